@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Targets follow the pipeline of DESIGN.md; each imports only what is listed before it.
+let package = Package(
+    name: "SeqLab",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SeqLab", targets: ["Core", "Kernels", "Graph", "Autodiff", "Engine", "NN", "Optim"]),
+        .executable(name: "seqlab-bench", targets: ["Bench"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "Core"),
+        .target(name: "Kernels", dependencies: ["Core", "CBLAS"]),
+        .target(name: "Graph", dependencies: ["Core"]),
+        .target(name: "Autodiff", dependencies: ["Graph"]),
+        .target(name: "Engine", dependencies: ["Graph", "Kernels"]),
+        .target(name: "NN", dependencies: ["Graph"]),
+        .target(name: "Optim", dependencies: ["Core"]),
+        .target(name: "TestSupport", dependencies: ["Core", "Graph", "Autodiff", "Engine"]),
+        .executableTarget(name: "Bench", dependencies: ["Kernels", "Engine", "Autodiff", "NN", "Optim"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
+        .testTarget(name: "GraphTests", dependencies: ["Graph", "Autodiff", "Engine", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Engine", "Optim", "TestSupport"],
+                    resources: [.copy("Golden")]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,79 @@
+import Core
+import Graph
+import Kernels
+
+/// Compiles graphs into programs.
+public enum Engine {
+    /// BLAS runs on one thread: its own threads cost ~15 ms of wake-up on every small GEMM when the
+    /// other core is busy (../shared/REPRODUCE.md); SeqLab parallelises at a coarser grain itself.
+    private static let blasThreads: Void = setBLASThreads(1)
+
+    /// Compiles the part of `graph` that `outputs`, `gradients` and the graph's buffer updates need.
+    /// - gradients: (parameter, d loss / d parameter) pairs from `Graph.gradients`; each run leaves
+    ///   the values in `arena.gradients`.
+    /// - arena: share the parameters of another program of the same model; a new arena initialised
+    ///   from `seed` when nil.
+    public static func compile(_ graph: Graph, outputs: [Tensor], gradients: [(parameter: Tensor, gradient: Tensor)] = [],
+                               arena: ParameterArena? = nil, seed: UInt64 = 0) throws -> Program {
+        _ = blasThreads
+        let arena = arena ?? ParameterArena(graph: graph, seed: seed)
+        let nodes = graph.nodes
+        let gradientTargets = try gradients.map { pair -> (node: Int, destination: UnsafeMutablePointer<Float>) in
+            guard case .parameter(let key) = pair.parameter.node.op else { throw EngineError.unknownParameter("%\(pair.parameter.id)") }
+            return (pair.gradient.id, try arena.gradientStorage(for: key))
+        }
+        let roots = outputs.map(\.id) + gradientTargets.map(\.node) + graph.updates.map(\.value)
+        let live = liveNodes(nodes, from: roots)
+
+        var consumers: [Int: [Int]] = [:]
+        for id in live { for input in Set(nodes[id].inputs) { consumers[input, default: []].append(id) } }
+        var external: [Int: UnsafeMutablePointer<Float>] = [:]
+        let liveSet = Set(live)
+        for info in graph.parameters where liveSet.contains(info.node) || graph.updates.contains(where: { $0.buffer == info.node }) {
+            external[info.node] = try arena.storage(for: info)
+        }
+        let pinned = Set(outputs.map(\.id) + graph.updates.map(\.value))
+        let plan = MemoryPlan(graph: graph, live: live, consumers: consumers, pinned: pinned, external: external,
+                              gradients: gradientTargets)
+
+        let activations = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(plan.activationCount, 1))
+        activations.initialize(repeating: 0, count: Swift.max(plan.activationCount, 1))
+        let random = RandomSource(seed: seed &+ 0x5EED)
+        var lowering = Lowering(nodes: nodes, plan: plan, activations: activations, random: random)
+        var steps: [Program.Step] = []
+        // Inputs the outputs do not need are accepted and ignored (node nil), so one feeding loop serves
+        // every program of a model.
+        var inputs: [String: (node: Int?, count: Int)] = [:]
+        for node in nodes { if case .input(let name) = node.op { inputs[name] = (nil, node.shape.count) } }
+        for id in live {
+            switch nodes[id].op {
+            case .input(let name): inputs[name] = (id, nodes[id].shape.count)
+            case .constant(let value): lowering.address(id).initialize(repeating: value, count: nodes[id].shape.count)
+            default: break
+            }
+            if let step = lowering.step(for: id) { steps.append(step) }
+        }
+        for (node, destination) in plan.gradientCopies {
+            let source = lowering.address(node), count = nodes[node].shape.count
+            steps.append(Program.Step(name: "gradient_copy") { destination.update(from: source, count: count) })
+        }
+        for (buffer, value) in graph.updates {
+            let source = lowering.address(value), destination = external[buffer]!, count = nodes[value].shape.count
+            steps.append(Program.Step(name: "buffer_update") { destination.update(from: source, count: count) })
+        }
+        return Program(graph: graph, arena: arena, schedule: live, plan: plan, activations: activations, steps: steps,
+                       inputs: inputs, outputs: Set(outputs.map(\.id)), random: random)
+    }
+
+    /// Every node some root depends on, in id (topological) order.
+    static func liveNodes(_ nodes: [Node], from roots: [Int]) -> [Int] {
+        var live = [Bool](repeating: false, count: nodes.count)
+        var stack = roots
+        while let id = stack.popLast() {
+            if live[id] { continue }
+            live[id] = true
+            stack += nodes[id].inputs
+        }
+        return live.indices.filter { live[$0] }
+    }
+}

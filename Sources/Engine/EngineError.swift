@@ -1,0 +1,27 @@
+import Core
+
+public enum EngineError: Error, Equatable, CustomStringConvertible {
+    case unknownInput(String, known: [String])
+    case inputSize(name: String, expected: Int, got: Int)
+    case notAnOutput(node: Int)
+    case unknownParameter(String)
+    case parameterShape(key: String, expected: Shape, got: Shape)
+    case valueCount(key: String, expected: Int, got: Int)
+
+    public var description: String {
+        switch self {
+        case .unknownInput(let name, let known):
+            "no input named '\(name)' (inputs: \(known.sorted().joined(separator: ", ")))"
+        case .inputSize(let name, let expected, let got):
+            "input '\(name)' takes \(expected) values, got \(got)"
+        case .notAnOutput(let node):
+            "node %\(node) is not an output of this program; list it in `outputs:` when compiling"
+        case .unknownParameter(let key):
+            "no parameter with key '\(key)'"
+        case .parameterShape(let key, let expected, let got):
+            "parameter '\(key)' has shape \(expected) in the arena but \(got) in the graph"
+        case .valueCount(let key, let expected, let got):
+            "parameter '\(key)' holds \(expected) values, got \(got)"
+        }
+    }
+}

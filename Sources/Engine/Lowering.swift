@@ -1,0 +1,126 @@
+import Core
+import Graph
+import Kernels
+
+/// Turns one node into one kernel call over fixed addresses. Shapes and addresses are resolved
+/// here, once, so that a step does no bookkeeping when it runs.
+struct Lowering {
+    let nodes: [Node]
+    let plan: MemoryPlan
+    let activations: UnsafeMutablePointer<Float>
+    let random: RandomSource
+
+    init(nodes: [Node], plan: MemoryPlan, activations: UnsafeMutablePointer<Float>, random: RandomSource) {
+        self.nodes = nodes
+        self.plan = plan
+        self.activations = activations
+        self.random = random
+    }
+
+    func address(_ id: Int) -> UnsafeMutablePointer<Float> { plan.address(of: id, arena: activations) }
+
+    /// The kernel call computing `id`, or nil when nothing runs (leaves, views, fused adds).
+    mutating func step(for id: Int) -> Program.Step? {
+        let node = nodes[id]
+        if plan.fusedAdds.contains(id) || plan.root[id] != id && !isAccumulatingMatmul(id) { return nil }
+        let out = address(id)
+        let x = node.inputs.map { UnsafePointer(address($0)) }
+        let shapes = node.inputs.map { nodes[$0].shape.dims }
+        let count = node.shape.count
+        let dims = node.shape.dims
+        let run: () -> Void
+
+        switch node.op {
+        case .input, .parameter, .buffer, .constant, .reshape:
+            return nil
+        case .randomUniform:
+            let random = random
+            run = { for i in 0..<count { out[i] = random.generator.nextFloat() } }
+        case .unary(let op):
+            run = { unary(op, x[0], out, count: count) }
+        case .binary(let op):
+            run = { binary(op, x[0], aShape: shapes[0], x[1], bShape: shapes[1], out, outShape: dims) }
+        case .select:
+            run = { select(x[0], x[1], x[2], out, count: count) }
+        case .reduce(let op, let axes):
+            run = { reduce(op, x[0], shape: shapes[0], axes: axes, out) }
+        case .permute(let perm):
+            run = { permute(x[0], shape: shapes[0], perm: perm, out) }
+        case .expand:
+            run = { expand(x[0], shape: shapes[0], to: dims, out) }
+        case .slice(let axis, let start, let end):
+            run = { slice(x[0], shape: shapes[0], axis: axis, start: start, end: end, out) }
+        case .pad(let axis, let before, let after):
+            run = { pad(x[0], shape: shapes[0], axis: axis, before: before, after: after, out) }
+        case .concat(let axis):
+            run = { concat(x, shapes: shapes, axis: axis, out) }
+        case .matmul(let ta, let tb):
+            run = matmul(a: x[0], b: x[1], aShape: shapes[0], bShape: shapes[1], ta: ta, tb: tb, out: out,
+                         beta: isAccumulatingMatmul(id) ? 1 : 0)
+        case .gather:
+            let (rows, cols, n) = (shapes[0][0], shapes[0][1], nodes[node.inputs[1]].shape.count)
+            run = { gatherRows(x[0], rows: rows, cols: cols, indices: x[1], count: n, out) }
+        case .scatterAdd(let rows):
+            let (cols, n) = (dims[1], nodes[node.inputs[1]].shape.count)
+            run = { scatterAddRows(x[0], indices: x[1], count: n, cols: cols, out, rows: rows) }
+        case .logSoftmaxNLL(let ignore):
+            let (rows, cols) = (shapes[0][0], shapes[0][1])
+            run = { out[0] = logSoftmaxNLL(x[0], targets: x[1], rows: rows, cols: cols, ignoreIndex: ignore) }
+        case .logSoftmaxNLLGrad(let ignore):
+            let (rows, cols) = (shapes[0][0], shapes[0][1])
+            run = { logSoftmaxNLLBackward(x[0], targets: x[1], rows: rows, cols: cols, ignoreIndex: ignore, gradLoss: x[2][0], out) }
+        case .layerNorm(let eps):
+            let cols = dims.last!
+            run = { layerNorm(x[0], rows: count / cols, cols: cols, eps: eps, out) }
+        case .layerNormGrad(let eps):
+            let cols = dims.last!
+            run = { layerNormBackward(x[0], x[1], rows: count / cols, cols: cols, eps: eps, out) }
+        case .softmax:
+            let cols = dims.last!
+            let mask = x.count > 1 ? x[1] : nil, maskRows = shapes.count > 1 ? shapes[1][0] : 1
+            run = { softmax(x[0], rows: count / cols, cols: cols, mask: mask, maskRows: maskRows, out) }
+        case .softmaxGrad:
+            let cols = dims.last!
+            run = { softmaxBackward(x[0], x[1], rows: count / cols, cols: cols, out) }
+        case .gruCell:
+            let (batch, hidden) = (dims[0], dims[1])
+            run = { gruCell(gi: x[0], gh: x[1], h: x[2], batch: batch, hidden: hidden, out) }
+        case .gruCellGrad:
+            let (batch, hidden) = (shapes[2][0], shapes[2][1]), gates = batch * 3 * hidden
+            run = {
+                gruCellBackward(gi: x[0], gh: x[1], h: x[2], gOut: x[3], batch: batch, hidden: hidden,
+                                dgi: out, dgh: out + gates, dh: out + 2 * gates)
+            }
+        case .lstmCell:
+            let (batch, hidden) = (shapes[1][0], shapes[1][1])
+            run = { lstmCell(gates: x[0], c: x[1], batch: batch, hidden: hidden, cellOut: out, hiddenOut: out + batch * hidden) }
+        case .lstmCellGrad:
+            let (batch, hidden) = (shapes[1][0], shapes[1][1])
+            run = {
+                lstmCellBackward(gates: x[0], c: x[1], gradHidden: x[2] + batch * hidden, gradCell: x[2], batch: batch,
+                                 hidden: hidden, dGates: out, dc: out + 4 * batch * hidden)
+            }
+        }
+        return Program.Step(name: node.op.name, run: run)
+    }
+
+    private func isAccumulatingMatmul(_ id: Int) -> Bool { plan.accumulateInto[id] != nil }
+
+    /// C = op(A)·op(B) (+ C when accumulating), batched over equal leading dimensions.
+    private func matmul(a: UnsafePointer<Float>, b: UnsafePointer<Float>, aShape: [Int], bShape: [Int], ta: Bool, tb: Bool,
+                        out: UnsafeMutablePointer<Float>, beta: Float) -> () -> Void {
+        let rank = aShape.count
+        let (aRows, aCols) = (aShape[rank - 2], aShape[rank - 1])
+        let (bRows, bCols) = (bShape[rank - 2], bShape[rank - 1])
+        let (m, k) = ta ? (aCols, aRows) : (aRows, aCols)
+        let n = tb ? bRows : bCols
+        let batch = aShape.dropLast(2).reduce(1, *)
+        let (strideA, strideB, strideC) = (aRows * aCols, bRows * bCols, m * n)
+        return {
+            for i in 0..<batch {
+                sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a + i * strideA, lda: aCols,
+                      b: b + i * strideB, ldb: bCols, beta: beta, c: out + i * strideC, ldc: n)
+            }
+        }
+    }
+}

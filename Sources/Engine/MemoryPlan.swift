@@ -1,0 +1,109 @@
+import Core
+import Graph
+
+/// Where every value of a program lives. Reshapes and contiguous slices are views (they alias their
+/// input), a matmul whose only use is `acc + matmul` accumulates straight into `acc` (GEMM with
+/// β = 1, so the add disappears: this is how the 35 per-step weight gradients of an unrolled RNN
+/// sum without 35 extra passes), and every other value gets a slot in one activation arena, reused
+/// once its last reader has run.
+struct MemoryPlan {
+    enum Placement {
+        case arena(Int)
+        case external(UnsafeMutablePointer<Float>)
+    }
+
+    /// The node whose storage a node uses, and its element offset in it.
+    private(set) var root: [Int]
+    private(set) var aliasOffset: [Int]
+    /// matmul node → the node its result is added into in place.
+    private(set) var accumulateInto: [Int: Int] = [:]
+    /// `acc + matmul` nodes that the accumulation made free.
+    private(set) var fusedAdds: Set<Int> = []
+    private(set) var placement: [Int: Placement] = [:]
+    /// Gradients that could not be computed in place in the gradient arena: copied there after the run.
+    private(set) var gradientCopies: [(node: Int, destination: UnsafeMutablePointer<Float>)] = []
+    private(set) var activationCount = 0
+
+    init(graph: Graph, live: [Int], consumers: [Int: [Int]], pinned: Set<Int>,
+         external: [Int: UnsafeMutablePointer<Float>], gradients: [(node: Int, destination: UnsafeMutablePointer<Float>)]) {
+        let nodes = graph.nodes
+        root = Array(0..<nodes.count)
+        aliasOffset = [Int](repeating: 0, count: nodes.count)
+        var readyAt = Array(0..<nodes.count)
+        let gradientNodes = Set(gradients.map(\.node))
+
+        for id in live {
+            let node = nodes[id]
+            switch node.op {
+            case .reshape:
+                alias(id, to: node.inputs[0], offset: 0)
+            case .slice(let axis, let start, _) where nodes[node.inputs[0]].shape.dims[..<axis].allSatisfy({ $0 == 1 }):
+                let inner = nodes[node.inputs[0]].shape.dims[(axis + 1)...].reduce(1, *)
+                alias(id, to: node.inputs[0], offset: start * inner)
+            case .binary(.add) where node.inputs.allSatisfy({ nodes[$0].shape == node.shape }):
+                for (p, q) in [(node.inputs[0], node.inputs[1]), (node.inputs[1], node.inputs[0])] {
+                    guard p != q, case .matmul = nodes[q].op, consumers[q] == [id], consumers[p] == [id],
+                          !pinned.contains(p), !pinned.contains(q), !gradientNodes.contains(p), !gradientNodes.contains(q),
+                          fusedAdds.contains(p) || (root[p] == p && !nodes[p].op.isLeaf),
+                          readyAt[p] < q else { continue }
+                    accumulateInto[q] = p
+                    fusedAdds.insert(id)
+                    alias(q, to: p, offset: 0)
+                    alias(id, to: p, offset: 0)
+                    readyAt[id] = q
+                    break
+                }
+            default:
+                break
+            }
+        }
+
+        for (id, pointer) in external { placement[id] = .external(pointer) }
+        for (node, destination) in gradients {
+            let r = root[node]
+            if aliasOffset[node] == 0, nodes[r].shape.count == nodes[node].shape.count, !nodes[r].op.isLeaf,
+               placement[r] == nil {
+                placement[r] = .external(destination)
+            } else {
+                gradientCopies.append((node, destination))
+            }
+        }
+
+        // Last reader of every root; pinned values (outputs, buffer updates, copied gradients) live to the end.
+        var lastUse: [Int: Int] = [:]
+        for id in live {
+            for input in nodes[id].inputs { lastUse[root[input]] = Swift.max(lastUse[root[input]] ?? 0, id) }
+        }
+        for id in pinned.union(gradientCopies.map(\.node)) { lastUse[root[id]] = Int.max }
+        for id in live where nodes[id].op.isLeaf { lastUse[id] = Int.max }
+
+        var allocator = ArenaAllocator()
+        // Leaves that are filled once or from outside stay put for the program's life.
+        for id in live where nodes[id].op.isLeaf && placement[id] == nil {
+            if case .randomUniform = nodes[id].op { continue }
+            placement[id] = .arena(allocator.allocate(nodes[id].shape.count))
+        }
+        for id in live {
+            if root[id] == id, placement[id] == nil {
+                placement[id] = .arena(allocator.allocate(nodes[id].shape.count))
+            }
+            for r in Set(nodes[id].inputs.map { root[$0] }) where lastUse[r] == id {
+                if case .arena(let offset) = placement[r] { allocator.release(offset: offset, count: nodes[r].shape.count) }
+            }
+        }
+        activationCount = allocator.size
+    }
+
+    private mutating func alias(_ id: Int, to input: Int, offset: Int) {
+        root[id] = root[input]
+        aliasOffset[id] = aliasOffset[input] + offset
+    }
+
+    /// The address of node `id`'s first element.
+    func address(of id: Int, arena: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        switch placement[root[id]]! {
+        case .arena(let offset): arena + offset + aliasOffset[id]
+        case .external(let pointer): pointer + aliasOffset[id]
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Core
+import Graph
+
+/// Parameters, their gradients and the non-trainable buffers, each one contiguous allocation with
+/// stable keys. Programs compiled from different graphs of one model (training, evaluation,
+/// decoding) share one arena, so they always see the same weights.
+public final class ParameterArena {
+    /// Trainable parameters; gradients use the same offsets.
+    public let layout: ParameterLayout
+    /// Non-trainable state such as BatchNorm running statistics.
+    public let bufferLayout: ParameterLayout
+    public let values: UnsafeMutableBufferPointer<Float>
+    public let gradients: UnsafeMutableBufferPointer<Float>
+    public let buffers: UnsafeMutableBufferPointer<Float>
+
+    /// Allocates and initialises every parameter and buffer of `graph` from `seed`, in registration order.
+    public init(graph: Graph, seed: UInt64) {
+        var layout = ParameterLayout(), bufferLayout = ParameterLayout()
+        for info in graph.parameters {
+            if info.trainable {
+                layout.append(key: info.key, shape: info.shape, decay: info.decay)
+            } else {
+                bufferLayout.append(key: info.key, shape: info.shape, decay: false)
+            }
+        }
+        self.layout = layout
+        self.bufferLayout = bufferLayout
+        values = .allocate(capacity: layout.count)
+        gradients = .allocate(capacity: layout.count)
+        buffers = .allocate(capacity: bufferLayout.count)
+        gradients.initialize(repeating: 0)
+        var rng = SeededGenerator(seed: seed)
+        for info in graph.parameters {
+            let (storage, slot) = info.trainable ? (values, layout[info.key]!) : (buffers, bufferLayout[info.key]!)
+            let region = UnsafeMutableBufferPointer(rebasing: storage[slot.range])
+            info.initializer.fill(region, shape: info.shape, rng: &rng)
+        }
+    }
+
+    deinit {
+        values.deallocate()
+        gradients.deallocate()
+        buffers.deallocate()
+    }
+
+    /// Bytes of parameter values, of gradients and of buffers.
+    public var parameterBytes: Int { layout.count * MemoryLayout<Float>.stride }
+    public var bufferBytes: Int { bufferLayout.count * MemoryLayout<Float>.stride }
+
+    /// The storage of a parameter or buffer, checked against the shape a graph expects.
+    func storage(for info: ParameterInfo) throws -> UnsafeMutablePointer<Float> {
+        let (base, slot) = info.trainable ? (values, layout[info.key]) : (buffers, bufferLayout[info.key])
+        guard let slot else { throw EngineError.unknownParameter(info.key) }
+        guard slot.shape == info.shape else { throw EngineError.parameterShape(key: info.key, expected: slot.shape, got: info.shape) }
+        return base.baseAddress! + slot.offset
+    }
+
+    func gradientStorage(for key: String) throws -> UnsafeMutablePointer<Float> {
+        guard let slot = layout[key] else { throw EngineError.unknownParameter(key) }
+        return gradients.baseAddress! + slot.offset
+    }
+
+    private func slot(_ key: String) throws -> (UnsafeMutableBufferPointer<Float>, ParameterSlot) {
+        if let slot = layout[key] { return (values, slot) }
+        if let slot = bufferLayout[key] { return (buffers, slot) }
+        throw EngineError.unknownParameter(key)
+    }
+
+    /// The values of a parameter or buffer.
+    public func value(_ key: String) throws -> [Float] {
+        let (storage, slot) = try slot(key)
+        return Array(storage[slot.range])
+    }
+
+    /// The gradient the last training run left for a parameter.
+    public func gradient(_ key: String) throws -> [Float] {
+        guard let slot = layout[key] else { throw EngineError.unknownParameter(key) }
+        return Array(gradients[slot.range])
+    }
+
+    public func setValue(_ key: String, _ newValues: [Float]) throws {
+        let (storage, slot) = try slot(key)
+        guard newValues.count == slot.count else { throw EngineError.valueCount(key: key, expected: slot.count, got: newValues.count) }
+        _ = UnsafeMutableBufferPointer(rebasing: storage[slot.range]).update(fromContentsOf: newValues)
+    }
+}

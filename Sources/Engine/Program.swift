@@ -1,0 +1,123 @@
+import Core
+import Foundation
+import Graph
+import Kernels
+
+/// A graph compiled for the CPU: kernel calls in topological order over fixed addresses in one
+/// activation arena and the shared parameter arena. Running it allocates nothing.
+public final class Program {
+    /// One kernel call.
+    struct Step {
+        let name: String
+        let run: () -> Void
+    }
+
+    public let arena: ParameterArena
+    /// The nodes the program executes, in order (for printing).
+    public let schedule: [Int]
+    let graph: Graph
+    let steps: [Step]
+    let plan: MemoryPlan
+    let activations: UnsafeMutablePointer<Float>
+    let inputs: [String: (node: Int?, count: Int)]
+    let outputs: Set<Int>
+    let random: RandomSource
+    private var timings: [String: (calls: Int, seconds: Double)] = [:]
+    private let debug = SeqLabEnvironment.debug
+
+    init(graph: Graph, arena: ParameterArena, schedule: [Int], plan: MemoryPlan, activations: UnsafeMutablePointer<Float>,
+         steps: [Step], inputs: [String: (node: Int?, count: Int)], outputs: Set<Int>, random: RandomSource) {
+        self.graph = graph
+        self.arena = arena
+        self.schedule = schedule
+        self.plan = plan
+        self.activations = activations
+        self.steps = steps
+        self.inputs = inputs
+        self.outputs = outputs
+        self.random = random
+    }
+
+    deinit {
+        if debug && !timings.isEmpty { FileHandle.standardError.write(Data((timingReport() + "\n").utf8)) }
+        activations.deallocate()
+    }
+
+    /// Copies `values` into the input called `name`.
+    public func setInput(_ name: String, _ values: [Float]) throws {
+        guard let input = inputs[name] else { throw EngineError.unknownInput(name, known: Array(inputs.keys)) }
+        guard values.count == input.count else { throw EngineError.inputSize(name: name, expected: input.count, got: values.count) }
+        guard let node = input.node else { return }
+        let destination = plan.address(of: node, arena: activations)
+        values.withUnsafeBufferPointer { destination.update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    /// Runs every step once: forward, then backward when the program has gradients, then the
+    /// buffer updates.
+    public func run() {
+        guard debug else {
+            for step in steps { step.run() }
+            return
+        }
+        for step in steps {
+            let start = DispatchTime.now().uptimeNanoseconds
+            step.run()
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            timings[step.name, default: (0, 0)].calls += 1
+            timings[step.name, default: (0, 0)].seconds += seconds
+        }
+    }
+
+    /// The values of an output.
+    public func read(_ tensor: Tensor) throws -> [Float] {
+        guard outputs.contains(tensor.id) else { throw EngineError.notAnOutput(node: tensor.id) }
+        let address = plan.address(of: tensor.id, arena: activations)
+        return Array(UnsafeBufferPointer(start: address, count: tensor.shape.count))
+    }
+
+    /// The first element of an output, for losses.
+    public func scalar(_ tensor: Tensor) throws -> Float { try read(tensor)[0] }
+
+    /// The state of the generator behind dropout masks, for checkpoints.
+    public var randomState: SeededGenerator {
+        get { random.generator }
+        set { random.generator = newValue }
+    }
+
+    /// Bytes of the activation arena (inputs, constants and every intermediate, after reuse).
+    public var activationBytes: Int { plan.activationCount * MemoryLayout<Float>.stride }
+
+    /// Sizes of the program's memory, one line each.
+    public var memorySummary: String {
+        let mib = { (bytes: Int) in String(format: "%.2f MiB", Double(bytes) / 1_048_576) }
+        return """
+        parameters   \(arena.layout.count) floats, \(mib(arena.parameterBytes))
+        gradients    \(mib(arena.parameterBytes))
+        buffers      \(arena.bufferLayout.count) floats, \(mib(arena.bufferBytes))
+        activations  \(plan.activationCount) floats, \(mib(activationBytes)) (\(schedule.count) nodes, \(steps.count) kernel calls)
+        """
+    }
+
+    /// The kernel each step runs, in order.
+    public var kernelCalls: [String] { steps.map(\.name) }
+
+    /// The executed nodes, one line each.
+    public var listing: String { graph.description(of: schedule) }
+
+    /// Time per op kind since the program was built, slowest first (collected when SEQLAB_DEBUG=1).
+    public func timingReport() -> String {
+        let total = timings.values.reduce(0) { $0 + $1.seconds }
+        var lines = ["op                         calls     total ms   share"]
+        for (name, entry) in timings.sorted(by: { $0.value.seconds > $1.value.seconds }) {
+            lines.append(String(format: "%-24@ %8d %12.3f %6.1f%%", name as NSString, entry.calls, entry.seconds * 1e3,
+                                100 * entry.seconds / Swift.max(total, 1e-12)))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The seeded generator a program's random ops draw from; a class so that kernel closures share it.
+final class RandomSource {
+    var generator: SeededGenerator
+    init(seed: UInt64) { generator = SeededGenerator(seed: seed) }
+}

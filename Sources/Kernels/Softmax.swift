@@ -1,0 +1,111 @@
+import Foundation
+
+/// Softmax and the fused softmax + cross-entropy, all over the last axis with x viewed as (rows, cols).
+/// Every row subtracts its maximum before exponentiating, so no logit is too large for `exp`.
+
+/// Mean over non-ignored rows of -log softmax(logits)[target]; 0 when every row is ignored.
+/// logits: (rows, cols), targets: (rows) class ids as Float. Row terms and their sum are in Double, so
+/// the loss of a large batch does not drift with the order of the rows.
+public func logSoftmaxNLL(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, rows: Int, cols: Int,
+                          ignoreIndex: Int) -> Float {
+    var total = 0.0
+    var valid = 0
+    for r in 0..<rows {
+        guard let target = classIndex(targets[r], cols: cols, ignoreIndex: ignoreIndex) else { continue }
+        let row = logits + r * cols
+        let max = rowMax(row, cols)
+        // -log softmax[t] = log Σ exp(x - max) + max - x[t]
+        total += log(sumOfExp(row, cols, minus: max)) + Double(max) - Double(row[target])
+        valid += 1
+    }
+    return valid == 0 ? 0 : Float(total / Double(valid))
+}
+
+/// dLogits = gradLoss / nValid · (softmax(logits) - onehot(target)) on valid rows, 0 on ignored rows.
+/// logits, dLogits: (rows, cols); targets: (rows).
+public func logSoftmaxNLLBackward(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, rows: Int, cols: Int,
+                                  ignoreIndex: Int, gradLoss: Float, _ dLogits: UnsafeMutablePointer<Float>) {
+    var valid = 0
+    for r in 0..<rows where classIndex(targets[r], cols: cols, ignoreIndex: ignoreIndex) != nil { valid += 1 }
+    let scale = valid == 0 ? 0 : gradLoss / Float(valid)
+    for r in 0..<rows {
+        let dst = dLogits + r * cols
+        guard let target = classIndex(targets[r], cols: cols, ignoreIndex: ignoreIndex) else {
+            dst.update(repeating: 0, count: cols)
+            continue
+        }
+        let row = logits + r * cols
+        let sum = expRow(row, cols, minus: rowMax(row, cols), into: dst)
+        scaleRow(dst, cols, by: scale / sum)
+        dst[target] -= scale
+    }
+}
+
+/// y = softmax(x + mask[r % maskRows]) per row; the additive mask may hold -infinity, and a row that is
+/// entirely -infinity gives zeros rather than NaN. With maskRows = T a (T, T) causal mask serves scores
+/// of shape (B, H, T, T). x, out: (rows, cols); mask: (maskRows, cols).
+public func softmax(_ x: UnsafePointer<Float>, rows: Int, cols: Int, mask: UnsafePointer<Float>?, maskRows: Int,
+                    _ out: UnsafeMutablePointer<Float>) {
+    for r in 0..<rows {
+        let src = x + r * cols, dst = out + r * cols
+        let maskRow = mask.map { $0 + (r % maskRows) * cols }
+        let max: Float
+        if let maskRow {
+            // Stage x + mask in `out`: the max and then the exponentials read it in place.
+            for i in 0..<cols { dst[i] = src[i] + maskRow[i] }
+            max = rowMax(dst, cols)
+        } else {
+            max = rowMax(src, cols)
+        }
+        guard max > -.infinity else {
+            dst.update(repeating: 0, count: cols)
+            continue
+        }
+        let sum = expRow(maskRow == nil ? src : UnsafePointer(dst), cols, minus: max, into: dst)
+        scaleRow(dst, cols, by: 1 / sum)
+    }
+}
+
+/// dx = y · (gy - Σ gy·y) per row, from the softmax output alone. y, gy, dx: (rows, cols).
+public func softmaxBackward(_ y: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, rows: Int, cols: Int,
+                            _ dx: UnsafeMutablePointer<Float>) {
+    for r in 0..<rows {
+        let yRow = y + r * cols, gRow = gy + r * cols, dst = dx + r * cols
+        let dot = rowDot(yRow, gRow, cols)
+        for i in 0..<cols { dst[i] = yRow[i] * (gRow[i] - dot) }
+    }
+}
+
+/// The class index of a Float-stored target, or nil for `ignoreIndex`; traps on anything else outside 0..<cols.
+@inline(__always)
+private func classIndex(_ value: Float, cols: Int, ignoreIndex: Int) -> Int? {
+    if value == Float(ignoreIndex) { return nil }
+    return rowIndex(value, rows: cols)
+}
+
+/// Σ exp(p[i] - max), each eight-lane partial sum added in Double.
+private func sumOfExp(_ p: UnsafePointer<Float>, _ n: Int, minus max: Float) -> Double {
+    var sum = 0.0
+    forEachChunk(n) { j, width in
+        let e = exp8(load8(p + j, width) - max)
+        if width == 8 {
+            sum += Double(e.sum())
+        } else {
+            // The zero-filled lanes of a partial chunk hold exp(-max), not 0.
+            for lane in 0..<width { sum += Double(e[lane]) }
+        }
+    }
+    return sum
+}
+
+/// dst[i] = exp(p[i] - max); returns Σ dst[i]. `dst` may alias `p`.
+@inline(__always)
+private func expRow(_ p: UnsafePointer<Float>, _ n: Int, minus max: Float, into dst: UnsafeMutablePointer<Float>) -> Float {
+    map8(p, dst, count: n) { exp8($0 - max) }
+    return rowSum(dst, n)
+}
+
+@inline(__always)
+private func scaleRow(_ p: UnsafeMutablePointer<Float>, _ n: Int, by factor: Float) {
+    for i in 0..<n { p[i] *= factor }
+}

@@ -1,0 +1,110 @@
+import Graph
+
+// Dot-product attention: the scaled dot-product core, the multi-head layer built on it, and the two
+// kinds of mask they take: a (Tq, Tk) pattern the fused softmax repeats over every sequence and head
+// (causality), and an additive bias broadcast over the scores (padding, which differs per sequence).
+
+/// softmax(q·kᵀ/√d + mask + bias)·v, with dropout on the attention weights in training graphs.
+/// - Parameters:
+///   - query: (…, Tq, d)
+///   - key: (…, Tk, d), the same leading axes
+///   - value: (…, Tk, dv)
+///   - mask: additive (Tq, Tk), shared by every leading index, e.g. `Graph.causalMask(length:)`
+///   - bias: additive, broadcastable to the scores (…, Tq, Tk), e.g. a padding mask as (B, 1, 1, Tk)
+/// - Returns: (…, Tq, dv)
+public func scaledDotProductAttention(_ query: Tensor, _ key: Tensor, _ value: Tensor, mask: Tensor? = nil,
+                                      bias: Tensor? = nil, dropout: Float = 0) throws -> Tensor {
+    guard query.rank >= 2 else {
+        throw GraphError.invalidShape(op: "attention", node: query.graph.nodes.count, query.shape, reason: "must be (…, T, d)")
+    }
+    let scale = 1 / Float(query.shape[query.rank - 1]).squareRoot()
+    // Scaling q (Tq·d elements) rather than the scores (Tq·Tk) gives the same product for less work.
+    var scores = try (query * scale).matmul(key, transposeB: true)             // (…, Tq, Tk)
+    if let bias { scores = try scores + bias }
+    let weights = try scores.softmax(mask: mask).dropout(dropout)              // (…, Tq, Tk)
+    return try weights.matmul(value)                                           // (…, Tq, dv)
+}
+
+/// padding (B, S), 1 for a real key and 0 for padding → an additive mask (B, S), 0 or −1e9. Large
+/// and finite rather than −∞: a row whose keys are all padding then averages instead of yielding NaN,
+/// and exp still underflows to exactly 0 for every padded key of any other row.
+public func additiveMask(padding: Tensor) throws -> Tensor {
+    try (padding - 1) * 1e9
+}
+
+extension Graph {
+    /// The additive causal mask (T, T): 0 where key j ≤ query i, −∞ above the diagonal.
+    ///
+    /// Built from primitives (the IR has no iota): rows [1 × T, 0 × T] of a (T, 2T) matrix, read back
+    /// with row length 2T − 1, shift right by one place per row, so that element (i, j) of the first
+    /// T columns is 1 exactly when j ≥ i. A model with many blocks builds it once and passes it on.
+    public func causalMask(length: Int) throws -> Tensor {
+        let n = length
+        let rows = try constant(1, shape: [n, n]).padded(axis: 1, before: 0, after: n)            // (T, 2T)
+        let skewed = try rows.reshaped(to: [2 * n * n]).sliced(axis: 0, 0..<(n * (2 * n - 1)))
+            .reshaped(to: [n, 2 * n - 1])
+        let allowed = try skewed.sliced(axis: 1, 0..<n).transposed()                             // (T, T): j ≤ i
+        return try constant(0, shape: [n, n]).selected(where: allowed, else: constant(-.infinity, shape: [n, n]))
+    }
+}
+
+/// Multi-head attention with separate query, key, value and output projections, as in "Attention
+/// Is All You Need" and PyTorch's `nn.MultiheadAttention`. Self-attention when called on one
+/// sequence, cross-attention when given a second (the memory) for keys and values.
+///
+/// Keys: `<key>.query`, `<key>.key`, `<key>.value`, `<key>.out`, each a (C, C) `Linear` with
+/// `.weight` and, with `bias`, `.bias`.
+public struct MultiHeadAttention {
+    public let queryProjection: Linear
+    public let keyProjection: Linear
+    public let valueProjection: Linear
+    public let outputProjection: Linear
+    public let heads: Int
+    /// Dropout probability on the attention weights (training graphs only).
+    public let dropout: Float
+
+    /// - Parameter width: C, the model width; a multiple of `heads`, each head C/heads wide.
+    public init(_ graph: Graph, key: String, width: Int, heads: Int, bias: Bool = true, dropout: Float = 0) throws {
+        guard heads >= 1, width % heads == 0 else {
+            throw invalidArgument("multi_head_attention", in: graph, "width \(width) is not a multiple of \(heads) heads")
+        }
+        let projection = { (name: String) in
+            try Linear(graph, key: joinedKey(key, name), inputSize: width, outputSize: width, bias: bias)
+        }
+        queryProjection = try projection("query")
+        keyProjection = try projection("key")
+        valueProjection = try projection("value")
+        outputProjection = try projection("out")
+        self.heads = heads
+        self.dropout = dropout
+    }
+
+    public var width: Int { outputProjection.outputSize }
+
+    /// - Parameters:
+    ///   - x: (B, T, C), the queries, and the keys and values of self-attention
+    ///   - memory: (B, S, C), the keys and values of cross-attention (nil for self-attention, S = T)
+    ///   - mask: additive (T, S) shared by every sequence and head, e.g. `Graph.causalMask(length:)`
+    ///   - padding: (B, S), 1 for a real key and 0 for padding, which then gets weight 0
+    /// - Returns: (B, T, C)
+    public func callAsFunction(_ x: Tensor, memory: Tensor? = nil, mask: Tensor? = nil,
+                               padding: Tensor? = nil) throws -> Tensor {
+        let source = memory ?? x
+        guard x.rank == 3, source.rank == 3, x.shape[0] == source.shape[0] else {
+            throw GraphError.shapeMismatch(op: "multi_head_attention", node: x.graph.nodes.count, x.shape, source.shape)
+        }
+        let (batchSize, length, sourceLength) = (x.shape[0], x.shape[1], source.shape[1])
+        let q = try splitHeads(queryProjection(x))                                     // (B, nh, T, hs)
+        let k = try splitHeads(keyProjection(source))                                  // (B, nh, S, hs)
+        let v = try splitHeads(valueProjection(source))                                // (B, nh, S, hs)
+        let bias = try padding.map { try additiveMask(padding: $0).reshaped(to: [batchSize, 1, 1, sourceLength]) }
+        let y = try scaledDotProductAttention(q, k, v, mask: mask, bias: bias, dropout: dropout)   // (B, nh, T, hs)
+        let merged = try y.permuted([0, 2, 1, 3]).reshaped(to: [batchSize, length, width])     // (B, T, C)
+        return try outputProjection(merged)
+    }
+
+    /// (B, T, C) → (B, nh, T, hs), so that batched matmuls run over every sequence and head at once.
+    private func splitHeads(_ x: Tensor) throws -> Tensor {
+        try x.reshaped(to: [x.shape[0], x.shape[1], heads, width / heads]).permuted([0, 2, 1, 3])
+    }
+}

@@ -1,0 +1,135 @@
+import Graph
+
+/// The elementwise nonlinearities a configuration can name.
+public enum Activation: String, Sendable, CaseIterable {
+    case relu
+    /// Exact GELU, x·Φ(x) (PyTorch's default `F.gelu`, BERT).
+    case gelu
+    /// GPT-2's tanh approximation of GELU.
+    case geluTanh = "gelu_tanh"
+    case tanh
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        switch self {
+        case .relu: try x.relu()
+        case .gelu: try x.gelu()
+        case .geluTanh: try x.geluTanh()
+        case .tanh: x.tanh()
+        }
+    }
+}
+
+/// The position-wise two-layer MLP of a Transformer block: proj(activation(fc(x))).
+///
+/// Keys: `<key>.fc` (hidden, C) and `<key>.proj` (C, hidden), each a `Linear` with `.weight` and,
+/// with `bias`, `.bias`.
+public struct FeedForward {
+    public let fc: Linear
+    public let proj: Linear
+    public let activation: Activation
+
+    public init(_ graph: Graph, key: String, width: Int, hiddenSize: Int, activation: Activation = .gelu,
+                bias: Bool = true) throws {
+        fc = try Linear(graph, key: joinedKey(key, "fc"), inputSize: width, outputSize: hiddenSize, bias: bias)
+        proj = try Linear(graph, key: joinedKey(key, "proj"), inputSize: hiddenSize, outputSize: width, bias: bias)
+        self.activation = activation
+    }
+
+    /// x (…, C) → (…, C).
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        try proj(activation(fc(x)))
+    }
+}
+
+/// One Transformer layer: self-attention, an optional cross-attention over an encoder's output
+/// (a decoder layer), and a position-wise MLP, each a residual sub-layer with layer normalisation
+/// placed as `norm` says:
+/// - `.pre` (GPT-2): x + f(ln(x)); a stack of such blocks needs a final LayerNorm, which the model adds.
+/// - `.post` (the original Transformer, BERT): ln(x + f(x)).
+///
+/// Dropout, in training graphs, acts on the attention weights and on every sub-layer's output before
+/// the residual sum.
+///
+/// Keys: `<key>.ln1`, `<key>.attn` (`MultiHeadAttention`: `.query`, `.key`, `.value`, `.out`);
+/// with cross-attention `<key>.ln_cross`, `<key>.cross_attn`; then `<key>.ln2`, `<key>.mlp`
+/// (`FeedForward`: `.fc`, `.proj`). `bias: false` drops the biases of every Linear and LayerNorm.
+public struct TransformerBlock {
+    public enum NormPlacement: String, Sendable, CaseIterable {
+        case pre, post
+    }
+
+    public let attentionNorm: LayerNorm
+    public let attention: MultiHeadAttention
+    public let crossAttentionNorm: LayerNorm?
+    public let crossAttention: MultiHeadAttention?
+    public let feedForwardNorm: LayerNorm
+    public let feedForward: FeedForward
+    public let norm: NormPlacement
+    /// Each position attends only to itself and earlier positions (a decoder, GPT).
+    public let isCausal: Bool
+    public let dropout: Float
+
+    /// - Parameters:
+    ///   - width: C, the model width.
+    ///   - feedForwardSize: the MLP's hidden width (4C in GPT-2, 2048 for C = 512 in the original).
+    ///   - crossAttention: adds the sub-layer that attends to an encoder's output (`memory`).
+    public init(_ graph: Graph, key: String, width: Int, heads: Int, feedForwardSize: Int,
+                activation: Activation = .gelu, norm: NormPlacement = .pre, dropout: Float = 0, bias: Bool = true,
+                causal: Bool = false, crossAttention: Bool = false, eps: Float = 1e-5) throws {
+        let layerNorm = { (name: String) in
+            try LayerNorm(graph, key: joinedKey(key, name), dimension: width, eps: eps, bias: bias)
+        }
+        attentionNorm = try layerNorm("ln1")
+        attention = try MultiHeadAttention(graph, key: joinedKey(key, "attn"), width: width, heads: heads, bias: bias,
+                                           dropout: dropout)
+        if crossAttention {
+            crossAttentionNorm = try layerNorm("ln_cross")
+            self.crossAttention = try MultiHeadAttention(graph, key: joinedKey(key, "cross_attn"), width: width,
+                                                         heads: heads, bias: bias, dropout: dropout)
+        } else {
+            crossAttentionNorm = nil
+            self.crossAttention = nil
+        }
+        feedForwardNorm = try layerNorm("ln2")
+        feedForward = try FeedForward(graph, key: joinedKey(key, "mlp"), width: width, hiddenSize: feedForwardSize,
+                                      activation: activation, bias: bias)
+        self.norm = norm
+        isCausal = causal
+        self.dropout = dropout
+    }
+
+    public var width: Int { attention.width }
+
+    /// - Parameters:
+    ///   - x: (B, T, C)
+    ///   - memory: (B, S, C), the encoder output that cross-attention reads (required with it)
+    ///   - mask: additive (T, T) for self-attention; a causal block builds `Graph.causalMask(length:)`
+    ///     when nil, so pass one mask built once to every block of a deep stack
+    ///   - padding: (B, T), 1 for a real token and 0 for padding, masking x's padded keys
+    ///   - memoryPadding: (B, S), the same for the memory's keys
+    /// - Returns: (B, T, C)
+    public func callAsFunction(_ x: Tensor, memory: Tensor? = nil, mask: Tensor? = nil, padding: Tensor? = nil,
+                               memoryPadding: Tensor? = nil) throws -> Tensor {
+        let graph = x.graph
+        guard x.rank == 3 else {
+            throw GraphError.invalidShape(op: "transformer_block", node: graph.nodes.count, x.shape, reason: "must be (B, T, C)")
+        }
+        let selfMask = try mask ?? (isCausal ? graph.causalMask(length: x.shape[1]) : nil)
+        var y = try sublayer(x, attentionNorm) { try attention($0, mask: selfMask, padding: padding) }
+        if let crossAttention, let crossAttentionNorm {
+            guard let memory else {
+                throw invalidArgument("transformer_block", in: graph, "a block with cross-attention needs the memory")
+            }
+            y = try sublayer(y, crossAttentionNorm) { try crossAttention($0, memory: memory, padding: memoryPadding) }
+        }
+        return try sublayer(y, feedForwardNorm) { try feedForward($0) }
+    }
+
+    /// One residual sub-layer with its normalisation where `norm` places it.
+    private func sublayer(_ x: Tensor, _ layerNorm: LayerNorm, _ body: (Tensor) throws -> Tensor) throws -> Tensor {
+        switch norm {
+        case .pre: try x + body(layerNorm(x)).dropout(dropout)
+        case .post: try layerNorm(x + body(x).dropout(dropout))
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Autodiff
+import Core
+import Engine
+import Graph
+import TestSupport
+import XCTest
+
+final class ProgramTests: XCTestCase {
+    /// A chain of 20 elementwise ops needs two live intermediates at a time, not twenty.
+    func testActivationsAreReusedByLiveness() throws {
+        let g = Graph()
+        let x = g.input("x", shape: [1000])
+        var y = x
+        for _ in 0..<20 { y = y.tanh() }
+        let program = try Engine.compile(g, outputs: [y])
+        XCTAssertLessThanOrEqual(program.activationBytes, 4 * 1008 * 4, "input, output and two scratch buffers at most")
+        try program.setInput("x", (0..<1000).map { Float($0) / 1000 })
+        program.run()
+        var expected = (0..<1000).map { Double($0) / 1000 }
+        for _ in 0..<20 { expected = expected.map { Foundation.tanh($0) } }
+        assertClose(try program.read(y), expected.map(Float.init), rtol: 1e-5)
+    }
+
+    /// Reshapes and leading-axis slices are views: no copy and no extra memory.
+    func testViewsShareStorage() throws {
+        let g = Graph()
+        let x = g.input("x", shape: [4, 256])
+        let step = try x.sliced(axis: 0, 2..<3).reshaped(to: [16, 16])
+        let y = try step * 2
+        let program = try Engine.compile(g, outputs: [y])
+        XCTAssertEqual(program.kernelCalls, ["mul"], "the slice and the reshape run no kernel")
+        XCTAssertEqual(program.activationBytes, (1024 + 16 + 256) * 4, "input, constant and output only")
+        try program.setInput("x", (0..<1024).map(Float.init))
+        program.run()
+        XCTAssertEqual(try program.read(y), (512..<768).map { Float($0) * 2 })
+    }
+
+    /// Summed matmul gradients accumulate in place (β = 1) and still equal the plain sum.
+    func testAccumulatedMatmulsEqualTheirSum() throws {
+        let g = Graph()
+        let w = try g.parameter("w", shape: [3, 4], initializer: .uniform(low: -1, high: 1), decay: true)
+        var h = g.input("h0", shape: [2, 3])
+        for _ in 0..<5 { h = try h.matmul(w).tanh().matmul(w, transposeB: true) }
+        let loss = try h.sum()
+        let gradient = try g.gradients(of: loss, withRespectTo: [w])[0]
+        let program = try Engine.compile(g, outputs: [loss], gradients: [(w, gradient)], seed: 3)
+        try program.setInput("h0", [0.1, -0.2, 0.3, 0.4, 0.5, -0.6])
+        program.run()
+        var reference = ReferenceInterpreter(graph: g, feeds: ["h0": [0.1, -0.2, 0.3, 0.4, 0.5, -0.6],
+                                                               "w": try program.arena.value("w").map(Double.init)])
+        let base = reference.evaluate(loss)[0]
+        let analytic = try program.arena.gradient("w")
+        for i in 0..<12 {
+            var shifted = reference.feeds["w"]!
+            shifted[i] += 1e-6
+            reference.feeds["w"] = shifted
+            let numeric = (reference.evaluate(loss)[0] - base) / 1e-6
+            shifted[i] -= 1e-6
+            reference.feeds["w"] = shifted
+            XCTAssertEqual(Double(analytic[i]), numeric, accuracy: 1e-3 * Swift.max(1, Swift.abs(numeric)), "element \(i)")
+        }
+    }
+
+    func testBadInputsAreTypedErrors() throws {
+        let g = Graph()
+        let x = g.input("tokens", shape: [2, 3])
+        let y = x.exp(), z = x.tanh()
+        let program = try Engine.compile(g, outputs: [y])
+        XCTAssertThrowsError(try program.setInput("token", [1])) {
+            XCTAssertEqual($0 as? EngineError, .unknownInput("token", known: ["tokens"]))
+        }
+        XCTAssertThrowsError(try program.setInput("tokens", [1, 2])) {
+            XCTAssertEqual($0 as? EngineError, .inputSize(name: "tokens", expected: 6, got: 2))
+        }
+        XCTAssertThrowsError(try program.read(z)) { XCTAssertEqual($0 as? EngineError, .notAnOutput(node: z.id)) }
+    }
+
+    func testProgramsShareOneArena() throws {
+        func build(_ g: Graph) throws -> Tensor {
+            let w = try g.parameter("w", shape: [2], initializer: .ones, decay: false)
+            return try (w * g.input("x", shape: [2])).sum()
+        }
+        let train = Graph(), eval = Graph(training: false)
+        let a = try Engine.compile(train, outputs: [try build(train)])
+        let evalLoss = try build(eval)
+        let b = try Engine.compile(eval, outputs: [evalLoss], arena: a.arena)
+        try a.arena.setValue("w", [3, 4])
+        try b.setInput("x", [1, 1])
+        b.run()
+        XCTAssertEqual(try b.scalar(evalLoss), 7)
+        let other = Graph()
+        _ = try other.parameter("w", shape: [3], initializer: .ones, decay: false)
+        XCTAssertThrowsError(try Engine.compile(other, outputs: [other.tensor(0)], arena: a.arena)) {
+            XCTAssertEqual($0 as? EngineError, .parameterShape(key: "w", expected: [2], got: [3]))
+        }
+    }
+
+    func testMemorySummaryReportsEveryArena() throws {
+        let g = Graph()
+        let w = try g.parameter("w", shape: [4, 4], initializer: .ones, decay: true)
+        let program = try Engine.compile(g, outputs: [try w.sum()])
+        let summary = program.memorySummary
+        for word in ["parameters   16 floats", "gradients", "buffers", "activations"] {
+            XCTAssertTrue(summary.contains(word), summary)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Optim
+import XCTest
+
+/// `clipGradNorm` against `torch.nn.utils.clip_grad_norm_` worked by hand.
+final class ClipGradNormTests: XCTestCase {
+    /// ‖(3, 4)‖ = 5, below the threshold: returned, gradients untouched.
+    func testBelowThresholdLeavesGradientsAlone() {
+        var gradients: [Float] = [3, -4]
+        XCTAssertEqual(clipGradNorm(&gradients, maxNorm: 10), 5)
+        XCTAssertEqual(gradients, [3, -4])
+    }
+
+    /// ‖(3, 4, 12)‖ = 13; above 6.5 every entry scales by 6.5 / (13 + 1e-6).
+    func testAboveThresholdScalesToMaxNorm() {
+        var gradients: [Float] = [3, 4, -12]
+        XCTAssertEqual(clipGradNorm(&gradients, maxNorm: 6.5), 13)
+        let coefficient = Float(6.5) / (13 + 1e-6)
+        assertNear(gradients, [3 * coefficient, 4 * coefficient, -12 * coefficient])
+        assertNear(gradients, [1.5, 2, -6], rtol: 1e-6)
+        let clippedNorm = gradients.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
+        XCTAssertEqual(clippedNorm, 6.5, accuracy: 1e-5)
+    }
+
+    /// The norm sums in Double: a million entries of 1e-3 next to one of 1 give √2 exactly enough,
+    /// where a Float running sum would stall once the total dwarfs each 1e-6 square.
+    func testNormAccumulatesInDouble() {
+        var gradients = [Float](repeating: 1e-3, count: 1_000_000)
+        gradients[0] = 1
+        let expected = (1 + 999_999 * Double(Float(1e-3)) * Double(Float(1e-3))).squareRoot()
+        assertNear(clipGradNorm(&gradients, maxNorm: 100), Float(expected), rtol: 1e-7)
+    }
+
+    /// A zero gradient has norm 0; the 1e-6 keeps the coefficient finite.
+    func testZeroGradientStaysZero() {
+        var gradients: [Float] = [0, 0, 0]
+        XCTAssertEqual(clipGradNorm(&gradients, maxNorm: 1), 0)
+        XCTAssertEqual(gradients, [0, 0, 0])
+    }
+
+    /// A non-finite norm is reported and the gradients are left for the caller to inspect.
+    func testNonFiniteNormIsReturnedUnclipped() {
+        var gradients: [Float] = [.infinity, 1]
+        XCTAssertEqual(clipGradNorm(&gradients, maxNorm: 1), .infinity)
+        XCTAssertEqual(gradients, [.infinity, 1])
+    }
+}

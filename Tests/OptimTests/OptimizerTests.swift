@@ -1,0 +1,103 @@
+import Core
+import Optim
+import XCTest
+
+/// Each optimizer's first three steps against PyTorch (see `TorchReference`), plus the state
+/// bookkeeping a checkpoint relies on.
+final class OptimizerTests: XCTestCase {
+    private let layout = TorchReference.layout
+
+    func testSGDMatchesPyTorch() {
+        var plain = SGD(layout: layout, weightDecay: 0.1)
+        assertMatchesReference(&plain, TorchReference.sgdPlain)
+        var momentum = SGD(layout: layout, momentum: 0.9, dampening: 0.1, weightDecay: 0.1)
+        assertMatchesReference(&momentum, TorchReference.sgdMomentum)
+        var nesterov = SGD(layout: layout, momentum: 0.9, nesterov: true, weightDecay: 0.1)
+        assertMatchesReference(&nesterov, TorchReference.sgdNesterov)
+    }
+
+    func testAdamMatchesPyTorch() {
+        var adam = Adam(layout: layout, weightDecay: 0.1)
+        assertMatchesReference(&adam, TorchReference.adam)
+    }
+
+    func testAdamWMatchesPyTorch() {
+        var tuned = AdamW(layout: layout, beta1: 0.8, beta2: 0.95, eps: 1e-6, weightDecay: 0.1)
+        assertMatchesReference(&tuned, TorchReference.adamW)
+        var defaults = AdamW(layout: layout)
+        XCTAssertEqual(defaults.weightDecay, 0.01)
+        assertMatchesReference(&defaults, TorchReference.adamWDefault)
+    }
+
+    func testRMSPropMatchesPyTorch() {
+        var plain = RMSProp(layout: layout, weightDecay: 0.1)
+        assertMatchesReference(&plain, TorchReference.rmsProp)
+        var centered = RMSProp(layout: layout, alpha: 0.9, momentum: 0.5, centered: true, weightDecay: 0.1)
+        assertMatchesReference(&centered, TorchReference.rmsPropCentered)
+    }
+
+    /// The bias has no decay flag, so an optimizer with decay must move it exactly as one without.
+    func testDecayFlagExemptsSlots() {
+        var withDecay = AdamW(layout: layout, weightDecay: 0.5)
+        var withoutDecay = AdamW(layout: layout, weightDecay: 0)
+        var a = TorchReference.initial, b = TorchReference.initial
+        withDecay.step(parameters: &a, gradients: TorchReference.gradients[0], layout: layout, lr: 0.1)
+        withoutDecay.step(parameters: &b, gradients: TorchReference.gradients[0], layout: layout, lr: 0.1)
+        let bias = layout["b"]!.range, weight = layout["w"]!.range
+        XCTAssertEqual(Array(a[bias]), Array(b[bias]))
+        XCTAssertNotEqual(Array(a[weight]), Array(b[weight]))
+    }
+
+    func testStateSizeFollowsConfiguration() {
+        let n = layout.count
+        XCTAssertEqual(SGD(layout: layout).stateSize, 0)
+        XCTAssertEqual(SGD(layout: layout, momentum: 0.9).stateSize, n)
+        XCTAssertEqual(Adam(layout: layout).stateSize, 2 * n)
+        XCTAssertEqual(AdamW(layout: layout).stateSize, 2 * n)
+        XCTAssertEqual(RMSProp(layout: layout).stateSize, n)
+        XCTAssertEqual(RMSProp(layout: layout, momentum: 0.9).stateSize, 2 * n)
+        XCTAssertEqual(RMSProp(layout: layout, momentum: 0.9, centered: true).stateSize, 3 * n)
+        let adam = Adam(layout: layout)
+        XCTAssertEqual(adam.state, [Float](repeating: 0, count: 2 * n))
+        XCTAssertEqual(adam.stepCount, 0)
+    }
+
+    /// Two steps, a save into a fresh optimizer, a third step: the trajectory must not notice. This
+    /// covers Adam's bias correction and SGD's first momentum step, which both read `stepCount`.
+    func testResumingFromStateContinuesTheTrajectory() {
+        assertResumes(Adam(layout: layout, weightDecay: 0.1), fresh: Adam(layout: layout, weightDecay: 0.1),
+                      TorchReference.adam)
+        assertResumes(SGD(layout: layout, momentum: 0.9, dampening: 0.1, weightDecay: 0.1),
+                      fresh: SGD(layout: layout, momentum: 0.9, dampening: 0.1, weightDecay: 0.1),
+                      TorchReference.sgdMomentum)
+        assertResumes(RMSProp(layout: layout, alpha: 0.9, momentum: 0.5, centered: true, weightDecay: 0.1),
+                      fresh: RMSProp(layout: layout, alpha: 0.9, momentum: 0.5, centered: true, weightDecay: 0.1),
+                      TorchReference.rmsPropCentered)
+    }
+
+    private func assertMatchesReference<O: Optimizer>(_ optimizer: inout O, _ expected: [[Float]],
+                                                      file: StaticString = #filePath, line: UInt = #line) {
+        var parameters = TorchReference.initial
+        for k in 0..<3 {
+            optimizer.step(parameters: &parameters, gradients: TorchReference.gradients[k], layout: layout,
+                           lr: TorchReference.rates[k])
+            assertNear(parameters, expected[k], "\(O.self) step \(k + 1)", file: file, line: line)
+        }
+        XCTAssertEqual(optimizer.stepCount, 3, file: file, line: line)
+    }
+
+    private func assertResumes<O: Optimizer>(_ original: O, fresh: O, _ expected: [[Float]],
+                                             file: StaticString = #filePath, line: UInt = #line) {
+        var original = original, resumed = fresh
+        var parameters = TorchReference.initial
+        for k in 0..<2 {
+            original.step(parameters: &parameters, gradients: TorchReference.gradients[k], layout: layout,
+                          lr: TorchReference.rates[k])
+        }
+        resumed.state = original.state
+        resumed.stepCount = original.stepCount
+        resumed.step(parameters: &parameters, gradients: TorchReference.gradients[2], layout: layout,
+                     lr: TorchReference.rates[2])
+        assertNear(parameters, expected[2], "\(O.self) resumed", file: file, line: line)
+    }
+}
