@@ -1,6 +1,8 @@
 import Foundation
+import Kernels
 
 // `make bench`: one line per benchmark, `bench NAME key=value…`, with PyTorch's figure and the ratio.
+setBLASThreads(1)   // as the engine runs it; PyTorch's reference runs with --threads 1 too
 let reference = Reference(benches: ["gemm", "gru_charlm"])
 print("# reference: \(reference.source)")
 GemmBench.run(reference: reference)

@@ -107,10 +107,11 @@ public final class Program {
     /// Time per op kind since the program was built, slowest first (collected when SEQLAB_DEBUG=1).
     public func timingReport() -> String {
         let total = timings.values.reduce(0) { $0 + $1.seconds }
-        var lines = ["op                         calls     total ms   share"]
+        var lines = ["op                          calls     total ms   share"]
         for (name, entry) in timings.sorted(by: { $0.value.seconds > $1.value.seconds }) {
-            lines.append(String(format: "%-24@ %8d %12.3f %6.1f%%", name as NSString, entry.calls, entry.seconds * 1e3,
-                                100 * entry.seconds / Swift.max(total, 1e-12)))
+            let padded = name.padding(toLength: 24, withPad: " ", startingAt: 0)
+            lines.append(padded + String(format: " %8d %12.3f %6.1f%%", entry.calls, entry.seconds * 1e3,
+                                         100 * entry.seconds / Swift.max(total, 1e-12)))
         }
         return lines.joined(separator: "\n")
     }

@@ -43,23 +43,23 @@ func exp8(_ x: Float8) -> Float8 {
     return p
 }
 
-/// tanh(x): an odd polynomial for |x| < 0.625, where 1 - 2/(e^2|x| + 1) would cancel, and that formula with
-/// the sign copied back above it. Large |x| gives e^2|x| = +inf and exactly ±1, never NaN.
+/// tanh(x) from |x|, its sign copied back at the end (so tanh(-0) = -0): an odd polynomial for
+/// |x| < 0.625, where 1 - 2/(e^2|x| + 1) would cancel, and that formula above. Large |x| gives
+/// e^2|x| = +inf and exactly ±1, never NaN.
 @inline(__always)
 func tanh8(_ x: Float8) -> Float8 {
     let signBit = SIMD8<UInt32>(repeating: 0x8000_0000)
     let xBits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
     let a = unsafeBitCast(xBits & ~signBit, to: Float8.self)
-    let z = x * x
+    let z = a * a
     var p = Float8(repeating: -5.704_988_727_45e-3)
     p = p * z + 2.063_908_879_54e-2
     p = p * z - 5.373_971_555_31e-2
     p = p * z + 1.333_144_220_36e-1
     p = p * z - 3.333_328_194_22e-1
-    let small = p * z * x + x
-    let magnitude = 1 - 2 / (exp8(a + a) + 1)
-    let large = unsafeBitCast(unsafeBitCast(magnitude, to: SIMD8<UInt32>.self) | (xBits & signBit), to: Float8.self)
-    return large.replacing(with: small, where: a .< 0.625)
+    var magnitude = 1 - 2 / (exp8(a + a) + 1)
+    magnitude.replace(with: a + a * z * p, where: a .< 0.625)
+    return unsafeBitCast(unsafeBitCast(magnitude, to: SIMD8<UInt32>.self) | (xBits & signBit), to: Float8.self)
 }
 
 /// σ(x) = 1 / (1 + e^-x). Stable as written: for x below about -88, e^-x is +inf and σ is 0, and for large

@@ -10,12 +10,12 @@ import Foundation
 ///
 /// The decay term passes through the moments, so it is scaled by the adaptive step like any other
 /// gradient; `AdamW` decouples it. State: `m` then `v`, each laid out like the arena.
-public struct Adam: Optimizer {
+public struct Adam: StoredStateOptimizer {
     public let beta1: Double
     public let beta2: Double
     public let eps: Double
     public let weightDecay: Double
-    private var storage: OptimizerState
+    var storage: OptimizerState
 
     /// PyTorch's defaults.
     public init(layout: ParameterLayout, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
@@ -27,16 +27,6 @@ public struct Adam: Optimizer {
         self.eps = eps
         self.weightDecay = weightDecay
         self.storage = OptimizerState(count: layout.count, buffers: 2)
-    }
-
-    public var stateSize: Int { storage.values.count }
-    public var state: [Float] {
-        get { storage.values }
-        set { storage.restore(newValue) }
-    }
-    public var stepCount: Int {
-        get { storage.stepCount }
-        set { storage.stepCount = newValue }
     }
 
     public mutating func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,

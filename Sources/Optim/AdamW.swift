@@ -7,12 +7,12 @@ import Core
 ///
 /// Decay shrinks the weights directly instead of passing through the moments, so its strength does
 /// not depend on the gradient's scale. The default λ = 0.01 is PyTorch's. State: `m` then `v`.
-public struct AdamW: Optimizer {
+public struct AdamW: StoredStateOptimizer {
     public let beta1: Double
     public let beta2: Double
     public let eps: Double
     public let weightDecay: Double
-    private var storage: OptimizerState
+    var storage: OptimizerState
 
     /// PyTorch's defaults.
     public init(layout: ParameterLayout, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
@@ -24,16 +24,6 @@ public struct AdamW: Optimizer {
         self.eps = eps
         self.weightDecay = weightDecay
         self.storage = OptimizerState(count: layout.count, buffers: 2)
-    }
-
-    public var stateSize: Int { storage.values.count }
-    public var state: [Float] {
-        get { storage.values }
-        set { storage.restore(newValue) }
-    }
-    public var stepCount: Int {
-        get { storage.stepCount }
-        set { storage.stepCount = newValue }
     }
 
     public mutating func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,

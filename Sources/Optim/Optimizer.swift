@@ -74,3 +74,20 @@ struct OptimizerState: Sendable {
         values.withUnsafeMutableBufferPointer { body($0) }
     }
 }
+
+/// Optimizers whose state is one `OptimizerState`: the checkpoint accessors are the same for all.
+protocol StoredStateOptimizer: Optimizer {
+    var storage: OptimizerState { get set }
+}
+
+extension StoredStateOptimizer {
+    public var stateSize: Int { storage.values.count }
+    public var state: [Float] {
+        get { storage.values }
+        set { storage.restore(newValue) }
+    }
+    public var stepCount: Int {
+        get { storage.stepCount }
+        set { storage.stepCount = newValue }
+    }
+}

@@ -12,13 +12,13 @@ import Core
 /// Unlike Adam there is no bias correction, so early steps are larger than later ones; that is
 /// PyTorch's behaviour and kept for comparability. State: `v`, then `ḡ` if centered, then `b` if
 /// momentum > 0, each laid out like the arena.
-public struct RMSProp: Optimizer {
+public struct RMSProp: StoredStateOptimizer {
     public let alpha: Double
     public let eps: Double
     public let momentum: Double
     public let centered: Bool
     public let weightDecay: Double
-    private var storage: OptimizerState
+    var storage: OptimizerState
 
     /// PyTorch's defaults.
     public init(layout: ParameterLayout, alpha: Double = 0.99, eps: Double = 1e-8, momentum: Double = 0,
@@ -31,16 +31,6 @@ public struct RMSProp: Optimizer {
         self.centered = centered
         self.weightDecay = weightDecay
         self.storage = OptimizerState(count: layout.count, buffers: 1 + (centered ? 1 : 0) + (momentum > 0 ? 1 : 0))
-    }
-
-    public var stateSize: Int { storage.values.count }
-    public var state: [Float] {
-        get { storage.values }
-        set { storage.restore(newValue) }
-    }
-    public var stepCount: Int {
-        get { storage.stepCount }
-        set { storage.stepCount = newValue }
     }
 
     public mutating func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,

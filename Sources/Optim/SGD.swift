@@ -10,12 +10,12 @@ import Core
 ///
 /// The first step copies the gradient into the buffer without dampening, exactly as PyTorch does, so
 /// the two agree from step one.
-public struct SGD: Optimizer {
+public struct SGD: StoredStateOptimizer {
     public let momentum: Double
     public let dampening: Double
     public let nesterov: Bool
     public let weightDecay: Double
-    private var storage: OptimizerState
+    var storage: OptimizerState
 
     /// PyTorch's defaults; `nesterov` needs momentum and no dampening, as in PyTorch.
     public init(layout: ParameterLayout, momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false,
@@ -28,16 +28,6 @@ public struct SGD: Optimizer {
         self.weightDecay = weightDecay
         // Plain SGD keeps no buffer at all.
         self.storage = OptimizerState(count: layout.count, buffers: momentum == 0 ? 0 : 1)
-    }
-
-    public var stateSize: Int { storage.values.count }
-    public var state: [Float] {
-        get { storage.values }
-        set { storage.restore(newValue) }
-    }
-    public var stepCount: Int {
-        get { storage.stepCount }
-        set { storage.stepCount = newValue }
     }
 
     public mutating func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,

@@ -63,4 +63,17 @@ final class GoldenTests: XCTestCase {
         let loss = try logits.crossEntropy(targets: targets)
         try check(dump, graph: g, outputs: ["logits": logits], loss: loss)
     }
+
+    func testPreLNTransformerBlockMatchesPyTorch() throws {
+        let dump = try load("transformer_block")
+        let shape = Shape(dump.inputs["x"]!.shape)
+        let width = shape[2]
+        let g = Graph()
+        let x = g.input("x", shape: shape)
+        let block = try TransformerBlock(g, key: "", width: width, heads: 2, feedForwardSize: 4 * width,
+                                         activation: .gelu, norm: .pre, causal: true)
+        let y = try block(x)
+        let loss = try (y * g.input("weights", shape: shape)).sum()
+        try check(dump, graph: g, outputs: ["y": y], loss: loss)
+    }
 }

@@ -1,0 +1,112 @@
+import Foundation
+import Kernels
+import XCTest
+
+final class SoftmaxTests: KernelTestCase {
+    func testNLLHandComputed() {
+        let loss = logSoftmaxNLL(buffer([1, 2, 3]).p, targets: buffer([2]).p, rows: 1, cols: 3, ignoreIndex: -100)
+        assertClose(loss, log(exp(1.0) + exp(2.0) + exp(3.0)) - 3, rtol: 1e-6)
+        // Two rows: the mean of their losses.
+        let two = logSoftmaxNLL(buffer([1, 2, 3, 0, 0, 0]).p, targets: buffer([0, 1]).p, rows: 2, cols: 3,
+                                ignoreIndex: -100)
+        assertClose(two, ((log(exp(1.0) + exp(2.0) + exp(3.0)) - 1) + log(3.0)) / 2, rtol: 1e-6)
+    }
+
+    func testNLLIgnoresRowsAndIsZeroWhenAllAreIgnored() {
+        let logits = buffer([1, 2, 3, 5, -4, 0.5])
+        let loss = logSoftmaxNLL(logits.p, targets: buffer([-1, 2]).p, rows: 2, cols: 3, ignoreIndex: -1)
+        assertClose(loss, log(exp(5.0) + exp(-4.0) + exp(0.5)) - 0.5, rtol: 1e-6)
+        let none = logSoftmaxNLL(logits.p, targets: buffer([0, 0]).p, rows: 2, cols: 3, ignoreIndex: 0)
+        XCTAssertEqual(none, 0)
+        let gradient = buffer(count: 6)
+        logSoftmaxNLLBackward(logits.p, targets: buffer([0, 0]).p, rows: 2, cols: 3, ignoreIndex: 0, gradLoss: 1,
+                              gradient.pointer)
+        XCTAssertEqual(gradient.array, [0, 0, 0, 0, 0, 0])
+    }
+
+    func testNLLIsStableForLargeLogits() {
+        let loss = logSoftmaxNLL(buffer([1000, 1001, 1002]).p, targets: buffer([0]).p, rows: 1, cols: 3, ignoreIndex: -1)
+        assertClose(loss, log(1 + exp(1.0) + exp(2.0)), rtol: 1e-6)
+    }
+
+    func testNLLForwardAndBackwardAgainstDouble() {
+        var random = TestRandom(seed: 8)
+        let (rows, cols) = (5, 19)
+        let logits = random.array(rows * cols, -4, 4)
+        let targets: [Float] = [3, -1, 0, 18, 7]
+        let f = { (x: [Double]) in nll(x, targets: targets, cols: cols, ignore: -1) }
+        let loss = logSoftmaxNLL(buffer(logits).p, targets: buffer(targets).p, rows: rows, cols: cols, ignoreIndex: -1)
+        assertClose(loss, f(logits.map(Double.init)), rtol: 1e-6)
+        let gradLoss: Float = 0.7
+        let gradient = buffer(count: rows * cols)
+        logSoftmaxNLLBackward(buffer(logits).p, targets: buffer(targets).p, rows: rows, cols: cols, ignoreIndex: -1,
+                              gradLoss: gradLoss, gradient.pointer)
+        let expected = numericGradient(of: f, at: logits.map(Double.init)).map { $0 * Double(gradLoss) }
+        assertClose(gradient.array, expected, rtol: 1e-4, atol: 1e-6)
+        XCTAssertEqual(Array(gradient.array[cols..<(2 * cols)]), [Float](repeating: 0, count: cols), "ignored row")
+    }
+
+    func testSoftmaxWithCausalMaskAgainstDouble() {
+        var random = TestRandom(seed: 9)
+        // Scores (B·H = 2, T = 4, T) against a (T, T) causal mask; a T of 11 also covers partial vectors.
+        for t in [4, 11] {
+            let rows = 2 * t
+            let x = random.array(rows * t, -3, 3)
+            var mask = [Float](repeating: 0, count: t * t)
+            for i in 0..<t { for j in (i + 1)..<t { mask[i * t + j] = -.infinity } }
+            let out = buffer(count: rows * t)
+            softmax(buffer(x).p, rows: rows, cols: t, mask: buffer(mask).p, maskRows: t, out.pointer)
+            let expected = (0..<rows).flatMap { r in
+                softmaxRow((0..<t).map { Double(x[r * t + $0]) + Double(mask[(r % t) * t + $0]) })
+            }
+            assertClose(out.array, expected, rtol: 1e-5, atol: 1e-7, "T=\(t)")
+            let unmasked = buffer(count: rows * t)
+            softmax(buffer(x).p, rows: rows, cols: t, mask: nil, maskRows: 1, unmasked.pointer)
+            let plain = (0..<rows).flatMap { r in softmaxRow((0..<t).map { Double(x[r * t + $0]) }) }
+            assertClose(unmasked.array, plain, rtol: 1e-5, atol: 1e-7, "T=\(t) unmasked")
+        }
+    }
+
+    func testFullyMaskedRowGivesZeros() {
+        let out = buffer(count: 6)
+        let mask = buffer([-.infinity, -.infinity, -.infinity, 0, 0, -.infinity])
+        softmax(buffer([1, 2, 3, 1, 1, 9]).p, rows: 2, cols: 3, mask: mask.p, maskRows: 2, out.pointer)
+        XCTAssertEqual(out.array, [0, 0, 0, 0.5, 0.5, 0])
+    }
+
+    func testSoftmaxBackwardAgainstFiniteDifferences() {
+        var random = TestRandom(seed: 10)
+        let (rows, cols) = (3, 13)
+        let x = random.array(rows * cols, -2, 2), w = random.array(rows * cols)
+        let y = buffer(count: rows * cols)
+        softmax(buffer(x).p, rows: rows, cols: cols, mask: nil, maskRows: 1, y.pointer)
+        let dx = buffer(count: rows * cols)
+        softmaxBackward(y.p, buffer(w).p, rows: rows, cols: cols, dx.pointer)
+        // L = Σ w · softmax(x), so dL/dy = w.
+        let f = { (x: [Double]) -> Double in
+            (0..<rows).reduce(0.0) { total, r in
+                let row = softmaxRow(Array(x[(r * cols)..<((r + 1) * cols)]))
+                return total + zip(row, w[(r * cols)..<((r + 1) * cols)]).reduce(0.0) { $0 + $1.0 * Double($1.1) }
+            }
+        }
+        assertClose(dx.array, numericGradient(of: f, at: x.map(Double.init)), rtol: 1e-4, atol: 1e-6)
+    }
+}
+
+private func softmaxRow(_ x: [Double]) -> [Double] {
+    let m = x.max()!
+    let e = x.map { exp($0 - m) }
+    let sum = e.reduce(0, +)
+    return e.map { $0 / sum }
+}
+
+private func nll(_ logits: [Double], targets: [Float], cols: Int, ignore: Int) -> Double {
+    var total = 0.0, valid = 0.0
+    for (r, target) in targets.enumerated() where Int(target) != ignore {
+        let row = logits[(r * cols)..<((r + 1) * cols)]
+        let m = row.max()!
+        total += log(row.reduce(0) { $0 + exp($1 - m) }) + m - row[r * cols + Int(target)]
+        valid += 1
+    }
+    return valid == 0 ? 0 : total / valid
+}
