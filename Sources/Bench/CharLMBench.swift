@@ -55,6 +55,6 @@ enum CharLMBench {
             line += String(format: " ref_tokens_per_s=%.0f ratio=%.2f", ref, tokensPerSecond / ref) + " ref=\"\(reference.source)\""
         }
         print(line)
-        if SeqLabEnvironment.debug { print(program.memorySummary) }
+        if SeqLabEnvironment.debug { print(program.memorySummary(optimizerState: optimizer.stateSize)) }
     }
 }

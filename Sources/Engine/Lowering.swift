@@ -101,7 +101,18 @@ struct Lowering {
                                  hidden: hidden, dGates: out, dc: out + 4 * batch * hidden)
             }
         }
-        return Program.Step(name: node.op.name, run: run)
+        return Program.Step(name: stepName(node), run: run)
+    }
+
+    /// The op's name; GEMMs carry their M×K×N (and transposes) so that timings show which product costs.
+    private func stepName(_ node: Node) -> String {
+        guard case .matmul(let ta, let tb) = node.op else { return node.op.name }
+        let a = nodes[node.inputs[0]].shape.dims, r = a.count
+        let k = ta ? a[r - 2] : a[r - 1]
+        let (m, n) = (node.shape[r - 2], node.shape[r - 1])
+        let batch = node.shape.count / (m * n)
+        return "matmul \(batch > 1 ? "\(batch)×" : "")\(m)x\(k)x\(n)" + (ta ? " Aᵀ" : "") + (tb ? " Bᵀ" : "")
+            + (isAccumulatingMatmul(node.id) ? " +=" : "")
     }
 
     private func isAccumulatingMatmul(_ id: Int) -> Bool { plan.accumulateInto[id] != nil }

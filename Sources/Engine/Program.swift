@@ -87,14 +87,17 @@ public final class Program {
     /// Bytes of the activation arena (inputs, constants and every intermediate, after reuse).
     public var activationBytes: Int { plan.activationCount * MemoryLayout<Float>.stride }
 
-    /// Sizes of the program's memory, one line each.
-    public var memorySummary: String {
-        let mib = { (bytes: Int) in String(format: "%.2f MiB", Double(bytes) / 1_048_576) }
+    /// Sizes of the program's memory, one line each; `optimizerState` is the optimizer's float count
+    /// (`Optimizer.stateSize`), which lives beside the arena.
+    public func memorySummary(optimizerState: Int = 0) -> String {
+        let mib = { (floats: Int) in String(format: "%.2f MiB", Double(floats * MemoryLayout<Float>.stride) / 1_048_576) }
         return """
-        parameters   \(arena.layout.count) floats, \(mib(arena.parameterBytes))
-        gradients    \(mib(arena.parameterBytes))
-        buffers      \(arena.bufferLayout.count) floats, \(mib(arena.bufferBytes))
-        activations  \(plan.activationCount) floats, \(mib(activationBytes)) (\(schedule.count) nodes, \(steps.count) kernel calls)
+        parameters       \(arena.layout.count) floats, \(mib(arena.layout.count))
+        gradients        \(arena.layout.count) floats, \(mib(arena.layout.count))
+        optimizer state  \(optimizerState) floats, \(mib(optimizerState))
+        buffers          \(arena.bufferLayout.count) floats, \(mib(arena.bufferLayout.count))
+        activations      \(plan.activationCount) floats, \(mib(plan.activationCount)) \
+        (\(schedule.count) nodes, \(steps.count) kernel calls)
         """
     }
 

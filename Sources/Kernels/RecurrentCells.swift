@@ -23,41 +23,29 @@ public func gruCell(gi: UnsafePointer<Float>, gh: UnsafePointer<Float>, h: Unsaf
     }
 }
 
-/// Gradients of `gruCell` given gOut = dL/dh' (batch, hidden). Writes each of dgi, dgh (batch, 3·hidden)
-/// and dh (batch, hidden) that is non-nil, overwriting. dh is only the direct path h → h'; the path
-/// through gh reaches h via the graph's matmul. The engine asks for one output per call, so each output
-/// has its own loop that computes only what it needs.
+/// Gradients of `gruCell` given gOut = dL/dh' (batch, hidden), all three from one pass over the gates:
+/// dgi, dgh (batch, 3·hidden) and dh (batch, hidden), overwritten. dh is only the direct path h → h';
+/// the path through gh reaches h via the graph's matmul. dgh equals dgi except on n, where gh_n enters
+/// scaled by r.
 public func gruCellBackward(gi: UnsafePointer<Float>, gh: UnsafePointer<Float>, h: UnsafePointer<Float>,
                             gOut: UnsafePointer<Float>, batch: Int, hidden: Int,
-                            dgi: UnsafeMutablePointer<Float>?, dgh: UnsafeMutablePointer<Float>?,
-                            dh: UnsafeMutablePointer<Float>?) {
+                            dgi: UnsafeMutablePointer<Float>, dgh: UnsafeMutablePointer<Float>,
+                            dh: UnsafeMutablePointer<Float>) {
     for b in 0..<batch {
         let gates = GRURow(gi: gi, gh: gh, batch: b, hidden: hidden)
-        let previous = h + b * hidden, g = gOut + b * hidden
-        if let dgi {
-            let r = dgi + b * 3 * hidden, z = r + hidden, n = z + hidden
-            forEachChunk(hidden) { j, width in
-                let d = gates.gradients(j, width, gOut: load8(g + j, width), previous: load8(previous + j, width))
-                store8(d.r, r + j, width)
-                store8(d.z, z + j, width)
-                store8(d.n, n + j, width)
-            }
-        }
-        if let dgh {
-            // As dgi except on n, where gh_n enters scaled by r.
-            let r = dgh + b * 3 * hidden, z = r + hidden, n = z + hidden
-            forEachChunk(hidden) { j, width in
-                let d = gates.gradients(j, width, gOut: load8(g + j, width), previous: load8(previous + j, width))
-                store8(d.r, r + j, width)
-                store8(d.z, z + j, width)
-                store8(d.n * d.resetGate, n + j, width)
-            }
-        }
-        if let dh {
-            let dst = dh + b * hidden
-            forEachChunk(hidden) { j, width in
-                store8(load8(g + j, width) * gates.updateGate(j, width), dst + j, width)
-            }
+        let previous = h + b * hidden, g = gOut + b * hidden, dState = dh + b * hidden
+        let inputR = dgi + b * 3 * hidden, inputZ = inputR + hidden, inputN = inputZ + hidden
+        let hiddenR = dgh + b * 3 * hidden, hiddenZ = hiddenR + hidden, hiddenN = hiddenZ + hidden
+        forEachChunk(hidden) { j, width in
+            let upstream = load8(g + j, width)
+            let d = gates.gradients(j, width, gOut: upstream, previous: load8(previous + j, width))
+            store8(d.r, inputR + j, width)
+            store8(d.z, inputZ + j, width)
+            store8(d.n, inputN + j, width)
+            store8(d.r, hiddenR + j, width)
+            store8(d.z, hiddenZ + j, width)
+            store8(d.n * d.resetGate, hiddenN + j, width)
+            store8(upstream * d.updateGate, dState + j, width)
         }
     }
 }
@@ -77,77 +65,64 @@ private struct GRURow {
         ghN = ghZ + hidden
     }
 
-    /// z of hidden units j..<j+width.
-    @inline(__always)
-    func updateGate(_ j: Int, _ width: Int) -> Float8 {
-        sigmoid8(load8(giZ + j, width) + load8(ghZ + j, width))
-    }
-
     /// r, z, n of hidden units j..<j+width.
     @inline(__always)
     func activations(_ j: Int, _ width: Int) -> (r: Float8, z: Float8, n: Float8) {
         let r = sigmoid8(load8(giR + j, width) + load8(ghR + j, width))
         let n = tanh8(load8(giN + j, width) + r * load8(ghN + j, width))
-        return (r, updateGate(j, width), n)
+        return (r, sigmoid8(load8(giZ + j, width) + load8(ghZ + j, width)), n)
     }
 
-    /// dL/d(pre-activation) of r, z and n for units j..<j+width given dL/dh' and h there, and r itself.
+    /// dL/d(pre-activation) of r, z and n for units j..<j+width given dL/dh' and h there, and r and z themselves.
     @inline(__always)
     func gradients(_ j: Int, _ width: Int, gOut: Float8, previous: Float8)
-        -> (r: Float8, z: Float8, n: Float8, resetGate: Float8) {
+        -> (r: Float8, z: Float8, n: Float8, resetGate: Float8, updateGate: Float8) {
         let (r, z, n) = activations(j, width)
         let dn = gOut * (1 - z) * (1 - n * n)
         let dz = gOut * (previous - n) * z * (1 - z)
         // r reaches the loss through n = tanh(gi_n + r·gh_n).
         let dr = dn * load8(ghN + j, width) * r * (1 - r)
-        return (dr, dz, dn, r)
+        return (dr, dz, dn, r, z)
     }
 }
 
 // MARK: LSTM
 
 /// c' = σ(f)·c + σ(i)·tanh(g), h' = σ(o)·tanh(c'). gates = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh: (batch, 4·hidden)
-/// in order i, f, g, o; c, cellOut, hiddenOut: (batch, hidden). Writes whichever output is non-nil.
+/// in order i, f, g, o; c, cellOut, hiddenOut: (batch, hidden), both outputs from one pass.
 public func lstmCell(gates: UnsafePointer<Float>, c: UnsafePointer<Float>, batch: Int, hidden: Int,
-                     cellOut: UnsafeMutablePointer<Float>?, hiddenOut: UnsafeMutablePointer<Float>?) {
+                     cellOut: UnsafeMutablePointer<Float>, hiddenOut: UnsafeMutablePointer<Float>) {
     for b in 0..<batch {
         let row = LSTMRow(gates: gates, c: c, batch: b, hidden: hidden)
-        let cellRow = cellOut.map { $0 + b * hidden }, hiddenRow = hiddenOut.map { $0 + b * hidden }
+        let cellRow = cellOut + b * hidden, hiddenRow = hiddenOut + b * hidden
         forEachChunk(hidden) { j, width in
             let a = row.activations(j, width)
-            if let cellRow { store8(a.cell, cellRow + j, width) }
-            if let hiddenRow { store8(a.o * tanh8(a.cell), hiddenRow + j, width) }
+            store8(a.cell, cellRow + j, width)
+            store8(a.o * tanh8(a.cell), hiddenRow + j, width)
         }
     }
 }
 
-/// Gradients of `lstmCell` given gradHidden = dL/dh' and gradCell = dL/dc' (each (batch, hidden), nil
-/// meaning zero). Writes dGates (batch, 4·hidden) and dc (batch, hidden) where non-nil, overwriting.
+/// Gradients of `lstmCell` given gradHidden = dL/dh' and gradCell = dL/dc' (each (batch, hidden); pass
+/// zeros for one the loss does not reach). Writes dGates (batch, 4·hidden) and dc (batch, hidden).
 public func lstmCellBackward(gates: UnsafePointer<Float>, c: UnsafePointer<Float>,
-                             gradHidden: UnsafePointer<Float>?, gradCell: UnsafePointer<Float>?, batch: Int, hidden: Int,
-                             dGates: UnsafeMutablePointer<Float>?, dc: UnsafeMutablePointer<Float>?) {
+                             gradHidden: UnsafePointer<Float>, gradCell: UnsafePointer<Float>, batch: Int, hidden: Int,
+                             dGates: UnsafeMutablePointer<Float>, dc: UnsafeMutablePointer<Float>) {
     for b in 0..<batch {
         let row = LSTMRow(gates: gates, c: c, batch: b, hidden: hidden)
-        let gh = gradHidden.map { $0 + b * hidden }, gc = gradCell.map { $0 + b * hidden }
-        let gateRow = dGates.map { $0 + b * 4 * hidden }, cellRow = dc.map { $0 + b * hidden }
+        let gh = gradHidden + b * hidden, gc = gradCell + b * hidden
+        let gateRow = dGates + b * 4 * hidden, cellRow = dc + b * hidden
         forEachChunk(hidden) { j, width in
             let a = row.activations(j, width)
             // dL/dc' in total: the direct gradient plus the path through h' = σ(o)·tanh(c').
-            var dCell = gc.map { load8($0 + j, width) } ?? Float8()
-            var dO = Float8()
-            if let gh {
-                let g = load8(gh + j, width), t = tanh8(a.cell)
-                dCell += g * a.o * (1 - t * t)
-                dO = g * t * a.o * (1 - a.o)
-            }
-            if let gateRow {
-                let i = gateRow + j, f = i + hidden, g = f + hidden, o = g + hidden
-                store8(dCell * a.g * a.i * (1 - a.i), i, width)
-                store8(dCell * a.previous * a.f * (1 - a.f), f, width)
-                store8(dCell * a.i * (1 - a.g * a.g), g, width)
-                store8(dO, o, width)
-            }
-            if let cellRow { store8(dCell * a.f, cellRow + j, width) }
+            let g = load8(gh + j, width), t = tanh8(a.cell)
+            let dCell = load8(gc + j, width) + g * a.o * (1 - t * t)
+            let i = gateRow + j, f = i + hidden, gate = f + hidden, o = gate + hidden
+            store8(dCell * a.g * a.i * (1 - a.i), i, width)
+            store8(dCell * a.previous * a.f * (1 - a.f), f, width)
+            store8(dCell * a.i * (1 - a.g * a.g), gate, width)
+            store8(g * t * a.o * (1 - a.o), o, width)
+            store8(dCell * a.f, cellRow + j, width)
         }
     }
 }

@@ -99,8 +99,8 @@ final class ProgramTests: XCTestCase {
         let g = Graph()
         let w = try g.parameter("w", shape: [4, 4], initializer: .ones, decay: true)
         let program = try Engine.compile(g, outputs: [try w.sum()])
-        let summary = program.memorySummary
-        for word in ["parameters   16 floats", "gradients", "buffers", "activations"] {
+        let summary = program.memorySummary(optimizerState: 32)
+        for word in ["parameters       16 floats", "gradients        16 floats", "optimizer state  32 floats", "buffers", "activations"] {
             XCTAssertTrue(summary.contains(word), summary)
         }
     }
