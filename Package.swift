@@ -6,7 +6,7 @@ let package = Package(
     name: "SeqLab",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "SeqLab", targets: ["Core", "Kernels", "Graph", "Autodiff", "Engine", "NN", "Optim"]),
+        .library(name: "SeqLab", targets: ["Core", "Kernels", "Graph", "Autodiff", "Engine", "NN", "Optim", "Text", "Data", "Spec"]),
         .executable(name: "seqlab-bench", targets: ["Bench"]),
     ],
     targets: [
@@ -19,6 +19,9 @@ let package = Package(
         .target(name: "Engine", dependencies: ["Graph", "Kernels"]),
         .target(name: "NN", dependencies: ["Graph"]),
         .target(name: "Optim", dependencies: ["Core"]),
+        .target(name: "Text"),
+        .target(name: "Data", dependencies: ["Text", "Core"]),
+        .target(name: "Spec", dependencies: ["CYAML", "Core"]),
         .target(name: "TestSupport", dependencies: ["Core", "Graph", "Autodiff", "Engine"]),
         .executableTarget(name: "Bench", dependencies: ["Kernels", "Engine", "Autodiff", "NN", "Optim"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"]),
@@ -27,6 +30,9 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Autodiff", "Engine", "Optim", "TestSupport"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "TestSupport"]),
+        .testTarget(name: "TextTests", dependencies: ["Text"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "Text"]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec"]),
     ],
     swiftLanguageModes: [.v6]
 )
