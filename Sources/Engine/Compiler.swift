@@ -43,11 +43,12 @@ public enum Engine {
         var steps: [Program.Step] = []
         // Inputs the outputs do not need are accepted and ignored (node nil), so one feeding loop serves
         // every program of a model.
-        var inputs: [String: (node: Int?, count: Int)] = [:]
-        for node in nodes { if case .input(let name) = node.op { inputs[name] = (nil, node.shape.count) } }
+        var inputs: [String: ProgramInput] = [:]
+        for node in nodes { if case .input(let name) = node.op { inputs[name] = ProgramInput(node: nil, count: node.shape.count) } }
+        for (name, limit) in indexLimits(nodes, live: live) { inputs[name]?.indexLimit = limit }
         for id in live {
             switch nodes[id].op {
-            case .input(let name): inputs[name] = (id, nodes[id].shape.count)
+            case .input(let name): inputs[name]?.node = id
             case .constant(let value): lowering.address(id).initialize(repeating: value, count: nodes[id].shape.count)
             default: break
             }
@@ -63,6 +64,35 @@ public enum Engine {
         }
         return Program(graph: graph, arena: arena, schedule: live, plan: plan, activations: activations, steps: steps,
                        inputs: inputs, outputs: Set(outputs.map(\.id)), random: random)
+    }
+
+    /// For each input that indexes something (gather and scatter rows, cross-entropy targets), the
+    /// exclusive upper bound of its values and the ignore index it may also hold; `setInput` checks
+    /// them so that a bad token id is an error, not an out-of-bounds read.
+    static func indexLimits(_ nodes: [Node], live: [Int]) -> [String: (bound: Int, ignored: Int?)] {
+        func inputName(_ id: Int) -> String? {
+            switch nodes[id].op {
+            case .input(let name): name
+            case .reshape: inputName(nodes[id].inputs[0])
+            default: nil
+            }
+        }
+        var limits: [String: (bound: Int, ignored: Int?)] = [:]
+        for id in live {
+            let node = nodes[id]
+            let (indices, bound, ignored): (Int, Int, Int?)
+            switch node.op {
+            case .gather: (indices, bound, ignored) = (node.inputs[1], nodes[node.inputs[0]].shape[0], nil)
+            case .scatterAdd(let rows): (indices, bound, ignored) = (node.inputs[1], rows, nil)
+            case .logSoftmaxNLL(let ignore), .logSoftmaxNLLGrad(let ignore):
+                (indices, bound, ignored) = (node.inputs[1], nodes[node.inputs[0]].shape[1], ignore)
+            default: continue
+            }
+            guard let name = inputName(indices) else { continue }
+            let previous = limits[name]?.bound ?? Int.max
+            limits[name] = (Swift.min(previous, bound), ignored ?? limits[name]?.ignored)
+        }
+        return limits
     }
 
     /// Every node some root depends on, in id (topological) order.

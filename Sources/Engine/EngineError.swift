@@ -7,6 +7,7 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case unknownParameter(String)
     case parameterShape(key: String, expected: Shape, got: Shape)
     case valueCount(key: String, expected: Int, got: Int)
+    case indexOutOfRange(input: String, position: Int, value: Float, bound: Int)
 
     public var description: String {
         switch self {
@@ -22,6 +23,9 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
             "parameter '\(key)' has shape \(expected) in the arena but \(got) in the graph"
         case .valueCount(let key, let expected, let got):
             "parameter '\(key)' holds \(expected) values, got \(got)"
+        case .indexOutOfRange(let input, let position, let value, let bound):
+            "input '\(input)' holds \(value) at position \(position); ids must be integers in 0..<\(bound) "
+                + "(is the vocabulary larger than the model's?)"
         }
     }
 }

@@ -19,14 +19,14 @@ public final class Program {
     let steps: [Step]
     let plan: MemoryPlan
     let activations: UnsafeMutablePointer<Float>
-    let inputs: [String: (node: Int?, count: Int)]
+    let inputs: [String: ProgramInput]
     let outputs: Set<Int>
     let random: RandomSource
     private var timings: [String: (calls: Int, seconds: Double)] = [:]
     private let debug = SeqLabEnvironment.debug
 
     init(graph: Graph, arena: ParameterArena, schedule: [Int], plan: MemoryPlan, activations: UnsafeMutablePointer<Float>,
-         steps: [Step], inputs: [String: (node: Int?, count: Int)], outputs: Set<Int>, random: RandomSource) {
+         steps: [Step], inputs: [String: ProgramInput], outputs: Set<Int>, random: RandomSource) {
         self.graph = graph
         self.arena = arena
         self.schedule = schedule
@@ -48,6 +48,10 @@ public final class Program {
         guard let input = inputs[name] else { throw EngineError.unknownInput(name, known: Array(inputs.keys)) }
         guard values.count == input.count else { throw EngineError.inputSize(name: name, expected: input.count, got: values.count) }
         guard let node = input.node else { return }
+        if let (bound, ignored) = input.indexLimit,
+           let bad = values.firstIndex(where: { !(($0 >= 0 && $0 < Float(bound) && $0.rounded() == $0) || $0 == ignored.map(Float.init)) }) {
+            throw EngineError.indexOutOfRange(input: name, position: bad, value: values[bad], bound: bound)
+        }
         let destination = plan.address(of: node, arena: activations)
         values.withUnsafeBufferPointer { destination.update(from: $0.baseAddress!, count: values.count) }
     }
@@ -117,6 +121,20 @@ public final class Program {
                                          100 * entry.seconds / Swift.max(total, 1e-12)))
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// What a program knows about one of its inputs.
+struct ProgramInput {
+    /// nil when the program's outputs do not need the input.
+    var node: Int?
+    let count: Int
+    /// Values must be integers in 0..<bound (or the ignore index) when the input indexes something.
+    var indexLimit: (bound: Int, ignored: Int?)?
+
+    init(node: Int?, count: Int) {
+        self.node = node
+        self.count = count
     }
 }
 

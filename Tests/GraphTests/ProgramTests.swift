@@ -75,6 +75,25 @@ final class ProgramTests: XCTestCase {
         XCTAssertThrowsError(try program.read(z)) { XCTAssertEqual($0 as? EngineError, .notAnOutput(node: z.id)) }
     }
 
+    func testOutOfRangeIdsAreRefusedBeforeTheyIndex() throws {
+        let g = Graph()
+        let table = try g.parameter("table", shape: [5, 2], initializer: .ones, decay: false)
+        let ids = g.input("ids", shape: [2, 2], dtype: .int32), targets = g.input("targets", shape: [4], dtype: .int32)
+        let loss = try table.gathered(at: ids).reshaped(to: [4, 2]).crossEntropy(targets: targets, ignoreIndex: -1)
+        let program = try Engine.compile(g, outputs: [loss])
+        try program.setInput("ids", [0, 4, 2, 3])
+        try program.setInput("targets", [1, -1, 0, 1])   // the ignore index is allowed
+        let cases: [(String, [Float], EngineError)] = [
+            ("ids", [0, 5, 2, 3], .indexOutOfRange(input: "ids", position: 1, value: 5, bound: 5)),
+            ("ids", [0, 1, -1, 3], .indexOutOfRange(input: "ids", position: 2, value: -1, bound: 5)),
+            ("ids", [0, 1, 2, 2.5], .indexOutOfRange(input: "ids", position: 3, value: 2.5, bound: 5)),
+            ("targets", [1, 2, 0, 1], .indexOutOfRange(input: "targets", position: 1, value: 2, bound: 2)),
+        ]
+        for (name, values, expected) in cases {
+            XCTAssertThrowsError(try program.setInput(name, values)) { XCTAssertEqual($0 as? EngineError, expected) }
+        }
+    }
+
     func testProgramsShareOneArena() throws {
         func build(_ g: Graph) throws -> Tensor {
             let w = try g.parameter("w", shape: [2], initializer: .ones, decay: false)
