@@ -20,7 +20,22 @@ public enum Engine {
         let nodes = graph.nodes
         let gradientTargets = try gradients.map { pair -> (node: Int, destination: UnsafeMutablePointer<Float>) in
             guard case .parameter(let key) = pair.parameter.node.op else { throw EngineError.unknownParameter("%\(pair.parameter.id)") }
-            return (pair.gradient.id, try arena.gradientStorage(for: key))
+            // The copy into the arena writes the gradient's element count: it must be the slot's.
+            guard pair.gradient.shape == pair.parameter.shape else {
+                throw EngineError.gradientShape(key: key, expected: pair.parameter.shape, got: pair.gradient.shape)
+            }
+            return (pair.gradient.id, try arena.gradientStorage(for: key, shape: pair.parameter.shape))
+        }
+        // One slot, one gradient: a parameter listed twice would have two writers.
+        let keys = gradients.map(\.parameter.id)
+        if let repeated = keys.indices.first(where: { keys[..<$0].contains(keys[$0]) }),
+           case .parameter(let key) = gradients[repeated].parameter.node.op {
+            throw EngineError.duplicateGradient(key)
+        }
+        // One name is one value: a second input node of that name would never be fed.
+        var inputNames: Set<String> = []
+        for node in nodes {
+            if case .input(let name) = node.op, !inputNames.insert(name).inserted { throw EngineError.duplicateInput(name) }
         }
         let roots = outputs.map(\.id) + gradientTargets.map(\.node) + graph.updates.map(\.value)
         let live = liveNodes(nodes, from: roots)
@@ -58,8 +73,15 @@ public enum Engine {
             let source = lowering.address(node), count = nodes[node].shape.count
             steps.append(Program.Step(name: "gradient_copy") { destination.update(from: source, count: count) })
         }
+        // Values that read an updated buffer are set aside before any update writes, so that every
+        // update sees this run's values (`update(a, to: b)` beside `update(b, to: a)` swaps them).
+        for (value, offset) in plan.staging.sorted(by: { $0.key < $1.key }) {
+            let source = lowering.address(value), stage = activations + offset, count = nodes[value].shape.count
+            steps.append(Program.Step(name: "buffer_update") { stage.update(from: source, count: count) })
+        }
         for (buffer, value) in graph.updates {
-            let source = lowering.address(value), destination = external[buffer]!, count = nodes[value].shape.count
+            let source = plan.staging[value].map { activations + $0 } ?? lowering.address(value)
+            let destination = external[buffer]!, count = nodes[value].shape.count
             steps.append(Program.Step(name: "buffer_update") { destination.update(from: source, count: count) })
         }
         return Program(graph: graph, arena: arena, schedule: live, plan: plan, activations: activations, steps: steps,
@@ -73,7 +95,7 @@ public enum Engine {
         func inputName(_ id: Int) -> String? {
             switch nodes[id].op {
             case .input(let name): name
-            case .reshape: inputName(nodes[id].inputs[0])
+            case .reshape, .slice: inputName(nodes[id].inputs[0])
             default: nil
             }
         }

@@ -7,7 +7,10 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case unknownParameter(String)
     case parameterShape(key: String, expected: Shape, got: Shape)
     case valueCount(key: String, expected: Int, got: Int)
+    case duplicateGradient(String)
     case indexOutOfRange(input: String, position: Int, value: Float, bound: Int)
+    case gradientShape(key: String, expected: Shape, got: Shape)
+    case duplicateInput(String)
 
     public var description: String {
         switch self {
@@ -23,9 +26,15 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
             "parameter '\(key)' has shape \(expected) in the arena but \(got) in the graph"
         case .valueCount(let key, let expected, let got):
             "parameter '\(key)' holds \(expected) values, got \(got)"
+        case .duplicateGradient(let key):
+            "parameter '\(key)' is given two gradients; list each parameter once"
         case .indexOutOfRange(let input, let position, let value, let bound):
             "input '\(input)' holds \(value) at position \(position); ids must be integers in 0..<\(bound) "
                 + "(is the vocabulary larger than the model's?)"
+        case .gradientShape(let key, let expected, let got):
+            "the gradient given for parameter '\(key)' has shape \(got), the parameter \(expected)"
+        case .duplicateInput(let name):
+            "two inputs are named '\(name)'; build one and use it everywhere"
         }
     }
 }

@@ -22,6 +22,9 @@ struct MemoryPlan {
     private(set) var placement: [Int: Placement] = [:]
     /// Gradients that could not be computed in place in the gradient arena: copied there after the run.
     private(set) var gradientCopies: [(node: Int, destination: UnsafeMutablePointer<Float>)] = []
+    /// Buffer-update values stored in a buffer that an update overwrites → the arena offset where a
+    /// copy waits for its own update.
+    private(set) var staging: [Int: Int] = [:]
     private(set) var activationCount = 0
 
     init(graph: Graph, live: [Int], consumers: [Int: [Int]], pinned: Set<Int>,
@@ -90,6 +93,11 @@ struct MemoryPlan {
             for r in Set(nodes[id].inputs.map { root[$0] }) where lastUse[r] == id {
                 if case .arena(let offset) = placement[r] { allocator.release(offset: offset, count: nodes[r].shape.count) }
             }
+        }
+        // Updates run after every kernel, so the staging copies may take any slot that is free by now.
+        let updated = Set(graph.updates.map(\.buffer))
+        for (_, value) in graph.updates where updated.contains(root[value]) && staging[value] == nil {
+            staging[value] = allocator.allocate(nodes[value].shape.count)
         }
         activationCount = allocator.size
     }

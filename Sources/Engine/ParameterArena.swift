@@ -55,8 +55,10 @@ public final class ParameterArena {
         return base.baseAddress! + slot.offset
     }
 
-    func gradientStorage(for key: String) throws -> UnsafeMutablePointer<Float> {
+    /// The gradient slot of a trainable parameter, checked against the shape a graph expects.
+    func gradientStorage(for key: String, shape: Shape) throws -> UnsafeMutablePointer<Float> {
         guard let slot = layout[key] else { throw EngineError.unknownParameter(key) }
+        guard slot.shape == shape else { throw EngineError.parameterShape(key: key, expected: slot.shape, got: shape) }
         return gradients.baseAddress! + slot.offset
     }
 

@@ -45,9 +45,9 @@ public final class Program {
 
     /// Copies `values` into the input called `name`.
     public func setInput(_ name: String, _ values: [Float]) throws {
-        guard let input = inputs[name] else { throw EngineError.unknownInput(name, known: Array(inputs.keys)) }
+        guard let input = inputs[name] else { throw EngineError.unknownInput(name, known: inputs.keys.sorted()) }
         guard values.count == input.count else { throw EngineError.inputSize(name: name, expected: input.count, got: values.count) }
-        guard let node = input.node else { return }
+        guard let node = input.node, !values.isEmpty else { return }
         if let (bound, ignored) = input.indexLimit,
            let bad = values.firstIndex(where: { !(($0 >= 0 && $0 < Float(bound) && $0.rounded() == $0) || $0 == ignored.map(Float.init)) }) {
             throw EngineError.indexOutOfRange(input: name, position: bad, value: values[bad], bound: bound)

@@ -77,6 +77,7 @@ public final class Graph {
 
     /// After each run, `buffer` takes the value of `value` (same shape).
     public func update(_ buffer: Tensor, to value: Tensor) throws {
+        guard buffer.graph === self, value.graph === self else { throw GraphError.foreignTensor(op: "update") }
         guard case .buffer = buffer.node.op else {
             throw GraphError.invalidArgument(op: "update", node: buffer.id, reason: "target is not a buffer")
         }

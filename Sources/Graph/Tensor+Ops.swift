@@ -81,7 +81,8 @@ extension Tensor {
         try reduce(.max, axes: axes, keepingDims: keepingDims)
     }
     public func mean(axes: [Int], keepingDims: Bool = false) throws -> Tensor {
-        let n = try axes.map { try axis($0, "mean") }.reduce(1) { $0 * shape[$1] }
+        // Unique, as `reduce` sums each axis once however often it is named ([1, -1] on rank 2).
+        let n = try Set(axes.map { try axis($0, "mean") }).reduce(1) { $0 * shape[$1] }
         return try sum(axes: axes, keepingDims: keepingDims) / Float(n)
     }
     public func mean() throws -> Tensor { try sum() / Float(shape.count) }

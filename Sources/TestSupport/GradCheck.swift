@@ -18,11 +18,12 @@ public func gradCheck(_ build: (Graph) throws -> Tensor, inputs: [String: [Float
         let gradients = try graph.gradients(of: loss, withRespectTo: parameters.map { graph.tensor($0.node) })
         let program = try Engine.compile(graph, outputs: [loss],
                                          gradients: zip(parameters, gradients).map { (graph.tensor($0.node), $1) }, seed: seed)
+        // Read before the run: buffer updates change buffers after the forward pass has used them.
+        var feeds = inputs.mapValues { $0.map(Double.init) }
+        for info in graph.parameters { feeds[info.key] = try program.arena.value(info.key).map(Double.init) }
         for (name, values) in inputs { try program.setInput(name, values) }
         program.run()
 
-        var feeds = inputs.mapValues { $0.map(Double.init) }
-        for info in graph.parameters { feeds[info.key] = try program.arena.value(info.key).map(Double.init) }
         var reference = ReferenceInterpreter(graph: graph, feeds: feeds)
         let referenceLoss = reference.evaluate(loss)[0]
         let engineLoss = Double(try program.scalar(loss))
