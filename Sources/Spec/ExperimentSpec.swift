@@ -1,0 +1,172 @@
+/// One experiment, fully typed: what `runner` trains. Each property is one YAML key of DESIGN.md's
+/// spec format and holds its default until a file or a `--set` override says otherwise; see
+/// `ExperimentSpec.load(path:overrides:)` for how a file becomes one.
+///
+/// `extends:` is not a property: it is resolved while loading, and a resolved spec (the one written to
+/// a run directory by `resolvedYAML()`) no longer needs the file it came from.
+public struct ExperimentSpec: Sendable, Equatable {
+    /// Names the run directory. Defaults to the spec file's name without its extension.
+    public var name = ""
+    /// Seeds parameter initialisation, batch order, dropout and sampling.
+    public var seed = 42
+    /// The published result this experiment reproduces, for `runner table`; nil when none.
+    public var reproduces: ReproducesSpec?
+    public var data = DataSpec()
+    public var tokenizer = TokenizerSpec()
+    public var model = ModelSpec()
+    public var train = TrainSpec()
+    public var eval = EvalSpec()
+    public var sample = SampleSpec()
+    public var checkpoint = CheckpointSpec()
+
+    public init() {}
+}
+
+/// A published number and where it comes from, e.g. `{metric: train.ppl, value: 1.1, tolerance: 0.2,
+/// source: "d2l §9.1"}`: a run reproduces it when its metric lies within `tolerance` of `value`.
+public struct ReproducesSpec: Sendable, Equatable {
+    /// A metric as `metrics.jsonl` names it: `<split>.<metric>`, e.g. `valid.ppl`.
+    public var metric = ""
+    public var value = 0.0
+    /// Absolute; the default accepts only the published number itself.
+    public var tolerance = 0.0
+    public var source = ""
+
+    public init() {}
+}
+
+extension ExperimentSpec: SpecSection {
+    static var fields: [Field<ExperimentSpec>] {
+        [
+            Field(key: "extends", decode: { _, node, _ throws(SpecError) in
+                throw node.mark.error("'extends' is resolved while loading a file and cannot be set here")
+            }, encode: { _ in nil }),
+            .string("name", \.name),
+            .int("seed", \.seed, .nonNegative),
+            .section("reproduces", \.reproduces),
+            .section("data", \.data),
+            .section("tokenizer", \.tokenizer),
+            .section("model", \.model),
+            .section("train", \.train),
+            .section("eval", \.eval),
+            .section("sample", \.sample),
+            .section("checkpoint", \.checkpoint),
+        ]
+    }
+
+    static func validate(_ value: inout ExperimentSpec, _ node: Node, section: String) throws(SpecError) {
+        if value.name.isEmpty {
+            throw (node.entry("name")?.value.mark ?? node.mark).error("'name' must not be empty")
+        }
+        if node.entry("data") == nil {
+            throw node.mark.error("missing required section 'data'", hint: "it names the corpus: data: {corpus: timemachine}")
+        }
+    }
+}
+
+extension ReproducesSpec: SpecSection {
+    static var fields: [Field<ReproducesSpec>] {
+        [
+            .string("metric", \.metric),
+            .double("value", \.value),
+            .double("tolerance", \.tolerance, .nonNegative),
+            .string("source", \.source),
+        ]
+    }
+
+    static func validate(_ value: inout ReproducesSpec, _ node: Node, section: String) throws(SpecError) {
+        for key in ["metric", "value"] where node.entry(key) == nil {
+            throw node.mark.error("missing required key '\(key)' in '\(section)'")
+        }
+    }
+}
+
+/// Where the text comes from and how it is divided.
+public struct DataSpec: Sendable, Equatable {
+    /// A registry name (`timemachine`, `tinyshakespeare`…) or a path to a text file. Required.
+    public var corpus = ""
+    /// Fractions of the corpus, in order; nil when `files` gives the splits instead.
+    public var split: SplitSpec? = SplitSpec()
+    /// One file per split; nil when `split` divides `corpus`.
+    public var files: DataFilesSpec?
+    /// Keep only the first N characters of the corpus (d2l trains on the first 10,000).
+    public var maxChars: Int?
+
+    public init() {}
+}
+
+/// Consecutive fractions of the corpus: the first `train`, then `valid`, then `test`.
+public struct SplitSpec: Sendable, Equatable {
+    public var train = 0.9
+    public var valid = 0.1
+    public var test = 0.0
+
+    public init() {}
+}
+
+/// Splits given as files, as registry names or paths like `corpus`.
+public struct DataFilesSpec: Sendable, Equatable {
+    public var train = ""
+    public var valid: String?
+    public var test: String?
+
+    public init() {}
+}
+
+extension DataSpec: SpecSection {
+    static var fields: [Field<DataSpec>] {
+        [
+            .string("corpus", \.corpus),
+            .section("split", \.split),
+            .section("files", \.files),
+            .int("max_chars", \.maxChars, .atLeastOne),
+        ]
+    }
+
+    /// `split` has a default and `files` does not, so naming `files` alone switches to files; naming
+    /// both (say, `files` in a file that extends one with `split`) is ambiguous and refused.
+    static func validate(_ value: inout DataSpec, _ node: Node, section: String) throws(SpecError) {
+        guard let corpus = node.entry("corpus") else {
+            throw node.mark.error("missing required key 'corpus' in '\(section)'",
+                                  hint: "a registry name such as 'timemachine', or a path")
+        }
+        if value.corpus.isEmpty { throw corpus.value.mark.error("'\(section).corpus' must not be empty") }
+        guard let files = node.entry("files"), value.files != nil else { return }
+        if node.entry("split") == nil {
+            value.split = nil
+        } else if value.split != nil {
+            throw files.keyMark.error("set either 'split' or 'files' in '\(section)', not both",
+                                      hint: "write 'split: null' to use files")
+        }
+    }
+}
+
+extension SplitSpec: SpecSection {
+    static var fields: [Field<SplitSpec>] {
+        [
+            .double("train", \.train, .closedFraction),
+            .double("valid", \.valid, .closedFraction),
+            .double("test", \.test, .closedFraction),
+        ]
+    }
+
+    static func validate(_ value: inout SplitSpec, _ node: Node, section: String) throws(SpecError) {
+        let total = value.train + value.valid + value.test
+        // A little slack: 0.8 + 0.1 + 0.1 is 1.0000000000000002 in binary.
+        if total > 1 + 1e-9 {
+            throw node.mark.error("the fractions of '\(section)' sum to \(total) (train \(value.train) + valid "
+                                  + "\(value.valid) + test \(value.test)), more than 1")
+        }
+        if value.train <= 0 { throw node.mark.error("'\(section).train' must be > 0") }
+    }
+}
+
+extension DataFilesSpec: SpecSection {
+    static var fields: [Field<DataFilesSpec>] {
+        [.string("train", \.train), .string("valid", \.valid), .string("test", \.test)]
+    }
+
+    static func validate(_ value: inout DataFilesSpec, _ node: Node, section: String) throws(SpecError) {
+        if node.entry("train") == nil { throw node.mark.error("missing required key 'train' in '\(section)'") }
+    }
+}

@@ -1,0 +1,191 @@
+/// The training loop: batches, length, optimizer, schedule.
+public struct TrainSpec: Sendable, Equatable {
+    /// How LM batches cut the token stream (d2l's two partitionings): `random` draws subsequences at
+    /// random offsets; `sequential` keeps neighbouring batches adjacent so state carries across them.
+    public enum Sampling: String, SpecChoice {
+        case random, sequential
+        static let label = "sampling"
+    }
+
+    public var batchSize = 32
+    public var seqLen = 35
+    public var sampling = Sampling.sequential
+    /// Passes over the training split; nil when `steps` sets the length instead.
+    public var epochs: Int? = 1
+    /// Optimizer steps; nil when `epochs` sets the length.
+    public var steps: Int?
+    public var optimizer = OptimizerSpec()
+    public var schedule = ScheduleSpec()
+    /// Rescale gradients whose global L2 norm exceeds this; nil for no clipping.
+    public var clipGradNorm: Double?
+    /// Worker threads; nil for all cores.
+    public var threads: Int?
+
+    public init() {}
+}
+
+public struct OptimizerSpec: Sendable, Equatable {
+    public enum Kind: String, SpecChoice {
+        case sgd, adam
+        case adamW = "adamw"
+        case rmsProp = "rmsprop"
+        static let label = "optimizer"
+    }
+
+    public var kind = Kind.sgd
+    /// The peak learning rate; schedules scale it.
+    public var lr = 0.1
+    /// SGD momentum, or RMSProp's.
+    public var momentum = 0.0
+    public var nesterov = false
+    public var weightDecay = 0.0
+    /// Adam's β1, β2.
+    public var betas = [0.9, 0.999]
+    public var eps = 1e-8
+
+    public init() {}
+}
+
+public struct ScheduleSpec: Sendable, Equatable {
+    public enum Kind: String, SpecChoice {
+        case constant, step, exponential, cosine, noam
+        static let label = "schedule"
+    }
+
+    public var kind = Kind.constant
+    /// Linear warm-up from 0 over this many steps, before the schedule proper.
+    public var warmupSteps = 0
+    /// The floor of `cosine`.
+    public var minLR = 0.0
+    /// `step`: multiply by `gamma` every this many steps.
+    public var stepSize = 1000
+    /// The decay factor of `step` and (per step) `exponential`.
+    public var gamma = 0.1
+
+    public init() {}
+}
+
+public struct EvalSpec: Sendable, Equatable {
+    public enum Metric: String, SpecChoice {
+        case loss, perplexity, accuracy, bleu
+        static let label = "metric"
+    }
+
+    public var everySteps = 100
+    public var metrics: [Metric] = [.loss, .perplexity]
+    /// Evaluate on this many batches; nil for the whole split.
+    public var batches: Int?
+
+    public init() {}
+}
+
+/// Text generated at each evaluation, so a run shows what the model has learned.
+public struct SampleSpec: Sendable, Equatable {
+    public var prompt = ""
+    /// Tokens to generate after the prompt.
+    public var length = 100
+    public var temperature = 1.0
+    /// Sample only among the k likeliest tokens; nil for all.
+    public var topK: Int?
+
+    public init() {}
+}
+
+public struct CheckpointSpec: Sendable, Equatable {
+    public var everySteps = 500
+    /// Checkpoints kept on disk; older ones are deleted.
+    public var keep = 3
+
+    public init() {}
+}
+
+extension TrainSpec: SpecSection {
+    static var fields: [Field<TrainSpec>] {
+        [
+            .int("batch_size", \.batchSize, .atLeastOne),
+            .int("seq_len", \.seqLen, .atLeastOne),
+            .choice("sampling", \.sampling),
+            .int("epochs", \.epochs, .atLeastOne),
+            .int("steps", \.steps, .atLeastOne),
+            .section("optimizer", \.optimizer),
+            .section("schedule", \.schedule),
+            .double("clip_grad_norm", \.clipGradNorm, .positive),
+            .int("threads", \.threads, .atLeastOne),
+        ]
+    }
+
+    /// `epochs` has a default and `steps` does not, so naming `steps` alone trains by steps; naming
+    /// both is ambiguous and refused, and so is naming neither (both null).
+    static func validate(_ value: inout TrainSpec, _ node: Node, section: String) throws(SpecError) {
+        if let steps = node.entry("steps"), value.steps != nil {
+            if node.entry("epochs") == nil {
+                value.epochs = nil
+            } else if value.epochs != nil {
+                throw steps.keyMark.error("set either 'epochs' or 'steps' in '\(section)', not both",
+                                          hint: "write 'epochs: null' to train by steps")
+            }
+        }
+        if value.epochs == nil, value.steps == nil {
+            throw node.mark.error("'\(section)' needs 'epochs' or 'steps'")
+        }
+    }
+}
+
+extension OptimizerSpec: SpecSection {
+    static var fields: [Field<OptimizerSpec>] {
+        [
+            .choice("kind", \.kind),
+            .double("lr", \.lr, .positive),
+            .double("momentum", \.momentum, .fraction),
+            .bool("nesterov", \.nesterov),
+            .double("weight_decay", \.weightDecay, .nonNegative),
+            .doubles("betas", \.betas, count: 2, .fraction),
+            .double("eps", \.eps, .positive),
+        ]
+    }
+
+    static func validate(_ value: inout OptimizerSpec, _ node: Node, section: String) throws(SpecError) {
+        if value.nesterov, value.momentum == 0, let nesterov = node.entry("nesterov") {
+            throw nesterov.value.mark.error("'\(section).nesterov' needs a momentum > 0")
+        }
+    }
+}
+
+extension ScheduleSpec: SpecSection {
+    static var fields: [Field<ScheduleSpec>] {
+        [
+            .choice("kind", \.kind),
+            .int("warmup_steps", \.warmupSteps, .nonNegative),
+            .double("min_lr", \.minLR, .nonNegative),
+            .int("step_size", \.stepSize, .atLeastOne),
+            .double("gamma", \.gamma, .factor),
+        ]
+    }
+}
+
+extension EvalSpec: SpecSection {
+    static var fields: [Field<EvalSpec>] {
+        [
+            .int("every_steps", \.everySteps, .atLeastOne),
+            .choices("metrics", \.metrics),
+            .int("batches", \.batches, .atLeastOne),
+        ]
+    }
+}
+
+extension SampleSpec: SpecSection {
+    static var fields: [Field<SampleSpec>] {
+        [
+            .string("prompt", \.prompt),
+            .int("length", \.length, .nonNegative),
+            .double("temperature", \.temperature, .positive),
+            .int("top_k", \.topK, .atLeastOne),
+        ]
+    }
+}
+
+extension CheckpointSpec: SpecSection {
+    static var fields: [Field<CheckpointSpec>] {
+        [.int("every_steps", \.everySteps, .atLeastOne), .int("keep", \.keep, .atLeastOne)]
+    }
+}

@@ -1,0 +1,107 @@
+import Spec
+import XCTest
+
+/// `resolvedYAML()` is what a run directory keeps; it must load back to the same spec.
+final class ResolvedYAMLTests: XCTestCase {
+    private func roundTrip(_ spec: ExperimentSpec, file: StaticString = #filePath, line: UInt = #line) throws {
+        let fixtures = try SpecFixtures()
+        let yaml = spec.resolvedYAML()
+        let path = try fixtures.write("spec.yaml", yaml)
+        let reloaded = try ExperimentSpec.load(path: path)
+        XCTAssertEqual(reloaded, spec, "\n\(yaml)", file: file, line: line)
+        XCTAssertEqual(reloaded.resolvedYAML(), yaml, file: file, line: line)
+        XCTAssertEqual(reloaded.hash, spec.hash, file: file, line: line)
+    }
+
+    func testDefaultsRoundTrip() throws {
+        var spec = ExperimentSpec()
+        spec.name = "defaults"
+        spec.data.corpus = "timemachine"
+        try roundTrip(spec)
+    }
+
+    func testEveryOptionalSetRoundTrips() throws {
+        var spec = ExperimentSpec()
+        spec.name = "everything"
+        spec.seed = 0
+        var reproduces = ReproducesSpec()
+        reproduces.metric = "test.bleu"
+        reproduces.value = 36.52
+        reproduces.tolerance = 0.5
+        reproduces.source = "bentrevett/pytorch-seq2seq, notebook 6"
+        spec.reproduces = reproduces
+        spec.data.corpus = "../shared/data/multi30k"
+        spec.data.split = nil
+        var files = DataFilesSpec()
+        files.train = "train.de"
+        files.test = "test 2016.de"
+        spec.data.files = files
+        spec.data.maxChars = 5
+        spec.tokenizer.kind = .bpeByteLevel
+        spec.tokenizer.maxSize = 30000
+        spec.tokenizer.vocabSize = 8000
+        spec.tokenizer.reserved = ["<unk>", "<pad>", "<bos>", "<eos>"]
+        spec.tokenizer.specialTokens = ["[MASK]", "a, b", ""]
+        spec.tokenizer.file = "tok.json"
+        spec.model.kind = .transformer
+        spec.model.activation = .relu
+        spec.model.dropout = 0.1
+        spec.train.epochs = nil
+        spec.train.steps = 1234
+        spec.train.optimizer.kind = .adamW
+        spec.train.optimizer.lr = 5e-4
+        spec.train.optimizer.eps = 1e-9
+        spec.train.optimizer.betas = [0.9, 0.98]
+        spec.train.schedule.kind = .noam
+        spec.train.clipGradNorm = 0.1
+        spec.train.threads = 2
+        spec.eval.metrics = [.bleu]
+        spec.eval.batches = 10
+        spec.sample.topK = 5
+        try roundTrip(spec)
+    }
+
+    func testStringsThatNeedQuotingRoundTrip() throws {
+        let awkward = ["time traveller: 1", "", " leading space", "true", "no", "null", "~", "42", "1e3", "-",
+                       "# not a comment", "[a]", "{b}", "a \"quoted\" \\ word", "tab\there", "line\nbreak",
+                       "Zeitreisender — «ü», 時間旅行者 🚀", "'single'", "&anchor", "*alias", "!tag", "%", "@", "`",
+                       "key: value", "- item", "?", "|", ">", "\u{7}bell", "\u{2028}"]
+        for prompt in awkward {
+            var spec = ExperimentSpec()
+            spec.name = prompt.isEmpty ? "empty" : prompt
+            spec.data.corpus = "c"
+            spec.sample.prompt = prompt
+            spec.tokenizer.reserved = [prompt]
+            try roundTrip(spec)
+        }
+    }
+
+    func testResolvedYAMLFlattensExtendsAndOverrides() throws {
+        let fixtures = try SpecFixtures()
+        try fixtures.write("base.yaml", minimalSpec + "model: {hidden: 64}\n")
+        let path = try fixtures.write("x.yaml", "extends: base.yaml\nseed: 3\n")
+        let spec = try ExperimentSpec.load(path: path, overrides: ["model.layers=2"])
+        let yaml = spec.resolvedYAML()
+        XCTAssertFalse(yaml.contains("extends"))
+        XCTAssertTrue(yaml.hasPrefix("name: x\nseed: 3\nreproduces: null\ndata:\n  corpus: timemachine\n"), yaml)
+        XCTAssertTrue(yaml.contains("\nmodel:\n  kind: rnn_lm\n  cell: gru\n  embedding: 32\n  hidden: 64\n  layers: 2\n"), yaml)
+        XCTAssertTrue(yaml.contains("  metrics: [loss, perplexity]\n"), yaml)
+        XCTAssertTrue(yaml.contains("  reserved: [\"<unk>\"]\n"), yaml)
+        try roundTrip(spec)
+    }
+
+    /// The hash follows the values, not their spelling: equal specs hash equal, any change shows.
+    func testHashIsStableAndSensitive() throws {
+        let fixtures = try SpecFixtures()
+        let a = try ExperimentSpec.load(path: try fixtures.write("a.yaml", "name: same\ndata: {corpus: t}\nmodel: {hidden: 256}\n"))
+        let b = try ExperimentSpec.load(path: try fixtures.write("b.yaml", "name: same\n\ndata:\n  corpus: t   # comment\n"))
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(a.hash, b.hash)
+        var c = a
+        c.train.optimizer.lr = 0.30000000000000004
+        XCTAssertNotEqual(c.hash, a.hash)
+        // FNV-1a is fixed arithmetic, so the value itself is stable across runs and machines.
+        XCTAssertEqual(a.hash, a.hash)
+        XCTAssertNotEqual(a.hash, 0)
+    }
+}

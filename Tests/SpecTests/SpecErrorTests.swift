@@ -1,0 +1,201 @@
+import Spec
+import XCTest
+
+/// Every class of spec error, one row each: the files written, the overrides given, and the exact
+/// first line of the diagnostic, the column the caret points at (nil: no caret, the error concerns a
+/// whole file) and the exit code. Paths in headlines are relative to the scratch directory; `x.yaml`
+/// is always the file loaded.
+final class SpecErrorTests: XCTestCase {
+    struct Case {
+        var name: String
+        var files: [String: String]
+        var overrides: [String] = []
+        var headline: String
+        var caret: Int?
+        var exit: Int32 = 64
+    }
+
+    static let cases: [Case] = [
+        // Unknown keys, with and without a near miss.
+        Case(name: "unknown key, near miss", files: ["x.yaml": minimalSpec + "model:\n  kind: rnn_lm\n  hiden: 256\n"],
+             headline: "x.yaml:4:3: error: unknown key 'hiden' in 'model' (did you mean 'hidden'?)", caret: 3),
+        Case(name: "unknown key, transposition", files: ["x.yaml": minimalSpec + "model: {hdiden: 256}\n"],
+             headline: "x.yaml:2:9: error: unknown key 'hdiden' in 'model' (did you mean 'hidden'?)", caret: 9),
+        Case(name: "unknown key, camel case", files: ["x.yaml": minimalSpec + "train:\n  batchSize: 32\n"],
+             headline: "x.yaml:3:3: error: unknown key 'batchSize' in 'train' (did you mean 'batch_size'?)", caret: 3),
+        Case(name: "unknown top-level key", files: ["x.yaml": minimalSpec + "trian:\n  seq_len: 35\n"],
+             headline: "x.yaml:2:1: error: unknown key 'trian' (did you mean 'train'?)", caret: 1),
+        Case(name: "unknown key, no near miss", files: ["x.yaml": minimalSpec + "checkpoint: {zzzz: 1}\n"],
+             headline: "x.yaml:2:14: error: unknown key 'zzzz' in 'checkpoint' (expected one of: every_steps, keep)",
+             caret: 14),
+        Case(name: "unknown key, nested section", files: ["x.yaml": minimalSpec + "train:\n  optimizer:\n    lrr: 0.1\n"],
+             headline: "x.yaml:4:5: error: unknown key 'lrr' in 'train.optimizer' (did you mean 'lr'?)", caret: 5),
+        // Wrong types.
+        Case(name: "word where an integer belongs", files: ["x.yaml": minimalSpec + "model:\n  hidden: abc\n"],
+             headline: "x.yaml:3:11: error: expected an integer for 'model.hidden', found 'abc'", caret: 11),
+        Case(name: "quoted number is a string", files: ["x.yaml": minimalSpec + "model:\n  hidden: \"256\"\n"],
+             headline: "x.yaml:3:11: error: expected an integer for 'model.hidden', found the string \"256\"", caret: 11),
+        Case(name: "fraction where an integer belongs", files: ["x.yaml": minimalSpec + "train: {batch_size: 3.5}\n"],
+             headline: "x.yaml:2:21: error: expected an integer for 'train.batch_size', found '3.5'", caret: 21),
+        Case(name: "word where a number belongs", files: ["x.yaml": minimalSpec + "train:\n  optimizer: {lr: fast}\n"],
+             headline: "x.yaml:3:19: error: expected a number for 'train.optimizer.lr', found 'fast'", caret: 19),
+        Case(name: "columns count characters, not bytes", files: ["x.yaml": minimalSpec + "sample: {prompt: \"üü\", length: abc}\n"],
+             headline: "x.yaml:2:32: error: expected an integer for 'sample.length', found 'abc'", caret: 32),
+        Case(name: "mapping where an integer belongs", files: ["x.yaml": minimalSpec + "seed: {value: 1}\n"],
+             headline: "x.yaml:2:7: error: expected an integer for 'seed', found a mapping", caret: 7),
+        Case(name: "scalar where a section belongs", files: ["x.yaml": minimalSpec + "model: 5\n"],
+             headline: "x.yaml:2:8: error: expected a mapping for 'model', found '5'", caret: 8),
+        Case(name: "yes is not a boolean", files: ["x.yaml": minimalSpec + "tokenizer:\n  lowercase: yes\n"],
+             headline: "x.yaml:3:14: error: expected true or false for 'tokenizer.lowercase', found 'yes' (did you mean 'true'?)",
+             caret: 14),
+        Case(name: "scalar where a list belongs", files: ["x.yaml": minimalSpec + "eval: {metrics: loss}\n"],
+             headline: "x.yaml:2:17: error: expected a list for 'eval.metrics', found 'loss'", caret: 17),
+        Case(name: "null where a value is required", files: ["x.yaml": minimalSpec + "sample:\n  prompt:\n"],
+             headline: "x.yaml:3:10: error: expected a string for 'sample.prompt', found nothing (null)", caret: 10),
+        Case(name: "top level is a list", files: ["x.yaml": "- data\n- model\n"],
+             headline: "x.yaml:1:1: error: expected a mapping of sections at the top of the spec, found a list", caret: 1),
+        // Out of range, and rules across keys.
+        Case(name: "dropout of 1.5", files: ["x.yaml": minimalSpec + "model:\n  dropout: 1.5\n"],
+             headline: "x.yaml:3:12: error: 'model.dropout' must be in [0, 1), found 1.5", caret: 12),
+        Case(name: "hidden of 0", files: ["x.yaml": minimalSpec + "model:\n  hidden: 0\n"],
+             headline: "x.yaml:3:11: error: 'model.hidden' must be ≥ 1, found 0", caret: 11),
+        Case(name: "learning rate of 0", files: ["x.yaml": minimalSpec + "train:\n  optimizer: {kind: sgd, lr: 0}\n"],
+             headline: "x.yaml:3:30: error: 'train.optimizer.lr' must be > 0, found 0", caret: 30),
+        Case(name: "one beta", files: ["x.yaml": minimalSpec + "train:\n  optimizer: {kind: adam, betas: [0.9]}\n"],
+             headline: "x.yaml:3:34: error: 'train.optimizer.betas' takes 2 numbers, found 1", caret: 34),
+        Case(name: "split over 1", files: ["x.yaml": "data:\n  corpus: names\n  split: {train: 0.9, valid: 0.2}\n"],
+             headline: "x.yaml:3:10: error: the fractions of 'data.split' sum to 1.1 (train 0.9 + valid 0.2 + test 0.0), more than 1",
+             caret: 10),
+        Case(name: "epochs and steps", files: ["x.yaml": minimalSpec + "train:\n  epochs: 5\n  steps: 100\n"],
+             headline: "x.yaml:4:3: error: set either 'epochs' or 'steps' in 'train', not both (write 'epochs: null' to train by steps)",
+             caret: 3),
+        Case(name: "nesterov without momentum", files: ["x.yaml": minimalSpec + "train:\n  optimizer:\n    nesterov: true\n"],
+             headline: "x.yaml:4:15: error: 'train.optimizer.nesterov' needs a momentum > 0", caret: 15),
+        Case(name: "missing corpus", files: ["x.yaml": "data:\n  max_chars: 100\n"],
+             headline: "x.yaml:2:3: error: missing required key 'corpus' in 'data' (a registry name such as 'timemachine', or a path)",
+             caret: 3),
+        Case(name: "missing data section", files: ["x.yaml": "seed: 1\n"],
+             headline: "x.yaml:1:1: error: missing required section 'data' (it names the corpus: data: {corpus: timemachine})",
+             caret: 1),
+        // Unknown enum values.
+        Case(name: "model kind, near miss", files: ["x.yaml": minimalSpec + "model:\n  kind: rnnlm\n"],
+             headline: "x.yaml:3:9: error: unknown model kind 'rnnlm' (did you mean 'rnn_lm'?)", caret: 9),
+        Case(name: "cell, near miss", files: ["x.yaml": minimalSpec + "model:\n  cell: lstn\n"],
+             headline: "x.yaml:3:9: error: unknown recurrent cell 'lstn' (did you mean 'lstm'?)", caret: 9),
+        Case(name: "optimizer, no near miss", files: ["x.yaml": minimalSpec + "train:\n  optimizer:\n    kind: lion\n"],
+             headline: "x.yaml:4:11: error: unknown optimizer 'lion' (expected one of: sgd, adam, adamw, rmsprop)", caret: 11),
+        Case(name: "metric inside a list", files: ["x.yaml": minimalSpec + "eval: {metrics: [loss, acuracy]}\n"],
+             headline: "x.yaml:2:24: error: unknown metric 'acuracy' (did you mean 'accuracy'?)", caret: 24),
+        // Malformed YAML, in libyaml's words.
+        Case(name: "tab indentation", files: ["x.yaml": minimalSpec + "model:\n\thidden: 256\n"],
+             headline: "x.yaml:3:1: error: while scanning for the next token, found character that cannot start any token "
+                 + "(YAML indents with spaces; this line has a tab)", caret: 1),
+        Case(name: "bad indentation", files: ["x.yaml": minimalSpec + "model:\n    hidden: 256\n  layers: 2\n"],
+             headline: "x.yaml:4:3: error: while parsing a block mapping, did not find expected key", caret: 3),
+        Case(name: "duplicate key", files: ["x.yaml": minimalSpec + "model:\n  hidden: 256\n  layers: 1\n  hidden: 512\n"],
+             headline: "x.yaml:5:3: error: duplicate key 'hidden' in 'model' (first set on line 3)", caret: 3),
+        Case(name: "duplicate section", files: ["x.yaml": minimalSpec + "seed: 1\ndata: {corpus: names}\n"],
+             headline: "x.yaml:3:1: error: duplicate key 'data' (first set on line 1)", caret: 1),
+        Case(name: "unclosed quote", files: ["x.yaml": minimalSpec + "sample:\n  prompt: \"time traveller\n"],
+             headline: "x.yaml:3:11: error: while scanning a quoted scalar, found unexpected end of stream", caret: 11),
+        Case(name: "anchor", files: ["x.yaml": minimalSpec + "model: &m {hidden: 3}\n"],
+             headline: "x.yaml:2:8: error: anchors (&name) are not supported in specs; use 'extends:' to share settings",
+             caret: 8),
+        Case(name: "two documents", files: ["x.yaml": minimalSpec + "---\nseed: 1\n"],
+             headline: "x.yaml:2:1: error: a spec is one YAML document; found a second one ('---')", caret: 1),
+        // Files.
+        Case(name: "missing file", files: [:],
+             headline: "x.yaml: error: cannot read spec file 'x.yaml': no such file", caret: nil, exit: 66),
+        Case(name: "extends a missing file", files: ["x.yaml": "extends: base.yaml\n" + minimalSpec],
+             headline: "x.yaml:1:10: error: cannot read 'base.yaml' named by 'extends': no such file", caret: 10, exit: 66),
+        Case(name: "extends a list", files: ["x.yaml": "extends: [a.yaml, b.yaml]\n" + minimalSpec],
+             headline: "x.yaml:1:10: error: expected a file path for 'extends', found a list", caret: 10),
+        Case(name: "extends cycle", files: ["x.yaml": "extends: y.yaml\n" + minimalSpec, "y.yaml": "extends: x.yaml\n"],
+             headline: "y.yaml:1:10: error: 'extends' makes a cycle: 'x.yaml' already extends this file", caret: 10),
+        Case(name: "error inside the base file", files: ["x.yaml": "extends: sub/base.yaml\n", "sub/base.yaml": minimalSpec + "model: {hiden: 1}\n"],
+             headline: "sub/base.yaml:2:9: error: unknown key 'hiden' in 'model' (did you mean 'hidden'?)", caret: 9),
+        // Overrides: the N-th override is line N of `--set`, columns count within it.
+        Case(name: "override, unknown key", files: ["x.yaml": minimalSpec], overrides: ["seed=1", "model.hiden=512"],
+             headline: "--set:2:7: error: unknown key 'hiden' in 'model' (did you mean 'hidden'?)", caret: 7),
+        Case(name: "override, unknown section", files: ["x.yaml": minimalSpec], overrides: ["trian.seq_len=5"],
+             headline: "--set:1:1: error: unknown key 'trian' (did you mean 'train'?)", caret: 1),
+        Case(name: "override, wrong type", files: ["x.yaml": minimalSpec], overrides: ["train.optimizer.lr=abc"],
+             headline: "--set:1:20: error: expected a number for 'train.optimizer.lr', found 'abc'", caret: 20),
+        Case(name: "override, enum near miss", files: ["x.yaml": minimalSpec], overrides: ["model.cell=lstn"],
+             headline: "--set:1:12: error: unknown recurrent cell 'lstn' (did you mean 'lstm'?)", caret: 12),
+        Case(name: "override, out of range", files: ["x.yaml": minimalSpec], overrides: ["checkpoint.keep=0"],
+             headline: "--set:1:17: error: 'checkpoint.keep' must be ≥ 1, found 0", caret: 17),
+        Case(name: "override, no equals sign", files: ["x.yaml": minimalSpec], overrides: ["model.hidden"],
+             headline: "--set:1:1: error: an override is KEY=VALUE, found 'model.hidden' (e.g. --set train.optimizer.lr=0.3)",
+             caret: 1),
+        Case(name: "override, into a value", files: ["x.yaml": minimalSpec], overrides: ["model.hidden.size=3"],
+             headline: "--set:1:14: error: 'model.hidden' is a value, not a section", caret: 14),
+        Case(name: "override, empty key part", files: ["x.yaml": minimalSpec], overrides: ["model..hidden=3"],
+             headline: "--set:1:7: error: an override key has an empty part in 'model..hidden=3'", caret: 7),
+        Case(name: "override, malformed value", files: ["x.yaml": minimalSpec], overrides: ["eval.metrics=[loss"],
+             headline: "--set:1:14: error: while parsing a flow sequence, did not find expected ',' or ']'", caret: 14),
+        Case(name: "override, extends", files: ["x.yaml": minimalSpec], overrides: ["extends=y.yaml"],
+             headline: "--set:1:1: error: 'extends' can only be set in a spec file", caret: 1),
+    ]
+
+    func testEveryErrorCase() throws {
+        XCTAssertGreaterThanOrEqual(Self.cases.count, 30)
+        for testCase in Self.cases {
+            let fixtures = try SpecFixtures()
+            for (name, text) in testCase.files { try fixtures.write(name, text) }
+            guard let error = loadError(fixtures.path("x.yaml"), overrides: testCase.overrides) else {
+                XCTFail("\(testCase.name): loaded without error")
+                continue
+            }
+            let rendered = fixtures.relative(error.rendered)
+            let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            XCTAssertEqual(lines[0], testCase.headline, testCase.name)
+            XCTAssertEqual(caretColumn(rendered), testCase.caret, "\(testCase.name):\n\(rendered)")
+            XCTAssertEqual(error.exitCode, testCase.exit, testCase.name)
+            if let caret = testCase.caret {
+                XCTAssertEqual(error.location.column, caret, testCase.name)
+                XCTAssertEqual(lines.count, 3, testCase.name)
+                // The line shown is the one the location names, in the file or among the overrides.
+                let shown = lines.count > 1 ? String(lines[1].split(separator: "|", maxSplits: 1)[1].dropFirst()) : ""
+                let expected = error.location.path == "--set"
+                    ? testCase.overrides[error.location.line - 1]
+                    : testCase.files[fixtures.relative(error.location.path)]?
+                        .split(separator: "\n", omittingEmptySubsequences: false)[error.location.line - 1]
+                        .description
+                XCTAssertEqual(shown, expected, testCase.name)
+            }
+        }
+    }
+
+    func testRenderedDiagnosticLayout() throws {
+        let fixtures = try SpecFixtures()
+        let path = try fixtures.write("x.yaml", minimalSpec + "model:\n  hiden: 256\n")
+        let error = try XCTUnwrap(loadError(path))
+        XCTAssertEqual(fixtures.relative(error.rendered), """
+            x.yaml:3:3: error: unknown key 'hiden' in 'model' (did you mean 'hidden'?)
+                3 |   hiden: 256
+                  |   ^
+            """)
+        XCTAssertEqual(error.kind, .invalidSpec)
+        XCTAssertEqual(error.hint, "did you mean 'hidden'?")
+        XCTAssertEqual(error.location, SourceLocation(path: path, line: 3, column: 3))
+    }
+
+    /// A caret under a column after a tab is padded with that tab, so it lines up in a terminal.
+    func testCaretKeepsTabs() {
+        let error = SpecError(at: SourceLocation(path: "f.yaml", line: 12, column: 3), "bad",
+                              sourceLine: "\t x: 1")
+        XCTAssertEqual(error.rendered, "f.yaml:12:3: error: bad\n   12 | \t x: 1\n      | \t ^")
+    }
+
+    func testMissingFileIsExit66WithoutCaret() throws {
+        let fixtures = try SpecFixtures()
+        let error = try XCTUnwrap(loadError(fixtures.path("nope/x.yaml")))
+        XCTAssertEqual(error.kind, .missingFile)
+        XCTAssertEqual(error.exitCode, 66)
+        XCTAssertEqual(fixtures.relative(error.rendered), "nope/x.yaml: error: cannot read spec file 'nope/x.yaml': no such file")
+        let directory = try XCTUnwrap(loadError(fixtures.directory.path))
+        XCTAssertEqual(directory.exitCode, 66)
+        XCTAssertTrue(directory.message.hasSuffix("it is a directory, not a file"), directory.message)
+    }
+}
