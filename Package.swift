@@ -6,7 +6,7 @@ let package = Package(
     name: "SeqLab",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "SeqLab", targets: ["Core", "Kernels", "Graph", "Autodiff", "Engine", "NN", "Optim", "Text", "Data", "Spec"]),
+        .library(name: "SeqLab", targets: ["Core", "Kernels", "Graph", "Autodiff", "Engine", "NN", "Optim", "Text", "Data", "Spec", "Runs"]),
         .executable(name: "seqlab-bench", targets: ["Bench"]),
     ],
     targets: [
@@ -22,6 +22,7 @@ let package = Package(
         .target(name: "Text"),
         .target(name: "Data", dependencies: ["Text", "Core"]),
         .target(name: "Spec", dependencies: ["CYAML", "Core"]),
+        .target(name: "Runs", dependencies: ["Core"]),
         .target(name: "TestSupport", dependencies: ["Core", "Graph", "Autodiff", "Engine"]),
         .executableTarget(name: "Bench", dependencies: ["Kernels", "Engine", "Autodiff", "NN", "Optim"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"]),
@@ -33,6 +34,7 @@ let package = Package(
         .testTarget(name: "TextTests", dependencies: ["Text"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Text"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
+        .testTarget(name: "RunsTests", dependencies: ["Runs"]),
     ],
     swiftLanguageModes: [.v6]
 )
