@@ -1,0 +1,124 @@
+import Foundation
+
+/// Finds dataset files on the search path and verifies them against the registry.
+///
+/// A registry name is looked up in these directories, in order, and the first that holds the file
+/// wins: the CLI's `--data-dir`, `$SEQLAB_DATA`, `./data`, `../shared/data` (relative ones against the
+/// current directory). Anything that is not a registry name is a path to a file, used as it is,
+/// without a checksum. The environment and current directory are parameters so that tests (and
+/// callers with their own notion of them) never have to mutate the process.
+public struct DataLocator: Sendable {
+    /// The directories searched, in order, already absolute and without duplicates.
+    public let searchDirectories: [String]
+    public let registry: DatasetRegistry
+    private let currentDirectory: String
+
+    public init(dataDirectory: String?, environment: [String: String], currentDirectory: String,
+                registry: DatasetRegistry = .standard) {
+        let candidates = [dataDirectory, environment["SEQLAB_DATA"], "data", "../shared/data"]
+            .compactMap { $0 }.filter { !$0.isEmpty }
+        var seen = Set<String>()
+        searchDirectories = candidates.map { Self.absolute($0, in: currentDirectory) }
+            .filter { seen.insert($0).inserted }
+        self.registry = registry
+        self.currentDirectory = currentDirectory
+    }
+
+    /// The locator of this process: its environment and working directory.
+    public static func forCurrentProcess(dataDirectory: String?) -> DataLocator {
+        DataLocator(dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment,
+                    currentDirectory: FileManager.default.currentDirectoryPath)
+    }
+
+    /// The verified location of one file of a registered dataset.
+    public func url(of file: DatasetFile, in dataset: Dataset) throws(DataError) -> URL {
+        let candidates = searchDirectories.map { ($0 as NSString).appendingPathComponent(file.relativePath) }
+        guard let path = candidates.first(where: Self.isFile) else {
+            throw .missing(name: dataset.name, file: file.relativePath, searched: candidates, address: file.address)
+        }
+        try ChecksumCache.shared.verify(path: path, expected: file.sha256)
+        return URL(fileURLWithPath: path)
+    }
+
+    /// The file a spec's `data.corpus` (or a `role` of it, for multi-file datasets) stands for: a
+    /// registered dataset, verified, or else a path to an existing file.
+    public func url(for reference: String, role: String? = nil) throws(DataError) -> URL {
+        if let dataset = registry[reference] {
+            let file = if let role { try dataset.file(role: role) } else { try dataset.singleFile() }
+            return try url(of: file, in: dataset)
+        }
+        let path = Self.absolute(reference, in: currentDirectory)
+        guard Self.isFile(path) else { throw .notFound(reference: reference, path: path, known: registry.names) }
+        return URL(fileURLWithPath: path)
+    }
+
+    /// The UTF-8 text of `reference` (see `url(for:role:)`).
+    public func text(of reference: String, role: String? = nil) throws(DataError) -> String {
+        try Self.readText(at: url(for: reference, role: role))
+    }
+
+    public static func readText(at url: URL) throws(DataError) -> String {
+        let data: Foundation.Data
+        do {
+            data = try Foundation.Data(contentsOf: url)
+        } catch {
+            throw .unreadable(file: url.path, reason: error.localizedDescription)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(file: url.path, reason: "not valid UTF-8")
+        }
+        return text
+    }
+
+    private static func absolute(_ path: String, in directory: String) -> String {
+        let joined = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+        return (joined as NSString).standardizingPath
+    }
+
+    private static func isFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+}
+
+/// Per-process memory of files already verified, so that a file is hashed once however many times a
+/// run (or a sweep in one process) asks for it. A file is re-hashed if its size or modification time
+/// changed since.
+final class ChecksumCache: @unchecked Sendable {
+    static let shared = ChecksumCache()
+
+    private struct Stamp: Hashable {
+        let path: String
+        let size: Int
+        let modified: Date?
+    }
+
+    /// Guards `verified`; verification may be asked for from several threads of a sweep.
+    private let lock = NSLock()
+    private var verified: [Stamp: String] = [:]
+    private var hashCounts: [String: Int] = [:]
+
+    func verify(path: String, expected: String) throws(DataError) {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let stamp = Stamp(path: path, size: (attributes?[.size] as? NSNumber)?.intValue ?? -1,
+                          modified: attributes?[.modificationDate] as? Date)
+        if lock.withLock({ verified[stamp] }) == expected.lowercased() { return }
+        let data: Foundation.Data
+        do {
+            data = try Foundation.Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .unreadable(file: path, reason: error.localizedDescription)
+        }
+        let actual = SHA256.hexDigest(of: data)
+        lock.withLock {
+            hashCounts[path, default: 0] += 1
+            verified[stamp] = actual
+        }
+        guard actual == expected.lowercased() else {
+            throw .checksumMismatch(file: path, expected: expected.lowercased(), actual: actual)
+        }
+    }
+
+    /// How many times the file at `path` was actually hashed; tests read it to see the cache work.
+    func hashCount(of path: String) -> Int { lock.withLock { hashCounts[path, default: 0] } }
+}

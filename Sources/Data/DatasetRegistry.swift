@@ -1,0 +1,90 @@
+/// One file of a registered dataset: where it sits under a data directory, where to download it,
+/// and the sha256 it must have.
+public struct DatasetFile: Hashable, Sendable {
+    /// What the file is within its dataset: `text` for single-file corpora, `train.de` … for multi30k.
+    public let role: String
+    /// Path under a data directory, e.g. `timemachine/timemachine.txt`.
+    public let relativePath: String
+    /// A URL that `curl -fL` downloads the file from.
+    public let address: String
+    /// Lowercase hex, as `sha256sum` prints it.
+    public let sha256: String
+
+    public init(role: String, relativePath: String, address: String, sha256: String) {
+        self.role = role
+        self.relativePath = relativePath
+        self.address = address
+        self.sha256 = sha256
+    }
+}
+
+public struct Dataset: Hashable, Sendable {
+    public let name: String
+    public let summary: String
+    public let files: [DatasetFile]
+
+    public init(name: String, summary: String, files: [DatasetFile]) {
+        self.name = name
+        self.summary = summary
+        self.files = files
+    }
+
+    public func file(role: String) throws(DataError) -> DatasetFile {
+        guard let file = files.first(where: { $0.role == role }) else {
+            throw .unknownFile(name: name, role: role, known: files.map(\.role))
+        }
+        return file
+    }
+
+    /// The only file of a single-file corpus.
+    public func singleFile() throws(DataError) -> DatasetFile {
+        guard files.count == 1 else { throw .unknownFile(name: name, role: "text", known: files.map(\.role)) }
+        return files[0]
+    }
+}
+
+/// The datasets a spec can name (`data.corpus: timemachine`). Addresses and checksums are those of
+/// ../shared/data/README.md; tests build their own registries over temporary files.
+public struct DatasetRegistry: Hashable, Sendable {
+    public let datasets: [Dataset]
+
+    public init(datasets: [Dataset]) { self.datasets = datasets }
+
+    public subscript(name: String) -> Dataset? { datasets.first { $0.name == name } }
+    public var names: [String] { datasets.map(\.name) }
+
+    public static let standard = DatasetRegistry(datasets: [
+        Dataset(name: "timemachine", summary: "H. G. Wells, The Time Machine; d2l's char/word LM corpus", files: [
+            DatasetFile(role: "text", relativePath: "timemachine/timemachine.txt",
+                        address: "https://github.com/probml/probml-data/raw/main/data/timemachine.txt",
+                        sha256: "4149e15a170aa94068969282e8b2cee7aaab0d889bf1c0d684378177040267dd"),
+        ]),
+        Dataset(name: "names", summary: "32,033 first names, one per line (makemore)", files: [
+            DatasetFile(role: "text", relativePath: "names/names.txt",
+                        address: "https://raw.githubusercontent.com/karpathy/makemore/master/names.txt",
+                        sha256: "0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d"),
+        ]),
+        Dataset(name: "tinyshakespeare", summary: "40k lines of Shakespeare (char-rnn, nanoGPT)", files: [
+            DatasetFile(role: "text", relativePath: "tinyshakespeare/input.txt",
+                        address: "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
+                        sha256: "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"),
+        ]),
+        Dataset(name: "multi30k", summary: "Multi30k task 1 German–English, lowercased and tokenised",
+                files: multi30kFiles),
+    ])
+
+    /// The lowercased, normalised, tokenised files (`*.lc.norm.tok.*`) of task 1, by split and language.
+    private static let multi30kFiles: [DatasetFile] = [
+        ("train", "train", "de", "cb5a23529b65ec2061f1dc446192a9c37382b63cc75f81a0be59d34894b3a505"),
+        ("train", "train", "en", "08925f8e0572bcd5a006702fc5fe20e2d77c6917d4eebd576fc20de6693c2119"),
+        ("valid", "val", "de", "97232bd273eceb7207f689527386a97e4be2616b18ada47576bdaf96c8ae1f00"),
+        ("valid", "val", "en", "46573ce391ae227f1c72f873392436a20ef18e0a6d518098cfbd70b77c8572ec"),
+        ("test", "test_2016_flickr", "de", "c6a33d39d48f9f510de147651316cd9d918e09ad0219df734a2f16b6baccacc4"),
+        ("test", "test_2016_flickr", "en", "5b7f32627cf99eced828311b955dae9800bb52bc8b91cf8b6526829e605b29d2"),
+    ].map { split, stem, language, sha256 in
+        let name = "\(stem).lc.norm.tok.\(language)"
+        return DatasetFile(role: "\(split).\(language)", relativePath: "multi30k/\(name)",
+                           address: "https://raw.githubusercontent.com/multi30k/dataset/master/data/task1/tok/\(name)",
+                           sha256: sha256)
+    }
+}

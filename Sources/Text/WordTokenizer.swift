@@ -1,0 +1,58 @@
+import Foundation
+
+/// One token per whitespace-separated word; decoding joins words with one space. With
+/// `normalization: .letters` this is d2l's word-level Time Machine (`tokenize(lines, 'word')`):
+/// each cleaned line is split on spaces and the lines' words are concatenated.
+public struct WordTokenizer: Tokenizer, Hashable {
+    public static let kind = "word"
+
+    public let vocabulary: Vocabulary
+    public let preprocessor: Preprocessor
+
+    public init(vocabulary: Vocabulary, preprocessor: Preprocessor) {
+        self.vocabulary = vocabulary
+        self.preprocessor = preprocessor
+    }
+
+    public static func train(on text: String, options: TokenizerOptions) throws(TextError) -> WordTokenizer {
+        let preprocessor = Preprocessor(lowercase: options.lowercase, normalization: options.normalization)
+        let vocabulary = try Vocabulary.trained(on: words(of: text, preprocessor), options: options) { $0 }
+        return WordTokenizer(vocabulary: vocabulary, preprocessor: preprocessor)
+    }
+
+    public static func load(from url: URL) throws(TextError) -> WordTokenizer {
+        let (vocabulary, preprocessor) = try TokenizerFile.load(kind: kind, from: url) { token in
+            if token.isEmpty { return "a word token cannot be empty" }
+            return token.unicodeScalars.contains(where: \.properties.isWhitespace)
+                ? "a word token cannot contain whitespace (it could never be matched)" : nil
+        }
+        return WordTokenizer(vocabulary: vocabulary, preprocessor: preprocessor)
+    }
+
+    public func save(to url: URL) throws(TextError) {
+        try TokenizerFile.save(kind: Self.kind, vocabulary: vocabulary, preprocessor: preprocessor, to: url)
+    }
+
+    public var vocabularySize: Int { vocabulary.count }
+    public func token(for id: Int) -> String? { vocabulary.token(for: id) }
+    public func id(for token: String) -> Int? { vocabulary.id(for: token) }
+    public var unknownID: Int { vocabulary.special.unknown }
+    public var paddingID: Int? { vocabulary.special.padding }
+    public var bosID: Int? { vocabulary.special.bos }
+    public var eosID: Int? { vocabulary.special.eos }
+
+    public func encode(_ text: String) -> [Int] {
+        Self.words(of: text, preprocessor).map { vocabulary.id(for: $0) ?? unknownID }
+    }
+
+    public func decode(_ ids: [Int]) -> String {
+        ids.map { vocabulary.token(for: $0) ?? vocabulary.tokens[unknownID] }.joined(separator: " ")
+    }
+
+    /// Python's `str.split()`: runs of whitespace separate words, none are empty.
+    static func words(of text: String, _ preprocessor: Preprocessor) -> [String] {
+        preprocessor.lines(of: text).flatMap { line in
+            line.split(whereSeparator: \.isWhitespace).map(String.init)
+        }
+    }
+}

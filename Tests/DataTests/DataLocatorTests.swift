@@ -1,0 +1,122 @@
+@testable import Data
+import Foundation
+import XCTest
+
+final class DataLocatorTests: XCTestCase {
+    private var root: URL!
+    private let content = "a fake corpus\n"
+    private var registry: DatasetRegistry!
+
+    /// root/work is the current directory, so root/work/data is `./data` and root/shared/data is
+    /// `../shared/data`; root/explicit stands for --data-dir and root/env for $SEQLAB_DATA.
+    override func setUpWithError() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("seqlab-data-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("work"), withIntermediateDirectories: true)
+        registry = DatasetRegistry(datasets: [
+            Dataset(name: "fake", summary: "test corpus", files: [
+                DatasetFile(role: "text", relativePath: "fake/corpus.txt", address: "https://example.org/corpus.txt",
+                            sha256: SHA256.hexDigest(of: Array(content.utf8))),
+            ]),
+        ])
+    }
+
+    override func tearDownWithError() throws {
+        try FileManager.default.removeItem(at: root)
+    }
+
+    private var locator: DataLocator {
+        DataLocator(dataDirectory: root.appendingPathComponent("explicit").path,
+                    environment: ["SEQLAB_DATA": root.appendingPathComponent("env").path],
+                    currentDirectory: root.appendingPathComponent("work").path, registry: registry)
+    }
+
+    private var places: [String] {
+        ["explicit", "env", "work/data", "shared/data"].map { root.appendingPathComponent($0).path }
+    }
+
+    private func place(_ directory: String, content: String? = nil) throws -> String {
+        let url = URL(fileURLWithPath: directory).appendingPathComponent("fake/corpus.txt")
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try (content ?? self.content).write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    func testSearchOrderIsDataDirThenEnvironmentThenDataThenSharedData() throws {
+        XCTAssertEqual(locator.searchDirectories, places)
+        let files = try places.map { try place($0) }
+        for (index, expected) in files.enumerated() {
+            XCTAssertEqual(try locator.url(for: "fake").path, expected, "with places \(index)... present")
+            try FileManager.default.removeItem(atPath: expected)
+        }
+    }
+
+    func testUnsetPlacesAreSkipped() {
+        let bare = DataLocator(dataDirectory: nil, environment: ["SEQLAB_DATA": ""],
+                               currentDirectory: root.appendingPathComponent("work").path, registry: registry)
+        XCTAssertEqual(bare.searchDirectories, Array(places.suffix(2)))
+    }
+
+    func testMissingFileNamesEveryPlaceLookedAndTheAddress() {
+        let searched = places.map { $0 + "/fake/corpus.txt" }
+        XCTAssertThrowsError(try locator.url(for: "fake")) { error in
+            XCTAssertEqual(error as? DataError, .missing(name: "fake", file: "fake/corpus.txt", searched: searched,
+                                                         address: "https://example.org/corpus.txt"))
+            XCTAssertEqual((error as? DataError)?.exitCode, 66)
+            let message = "\(error)"
+            for path in searched { XCTAssertTrue(message.contains(path), message) }
+            XCTAssertTrue(message.contains("curl -fL -o data/fake/corpus.txt https://example.org/corpus.txt"), message)
+            XCTAssertTrue(message.contains("--data-dir"), message)
+        }
+    }
+
+    func testChecksumMismatchNamesTheFileAndBothHashes() throws {
+        let path = try place(places[0], content: "tampered\n")
+        let expected = registry["fake"]!.files[0].sha256
+        let actual = SHA256.hexDigest(of: Array("tampered\n".utf8))
+        XCTAssertThrowsError(try locator.url(for: "fake")) { error in
+            XCTAssertEqual(error as? DataError, .checksumMismatch(file: path, expected: expected, actual: actual))
+            XCTAssertEqual((error as? DataError)?.exitCode, 66)
+            let message = "\(error)"
+            for part in [path, expected, actual] { XCTAssertTrue(message.contains(part), message) }
+        }
+    }
+
+    func testVerificationIsComputedOncePerFile() throws {
+        let path = try place(places[2])
+        XCTAssertEqual(try locator.text(of: "fake"), content)
+        XCTAssertEqual(try locator.text(of: "fake"), content)
+        XCTAssertEqual(ChecksumCache.shared.hashCount(of: path), 1)
+    }
+
+    func testAPathIsUsedAsItIsWithoutChecksum() throws {
+        let path = try place(places[2], content: "anything at all\n")
+        XCTAssertEqual(try locator.text(of: path), "anything at all\n")
+        XCTAssertEqual(try locator.text(of: "data/fake/corpus.txt"), "anything at all\n", "relative to the current directory")
+        XCTAssertThrowsError(try locator.url(for: "fak")) { error in
+            let path = self.root.appendingPathComponent("work/fak").path
+            XCTAssertEqual(error as? DataError, .notFound(reference: "fak", path: path, known: ["fake"]))
+            XCTAssertEqual((error as? DataError)?.exitCode, 66)
+        }
+    }
+
+    func testMultiFileDatasetNeedsARole() {
+        XCTAssertThrowsError(try sharedLocator.url(for: "multi30k")) {
+            guard case DataError.unknownFile("multi30k", _, let known) = $0 else { return XCTFail("\($0)") }
+            XCTAssertEqual(known, ["train.de", "train.en", "valid.de", "valid.en", "test.de", "test.en"])
+        }
+        XCTAssertThrowsError(try sharedLocator.url(for: "multi30k", role: "train.fr"))
+    }
+
+    /// Every registered file is where ../shared/data/README.md says, with the registered checksum.
+    func testStandardRegistryMatchesTheSharedCorpora() throws {
+        XCTAssertEqual(DatasetRegistry.standard.names, ["timemachine", "names", "tinyshakespeare", "multi30k"])
+        for dataset in DatasetRegistry.standard.datasets {
+            for file in dataset.files {
+                let url = try sharedLocator.url(of: file, in: dataset)
+                XCTAssertTrue(url.path.hasSuffix("shared/data/" + file.relativePath), url.path)
+                XCTAssertTrue(file.address.hasPrefix("https://"), file.address)
+            }
+        }
+        XCTAssertEqual(try sharedLocator.url(for: "multi30k", role: "valid.en").lastPathComponent, "val.lc.norm.tok.en")
+    }
+}

@@ -1,0 +1,44 @@
+import Data
+import XCTest
+
+final class NamesCorpusTests: XCTestCase {
+    func testWindowsOfAHandWrittenWord() throws {
+        let corpus = try NamesCorpus(text: "emma\n\nava\n", source: "inline")
+        XCTAssertEqual(corpus.words, ["emma", "ava"])
+        XCTAssertEqual(corpus.symbols, [".", "a", "e", "m", "v"])
+        let windows = try corpus.windows(of: ["emma"], block: 3)
+        // e=2, m=3, a=1, boundary 0.
+        XCTAssertEqual(windows.count, 5)
+        XCTAssertEqual((0..<5).map { Array(windows.context($0)) }, [[0, 0, 0], [0, 0, 2], [0, 2, 3], [2, 3, 3], [3, 3, 1]])
+        XCTAssertEqual(windows.targets, [2, 3, 3, 1, 0])
+    }
+
+    func testBoundaryInsideANameIsAnErrorWithItsLine() {
+        XCTAssertThrowsError(try NamesCorpus(text: "ann\nj.r\n", source: "names.txt")) {
+            XCTAssertEqual($0 as? DataError, .malformed(file: "names.txt", line: 2,
+                                                       reason: "'j.r' contains '.', the start/end symbol of every name"))
+        }
+        XCTAssertThrowsError(try NamesCorpus(text: "ann\n", source: "x").windows(of: ["ann"], block: 0))
+        XCTAssertThrowsError(try NamesCorpus(text: "ann\n", source: "x").windows(of: ["bob"], block: 3))
+    }
+
+    /// REPRODUCE.md §1: 32,033 names, 27 symbols, 228,146 (context, target) pairs over the whole file,
+    /// and an 80/10/10 split of the shuffled words.
+    func testMakemoreNamesCounts() throws {
+        let url = try sharedFile("names/names.txt")
+        let corpus = try NamesCorpus(text: DataLocator.readText(at: url), source: url.path)
+        XCTAssertEqual(corpus.words.count, 32_033)
+        XCTAssertEqual(corpus.symbolCount, 27)
+        let windows = try corpus.windows(of: corpus.words, block: 3)
+        XCTAssertEqual(windows.count, 228_146)
+        XCTAssertEqual(windows.contexts.count, 3 * 228_146)
+        XCTAssertEqual(windows.targets.filter { $0 == 0 }.count, 32_033, "one end symbol per name")
+
+        let split = corpus.split(seed: 42)
+        XCTAssertEqual([split.train.count, split.valid.count, split.test.count], [25_626, 3_203, 3_204])
+        XCTAssertEqual((split.train + split.valid + split.test).sorted(), corpus.words.sorted())
+        XCTAssertNotEqual(split.train, Array(corpus.words.prefix(25_626)), "words are shuffled")
+        XCTAssertEqual(corpus.split(seed: 42).train, split.train)
+        XCTAssertNotEqual(corpus.split(seed: 43).train, split.train)
+    }
+}
