@@ -2,7 +2,7 @@ import Autodiff
 import Core
 import Engine
 import Graph
-import NN
+import Models
 import Optim
 
 /// One training step of the `gru_charlm` reference model — vocab 28, embedding 32, GRU 256, batch 32,
@@ -15,11 +15,9 @@ enum CharLMBench {
         let tokens = g.input("tokens", shape: [length, batch], dtype: .int32)
         let targets = g.input("targets", shape: [length, batch], dtype: .int32)
         let h0 = g.input("h0", shape: [batch, hidden])
-        let embedding = try Embedding(g, key: "embedding", count: vocab, dimension: embeddingSize)
-        let gru = try GRU(g, key: "gru", inputSize: embeddingSize, hiddenSize: hidden)
-        let head = try Linear(g, key: "head", inputSize: hidden, outputSize: vocab)
-        let (sequence, states) = try gru(try embedding(tokens), initialStates: [[h0]])
-        let loss = try head(sequence).crossEntropy(targets: targets)
+        let model = try RNNLanguageModel(g, config: .init(vocabularySize: vocab, embedding: embeddingSize, hidden: hidden))
+        let (logits, states) = try model(tokens, initialStates: [[h0]])
+        let loss = try logits.crossEntropy(targets: targets)
         let parameters = g.parameters.map { g.tensor($0.node) }
         let gradients = try g.gradients(of: loss, withRespectTo: parameters)
         let hT = states[0][0]
