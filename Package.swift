@@ -6,7 +6,8 @@ let package = Package(
     name: "SeqLab",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "SeqLab", targets: ["Core", "Kernels", "Graph", "Autodiff", "Engine", "NN", "Models", "Optim", "Text", "Data", "Spec", "Runs"]),
+        .library(name: "SeqLab", targets: ["Core", "Kernels", "Graph", "Autodiff", "Engine", "NN", "Models", "Optim", "Text", "Data", "Spec", "Runs", "Planner", "Training"]),
+        .executable(name: "runner", targets: ["runner"]),
         .executable(name: "seqlab-bench", targets: ["Bench"]),
     ],
     targets: [
@@ -24,7 +25,10 @@ let package = Package(
         .target(name: "Data", dependencies: ["Text", "Core"]),
         .target(name: "Spec", dependencies: ["CYAML", "Core"]),
         .target(name: "Runs", dependencies: ["Core"]),
+        .target(name: "Planner", dependencies: ["Spec", "Models", "Optim", "Data", "Autodiff"]),
+        .target(name: "Training", dependencies: ["Planner", "Engine", "Runs", "Data", "Text", "Spec", "Optim"]),
         .target(name: "TestSupport", dependencies: ["Core", "Graph", "Autodiff", "Engine"]),
+        .executableTarget(name: "runner", dependencies: ["Training"]),
         .executableTarget(name: "Bench", dependencies: ["Kernels", "Engine", "Autodiff", "Models", "Optim"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
@@ -37,6 +41,8 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "Text"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Engine", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Runs", "Spec", "Data", "Core"]),
     ],
     swiftLanguageModes: [.v6]
 )

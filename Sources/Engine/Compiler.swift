@@ -38,7 +38,7 @@ public enum Engine {
             if case .input(let name) = node.op, !inputNames.insert(name).inserted { throw EngineError.duplicateInput(name) }
         }
         let roots = outputs.map(\.id) + gradientTargets.map(\.node) + graph.updates.map(\.value)
-        let live = liveNodes(nodes, from: roots)
+        let live = graph.nodes(neededFor: roots)
 
         var consumers: [Int: [Int]] = [:]
         for id in live { for input in Set(nodes[id].inputs) { consumers[input, default: []].append(id) } }
@@ -117,15 +117,4 @@ public enum Engine {
         return limits
     }
 
-    /// Every node some root depends on, in id (topological) order.
-    static func liveNodes(_ nodes: [Node], from roots: [Int]) -> [Int] {
-        var live = [Bool](repeating: false, count: nodes.count)
-        var stack = roots
-        while let id = stack.popLast() {
-            if live[id] { continue }
-            live[id] = true
-            stack += nodes[id].inputs
-        }
-        return live.indices.filter { live[$0] }
-    }
 }

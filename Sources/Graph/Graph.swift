@@ -46,6 +46,18 @@ public final class Graph {
 
     public func tensor(_ id: Int) -> Tensor { Tensor(graph: self, id: id) }
 
+    /// Every node some root depends on, the roots included, in id (topological) order.
+    public func nodes(neededFor roots: [Int]) -> [Int] {
+        var needed = [Bool](repeating: false, count: nodes.count)
+        var stack = roots
+        while let id = stack.popLast() {
+            if needed[id] { continue }
+            needed[id] = true
+            stack += nodes[id].inputs
+        }
+        return needed.indices.filter { needed[$0] }
+    }
+
     // MARK: Leaves
 
     public func input(_ name: String, shape: Shape, dtype: DType = .float32) -> Tensor {

@@ -1,0 +1,79 @@
+import Foundation
+
+/// Appends events to `metrics.jsonl`: one JSON object per line, keys sorted, so two runs that did
+/// the same thing produce the same bytes and a resumed run can be compared line by line with an
+/// uninterrupted one.
+public final class MetricsWriter {
+    public let url: URL
+    private let file: AppendFile
+
+    /// Opens (creating if needed) the file at `url`; events already there are kept.
+    public init(url: URL) throws {
+        self.url = url
+        file = try AppendFile(url: url)
+    }
+
+    /// Appends one event, e.g. `["step": 500, "split": "valid", "loss": 1.42]`. `sync` also fsyncs,
+    /// worth it at eval and checkpoint cadence; per-step events need only the cheap append, which
+    /// already survives the process being killed.
+    public func append(_ event: [String: JSONValue], sync: Bool = false) throws {
+        try file.append(JSONValue.object(event).compact + "\n", sync: sync)
+    }
+
+    /// Reads every event of a metrics file; a blank last line is ignored. A line that is not a JSON
+    /// object is reported with its line number.
+    public static func read(_ url: URL) throws -> [[String: JSONValue]] {
+        let text = try readText(url)
+        var events: [[String: JSONValue]] = []
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() where !line.isEmpty {
+            guard case .object(let event)? = try? JSONValue(parsing: String(line)) else {
+                throw RunError.malformed(path: "\(url.path):\(index + 1)", reason: "not a JSON object")
+            }
+            events.append(event)
+        }
+        return events
+    }
+
+    /// Drops the events after `step` so that a run resumed from the checkpoint at `step` does not
+    /// log the steps it repeats twice. Events without a step (run start, notes) are kept. The file is
+    /// rewritten atomically; a partial last line left by a kill mid-write is dropped too.
+    public static func truncate(_ url: URL, afterStep step: Int) throws {
+        let lines = try readText(url).split(separator: "\n", omittingEmptySubsequences: true)
+        let kept = lines.filter { line in
+            guard case .object(let event)? = try? JSONValue(parsing: String(line)) else { return false }
+            if case .int(let eventStep)? = event["step"] { return eventStep <= step }
+            return true
+        }
+        try atomicWrite(Data(kept.map { $0 + "\n" }.joined().utf8), to: url)
+    }
+}
+
+/// Appends to `log.txt` what the console shows, and optionally shows it too (the tee), so the run
+/// directory keeps the record a person saw scroll by.
+public final class LogWriter {
+    public let url: URL
+    private let file: AppendFile
+    private let echo: Bool
+
+    /// `echo: true` also prints each line to standard output.
+    public init(url: URL, echo: Bool = true) throws {
+        self.url = url
+        self.echo = echo
+        file = try AppendFile(url: url)
+    }
+
+    /// Writes one line (a newline is added) to the log and, when echoing, to standard output.
+    public func line(_ text: String, sync: Bool = false) throws {
+        if echo { print(text) }
+        try file.append(text + "\n", sync: sync)
+    }
+}
+
+func readText(_ url: URL) throws -> String {
+    do {
+        return String(decoding: try Data(contentsOf: url), as: UTF8.self)
+    } catch {
+        throw RunError.io(path: url.path, operation: "read", reason: error.localizedDescription)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One run's directory, laid out as DESIGN.md's "Run directory" says:
+/// `runs/<name>-YYYYMMDD-HHMMSS/` with spec.yaml, plan.txt, tokenizer.json, metrics.jsonl, log.txt,
+/// checkpoints/, summary.json and samples.txt. Whole files are written atomically; the logs are
+/// appended.
+public struct RunDirectory: Hashable, Sendable {
+    public let url: URL
+
+    /// The file whose presence marks a directory as a run: the runner writes it first.
+    public static let specFileName = "spec.yaml"
+
+    public var specURL: URL { url.appendingPathComponent(Self.specFileName) }
+    public var planURL: URL { url.appendingPathComponent("plan.txt") }
+    public var tokenizerURL: URL { url.appendingPathComponent("tokenizer.json") }
+    public var metricsURL: URL { url.appendingPathComponent("metrics.jsonl") }
+    public var logURL: URL { url.appendingPathComponent("log.txt") }
+    public var checkpointsURL: URL { url.appendingPathComponent("checkpoints", isDirectory: true) }
+    public var summaryURL: URL { url.appendingPathComponent("summary.json") }
+    public var samplesURL: URL { url.appendingPathComponent("samples.txt") }
+    public var checkpoints: CheckpointStore { CheckpointStore(directory: checkpointsURL) }
+
+    /// Creates `runsDirectory/<name>-YYYYMMDD-HHMMSS/` (and `checkpoints/` in it), with `-2`, `-3`, …
+    /// appended when two runs start in the same second. The time is wall-clock time in `timeZone`,
+    /// as a person reading `ls runs/` expects. Each candidate is claimed with `mkdir`, which fails if
+    /// the name exists, so two runners starting together never share a directory.
+    public static func create(runsDirectory: URL, name: String, date: Date = Date(),
+                              timeZone: TimeZone = .current) throws -> RunDirectory {
+        guard !name.isEmpty, !name.contains("/") else { throw RunError.invalidRunName(name) }
+        do {
+            try FileManager.default.createDirectory(at: runsDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw RunError.io(path: runsDirectory.path, operation: "create directory", reason: error.localizedDescription)
+        }
+        let base = "\(name)-\(timestamp(date, timeZone: timeZone))"
+        var suffix = 1
+        while true {
+            let candidate = runsDirectory.appendingPathComponent(suffix == 1 ? base : "\(base)-\(suffix)", isDirectory: true)
+            if mkdir(candidate.path, 0o755) == 0 {
+                let run = RunDirectory(url: candidate)
+                guard mkdir(run.checkpointsURL.path, 0o755) == 0 else {
+                    throw RunError.posix(run.checkpointsURL.path, "create directory")
+                }
+                return run
+            }
+            guard errno == EEXIST else { throw RunError.posix(candidate.path, "create directory") }
+            suffix += 1
+        }
+    }
+
+    /// Opens an existing run, for `runner resume`, `sample` and `eval`.
+    public static func open(_ url: URL) throws -> RunDirectory {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw RunError.missingRun(path: url.path)
+        }
+        let run = RunDirectory(url: url)
+        guard isDirectory.boolValue, FileManager.default.fileExists(atPath: run.specURL.path) else {
+            throw RunError.notARun(path: url.path)
+        }
+        return run
+    }
+
+    /// `YYYYMMDD-HHMMSS`.
+    static func timestamp(_ date: Date, timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func pad(_ value: Int?, _ width: Int) -> String {
+            let digits = String(value ?? 0)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return pad(parts.year, 4) + pad(parts.month, 2) + pad(parts.day, 2) + "-"
+            + pad(parts.hour, 2) + pad(parts.minute, 2) + pad(parts.second, 2)
+    }
+
+    /// Writes the fully resolved spec; this is what makes the directory a run.
+    public func writeSpec(_ text: String) throws { try atomicWrite(Data(text.utf8), to: specURL) }
+
+    public func writePlan(_ text: String) throws { try atomicWrite(Data(text.utf8), to: planURL) }
+
+    /// Writes summary.json (final and best metrics, wall time, machine, git revision) in full, so a
+    /// run killed while writing it keeps the previous summary.
+    public func writeSummary(_ summary: [String: JSONValue]) throws {
+        try atomicWrite(Data((JSONValue.object(summary).pretty + "\n").utf8), to: summaryURL)
+    }
+
+    /// Appends the text generated at an eval, under a header naming the step.
+    public func appendSample(step: Int, text: String) throws {
+        try AppendFile(url: samplesURL).append("--- step \(step) ---\n\(text)\n\n", sync: true)
+    }
+
+    public func metricsWriter() throws -> MetricsWriter { try MetricsWriter(url: metricsURL) }
+
+    public func logWriter(echo: Bool = true) throws -> LogWriter { try LogWriter(url: logURL, echo: echo) }
+}

@@ -1,0 +1,61 @@
+import Engine
+import Graph
+@testable import Planner
+import Spec
+import TestSupport
+import XCTest
+
+final class LanguageModelPlanTests: XCTestCase {
+    private func spec(_ yaml: String) throws -> ExperimentSpec {
+        try ExperimentSpec.parse(yaml, path: "test.yaml")
+    }
+
+    func testGRUCharLMPlanHasTheBenchmarkShapes() throws {
+        let plan = try LanguageModelPlan(try spec("""
+            data: {corpus: timemachine}
+            model: {kind: rnn_lm, cell: gru, embedding: 32, hidden: 256}
+            train: {batch_size: 32, seq_len: 35}
+            """), vocabularySize: 28)
+        let summary = PlanSummary(graph: plan.train.graph, roots: [plan.train.loss] + plan.train.gradients.map(\.gradient))
+        XCTAssertEqual(summary.parameterCount, 230_812)
+        // Forward GEMMs: input projection, 35 recurrent steps, head; backward doubles each (dX and dW)
+        // except the first step's dX: the initial state is an input, so no gradient flows into it.
+        let step = 2 * 32 * 256 * 768
+        let forward = 2 * (35 * 32) * 32 * 768 + 35 * step + 2 * (35 * 32) * 256 * 28
+        XCTAssertEqual(summary.matmulFlops, 3 * forward - step)
+        XCTAssertEqual(plan.train.stateInputs, ["state.0.0"])
+        XCTAssertTrue(summary.text.contains("rnn.layers.0.w_hh"))
+        XCTAssertTrue(summary.text.contains("total"))
+    }
+
+    func testEvalGraphHasNoGradientsAndLSTMCarriesTwoStates() throws {
+        let plan = try LanguageModelPlan(try spec("""
+            data: {corpus: timemachine}
+            model: {kind: rnn_lm, cell: lstm, embedding: 8, hidden: 16, layers: 2}
+            train: {batch_size: 4, seq_len: 5}
+            """), vocabularySize: 10)
+        XCTAssertTrue(plan.eval.gradients.isEmpty)
+        XCTAssertFalse(plan.eval.graph.isTraining)
+        XCTAssertEqual(plan.train.stateInputs, ["state.0.0", "state.0.1", "state.1.0", "state.1.1"])
+        XCTAssertEqual(plan.train.stateOutputs.map(\.shape), Array(repeating: [4, 16], count: 4))
+    }
+
+    func testUnsupportedModelKindIsAPlanError() throws {
+        XCTAssertThrowsError(try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: gpt}"), vocabularySize: 10)) {
+            XCTAssertEqual($0 as? PlanError, .unsupported("model kind 'gpt'"))
+        }
+    }
+
+    func testSchedulesFromTheSpec() throws {
+        var schedule = ScheduleSpec()
+        schedule.kind = .cosine
+        schedule.warmupSteps = 10
+        schedule.minLR = 0.1
+        let lr = Optimization.schedule(schedule, lr: 1, totalSteps: 110, width: 1)
+        XCTAssertEqual(lr(0), 0.1, accuracy: 1e-7)      // lr / W
+        XCTAssertEqual(lr(5), 0.55, accuracy: 1e-6)
+        XCTAssertEqual(lr(10), 1, accuracy: 1e-6)
+        XCTAssertEqual(lr(60), 0.55, accuracy: 1e-5)      // halfway down the cosine from 1 to 0.1
+        XCTAssertEqual(lr(110), 0.1, accuracy: 1e-6)
+    }
+}

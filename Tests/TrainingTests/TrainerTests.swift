@@ -1,0 +1,81 @@
+import Core
+import Data
+import Foundation
+import Runs
+import Spec
+@testable import Training
+import XCTest
+
+/// A few steps of a tiny char LM on a generated corpus: the run directory is complete and the
+/// model learns.
+final class TrainerTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // A repetitive text, so that a small model can drive its loss well down in a few epochs.
+        let text = String(repeating: "the time traveller smiled. ", count: 200)
+        try text.write(to: directory.appendingPathComponent("corpus.txt"), atomically: true, encoding: .utf8)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func spec(_ extra: String = "") throws -> ExperimentSpec {
+        try ExperimentSpec.parse("""
+            name: tiny
+            data: {corpus: \(directory.appendingPathComponent("corpus.txt").path), split: {train: 0.9, valid: 0.1}}
+            tokenizer: {kind: char}
+            model: {kind: rnn_lm, cell: gru, embedding: 8, hidden: 32}
+            train: {batch_size: 4, seq_len: 10, sampling: sequential, epochs: 6, optimizer: {kind: adam, lr: 0.01}, clip_grad_norm: 1.0}
+            eval: {every_steps: 20}
+            sample: {prompt: "the", length: 12, temperature: 1.0, top_k: 1}
+            checkpoint: {every_steps: 50, keep: 2}
+            \(extra)
+            """, path: "tiny.yaml")
+    }
+
+    func testTrainingWritesACompleteRunDirectoryAndLearns() throws {
+        let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "tiny")
+        let trainer = try Trainer(spec: try spec(), run: run, locator: .forCurrentProcess(dataDirectory: nil), echo: false)
+        let summary = try trainer.fit()
+        for file in ["spec.yaml", "plan.txt", "tokenizer.json", "metrics.jsonl", "log.txt", "summary.json", "samples.txt"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: run.url.appendingPathComponent(file).path), file)
+        }
+        let events = try MetricsWriter.read(run.metricsURL)
+        let losses = events.compactMap { event -> Double? in
+            guard event["split"] == "train", case .double(let loss)? = event["loss"] else { return nil }
+            return loss
+        }
+        XCTAssertGreaterThan(losses.count, 2)
+        XCTAssertLessThan(losses.last!, losses.first! * 0.5, "train losses \(losses)")
+        guard case .double(let validPerplexity)? = summary["valid.ppl"] else { return XCTFail("no valid.ppl in \(summary)") }
+        XCTAssertLessThan(validPerplexity, 3)
+        XCTAssertEqual(try run.checkpoints.list().count, 2, "keep: 2 prunes the rest")
+        // The resolved spec reloads to the spec that ran.
+        XCTAssertEqual(try ExperimentSpec.load(path: run.specURL.path).train, try spec().train)
+    }
+
+    func testAMissingCorpusNamesThePlacesLooked() throws {
+        var spec = try spec()
+        spec.data.corpus = "timemachine"
+        let empty = directory.appendingPathComponent("nothing").path
+        let locator = DataLocator(dataDirectory: empty, environment: [:], currentDirectory: empty)
+        let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "missing")
+        XCTAssertThrowsError(try Trainer(spec: spec, run: run, locator: locator, echo: false)) { error in
+            guard let error = error as? DataError else { return XCTFail("\(error)") }
+            XCTAssertEqual(error.exitCode, 66)
+            XCTAssertTrue("\(error)".contains(empty), "\(error)")
+        }
+    }
+
+    func testGreedyDrawTakesTheLargestLogitAndTemperatureSpreads() {
+        var rng = SeededGenerator(seed: 1)
+        XCTAssertEqual(Sampler.draw([0.1, 3, -1, 2.9], temperature: 1, topK: 1, using: &rng), 1)
+        var counts = [0, 0, 0]
+        for _ in 0..<3000 { counts[Sampler.draw([0, 0, 0], temperature: 1, topK: nil, using: &rng)] += 1 }
+        XCTAssertTrue(counts.allSatisfy { $0 > 850 && $0 < 1150 }, "\(counts)")
+    }
+}
