@@ -9,9 +9,10 @@ public struct LanguageModelCorpus {
     public let tokenizer: any Tokenizer
     public let splits: TokenSplits
 
-    /// Reads the spec's corpus through `locator`, trains the spec's tokenizer on it and splits the
-    /// encoded stream (cut to `max_chars` tokens first, as d2l cuts The Time Machine).
-    public init(_ spec: ExperimentSpec, locator: DataLocator) throws {
+    /// Reads the spec's corpus through `locator`, trains the spec's tokenizer on it (or uses the given
+    /// one, e.g. a resumed run's) and splits the encoded stream (cut to `max_chars` tokens first, as
+    /// d2l cuts The Time Machine).
+    public init(_ spec: ExperimentSpec, locator: DataLocator, tokenizer given: (any Tokenizer)? = nil) throws {
         let data = spec.data
         let options = TokenizerOptions(
             lowercase: spec.tokenizer.lowercase,
@@ -20,13 +21,13 @@ public struct LanguageModelCorpus {
             reserved: Set(spec.tokenizer.reserved.compactMap(ReservedToken.init(rawValue:))))
         if let files = data.files {
             let train = try locator.text(of: files.train)
-            let trained = try Self.tokenizer(spec.tokenizer.kind, training: train, options: options)
+            let trained = try given ?? Self.tokenizer(spec.tokenizer.kind, training: train, options: options)
             let encode = { (path: String?) throws -> [Int] in try path.map { trained.encode(try locator.text(of: $0)) } ?? [] }
             tokenizer = trained
             splits = TokenSplits(train: trained.encode(train), valid: try encode(files.valid), test: try encode(files.test))
         } else {
             let text = try locator.text(of: data.corpus)
-            tokenizer = try Self.tokenizer(spec.tokenizer.kind, training: text, options: options)
+            tokenizer = try given ?? Self.tokenizer(spec.tokenizer.kind, training: text, options: options)
             let split = data.split ?? SplitSpec()
             // d2l: encode the whole text, cut the stream to its first `max_chars` tokens, then split.
             let stream = tokenizer.encode(text)

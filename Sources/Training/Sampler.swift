@@ -1,6 +1,8 @@
 import Core
 import Engine
 import Planner
+import Runs
+import Spec
 import Foundation
 import Text
 
@@ -11,6 +13,18 @@ public final class Sampler {
     let program: Program
     let tokenizer: any Tokenizer
     let hidden: Int
+
+    /// The sampler of a finished (or checkpointed) run: its spec, tokenizer and latest weights; no data needed.
+    public static func open(_ run: RunDirectory) throws -> Sampler {
+        let spec = try ExperimentSpec.load(path: run.specURL.path)
+        let tokenizer = try TokenizerFile.load(from: run.tokenizerURL)
+        let latest = try run.checkpoints.latest()
+        try latest.checkpoint.verify(specHash: spec.hash, path: latest.url.path)
+        let plan = try LanguageModelPlan(spec, vocabularySize: tokenizer.vocabularySize)
+        let arena = ParameterArena(graph: plan.decode.graph, seed: 0)
+        _ = arena.values.update(fromContentsOf: try latest.checkpoint.parameters(for: arena.layout, path: latest.url.path))
+        return try Sampler(plan.decode, arena: arena, tokenizer: tokenizer)
+    }
 
     init(_ pass: LanguageModelPlan.Pass, arena: ParameterArena, tokenizer: any Tokenizer) throws {
         self.pass = pass

@@ -25,14 +25,71 @@ public final class Trainer {
     let totalSteps: Int
     let log: LogWriter
     let metrics: MetricsWriter
-    /// The data order's generator: batches of every epoch are drawn from it.
-    var data: SeededGenerator
+    var position: TrainingPosition
+    /// Training steps taken so far.
+    public var step: Int { position.step }
 
-    /// Prepares everything a run needs and writes spec.yaml, plan.txt and tokenizer.json.
-    public init(spec: ExperimentSpec, run: RunDirectory, locator: DataLocator, echo: Bool = true) throws {
+    /// Prepares everything a new run needs and writes spec.yaml, plan.txt and tokenizer.json.
+    public convenience init(spec: ExperimentSpec, run: RunDirectory, locator: DataLocator, echo: Bool = true) throws {
+        try self.init(spec: spec, run: run, corpus: try LanguageModelCorpus(spec, locator: locator), echo: echo)
+        try run.writeSpec(spec.resolvedYAML())
+        let summary = PlanSummary(graph: plan.train.graph, roots: [plan.train.loss] + plan.train.gradients.map(\.gradient))
+        try run.writePlan(summary.text + "\n" + train.memorySummary(optimizerState: optimizer.stateSize) + "\n")
+        try corpus.tokenizer.save(to: run.tokenizerURL)
+    }
+
+    /// Continues a run where its latest checkpoint left it. Metrics logged after the checkpoint (by
+    /// the run that was killed) are dropped first, as they will be logged again.
+    public static func resume(_ run: RunDirectory, locator: DataLocator, echo: Bool = true) throws -> Trainer {
+        let latest = try run.checkpoints.latest()
+        // Before the metrics file is opened for appending: truncating replaces the file.
+        try MetricsWriter.truncate(run.metricsURL, afterStep: latest.checkpoint.step)
+        let trainer = try open(run, locator: locator, latest: latest, echo: echo)
+        try trainer.log.line("resumed from \(latest.url.path) at step \(latest.checkpoint.step)")
+        return trainer
+    }
+
+    /// Reopens a run as its latest checkpoint left it: its own spec.yaml and tokenizer.json, the
+    /// weights, the optimizer, the generators and the position in the data.
+    public static func open(_ run: RunDirectory, locator: DataLocator, echo: Bool = true) throws -> Trainer {
+        try open(run, locator: locator, latest: try run.checkpoints.latest(), echo: echo)
+    }
+
+    private static func open(_ run: RunDirectory, locator: DataLocator, latest: CheckpointStore.Latest,
+                             echo: Bool) throws -> Trainer {
+        let spec = try ExperimentSpec.load(path: run.specURL.path)
+        let (checkpoint, path) = (latest.checkpoint, latest.url.path)
+        try checkpoint.verify(specHash: spec.hash, path: path)
+        let tokenizer = try TokenizerFile.load(from: run.tokenizerURL)
+        let trainer = try Trainer(spec: spec, run: run, corpus: try LanguageModelCorpus(spec, locator: locator, tokenizer: tokenizer),
+                                  echo: echo)
+        for problem in latest.skipped { try trainer.log.line("warning: skipped \(problem)") }
+        let arena = trainer.train.arena
+        _ = arena.values.update(fromContentsOf: try checkpoint.parameters(for: arena.layout, path: path))
+        trainer.optimizer.state = checkpoint.optimizerState
+        trainer.optimizer.stepCount = checkpoint.optimizerStep
+        if let dropout = checkpoint.generators["dropout"] { trainer.train.randomState = dropout }
+        trainer.position = try TrainingPosition(checkpoint, path: path)
+        return trainer
+    }
+
+    /// Loss and perplexity of the model on `split` ("train", "valid" or "test").
+    public func evaluate(split: String) throws -> (loss: Double, perplexity: Double) {
+        let tokens: [Int]
+        switch split {
+        case "train": tokens = corpus.splits.train
+        case "valid": tokens = corpus.splits.valid
+        case "test": tokens = corpus.splits.test
+        default: throw TrainingError.unknownSplit(split)
+        }
+        guard let loss = try evaluate(tokens) else { throw TrainingError.emptySplit(split, tokens: tokens.count) }
+        return (loss, Foundation.exp(loss))
+    }
+
+    private init(spec: ExperimentSpec, run: RunDirectory, corpus: LanguageModelCorpus, echo: Bool) throws {
         self.spec = spec
         self.run = run
-        corpus = try LanguageModelCorpus(spec, locator: locator)
+        self.corpus = corpus
         plan = try LanguageModelPlan(spec, vocabularySize: corpus.tokenizer.vocabularySize)
         let seed = UInt64(truncatingIfNeeded: spec.seed)
         train = try Engine.compile(plan.train.graph, outputs: [plan.train.loss] + plan.train.stateOutputs,
@@ -45,91 +102,98 @@ public final class Trainer {
         totalSteps = spec.train.steps ?? (spec.train.epochs ?? 1) * batcher.batchCount(offset: 0)
         schedule = Optimization.schedule(spec.train.schedule, lr: spec.train.optimizer.lr, totalSteps: totalSteps,
                                          width: spec.model.hidden)
-        data = SeededGenerator(seed: seed &+ 1)
         log = try run.logWriter(echo: echo)
         metrics = try run.metricsWriter()
-
-        try run.writeSpec(spec.resolvedYAML())
-        let summary = PlanSummary(graph: plan.train.graph, roots: [plan.train.loss] + plan.train.gradients.map(\.gradient))
-        try run.writePlan(summary.text + "\n" + train.memorySummary(optimizerState: optimizer.stateSize) + "\n")
-        try corpus.tokenizer.save(to: run.tokenizerURL)
+        position = TrainingPosition(seed: seed &+ 1, state: [])
+        position.state = zeroState(plan.train.stateInputs.count)
     }
 
     /// Trains to the end; returns the final metrics.
     @discardableResult
     public func fit() throws -> [String: JSONValue] {
         let started = Date()
-        var step = 0, epoch = 0
-        var window = (loss: 0.0, count: 0, tokens: 0, since: Date())
+        var since = Date()
         var last: [String: JSONValue] = [:]
         try log.line("training \(spec.name): \(totalSteps) steps, \(train.arena.layout.count) parameters")
-        training: while step < totalSteps {
-            var state = zeroState(plan.train.stateInputs.count)
-            for batch in batcher.epoch(layout: .timeMajor, using: &data) {
-                if step == totalSteps { break training }
-                let lr = schedule(step)
+        while position.step < totalSteps {
+            var generator = position.epochStart
+            let batches = batcher.epoch(layout: .timeMajor, using: &generator)
+            for batch in batches.dropFirst(position.batchInEpoch) where position.step < totalSteps {
+                let lr = schedule(position.step)
                 try train.setInput(LanguageModelPlan.tokens, batch.inputValues)
                 try train.setInput(LanguageModelPlan.targets, batch.targetValues)
-                if batcher.sampling == .random { state = zeroState(state.count) }
-                for (name, values) in zip(plan.train.stateInputs, state) { try train.setInput(name, values) }
+                if batcher.sampling == .random { position.state = zeroState(position.state.count) }
+                for (name, values) in zip(plan.train.stateInputs, position.state) { try train.setInput(name, values) }
                 train.run()
                 let loss = try train.scalar(plan.train.loss)
                 guard loss.isFinite else {
-                    throw TrainingError.divergence(step: step, loss: loss, checkpoint: try? run.checkpoints.latest().url.path)
+                    throw TrainingError.divergence(step: position.step, loss: loss,
+                                                   checkpoint: try? run.checkpoints.latest().url.path)
                 }
                 // Truncated BPTT: the final state goes into the next batch as a constant.
-                state = try plan.train.stateOutputs.map { try train.read($0) }
+                position.state = try plan.train.stateOutputs.map { try train.read($0) }
                 let gradientNorm = spec.train.clipGradNorm.map { clipGradNorm(train.arena.gradients, maxNorm: Float($0)) }
                 optimizer.step(parameters: train.arena.values, gradients: UnsafeBufferPointer(train.arena.gradients),
                                layout: train.arena.layout, lr: lr)
-                step += 1
-                window.loss += Double(loss)
-                window.count += 1
-                window.tokens += plan.batchSize * plan.length
+                position.step += 1
+                position.batchInEpoch += 1
+                position.window.loss += Double(loss)
+                position.window.count += 1
+                position.window.tokens += plan.batchSize * plan.length
 
+                let step = position.step
                 if step % spec.eval.everySteps == 0 || step == totalSteps {
-                    let trainLoss = window.loss / Double(window.count)
-                    var event: [String: JSONValue] = [
-                        "step": .int(step), "epoch": .int(epoch), "split": "train", "loss": .double(trainLoss),
-                        "ppl": .double(Foundation.exp(trainLoss)), "lr": .double(Double(lr)),
-                        "tokens_per_s": .double(Double(window.tokens) / Date().timeIntervalSince(window.since)),
-                    ]
-                    if let gradientNorm { event["grad_norm"] = .double(Double(gradientNorm)) }
-                    try metrics.append(event, sync: true)
-                    var line = String(format: "step %d/%d  epoch %d  loss %.4f  ppl %.3f  lr %.4g  %.0f tok/s", step,
-                                      totalSteps, epoch, trainLoss, Foundation.exp(trainLoss), lr,
-                                      Double(window.tokens) / Date().timeIntervalSince(window.since))
-                    if let validLoss = try evaluate(corpus.splits.valid) {
-                        try metrics.append(["step": .int(step), "split": "valid", "loss": .double(validLoss),
-                                            "ppl": .double(Foundation.exp(validLoss))], sync: true)
-                        line += String(format: "  valid ppl %.3f", Foundation.exp(validLoss))
-                        last["valid.loss"] = .double(validLoss)
-                        last["valid.ppl"] = .double(Foundation.exp(validLoss))
-                    }
-                    try log.line(line)
-                    last["train.loss"] = .double(trainLoss)
-                    last["train.ppl"] = .double(Foundation.exp(trainLoss))
-                    if !spec.sample.prompt.isEmpty {
-                        let text = try sampler.generate(prompt: spec.sample.prompt, length: spec.sample.length,
-                                                        temperature: Float(spec.sample.temperature), topK: spec.sample.topK,
-                                                        seed: UInt64(truncatingIfNeeded: spec.seed) &+ UInt64(step))
-                        try run.appendSample(step: step, text: text)
-                        try log.line("  sample: \(text)")
-                    }
-                    window = (0, 0, 0, Date())
+                    let tokensPerSecond = Double(position.window.tokens) / max(Date().timeIntervalSince(since), 1e-9)
+                    last.merge(try report(lr: lr, gradientNorm: gradientNorm, tokensPerSecond: tokensPerSecond)) { $1 }
+                    position.window = .init()
+                    since = Date()
                 }
-                if step % spec.checkpoint.everySteps == 0 || step == totalSteps {
-                    try saveCheckpoint(step: step, epoch: epoch)
-                }
+                if step % spec.checkpoint.everySteps == 0 || step == totalSteps { try saveCheckpoint() }
             }
-            epoch += 1
+            if position.step < totalSteps || position.batchInEpoch == batches.count {
+                position.epoch += 1
+                position.batchInEpoch = 0
+                position.epochStart = generator
+                position.state = zeroState(position.state.count)
+            }
         }
-        last["steps"] = .int(step)
-        last["epochs"] = .int(epoch)
+        last["steps"] = .int(position.step)
+        last["epochs"] = .int(position.epoch)
         last["wall_s"] = .double(Date().timeIntervalSince(started))
         last["parameters"] = .int(train.arena.layout.count)
         try run.writeSummary(last)
         return last
+    }
+
+    /// Logs the window's training metrics, evaluates and samples; returns the metrics for the summary.
+    private func report(lr: Float, gradientNorm: Float?, tokensPerSecond: Double) throws -> [String: JSONValue] {
+        let (step, epoch) = (position.step, position.epoch)
+        let trainLoss = position.window.loss / Double(position.window.count)
+        var event: [String: JSONValue] = [
+            "step": .int(step), "epoch": .int(epoch), "split": "train", "loss": .double(trainLoss),
+            "ppl": .double(Foundation.exp(trainLoss)), "lr": .double(Double(lr)), "tokens_per_s": .double(tokensPerSecond),
+        ]
+        if let gradientNorm { event["grad_norm"] = .double(Double(gradientNorm)) }
+        try metrics.append(event, sync: true)
+        var summary: [String: JSONValue] = ["train.loss": .double(trainLoss), "train.ppl": .double(Foundation.exp(trainLoss))]
+        var line = String(format: "step %d/%d  epoch %d  loss %.4f  ppl %.3f  lr %.4g  %.0f tok/s", step, totalSteps, epoch,
+                          trainLoss, Foundation.exp(trainLoss), lr, tokensPerSecond)
+        if let validLoss = try evaluate(corpus.splits.valid) {
+            try metrics.append(["step": .int(step), "split": "valid", "loss": .double(validLoss),
+                                "ppl": .double(Foundation.exp(validLoss))], sync: true)
+            line += String(format: "  valid ppl %.3f", Foundation.exp(validLoss))
+            summary["valid.loss"] = .double(validLoss)
+            summary["valid.ppl"] = .double(Foundation.exp(validLoss))
+        }
+        try log.line(line)
+        if !spec.sample.prompt.isEmpty {
+            let text = try sampler.generate(prompt: spec.sample.prompt, length: spec.sample.length,
+                                            temperature: Float(spec.sample.temperature), topK: spec.sample.topK,
+                                            seed: UInt64(truncatingIfNeeded: spec.seed) &+ UInt64(step))
+            try run.appendSample(step: step, text: text)
+            try log.line("  sample: \(text)")
+        }
+        return summary
     }
 
     /// Mean loss over `tokens` in batches of the training shape, state carried; nil when the split
@@ -152,12 +216,13 @@ public final class Trainer {
         return count == 0 ? nil : total / Double(count)
     }
 
-    func saveCheckpoint(step: Int, epoch: Int) throws {
+    func saveCheckpoint() throws {
         let arena = train.arena
         let checkpoint = Checkpoint(
-            specHash: spec.hash, step: step, epoch: epoch, generators: ["data": data, "dropout": train.randomState],
-            layout: arena.layout, values: Array(arena.values), optimizerState: optimizer.state,
-            optimizerStep: optimizer.stepCount)
+            specHash: spec.hash, step: position.step, epoch: position.epoch,
+            generators: ["data": position.epochStart, "dropout": train.randomState], layout: arena.layout,
+            values: Array(arena.values), optimizerState: optimizer.state, optimizerStep: optimizer.stepCount,
+            metadata: position.metadata)
         try run.checkpoints.save(checkpoint, keep: spec.checkpoint.keep)
     }
 

@@ -5,12 +5,18 @@ enum Help {
 
     USAGE
       runner SPEC [--set KEY=VALUE]... [--data-dir DIR] [--runs-dir DIR] [--name NAME]
-      runner check SPEC [--set KEY=VALUE]...
+      runner check SPEC [--set KEY=VALUE]... [--data-dir DIR]
+      runner resume RUN_DIR [--data-dir DIR]
+      runner sample RUN_DIR [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--seed S]
+      runner eval RUN_DIR [--split train|valid|test] [--data-dir DIR]
       runner help [COMMAND]
 
     COMMANDS
       (default)   train SPEC; writes runs/<name>-<time>/ (spec, plan, metrics, samples, checkpoints)
       check       validate SPEC and print the plan: parameters, FLOPs per step, memory; trains nothing
+      resume      continue a killed run from its latest checkpoint, bit for bit
+      sample      generate text from a run's latest checkpoint
+      eval        loss and perplexity of a run's latest checkpoint on a split
       help        this text, or one command's
 
     OPTIONS
@@ -43,10 +49,37 @@ enum Help {
     Trains nothing and writes nothing.
     """
 
+    static let resume = """
+    runner resume RUN_DIR [--data-dir DIR]
+
+    Continues the run in RUN_DIR from its newest readable checkpoint with the run's own spec.yaml and
+    tokenizer.json: weights, optimizer state, random generators and the position in the data are
+    restored, so the run goes on exactly as if it had not stopped. Metrics logged after that
+    checkpoint are dropped and logged again.
+    """
+
+    static let sample = """
+    runner sample RUN_DIR [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--seed S]
+
+    Generates N tokens (default 100) after TEXT (default: the spec's sample.prompt) from the run's
+    newest checkpoint. Temperature scales the logits (default 1); --top-k keeps the K likeliest
+    tokens (1 is greedy). The same seed gives the same text. Needs no dataset.
+    """
+
+    static let eval = """
+    runner eval RUN_DIR [--split train|valid|test] [--data-dir DIR]
+
+    Loss and perplexity of the run's newest checkpoint on a split (default valid), in batches of
+    the training shape with the state carried.
+    """
+
     static func text(for topic: String?) -> String {
         switch topic {
         case "train": train
         case "check": check
+        case "resume": resume
+        case "sample": sample
+        case "eval": eval
         default: overview
         }
     }

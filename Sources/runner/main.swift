@@ -23,6 +23,25 @@ func main() -> Int32 {
                                               name: options.name ?? spec.name)
             print("run directory: \(run.url.path)")
             try Trainer(spec: spec, run: run, locator: locator).fit()
+        case .resume(let path, let options):
+            let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
+            try Trainer.resume(try RunDirectory.open(URL(fileURLWithPath: path)), locator: locator).fit()
+        case .eval(let path, let split, let options):
+            let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
+            let trainer = try Trainer.open(try RunDirectory.open(URL(fileURLWithPath: path)), locator: locator, echo: false)
+            let (loss, perplexity) = try trainer.evaluate(split: split)
+            print(split + String(format: " loss %.4f  ppl %.4f  (step %d)", loss, perplexity, trainer.step))
+        case .sample(let path, let options):
+            let run = try RunDirectory.open(URL(fileURLWithPath: path))
+            let sampler = try Sampler.open(run)
+            let prompt = try options.prompt ?? ExperimentSpec.load(path: run.specURL.path).sample.prompt
+            let start = Date()
+            let text = try sampler.generate(prompt: prompt, length: options.length, temperature: options.temperature,
+                                            topK: options.topK, seed: options.seed)
+            print(text)
+            let seconds = Date().timeIntervalSince(start)
+            FileHandle.standardError.write(Data(String(format: "%d tokens in %.3f s (%.0f tokens/s)\n", options.length,
+                                                       seconds, Double(options.length) / max(seconds, 1e-9)).utf8))
         }
         return 0
     } catch {
@@ -37,9 +56,10 @@ func describe(_ error: any Error) -> (String, Int32) {
     switch error {
     case let error as Command.UsageError: (error.description, 64)
     case let error as SpecError: (error.rendered, error.exitCode)
-    case let error as DataError: ("error: \(error)", error.exitCode)
-    case let error as TextError: ("error: \(error)", error.exitCode)
-    case let error as RunError: ("error: \(error)", error.exitCode)
+    // These three word their own "error:" (after the file name where there is one).
+    case let error as DataError: ("\(error)", error.exitCode)
+    case let error as TextError: ("\(error)", error.exitCode)
+    case let error as RunError: ("\(error)", error.exitCode)
     case let error as PlanError: ("error: \(error)", error.exitCode)
     case let error as TrainingError: ("error: \(error)", error.exitCode)
     default: ("error: \(error)", 1)

@@ -23,7 +23,7 @@ final class TrainerTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    private func spec(_ extra: String = "") throws -> ExperimentSpec {
+    private func spec(_ overrides: [String] = []) throws -> ExperimentSpec {
         try ExperimentSpec.parse("""
             name: tiny
             data: {corpus: \(directory.appendingPathComponent("corpus.txt").path), split: {train: 0.9, valid: 0.1}}
@@ -33,8 +33,7 @@ final class TrainerTests: XCTestCase {
             eval: {every_steps: 20}
             sample: {prompt: "the", length: 12, temperature: 1.0, top_k: 1}
             checkpoint: {every_steps: 50, keep: 2}
-            \(extra)
-            """, path: "tiny.yaml")
+            """, path: "tiny.yaml", overrides: overrides)
     }
 
     func testTrainingWritesACompleteRunDirectoryAndLearns() throws {
@@ -56,6 +55,30 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(try run.checkpoints.list().count, 2, "keep: 2 prunes the rest")
         // The resolved spec reloads to the spec that ran.
         XCTAssertEqual(try ExperimentSpec.load(path: run.specURL.path).train, try spec().train)
+    }
+
+    /// 20 steps straight, against 20 steps whose last 10 are thrown away and redone by `resume` from
+    /// the step-10 checkpoint: the same weights bit for bit and the same metrics (minus timings).
+    func testResumeContinuesBitForBit() throws {
+        // Random sampling and dropout: the data order and the dropout masks must both be restored.
+        let spec = try spec(["model.dropout=0.2", "model.layers=2", "train.epochs=null", "train.steps=20",
+                             "train.sampling=random", "eval.every_steps=5", "checkpoint.every_steps=10",
+                             "checkpoint.keep=5"])
+        let runs = directory.appendingPathComponent("runs")
+        let straight = try RunDirectory.create(runsDirectory: runs, name: "straight")
+        try Trainer(spec: spec, run: straight, locator: .forCurrentProcess(dataDirectory: nil), echo: false).fit()
+
+        let resumed = try RunDirectory.create(runsDirectory: runs, name: "resumed")
+        try Trainer(spec: spec, run: resumed, locator: .forCurrentProcess(dataDirectory: nil), echo: false).fit()
+        try FileManager.default.removeItem(at: resumed.checkpoints.url(step: 20))
+        let trainer = try Trainer.resume(resumed, locator: .forCurrentProcess(dataDirectory: nil), echo: false)
+        XCTAssertEqual(trainer.position.step, 10)
+        try trainer.fit()
+
+        XCTAssertEqual(try Checkpoint.read(from: resumed.checkpoints.url(step: 20)).values,
+                       try Checkpoint.read(from: straight.checkpoints.url(step: 20)).values)
+        let strip = { (url: URL) in try MetricsWriter.read(url).map { $0.filter { $0.key != "tokens_per_s" } } }
+        XCTAssertEqual(try strip(resumed.metricsURL), try strip(straight.metricsURL))
     }
 
     func testAMissingCorpusNamesThePlacesLooked() throws {
