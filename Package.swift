@@ -42,6 +42,7 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Engine", "TestSupport"]),
+        .testTarget(name: "RunnerTests", dependencies: ["runner"], resources: [.copy("Snapshots")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Runs", "Spec", "Data", "Core"]),
     ],
     swiftLanguageModes: [.v6]
