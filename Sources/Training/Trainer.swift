@@ -26,6 +26,7 @@ public final class Trainer {
     let log: LogWriter
     let metrics: MetricsWriter
     var position: TrainingPosition
+    var progress: ProgressLine
     /// Training steps taken so far.
     public var step: Int { position.step }
 
@@ -104,6 +105,7 @@ public final class Trainer {
                                          width: spec.model.hidden)
         log = try run.logWriter(echo: echo)
         metrics = try run.metricsWriter()
+        progress = ProgressLine(echo: echo)
         position = TrainingPosition(seed: seed &+ 1, state: [])
         position.state = zeroState(plan.train.stateInputs.count)
     }
@@ -114,6 +116,7 @@ public final class Trainer {
         let started = Date()
         var since = Date()
         var last: [String: JSONValue] = [:]
+        var best: [String: Double] = [:]
         try log.line("training \(spec.name): \(totalSteps) steps, \(train.arena.layout.count) parameters")
         while position.step < totalSteps {
             var generator = position.epochStart
@@ -142,9 +145,18 @@ public final class Trainer {
                 position.window.tokens += plan.batchSize * plan.length
 
                 let step = position.step
+                let elapsed = max(Date().timeIntervalSince(since), 1e-9)
+                let tokensPerSecond = Double(position.window.tokens) / elapsed
+                progress.update(step: step, total: totalSteps, epoch: position.epoch, loss: loss, lr: lr,
+                                gradientNorm: gradientNorm, tokensPerSecond: tokensPerSecond,
+                                secondsPerStep: elapsed / Double(position.window.count))
                 if step % spec.eval.everySteps == 0 || step == totalSteps {
-                    let tokensPerSecond = Double(position.window.tokens) / max(Date().timeIntervalSince(since), 1e-9)
-                    last.merge(try report(lr: lr, gradientNorm: gradientNorm, tokensPerSecond: tokensPerSecond)) { $1 }
+                    progress.clear()
+                    let metrics = try report(lr: lr, gradientNorm: gradientNorm, tokensPerSecond: tokensPerSecond)
+                    for (key, value) in metrics {
+                        last[key] = value
+                        if key.hasSuffix(".loss"), case .double(let loss) = value { best[key] = min(best[key] ?? .infinity, loss) }
+                    }
                     position.window = .init()
                     since = Date()
                 }
@@ -157,11 +169,20 @@ public final class Trainer {
                 position.state = zeroState(position.state.count)
             }
         }
-        last["steps"] = .int(position.step)
-        last["epochs"] = .int(position.epoch)
-        last["wall_s"] = .double(Date().timeIntervalSince(started))
-        last["parameters"] = .int(train.arena.layout.count)
-        try run.writeSummary(last)
+        var summary: [String: JSONValue] = [
+            "final": .object(last), "best": .object(best.mapValues { .double($0) }),
+            "steps": .int(position.step), "epochs": .int(position.epoch), "parameters": .int(train.arena.layout.count),
+            "wall_s": .double(Date().timeIntervalSince(started)), "machine": .object(Machine.description),
+            "spec_hash": .string(String(spec.hash, radix: 16)),
+        ]
+        if let revision = Machine.gitRevision { summary["git_revision"] = .string(revision) }
+        if let reproduces = spec.reproduces, case .double(let ours)? = last[reproduces.metric] {
+            summary["reproduces"] = .object([
+                "metric": .string(reproduces.metric), "published": .double(reproduces.value), "ours": .double(ours),
+                "within_tolerance": .bool(abs(ours - reproduces.value) <= reproduces.tolerance),
+            ])
+        }
+        try run.writeSummary(summary)
         return last
     }
 

@@ -81,6 +81,20 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(try strip(resumed.metricsURL), try strip(straight.metricsURL))
     }
 
+    func testADivergingRunStopsWithTheStepAndAHint() throws {
+        let spec = try spec(["train.optimizer.lr=1e38", "train.clip_grad_norm=null", "train.epochs=50"])
+        let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "nan")
+        let trainer = try Trainer(spec: spec, run: run, locator: .forCurrentProcess(dataDirectory: nil), echo: false)
+        XCTAssertThrowsError(try trainer.fit()) { error in
+            guard case .divergence(let step, let loss, _)? = error as? TrainingError else { return XCTFail("\(error)") }
+            XCTAssertGreaterThan(step, 0)
+            XCTAssertFalse(loss.isFinite)
+            XCTAssertEqual((error as? TrainingError)?.exitCode, 1)
+            XCTAssertTrue("\(error)".contains("Lower train.optimizer.lr"), "\(error)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run.specURL.path), "what was written stays")
+    }
+
     func testAMissingCorpusNamesThePlacesLooked() throws {
         var spec = try spec()
         spec.data.corpus = "timemachine"
