@@ -67,7 +67,7 @@ public struct TokenSplits: Hashable, Sendable {
     /// d2l's `load_corpus_time_machine(max_tokens)`: the whole text is encoded (with a tokenizer
     /// trained on the whole text), the stream is cut to its first `maxTokens` (the spec's
     /// `max_chars`), and that is split.
-    public init(text: String, tokenizer: some Tokenizer, maxTokens: Int?, fractions: SplitFractions) {
+    public init(text: String, tokenizer: any Tokenizer, maxTokens: Int?, fractions: SplitFractions) {
         let stream = tokenizer.encode(text)
         self.init(tokens: maxTokens.map { Array(stream.prefix($0)) } ?? stream, fractions: fractions)
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// One token per Unicode scalar (what Python's `list(str)` gives, so vocabularies match d2l's and
 /// nanoGPT's), e.g. d2l's Time Machine vocabulary of 28: `<unk>`, space, a–z.
-public struct CharTokenizer: Tokenizer, Hashable {
+public struct CharTokenizer: VocabularyTokenizer, Hashable {
     public static let kind = "char"
 
     public let vocabulary: Vocabulary
@@ -35,18 +35,6 @@ public struct CharTokenizer: Tokenizer, Hashable {
         }
         return CharTokenizer(vocabulary: vocabulary, preprocessor: preprocessor)
     }
-
-    public func save(to url: URL) throws(TextError) {
-        try TokenizerFile.save(kind: Self.kind, vocabulary: vocabulary, preprocessor: preprocessor, to: url)
-    }
-
-    public var vocabularySize: Int { vocabulary.count }
-    public func token(for id: Int) -> String? { vocabulary.token(for: id) }
-    public func id(for token: String) -> Int? { vocabulary.id(for: token) }
-    public var unknownID: Int { vocabulary.special.unknown }
-    public var paddingID: Int? { vocabulary.special.padding }
-    public var bosID: Int? { vocabulary.special.bos }
-    public var eosID: Int? { vocabulary.special.eos }
 
     public func encode(_ text: String) -> [Int] {
         var ids: [Int] = []

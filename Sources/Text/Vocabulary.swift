@@ -1,3 +1,5 @@
+import Foundation
+
 /// The ids of the reserved tokens a vocabulary holds. `<unk>` is always there, at id 0.
 public struct SpecialTokenIDs: Hashable, Sendable {
     public var unknown: Int
@@ -79,4 +81,25 @@ public struct Vocabulary: Hashable, Sendable {
                                       eos: position(.eos))
         return Vocabulary(tokens: tokens, special: special)
     }
+}
+
+/// A tokenizer that is a `Vocabulary` plus a `Preprocessor` (char and word): the vocabulary answers
+/// every lookup, and the file format is the same for all of them.
+public protocol VocabularyTokenizer: Tokenizer {
+    var vocabulary: Vocabulary { get }
+    var preprocessor: Preprocessor { get }
+}
+
+extension VocabularyTokenizer {
+    public func save(to url: URL) throws(TextError) {
+        try TokenizerFile.save(kind: Self.kind, vocabulary: vocabulary, preprocessor: preprocessor, to: url)
+    }
+
+    public var vocabularySize: Int { vocabulary.count }
+    public func token(for id: Int) -> String? { vocabulary.token(for: id) }
+    public func id(for token: String) -> Int? { vocabulary.id(for: token) }
+    public var unknownID: Int { vocabulary.special.unknown }
+    public var paddingID: Int? { vocabulary.special.padding }
+    public var bosID: Int? { vocabulary.special.bos }
+    public var eosID: Int? { vocabulary.special.eos }
 }

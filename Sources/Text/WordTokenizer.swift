@@ -3,7 +3,7 @@ import Foundation
 /// One token per whitespace-separated word; decoding joins words with one space. With
 /// `normalization: .letters` this is d2l's word-level Time Machine (`tokenize(lines, 'word')`):
 /// each cleaned line is split on spaces and the lines' words are concatenated.
-public struct WordTokenizer: Tokenizer, Hashable {
+public struct WordTokenizer: VocabularyTokenizer, Hashable {
     public static let kind = "word"
 
     public let vocabulary: Vocabulary
@@ -28,18 +28,6 @@ public struct WordTokenizer: Tokenizer, Hashable {
         }
         return WordTokenizer(vocabulary: vocabulary, preprocessor: preprocessor)
     }
-
-    public func save(to url: URL) throws(TextError) {
-        try TokenizerFile.save(kind: Self.kind, vocabulary: vocabulary, preprocessor: preprocessor, to: url)
-    }
-
-    public var vocabularySize: Int { vocabulary.count }
-    public func token(for id: Int) -> String? { vocabulary.token(for: id) }
-    public func id(for token: String) -> Int? { vocabulary.id(for: token) }
-    public var unknownID: Int { vocabulary.special.unknown }
-    public var paddingID: Int? { vocabulary.special.padding }
-    public var bosID: Int? { vocabulary.special.bos }
-    public var eosID: Int? { vocabulary.special.eos }
 
     public func encode(_ text: String) -> [Int] {
         Self.words(of: text, preprocessor).map { vocabulary.id(for: $0) ?? unknownID }

@@ -29,9 +29,7 @@ public struct LanguageModelCorpus {
             let text = try locator.text(of: data.corpus)
             tokenizer = try given ?? Self.tokenizer(spec.tokenizer.kind, training: text, options: options)
             let split = data.split ?? SplitSpec()
-            // d2l: encode the whole text, cut the stream to its first `max_chars` tokens, then split.
-            let stream = tokenizer.encode(text)
-            splits = TokenSplits(tokens: data.maxChars.map { Array(stream.prefix($0)) } ?? stream,
+            splits = TokenSplits(text: text, tokenizer: tokenizer, maxTokens: data.maxChars,
                                  fractions: try SplitFractions(train: split.train, valid: split.valid, test: split.test))
         }
     }
