@@ -1,3 +1,4 @@
+import Foundation
 import Core
 import Graph
 import Kernels
@@ -16,6 +17,9 @@ public enum Engine {
     public static func compile(_ graph: Graph, outputs: [Tensor], gradients: [(parameter: Tensor, gradient: Tensor)] = [],
                                arena: ParameterArena? = nil, seed: UInt64 = 0) throws -> Program {
         _ = blasThreads
+        if arena == nil {
+            try checkFits("parameters and gradients", floats: 2 * graph.parameters.reduce(0) { $0 + $1.shape.count })
+        }
         let arena = arena ?? ParameterArena(graph: graph, seed: seed)
         let nodes = graph.nodes
         let gradientTargets = try gradients.map { pair -> (node: Int, destination: UnsafeMutablePointer<Float>) in
@@ -51,6 +55,7 @@ public enum Engine {
         let plan = MemoryPlan(graph: graph, live: live, consumers: consumers, pinned: pinned, external: external,
                               gradients: gradientTargets)
 
+        try checkFits("activations", floats: plan.activationCount)
         let activations = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(plan.activationCount, 1))
         activations.initialize(repeating: 0, count: Swift.max(plan.activationCount, 1))
         let random = RandomSource(seed: seed &+ 0x5EED)
@@ -86,6 +91,15 @@ public enum Engine {
         }
         return Program(graph: graph, arena: arena, schedule: live, plan: plan, activations: activations, steps: steps,
                        inputs: inputs, outputs: Set(outputs.map(\.id)), random: random)
+    }
+
+    /// Refuses an allocation beyond the machine's memory, which would otherwise end the process.
+    static func checkFits(_ what: String, floats: Int) throws {
+        let bytes = floats.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        let available = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        guard !bytes.overflow, bytes.partialValue <= available * 9 / 10 else {
+            throw EngineError.tooLarge(what: what, bytes: bytes.overflow ? Int.max : bytes.partialValue, available: available)
+        }
     }
 
     /// For each input that indexes something (gather and scatter rows, cross-entropy targets), the

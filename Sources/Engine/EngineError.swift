@@ -9,6 +9,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case valueCount(key: String, expected: Int, got: Int)
     case duplicateGradient(String)
     case indexOutOfRange(input: String, position: Int, value: Float, bound: Int)
+    /// An arena larger than the machine's memory: a spec asking for too big a batch or model.
+    case tooLarge(what: String, bytes: Int, available: Int)
     case gradientShape(key: String, expected: Shape, got: Shape)
     case duplicateInput(String)
 
@@ -28,6 +30,9 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
             "parameter '\(key)' holds \(expected) values, got \(got)"
         case .duplicateGradient(let key):
             "parameter '\(key)' is given two gradients; list each parameter once"
+        case .tooLarge(let what, let bytes, let available):
+            String(format: "the %@ need %.1f GiB but the machine has %.1f GiB; lower train.batch_size, train.seq_len "
+                   + "or the model size", what, Double(bytes) / 1_073_741_824, Double(available) / 1_073_741_824)
         case .indexOutOfRange(let input, let position, let value, let bound):
             "input '\(input)' holds \(value) at position \(position); ids must be integers in 0..<\(bound) "
                 + "(is the vocabulary larger than the model's?)"
@@ -36,5 +41,11 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
         case .duplicateInput(let name):
             "two inputs are named '\(name)'; build one and use it everywhere"
         }
+    }
+
+    /// 64 for an arena the spec made too large (a usage error), 1 otherwise (a program misused).
+    public var exitCode: Int32 {
+        if case .tooLarge = self { return 64 }
+        return 1
     }
 }

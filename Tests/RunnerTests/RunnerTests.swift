@@ -58,6 +58,8 @@ final class RunnerTests: XCTestCase {
             (["sample", "experiments", "--length", "x"], 64, "error: --length got 'x'"),
             (["eval", "experiments", "--split", "dev"], 64, "error: --split takes train, valid or test"),
             (["resume", "experiments"], 64, "is not a SeqLab run directory"),
+            (["check", "experiments/gru_charlm.yaml", "--set", "train.batch_size=100000"], 64, "lower train.batch_size"),
+            (["check", "experiments/gru_charlm.yaml", "--set", "model.kind=gpt"], 64, "model kind 'gpt' is not supported yet"),
         ]
         for (arguments, expected, message) in cases {
             let (code, _, stderr) = try run(arguments)
