@@ -65,7 +65,8 @@ public final class LogWriter {
 
     /// Writes one line (a newline is added) to the log and, when echoing, to standard output.
     public func line(_ text: String, sync: Bool = false) throws {
-        if echo { print(text) }
+        // Written straight to the descriptor: print's buffer would keep a pipe or a file empty until it fills.
+        if echo { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
         try file.append(text + "\n", sync: sync)
     }
 }

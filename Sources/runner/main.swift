@@ -21,7 +21,7 @@ func main() -> Int32 {
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
             let run = try RunDirectory.create(runsDirectory: URL(fileURLWithPath: options.runsDirectory),
                                               name: options.name ?? spec.name)
-            print("run directory: \(run.url.path)")
+            FileHandle.standardOutput.write(Data("run directory: \(run.url.path)\n".utf8))
             try Trainer(spec: spec, run: run, locator: locator).fit()
         case .resume(let path, let options):
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
