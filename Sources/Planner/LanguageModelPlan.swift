@@ -36,6 +36,9 @@ public struct LanguageModelPlan {
     /// Plans `spec` for a vocabulary of `vocabularySize` tokens.
     public init(_ spec: ExperimentSpec, vocabularySize: Int) throws {
         guard spec.model.kind == .rnnLM else { throw PlanError.unsupported("model kind '\(spec.model.kind.rawValue)'") }
+        if let metric = spec.eval.metrics.first(where: { $0 != .loss && $0 != .perplexity }) {
+            throw PlanError.unsupported("eval metric '\(metric.rawValue)' for a language model (it reports loss and perplexity)")
+        }
         guard let cell = RNNLanguageModel.Cell(rawValue: spec.model.cell.rawValue) else {
             throw PlanError.unsupported("cell '\(spec.model.cell.rawValue)'")
         }

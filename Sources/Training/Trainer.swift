@@ -217,15 +217,15 @@ public final class Trainer {
         return summary
     }
 
-    /// Mean loss over `tokens` in batches of the training shape, state carried; nil when the split
-    /// is too short for one batch.
+    /// Mean loss over `tokens` in batches of the training shape (the first `eval.batches` of them when
+    /// set), state carried; nil when the split is too short for one batch.
     func evaluate(_ tokens: [Int]) throws -> Double? {
         guard let batcher = try? LMBatcher(tokens: tokens, batchSize: plan.batchSize, numSteps: plan.length,
                                            sampling: .sequential) else { return nil }
         var generator = SeededGenerator(seed: 0)
         var state = zeroState(plan.eval.stateInputs.count)
         var total = 0.0, count = 0
-        for batch in batcher.epoch(layout: .timeMajor, using: &generator) {
+        for batch in batcher.epoch(layout: .timeMajor, using: &generator).prefix(spec.eval.batches ?? .max) {
             try eval.setInput(LanguageModelPlan.tokens, batch.inputValues)
             try eval.setInput(LanguageModelPlan.targets, batch.targetValues)
             for (name, values) in zip(plan.eval.stateInputs, state) { try eval.setInput(name, values) }

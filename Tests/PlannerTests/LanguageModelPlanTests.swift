@@ -46,6 +46,14 @@ final class LanguageModelPlanTests: XCTestCase {
         }
     }
 
+    func testMetricsALanguageModelCannotReportAreRefused() throws {
+        let yaml = "data: {corpus: x}\nmodel: {kind: rnn_lm}\neval: {metrics: [loss, bleu]}"
+        XCTAssertThrowsError(try LanguageModelPlan(try spec(yaml), vocabularySize: 10)) {
+            XCTAssertEqual($0 as? PlanError,
+                           .unsupported("eval metric 'bleu' for a language model (it reports loss and perplexity)"))
+        }
+    }
+
     func testSchedulesFromTheSpec() throws {
         var schedule = ScheduleSpec()
         schedule.kind = .cosine
