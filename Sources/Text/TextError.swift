@@ -10,6 +10,9 @@ public enum TextError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownKind(file: String, kind: String, known: [String])
     /// The file was written by a newer (or unknown) version of the format.
     case unsupportedVersion(file: String, version: Int, supported: Int)
+    /// A well-formed `tokenizer.json` asks for something SeqLab does not implement (a `Unigram` model,
+    /// an `NFKC` normalizer); refused rather than approximated.
+    case unsupported(file: String, path: String, reason: String)
     /// A training option that cannot be satisfied (a `maxSize` smaller than the reserved tokens).
     case invalidOption(String)
     /// Saving failed.
@@ -20,7 +23,7 @@ public enum TextError: Error, Hashable, Sendable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .unreadable: 66
-        case .malformed, .unknownKind, .unsupportedVersion, .invalidOption: 64
+        case .malformed, .unsupported, .unknownKind, .unsupportedVersion, .invalidOption: 64
         case .unwritable: 1
         }
     }
@@ -31,6 +34,8 @@ public enum TextError: Error, Hashable, Sendable, CustomStringConvertible {
             "\(file): error: cannot read the tokenizer (\(reason)); check the path, or train one by running the spec"
         case .malformed(let file, let path, let reason):
             "\(file): error: \(path): \(reason)"
+        case .unsupported(let file, let path, let reason):
+            "\(file): error: \(path): SeqLab does not implement \(reason)"
         case .unknownKind(let file, let kind, let known):
             "\(file): error: $.kind: unknown tokenizer kind '\(kind)' (known: \(known.joined(separator: ", ")))"
         case .unsupportedVersion(let file, let version, let supported):

@@ -1,11 +1,11 @@
 import Foundation
 
-/// Turns text into token ids and back. Char and word tokenizers conform now; BPE (byte-level too) and
-/// WordPiece will conform later, so everything downstream (data, training, sampling, `runner tokenize`)
-/// talks to this protocol only.
+/// Turns text into token ids and back: char and word tokenizers, and Hugging Face `tokenizer.json`
+/// pipelines (BPE, byte-level BPE, WordPiece), so everything downstream (data, training, sampling,
+/// `runner tokenize`) talks to this protocol only.
 ///
-/// Every tokenizer has an unknown token that unseen input encodes to; the other reserved tokens are
-/// optional. A tokenizer saves itself as one JSON file (`tokenizer.json` in a run directory) whose
+/// Every tokenizer has an unknown token that unseen input encodes to (byte-level BPE, which has none,
+/// names its first special token); the other reserved tokens are optional. A tokenizer saves itself as one JSON file (`tokenizer.json` in a run directory) whose
 /// `"kind"` says which type reads it back; `TokenizerFile.load(from:)` dispatches on it.
 public protocol Tokenizer: Sendable {
     /// The `"kind"` written to `tokenizer.json`, and the spec's `tokenizer.kind`.
@@ -61,9 +61,11 @@ public enum TokenizerFile {
     public static let version = 1
     public static let knownKinds = [CharTokenizer.kind, WordTokenizer.kind]
 
-    /// Reads any tokenizer file, whatever its kind.
+    /// Reads any tokenizer file, whatever its kind. A Hugging Face `tokenizer.json` has a `"model"`
+    /// object where SeqLab's own files have a `"kind"`.
     public static func load(from url: URL) throws(TextError) -> any Tokenizer {
         let (reader, root) = try parse(url)
+        if try reader.member("model", of: root, at: "$") != nil { return try HuggingFaceTokenizer.load(from: url) }
         let kind = try reader.string(reader.required("kind", of: root, at: "$"), at: "$.kind")
         switch kind {
         case CharTokenizer.kind: return try CharTokenizer.load(from: url)
