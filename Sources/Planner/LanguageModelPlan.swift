@@ -42,6 +42,7 @@ public struct LanguageModelPlan {
         guard let cell = RNNLanguageModel.Cell(rawValue: spec.model.cell.rawValue) else {
             throw PlanError.unsupported("cell '\(spec.model.cell.rawValue)'")
         }
+        try Self.checkSizes(spec, vocabularySize: vocabularySize)
         config = RNNLanguageModel.Config(vocabularySize: vocabularySize, embedding: spec.model.embedding,
                                          hidden: spec.model.hidden, layers: spec.model.layers, cell: cell,
                                          bidirectional: spec.model.bidirectional, dropout: Float(spec.model.dropout))
@@ -50,6 +51,42 @@ public struct LanguageModelPlan {
         train = try Self.pass(config, batchSize: batchSize, length: length, training: true)
         eval = try Self.pass(config, batchSize: batchSize, length: length, training: false)
         decode = try Self.pass(config, batchSize: 1, length: 1, training: false)
+    }
+
+    /// The most recurrent cell steps one graph unrolls (T × layers × directions); each is ~25 nodes.
+    static let maxUnrolledSteps = 100_000
+    /// The most floats one tensor of the plan may hold (256 GiB): past this no machine holds it, and
+    /// products of such sizes could overflow `Int` before the engine gets to refuse their memory.
+    static let maxTensorFloats = 1 << 36
+
+    /// Refuses sizes that would trap (an `Int` overflow) or take minutes to unroll, before any graph is built.
+    private static func checkSizes(_ spec: ExperimentSpec, vocabularySize: Int) throws {
+        let (model, train) = (spec.model, spec.train)
+        let directions = model.bidirectional ? 2 : 1
+        let input = model.embedding > 0 ? model.embedding : vocabularySize
+        func product(_ factors: Int...) -> Int {
+            factors.reduce(1) { total, factor in
+                let (value, overflow) = total.multipliedReportingOverflow(by: factor)
+                return overflow ? .max : value
+            }
+        }
+        let steps = product(train.seqLen, model.layers, directions)
+        guard steps <= maxUnrolledSteps else {
+            throw PlanError.invalid("train.seq_len \(train.seqLen) × model.layers \(model.layers)"
+                + (directions == 2 ? " × 2 directions" : "") + " unrolls more than \(maxUnrolledSteps) recurrent steps; "
+                + "lower train.seq_len or model.layers")
+        }
+        let tensors: [(floats: Int, what: String)] = [
+            (product(train.batchSize, train.seqLen, vocabularySize), "train.batch_size or train.seq_len"),
+            (product(train.batchSize, train.seqLen, input), "train.batch_size, train.seq_len or model.embedding"),
+            (product(train.batchSize, train.seqLen, 4, model.hidden, directions), "train.batch_size, train.seq_len or model.hidden"),
+            (product(4, model.hidden, input), "model.hidden or model.embedding"),
+            (product(4, model.hidden, model.hidden, directions), "model.hidden"),
+            (product(vocabularySize, model.hidden, directions), "model.hidden"),
+        ]
+        if let tooLarge = tensors.first(where: { $0.floats > maxTensorFloats }) {
+            throw PlanError.invalid("a tensor of the plan would hold more than 2^36 floats (256 GiB); lower \(tooLarge.what)")
+        }
     }
 
     private static func pass(_ config: RNNLanguageModel.Config, batchSize: Int, length: Int, training: Bool) throws -> Pass {

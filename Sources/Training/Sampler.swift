@@ -13,6 +13,8 @@ public final class Sampler {
     let program: Program
     let tokenizer: any Tokenizer
     let hidden: Int
+    /// Newer checkpoints that could not be read and were passed over: never silent.
+    public private(set) var warnings: [String] = []
 
     /// The sampler of a finished (or checkpointed) run: its spec, tokenizer and latest weights; no data needed.
     public static func open(_ run: RunDirectory) throws -> Sampler {
@@ -23,7 +25,9 @@ public final class Sampler {
         let plan = try LanguageModelPlan(spec, vocabularySize: tokenizer.vocabularySize)
         let arena = ParameterArena(graph: plan.decode.graph, seed: 0)
         _ = arena.values.update(fromContentsOf: try latest.checkpoint.parameters(for: arena.layout, path: latest.url.path))
-        return try Sampler(plan.decode, arena: arena, tokenizer: tokenizer)
+        let sampler = try Sampler(plan.decode, arena: arena, tokenizer: tokenizer)
+        sampler.warnings = latest.skipped.map { "warning: skipped \($0)" }
+        return sampler
     }
 
     init(_ pass: LanguageModelPlan.Pass, arena: ParameterArena, tokenizer: any Tokenizer) throws {
@@ -39,7 +43,7 @@ public final class Sampler {
         var rng = SeededGenerator(seed: seed)
         var state = [[Float]](repeating: [Float](repeating: 0, count: hidden), count: pass.stateInputs.count)
         var ids = tokenizer.encode(prompt)
-        guard !ids.isEmpty else { return prompt }
+        guard !ids.isEmpty else { throw TrainingError.emptyPrompt(prompt) }
         var logits: [Float] = []
         func feed(_ id: Int) throws {
             try program.setInput(LanguageModelPlan.tokens, [Float(id)])

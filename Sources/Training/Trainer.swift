@@ -27,6 +27,8 @@ public final class Trainer {
     let metrics: MetricsWriter
     var position: TrainingPosition
     var progress: ProgressLine
+    /// Newer checkpoints that could not be read and were passed over by `open`; also in log.txt.
+    public private(set) var warnings: [String] = []
     /// Training steps taken so far.
     public var step: Int { position.step }
 
@@ -64,7 +66,8 @@ public final class Trainer {
         let tokenizer = try TokenizerFile.load(from: run.tokenizerURL)
         let trainer = try Trainer(spec: spec, run: run, corpus: try LanguageModelCorpus(spec, locator: locator, tokenizer: tokenizer),
                                   echo: echo)
-        for problem in latest.skipped { try trainer.log.line("warning: skipped \(problem)") }
+        trainer.warnings = latest.skipped.map { "warning: skipped \($0)" }
+        for warning in trainer.warnings { try trainer.log.line(warning) }
         let arena = trainer.train.arena
         _ = arena.values.update(fromContentsOf: try checkpoint.parameters(for: arena.layout, path: path))
         trainer.optimizer.state = checkpoint.optimizerState
@@ -100,12 +103,20 @@ public final class Trainer {
         optimizer = try Optimization.optimizer(spec.train.optimizer, layout: train.arena.layout)
         batcher = try LMBatcher(tokens: corpus.splits.train, batchSize: plan.batchSize, numSteps: plan.length,
                                 sampling: spec.train.sampling == .random ? .random : .sequential)
-        totalSteps = spec.train.steps ?? (spec.train.epochs ?? 1) * batcher.batchCount(offset: 0)
+        let (epochSteps, overflow) = (spec.train.epochs ?? 1).multipliedReportingOverflow(by: batcher.batchCount(offset: 0))
+        guard !overflow else {
+            throw PlanError.invalid("train.epochs \(spec.train.epochs ?? 1) × \(batcher.batchCount(offset: 0)) batches an epoch "
+                + "is more steps than can be counted; lower train.epochs")
+        }
+        totalSteps = spec.train.steps ?? epochSteps
         schedule = Optimization.schedule(spec.train.schedule, lr: spec.train.optimizer.lr, totalSteps: totalSteps,
                                          width: spec.model.hidden)
         log = try run.logWriter(echo: echo)
         metrics = try run.metricsWriter()
         progress = ProgressLine(echo: echo)
+        if !spec.sample.prompt.isEmpty, corpus.tokenizer.encode(spec.sample.prompt).isEmpty {
+            throw TrainingError.emptyPrompt(spec.sample.prompt)
+        }
         position = TrainingPosition(seed: seed &+ 1, state: [])
         position.state = zeroState(plan.train.stateInputs.count)
     }
@@ -115,8 +126,8 @@ public final class Trainer {
     public func fit() throws -> [String: JSONValue] {
         let started = Date()
         var since = Date()
-        var last: [String: JSONValue] = [:]
-        var best: [String: Double] = [:]
+        // A resumed run's summary covers the reports made before the checkpoint too.
+        var (last, best) = position.step > 0 ? try Self.reported(in: run.metricsURL) : ([:], [:])
         try log.line("training \(spec.name): \(totalSteps) steps, \(train.arena.layout.count) parameters")
         while position.step < totalSteps {
             var generator = position.epochStart
@@ -184,6 +195,17 @@ public final class Trainer {
         }
         try run.writeSummary(summary)
         return last
+    }
+
+    /// The `last` and `best` metrics that the reports in a metrics file made, as `fit` keeps them.
+    private static func reported(in url: URL) throws -> (last: [String: JSONValue], best: [String: Double]) {
+        var last: [String: JSONValue] = [:], best: [String: Double] = [:]
+        for event in try MetricsWriter.read(url) {
+            guard case .string(let split)? = event["split"] else { continue }
+            for name in ["loss", "ppl"] { if let value = event[name] { last[split + "." + name] = value } }
+            if case .double(let loss)? = event["loss"] { best[split + ".loss"] = min(best[split + ".loss"] ?? .infinity, loss) }
+        }
+        return (last, best)
     }
 
     /// Logs the window's training metrics, evaluates and samples; returns the metrics for the summary.

@@ -8,6 +8,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case unknownSplit(String)
     /// A split too short for one batch of the training shape.
     case emptySplit(String, tokens: Int)
+    /// A prompt the tokenizer's preprocessing leaves no token of, so there is nothing to condition on.
+    case emptyPrompt(String)
 
     public var description: String {
         switch self {
@@ -23,13 +25,16 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             "no split '\(split)'; use train, valid or test"
         case .emptySplit(let split, let tokens):
             "the \(split) split has \(tokens) tokens, fewer than one batch; give it a share in data.split or a file"
+        case .emptyPrompt(let prompt):
+            "the prompt \"\(prompt)\" has no tokens after the tokenizer's preprocessing; give --prompt (or sample.prompt) "
+                + "text the tokenizer keeps"
         }
     }
 
     /// DESIGN.md: 64 for what the spec asks and cannot be done, 1 for a run that failed.
     public var exitCode: Int32 {
         switch self {
-        case .unsupported, .unresumable, .unknownSplit, .emptySplit: 64
+        case .unsupported, .unresumable, .unknownSplit, .emptySplit, .emptyPrompt: 64
         case .divergence: 1
         }
     }

@@ -29,11 +29,13 @@ func main() -> Int32 {
         case .eval(let path, let split, let options):
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
             let trainer = try Trainer.open(try RunDirectory.open(URL(fileURLWithPath: path)), locator: locator, echo: false)
+            for warning in trainer.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
             let (loss, perplexity) = try trainer.evaluate(split: split)
             print(split + String(format: " loss %.4f  ppl %.4f  (step %d)", loss, perplexity, trainer.step))
         case .sample(let path, let options):
             let run = try RunDirectory.open(URL(fileURLWithPath: path))
             let sampler = try Sampler.open(run)
+            for warning in sampler.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
             let prompt = try options.prompt ?? ExperimentSpec.load(path: run.specURL.path).sample.prompt
             let start = Date()
             let text = try sampler.generate(prompt: prompt, length: options.length, temperature: options.temperature,

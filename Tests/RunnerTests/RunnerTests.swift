@@ -44,6 +44,8 @@ final class RunnerTests: XCTestCase {
                        "update Tests/RunnerTests/Snapshots/check_gru_charlm.txt if the change is meant")
     }
 
+    private var runs: URL { FileManager.default.temporaryDirectory.appendingPathComponent("runner-tests-runs") }
+
     func testExitCodesAndMessages() throws {
         let cases: [([String], Int32, String)] = [
             (["check"], 64, "error: check needs a spec file"),
@@ -60,12 +62,57 @@ final class RunnerTests: XCTestCase {
             (["resume", "experiments"], 64, "is not a SeqLab run directory"),
             (["check", "experiments/gru_charlm.yaml", "--set", "train.batch_size=100000"], 64, "lower train.batch_size"),
             (["check", "experiments/gru_charlm.yaml", "--set", "model.kind=gpt"], 64, "model kind 'gpt' is not supported yet"),
+            // Sizes whose element counts overflow Int, or whose unroll would take minutes to build.
+            (["check", "experiments/gru_charlm.yaml", "--set", "train.batch_size=9223372036854775807"], 64, "lower train.batch_size"),
+            (["check", "experiments/gru_charlm.yaml", "--set", "train.seq_len=9223372036854775807"], 64, "lower train.seq_len"),
+            (["check", "experiments/gru_charlm.yaml", "--set", "model.hidden=9223372036854775807"], 64, "or model.hidden"),
+            (["check", "experiments/gru_charlm.yaml", "--set", "model.hidden=3037000500"], 64, "or model.hidden"),
+            (["check", "experiments/gru_charlm.yaml", "--set", "model.embedding=9223372036854775807"], 64, "or model.embedding"),
+            (["check", "experiments/gru_charlm.yaml", "--set", "model.layers=9223372036854775807"], 64, "lower train.seq_len or model.layers"),
+            (["experiments/gru_charlm.yaml", "--runs-dir", runs.path, "--set", "train.epochs=9223372036854775807"], 64,
+             "lower train.epochs"),
         ]
         for (arguments, expected, message) in cases {
             let (code, _, stderr) = try run(arguments)
             XCTAssertEqual(code, expected, "runner \(arguments.joined(separator: " ")): \(stderr)")
             XCTAssertTrue(stderr.contains(message), "runner \(arguments.joined(separator: " ")) said: \(stderr)")
             XCTAssertFalse(stderr.contains("Fatal error") || stderr.contains("Stack dump"), stderr)
+        }
+    }
+
+    /// A tiny run trained through the binary, then sampled and evaluated the ways a user can get wrong.
+    func testSampleAndEvalOfARun() throws {
+        let runs = runs.appendingPathComponent(UUID().uuidString)
+        defer { try? FileManager.default.removeItem(at: runs) }
+        let (trained, _, trainError) = try run(["experiments/gru_charlm.yaml", "--runs-dir", runs.path, "--name", "tiny",
+                                                "--set", "model.hidden=8", "--set", "data.max_chars=2000",
+                                                "--set", "train.batch_size=4", "--set", "train.seq_len=10",
+                                                "--set", "train.epochs=1", "--set", "checkpoint.every_steps=10"])
+        XCTAssertEqual(trained, 0, trainError)
+        let directory = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: runs.path).first)
+        let path = runs.appendingPathComponent(directory).path
+        let cases: [([String], Int32, String)] = [
+            // normalize: letters leaves nothing of these prompts to condition on.
+            (["sample", path, "--prompt", ""], 64, "--prompt"),
+            (["sample", path, "--prompt", "123 !?"], 64, "has no tokens"),
+            (["sample", path, "--prompt", "time", "--top-k", "1000", "--length", "0"], 0, "0 tokens"),
+            (["eval", path, "--split", "valid"], 64, "the valid split has 0 tokens"),
+        ]
+        for (arguments, expected, message) in cases {
+            let (code, _, stderr) = try run(arguments)
+            XCTAssertEqual(code, expected, "runner \(arguments.joined(separator: " ")): \(stderr)")
+            XCTAssertTrue(stderr.contains(message), "runner \(arguments.joined(separator: " ")) said: \(stderr)")
+            XCTAssertFalse(stderr.contains("Fatal error") || stderr.contains("Stack dump"), stderr)
+        }
+        // A damaged newest checkpoint: sample and eval fall back to the one before, and say so.
+        let checkpoints = URL(fileURLWithPath: path).appendingPathComponent("checkpoints")
+        let newest = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: checkpoints.path).sorted().last)
+        try Data("SEQLABCK".utf8).write(to: checkpoints.appendingPathComponent(newest))
+        for arguments in [["sample", path, "--prompt", "time", "--length", "5"], ["eval", path, "--split", "train"]] {
+            let (code, _, stderr) = try run(arguments)
+            XCTAssertEqual(code, 0, stderr)
+            XCTAssertTrue(stderr.contains("warning: skipped") && stderr.contains(newest),
+                          "runner \(arguments.joined(separator: " ")) said: \(stderr)")
         }
     }
 }

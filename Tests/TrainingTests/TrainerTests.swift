@@ -81,6 +81,52 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(try strip(resumed.metricsURL), try strip(straight.metricsURL))
     }
 
+    /// Sequential partitioning carries state across batches and redraws its offset each epoch; with
+    /// batch 16 × seq 30 the 4,860 training tokens make 10 batches an epoch, so the step-10 and
+    /// step-20 checkpoints sit exactly at epoch ends and 25 steps end mid-epoch.
+    func testSequentialResumeAcrossEpochBoundariesIsBitForBit() throws {
+        let sequential = ["train.batch_size=16", "train.seq_len=30", "eval.every_steps=4", "checkpoint.every_steps=10",
+                          "checkpoint.keep=5"]
+        try assertResumesBitForBit(sequential + ["train.epochs=null", "train.steps=25"], from: 10)
+        try assertResumesBitForBit(sequential + ["train.epochs=null", "train.steps=25"], from: 20)
+        try assertResumesBitForBit(sequential + ["train.epochs=null", "train.steps=25", "checkpoint.every_steps=7"], from: 14)
+        try assertResumesBitForBit(sequential + ["train.epochs=3"], from: 20)
+        // A finished run resumed from its last checkpoint trains nothing and keeps its summary.
+        try assertResumesBitForBit(sequential + ["train.epochs=null", "train.steps=25"], from: 25)
+    }
+
+    /// Trains `overrides` straight, and again with the checkpoints after `step` deleted and resumed
+    /// from `step`: the final weights, the metrics (minus timings) and the summary's metrics agree.
+    private func assertResumesBitForBit(_ overrides: [String], from step: Int, file: StaticString = #filePath,
+                                        line: UInt = #line) throws {
+        let spec = try spec(overrides)
+        let runs = directory.appendingPathComponent("runs-\(UUID().uuidString)")
+        let straight = try RunDirectory.create(runsDirectory: runs, name: "straight")
+        try Trainer(spec: spec, run: straight, locator: .forCurrentProcess(dataDirectory: nil), echo: false).fit()
+        let resumed = try RunDirectory.create(runsDirectory: runs, name: "resumed")
+        try Trainer(spec: spec, run: resumed, locator: .forCurrentProcess(dataDirectory: nil), echo: false).fit()
+        for stored in try resumed.checkpoints.list() where stored.step > step {
+            try FileManager.default.removeItem(at: stored.url)
+        }
+        let trainer = try Trainer.resume(resumed, locator: .forCurrentProcess(dataDirectory: nil), echo: false)
+        XCTAssertEqual(trainer.position.step, step, file: file, line: line)
+        try trainer.fit()
+
+        let last = try XCTUnwrap(try straight.checkpoints.list().last, file: file, line: line)
+        XCTAssertEqual(try resumed.checkpoints.list().last?.step, last.step, file: file, line: line)
+        XCTAssertEqual(try Checkpoint.read(from: resumed.checkpoints.url(step: last.step)).values,
+                       try Checkpoint.read(from: last.url).values, "weights after resuming at \(step)", file: file, line: line)
+        let strip = { (url: URL) in try MetricsWriter.read(url).map { $0.filter { $0.key != "tokens_per_s" } } }
+        XCTAssertEqual(try strip(resumed.metricsURL), try strip(straight.metricsURL), "metrics after resuming at \(step)",
+                       file: file, line: line)
+        let summary = { (run: RunDirectory) throws -> [String: JSONValue] in
+            guard case .object(let summary) = try JSONValue(parsing: String(decoding: try Data(contentsOf: run.summaryURL),
+                                                                              as: UTF8.self)) else { return [:] }
+            return summary.filter { ["final", "best", "steps"].contains($0.key) }
+        }
+        XCTAssertEqual(try summary(resumed), try summary(straight), "summary after resuming at \(step)", file: file, line: line)
+    }
+
     func testADivergingRunStopsWithTheStepAndAHint() throws {
         let spec = try spec(["train.optimizer.lr=1e38", "train.clip_grad_norm=null", "train.epochs=50"])
         let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "nan")
