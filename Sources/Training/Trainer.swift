@@ -24,7 +24,7 @@ public final class Trainer {
     let batcher: LMBatcher
     let totalSteps: Int
     let log: LogWriter
-    let metrics: MetricsWriter
+    var metrics: MetricsWriter
     var position: TrainingPosition
     var progress: ProgressLine
     /// Newer checkpoints that could not be read and were passed over by `open`; also in log.txt.
@@ -45,9 +45,11 @@ public final class Trainer {
     /// the run that was killed) are dropped first, as they will be logged again.
     public static func resume(_ run: RunDirectory, locator: DataLocator, echo: Bool = true) throws -> Trainer {
         let latest = try run.checkpoints.latest()
-        // Before the metrics file is opened for appending: truncating replaces the file.
-        try MetricsWriter.truncate(run.metricsURL, afterStep: latest.checkpoint.step)
         let trainer = try open(run, locator: locator, latest: latest, echo: echo)
+        // Only once everything else has been checked; truncating replaces the file, so the append
+        // handle is opened again.
+        try MetricsWriter.truncate(run.metricsURL, afterStep: latest.checkpoint.step)
+        trainer.metrics = try run.metricsWriter()
         try trainer.log.line("resumed from \(latest.url.path) at step \(latest.checkpoint.step)")
         return trainer
     }

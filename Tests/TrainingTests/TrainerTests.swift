@@ -141,6 +141,19 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: run.specURL.path), "what was written stays")
     }
 
+    /// A resume that cannot start (here: the dataset is gone) leaves the run's metrics as they were.
+    func testAFailedResumeTouchesNothing() throws {
+        let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "kept")
+        try Trainer(spec: try spec(["train.epochs=null", "train.steps=20", "eval.every_steps=5",
+                                    "checkpoint.every_steps=10", "checkpoint.keep=5"]),
+                    run: run, locator: .forCurrentProcess(dataDirectory: nil), echo: false).fit()
+        try FileManager.default.removeItem(at: run.checkpoints.url(step: 20))
+        let before = try Data(contentsOf: run.metricsURL)
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("corpus.txt"))
+        XCTAssertThrowsError(try Trainer.resume(run, locator: .forCurrentProcess(dataDirectory: nil), echo: false))
+        XCTAssertEqual(try Data(contentsOf: run.metricsURL), before)
+    }
+
     func testAMissingCorpusNamesThePlacesLooked() throws {
         var spec = try spec()
         spec.data.corpus = "timemachine"
