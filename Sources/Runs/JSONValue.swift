@@ -1,3 +1,4 @@
+import Core
 /// The JSON that a run directory holds: metrics events, summary.json and checkpoint metadata.
 /// Our own type rather than `JSONSerialization` because the output must be byte-stable (keys sorted,
 /// the shortest round-tripping decimal for each Double) and integers must stay distinct from
@@ -32,7 +33,7 @@ public enum JSONValue: Hashable, Sendable {
         case .bool(let value): out += value ? "true" : "false"
         case .int(let value): out += String(value)
         case .double(let value): out += value.isFinite ? "\(value)" : "null"
-        case .string(let value): JSONValue.quote(value, into: &out)
+        case .string(let value): out += doubleQuoted(value)
         case .array(let items):
             writeContainer(items.map { (nil, $0) }, open: "[", close: "]", to: &out, indent: indent, depth: depth)
         case .object(let members):
@@ -50,31 +51,13 @@ public enum JSONValue: Hashable, Sendable {
             if index > 0 { out += "," }
             out += newline
             if let key {
-                JSONValue.quote(key, into: &out)
+                out += doubleQuoted(key)
                 out += indent == nil ? ":" : ": "
             }
             value.write(to: &out, indent: indent, depth: depth + 1)
         }
         out += indent.map { "\n" + String(repeating: $0, count: depth) } ?? ""
         out += close
-    }
-
-    private static func quote(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let digits = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }
 

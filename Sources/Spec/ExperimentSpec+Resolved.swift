@@ -1,3 +1,4 @@
+import Core
 extension ExperimentSpec {
     /// The spec as YAML with every key written out — defaults, overrides and `extends:` all applied —
     /// for a run directory's `spec.yaml`. Loading it back gives an equal spec, so a run can be
@@ -71,21 +72,7 @@ enum YAMLWriter {
            !reserved.contains(text.lowercased()) {
             return text
         }
-        var quoted = "\""
-        for scalar in scalars {
-            switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case "\t": quoted += "\\t"
-            case "\r": quoted += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x85
-                || scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0xFEFF:
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                quoted += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: quoted.unicodeScalars.append(scalar)
-            }
-        }
-        return quoted + "\""
+        // Beyond JSON's set, YAML wants DEL, NEL, the line/paragraph separators and the BOM escaped.
+        return doubleQuoted(text) { [0x7F, 0x85, 0x2028, 0x2029, 0xFEFF].contains($0.value) }
     }
 }
