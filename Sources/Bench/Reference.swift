@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// PyTorch's figures for a benchmark: measured now by ../shared/bench/torch_reference.py when
@@ -32,8 +33,8 @@ struct Reference {
 
     private static func measure(_ benches: [String]) -> [String: Double]? {
         guard FileManager.default.fileExists(atPath: script),
-              run(["python3", "-c", "import torch"]) != nil,
-              let output = run(["python3", script, "--threads", "1", "--json", "--only", benches.joined(separator: ",")])
+              standardOutput(of: ["python3", "-c", "import torch"]) != nil,
+              let output = standardOutput(of: ["python3", script, "--threads", "1", "--json", "--only", benches.joined(separator: ",")])
         else { return nil }
         var values: [String: Double] = [:]
         for line in output.split(separator: "\n") where line.hasPrefix("{") {
@@ -46,20 +47,6 @@ struct Reference {
             }
         }
         return values.isEmpty ? nil : values
-    }
-
-    /// Runs a command; its standard output, or nil when it fails.
-    private static func run(_ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
 }
 
