@@ -158,10 +158,10 @@ struct BPEModel: Sendable {
         var next = Array(1...count)
         var previous = Array(-1..<(count - 1))
         var alive = [Bool](repeating: true, count: count)
-        var queue = MergeQueue()
+        var queue = BinaryHeap<MergeCandidate>()
         for position in 0..<(count - 1) {
             if let merge = merges[Self.key(ids[position], ids[position + 1])] {
-                queue.push(.init(rank: merge.rank, position: Int32(position), result: merge.result))
+                queue.push(MergeCandidate(rank: merge.rank, position: Int32(position), result: merge.result))
             }
         }
         while let top = queue.pop() {
@@ -174,10 +174,10 @@ struct BPEModel: Sendable {
             next[position] = next[right]
             if next[right] < count { previous[next[right]] = position }
             if previous[position] >= 0, let merge = merges[Self.key(ids[previous[position]], ids[position])] {
-                queue.push(.init(rank: merge.rank, position: Int32(previous[position]), result: merge.result))
+                queue.push(MergeCandidate(rank: merge.rank, position: Int32(previous[position]), result: merge.result))
             }
             if next[position] < count, let merge = merges[Self.key(ids[position], ids[next[position]])] {
-                queue.push(.init(rank: merge.rank, position: Int32(position), result: merge.result))
+                queue.push(MergeCandidate(rank: merge.rank, position: Int32(position), result: merge.result))
             }
         }
         var result: [Int] = []
@@ -190,41 +190,14 @@ struct BPEModel: Sendable {
     }
 }
 
-/// A binary min-heap of merge candidates ordered by rank, then position.
-private struct MergeQueue {
-    struct Entry { let rank: Int32; let position: Int32; let result: Int32 }
-    private var heap: [Entry] = []
+/// A merge candidate of one word: lowest rank first, then leftmost.
+private struct MergeCandidate: HeapOrdered {
+    let rank: Int32
+    let position: Int32
+    let result: Int32
 
-    private static func before(_ a: Entry, _ b: Entry) -> Bool {
+    static func before(_ a: MergeCandidate, _ b: MergeCandidate) -> Bool {
         a.rank != b.rank ? a.rank < b.rank : a.position < b.position
-    }
-
-    mutating func push(_ entry: Entry) {
-        heap.append(entry)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.before(heap[child], heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> Entry? {
-        guard let top = heap.first else { return nil }
-        let last = heap.removeLast()
-        guard !heap.isEmpty else { return top }
-        heap[0] = last
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var smallest = parent
-            if left < heap.count && Self.before(heap[left], heap[smallest]) { smallest = left }
-            if right < heap.count && Self.before(heap[right], heap[smallest]) { smallest = right }
-            guard smallest != parent else { return top }
-            heap.swapAt(parent, smallest)
-            parent = smallest
-        }
     }
 }
 

@@ -34,11 +34,6 @@ public struct HuggingFaceTokenizer: Tokenizer {
                                     bos: ["<bos>", "<s>", "[CLS]", "<|begin_of_text|>"],
                                     eos: ["<eos>", "</s>", "[SEP]", "<|endoftext|>", "<|end_of_text|>"])
 
-    /// Training writes Hugging Face files too, but is a separate step of issue 7 still to come.
-    public static func train(on text: String, options: TokenizerOptions) throws(TextError) -> HuggingFaceTokenizer {
-        throw .invalidOption("training a Hugging Face tokenizer is not built yet; load a tokenizer.json instead")
-    }
-
     public static func load(from url: URL) throws(TextError) -> HuggingFaceTokenizer {
         let source: Foundation.Data
         do {

@@ -42,6 +42,20 @@ enum Normalizer: Sendable, Equatable {
         }
     }
 
+    /// This normalizer as `tokenizer.json` writes it.
+    var document: JSONValue {
+        switch self {
+        case .lowercase:
+            .object([("type", .string("Lowercase"))])
+        case .bert(let cleanText, let chineseCharacters, let stripAccents, let lowercase):
+            .object([("type", .string("BertNormalizer")), ("clean_text", .bool(cleanText)),
+                     ("handle_chinese_chars", .bool(chineseCharacters)), ("strip_accents", .bool(stripAccents)),
+                     ("lowercase", .bool(lowercase))])
+        case .sequence(let normalizers):
+            .object([("type", .string("Sequence")), ("normalizers", .array(normalizers.map(\.document)))])
+        }
+    }
+
     func apply(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
         switch self {
         case .lowercase:

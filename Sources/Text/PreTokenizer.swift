@@ -40,6 +40,18 @@ enum PreTokenizer: Sendable, Equatable {
         }
     }
 
+    /// This pre-tokenizer as `tokenizer.json` writes it.
+    var document: JSONValue {
+        switch self {
+        case .byteLevel(let addPrefixSpace, let useRegex):
+            .object([("type", .string("ByteLevel")), ("add_prefix_space", .bool(addPrefixSpace)),
+                     ("trim_offsets", .bool(true)), ("use_regex", .bool(useRegex))])
+        case .whitespace: .object([("type", .string("Whitespace"))])
+        case .bert: .object([("type", .string("BertPreTokenizer"))])
+        case .sequence(let steps): .object([("type", .string("Sequence")), ("pretokenizers", .array(steps.map(\.document)))])
+        }
+    }
+
     /// The words of `text`, each as the characters the model will see.
     func words(_ text: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
         switch self {

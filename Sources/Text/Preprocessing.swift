@@ -21,19 +21,28 @@ public struct TokenizerOptions: Hashable, Sendable {
     /// Tokens seen fewer times than this in the training text are left out (and encode to `<unk>`).
     public var minFrequency: Int
     /// The most entries the vocabulary may hold, reserved tokens included; nil for no limit. The least
-    /// frequent tokens are dropped first.
+    /// frequent tokens are dropped first; a subword tokenizer merges until it has this many (its
+    /// `vocab_size`, required).
     public var maxSize: Int?
     /// Reserved tokens besides `<unk>`, which is always present at id 0. They follow it in the fixed
     /// order `<pad>`, `<bos>`, `<eos>`, whatever order they are listed in.
     public var reserved: Set<ReservedToken>
+    /// Which pipeline `HuggingFaceTokenizer.train` builds; the char and word tokenizers ignore it.
+    public var pipeline: SubwordPipeline
+    /// A subword tokenizer's special tokens, which take the first ids in this order; nil for the
+    /// pipeline's usual ones. The char and word tokenizers use `reserved` instead.
+    public var specialTokens: [String]?
 
     public init(lowercase: Bool = false, normalization: TextNormalization = .none, minFrequency: Int = 1,
-                maxSize: Int? = nil, reserved: Set<ReservedToken> = []) {
+                maxSize: Int? = nil, reserved: Set<ReservedToken> = [], pipeline: SubwordPipeline = .byteLevelBPE,
+                specialTokens: [String]? = nil) {
         self.lowercase = lowercase
         self.normalization = normalization
         self.minFrequency = minFrequency
         self.maxSize = maxSize
         self.reserved = reserved
+        self.pipeline = pipeline
+        self.specialTokens = specialTokens
     }
 }
 

@@ -23,7 +23,7 @@ enum TokenDecoder: Sendable, Equatable {
         case "ByteLevel":
             self = .byteLevel
         case "WordPiece":
-            let prefix = try reader.string(reader.nonNull("prefix", of: value, at: path) ?? .string("##"),
+            let prefix = try reader.string(reader.nonNull("prefix", of: value, at: path) ?? .string(WordPieceModel.defaultPrefix),
                                            at: path + ".prefix")
             let cleanup = try reader.bool(reader.nonNull("cleanup", of: value, at: path) ?? .bool(true),
                                           at: path + ".cleanup")
@@ -31,6 +31,18 @@ enum TokenDecoder: Sendable, Equatable {
         default:
             throw .unsupported(file: reader.file, path: path + ".type",
                                reason: "decoder '\(type)' (supported: \(Self.supportedTypes.joined(separator: ", ")))")
+        }
+    }
+
+    /// This decoder as `tokenizer.json` writes it.
+    var document: JSONValue {
+        switch self {
+        case .spaces: .null
+        case .byteLevel:
+            .object([("type", .string("ByteLevel")), ("add_prefix_space", .bool(true)), ("trim_offsets", .bool(true)),
+                     ("use_regex", .bool(true))])
+        case .wordPiece(let prefix, let cleanup):
+            .object([("type", .string("WordPiece")), ("prefix", .string(prefix)), ("cleanup", .bool(cleanup))])
         }
     }
 

@@ -3,6 +3,9 @@
 /// prefix (`##`). A word with any part that matches nothing, or longer than `max_input_chars_per_word`
 /// characters, becomes the unknown token as a whole.
 struct WordPieceModel: Sendable {
+    static let defaultPrefix = "##"
+    static let defaultMaxCharacters = 100
+
     private let vocabulary: TokenTable
     let unknownID: Int
     private let prefix: [Unicode.Scalar]
@@ -19,9 +22,9 @@ struct WordPieceModel: Sendable {
         }
         self.unknownID = unknownID
         prefix = Array(try reader.string(reader.nonNull("continuing_subword_prefix", of: model, at: path)
-            ?? .string("##"), at: path + ".continuing_subword_prefix").unicodeScalars)
+            ?? .string(Self.defaultPrefix), at: path + ".continuing_subword_prefix").unicodeScalars)
         maxCharacters = try reader.integer(reader.nonNull("max_input_chars_per_word", of: model, at: path)
-            ?? .number(100), at: path + ".max_input_chars_per_word")
+            ?? .number(Double(Self.defaultMaxCharacters)), at: path + ".max_input_chars_per_word")
     }
 
     /// Appends the ids of one pre-tokenized word.
