@@ -11,7 +11,7 @@ public struct DataLocator: Sendable {
     /// The directories searched, in order, already absolute and without duplicates.
     public let searchDirectories: [String]
     public let registry: DatasetRegistry
-    private let currentDirectory: String
+    public let currentDirectory: String
 
     public init(dataDirectory: String?, environment: [String: String], currentDirectory: String,
                 registry: DatasetRegistry = .standard) {

@@ -164,6 +164,12 @@ enum Scalar {
         return value
     }
 
+    static func strings(_ node: Node, _ name: String) throws(SpecError) -> [String] {
+        var values: [String] = []
+        for (i, item) in try list(node, name).enumerated() { values.append(try string(item, "\(name)[\(i)]")) }
+        return values
+    }
+
     static func list(_ node: Node, _ name: String) throws(SpecError) -> [Node] {
         guard case .sequence(let items) = node.value else {
             throw node.mark.error("expected a list for '\(name)', found \(node.summary)")
@@ -237,13 +243,14 @@ extension Field {
     }
 
     static func strings(_ key: String, _ path: WritableKeyPath<Root, [String]>) -> Field {
+        Field(key: key, decode: { root, node, name throws(SpecError) in root[keyPath: path] = try Scalar.strings(node, name) },
+              encode: { .list($0[keyPath: path].map { .string($0) }) })
+    }
+
+    static func strings(_ key: String, _ path: WritableKeyPath<Root, [String]?>) -> Field {
         Field(key: key, decode: { root, node, name throws(SpecError) in
-            var values: [String] = []
-            for (i, item) in try Scalar.list(node, name).enumerated() {
-                values.append(try Scalar.string(item, "\(name)[\(i)]"))
-            }
-            root[keyPath: path] = values
-        }, encode: { .list($0[keyPath: path].map { .string($0) }) })
+            root[keyPath: path] = node.isNull ? nil : try Scalar.strings(node, name)
+        }, encode: { root in root[keyPath: path].map { .list($0.map { .string($0) }) } ?? .null })
     }
 
     static func choice<E: SpecChoice>(_ key: String, _ path: WritableKeyPath<Root, E>) -> Field {

@@ -91,10 +91,13 @@ public struct SpecError: Error, Hashable, Sendable, CustomStringConvertible {
 /// more than no suggestion.
 enum Suggestion {
     /// The best candidate for `word`, or nil when none is close enough. Case and the spelling of word
-    /// separators are ignored first, so `batchSize` and `batch-size` both find `batch_size`.
+    /// separators are ignored first, so `batchSize` and `batch-size` both find `batch_size`; then an
+    /// abbreviation of exactly one candidate finds it (`min_freq` → `min_frequency`).
     static func nearest(to word: String, in candidates: [String]) -> String? {
         let folded = fold(word)
         if let exact = candidates.first(where: { fold($0) == folded }) { return exact }
+        let extensions = candidates.filter { folded.count >= 3 && fold($0).hasPrefix(folded) }
+        if extensions.count == 1 { return extensions[0] }
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
             let distance = editDistance(Array(word.lowercased().unicodeScalars),

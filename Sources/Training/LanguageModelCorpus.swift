@@ -9,37 +9,53 @@ public struct LanguageModelCorpus {
     public let tokenizer: any Tokenizer
     public let splits: TokenSplits
 
-    /// Reads the spec's corpus through `locator`, trains the spec's tokenizer on it (or uses the given
-    /// one, e.g. a resumed run's) and splits the encoded stream (cut to `max_chars` tokens first, as
-    /// d2l cuts The Time Machine).
+    /// Reads the spec's corpus through `locator`, trains the spec's tokenizer on its training text (or
+    /// loads `tokenizer.file`, or uses the given one, e.g. a resumed run's) and splits the encoded
+    /// stream (cut to `max_chars` tokens first, as d2l cuts The Time Machine).
     public init(_ spec: ExperimentSpec, locator: DataLocator, tokenizer given: (any Tokenizer)? = nil) throws {
         let data = spec.data
-        let options = TokenizerOptions(
-            lowercase: spec.tokenizer.lowercase,
-            normalization: spec.tokenizer.normalize == .letters ? .letters : .none,
-            minFrequency: spec.tokenizer.minFreq, maxSize: spec.tokenizer.maxSize,
-            reserved: Set(spec.tokenizer.reserved.compactMap(ReservedToken.init(rawValue:))))
+        let given = try given ?? spec.tokenizer.file.map {
+            try TokenizerFile.load(from: URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: locator.currentDirectory)))
+        }
         if let files = data.files {
             let train = try locator.text(of: files.train)
-            let trained = try given ?? Self.tokenizer(spec.tokenizer.kind, training: train, options: options)
+            let trained = try given ?? Self.tokenizer(spec.tokenizer, training: train)
             let encode = { (path: String?) throws -> [Int] in try path.map { trained.encode(try locator.text(of: $0)) } ?? [] }
             tokenizer = trained
             splits = TokenSplits(train: trained.encode(train), valid: try encode(files.valid), test: try encode(files.test))
         } else {
             let text = try locator.text(of: data.corpus)
-            tokenizer = try given ?? Self.tokenizer(spec.tokenizer.kind, training: text, options: options)
             let split = data.split ?? SplitSpec()
-            splits = TokenSplits(text: text, tokenizer: tokenizer, maxTokens: data.maxChars,
-                                 fractions: try SplitFractions(train: split.train, valid: split.valid, test: split.test))
+            let fractions = try SplitFractions(train: split.train, valid: split.valid, test: split.test)
+            tokenizer = try given ?? Self.tokenizer(spec.tokenizer, training: Self.trainingPart(of: text, spec: spec, fractions))
+            splits = TokenSplits(text: text, tokenizer: tokenizer, maxTokens: data.maxChars, fractions: fractions)
         }
     }
 
-    private static func tokenizer(_ kind: TokenizerSpec.Kind, training text: String, options: TokenizerOptions) throws
-        -> any Tokenizer {
-        switch kind {
-        case .char: try CharTokenizer.train(on: text, options: options)
-        case .word: try WordTokenizer.train(on: text, options: options)
-        default: throw TrainingError.unsupported("tokenizer kind '\(kind.rawValue)' (char and word are built so far)")
+    /// The text a tokenizer learns from. Subword tokenizers learn from the training split only (its
+    /// characters: the same fraction of the text as the split takes of the tokens), so that validation
+    /// text stays unseen; char and word vocabularies come from the whole text, as d2l builds them.
+    private static func trainingPart(of text: String, spec: ExperimentSpec, _ fractions: SplitFractions) -> String {
+        guard spec.tokenizer.kind.isSubword else { return text }
+        let scalars = text.unicodeScalars
+        let count = min(spec.data.maxChars ?? Int.max, scalars.count)
+        var part = String.UnicodeScalarView()
+        part.append(contentsOf: scalars.prefix(fractions.ranges(count: count).train.upperBound))
+        return String(part)
+    }
+
+    private static func tokenizer(_ spec: TokenizerSpec, training text: String) throws -> any Tokenizer {
+        let reserved = Set(spec.reserved.compactMap(ReservedToken.init(rawValue:)))
+        var options = TokenizerOptions(lowercase: spec.lowercase, normalization: spec.normalize == .letters ? .letters : .none,
+                                       minFrequency: spec.minFrequency, maxSize: spec.maxSize, reserved: reserved)
+        switch spec.kind {
+        case .char: return try CharTokenizer.train(on: text, options: options)
+        case .word: return try WordTokenizer.train(on: text, options: options)
+        case .bpe, .bpeByteLevel, .wordPiece:
+            options.maxSize = spec.vocabSize
+            options.pipeline = SubwordPipeline(rawValue: spec.kind.rawValue) ?? .bpe
+            options.specialTokens = spec.specialTokens
+            return try HuggingFaceTokenizer.train(on: text, options: options)
         }
     }
 }

@@ -5,6 +5,7 @@ enum Command: Equatable {
     case resume(run: String, options: Options)
     case sample(run: String, options: SampleOptions)
     case eval(run: String, split: String, options: Options)
+    case tokenize(Tokenize)
     case help(topic: String?)
 
     struct Options: Equatable {
@@ -22,13 +23,32 @@ enum Command: Equatable {
         var seed: UInt64 = 0
     }
 
+    /// `runner tokenize`: encode standard input with a tokenizer file, or train one on a corpus.
+    enum Tokenize: Equatable {
+        case encode(tokenizer: String)
+        case train(TokenizerTraining)
+    }
+
+    struct TokenizerTraining: Equatable {
+        var corpus: String
+        var kind: String
+        var vocabularySize: Int
+        var specialTokens: [String]?
+        var lowercase = false
+        var minFrequency = 1
+        var output: String
+        var dataDirectory: String?
+    }
+
+    static let tokenizerKinds = ["bpe_bytelevel", "bpe", "wordpiece"]
+
     /// A usage error: exit 64, with the help line that fixes it.
     struct UsageError: Error, Equatable, CustomStringConvertible {
         let message: String
         var description: String { "error: \(message)\nRun 'runner --help' for usage." }
     }
 
-    static let commands = ["train", "check", "resume", "sample", "eval", "help"]
+    static let commands = ["train", "check", "resume", "sample", "eval", "tokenize", "help"]
 
     init(arguments: [String]) throws(UsageError) {
         guard let first = arguments.first else { self = .help(topic: nil); return }
@@ -75,12 +95,61 @@ enum Command: Equatable {
                 return true
             }
             self = .sample(run: try parser.positional("sample", "a run directory"), options: sample)
+        case "tokenize":
+            self = .tokenize(try Self.tokenize(&parser))
         default:
             parser = Parser(arguments)
             let options = try parser.options(["--set", "--data-dir", "--runs-dir", "--name"])
             self = .train(spec: try parser.positional("train", "a spec file, e.g. runner experiments/gru_charlm.yaml"),
                           options: options)
         }
+    }
+}
+
+extension Command {
+    private static func tokenize(_ parser: inout Parser) throws(UsageError) -> Tokenize {
+        let lowercase = parser.flag("--lowercase")
+        var values: [String: String] = [:]
+        _ = try parser.options([]) { flag, value throws(UsageError) in
+            guard ["--tokenizer", "--train", "--kind", "--vocab-size", "--special-tokens", "--min-frequency", "--out",
+                   "--data-dir"].contains(flag) else { return false }
+            values[flag] = value
+            return true
+        }
+        if let extra = parser.positionalArguments.first {
+            throw UsageError(message: "tokenize takes no argument '\(extra)'; the text to encode comes on standard input")
+        }
+        let trainingFlags = ["--train", "--kind", "--vocab-size", "--special-tokens", "--min-frequency", "--out",
+                             "--data-dir"]
+        if let file = values["--tokenizer"] {
+            if let flag = trainingFlags.first(where: { values[$0] != nil }) ?? (lowercase ? "--lowercase" : nil) {
+                throw UsageError(message: "tokenize --tokenizer encodes with a trained tokenizer; \(flag) belongs to --train")
+            }
+            return .encode(tokenizer: file)
+        }
+        guard let corpus = values["--train"] else {
+            throw UsageError(message: "tokenize needs --tokenizer FILE.json (to encode standard input) or --train CORPUS "
+                + "(to train one)")
+        }
+        func required(_ flag: String, _ example: String) throws(UsageError) -> String {
+            guard let value = values[flag] else { throw UsageError(message: "tokenize --train needs \(flag), e.g. \(flag) \(example)") }
+            return value
+        }
+        let kind = try required("--kind", "bpe_bytelevel")
+        guard tokenizerKinds.contains(kind) else {
+            throw UsageError(message: "--kind takes \(tokenizerKinds.joined(separator: ", ")) (got '\(kind)')")
+        }
+        var training = TokenizerTraining(
+            corpus: corpus, kind: kind,
+            vocabularySize: try Parser.number("--vocab-size", try required("--vocab-size", "2000"), Int.init, valid: { $0 >= 1 }),
+            lowercase: lowercase, output: try required("--out", "tokenizer.json"), dataDirectory: values["--data-dir"])
+        if let list = values["--special-tokens"] {
+            training.specialTokens = list.isEmpty ? [] : list.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        if let minimum = values["--min-frequency"] {
+            training.minFrequency = try Parser.number("--min-frequency", minimum, Int.init, valid: { $0 >= 1 })
+        }
+        return .train(training)
     }
 }
 
@@ -115,6 +184,15 @@ struct Parser {
         }
         rest = []
         return options
+    }
+
+    var positionalArguments: [String] { positionals }
+
+    /// Removes every occurrence of a switch that takes no value (`--lowercase`); whether there was one.
+    mutating func flag(_ name: String) -> Bool {
+        let present = rest.contains(name)
+        rest.removeAll { $0 == name }
+        return present
     }
 
     /// The one positional argument.

@@ -9,6 +9,8 @@ enum Help {
       runner resume RUN_DIR [--data-dir DIR]
       runner sample RUN_DIR [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--seed S]
       runner eval RUN_DIR [--split train|valid|test] [--data-dir DIR]
+      runner tokenize --tokenizer FILE.json < lines.txt
+      runner tokenize --train CORPUS --kind KIND --vocab-size N --out FILE.json [...]
       runner help [COMMAND]
 
     COMMANDS
@@ -17,6 +19,7 @@ enum Help {
       resume      continue a killed run from its latest checkpoint, bit for bit
       sample      generate text from a run's latest checkpoint
       eval        loss and perplexity of a run's latest checkpoint on a split
+      tokenize    show a tokenizer's ids and tokens for lines of text, or train and save one
       help        this text, or one command's
 
     OPTIONS
@@ -73,6 +76,23 @@ enum Help {
     the training shape with the state carried.
     """
 
+    static let tokenize = """
+    runner tokenize --tokenizer FILE.json < lines.txt
+    runner tokenize --train CORPUS --kind bpe_bytelevel|bpe|wordpiece --vocab-size N --out FILE.json
+                    [--special-tokens A,B,...] [--lowercase] [--min-frequency N] [--data-dir DIR]
+
+    With --tokenizer, reads lines on standard input and prints one JSON object per line,
+    {"ids": [...], "tokens": [...]}, with no special tokens added. FILE.json is a run's
+    tokenizer.json or any Hugging Face tokenizer.json SeqLab implements.
+
+    With --train, trains a subword tokenizer on CORPUS (a dataset name or a path) exactly as Hugging
+    Face `tokenizers` would and saves it in its tokenizer.json format. N counts the special tokens,
+    which default to <|endoftext|> (bpe_bytelevel), <unk>,<pad>,<bos>,<eos> (bpe) and
+    [PAD],[UNK],[CLS],[SEP],[MASK] (wordpiece); bpe and wordpiece need an unknown token among them.
+    Pairs seen fewer than --min-frequency times (default 1) are not merged.
+    Example: runner tokenize --train tinyshakespeare --kind bpe_bytelevel --vocab-size 2000 --out bpe.json
+    """
+
     static func text(for topic: String?) -> String {
         switch topic {
         case "train": train
@@ -80,6 +100,7 @@ enum Help {
         case "resume": resume
         case "sample": sample
         case "eval": eval
+        case "tokenize": tokenize
         default: overview
         }
     }

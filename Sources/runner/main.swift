@@ -32,6 +32,10 @@ func main() -> Int32 {
             for warning in trainer.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
             let (loss, perplexity) = try trainer.evaluate(split: split)
             print(split + String(format: " loss %.4f  ppl %.4f  (step %d)", loss, perplexity, trainer.step))
+        case .tokenize(.encode(let tokenizer)):
+            try TokenizeCommand.encode(tokenizerPath: tokenizer)
+        case .tokenize(.train(let request)):
+            try TokenizeCommand.train(request)
         case .sample(let path, let options):
             let run = try RunDirectory.open(URL(fileURLWithPath: path))
             let sampler = try Sampler.open(run)

@@ -38,11 +38,8 @@ final class ResolvedYAMLTests: XCTestCase {
         spec.data.files = files
         spec.data.maxChars = 5
         spec.tokenizer.kind = .bpeByteLevel
-        spec.tokenizer.maxSize = 30000
         spec.tokenizer.vocabSize = 8000
-        spec.tokenizer.reserved = ["<unk>", "<pad>", "<bos>", "<eos>"]
         spec.tokenizer.specialTokens = ["[MASK]", "a, b", ""]
-        spec.tokenizer.file = "tok.json"
         spec.model.kind = .transformer
         spec.model.activation = .relu
         spec.model.dropout = 0.1

@@ -45,6 +45,23 @@ final class SpecErrorTests: XCTestCase {
              headline: "x.yaml:2:7: error: expected an integer for 'seed', found a mapping", caret: 7),
         Case(name: "scalar where a section belongs", files: ["x.yaml": minimalSpec + "model: 5\n"],
              headline: "x.yaml:2:8: error: expected a mapping for 'model', found '5'", caret: 8),
+        // Tokenizer keys the chosen kind would ignore.
+        Case(name: "subword tokenizer without vocab_size", files: ["x.yaml": minimalSpec + "tokenizer:\n  kind: bpe\n"],
+             headline: "x.yaml:3:9: error: a 'bpe' tokenizer needs 'tokenizer.vocab_size' (add 'vocab_size: 2000' "
+                + "(special tokens included))", caret: 9),
+        Case(name: "vocab_size on a char tokenizer", files: ["x.yaml": minimalSpec + "tokenizer:\n  vocab_size: 500\n"],
+             headline: "x.yaml:3:3: error: 'tokenizer.vocab_size' applies to bpe, bpe_bytelevel and wordpiece tokenizers, "
+                + "not to kind 'char' (remove it)", caret: 3),
+        Case(name: "reserved on a wordpiece tokenizer",
+             files: ["x.yaml": minimalSpec + "tokenizer: {kind: wordpiece, vocab_size: 900, reserved: [<pad>]}\n"],
+             headline: "x.yaml:2:47: error: 'tokenizer.reserved' applies to char and word tokenizers, not to kind "
+                + "'wordpiece' (remove it)", caret: 47),
+        Case(name: "training key beside file",
+             files: ["x.yaml": minimalSpec + "tokenizer:\n  file: tok.json\n  lowercase: true\n"],
+             headline: "x.yaml:4:3: error: 'tokenizer.lowercase' has no effect with 'tokenizer.file': a loaded tokenizer "
+                + "brings its own settings (remove 'lowercase', or remove 'file' to train one)", caret: 3),
+        Case(name: "min_freq is now min_frequency", files: ["x.yaml": minimalSpec + "tokenizer:\n  min_freq: 2\n"],
+             headline: "x.yaml:3:3: error: unknown key 'min_freq' in 'tokenizer' (did you mean 'min_frequency'?)", caret: 3),
         Case(name: "yes is not a boolean", files: ["x.yaml": minimalSpec + "tokenizer:\n  lowercase: yes\n"],
              headline: "x.yaml:3:14: error: expected true or false for 'tokenizer.lowercase', found 'yes' (did you mean 'true'?)",
              caret: 14),

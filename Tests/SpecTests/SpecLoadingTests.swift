@@ -20,7 +20,7 @@ final class SpecLoadingTests: XCTestCase {
         XCTAssertNil(spec.reproduces)
         XCTAssertEqual(spec.tokenizer.kind, .char)
         XCTAssertEqual(spec.tokenizer.normalize, .none)
-        XCTAssertEqual(spec.tokenizer.minFreq, 1)
+        XCTAssertEqual(spec.tokenizer.minFrequency, 1)
         XCTAssertEqual(spec.tokenizer.reserved, ["<unk>"])
         XCTAssertEqual(spec.model.kind, .rnnLM)
         XCTAssertEqual(spec.model.cell, .gru)

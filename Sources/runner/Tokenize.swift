@@ -1,0 +1,41 @@
+import Core
+import Data
+import Foundation
+import Text
+
+/// `runner tokenize`, for people who debug tokenisation: what a tokenizer file makes of each line of
+/// standard input, or a tokenizer trained on a corpus and saved as `tokenizer.json`.
+enum TokenizeCommand {
+    /// One JSON object per input line, `{"ids": [...], "tokens": [...]}`, no special tokens added.
+    /// Output is written in blocks, so piping a corpus through it is not bound by per-line writes.
+    static func encode(tokenizerPath: String) throws {
+        let tokenizer = try TokenizerFile.load(from: URL(fileURLWithPath: tokenizerPath))
+        var output = ""
+        while let line = readLine(strippingNewline: true) {
+            let ids = tokenizer.encode(line)
+            output += "{\"ids\": [" + ids.map(String.init).joined(separator: ", ") + "], \"tokens\": ["
+                + ids.map { doubleQuoted(tokenizer.token(for: $0) ?? "") }.joined(separator: ", ") + "]}\n"
+            if output.utf8.count > 1 << 16 { flush(&output) }
+        }
+        flush(&output)
+    }
+
+    /// Trains on the corpus (a registry name or a path), saves the tokenizer and reports what it made.
+    static func train(_ request: Command.TokenizerTraining) throws {
+        let locator = DataLocator.forCurrentProcess(dataDirectory: request.dataDirectory)
+        let text = try locator.text(of: request.corpus)
+        let start = Date()
+        let tokenizer = try HuggingFaceTokenizer.train(on: text, options: TokenizerOptions(
+            lowercase: request.lowercase, minFrequency: request.minFrequency, maxSize: request.vocabularySize,
+            pipeline: SubwordPipeline(rawValue: request.kind) ?? .bpe, specialTokens: request.specialTokens))
+        let seconds = Date().timeIntervalSince(start)
+        try tokenizer.save(to: URL(fileURLWithPath: request.output))
+        print(String(format: "trained %@ on %@: %d tokens in %.2f s; saved %@", request.kind, request.corpus,
+                     tokenizer.vocabularySize, seconds, request.output))
+    }
+
+    private static func flush(_ output: inout String) {
+        FileHandle.standardOutput.write(Data(output.utf8))
+        output.removeAll(keepingCapacity: true)
+    }
+}
