@@ -3,7 +3,7 @@ import Foundation
 /// A parsed JSON document that remembers where each value sits, so that reading a tokenizer file can
 /// report `$.vocabulary[3]: expected a string, found a number` instead of a decoder's generic failure.
 /// Writing goes through here too, so that files come out with a fixed key order and diff cleanly.
-enum JSONValue: Sendable, Decodable {
+enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case number(Double)
@@ -11,29 +11,6 @@ enum JSONValue: Sendable, Decodable {
     case array([JSONValue])
     /// Keys in the order they are written; order is irrelevant when reading.
     case object([(key: String, value: JSONValue)])
-
-    init(from decoder: any Decoder) throws {
-        if let container = try? decoder.container(keyedBy: AnyKey.self) {
-            self = .object(try container.allKeys.sorted { $0.stringValue < $1.stringValue }.map {
-                ($0.stringValue, try container.decode(JSONValue.self, forKey: $0))
-            })
-        } else if var container = try? decoder.unkeyedContainer() {
-            var items: [JSONValue] = []
-            while !container.isAtEnd { items.append(try container.decode(JSONValue.self)) }
-            self = .array(items)
-        } else {
-            let container = try decoder.singleValueContainer()
-            if container.decodeNil() {
-                self = .null
-            } else if let value = try? container.decode(Bool.self) {
-                self = .bool(value)
-            } else if let value = try? container.decode(Double.self) {
-                self = .number(value)
-            } else {
-                self = .string(try container.decode(String.self))
-            }
-        }
-    }
 
     /// What a value is, for messages: "a string", "an object".
     var typeName: String {
@@ -85,13 +62,6 @@ enum JSONValue: Sendable, Decodable {
         }
         return out + "\""
     }
-
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
 }
 
 /// Typed access to a parsed document with errors that carry the file and the JSON path.
@@ -99,10 +69,14 @@ struct JSONReader {
     let file: String
 
     func parse(_ data: Foundation.Data) throws(TextError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw .malformed(file: file, path: "$", reason: "not valid JSON (\(Self.reason(error)))")
+        let result = data.withUnsafeBytes { raw in
+            Result { () throws(JSONParser.Failure) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
+        }
+        switch result {
+        case .success(let value): return value
+        case .failure(let failure):
+            throw .malformed(file: file, path: "$", reason: "not valid JSON (line \(failure.line), column \(failure.column): "
+                + "\(failure.reason))")
         }
     }
 
@@ -146,15 +120,5 @@ struct JSONReader {
             throw .malformed(file: file, path: path, reason: "expected an array, found \(value.typeName)")
         }
         return items
-    }
-
-    /// The decoder's own words about a syntax error, without Swift's type dump around them.
-    private static func reason(_ error: any Error) -> String {
-        guard case DecodingError.dataCorrupted(let context) = error else { return "\(error)" }
-        if let underlying = context.underlyingError as NSError?,
-           let detail = underlying.userInfo[NSDebugDescriptionErrorKey] as? String {
-            return detail
-        }
-        return context.debugDescription
     }
 }
