@@ -1,15 +1,24 @@
 import Core
 import Foundation
 
-/// PyTorch's figures for a benchmark: measured now by ../shared/bench/torch_reference.py when
-/// `import torch` works, otherwise the medians on file in ../shared/bench/README.md.
+/// A reference library's figures for a benchmark: measured now by its script in ../shared/bench when
+/// the library imports, otherwise the medians on file in ../shared/bench/README.md.
 struct Reference {
-    /// bench name (or "gemm MxKxN") → tokens/s (or GFLOP/s for GEMMs).
+    /// bench name (or "gemm MxKxN") → tokens/s (or GFLOP/s for GEMMs); tokenizer benches give
+    /// "NAME train_s" and "NAME encode_mb_per_s".
     private(set) var values: [String: Double] = [:]
     /// "measured now" or "on file (…)", printed on every line.
     let source: String
 
-    static let script = "../shared/bench/torch_reference.py"
+    static let torchScript = "../shared/bench/torch_reference.py"
+    static let tokenizersScript = "../shared/bench/tokenizers_reference.py"
+
+    /// Hugging Face `tokenizers` 0.23.3, single thread, tinyshakespeare, vocab 2,000 (2026-11-23).
+    static let tokenizersOnFile: [String: Double] = [
+        "tokenizer_bpe_bytelevel train_s": 0.43, "tokenizer_bpe_bytelevel encode_mb_per_s": 1.97,
+        "tokenizer_bpe_whitespace train_s": 0.28, "tokenizer_bpe_whitespace encode_mb_per_s": 2.21,
+        "tokenizer_wordpiece_bert train_s": 0.54, "tokenizer_wordpiece_bert encode_mb_per_s": 1.78,
+    ]
 
     /// Single-thread eager medians from ../shared/bench/README.md (2026-11-23).
     static let onFile: [String: Double] = [
@@ -19,32 +28,51 @@ struct Reference {
         "gemm 1792x256x5893": 61,
     ]
 
-    init(benches: [String]) {
-        if let measured = Self.measure(benches) {
+    /// PyTorch's figures for these benches.
+    init(torchBenches benches: [String]) {
+        self.init(module: "torch", onFile: Self.onFile,
+                  command: ["python3", Self.torchScript, "--threads", "1", "--json", "--only", benches.joined(separator: ",")]) {
+            bench, object in
+            if bench == "gemm", let shape = object["shape"] as? String, let gflops = object["gflops"] as? Double {
+                return [("gemm \(shape)", gflops)]
+            }
+            return (object["tokens_per_s"] as? Double).map { [(bench, $0)] } ?? []
+        }
+    }
+
+    /// Hugging Face `tokenizers`' training time and encode throughput.
+    init(tokenizers: Void) {
+        self.init(module: "tokenizers", onFile: Self.tokenizersOnFile,
+                  command: ["python3", Self.tokenizersScript, "--threads", "1", "--repeat", "3"]) { bench, object in
+            ["train_s", "encode_mb_per_s"].compactMap { key in (object[key] as? Double).map { ("\(bench) \(key)", $0) } }
+        }
+    }
+
+    private init(module: String, onFile: [String: Double], command: [String],
+                 values read: (String, [String: Any]) -> [(String, Double)]) {
+        if let measured = Self.measure(module: module, command: command, read) {
             values = measured
             source = "measured now"
         } else {
-            values = Self.onFile
-            source = "on file (../shared/bench/README.md; torch not importable here)"
+            values = onFile
+            source = "on file (../shared/bench/README.md; \(module) not importable here)"
         }
     }
 
     subscript(name: String) -> Double? { values[name] }
 
-    private static func measure(_ benches: [String]) -> [String: Double]? {
-        guard FileManager.default.fileExists(atPath: script),
-              standardOutput(of: ["python3", "-c", "import torch"]) != nil,
-              let output = standardOutput(of: ["python3", script, "--threads", "1", "--json", "--only", benches.joined(separator: ",")])
+    /// Runs the script when `module` imports and reads its JSON lines, one `"bench"` object each.
+    private static func measure(module: String, command: [String],
+                                _ read: (String, [String: Any]) -> [(String, Double)]) -> [String: Double]? {
+        guard FileManager.default.fileExists(atPath: command[1]),
+              standardOutput(of: ["python3", "-c", "import \(module)"]) != nil,
+              let output = standardOutput(of: command)
         else { return nil }
         var values: [String: Double] = [:]
         for line in output.split(separator: "\n") where line.hasPrefix("{") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let bench = object["bench"] as? String else { continue }
-            if bench == "gemm", let shape = object["shape"] as? String, let gflops = object["gflops"] as? Double {
-                values["gemm \(shape)"] = gflops
-            } else if let tokens = object["tokens_per_s"] as? Double {
-                values[bench] = tokens
-            }
+            for (key, value) in read(bench, object) { values[key] = value }
         }
         return values.isEmpty ? nil : values
     }

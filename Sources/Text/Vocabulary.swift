@@ -59,7 +59,7 @@ public struct Vocabulary: Hashable, Sendable {
                 + "(\(reserved.map(\.rawValue).joined(separator: ", "))); raise max_size")
         }
         guard options.minFrequency >= 0 else {
-            throw .invalidOption("min_freq \(options.minFrequency) is negative; use 1 to keep every token")
+            throw .invalidOption("min_frequency \(options.minFrequency) is negative; use 1 to keep every token")
         }
         var counts: [S.Element: (count: Int, first: Int)] = [:]
         for (position, token) in stream.enumerated() {

@@ -8,20 +8,42 @@ final class RunnerTests: XCTestCase {
         Bundle.main.bundleURL.appendingPathComponent("runner")
     }
 
-    /// Runs `runner arguments` from the package root; returns (exit code, stdout, stderr).
-    private func run(_ arguments: [String]) throws -> (Int32, String, String) {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs `runner arguments` from the package root with `input` on standard input; returns
+    /// (exit code, stdout, stderr).
+    func run(_ arguments: [String], input: String = "") throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = runner
         process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let (out, err) = (Pipe(), Pipe())
+        process.currentDirectoryURL = Self.packageRoot
+        let (out, err, inPipe) = (Pipe(), Pipe(), Pipe())
         process.standardOutput = out
         process.standardError = err
+        process.standardInput = inPipe
         try process.run()
+        // Written from another thread: a large input must not block while the runner's output fills its pipe.
+        let writer = inPipe.fileHandleForWriting
+        let data = Data(input.utf8)
+        DispatchQueue.global().async {
+            writer.write(data)
+            try? writer.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Each command exits with its code and says its message on stderr, never with a Swift trap.
+    func assertRefusals(_ cases: [([String], Int32, String)], file: StaticString = #filePath, line: UInt = #line) throws {
+        for (arguments, expected, message) in cases {
+            let (code, _, stderr) = try run(arguments)
+            let command = "runner " + arguments.joined(separator: " ")
+            XCTAssertEqual(code, expected, "\(command): \(stderr)", file: file, line: line)
+            XCTAssertTrue(stderr.contains(message), "\(command) said: \(stderr)", file: file, line: line)
+            XCTAssertFalse(stderr.contains("Fatal error") || stderr.contains("Stack dump"), stderr, file: file, line: line)
+        }
     }
 
     private func snapshot(_ name: String) throws -> String {
@@ -72,12 +94,7 @@ final class RunnerTests: XCTestCase {
             (["experiments/gru_charlm.yaml", "--runs-dir", runs.path, "--set", "train.epochs=9223372036854775807"], 64,
              "lower train.epochs"),
         ]
-        for (arguments, expected, message) in cases {
-            let (code, _, stderr) = try run(arguments)
-            XCTAssertEqual(code, expected, "runner \(arguments.joined(separator: " ")): \(stderr)")
-            XCTAssertTrue(stderr.contains(message), "runner \(arguments.joined(separator: " ")) said: \(stderr)")
-            XCTAssertFalse(stderr.contains("Fatal error") || stderr.contains("Stack dump"), stderr)
-        }
+        try assertRefusals(cases)
     }
 
     /// A tiny run trained through the binary, then sampled and evaluated the ways a user can get wrong.
@@ -98,12 +115,7 @@ final class RunnerTests: XCTestCase {
             (["sample", path, "--prompt", "time", "--top-k", "1000", "--length", "0"], 0, "0 tokens"),
             (["eval", path, "--split", "valid"], 64, "the valid split has 0 tokens"),
         ]
-        for (arguments, expected, message) in cases {
-            let (code, _, stderr) = try run(arguments)
-            XCTAssertEqual(code, expected, "runner \(arguments.joined(separator: " ")): \(stderr)")
-            XCTAssertTrue(stderr.contains(message), "runner \(arguments.joined(separator: " ")) said: \(stderr)")
-            XCTAssertFalse(stderr.contains("Fatal error") || stderr.contains("Stack dump"), stderr)
-        }
+        try assertRefusals(cases)
         // A damaged newest checkpoint: sample and eval fall back to the one before, and say so.
         let checkpoints = URL(fileURLWithPath: path).appendingPathComponent("checkpoints")
         let newest = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: checkpoints.path).sorted().last)

@@ -1,0 +1,85 @@
+import Foundation
+import XCTest
+
+/// `runner tokenize` through the binary: it encodes like the reference, trains like the reference,
+/// and refuses bad flags and files with the usual exit codes. Also: every committed experiment checks.
+extension RunnerTests {
+    private static let fixtures = packageRoot.appendingPathComponent("../shared/fixtures/tokenizers").standardized
+
+    private struct Encoded: Decodable, Equatable {
+        let ids: [Int]
+        let tokens: [String]
+    }
+
+    private func decodeLines(_ output: String) throws -> [Encoded] {
+        try output.split(separator: "\n").map { try JSONDecoder().decode(Encoded.self, from: Data($0.utf8)) }
+    }
+
+    func testTokenizeEncodesEachLineLikeTheReference() throws {
+        let sample = try String(contentsOf: Self.fixtures.appendingPathComponent("sample.txt"), encoding: .utf8)
+        for kind in ["bpe_bytelevel", "bpe_whitespace", "wordpiece_bert"] {
+            let (code, stdout, stderr) = try run(["tokenize", "--tokenizer", Self.fixtures.appendingPathComponent("\(kind).json").path],
+                                                 input: sample)
+            XCTAssertEqual(code, 0, stderr)
+            let expected = try decodeLines(String(contentsOf: Self.fixtures.appendingPathComponent("\(kind).expected.jsonl"),
+                                                  encoding: .utf8))
+            XCTAssertEqual(try decodeLines(stdout), expected, kind)
+        }
+    }
+
+    /// Trained through the CLI, then used through the CLI: `sample.txt` encodes exactly as with the
+    /// fixture, which Hugging Face trained on the same corpus.
+    func testTokenizeTrainsTheReferenceTokenizer() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tokenize-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let (code, stdout, stderr) = try run(["tokenize", "--train", "tinyshakespeare", "--kind", "bpe", "--vocab-size", "2000",
+                                              "--lowercase", "--out", output.path])
+        XCTAssertEqual(code, 0, stderr)
+        XCTAssertTrue(stdout.contains("2000 tokens"), stdout)
+        let sample = try String(contentsOf: Self.fixtures.appendingPathComponent("sample.txt"), encoding: .utf8)
+        let ours = try run(["tokenize", "--tokenizer", output.path], input: sample)
+        let reference = try run(["tokenize", "--tokenizer", Self.fixtures.appendingPathComponent("bpe_whitespace.json").path],
+                                input: sample)
+        XCTAssertEqual(ours.0, 0, ours.2)
+        XCTAssertEqual(try decodeLines(ours.1), try decodeLines(reference.1))
+    }
+
+    func testTokenizeRefusesBadFlagsAndFiles() throws {
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).json")
+        try Data("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}}, \"added_tokens\": [}".utf8).write(to: broken)
+        defer { try? FileManager.default.removeItem(at: broken) }
+        let cases: [([String], Int32, String)] = [
+            (["tokenize"], 64, "tokenize needs --tokenizer FILE.json"),
+            (["tokenize", "--tokenizer", "/nonexistent/t.json"], 66, "/nonexistent/t.json: error: cannot read the tokenizer"),
+            (["tokenize", "--tokenizer", broken.path], 64, "\(broken.path): error: $: not valid JSON (line 1, column 64: expected a value"),
+            (["tokenize", "--tokenizer", "x.json", "--kind", "bpe"], 64, "--kind belongs to --train"),
+            (["tokenize", "--tokenizer", "x.json", "extra"], 64, "tokenize takes no argument 'extra'"),
+            (["tokenize", "--train", "tinyshakespeare", "--kind", "unigram", "--vocab-size", "9", "--out", "x"], 64,
+             "--kind takes bpe_bytelevel, bpe, wordpiece (got 'unigram')"),
+            (["tokenize", "--train", "tinyshakespeare", "--kind", "bpe", "--out", "x"], 64, "needs --vocab-size"),
+            (["tokenize", "--train", "tinyshakespeare", "--kind", "bpe", "--vocab-size", "-3", "--out", "x"], 64,
+             "--vocab-size got '-3'"),
+            (["tokenize", "--train", "tinyshakespeare", "--kind", "wordpiece", "--vocab-size", "100",
+              "--special-tokens", "<s>,</s>", "--out", "x"], 64, "needs an unknown token"),
+            (["tokenize", "--train", "tinyshakespeare", "--kind", "bpe", "--vocab-size", "100",
+              "--special-tokens", "<unk>,<unk>", "--out", "x"], 64, "listed twice"),
+            (["tokenize", "--train", "/nonexistent/corpus.txt", "--kind", "bpe", "--vocab-size", "100", "--out", "x"], 66,
+             "/nonexistent/corpus.txt"),
+            (["tokenize", "--train", "tinyshakespeare", "--kind", "bpe", "--vocab-size", "100", "--out", "/nonexistent/t.json"],
+             1, "/nonexistent/t.json: error: cannot write the tokenizer"),
+        ]
+        try assertRefusals(cases)
+    }
+
+    /// A key renamed or a rule added must not leave a committed experiment unloadable.
+    func testEveryExperimentChecks() throws {
+        let directory = Self.packageRoot.appendingPathComponent("experiments")
+        let specs = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertFalse(specs.isEmpty)
+        for spec in specs {
+            let (code, stdout, stderr) = try run(["check", "experiments/" + spec])
+            XCTAssertEqual(code, 0, "\(spec): \(stderr)")
+            XCTAssertTrue(stdout.contains("parameters"), spec)
+        }
+    }
+}
