@@ -74,6 +74,16 @@ public final class Graph {
         try register(key, shape: shape, initializer: initializer, decay: false, trainable: false, op: .buffer(key: key))
     }
 
+    /// Gives every parameter whose key `matches` a new initializer: a model that builds on layers with
+    /// PyTorch's defaults applies its own recipe afterwards (GPT-2's N(0, 0.02) everywhere).
+    public func reinitialize(where matches: (ParameterInfo) -> Bool, with initializer: Initializer) {
+        parameters = parameters.map { info in
+            guard matches(info) else { return info }
+            return ParameterInfo(key: info.key, shape: info.shape, initializer: initializer, decay: info.decay,
+                                 trainable: info.trainable, node: info.node)
+        }
+    }
+
     /// The node of an already registered parameter or buffer, for sharing (tied embeddings).
     public func parameter(_ key: String) -> Tensor? {
         parameters.first { $0.key == key }.map { tensor($0.node) }
