@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Data", dependencies: ["Text", "Core"]),
         .target(name: "Spec", dependencies: ["CYAML", "Core"]),
         .target(name: "Runs", dependencies: ["Core"]),
-        .target(name: "Planner", dependencies: ["Spec", "Models", "Optim", "Data", "Autodiff"]),
+        .target(name: "Planner", dependencies: ["Spec", "Models", "NN", "Optim", "Data", "Autodiff"]),
         .target(name: "Training", dependencies: ["Planner", "Engine", "Runs", "Data", "Text", "Spec", "Optim"]),
         .target(name: "TestSupport", dependencies: ["Core", "Graph", "Autodiff", "Engine"]),
         .executableTarget(name: "runner", dependencies: ["Training"]),

@@ -9,6 +9,10 @@ public enum LMSampling: String, Hashable, Sendable, CaseIterable {
     /// continues every row where the previous batch stopped, so the hidden state can be carried across
     /// batches (truncated BPTT).
     case sequential
+    /// nanoGPT's `get_batch`: each row a window at its own uniformly random start, drawn afresh for
+    /// every batch (windows overlap and repeat). An epoch is as many batches as the stream holds
+    /// non-overlapping B × T blocks, so that `epochs` still means passes over the data.
+    case windows
 }
 
 /// The order of a batch's elements in its flat arrays.
@@ -82,20 +86,31 @@ public struct LMBatcher: Hashable, Sendable {
         if batchCount(offset: offsets.upperBound) == 0 {
             // random: B subsequences of T plus one target after T - 1 offset tokens; sequential: B rows
             // of T plus one target after an offset of up to T.
-            let needed = sampling == .random ? batchSize * numSteps + numSteps : batchSize * numSteps + numSteps + 1
+            let needed = switch sampling {
+            case .random: batchSize * numSteps + numSteps
+            case .sequential: batchSize * numSteps + numSteps + 1
+            case .windows: numSteps + 1
+            }
             throw .corpusTooShort(tokens: tokens.count, needed: needed, batchSize: batchSize, numSteps: numSteps)
         }
     }
 
     /// The offsets an epoch may start at. d2l draws `random.randint(0, num_steps - 1)` for random
     /// sampling but `random.randint(0, num_steps)` (inclusive) for sequential partitioning; both kept.
-    public var offsets: ClosedRange<Int> { sampling == .random ? 0...(numSteps - 1) : 0...numSteps }
+    public var offsets: ClosedRange<Int> {
+        switch sampling {
+        case .random: 0...(numSteps - 1)
+        case .sequential: 0...numSteps
+        case .windows: 0...0
+        }
+    }
 
     /// Batches in an epoch that starts at `offset`; it varies by at most one across offsets.
     public func batchCount(offset: Int) -> Int {
         switch sampling {
         case .random: return max(0, (tokens.count - offset - 1) / numSteps) / batchSize
         case .sequential: return max(0, (tokens.count - offset - 1) / batchSize) / numSteps
+        case .windows: return tokens.count > numSteps ? max(1, (tokens.count - 1) / (batchSize * numSteps)) : 0
         }
     }
 
@@ -110,6 +125,12 @@ public struct LMBatcher: Hashable, Sendable {
             return randomEpoch(starts: starts.shuffled(with: &generator), layout: layout)
         case .sequential:
             return sequentialEpoch(offset: offset, layout: layout)
+        case .windows:
+            // `torch.randint(len(data) - block_size, (batch_size,))` for every batch.
+            return (0..<batchCount(offset: 0)).map { _ in
+                windowBatch(starts: (0..<batchSize).map { _ in generator.index(below: tokens.count - numSteps) },
+                            layout: layout)
+            }
         }
     }
 
@@ -117,11 +138,15 @@ public struct LMBatcher: Hashable, Sendable {
     /// the last incomplete batch is dropped.
     func randomEpoch(starts: [Int], layout: BatchLayout) -> [LMBatch] {
         stride(from: 0, to: (starts.count / batchSize) * batchSize, by: batchSize).map { first in
-            let rows = starts[first..<(first + batchSize)]
-            return LMBatch(inputs: rows.flatMap { tokens[$0..<($0 + numSteps)] },
-                           targets: rows.flatMap { tokens[($0 + 1)..<($0 + 1 + numSteps)] },
-                           batchSize: batchSize, numSteps: numSteps, layout: .batchMajor).arranged(layout)
+            windowBatch(starts: starts[first..<(first + batchSize)], layout: layout)
         }
+    }
+
+    /// Row b is `tokens[starts[b] ..< starts[b] + T]`, its targets one token further on.
+    private func windowBatch(starts: some Collection<Int>, layout: BatchLayout) -> LMBatch {
+        LMBatch(inputs: starts.flatMap { tokens[$0..<($0 + numSteps)] },
+                targets: starts.flatMap { tokens[($0 + 1)..<($0 + 1 + numSteps)] },
+                batchSize: batchSize, numSteps: numSteps, layout: .batchMajor).arranged(layout)
     }
 
     /// `seq_data_iter_sequential`: `tokens[offset...]` cut into B equal rows of `rowLength`, batch `i`

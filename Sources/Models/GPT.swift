@@ -86,10 +86,40 @@ public struct GPT {
         var x = try (tokenEmbedding(tokens) + positions).dropout(config.dropout)         // (B, T, C)
         let mask = try graph.causalMask(length: length)
         for block in blocks { x = try block(x, mask: mask) }
-        if let finalNorm { x = try finalNorm(x) }
-        if let head { return try head(x) }
-        let rows = try x.reshaped(to: [-1, config.width])                                // (B·T, C)
+        return try logits(x)
+    }
+
+    /// KV-cached decoding: the T newest tokens, attending to the cached keys and values of earlier
+    /// positions, so that each generated token costs one position's work instead of the whole context's.
+    /// - Parameters:
+    ///   - tokens: (B, T) ids
+    ///   - positions: (T) the tokens' position ids, below the block size
+    ///   - pastKeys: per layer (B, nh, S, hs), the cache; `pastValues` likewise
+    ///   - mask: additive (T, S + T), which cache slots and new tokens each new token sees
+    /// - Returns: logits (B, T, V) and per layer the new tokens' keys and values (B, nh, T, hs).
+    public func callAsFunction(_ tokens: Tensor, positions: Tensor, pastKeys: [Tensor], pastValues: [Tensor],
+                               mask: Tensor) throws -> (logits: Tensor, keys: [Tensor], values: [Tensor]) {
+        guard pastKeys.count == blocks.count, pastValues.count == blocks.count else {
+            throw GraphError.invalidArgument(op: "gpt", node: tokens.graph.nodes.count,
+                                             reason: "a cache needs keys and values for each of \(blocks.count) layers")
+        }
+        var x = try tokenEmbedding(tokens) + positionEmbedding(positions)               // (B, T, C)
+        var keys: [Tensor] = [], values: [Tensor] = []
+        for (layer, block) in blocks.enumerated() {
+            let step = try block(x, pastKeys: pastKeys[layer], pastValues: pastValues[layer], mask: mask)
+            x = step.output
+            keys.append(step.keys)
+            values.append(step.values)
+        }
+        return (try logits(x), keys, values)
+    }
+
+    /// x (B, T, C) → logits (B, T, V): the final norm, then the head (the token embedding when tied).
+    private func logits(_ x: Tensor) throws -> Tensor {
+        let normed = try finalNorm.map { try $0(x) } ?? x
+        if let head { return try head(normed) }
+        let rows = try normed.reshaped(to: [-1, config.width])                           // (B·T, C)
         let logits = try rows.matmul(tokenEmbedding.weight, transposeB: true)            // (B·T, V)
-        return try logits.reshaped(to: [tokens.shape[0], length, config.vocabularySize])
+        return try logits.reshaped(to: [x.shape[0], x.shape[1], config.vocabularySize])
     }
 }

@@ -93,13 +93,36 @@ public struct MultiHeadAttention {
         guard x.rank == 3, source.rank == 3, x.shape[0] == source.shape[0] else {
             throw GraphError.shapeMismatch(op: "multi_head_attention", node: x.graph.nodes.count, x.shape, source.shape)
         }
-        let (batchSize, length, sourceLength) = (x.shape[0], x.shape[1], source.shape[1])
+        let (batchSize, sourceLength) = (x.shape[0], source.shape[1])
         let q = try splitHeads(queryProjection(x))                                     // (B, nh, T, hs)
         let k = try splitHeads(keyProjection(source))                                  // (B, nh, S, hs)
         let v = try splitHeads(valueProjection(source))                                // (B, nh, S, hs)
         let bias = try padding.map { try additiveMask(padding: $0).reshaped(to: [batchSize, 1, 1, sourceLength]) }
+        return try attended(q, k, v, mask: mask, bias: bias)
+    }
+
+    /// Self-attention of the newest positions over a cache of earlier ones and themselves: incremental
+    /// decoding, where each step computes keys and values for its new positions only.
+    /// - Parameters:
+    ///   - x: (B, T, C), the T newest positions
+    ///   - pastKeys: (B, nh, S, hs), keys of earlier positions (a cache of S slots; `mask` says which hold one)
+    ///   - pastValues: (B, nh, S, hs)
+    ///   - mask: additive (T, S + T): the cache slots and new positions each new position may see
+    /// - Returns: the output (B, T, C) and the new positions' keys and values (B, nh, T, hs), for the cache.
+    public func callAsFunction(_ x: Tensor, pastKeys: Tensor, pastValues: Tensor, mask: Tensor) throws
+        -> (output: Tensor, keys: Tensor, values: Tensor) {
+        let q = try splitHeads(queryProjection(x))                                     // (B, nh, T, hs)
+        let k = try splitHeads(keyProjection(x))                                       // (B, nh, T, hs)
+        let v = try splitHeads(valueProjection(x))                                     // (B, nh, T, hs)
+        let keys = try Tensor.concatenated([pastKeys, k], axis: 2)                     // (B, nh, S + T, hs)
+        let values = try Tensor.concatenated([pastValues, v], axis: 2)
+        return (try attended(q, keys, values, mask: mask, bias: nil), k, v)
+    }
+
+    /// The heads' attention outputs merged back to (B, T, C) and projected.
+    private func attended(_ q: Tensor, _ k: Tensor, _ v: Tensor, mask: Tensor?, bias: Tensor?) throws -> Tensor {
         let y = try scaledDotProductAttention(q, k, v, mask: mask, bias: bias, dropout: dropout)   // (B, nh, T, hs)
-        let merged = try y.permuted([0, 2, 1, 3]).reshaped(to: [batchSize, length, width])     // (B, T, C)
+        let merged = try y.permuted([0, 2, 1, 3]).reshaped(to: [q.shape[0], q.shape[2], width])   // (B, T, C)
         return try outputProjection(merged)
     }
 

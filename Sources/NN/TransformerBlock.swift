@@ -125,6 +125,23 @@ public struct TransformerBlock {
         return try sublayer(y, feedForwardNorm) { try feedForward($0) }
     }
 
+    /// The block over its T newest positions, attending to a cache of earlier ones (see
+    /// `MultiHeadAttention.callAsFunction(_:pastKeys:pastValues:mask:)`); a self-attention block only.
+    /// - Returns: the output (B, T, C) and the new positions' keys and values (B, nh, T, hs).
+    public func callAsFunction(_ x: Tensor, pastKeys: Tensor, pastValues: Tensor, mask: Tensor) throws
+        -> (output: Tensor, keys: Tensor, values: Tensor) {
+        guard crossAttention == nil else {
+            throw invalidArgument("transformer_block", in: x.graph, "cached decoding of a block with cross-attention")
+        }
+        var keys = x, values = x
+        let y = try sublayer(x, attentionNorm) { normed in
+            let step = try attention(normed, pastKeys: pastKeys, pastValues: pastValues, mask: mask)
+            (keys, values) = (step.keys, step.values)
+            return step.output
+        }
+        return (try sublayer(y, feedForwardNorm) { try feedForward($0) }, keys, values)
+    }
+
     /// One residual sub-layer with its normalisation where `norm` places it.
     private func sublayer(_ x: Tensor, _ layerNorm: LayerNorm, _ body: (Tensor) throws -> Tensor) throws -> Tensor {
         switch norm {

@@ -14,6 +14,17 @@ public enum Optimization {
         }
     }
 
+    /// The arena's layout with the decay flags of `spec.decay`: the layout every optimizer step gets.
+    public static func layout(_ declared: ParameterLayout, decay: OptimizerSpec.Decay) -> ParameterLayout {
+        var layout = declared
+        switch decay {
+        case .layers: break
+        case .all: layout.setDecay(.all)
+        case .matrices: layout.setDecay(.matricesOnly)
+        }
+        return layout
+    }
+
     /// The schedule over `totalSteps` training steps, with `warmup_steps` W of linear warm-up in front
     /// of the decaying kinds (Noam has its own warm-up): PyTorch's LinearLR from lr/W up to lr.
     public static func schedule(_ spec: ScheduleSpec, lr: Double, totalSteps: Int, width: Int) -> Schedule {

@@ -41,7 +41,7 @@ public struct PlanSummary {
 
     /// One line per parameter, then the totals.
     public var text: String {
-        let width = max(24, entries.map(\.key.count).max() ?? 0)
+        let width = max(24, (entries.map(\.key.count).max() ?? 0) + 1)
         var lines = ["parameters"]
         for entry in entries {
             let kind = entry.trainable ? "" : "  (buffer)"

@@ -56,7 +56,16 @@ public struct ModelSpec: Sendable, Equatable {
 
     public enum Activation: String, SpecChoice {
         case relu, gelu, tanh
+        /// GPT-2's tanh approximation of GELU.
+        case geluTanh = "gelu_tanh"
         static let label = "activation"
+    }
+
+    /// Where a Transformer block normalises: before each sub-layer (GPT-2) or after the residual sum
+    /// (the original Transformer).
+    public enum Norm: String, SpecChoice {
+        case pre, post
+        static let label = "norm placement"
     }
 
     public var kind = Kind.rnnLM
@@ -68,7 +77,7 @@ public struct ModelSpec: Sendable, Equatable {
     public var bidirectional = false
     /// Probability of zeroing an activation in training.
     public var dropout = 0.0
-    /// Share the input embedding with the output projection (needs `embedding == hidden`).
+    /// Share the input embedding with the output projection (an RNN LM needs `embedding == hidden`).
     public var tieEmbeddings = false
     /// The longest context a position-embedded model sees.
     public var blockSize = 128
@@ -78,6 +87,7 @@ public struct ModelSpec: Sendable, Equatable {
     /// Whether linear and normalization layers of attention models have biases.
     public var bias = true
     public var activation = Activation.gelu
+    public var norm = Norm.pre
 
     public init() {}
 }
@@ -152,6 +162,7 @@ extension ModelSpec: SpecSection {
             .int("width", \.width, .atLeastOne),
             .bool("bias", \.bias),
             .choice("activation", \.activation),
+            .choice("norm", \.norm),
         ]
     }
 
@@ -160,7 +171,7 @@ extension ModelSpec: SpecSection {
             throw (node.entry("heads")?.value.mark ?? node.mark)
                 .error("'\(section).heads' (\(value.heads)) must divide '\(section).width' (\(value.width))")
         }
-        if value.tieEmbeddings, value.embedding != value.hidden {
+        if value.kind == .rnnLM, value.tieEmbeddings, value.embedding != value.hidden {
             throw (node.entry("tie_embeddings")?.value.mark ?? node.mark)
                 .error("'\(section).tie_embeddings' needs 'embedding' (\(value.embedding)) equal to 'hidden' (\(value.hidden))")
         }

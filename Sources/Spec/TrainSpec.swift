@@ -4,6 +4,8 @@ public struct TrainSpec: Sendable, Equatable {
     /// random offsets; `sequential` keeps neighbouring batches adjacent so state carries across them.
     public enum Sampling: String, SpecChoice {
         case random, sequential
+        /// nanoGPT's `get_batch`: every row a window at an independent uniformly random offset.
+        case windows
         static let label = "sampling"
     }
 
@@ -18,6 +20,8 @@ public struct TrainSpec: Sendable, Equatable {
     public var schedule = ScheduleSpec()
     /// Rescale gradients whose global L2 norm exceeds this; nil for no clipping.
     public var clipGradNorm: Double?
+    /// Batches whose gradients are averaged into one optimizer step (nanoGPT's `gradient_accumulation_steps`).
+    public var gradAccumSteps = 1
     /// Worker threads; nil for all cores.
     public var threads: Int?
 
@@ -25,6 +29,16 @@ public struct TrainSpec: Sendable, Equatable {
 }
 
 public struct OptimizerSpec: Sendable, Equatable {
+    public enum Decay: String, SpecChoice {
+        /// As each layer declares: weight matrices decay; biases, norms and embeddings do not.
+        case layers
+        /// Every parameter (PyTorch's optimizers without parameter groups).
+        case all
+        /// Every parameter of rank ≥ 2, embeddings included (nanoGPT's groups).
+        case matrices
+        static let label = "decay rule"
+    }
+
     public enum Kind: String, SpecChoice {
         case sgd, adam
         case adamW = "adamw"
@@ -39,6 +53,8 @@ public struct OptimizerSpec: Sendable, Equatable {
     public var momentum = 0.0
     public var nesterov = false
     public var weightDecay = 0.0
+    /// Which parameters `weight_decay` applies to.
+    public var decay = Decay.layers
     /// Adam's β1, β2.
     public var betas = [0.9, 0.999]
     public var eps = 1e-8
@@ -110,6 +126,7 @@ extension TrainSpec: SpecSection {
             .section("optimizer", \.optimizer),
             .section("schedule", \.schedule),
             .double("clip_grad_norm", \.clipGradNorm, .positive),
+            .int("grad_accum_steps", \.gradAccumSteps, .atLeastOne),
             .int("threads", \.threads, .atLeastOne),
         ]
     }
@@ -139,6 +156,7 @@ extension OptimizerSpec: SpecSection {
             .double("momentum", \.momentum, .fraction),
             .bool("nesterov", \.nesterov),
             .double("weight_decay", \.weightDecay, .nonNegative),
+            .choice("decay", \.decay),
             .doubles("betas", \.betas, count: 2, .fraction),
             .double("eps", \.eps, .positive),
         ]

@@ -13,10 +13,17 @@ public enum Checker {
                                          gradients: plan.train.gradients, seed: 0)
         let optimizer = try Optimization.optimizer(spec.train.optimizer, layout: program.arena.layout)
         let summary = PlanSummary(graph: plan.train.graph, roots: [plan.train.loss] + plan.train.gradients.map(\.gradient))
+        let model = switch plan.model {
+        case .recurrent(let config): "\(spec.model.kind.rawValue) (\(config.cell.rawValue))"
+        case .gpt(let config): "gpt (\(config.layers) layers, \(config.heads) heads, width \(config.width), block \(config.blockSize))"
+        }
+        let batch = plan.layout == .timeMajor ? "batch (T, B) = (\(plan.length), \(plan.batchSize))"
+            : "batch (B, T) = (\(plan.batchSize), \(plan.length))"
+        let accumulation = spec.train.gradAccumSteps > 1 ? " × \(spec.train.gradAccumSteps) accumulated per step" : ""
         return """
-        \(spec.name): \(spec.model.kind.rawValue) (\(spec.model.cell.rawValue)), vocabulary \(corpus.tokenizer.vocabularySize), \
+        \(spec.name): \(model), vocabulary \(corpus.tokenizer.vocabularySize), \
         train tokens \(corpus.splits.train.count), valid \(corpus.splits.valid.count), test \(corpus.splits.test.count)
-        batch (T, B) = (\(plan.length), \(plan.batchSize))
+        \(batch)\(accumulation)
         \(summary.text)
         memory
         \(program.memorySummary(optimizerState: optimizer.stateSize))

@@ -20,6 +20,10 @@ public final class Trainer {
     let eval: Program
     let sampler: Sampler
     var optimizer: any Optimizer
+    /// The arena's layout with the spec's decay rule: what every optimizer step gets.
+    let stepLayout: ParameterLayout
+    /// Gradients summed over the batches of one step when `grad_accum_steps` > 1.
+    var accumulated: [Float]
     let schedule: Schedule
     let batcher: LMBatcher
     let totalSteps: Int
@@ -101,18 +105,25 @@ public final class Trainer {
         train = try Engine.compile(plan.train.graph, outputs: [plan.train.loss] + plan.train.stateOutputs,
                                    gradients: plan.train.gradients, seed: seed)
         eval = try Engine.compile(plan.eval.graph, outputs: [plan.eval.loss] + plan.eval.stateOutputs, arena: train.arena)
-        sampler = try Sampler(plan.decode, arena: train.arena, tokenizer: corpus.tokenizer)
+        sampler = try Sampler(plan, arena: train.arena, tokenizer: corpus.tokenizer)
         optimizer = try Optimization.optimizer(spec.train.optimizer, layout: train.arena.layout)
+        stepLayout = Optimization.layout(train.arena.layout, decay: spec.train.optimizer.decay)
+        accumulated = spec.train.gradAccumSteps > 1 ? [Float](repeating: 0, count: train.arena.layout.count) : []
         batcher = try LMBatcher(tokens: corpus.splits.train, batchSize: plan.batchSize, numSteps: plan.length,
-                                sampling: spec.train.sampling == .random ? .random : .sequential)
-        let (epochSteps, overflow) = (spec.train.epochs ?? 1).multipliedReportingOverflow(by: batcher.batchCount(offset: 0))
+                                sampling: Self.sampling(spec.train.sampling))
+        let stepsPerEpoch = batcher.batchCount(offset: 0) / spec.train.gradAccumSteps
+        guard stepsPerEpoch > 0 else {
+            throw PlanError.invalid("an epoch has \(batcher.batchCount(offset: 0)) batches, fewer than "
+                + "train.grad_accum_steps \(spec.train.gradAccumSteps); lower grad_accum_steps or batch_size")
+        }
+        let (epochSteps, overflow) = (spec.train.epochs ?? 1).multipliedReportingOverflow(by: stepsPerEpoch)
         guard !overflow else {
-            throw PlanError.invalid("train.epochs \(spec.train.epochs ?? 1) × \(batcher.batchCount(offset: 0)) batches an epoch "
+            throw PlanError.invalid("train.epochs \(spec.train.epochs ?? 1) × \(stepsPerEpoch) steps an epoch "
                 + "is more steps than can be counted; lower train.epochs")
         }
         totalSteps = spec.train.steps ?? epochSteps
         schedule = Optimization.schedule(spec.train.schedule, lr: spec.train.optimizer.lr, totalSteps: totalSteps,
-                                         width: spec.model.hidden)
+                                         width: spec.model.kind == .gpt ? spec.model.width : spec.model.hidden)
         log = try run.logWriter(echo: echo)
         metrics = try run.metricsWriter()
         progress = ProgressLine(echo: echo)
@@ -133,12 +144,15 @@ public final class Trainer {
         try log.line("training \(spec.name): \(totalSteps) steps, \(train.arena.layout.count) parameters")
         while position.step < totalSteps {
             var generator = position.epochStart
-            let batches = batcher.epoch(layout: .timeMajor, using: &generator)
-            for batch in batches.dropFirst(position.batchInEpoch) where position.step < totalSteps {
-                let lr = schedule(position.step)
+            let batches = batcher.epoch(layout: plan.layout, using: &generator)
+            let accumulation = spec.train.gradAccumSteps
+            // An epoch ends with whole steps; a last group of fewer than `accumulation` batches is left out.
+            let usable = batches.count - batches.count % accumulation
+            var (micro, stepLoss) = (0, 0.0)
+            for batch in batches[..<usable].dropFirst(position.batchInEpoch) where position.step < totalSteps {
                 try train.setInput(LanguageModelPlan.tokens, batch.inputValues)
                 try train.setInput(LanguageModelPlan.targets, batch.targetValues)
-                if batcher.sampling == .random { position.state = zeroState(position.state.count) }
+                if batcher.sampling != .sequential { position.state = zeroState(position.state.count) }
                 for (name, values) in zip(plan.train.stateInputs, position.state) { try train.setInput(name, values) }
                 train.run()
                 let loss = try train.scalar(plan.train.loss)
@@ -148,24 +162,42 @@ public final class Trainer {
                 }
                 // Truncated BPTT: the final state goes into the next batch as a constant.
                 position.state = try plan.train.stateOutputs.map { try train.read($0) }
+                position.batchInEpoch += 1
+                micro += 1
+                stepLoss += Double(loss)
+                if accumulation > 1 {
+                    for (i, gradient) in train.arena.gradients.enumerated() { accumulated[i] += gradient }
+                    guard micro == accumulation else { continue }
+                    // The mean gradient of the step's batches, as nanoGPT's loss / accumulation steps gives.
+                    let scale = 1 / Float(accumulation)
+                    for i in accumulated.indices {
+                        train.arena.gradients[i] = accumulated[i] * scale
+                        accumulated[i] = 0
+                    }
+                }
+                let lr = schedule(position.step)
                 let gradientNorm = spec.train.clipGradNorm.map { clipGradNorm(train.arena.gradients, maxNorm: Float($0)) }
                 optimizer.step(parameters: train.arena.values, gradients: UnsafeBufferPointer(train.arena.gradients),
-                               layout: train.arena.layout, lr: lr)
+                               layout: stepLayout, lr: lr)
                 position.step += 1
-                position.batchInEpoch += 1
-                position.window.loss += Double(loss)
+                let meanLoss = stepLoss / Double(accumulation)
+                position.window.loss += meanLoss
                 position.window.count += 1
-                position.window.tokens += plan.batchSize * plan.length
+                position.window.tokens += plan.batchSize * plan.length * accumulation
+                (micro, stepLoss) = (0, 0)
 
                 let step = position.step
                 let elapsed = max(Date().timeIntervalSince(since), 1e-9)
                 let tokensPerSecond = Double(position.window.tokens) / elapsed
-                progress.update(step: step, total: totalSteps, epoch: position.epoch, loss: loss, lr: lr,
+                progress.update(step: step, total: totalSteps, epoch: position.epoch, loss: Float(meanLoss), lr: lr,
                                 gradientNorm: gradientNorm, tokensPerSecond: tokensPerSecond,
                                 secondsPerStep: elapsed / Double(position.window.count))
                 if step % spec.eval.everySteps == 0 || step == totalSteps {
                     progress.clear()
                     let metrics = try report(lr: lr, gradientNorm: gradientNorm, tokensPerSecond: tokensPerSecond)
+                    if case .double(let validLoss)? = metrics["valid.loss"], validLoss < best["valid.loss"] ?? .infinity {
+                        try run.checkpoints.saveBest(checkpoint())
+                    }
                     for (key, value) in metrics {
                         last[key] = value
                         if key.hasSuffix(".loss"), case .double(let loss) = value { best[key] = min(best[key] ?? .infinity, loss) }
@@ -175,7 +207,7 @@ public final class Trainer {
                 }
                 if step % spec.checkpoint.everySteps == 0 || step == totalSteps { try saveCheckpoint() }
             }
-            if position.step < totalSteps || position.batchInEpoch == batches.count {
+            if position.step < totalSteps || position.batchInEpoch == usable {
                 position.epoch += 1
                 position.batchInEpoch = 0
                 position.epochStart = generator
@@ -244,12 +276,19 @@ public final class Trainer {
     /// Mean loss over `tokens` in batches of the training shape (the first `eval.batches` of them when
     /// set), state carried; nil when the split is too short for one batch.
     func evaluate(_ tokens: [Int]) throws -> Double? {
+        // nanoGPT estimates a loss on `eval_iters` random windows; the same windows every time here
+        // (a fixed seed), so that successive evaluations differ by the model alone.
+        let sampling: LMSampling = spec.train.sampling == .windows && spec.eval.batches != nil ? .windows : .sequential
         guard let batcher = try? LMBatcher(tokens: tokens, batchSize: plan.batchSize, numSteps: plan.length,
-                                           sampling: .sequential) else { return nil }
+                                           sampling: sampling) else { return nil }
         var generator = SeededGenerator(seed: 0)
         var state = zeroState(plan.eval.stateInputs.count)
         var total = 0.0, count = 0
-        for batch in batcher.epoch(layout: .timeMajor, using: &generator).prefix(spec.eval.batches ?? .max) {
+        var batches = batcher.epoch(layout: plan.layout, using: &generator)
+        while sampling == .windows, batches.count < spec.eval.batches ?? 0 {
+            batches += batcher.epoch(layout: plan.layout, using: &generator)
+        }
+        for batch in batches.prefix(spec.eval.batches ?? .max) {
             try eval.setInput(LanguageModelPlan.tokens, batch.inputValues)
             try eval.setInput(LanguageModelPlan.targets, batch.targetValues)
             for (name, values) in zip(plan.eval.stateInputs, state) { try eval.setInput(name, values) }
@@ -262,16 +301,28 @@ public final class Trainer {
     }
 
     func saveCheckpoint() throws {
+        try run.checkpoints.save(checkpoint(), keep: spec.checkpoint.keep)
+    }
+
+    /// Everything `resume` needs to go on from this step.
+    private func checkpoint() -> Checkpoint {
         let arena = train.arena
-        let checkpoint = Checkpoint(
+        return Checkpoint(
             specHash: spec.hash, step: position.step, epoch: position.epoch,
             generators: ["data": position.epochStart, "dropout": train.randomState], layout: arena.layout,
             values: Array(arena.values), optimizerState: optimizer.state, optimizerStep: optimizer.stepCount,
             metadata: position.metadata)
-        try run.checkpoints.save(checkpoint, keep: spec.checkpoint.keep)
+    }
+
+    private static func sampling(_ sampling: TrainSpec.Sampling) -> LMSampling {
+        switch sampling {
+        case .random: .random
+        case .sequential: .sequential
+        case .windows: .windows
+        }
     }
 
     private func zeroState(_ count: Int) -> [[Float]] {
-        Array(repeating: [Float](repeating: 0, count: plan.batchSize * plan.config.hidden), count: count)
+        Array(repeating: [Float](repeating: 0, count: plan.batchSize * plan.stateWidth), count: count)
     }
 }
