@@ -41,8 +41,27 @@ final class LanguageModelPlanTests: XCTestCase {
     }
 
     func testUnsupportedModelKindIsAPlanError() throws {
-        XCTAssertThrowsError(try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: gpt}"), vocabularySize: 10)) {
-            XCTAssertEqual($0 as? PlanError, .unsupported("model kind 'gpt'"))
+        XCTAssertThrowsError(try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: wavenet}"), vocabularySize: 10)) {
+            XCTAssertEqual($0 as? PlanError, .unsupported("model kind 'wavenet'"))
+        }
+    }
+
+    /// GPT's passes: batch-major tokens, no state, a decode pass over the whole block and the two
+    /// cached decoding graphs; a training window longer than the learned positions is refused.
+    func testGPTPlan() throws {
+        let yaml = "data: {corpus: x}\nmodel: {kind: gpt, block_size: 8, layers: 2, heads: 2, width: 16}\n"
+            + "train: {batch_size: 3, seq_len: 6, steps: 1}"
+        let plan = try LanguageModelPlan(try spec(yaml), vocabularySize: 10)
+        XCTAssertEqual(plan.layout, .batchMajor)
+        XCTAssertEqual(plan.train.logits.shape, [3, 6, 10])
+        XCTAssertEqual(plan.train.stateInputs, [])
+        XCTAssertEqual(plan.decode.length, 8)
+        XCTAssertEqual(plan.cachedDecode?.step.length, 1)
+        XCTAssertEqual(plan.cachedDecode?.refill.length, 4)
+        XCTAssertEqual(plan.cachedDecode?.step.keys.map(\.shape), [[1, 2, 1, 8], [1, 2, 1, 8]])
+        XCTAssertThrowsError(try LanguageModelPlan(try spec(yaml.replacingOccurrences(of: "seq_len: 6", with: "seq_len: 9")),
+                                                   vocabularySize: 10)) {
+            XCTAssertTrue("\($0)".contains("longer than model.block_size 8"), "\($0)")
         }
     }
 

@@ -174,4 +174,52 @@ final class TrainerTests: XCTestCase {
         for _ in 0..<3000 { counts[Sampler.draw([0, 0, 0], temperature: 1, topK: nil, using: &rng)] += 1 }
         XCTAssertTrue(counts.allSatisfy { $0 > 850 && $0 < 1150 }, "\(counts)")
     }
+
+    /// A tiny GPT as nanoGPT trains it: random windows, two batches accumulated per step, AdamW with
+    /// decay on matrices only. It learns, keeps its best-validation checkpoint, and resumes bit for bit.
+    private static let gpt = ["model.kind=gpt", "model.block_size=16", "model.layers=2", "model.heads=2", "model.width=32",
+                              "model.tie_embeddings=true", "train.seq_len=16", "train.sampling=windows",
+                              "train.grad_accum_steps=2", "train.optimizer.kind=adamw", "train.optimizer.decay=matrices",
+                              "train.optimizer.weight_decay=0.1", "train.epochs=null", "train.steps=30", "eval.batches=4",
+                              "eval.every_steps=10", "checkpoint.every_steps=10", "checkpoint.keep=5"]
+
+    func testGPTTrainsLikeNanoGPT() throws {
+        let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "gpt")
+        let trainer = try Trainer(spec: try spec(Self.gpt), run: run, locator: .forCurrentProcess(dataDirectory: nil), echo: false)
+        let summary = try trainer.fit()
+        let events = try MetricsWriter.read(run.metricsURL)
+        let losses = events.compactMap { event -> Double? in
+            guard event["split"] == "valid", case .double(let loss)? = event["loss"] else { return nil }
+            return loss
+        }
+        XCTAssertEqual(losses.count, 3)
+        XCTAssertLessThan(losses.last!, losses.first! * 0.7, "valid losses \(losses)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run.checkpoints.bestURL.path))
+        // The best checkpoint is the one of the lowest validation loss, here the last.
+        XCTAssertEqual(try Checkpoint.read(from: run.checkpoints.bestURL).values,
+                       try Checkpoint.read(from: run.checkpoints.url(step: 30)).values)
+        guard case .double(let validLoss)? = summary["valid.loss"] else { return XCTFail("\(summary)") }
+        XCTAssertEqual(validLoss, losses.last!)
+    }
+
+    func testGPTResumesBitForBit() throws {
+        try assertResumesBitForBit(Self.gpt, from: 10)
+    }
+
+    /// The KV cache gives the text that recomputing the whole context gives, past the point where the
+    /// cache fills and starts over.
+    func testCachedSamplingEqualsFullRecompute() throws {
+        let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "gpt")
+        let trainer = try Trainer(spec: try spec(Self.gpt + ["train.steps=10"]), run: run,
+                                  locator: .forCurrentProcess(dataDirectory: nil), echo: false)
+        try trainer.fit()
+        let sampler = try Sampler.open(run)
+        for seed in 0..<3 as Range<UInt64> {
+            let cached = try sampler.generate(prompt: "the time", length: 60, temperature: 1, topK: nil, seed: seed)
+            let recomputed = try sampler.generate(prompt: "the time", length: 60, temperature: 1, topK: nil, seed: seed,
+                                                  useCache: false)
+            XCTAssertEqual(cached, recomputed, "seed \(seed)")
+            XCTAssertTrue(cached.hasPrefix("the time"))
+        }
+    }
 }
