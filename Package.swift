@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["Planner", "Engine", "Runs", "Data", "Text", "Spec", "Optim"]),
         .target(name: "TestSupport", dependencies: ["Core", "Graph", "Autodiff", "Engine"]),
         .executableTarget(name: "runner", dependencies: ["Training"]),
-        .executableTarget(name: "Bench", dependencies: ["Kernels", "Engine", "Autodiff", "Models", "Optim", "Text", "Data"]),
+        .executableTarget(name: "Bench", dependencies: ["Kernels", "Engine", "Autodiff", "Models", "Optim", "Text", "Data", "Planner", "Spec", "Training"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Autodiff", "Engine", "TestSupport"]),

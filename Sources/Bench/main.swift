@@ -1,21 +1,26 @@
 import Foundation
 import Kernels
 
-// `make bench`: one line per benchmark, `bench NAME key=value…`, with PyTorch's figure and the ratio.
-// The training benchmark runs first so that its peak RSS is its own, not the large GEMMs'.
+// `make bench`: one line per benchmark, `bench NAME key=value…`, with the reference's figure and the
+// ratio. `seqlab-bench gpt tokenizer` runs only the groups named. The training benchmark runs first
+// so that its peak RSS is its own, not the large GEMMs'.
 setBLASThreads(1)   // as the engine runs it; PyTorch's reference runs with --threads 1 too
-let reference = Reference(torchBenches: ["gemm", "gru_charlm"])
-print("# reference: \(reference.source)")
-do {
-    try CharLMBench.run(reference: reference)
-} catch {
-    print("bench gru_charlm failed: \(error)")
-    exit(1)
+let groups = ["gru_charlm", "gemm", "gpt", "tokenizer"]
+let chosen = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : Set(groups)
+if let unknown = chosen.subtracting(groups).first {
+    print("seqlab-bench: no benchmark group '\(unknown)' (groups: \(groups.joined(separator: ", ")))")
+    exit(64)
 }
-GemmBench.run(reference: reference)
+let torchBenches = ["gru_charlm": ["gru_charlm"], "gemm": ["gemm"], "gpt": ["gpt_baby_cpu", "gpt_small_char", "gpt_sample"]]
+    .filter { chosen.contains($0.key) }.flatMap(\.value)
+let reference = torchBenches.isEmpty ? nil : Reference(torchBenches: torchBenches)
+if let reference { print("# reference: \(reference.source)") }
 do {
-    try TokenizerBench.run(reference: Reference(tokenizers: ()))
+    if let reference, chosen.contains("gru_charlm") { try CharLMBench.run(reference: reference) }
+    if let reference, chosen.contains("gemm") { GemmBench.run(reference: reference) }
+    if let reference, chosen.contains("gpt") { try GPTBench.run(reference: reference) }
+    if chosen.contains("tokenizer") { try TokenizerBench.run(reference: Reference(tokenizers: ())) }
 } catch {
-    print("bench tokenizers failed: \(error)")
+    print("bench failed: \(error)")
     exit(1)
 }

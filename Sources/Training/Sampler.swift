@@ -33,7 +33,7 @@ public final class Sampler {
         return sampler
     }
 
-    init(_ plan: LanguageModelPlan, arena: ParameterArena, tokenizer: any Tokenizer) throws {
+    public init(_ plan: LanguageModelPlan, arena: ParameterArena, tokenizer: any Tokenizer) throws {
         let pass = plan.decode
         self.pass = pass
         cached = try plan.cachedDecode.map { try CachedDecoder($0, arena: arena) }

@@ -1,0 +1,95 @@
+import Core
+import Engine
+import Foundation
+import Optim
+import Planner
+import Spec
+import Text
+import Training
+
+/// nanoGPT's GPTs as ../shared/bench/torch_reference.py times them: a training step of the baby
+/// (4 layers, 4 heads, width 128, 12 × 64) and small (6, 6, 384, 8 × 256) char models — forward,
+/// backward, clip 1, AdamW 1e-3 with decay on matrices — and 256 sampled tokens of the baby model
+/// from a one-token prompt, with and without the KV cache. Batches are random ids, as there.
+enum GPTBench {
+    static let vocabulary = 65
+
+    static func run(reference: Reference) throws {
+        try train("gpt_baby_cpu", layers: 4, heads: 4, width: 128, block: 64, batch: 12, warmup: 5, steps: 30,
+                  reference: reference)
+        try sample(reference: reference)
+        // Last, so that the peak RSS printed is this model's.
+        try train("gpt_small_char", layers: 6, heads: 6, width: 384, block: 256, batch: 8, warmup: 2, steps: 8,
+                  reference: reference)
+    }
+
+    private static func spec(layers: Int, heads: Int, width: Int, block: Int, batch: Int) -> ExperimentSpec {
+        var spec = ExperimentSpec()
+        spec.model.kind = .gpt
+        (spec.model.layers, spec.model.heads, spec.model.width, spec.model.blockSize) = (layers, heads, width, block)
+        (spec.model.bias, spec.model.tieEmbeddings, spec.model.dropout) = (false, true, 0)
+        (spec.train.batchSize, spec.train.seqLen) = (batch, block)
+        spec.sample.length = 256
+        return spec
+    }
+
+    private static func train(_ name: String, layers: Int, heads: Int, width: Int, block: Int, batch: Int, warmup: Int,
+                              steps: Int, reference: Reference) throws {
+        let plan = try LanguageModelPlan(spec(layers: layers, heads: heads, width: width, block: block, batch: batch),
+                                         vocabularySize: vocabulary)
+        let program = try Engine.compile(plan.train.graph, outputs: [plan.train.loss], gradients: plan.train.gradients, seed: 1)
+        let arena = program.arena
+        var layout = arena.layout
+        layout.setDecay(.matricesOnly)
+        var optimizer = AdamW(layout: layout, beta1: 0.9, beta2: 0.99, weightDecay: 0.1)
+        var rng = SeededGenerator(seed: 1337)
+        let batches = (0..<4).map { _ in
+            ((0..<(batch * block)).map { _ in Float(rng.next() % UInt64(vocabulary)) },
+             (0..<(batch * block)).map { _ in Float(rng.next() % UInt64(vocabulary)) })
+        }
+        var loss: Float = 0
+        func step(_ i: Int) throws {
+            try program.setInput(LanguageModelPlan.tokens, batches[i % batches.count].0)
+            try program.setInput(LanguageModelPlan.targets, batches[i % batches.count].1)
+            program.run()
+            _ = clipGradNorm(arena.gradients, maxNorm: 1)
+            optimizer.step(parameters: arena.values, gradients: UnsafeBufferPointer(arena.gradients), layout: layout, lr: 1e-3)
+            loss = try program.scalar(plan.train.loss)
+        }
+        for i in 0..<warmup { try step(i) }
+        var times: [Double] = []
+        for i in 0..<steps { times.append(medianSeconds(repetitions: 1) { try? step(i) }) }
+        let median = times.sorted()[times.count / 2]
+        let tokensPerSecond = Double(batch * block) / median
+        var line = String(format: "bench %@ ms_per_step=%.1f tokens_per_s=%.0f peak_rss_mb=%.0f loss=%.3f", name,
+                          median * 1e3, tokensPerSecond, peakRSSMegabytes(), loss)
+        if let ref = reference[name] {
+            line += String(format: " ref_tokens_per_s=%.0f ratio=%.2f", ref, tokensPerSecond / ref) + " ref=\"\(reference.source)\""
+        }
+        print(line)
+        if SeqLabEnvironment.debug { print(program.timingReport()) }
+    }
+
+    /// 256 tokens at temperature 1 from a one-token prompt, with and without the KV cache.
+    private static func sample(reference: Reference) throws {
+        let plan = try LanguageModelPlan(spec(layers: 4, heads: 4, width: 128, block: 64, batch: 1), vocabularySize: vocabulary)
+        let alphabet = String((0..<(vocabulary - 1)).map { Character(Unicode.Scalar(UInt8(0x21 + $0))) })
+        let tokenizer = try CharTokenizer.train(on: alphabet, options: TokenizerOptions())
+        let sampler = try Sampler(plan, arena: ParameterArena(graph: plan.decode.graph, seed: 1), tokenizer: tokenizer)
+        for (name, cached) in [("gpt_sample_kv", true), ("gpt_sample_nocache", false)] {
+            _ = try sampler.generate(prompt: "a", length: 256, temperature: 1, topK: nil, seed: 0, useCache: cached)
+            var failure: (any Error)?
+            let seconds = medianSeconds(repetitions: 5) {
+                do { _ = try sampler.generate(prompt: "a", length: 256, temperature: 1, topK: nil, seed: 0, useCache: cached) }
+                catch { failure = error }
+            }
+            if let failure { throw failure }
+            let tokensPerSecond = 256 / seconds
+            var line = String(format: "bench %@ ms_per_256_tokens=%.1f tokens_per_s=%.0f", name, seconds * 1e3, tokensPerSecond)
+            if let ref = reference[name] {
+                line += String(format: " ref_tokens_per_s=%.0f ratio=%.2f", ref, tokensPerSecond / ref) + " ref=\"\(reference.source)\""
+            }
+            print(line)
+        }
+    }
+}
