@@ -77,10 +77,11 @@ enum GPTBench {
         let tokenizer = try CharTokenizer.train(on: alphabet, options: TokenizerOptions())
         let sampler = try Sampler(plan, arena: ParameterArena(graph: plan.decode.graph, seed: 1), tokenizer: tokenizer)
         for (name, cached) in [("gpt_sample_kv", true), ("gpt_sample_nocache", false)] {
-            _ = try sampler.generate(prompt: "a", length: 256, temperature: 1, topK: nil, seed: 0, useCache: cached)
+            let decoding = Decoding(length: 256, useCache: cached)
+            _ = try sampler.generate(prompt: "a", decoding)
             var failure: (any Error)?
             let seconds = medianSeconds(repetitions: 5) {
-                do { _ = try sampler.generate(prompt: "a", length: 256, temperature: 1, topK: nil, seed: 0, useCache: cached) }
+                do { _ = try sampler.generate(prompt: "a", decoding) }
                 catch { failure = error }
             }
             if let failure { throw failure }

@@ -103,6 +103,10 @@ public struct SampleSpec: Sendable, Equatable {
     public var temperature = 1.0
     /// Sample only among the k likeliest tokens; nil for all.
     public var topK: Int?
+    /// Then only among the likeliest tokens whose probabilities add up to p (nucleus sampling); nil for all.
+    public var topP: Double?
+    /// The text ends before the first of these strings that it generates.
+    public var stop: [String] = []
 
     public init() {}
 }
@@ -198,6 +202,8 @@ extension SampleSpec: SpecSection {
             .int("length", \.length, .nonNegative),
             .double("temperature", \.temperature, .positive),
             .int("top_k", \.topK, .atLeastOne),
+            .double("top_p", \.topP, .factor),
+            .strings("stop", \.stop),
         ]
     }
 }

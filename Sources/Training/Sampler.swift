@@ -42,50 +42,54 @@ public final class Sampler {
         hidden = pass.stateOutputs.first?.shape[1] ?? 0
     }
 
-    /// The prompt followed by `length` sampled tokens. Temperature scales the logits; top-k keeps
-    /// the k likeliest (k = 1 is greedy decoding). GPT decodes with its KV cache unless `useCache` is
-    /// false; both give the same text for the same seed.
-    public func generate(prompt: String, length: Int, temperature: Float, topK: Int?, seed: UInt64,
-                         useCache: Bool = true) throws -> String {
-        var rng = SeededGenerator(seed: seed)
-        var state = [[Float]](repeating: [Float](repeating: 0, count: hidden), count: pass.stateInputs.count)
-        var ids = tokenizer.encode(prompt)
-        guard !ids.isEmpty else { throw TrainingError.emptyPrompt(prompt) }
+    /// The prompt followed by up to `decoding.length` sampled tokens, cut before the first stop string
+    /// the generated text contains. GPT decodes with its KV cache unless `decoding.useCache` is false;
+    /// both give the same text for the same seed.
+    public func generate(prompt: String, _ decoding: Decoding) throws -> Generation {
+        var rng = SeededGenerator(seed: decoding.seed)
+        let promptIDs = tokenizer.encode(prompt)
+        guard !promptIDs.isEmpty else { throw TrainingError.emptyPrompt(prompt) }
+        let feed = try feeder(useCache: decoding.useCache)
+        var logits = try feed(promptIDs)
+        var generated: [Int] = []
+        while generated.count < decoding.length {
+            generated.append(Self.draw(logits, decoding, using: &rng))
+            if !decoding.stop.isEmpty {
+                let text = tokenizer.decode(generated)
+                if let stop = decoding.stop.compactMap({ text.range(of: $0) }).min(by: { $0.lowerBound < $1.lowerBound }) {
+                    return Generation(text: tokenizer.decode(promptIDs) + text[..<stop.lowerBound], tokens: generated.count)
+                }
+            }
+            if generated.count < decoding.length { logits = try feed([generated[generated.count - 1]]) }
+        }
+        return Generation(text: tokenizer.decode(promptIDs + generated), tokens: generated.count)
+    }
+
+    /// A function that takes the next ids of the sequence and returns the logits after the last one;
+    /// a new one starts a new sequence.
+    private func feeder(useCache: Bool) throws -> ([Int]) throws -> [Float] {
         if let cached, useCache {
             cached.reset()
-            var logits = try cached.feed(ids)
-            for index in 0..<length {
-                ids.append(Self.draw(logits, temperature: temperature, topK: topK, using: &rng))
-                if index < length - 1 { logits = try cached.feed([ids[ids.count - 1]]) }
-            }
-            return tokenizer.decode(ids)
+            return { try cached.feed($0) }
         }
         if pass.length > 1 {
             // The context the cache would hold, recomputed in full every token.
             var context: [Int] = []
-            for id in ids { CachedDecoder.append(id, to: &context, slots: pass.length) }
-            for _ in 0..<length {
-                let next = Self.draw(try logits(of: context), temperature: temperature, topK: topK, using: &rng)
-                ids.append(next)
-                CachedDecoder.append(next, to: &context, slots: pass.length)
+            return { ids in
+                for id in ids { CachedDecoder.append(id, to: &context, slots: self.pass.length) }
+                return try self.logits(of: context)
             }
-            return tokenizer.decode(ids)
         }
-        var logits: [Float] = []
-        func feed(_ id: Int) throws {
-            try program.setInput(LanguageModelPlan.tokens, [Float(id)])
-            for (name, values) in zip(pass.stateInputs, state) { try program.setInput(name, values) }
-            program.run()
-            logits = try program.read(pass.logits)
-            state = try pass.stateOutputs.map { try program.read($0) }
+        var state = [[Float]](repeating: [Float](repeating: 0, count: hidden), count: pass.stateInputs.count)
+        return { ids in
+            for id in ids {
+                try self.program.setInput(LanguageModelPlan.tokens, [Float(id)])
+                for (name, values) in zip(self.pass.stateInputs, state) { try self.program.setInput(name, values) }
+                self.program.run()
+                state = try self.pass.stateOutputs.map { try self.program.read($0) }
+            }
+            return try self.program.read(self.pass.logits)
         }
-        for id in ids { try feed(id) }
-        for _ in 0..<length {
-            let next = Self.draw(logits, temperature: temperature, topK: topK, using: &rng)
-            ids.append(next)
-            try feed(next)
-        }
-        return tokenizer.decode(ids)
     }
 
     /// The logits after the last token of `context` (at most the pass's length). Positions after the
@@ -100,12 +104,23 @@ public final class Sampler {
         return Array(all[((context.count - 1) * vocabulary)..<(context.count * vocabulary)])
     }
 
-    /// One id from softmax(logits / temperature) restricted to the top k.
-    static func draw(_ logits: [Float], temperature: Float, topK: Int?, using rng: inout SeededGenerator) -> Int {
+    /// One id from softmax(logits / temperature), restricted to the top k and then to the smallest
+    /// set of likeliest tokens whose probability reaches top-p (Hugging Face's order of the filters).
+    static func draw(_ logits: [Float], _ decoding: Decoding, using rng: inout SeededGenerator) -> Int {
         var order = Array(logits.indices).sorted { logits[$0] > logits[$1] }
-        if let topK { order = Array(order.prefix(max(1, topK))) }
+        if let topK = decoding.topK { order = Array(order.prefix(max(1, topK))) }
         let top = logits[order[0]]
-        let weights = order.map { Double(((logits[$0] - top) / max(temperature, 1e-6))).exponentiated }
+        var weights = order.map { Double(((logits[$0] - top) / max(decoding.temperature, 1e-6))).exponentiated }
+        if let topP = decoding.topP {
+            let total = weights.reduce(0, +)
+            var cumulative = 0.0
+            let kept = weights.firstIndex { weight in
+                cumulative += weight
+                return cumulative >= topP * total
+            }.map { $0 + 1 } ?? weights.count
+            order = Array(order.prefix(kept))
+            weights = Array(weights.prefix(kept))
+        }
         var target = Double(rng.nextFloat()) * weights.reduce(0, +)
         for (index, weight) in zip(order, weights) {
             target -= weight
@@ -113,6 +128,30 @@ public final class Sampler {
         }
         return order[0]
     }
+}
+
+/// How to sample: `length` new tokens at most, temperature, top-k, top-p, strings that end the text
+/// early, the seed (the same seed gives the same text), and whether GPT uses its KV cache.
+public struct Decoding: Equatable, Sendable {
+    public var length: Int
+    public var temperature: Float
+    public var topK: Int?
+    public var topP: Double?
+    public var stop: [String]
+    public var seed: UInt64
+    public var useCache: Bool
+
+    public init(length: Int, temperature: Float = 1, topK: Int? = nil, topP: Double? = nil, stop: [String] = [],
+                seed: UInt64 = 0, useCache: Bool = true) {
+        (self.length, self.temperature, self.topK, self.topP) = (length, temperature, topK, topP)
+        (self.stop, self.seed, self.useCache) = (stop, seed, useCache)
+    }
+}
+
+/// Generated text (the prompt included) and how many tokens were sampled.
+public struct Generation: Equatable, Sendable {
+    public let text: String
+    public let tokens: Int
 }
 
 private extension Double {

@@ -264,9 +264,10 @@ public final class Trainer {
         }
         try log.line(line)
         if !spec.sample.prompt.isEmpty {
-            let text = try sampler.generate(prompt: spec.sample.prompt, length: spec.sample.length,
-                                            temperature: Float(spec.sample.temperature), topK: spec.sample.topK,
-                                            seed: UInt64(truncatingIfNeeded: spec.seed) &+ UInt64(step))
+            let sample = spec.sample
+            let text = try sampler.generate(prompt: sample.prompt, Decoding(
+                length: sample.length, temperature: Float(sample.temperature), topK: sample.topK, topP: sample.topP,
+                stop: sample.stop, seed: UInt64(truncatingIfNeeded: spec.seed) &+ UInt64(step))).text
             try run.appendSample(step: step, text: text)
             try log.line("  sample: \(text)")
         }

@@ -1,3 +1,5 @@
+import Training
+
 /// What the command line asks for, parsed and checked before anything runs.
 enum Command: Equatable {
     case train(spec: String, options: Options)
@@ -17,10 +19,7 @@ enum Command: Equatable {
 
     struct SampleOptions: Equatable {
         var prompt: String?
-        var length = 100
-        var temperature: Float = 1
-        var topK: Int?
-        var seed: UInt64 = 0
+        var decoding = Decoding(length: 100)
     }
 
     /// `runner tokenize`: encode standard input with a tokenizer file, or train one on a corpus.
@@ -83,13 +82,16 @@ enum Command: Equatable {
             self = .eval(run: try parser.positional("eval", "a run directory"), split: split, options: options)
         case "sample":
             var sample = SampleOptions()
+            sample.decoding.useCache = !parser.flag("--no-cache")
             _ = try parser.options([]) { flag, value throws(UsageError) in
                 switch flag {
                 case "--prompt": sample.prompt = value
-                case "--length": sample.length = try Parser.number(flag, value, Int.init, valid: { $0 >= 0 })
-                case "--temperature": sample.temperature = try Parser.number(flag, value, Float.init, valid: { $0 > 0 })
-                case "--top-k": sample.topK = try Parser.number(flag, value, Int.init, valid: { $0 >= 1 })
-                case "--seed": sample.seed = try Parser.number(flag, value, UInt64.init, valid: { _ in true })
+                case "--length": sample.decoding.length = try Parser.number(flag, value, Int.init, valid: { (0...1_000_000).contains($0) })
+                case "--temperature": sample.decoding.temperature = try Parser.number(flag, value, Float.init, valid: { $0 > 0 })
+                case "--top-k": sample.decoding.topK = try Parser.number(flag, value, Int.init, valid: { $0 >= 1 })
+                case "--top-p": sample.decoding.topP = try Parser.number(flag, value, Double.init, valid: { $0 > 0 && $0 <= 1 })
+                case "--stop": sample.decoding.stop.append(try Parser.unescaped(flag, value))
+                case "--seed": sample.decoding.seed = try Parser.number(flag, value, UInt64.init, valid: { _ in true })
                 default: return false
                 }
                 return true
@@ -202,6 +204,31 @@ struct Parser {
             throw Command.UsageError(message: "\(command) takes one argument, got \(positionals.count): \(positionals.joined(separator: " "))")
         }
         return first
+    }
+
+    /// A string option with `\n` and `\t` written as escapes, since a shell argument rarely holds a
+    /// newline; `\\` is a backslash.
+    static func unescaped(_ flag: String, _ value: String) throws(Command.UsageError) -> String {
+        var result = "", escaping = false
+        for character in value {
+            if escaping {
+                switch character {
+                case "n": result.append("\n")
+                case "t": result.append("\t")
+                case "\\": result.append("\\")
+                default: throw Command.UsageError(message: "\(flag) got '\(value)': unknown escape '\\\(character)' (use \\n, \\t or \\\\)")
+                }
+                escaping = false
+            } else if character == "\\" {
+                escaping = true
+            } else {
+                result.append(character)
+            }
+        }
+        guard !escaping, !result.isEmpty else {
+            throw Command.UsageError(message: "\(flag) got '\(value)', which is not a valid value")
+        }
+        return result
     }
 
     static func number<T>(_ flag: String, _ value: String, _ parse: (String) -> T?, valid: (T) -> Bool)

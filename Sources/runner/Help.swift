@@ -7,7 +7,8 @@ enum Help {
       runner SPEC [--set KEY=VALUE]... [--data-dir DIR] [--runs-dir DIR] [--name NAME]
       runner check SPEC [--set KEY=VALUE]... [--data-dir DIR]
       runner resume RUN_DIR [--data-dir DIR]
-      runner sample RUN_DIR [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--seed S]
+      runner sample RUN_DIR [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--top-p P] [--stop TEXT]...
+                    [--seed S] [--no-cache]
       runner eval RUN_DIR [--split train|valid|test] [--data-dir DIR]
       runner tokenize --tokenizer FILE.json < lines.txt
       runner tokenize --train CORPUS --kind KIND --vocab-size N --out FILE.json [...]
@@ -62,11 +63,15 @@ enum Help {
     """
 
     static let sample = """
-    runner sample RUN_DIR [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--seed S]
+    runner sample RUN_DIR [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--top-p P] [--stop TEXT]...
+                  [--seed S] [--no-cache]
 
     Generates N tokens (default 100) after TEXT (default: the spec's sample.prompt) from the run's
     newest checkpoint. Temperature scales the logits (default 1); --top-k keeps the K likeliest
-    tokens (1 is greedy). The same seed gives the same text. Needs no dataset.
+    tokens (1 is greedy); --top-p then keeps the likeliest tokens whose probabilities reach P. The
+    text ends before the first --stop string it generates (\n and \t allowed). The same seed gives
+    the same text. GPT decodes with a KV cache; --no-cache recomputes the whole context every token
+    (same text, slower). Prints the tokens/s on stderr. Needs no dataset.
     """
 
     static let eval = """

@@ -42,12 +42,11 @@ func main() -> Int32 {
             for warning in sampler.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
             let prompt = try options.prompt ?? ExperimentSpec.load(path: run.specURL.path).sample.prompt
             let start = Date()
-            let text = try sampler.generate(prompt: prompt, length: options.length, temperature: options.temperature,
-                                            topK: options.topK, seed: options.seed)
-            print(text)
+            let generation = try sampler.generate(prompt: prompt, options.decoding)
+            print(generation.text)
             let seconds = Date().timeIntervalSince(start)
-            FileHandle.standardError.write(Data(String(format: "%d tokens in %.3f s (%.0f tokens/s)\n", options.length,
-                                                       seconds, Double(options.length) / max(seconds, 1e-9)).utf8))
+            FileHandle.standardError.write(Data(String(format: "%d tokens in %.3f s (%.0f tokens/s)\n", generation.tokens,
+                                                       seconds, Double(generation.tokens) / max(seconds, 1e-9)).utf8))
         }
         return 0
     } catch {

@@ -169,10 +169,22 @@ final class TrainerTests: XCTestCase {
 
     func testGreedyDrawTakesTheLargestLogitAndTemperatureSpreads() {
         var rng = SeededGenerator(seed: 1)
-        XCTAssertEqual(Sampler.draw([0.1, 3, -1, 2.9], temperature: 1, topK: 1, using: &rng), 1)
+        XCTAssertEqual(Sampler.draw([0.1, 3, -1, 2.9], Decoding(length: 1, topK: 1), using: &rng), 1)
         var counts = [0, 0, 0]
-        for _ in 0..<3000 { counts[Sampler.draw([0, 0, 0], temperature: 1, topK: nil, using: &rng)] += 1 }
+        for _ in 0..<3000 { counts[Sampler.draw([0, 0, 0], Decoding(length: 1), using: &rng)] += 1 }
         XCTAssertTrue(counts.allSatisfy { $0 > 850 && $0 < 1150 }, "\(counts)")
+    }
+
+    /// Top-p keeps the smallest set of likeliest tokens reaching p: probabilities ∝ (4, 2, 1, 1) give
+    /// 0.5, 0.25, 0.125, 0.125, so p = 0.7 keeps the first two, in proportion 2 : 1.
+    func testTopPKeepsTheSmallestLikelySetReachingP() {
+        var rng = SeededGenerator(seed: 2)
+        let logits = [4, 2, 1, 1].map { Float(log(Double($0))) }
+        var counts = [0, 0, 0, 0]
+        for _ in 0..<3000 { counts[Sampler.draw(logits, Decoding(length: 1, topP: 0.7), using: &rng)] += 1 }
+        XCTAssertEqual(counts[2] + counts[3], 0, "\(counts)")
+        XCTAssertEqual(Double(counts[0]) / Double(counts[1]), 2, accuracy: 0.25, "\(counts)")
+        for _ in 0..<100 { XCTAssertEqual(Sampler.draw(logits, Decoding(length: 1, topP: 0.01), using: &rng), 0) }
     }
 
     /// A tiny GPT as nanoGPT trains it: random windows, two batches accumulated per step, AdamW with
@@ -215,11 +227,14 @@ final class TrainerTests: XCTestCase {
         try trainer.fit()
         let sampler = try Sampler.open(run)
         for seed in 0..<3 as Range<UInt64> {
-            let cached = try sampler.generate(prompt: "the time", length: 60, temperature: 1, topK: nil, seed: seed)
-            let recomputed = try sampler.generate(prompt: "the time", length: 60, temperature: 1, topK: nil, seed: seed,
-                                                  useCache: false)
+            let cached = try sampler.generate(prompt: "the time", Decoding(length: 60, seed: seed)).text
+            let recomputed = try sampler.generate(prompt: "the time", Decoding(length: 60, seed: seed, useCache: false)).text
             XCTAssertEqual(cached, recomputed, "seed \(seed)")
             XCTAssertTrue(cached.hasPrefix("the time"))
+            // A stop string ends the text just before it, and fewer tokens are generated.
+            let stopped = try sampler.generate(prompt: "the time", Decoding(length: 60, stop: [" "], seed: seed))
+            XCTAssertEqual(stopped.text, "the time" + cached.dropFirst("the time".count).prefix { $0 != " " })
+            XCTAssertLessThanOrEqual(stopped.tokens, 60)
         }
     }
 }
