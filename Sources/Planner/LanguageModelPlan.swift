@@ -93,8 +93,9 @@ public struct LanguageModelPlan {
 
     /// Plans `spec` for a vocabulary of `vocabularySize` tokens.
     public init(_ spec: ExperimentSpec, vocabularySize: Int) throws {
-        if let metric = spec.eval.metrics.first(where: { $0 != .loss && $0 != .perplexity }) {
-            throw PlanError.unsupported("eval metric '\(metric.rawValue)' for a language model (it reports loss and perplexity)")
+        if let metric = spec.eval.metrics.first(where: { ![.loss, .perplexity, .bpc].contains($0) }) {
+            throw PlanError.unsupported("eval metric '\(metric.rawValue)' for a language model (it reports loss, perplexity "
+                + "and bpc)")
         }
         try Self.checkSizes(spec, vocabularySize: vocabularySize)
         batchSize = spec.train.batchSize

@@ -84,6 +84,9 @@ public struct ScheduleSpec: Sendable, Equatable {
 public struct EvalSpec: Sendable, Equatable {
     public enum Metric: String, SpecChoice {
         case loss, perplexity, accuracy, bleu
+        /// Bits per character: the loss in bits spread over the characters the tokens stand for, so
+        /// that models over different vocabularies (chars, BPE) compare.
+        case bpc
         static let label = "metric"
     }
 

@@ -9,6 +9,13 @@ public struct LanguageModelCorpus {
     public let tokenizer: any Tokenizer
     public let splits: TokenSplits
 
+    /// Characters (Unicode scalars) per token of the validation split, what its decoded tokens spell;
+    /// nil when it is empty. Turns a loss per token into one per character.
+    public var validCharactersPerToken: Double? {
+        splits.valid.isEmpty ? nil
+            : Double(tokenizer.decode(splits.valid).unicodeScalars.count) / Double(splits.valid.count)
+    }
+
     /// Reads the spec's corpus through `locator`, trains the spec's tokenizer on its training text (or
     /// loads `tokenizer.file`, or uses the given one, e.g. a resumed run's) and splits the encoded
     /// stream (cut to `max_chars` tokens first, as d2l cuts The Time Machine).

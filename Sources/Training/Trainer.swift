@@ -33,6 +33,8 @@ public final class Trainer {
     var progress: ProgressLine
     /// Newer checkpoints that could not be read and were passed over by `open`; also in log.txt.
     public private(set) var warnings: [String] = []
+    /// The validation split's characters per token, for `bpc` (decoding it once costs a pass over it).
+    private lazy var charactersPerToken: Double? = corpus.validCharactersPerToken
     /// Training steps taken so far.
     public var step: Int { position.step }
 
@@ -236,7 +238,7 @@ public final class Trainer {
         var last: [String: JSONValue] = [:], best: [String: Double] = [:]
         for event in try MetricsWriter.read(url) {
             guard case .string(let split)? = event["split"] else { continue }
-            for name in ["loss", "ppl"] { if let value = event[name] { last[split + "." + name] = value } }
+            for name in ["loss", "ppl", "bpc"] { if let value = event[name] { last[split + "." + name] = value } }
             if case .double(let loss)? = event["loss"] { best[split + ".loss"] = min(best[split + ".loss"] ?? .infinity, loss) }
         }
         return (last, best)
@@ -256,11 +258,15 @@ public final class Trainer {
         var line = String(format: "step %d/%d  epoch %d  loss %.4f  ppl %.3f  lr %.4g  %.0f tok/s", step, totalSteps, epoch,
                           trainLoss, Foundation.exp(trainLoss), lr, tokensPerSecond)
         if let validLoss = try evaluate(corpus.splits.valid) {
-            try metrics.append(["step": .int(step), "split": "valid", "loss": .double(validLoss),
-                                "ppl": .double(Foundation.exp(validLoss))], sync: true)
+            var valid: [String: JSONValue] = ["loss": .double(validLoss), "ppl": .double(Foundation.exp(validLoss))]
             line += String(format: "  valid ppl %.3f", Foundation.exp(validLoss))
-            summary["valid.loss"] = .double(validLoss)
-            summary["valid.ppl"] = .double(Foundation.exp(validLoss))
+            if spec.eval.metrics.contains(.bpc), let charactersPerToken {
+                let bitsPerCharacter = validLoss / charactersPerToken / Foundation.log(2)
+                valid["bpc"] = .double(bitsPerCharacter)
+                line += String(format: "  bpc %.3f", bitsPerCharacter)
+            }
+            try metrics.append(valid.merging(["step": .int(step), "split": "valid"]) { $1 }, sync: true)
+            for (name, value) in valid { summary["valid." + name] = value }
         }
         try log.line(line)
         if !spec.sample.prompt.isEmpty {
