@@ -69,7 +69,7 @@ final class LanguageModelPlanTests: XCTestCase {
         let yaml = "data: {corpus: x}\nmodel: {kind: rnn_lm}\neval: {metrics: [loss, bleu]}"
         XCTAssertThrowsError(try LanguageModelPlan(try spec(yaml), vocabularySize: 10)) {
             XCTAssertEqual($0 as? PlanError,
-                           .unsupported("eval metric 'bleu' for a language model (it reports loss and perplexity)"))
+                           .unsupported("eval metric 'bleu' for a language model (it reports loss, perplexity and bpc)"))
         }
     }
 
