@@ -91,4 +91,29 @@ final class LMBatcherTests: XCTestCase {
         XCTAssertThrowsError(try LMBatcher(tokens: Array(0..<14), batchSize: 2, numSteps: 5, sampling: .random))
         XCTAssertThrowsError(try LMBatcher(tokens: Array(0..<100), batchSize: 0, numSteps: 5, sampling: .random))
     }
+
+    /// nanoGPT's windows: every row a run of T consecutive tokens starting anywhere in 0...N−T−1, its
+    /// targets one further on; an epoch holds ⌊(N−1)/(B·T)⌋ batches (at least one); a seed fixes them all.
+    func testWindowsAreRandomRunsOfTheStream() throws {
+        let batcher = try LMBatcher(tokens: corpus, batchSize: 2, numSteps: 5, sampling: .windows)
+        XCTAssertEqual(batcher.batchCount(offset: 0), 3)
+        var starts = Set<Int>()
+        for seed in 0..<200 {
+            var generator = SeededGenerator(seed: UInt64(seed))
+            let batches = batcher.epoch(layout: .timeMajor, using: &generator)
+            XCTAssertEqual(batches.count, 3)
+            for batch in batches {
+                for (b, row) in rows(batch).enumerated() {
+                    XCTAssertEqual(row, Array(row[0]..<(row[0] + 5)))
+                    XCTAssertEqual((0..<5).map { batch.targets[batch.position(row: b, step: $0)] }, row.map { $0 + 1 })
+                    starts.insert(row[0])
+                }
+            }
+        }
+        XCTAssertEqual(starts, Set(0...29), "every start 0…N−T−1 drawn, none past it")
+        var first = SeededGenerator(seed: 7), second = SeededGenerator(seed: 7)
+        XCTAssertEqual(batcher.epoch(layout: .batchMajor, using: &first), batcher.epoch(layout: .batchMajor, using: &second))
+        XCTAssertEqual(try LMBatcher(tokens: Array(0..<6), batchSize: 4, numSteps: 5, sampling: .windows).batchCount(offset: 0), 1)
+        XCTAssertThrowsError(try LMBatcher(tokens: Array(0..<5), batchSize: 1, numSteps: 5, sampling: .windows))
+    }
 }
