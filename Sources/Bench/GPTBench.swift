@@ -14,13 +14,18 @@ import Training
 enum GPTBench {
     static let vocabulary = 65
 
-    static func run(reference: Reference) throws {
-        try train("gpt_baby_cpu", layers: 4, heads: 4, width: 128, block: 64, batch: 12, warmup: 5, steps: 30,
-                  reference: reference)
-        try sample(reference: reference)
+    /// `references[t]` holds PyTorch's figures at t + 1 threads; training runs at each of those counts.
+    static func run(references: [Reference]) throws {
+        for (index, reference) in references.enumerated() {
+            try train("gpt_baby_cpu", layers: 4, heads: 4, width: 128, block: 64, batch: 12, warmup: 5, steps: 30,
+                      threads: index + 1, reference: reference)
+        }
+        try sample(reference: references[0])
         // Last, so that the peak RSS printed is this model's.
-        try train("gpt_small_char", layers: 6, heads: 6, width: 384, block: 256, batch: 8, warmup: 2, steps: 8,
-                  reference: reference)
+        for (index, reference) in references.enumerated() {
+            try train("gpt_small_char", layers: 6, heads: 6, width: 384, block: 256, batch: 8, warmup: 2, steps: 8,
+                      threads: index + 1, reference: reference)
+        }
     }
 
     private static func spec(layers: Int, heads: Int, width: Int, block: Int, batch: Int) -> ExperimentSpec {
@@ -34,10 +39,11 @@ enum GPTBench {
     }
 
     private static func train(_ name: String, layers: Int, heads: Int, width: Int, block: Int, batch: Int, warmup: Int,
-                              steps: Int, reference: Reference) throws {
+                              steps: Int, threads: Int, reference: Reference) throws {
         let plan = try LanguageModelPlan(spec(layers: layers, heads: heads, width: width, block: block, batch: batch),
                                          vocabularySize: vocabulary)
-        let program = try Engine.compile(plan.train.graph, outputs: [plan.train.loss], gradients: plan.train.gradients, seed: 1)
+        let program = try Engine.compile(plan.train.graph, outputs: [plan.train.loss], gradients: plan.train.gradients, seed: 1,
+                                         threads: threads)
         let arena = program.arena
         var layout = arena.layout
         layout.setDecay(.matricesOnly)
@@ -61,8 +67,8 @@ enum GPTBench {
         for i in 0..<steps { times.append(medianSeconds(repetitions: 1) { try? step(i) }) }
         let median = times.sorted()[times.count / 2]
         let tokensPerSecond = Double(batch * block) / median
-        var line = String(format: "bench %@ ms_per_step=%.1f tokens_per_s=%.0f peak_rss_mb=%.0f loss=%.3f", name,
-                          median * 1e3, tokensPerSecond, peakRSSMegabytes(), loss)
+        var line = String(format: "bench %@ threads=%d ms_per_step=%.1f tokens_per_s=%.0f peak_rss_mb=%.0f loss=%.3f", name,
+                          threads, median * 1e3, tokensPerSecond, peakRSSMegabytes(), loss)
         if let ref = reference[name] {
             line += String(format: " ref_tokens_per_s=%.0f ratio=%.2f", ref, tokensPerSecond / ref) + " ref=\"\(reference.source)\""
         }

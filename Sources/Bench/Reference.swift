@@ -13,6 +13,9 @@ struct Reference {
     static let torchScript = "../shared/bench/torch_reference.py"
     static let tokenizersScript = "../shared/bench/tokenizers_reference.py"
 
+    /// Two-thread eager medians from ../shared/bench/README.md (2026-11-23).
+    static let onFileTwoThreads: [String: Double] = ["gpt_baby_cpu": 17_355, "gpt_small_char": 2_133]
+
     /// Hugging Face `tokenizers` 0.23.3, single thread, tinyshakespeare, vocab 2,000 (2026-11-23).
     static let tokenizersOnFile: [String: Double] = [
         "tokenizer_bpe_bytelevel train_s": 0.43, "tokenizer_bpe_bytelevel encode_mb_per_s": 1.97,
@@ -29,10 +32,11 @@ struct Reference {
         "gemm 1792x256x5893": 61,
     ]
 
-    /// PyTorch's figures for these benches.
-    init(torchBenches benches: [String]) {
-        self.init(module: "torch", onFile: Self.onFile,
-                  command: ["python3", Self.torchScript, "--threads", "1", "--json", "--only", benches.joined(separator: ",")]) {
+    /// PyTorch's figures for these benches at a thread count.
+    init(torchBenches benches: [String], threads: Int = 1) {
+        self.init(module: "torch", onFile: threads == 1 ? Self.onFile : Self.onFileTwoThreads,
+                  command: ["python3", Self.torchScript, "--threads", String(threads), "--json", "--only",
+                            benches.joined(separator: ",")]) {
             bench, object in
             if bench == "gemm", let shape = object["shape"] as? String, let gflops = object["gflops"] as? Double {
                 return [("gemm \(shape)", gflops)]

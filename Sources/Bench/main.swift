@@ -18,7 +18,10 @@ if let reference { print("# reference: \(reference.source)") }
 do {
     if let reference, chosen.contains("gru_charlm") { try CharLMBench.run(reference: reference) }
     if let reference, chosen.contains("gemm") { GemmBench.run(reference: reference) }
-    if let reference, chosen.contains("gpt") { try GPTBench.run(reference: reference) }
+    if let reference, chosen.contains("gpt") {
+        let twoThreads = Reference(torchBenches: ["gpt_baby_cpu", "gpt_small_char"], threads: 2)
+        try GPTBench.run(references: [reference, twoThreads])
+    }
     if chosen.contains("tokenizer") { try TokenizerBench.run(reference: Reference(tokenizers: ())) }
 } catch {
     print("bench failed: \(error)")

@@ -14,8 +14,10 @@ public enum Engine {
     ///   the values in `arena.gradients`.
     /// - arena: share the parameters of another program of the same model; a new arena initialised
     ///   from `seed` when nil.
+    /// - threads: how many threads large GEMMs split over; results are reproducible for a given count
+    ///   and agree across counts up to rounding.
     public static func compile(_ graph: Graph, outputs: [Tensor], gradients: [(parameter: Tensor, gradient: Tensor)] = [],
-                               arena: ParameterArena? = nil, seed: UInt64 = 0) throws -> Program {
+                               arena: ParameterArena? = nil, seed: UInt64 = 0, threads: Int = 1) throws -> Program {
         _ = blasThreads
         if arena == nil {
             try checkFits("parameters and gradients", floats: 2 * graph.parameters.reduce(0) { $0 + $1.shape.count })
@@ -59,7 +61,7 @@ public enum Engine {
         let activations = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(plan.activationCount, 1))
         activations.initialize(repeating: 0, count: Swift.max(plan.activationCount, 1))
         let random = RandomSource(seed: seed &+ 0x5EED)
-        var lowering = Lowering(nodes: nodes, plan: plan, activations: activations, random: random)
+        var lowering = Lowering(nodes: nodes, plan: plan, activations: activations, random: random, threads: max(1, threads))
         var steps: [Program.Step] = []
         // Inputs the outputs do not need are accepted and ignored (node nil), so one feeding loop serves
         // every program of a model.

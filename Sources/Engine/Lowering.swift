@@ -9,12 +9,15 @@ struct Lowering {
     let plan: MemoryPlan
     let activations: UnsafeMutablePointer<Float>
     let random: RandomSource
+    /// Threads a large kernel may split its work over (see `sgemm(threads:…)`).
+    let threads: Int
 
-    init(nodes: [Node], plan: MemoryPlan, activations: UnsafeMutablePointer<Float>, random: RandomSource) {
+    init(nodes: [Node], plan: MemoryPlan, activations: UnsafeMutablePointer<Float>, random: RandomSource, threads: Int) {
         self.nodes = nodes
         self.plan = plan
         self.activations = activations
         self.random = random
+        self.threads = threads
     }
 
     func address(_ id: Int) -> UnsafeMutablePointer<Float> { plan.address(of: id, arena: activations) }
@@ -37,7 +40,12 @@ struct Lowering {
             let random = random
             run = { for i in 0..<count { out[i] = random.generator.nextFloat() } }
         case .unary(let op):
-            run = { unary(op, x[0], out, count: count) }
+            run = split(count) { range in unary(op, x[0] + range.lowerBound, out + range.lowerBound, count: range.count) }
+        case .binary(let op) where shapes[0] == dims && shapes[1] == dims:
+            run = split(count) { range in
+                binary(op, x[0] + range.lowerBound, aShape: [range.count], x[1] + range.lowerBound, bShape: [range.count],
+                       out + range.lowerBound, outShape: [range.count])
+            }
         case .binary(let op):
             run = { binary(op, x[0], aShape: shapes[0], x[1], bShape: shapes[1], out, outShape: dims) }
         case .select:
@@ -78,10 +86,18 @@ struct Lowering {
         case .softmax:
             let cols = dims.last!
             let mask = x.count > 1 ? x[1] : nil, maskRows = shapes.count > 1 ? shapes[1][0] : 1
-            run = { softmax(x[0], rows: count / cols, cols: cols, mask: mask, maskRows: maskRows, out) }
+            // Split in whole repeats of the mask, so that every part starts at the mask's first row.
+            let block = maskRows * cols
+            run = split(count / block, grain: block) { blocks in
+                let start = blocks.lowerBound * block
+                softmax(x[0] + start, rows: blocks.count * maskRows, cols: cols, mask: mask, maskRows: maskRows, out + start)
+            }
         case .softmaxGrad:
             let cols = dims.last!
-            run = { softmaxBackward(x[0], x[1], rows: count / cols, cols: cols, out) }
+            run = split(count / cols, grain: cols) { rows in
+                let start = rows.lowerBound * cols
+                softmaxBackward(x[0] + start, x[1] + start, rows: rows.count, cols: cols, out + start)
+            }
         case .gruCell:
             let (batch, hidden) = (dims[0], dims[1])
             run = { gruCell(gi: x[0], gh: x[1], h: x[2], batch: batch, hidden: hidden, out) }
@@ -103,6 +119,16 @@ struct Lowering {
         }
         return Program.Step(name: stepName(node), run: run)
     }
+
+    /// A kernel over `units` independent units of `grain` floats each, split over the threads when
+    /// there is enough work to pay for the hand-off.
+    private func split(_ units: Int, grain: Int = 1, _ body: @escaping (Range<Int>) -> Void) -> () -> Void {
+        let threads = units * grain >= Self.parallelElementMinimum ? self.threads : 1
+        return { parallelFor(units, threads: threads, body) }
+    }
+
+    /// The fewest floats an elementwise or row-wise kernel splits over threads.
+    private static let parallelElementMinimum = 1 << 15
 
     /// The op's name; GEMMs carry their M×K×N (and transposes) so that timings show which product costs.
     private func stepName(_ node: Node) -> String {
@@ -127,10 +153,22 @@ struct Lowering {
         let n = tb ? bRows : bCols
         let batch = aShape.dropLast(2).reduce(1, *)
         let (strideA, strideB, strideC) = (aRows * aCols, bRows * bCols, m * n)
+        let threads = self.threads
+        // One large product splits its rows; a batch of small ones (attention's per-head products)
+        // splits the batch.
+        if batch == 1 {
+            return {
+                sgemm(threads: threads, transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a, lda: aCols,
+                      b: b, ldb: bCols, beta: beta, c: out, ldc: n)
+            }
+        }
+        let batchThreads = 2 * batch * m * n * k >= parallelGemmMinimumFlops ? threads : 1
         return {
-            for i in 0..<batch {
-                sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a + i * strideA, lda: aCols,
-                      b: b + i * strideB, ldb: bCols, beta: beta, c: out + i * strideC, ldc: n)
+            parallelFor(batch, threads: batchThreads) { range in
+                for i in range {
+                    sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a + i * strideA, lda: aCols,
+                          b: b + i * strideB, ldb: bCols, beta: beta, c: out + i * strideC, ldc: n)
+                }
             }
         }
     }

@@ -104,9 +104,12 @@ public final class Trainer {
         self.corpus = corpus
         plan = try LanguageModelPlan(spec, vocabularySize: corpus.tokenizer.vocabularySize)
         let seed = UInt64(truncatingIfNeeded: spec.seed)
+        // `train.threads` (default: every core) for the large GEMMs; results depend on it only by rounding.
+        let threads = spec.train.threads ?? ProcessInfo.processInfo.activeProcessorCount
         train = try Engine.compile(plan.train.graph, outputs: [plan.train.loss] + plan.train.stateOutputs,
-                                   gradients: plan.train.gradients, seed: seed)
-        eval = try Engine.compile(plan.eval.graph, outputs: [plan.eval.loss] + plan.eval.stateOutputs, arena: train.arena)
+                                   gradients: plan.train.gradients, seed: seed, threads: threads)
+        eval = try Engine.compile(plan.eval.graph, outputs: [plan.eval.loss] + plan.eval.stateOutputs, arena: train.arena,
+                                  threads: threads)
         sampler = try Sampler(plan, arena: train.arena, tokenizer: corpus.tokenizer)
         optimizer = try Optimization.optimizer(spec.train.optimizer, layout: train.arena.layout)
         stepLayout = Optimization.layout(train.arena.layout, decay: spec.train.optimizer.decay)

@@ -30,6 +30,52 @@ final class GemmTests: KernelTestCase {
         }
     }
 
+    /// Split over threads, by rows or by columns, every transpose, padded leading dimensions: the
+    /// result equals the one-thread call up to rounding (OpenBLAS's edge tiles sum in another order),
+    /// is the same on every run with the same thread count, and nothing outside C's (m, n) is written.
+    func testThreadedGemmEqualsOneThread() {
+        var random = TestRandom(seed: 3)
+        let sizes = [(257, 65, 96), (40, 300, 128), (3, 2, 1), (128, 128, 128)]   // rows, columns, tiny, square
+        for transA in [false, true] {
+            for transB in [false, true] {
+                for (m, n, k) in sizes {
+                    let (aRows, aCols) = transA ? (k, m) : (m, k)
+                    let (bRows, bCols) = transB ? (n, k) : (k, n)
+                    let (lda, ldb, ldc) = (aCols + 2, bCols + 1, n + 3)
+                    let a = buffer(random.array(aRows * lda)), b = buffer(random.array(bRows * ldb))
+                    let initial = random.array(m * ldc)
+                    let one = buffer(initial)
+                    sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5, a: a.p, lda: lda, b: b.p, ldb: ldb,
+                          beta: 0.75, c: one.pointer, ldc: ldc)
+                    for threads in [2, 3] {
+                        let runs = (0..<2).map { _ in
+                            let split = buffer(initial)
+                            sgemm(threads: threads, transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5, a: a.p,
+                                  lda: lda, b: b.p, ldb: ldb, beta: 0.75, c: split.pointer, ldc: ldc)
+                            return split.array
+                        }
+                        let label = "threads=\(threads) transA=\(transA) transB=\(transB) \(m)x\(n)x\(k)"
+                        assertClose(runs[0], one.array, rtol: 1e-5, atol: 1e-5, label)
+                        XCTAssertTrue(runs[0] == runs[1], "\(label): differs between runs")
+                        for i in 0..<m where runs[0][(i * ldc + n)..<((i + 1) * ldc)] != one.array[(i * ldc + n)..<((i + 1) * ldc)] {
+                            XCTFail("\(label): wrote padding of row \(i)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func testParallelForCoversEveryIndexOnce() {
+        for (count, threads) in [(0, 2), (1, 2), (7, 2), (48, 3), (5, 1)] {
+            let seen = buffer(count: max(count, 1), value: 0)
+            parallelFor(count, threads: threads) { range in
+                for i in range { seen.pointer[i] += 1 }
+            }
+            XCTAssertEqual(Array(seen.array.prefix(count)), [Float](repeating: 1, count: count), "\(count) over \(threads)")
+        }
+    }
+
     /// beta = 0 must not read C: garbage, NaN included, is overwritten.
     func testBetaZeroIgnoresNaNInC() {
         let a = buffer([1, 2, 3, 4]), b = buffer([1, 0, 0, 1])

@@ -218,6 +218,28 @@ final class TrainerTests: XCTestCase {
         try assertResumesBitForBit(Self.gpt, from: 10)
     }
 
+    /// Splitting the kernels over two threads changes results by rounding only: the first steps on one
+    /// thread and on two report the same losses to float tolerance, and later ones stay close. (Adam
+    /// turns the rounding noise of a zero gradient, such as the key bias's, into full-size steps, so
+    /// the runs drift apart slowly; a wrong split would differ from the first step.)
+    func testTwoThreadsTrainLikeOne() throws {
+        var losses: [[Double]] = []
+        for threads in [1, 2] {
+            let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "t\(threads)")
+            let spec = try spec(Self.gpt + ["train.steps=10", "eval.every_steps=2", "train.threads=\(threads)",
+                                            "model.width=64"])
+            try Trainer(spec: spec, run: run, locator: .forCurrentProcess(dataDirectory: nil), echo: false).fit()
+            losses.append(try MetricsWriter.read(run.metricsURL).compactMap { event in
+                guard case .double(let loss)? = event["loss"] else { return nil }
+                return loss
+            })
+        }
+        XCTAssertEqual(losses[0].count, 10)
+        for (step, (one, two)) in zip(losses[0], losses[1]).enumerated() {
+            XCTAssertEqual(one, two, accuracy: (step < 2 ? 1e-4 : 3e-2) * one, "step \(step + 1): \(losses)")
+        }
+    }
+
     /// The KV cache gives the text that recomputing the whole context gives, past the point where the
     /// cache fills and starts over.
     func testCachedSamplingEqualsFullRecompute() throws {
