@@ -84,7 +84,7 @@ extension SeededGenerator {
 
 extension Array {
     /// Fisher–Yates with `SeededGenerator.index(below:)`: the same seed gives the same order everywhere.
-    func shuffled(with generator: inout SeededGenerator) -> [Element] {
+    public func shuffled(with generator: inout SeededGenerator) -> [Element] {
         var items = self
         for i in stride(from: items.count - 1, to: 0, by: -1) {
             items.swapAt(i, generator.index(below: i + 1))

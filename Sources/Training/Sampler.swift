@@ -80,28 +80,43 @@ public final class Sampler {
                 return try self.logits(of: context)
             }
         }
-        var state = [[Float]](repeating: [Float](repeating: 0, count: hidden), count: pass.stateInputs.count)
+        var state = zeroState
         return { ids in
-            for id in ids {
-                try self.program.setInput(LanguageModelPlan.tokens, [Float(id)])
-                for (name, values) in zip(self.pass.stateInputs, state) { try self.program.setInput(name, values) }
-                self.program.run()
-                state = try self.pass.stateOutputs.map { try self.program.read($0) }
-            }
-            return try self.program.read(self.pass.logits)
+            var logits: [Float] = []
+            for id in ids { logits = try self.step(id, state: &state) }
+            return logits
         }
     }
 
-    /// The logits after the last token of `context` (at most the pass's length). Positions after the
-    /// context hold token 0; causal attention never lets them reach the positions read.
-    private func logits(of context: [Int]) throws -> [Float] {
-        var window = context.map(Float.init)
-        window += [Float](repeating: 0, count: pass.length - window.count)
-        try program.setInput(LanguageModelPlan.tokens, window)
+    /// The state a recurrent sequence starts from: zeros, one (hidden) vector per state input.
+    var zeroState: [[Float]] {
+        [[Float]](repeating: [Float](repeating: 0, count: hidden), count: pass.stateInputs.count)
+    }
+
+    /// A recurrent model's step: feeds `id` with `state`, leaves the state after it there, and returns
+    /// the logits (V) of the token that follows.
+    func step(_ id: Int, state: inout [[Float]]) throws -> [Float] {
+        try program.setInput(LanguageModelPlan.tokens, [Float(id)])
+        for (name, values) in zip(pass.stateInputs, state) { try program.setInput(name, values) }
+        program.run()
+        state = try pass.stateOutputs.map { try program.read($0) }
+        return try program.read(pass.logits)
+    }
+
+    /// GPT's logits (n, V) at every position of `window` (n ≤ the pass's length, its block size), in
+    /// one run: row t is the distribution of the token after `window[t]`. Positions after the window
+    /// hold token 0; causal attention never lets them reach the positions read.
+    func logits(ofWindow window: [Int]) throws -> [Float] {
+        try program.setInput(LanguageModelPlan.tokens, window.map(Float.init)
+                                 + [Float](repeating: 0, count: pass.length - window.count))
         program.run()
         let all = try program.read(pass.logits)                     // (1, T, V)
-        let vocabulary = all.count / pass.length
-        return Array(all[((context.count - 1) * vocabulary)..<(context.count * vocabulary)])
+        return Array(all[..<(window.count * all.count / pass.length)])
+    }
+
+    /// The logits after the last token of `context` (at most the pass's length).
+    private func logits(of context: [Int]) throws -> [Float] {
+        Array(try logits(ofWindow: context).suffix(tokenizer.vocabularySize))
     }
 
     /// One id from softmax(logits / temperature), restricted to the top k and then to the smallest

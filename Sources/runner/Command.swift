@@ -7,6 +7,7 @@ enum Command: Equatable {
     case resume(run: String, options: Options)
     case sample(run: String, options: SampleOptions)
     case eval(run: String, split: String, options: Options)
+    case promptedEval(run: String, options: PromptedOptions)
     case tokenize(Tokenize)
     case help(topic: String?)
 
@@ -20,6 +21,15 @@ enum Command: Equatable {
     struct SampleOptions: Equatable {
         var prompt: String?
         var decoding = Decoding(length: 100)
+    }
+
+    /// `runner eval RUN_DIR --task FILE.jsonl`: multiple-choice accuracy after K demonstrations.
+    struct PromptedOptions: Equatable {
+        var task: String
+        var shots = 0
+        /// Where demonstrations come from; nil for the task file itself.
+        var demos: String?
+        var seed: UInt64 = 0
     }
 
     /// `runner tokenize`: encode standard input with a tokenizer file, or train one on a corpus.
@@ -70,16 +80,7 @@ enum Command: Equatable {
             self = .resume(run: try parser.positional("resume", "a run directory, e.g. runner resume runs/gru_charlm-20261123-101500"),
                            options: options)
         case "eval":
-            var split = "valid"
-            let options = try parser.options(["--data-dir"]) { flag, value throws(UsageError) in
-                guard flag == "--split" else { return false }
-                guard ["train", "valid", "test"].contains(value) else {
-                    throw UsageError(message: "--split takes train, valid or test (got '\(value)')")
-                }
-                split = value
-                return true
-            }
-            self = .eval(run: try parser.positional("eval", "a run directory"), split: split, options: options)
+            self = try Self.eval(&parser)
         case "sample":
             var sample = SampleOptions()
             sample.decoding.useCache = !parser.flag("--no-cache")
@@ -109,6 +110,38 @@ enum Command: Equatable {
 }
 
 extension Command {
+    /// Loss on a split, or with --task, accuracy on a task file; each refuses the other's flags.
+    private static func eval(_ parser: inout Parser) throws(UsageError) -> Command {
+        var split: String?, task: String?, shots = 0, demos: String?, seed: UInt64 = 0
+        // The first flag given that only --task takes.
+        var promptedFlag: String?
+        let options = try parser.options(["--data-dir"]) { flag, value throws(UsageError) in
+            switch flag {
+            case "--split":
+                guard ["train", "valid", "test"].contains(value) else {
+                    throw UsageError(message: "--split takes train, valid or test (got '\(value)')")
+                }
+                split = value
+            case "--task": task = value
+            case "--shots": shots = try Parser.number(flag, value, Int.init, valid: { $0 >= 0 })
+            case "--demos": demos = value
+            case "--seed": seed = try Parser.number(flag, value, UInt64.init, valid: { _ in true })
+            default: return false
+            }
+            if ["--shots", "--demos", "--seed"].contains(flag) { promptedFlag = promptedFlag ?? flag }
+            return true
+        }
+        let run = try parser.positional("eval", "a run directory")
+        guard let task else {
+            if let promptedFlag { throw UsageError(message: "eval \(promptedFlag) belongs to --task FILE.jsonl") }
+            return .eval(run: run, split: split ?? "valid", options: options)
+        }
+        if let flag = split != nil ? "--split" : options.dataDirectory != nil ? "--data-dir" : nil {
+            throw UsageError(message: "eval --task scores the choices of a task file; \(flag) belongs to the loss on a split")
+        }
+        return .promptedEval(run: run, options: PromptedOptions(task: task, shots: shots, demos: demos, seed: seed))
+    }
+
     private static func tokenize(_ parser: inout Parser) throws(UsageError) -> Tokenize {
         let lowercase = parser.flag("--lowercase")
         var values: [String: String] = [:]

@@ -10,6 +10,7 @@ enum Help {
       runner sample RUN_DIR [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--top-p P] [--stop TEXT]...
                     [--seed S] [--no-cache]
       runner eval RUN_DIR [--split train|valid|test] [--data-dir DIR]
+      runner eval RUN_DIR --task FILE.jsonl [--shots K] [--demos FILE.jsonl] [--seed S]
       runner tokenize --tokenizer FILE.json < lines.txt
       runner tokenize --train CORPUS --kind KIND --vocab-size N --out FILE.json [...]
       runner help [COMMAND]
@@ -19,7 +20,8 @@ enum Help {
       check       validate SPEC and print the plan: parameters, FLOPs per step, memory; trains nothing
       resume      continue a killed run from its latest checkpoint, bit for bit
       sample      generate text from a run's latest checkpoint
-      eval        loss and perplexity of a run's latest checkpoint on a split
+      eval        loss and perplexity of a run's latest checkpoint on a split, or its zero-/few-shot
+                  accuracy on a multiple-choice task
       tokenize    show a tokenizer's ids and tokens for lines of text, or train and save one
       help        this text, or one command's
 
@@ -76,9 +78,21 @@ enum Help {
 
     static let eval = """
     runner eval RUN_DIR [--split train|valid|test] [--data-dir DIR]
+    runner eval RUN_DIR --task FILE.jsonl [--shots K] [--demos FILE.jsonl] [--seed S]
 
     Loss and perplexity of the run's newest checkpoint on a split (default valid), in batches of
     the training shape with the state carried.
+
+    With --task, GPT-3's zero-, one- and few-shot evaluation. FILE.jsonl holds one item a line:
+    {"context": "...", "choices": ["...", ...], "answer": i}; nothing is put between a context and
+    a choice, so a choice that follows a space starts with one (" Paris"). An item's prompt is K
+    demonstrations (default 0), each a context followed by its correct choice, then the item's
+    context, separated by blank lines; they are drawn with seed S (default 0) from --demos (default
+    FILE.jsonl itself), never the item or a copy of it. Each choice is scored by the log-probability
+    of its tokens after the prompt, summed and per token (length-normalised); prints both accuracies
+    with their standard errors, and the chance level. A GPT sees the last block_size tokens.
+    Needs no dataset.
+    Example: runner eval runs/gpt-20261123-101500 --task piqa.jsonl --shots 2 --seed 1
     """
 
     static let tokenize = """

@@ -32,6 +32,13 @@ func main() -> Int32 {
             for warning in trainer.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
             let (loss, perplexity) = try trainer.evaluate(split: split)
             print(split + String(format: " loss %.4f  ppl %.4f  (step %d)", loss, perplexity, trainer.step))
+        case .promptedEval(let path, let options):
+            // The task files first: a mistake in one shows before the model is loaded.
+            let task = try PromptedTask.load(path: options.task)
+            let demos = try options.demos.map(PromptedTask.load(path:)) ?? task
+            let sampler = try Sampler.open(try RunDirectory.open(URL(fileURLWithPath: path)))
+            for warning in sampler.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+            print(try PromptedEvaluation(sampler).evaluate(task, shots: options.shots, demos: demos, seed: options.seed))
         case .tokenize(.encode(let tokenizer)):
             try TokenizeCommand.encode(tokenizerPath: tokenizer)
         case .tokenize(.train(let request)):
