@@ -21,6 +21,7 @@ extension Graph {
             case .tanh: return [try g * (1 - y * y)]
             case .erf: return [try g * (try (x[0] * x[0]).neg().exp() * Float(2 / Double.pi.squareRoot()))]
             case .abs: return [try g * (x[0].greater(constant(0)) - constant(0).greater(x[0]))]
+            case .gelu: return [try x[0].binary(.geluGrad, g)]
             }
         case .binary(let op):
             let (a, b) = (x[0], x[1])
@@ -35,6 +36,7 @@ extension Graph {
                 return [try only(0) { try (g * mask).unbroadcasted(to: a.shape) },
                         try only(1) { try (g * (1 - mask)).unbroadcasted(to: b.shape) }]
             case .greater: return [nil, nil]  // piecewise constant: zero almost everywhere
+            case .geluGrad: throw AutodiffError.noGradientRule(op: node.op.name, node: node.id)
             }
         case .select:
             let zero = constant(0, shape: g.shape)

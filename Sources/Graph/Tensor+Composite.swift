@@ -12,7 +12,7 @@ extension Tensor {
 
     /// Exact GELU: x·Φ(x) = ½x(1 + erf(x/√2)).
     public func gelu() throws -> Tensor {
-        try self * (try (try (self * Float(0.5.squareRoot())).erf() + 1) * 0.5)
+        unary(.gelu)
     }
 
     /// GPT-2's tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³))).

@@ -11,6 +11,7 @@ public func unary(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ out: UnsafeMutable
     case .tanh: map8(x, out, count: count, tanh8)
     case .erf: map(x, out, count: count) { erff($0) }
     case .abs: map(x, out, count: count) { Swift.abs($0) }
+    case .gelu: map8(x, out, count: count, gelu8)
     }
 }
 
@@ -38,6 +39,11 @@ public func binary(_ op: BinaryOp, _ a: UnsafePointer<Float>, aShape: [Int], _ b
     case .div: broadcast(Div.self, a, aShape, b, bShape, out, outShape)
     case .maximum: broadcast(Maximum.self, a, aShape, b, bShape, out, outShape)
     case .greater: broadcast(Greater.self, a, aShape, b, bShape, out, outShape)
+    case .geluGrad where aShape == outShape && bShape == outShape:
+        forEachChunk(outShape.reduce(1, *)) { j, width in
+            store8(geluGradient8(load8(a + j, width), load8(b + j, width)), out + j, width)
+        }
+    case .geluGrad: broadcast(GELUGradient.self, a, aShape, b, bShape, out, outShape)
     }
 }
 
@@ -87,6 +93,13 @@ private enum Maximum: BinaryFunction {
 
 private enum Greater: BinaryFunction {
     @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a > b ? 1 : 0 }
+}
+
+/// GELU's gradient for broadcast operands (the engine's gradients come with equal shapes, above).
+private enum GELUGradient: BinaryFunction {
+    @inline(__always) static func apply(_ x: Float, _ g: Float) -> Float {
+        geluGradient8(Float8(repeating: x), Float8(repeating: g))[0]
+    }
 }
 
 private func broadcast<F: BinaryFunction>(_ f: F.Type, _ a: UnsafePointer<Float>, _ aShape: [Int],

@@ -40,6 +40,7 @@ public struct ReferenceInterpreter {
                 case .tanh: Foundation.tanh(v)
                 case .erf: Foundation.erf(v)
                 case .abs: Swift.abs(v)
+                case .gelu: 0.5 * v * (1 + Foundation.erf(v / 2.0.squareRoot()))
                 }
             }
         case .binary(let op):
@@ -52,6 +53,8 @@ public struct ReferenceInterpreter {
                 case .div: return a / b
                 case .maximum: return Swift.max(a, b)
                 case .greater: return a > b ? 1 : 0
+                case .geluGrad:
+                    return b * (0.5 * (1 + Foundation.erf(a / 2.0.squareRoot())) + a * Foundation.exp(-a * a / 2) / (2 * Double.pi).squareRoot())
                 }
             }
         case .select: return (0..<count).map { x[0][$0] != 0 ? x[1][$0] : x[2][$0] }

@@ -11,16 +11,19 @@ final class ElementwiseTests: KernelTestCase {
         let cases: [(UnaryOp, [Float], (Double) -> Double)] = [
             (.neg, x, { -$0 }), (.exp, x, exp), (.log, positive, log), (.sqrt, positive, { $0.squareRoot() }),
             (.tanh, x, tanh), (.erf, x, erf), (.abs, x, { Swift.abs($0) }),
+            (.gelu, x + [-9, -6, 6, 9], { 0.5 * $0 * (1 + erf($0 / 2.0.squareRoot())) }),
         ]
         for (op, input, reference) in cases {
             let expected = input.map { reference(Double($0)) }
             let out = buffer(count: input.count)
             unary(op, buffer(input).p, out.pointer, count: input.count)
-            assertClose(out.array, expected, rtol: 3e-7, atol: 1e-7, "\(op)")
+            // GELU's erf is a rational approximation good to 4.2e-7 absolute (see `erf8`).
+            let atol = op == .gelu ? 2e-6 : 1e-7
+            assertClose(out.array, expected, rtol: 3e-7, atol: atol, "\(op)")
             // In place, as the engine may run it.
             let inPlace = buffer(input)
             unary(op, inPlace.p, inPlace.pointer, count: input.count)
-            assertClose(inPlace.array, expected, rtol: 3e-7, atol: 1e-7, "\(op) in place")
+            assertClose(inPlace.array, expected, rtol: 3e-7, atol: atol, "\(op) in place")
         }
     }
 
@@ -38,7 +41,8 @@ final class ElementwiseTests: KernelTestCase {
                 let out = buffer(count: outShape.reduce(1, *))
                 binary(op, buffer(a).p, aShape: aShape, buffer(b).p, bShape: bShape, out.pointer, outShape: outShape)
                 let expected = naiveBinary(op, a, aShape, b, bShape, outShape)
-                assertClose(out.array, expected, rtol: 1e-6, atol: 0, "\(op) \(aShape) \(bShape)")
+                // GELU's gradient goes through the approximate erf (see `erf8`), the others are one rounding.
+                assertClose(out.array, expected, rtol: 1e-6, atol: op == .geluGrad ? 1e-6 : 0, "\(op) \(aShape) \(bShape)")
             }
         }
     }
@@ -58,7 +62,7 @@ final class ElementwiseTests: KernelTestCase {
                 }
                 let expected = outIsB ? naiveBinary(op, other, otherShape, a, [4, 6], [4, 6])
                                       : naiveBinary(op, a, [4, 6], other, otherShape, [4, 6])
-                assertClose(target.array, expected, rtol: 1e-6, atol: 0, "\(op) \(otherShape) out=b:\(outIsB)")
+                assertClose(target.array, expected, rtol: 1e-6, atol: op == .geluGrad ? 1e-6 : 0, "\(op) \(otherShape) out=b:\(outIsB)")
             }
         }
     }
@@ -108,6 +112,10 @@ final class ElementwiseTests: KernelTestCase {
             case .div: return x / y
             case .maximum: return Swift.max(x, y)
             case .greater: return x > y ? 1 : 0
+            case .geluGrad:
+                let cdf: Double = 0.5 * (1 + erf(x / 2.0.squareRoot()))
+                let pdf: Double = exp(-x * x / 2) / (2 * Double.pi).squareRoot()
+                return y * (cdf + x * pdf)
             }
         }
     }
