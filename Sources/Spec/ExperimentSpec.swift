@@ -91,6 +91,17 @@ public struct DataSpec: Sendable, Equatable {
     public var files: DataFilesSpec?
     /// Keep only the first N characters of the corpus (d2l trains on the first 10,000).
     public var maxChars: Int?
+    public var format = Format.stream
+
+    /// How the corpus becomes training examples.
+    public enum Format: String, SpecChoice {
+        /// One token stream, cut into windows (language modelling of running text).
+        case stream
+        /// Every non-empty line is one example, framed by a boundary token `.` that starts and ends
+        /// it (makemore's names): the lines are shuffled with the seed, then split by `split`.
+        case lines
+        static let label = "data format"
+    }
 
     public init() {}
 }
@@ -120,6 +131,7 @@ extension DataSpec: SpecSection {
             .section("split", \.split),
             .section("files", \.files),
             .int("max_chars", \.maxChars, .atLeastOne),
+            .choice("format", \.format),
         ]
     }
 
@@ -131,6 +143,10 @@ extension DataSpec: SpecSection {
                                   hint: "a registry name such as 'timemachine', or a path")
         }
         if value.corpus.isEmpty { throw corpus.value.mark.error("'\(section).corpus' must not be empty") }
+        if value.format == .lines, let key = ["files", "max_chars"].first(where: { node.entry($0).map { !$0.value.isNull } ?? false }) {
+            throw (node.entry(key)?.keyMark ?? node.mark).error("'\(section).\(key)' does not apply to 'format: lines'",
+                                                            hint: "lines are shuffled and divided by 'split'")
+        }
         guard let files = node.entry("files"), value.files != nil else { return }
         if node.entry("split") == nil {
             value.split = nil

@@ -28,6 +28,13 @@ public struct CharTokenizer: VocabularyTokenizer, Hashable {
         return CharTokenizer(vocabulary: vocabulary, preprocessor: preprocessor)
     }
 
+    /// A tokenizer over a fixed table of one-scalar symbols whose first is a boundary (makemore's `.`,
+    /// which starts and ends every name) that also stands for any character outside the table.
+    public static func framed(symbols: [String]) -> CharTokenizer {
+        CharTokenizer(vocabulary: Vocabulary(tokens: symbols, special: SpecialTokenIDs(unknown: 0)),
+                      preprocessor: Preprocessor(lowercase: false, normalization: .none))
+    }
+
     public static func load(from url: URL) throws(TextError) -> CharTokenizer {
         let (vocabulary, preprocessor) = try TokenizerFile.load(kind: kind, from: url) { token in
             let count = token.unicodeScalars.count

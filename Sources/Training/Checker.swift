@@ -19,10 +19,11 @@ public enum Checker {
         }
         let batch = plan.layout == .timeMajor ? "batch (T, B) = (\(plan.length), \(plan.batchSize))"
             : "batch (B, T) = (\(plan.batchSize), \(plan.length))"
+        let sizes = corpus.lines.map { "train lines \($0.train.lines.count), valid \($0.valid.lines.count), test \($0.test.lines.count)" }
+            ?? "train tokens \(corpus.splits.train.count), valid \(corpus.splits.valid.count), test \(corpus.splits.test.count)"
         let accumulation = spec.train.gradAccumSteps > 1 ? " × \(spec.train.gradAccumSteps) accumulated per step" : ""
         return """
-        \(spec.name): \(model), vocabulary \(corpus.tokenizer.vocabularySize), \
-        train tokens \(corpus.splits.train.count), valid \(corpus.splits.valid.count), test \(corpus.splits.test.count)
+        \(spec.name): \(model), vocabulary \(corpus.tokenizer.vocabularySize), \(sizes)
         \(batch)\(accumulation)
         \(summary.text)
         memory

@@ -7,7 +7,10 @@ import Text
 /// The text of an experiment, its tokenizer (trained on it) and the token streams of its splits.
 public struct LanguageModelCorpus {
     public let tokenizer: any Tokenizer
+    /// The token streams of the splits; empty for `format: lines`.
     public let splits: TokenSplits
+    /// The examples of each split for `format: lines`; nil for a stream.
+    public let lines: (train: LineExamples, valid: LineExamples, test: LineExamples)?
 
     /// Characters (Unicode scalars) per token of the validation split, what its decoded tokens spell;
     /// nil when it is empty. Turns a loss per token into one per character.
@@ -24,6 +27,12 @@ public struct LanguageModelCorpus {
         let given = try given ?? spec.tokenizer.file.map {
             try TokenizerFile.load(from: URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: locator.currentDirectory)))
         }
+        if data.format == .lines {
+            (tokenizer, lines) = try Self.lines(spec, locator: locator, tokenizer: given)
+            splits = TokenSplits(train: [], valid: [], test: [])
+            return
+        }
+        lines = nil
         if let files = data.files {
             let train = try locator.text(of: files.train)
             let trained = try given ?? Self.tokenizer(spec.tokenizer, training: train)
@@ -37,6 +46,27 @@ public struct LanguageModelCorpus {
             tokenizer = try given ?? Self.tokenizer(spec.tokenizer, training: Self.trainingPart(of: text, spec: spec, fractions))
             splits = TokenSplits(text: text, tokenizer: tokenizer, maxTokens: data.maxChars, fractions: fractions)
         }
+    }
+
+    /// makemore's framing (see `NamesCorpus`): the lines shuffled with the spec's seed and split, each
+    /// encoded with the `.`-framed table of the corpus's characters.
+    private static func lines(_ spec: ExperimentSpec, locator: DataLocator, tokenizer given: (any Tokenizer)?) throws
+        -> (any Tokenizer, (train: LineExamples, valid: LineExamples, test: LineExamples)) {
+        guard spec.tokenizer.kind == .char || given != nil else {
+            throw TrainingError.unsupported("'data.format: lines' with tokenizer kind '\(spec.tokenizer.kind.rawValue)' "
+                + "(lines are framed character by character: use kind char)")
+        }
+        let url = try locator.url(for: spec.data.corpus)
+        let corpus = try NamesCorpus(text: try DataLocator.readText(at: url), source: url.path)
+        let tokenizer = given ?? CharTokenizer.framed(symbols: corpus.symbols.map { String($0) })
+        let split = spec.data.split ?? SplitSpec()
+        let parts = corpus.split(seed: UInt64(truncatingIfNeeded: spec.seed),
+                                 fractions: try SplitFractions(train: split.train, valid: split.valid, test: split.test))
+        let examples = { (words: [String]) in
+            // Each character on its own, so that the ids are the table's whatever the tokenizer's preprocessing.
+            LineExamples(lines: words.map { word in word.unicodeScalars.flatMap { tokenizer.encode(String($0)) } }, boundary: 0)
+        }
+        return (tokenizer, (examples(parts.train), examples(parts.valid), examples(parts.test)))
     }
 
     /// The text a tokenizer learns from. Subword tokenizers learn from the training split only (its

@@ -25,7 +25,7 @@ public final class Trainer {
     /// Gradients summed over the batches of one step when `grad_accum_steps` > 1.
     var accumulated: [Float]
     let schedule: Schedule
-    let batcher: LMBatcher
+    let batcher: any LMBatchSource
     let totalSteps: Int
     let log: LogWriter
     var metrics: MetricsWriter
@@ -87,15 +87,24 @@ public final class Trainer {
 
     /// Loss and perplexity of the model on `split` ("train", "valid" or "test").
     public func evaluate(split: String) throws -> (loss: Double, perplexity: Double) {
-        let tokens: [Int]
-        switch split {
-        case "train": tokens = corpus.splits.train
-        case "valid": tokens = corpus.splits.valid
-        case "test": tokens = corpus.splits.test
-        default: throw TrainingError.unknownSplit(split)
+        guard ["train", "valid", "test"].contains(split) else { throw TrainingError.unknownSplit(split) }
+        guard let loss = try loss(on: split) else {
+            let size = switch split {
+            case "train": corpus.lines?.train.lines.count ?? corpus.splits.train.count
+            case "valid": corpus.lines?.valid.lines.count ?? corpus.splits.valid.count
+            default: corpus.lines?.test.lines.count ?? corpus.splits.test.count
+            }
+            throw TrainingError.emptySplit(split, tokens: size)
         }
-        guard let loss = try evaluate(tokens) else { throw TrainingError.emptySplit(split, tokens: tokens.count) }
         return (loss, Foundation.exp(loss))
+    }
+
+    /// The mean loss on a split, whichever way the corpus is cut; nil when the split is too small.
+    func loss(on split: String) throws -> Double? {
+        if let lines = corpus.lines {
+            return try evaluate(split == "train" ? lines.train : split == "valid" ? lines.valid : lines.test)
+        }
+        return try evaluate(split == "train" ? corpus.splits.train : split == "valid" ? corpus.splits.valid : corpus.splits.test)
     }
 
     private init(spec: ExperimentSpec, run: RunDirectory, corpus: LanguageModelCorpus, echo: Bool) throws {
@@ -114,11 +123,16 @@ public final class Trainer {
         optimizer = try Optimization.optimizer(spec.train.optimizer, layout: train.arena.layout)
         stepLayout = Optimization.layout(train.arena.layout, decay: spec.train.optimizer.decay)
         accumulated = spec.train.gradAccumSteps > 1 ? [Float](repeating: 0, count: train.arena.layout.count) : []
-        batcher = try LMBatcher(tokens: corpus.splits.train, batchSize: plan.batchSize, numSteps: plan.length,
-                                sampling: Self.sampling(spec.train.sampling))
-        let stepsPerEpoch = batcher.batchCount(offset: 0) / spec.train.gradAccumSteps
+        let (batchSize, length) = (plan.batchSize, plan.length)
+        if let lines = corpus.lines {
+            batcher = try LineBatcher(lines.train, batchSize: batchSize, length: length)
+        } else {
+            batcher = try LMBatcher(tokens: corpus.splits.train, batchSize: batchSize, numSteps: length,
+                                    sampling: Self.sampling(spec.train.sampling))
+        }
+        let stepsPerEpoch = batcher.batchesPerEpoch / spec.train.gradAccumSteps
         guard stepsPerEpoch > 0 else {
-            throw PlanError.invalid("an epoch has \(batcher.batchCount(offset: 0)) batches, fewer than "
+            throw PlanError.invalid("an epoch has \(batcher.batchesPerEpoch) batches, fewer than "
                 + "train.grad_accum_steps \(spec.train.gradAccumSteps); lower grad_accum_steps or batch_size")
         }
         let (epochSteps, overflow) = (spec.train.epochs ?? 1).multipliedReportingOverflow(by: stepsPerEpoch)
@@ -157,7 +171,7 @@ public final class Trainer {
             for batch in batches[..<usable].dropFirst(position.batchInEpoch) where position.step < totalSteps {
                 try train.setInput(LanguageModelPlan.tokens, batch.inputValues)
                 try train.setInput(LanguageModelPlan.targets, batch.targetValues)
-                if batcher.sampling != .sequential { position.state = zeroState(position.state.count) }
+                if !batcher.carriesState { position.state = zeroState(position.state.count) }
                 for (name, values) in zip(plan.train.stateInputs, position.state) { try train.setInput(name, values) }
                 train.run()
                 let loss = try train.scalar(plan.train.loss)
@@ -219,6 +233,13 @@ public final class Trainer {
                 position.state = zeroState(position.state.count)
             }
         }
+        // The test split is scored once, at the end, as papers report it.
+        if let testLoss = try loss(on: "test") {
+            try metrics.append(["step": .int(position.step), "split": "test", "loss": .double(testLoss),
+                                "ppl": .double(Foundation.exp(testLoss))], sync: true)
+            try log.line(String(format: "test loss %.4f  ppl %.3f", testLoss, Foundation.exp(testLoss)))
+            (last["test.loss"], last["test.ppl"]) = (.double(testLoss), .double(Foundation.exp(testLoss)))
+        }
         var summary: [String: JSONValue] = [
             "final": .object(last), "best": .object(best.mapValues { .double($0) }),
             "steps": .int(position.step), "epochs": .int(position.epoch), "parameters": .int(train.arena.layout.count),
@@ -260,7 +281,7 @@ public final class Trainer {
         var summary: [String: JSONValue] = ["train.loss": .double(trainLoss), "train.ppl": .double(Foundation.exp(trainLoss))]
         var line = String(format: "step %d/%d  epoch %d  loss %.4f  ppl %.3f  lr %.4g  %.0f tok/s", step, totalSteps, epoch,
                           trainLoss, Foundation.exp(trainLoss), lr, tokensPerSecond)
-        if let validLoss = try evaluate(corpus.splits.valid) {
+        if let validLoss = try loss(on: "valid") {
             var valid: [String: JSONValue] = ["loss": .double(validLoss), "ppl": .double(Foundation.exp(validLoss))]
             line += String(format: "  valid ppl %.3f", Foundation.exp(validLoss))
             if spec.eval.metrics.contains(.bpc), let charactersPerToken {
@@ -308,6 +329,24 @@ public final class Trainer {
             state = try plan.eval.stateOutputs.map { try eval.read($0) }
         }
         return count == 0 ? nil : total / Double(count)
+    }
+
+    /// Mean loss per predicted token over every line of `examples` in batches of the training shape
+    /// (the last one padded with ignored rows; only the first `eval.batches` when set), each batch
+    /// weighted by its real targets; nil for no lines.
+    func evaluate(_ examples: LineExamples) throws -> Double? {
+        let (size, count) = (plan.batchSize, examples.lines.count)
+        var total = 0.0, targets = 0
+        for start in stride(from: 0, to: count, by: size).prefix(spec.eval.batches ?? .max) {
+            let batch = examples.batch(Array(start..<(start + size)), length: plan.length, layout: plan.layout)
+            try eval.setInput(LanguageModelPlan.tokens, batch.inputValues)
+            try eval.setInput(LanguageModelPlan.targets, batch.targetValues)
+            eval.run()
+            let real = batch.targets.filter { $0 != LineExamples.ignored }.count
+            total += Double(try eval.scalar(plan.eval.loss)) * Double(real)
+            targets += real
+        }
+        return targets == 0 ? nil : total / Double(targets)
     }
 
     func saveCheckpoint() throws {

@@ -117,3 +117,34 @@ final class LMBatcherTests: XCTestCase {
         XCTAssertThrowsError(try LMBatcher(tokens: Array(0..<5), batchSize: 1, numSteps: 5, sampling: .windows))
     }
 }
+
+/// makemore's framing of one example per line, worked by hand.
+final class LineExamplesTests: XCTestCase {
+    // "emma" and "bo" with `.` = 0, e m a b o = 1 2 3 4 5.
+    private let examples = LineExamples(lines: [[1, 2, 2, 3], [4, 5]], boundary: 0)
+
+    func testFramingPadsInputsWithTheBoundaryAndIgnoresTargetsPastTheEnd() {
+        let ignored = LineExamples.ignored
+        XCTAssertEqual(examples.length, 5)
+        let batch = examples.batch([0, 1, 2], length: 6, layout: .batchMajor)
+        XCTAssertEqual(batch.inputs, [0, 1, 2, 2, 3, 0,
+                                      0, 4, 5, 0, 0, 0,
+                                      0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(batch.targets, [1, 2, 2, 3, 0, ignored,
+                                       4, 5, 0, ignored, ignored, ignored,
+                                       ignored, ignored, ignored, ignored, ignored, ignored])
+    }
+
+    func testBatcherDrawsLinesAndRefusesWindowsTooShort() throws {
+        let batcher = try LineBatcher(examples, batchSize: 3, length: 5)
+        XCTAssertEqual(batcher.batchesPerEpoch, 1)
+        XCTAssertFalse(batcher.carriesState)
+        var generator = SeededGenerator(seed: 1)
+        let rows = batcher.epoch(layout: .batchMajor, using: &generator)[0].inputs
+        XCTAssertEqual(rows.count, 15)
+        XCTAssertTrue(stride(from: 0, to: 15, by: 5).allSatisfy { [[0, 1, 2, 2, 3], [0, 4, 5, 0, 0]].contains(Array(rows[$0..<($0 + 5)])) })
+        XCTAssertThrowsError(try LineBatcher(examples, batchSize: 3, length: 4)) {
+            XCTAssertTrue("\($0)".contains("the longest line needs 5 positions"), "\($0)")
+        }
+    }
+}

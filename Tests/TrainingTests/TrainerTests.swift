@@ -3,6 +3,7 @@ import Data
 import Foundation
 import Runs
 import Spec
+import Text
 @testable import Training
 import XCTest
 
@@ -238,6 +239,29 @@ final class TrainerTests: XCTestCase {
         for (step, (one, two)) in zip(losses[0], losses[1]).enumerated() {
             XCTAssertEqual(one, two, accuracy: (step < 2 ? 1e-4 : 3e-2) * one, "step \(step + 1): \(losses)")
         }
+    }
+
+    /// One example per line, makemore-style: a tiny GPT learns a few names, the test split is scored
+    /// at the end, and sampling from the boundary stops at the next boundary.
+    func testLinesFormatTrainsOnFramedNames() throws {
+        let names = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper", "evelyn", "abigail"]
+        let corpus = directory.appendingPathComponent("names.txt")
+        try (Array(repeating: names, count: 20).flatMap { $0 }.joined(separator: "\n") + "\n")
+            .write(to: corpus, atomically: true, encoding: .utf8)
+        let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "names")
+        let spec = try spec(Self.gpt + ["data.corpus=\(corpus.path)", "data.format=lines",
+                                        "data.split={train: 0.8, valid: 0.1, test: 0.1}", "train.seq_len=9",
+                                        "train.steps=60", "eval.every_steps=30", "sample.prompt=.", "sample.stop=[.]"])
+        let summary = try Trainer(spec: spec, run: run, locator: .forCurrentProcess(dataDirectory: nil), echo: false).fit()
+        guard case .double(let test)? = summary["test.loss"], case .double(let valid)? = summary["valid.loss"] else {
+            return XCTFail("\(summary)")
+        }
+        XCTAssertLessThan(test, 1.2, "a 10-name corpus is learnt (uniform over 27 symbols would be 3.3)")
+        XCTAssertLessThan(valid, 1.2)
+        let tokenizer = try TokenizerFile.load(from: run.tokenizerURL)
+        XCTAssertEqual(tokenizer.vocabularySize, 1 + Set(names.joined()).count, "the boundary and the letters, no <unk>")
+        let sample = try Sampler.open(run).generate(prompt: ".", Decoding(length: 20, stop: ["."], seed: 1)).text
+        XCTAssertTrue(sample.hasPrefix(".") && !sample.dropFirst().contains("."), sample)
     }
 
     /// The KV cache gives the text that recomputing the whole context gives, past the point where the
