@@ -123,7 +123,8 @@ public struct LanguageModelPlan {
             model = .gpt(GPT.Config(vocabularySize: vocabularySize, blockSize: spec.model.blockSize,
                                     layers: spec.model.layers, heads: spec.model.heads, width: spec.model.width,
                                     dropout: Float(spec.model.dropout), bias: spec.model.bias, activation: activation,
-                                    tieEmbeddings: spec.model.tieEmbeddings, norm: norm))
+                                    tieEmbeddings: spec.model.tieEmbeddings, norm: norm,
+                                    gpt2Initialization: spec.model.initialization == .gpt2))
             layout = .batchMajor
             stateWidth = 0
         default:

@@ -61,6 +61,12 @@ public struct ModelSpec: Sendable, Equatable {
         static let label = "activation"
     }
 
+    /// How GPT's weights start: GPT-2's recipe, or PyTorch's layer defaults (makemore's Transformer).
+    public enum Initialization: String, SpecChoice {
+        case gpt2, pytorch
+        static let label = "initialisation"
+    }
+
     /// Where a Transformer block normalises: before each sub-layer (GPT-2) or after the residual sum
     /// (the original Transformer).
     public enum Norm: String, SpecChoice {
@@ -88,6 +94,7 @@ public struct ModelSpec: Sendable, Equatable {
     public var bias = true
     public var activation = Activation.gelu
     public var norm = Norm.pre
+    public var initialization = Initialization.gpt2
 
     public init() {}
 }
@@ -163,6 +170,7 @@ extension ModelSpec: SpecSection {
             .bool("bias", \.bias),
             .choice("activation", \.activation),
             .choice("norm", \.norm),
+            .choice("init", \.initialization),
         ]
     }
 

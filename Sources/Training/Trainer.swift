@@ -233,7 +233,14 @@ public final class Trainer {
                 position.state = zeroState(position.state.count)
             }
         }
-        // The test split is scored once, at the end, as papers report it.
+        // The test split is scored once, at the end, with the weights of the best validation loss when
+        // there is one (the checkpoint a paper would test); the last weights stay in the step checkpoints.
+        let bestURL = run.checkpoints.bestURL
+        if !(corpus.lines?.test.lines.isEmpty ?? corpus.splits.test.isEmpty),
+           FileManager.default.fileExists(atPath: bestURL.path) {
+            _ = train.arena.values.update(fromContentsOf: try Checkpoint.read(from: bestURL).parameters(
+                for: train.arena.layout, path: bestURL.path))
+        }
         if let testLoss = try loss(on: "test") {
             try metrics.append(["step": .int(position.step), "split": "test", "loss": .double(testLoss),
                                 "ppl": .double(Foundation.exp(testLoss))], sync: true)

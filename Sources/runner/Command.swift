@@ -9,6 +9,7 @@ enum Command: Equatable {
     case eval(run: String, split: String, options: Options)
     case promptedEval(run: String, options: PromptedOptions)
     case tokenize(Tokenize)
+    case table(runs: [String], metrics: [String], markdown: Bool)
     case help(topic: String?)
 
     struct Options: Equatable {
@@ -57,7 +58,7 @@ enum Command: Equatable {
         var description: String { "error: \(message)\nRun 'runner --help' for usage." }
     }
 
-    static let commands = ["train", "check", "resume", "sample", "eval", "tokenize", "help"]
+    static let commands = ["train", "check", "resume", "sample", "eval", "tokenize", "table", "help"]
 
     init(arguments: [String]) throws(UsageError) {
         guard let first = arguments.first else { self = .help(topic: nil); return }
@@ -100,6 +101,19 @@ enum Command: Equatable {
             self = .sample(run: try parser.positional("sample", "a run directory"), options: sample)
         case "tokenize":
             self = .tokenize(try Self.tokenize(&parser))
+        case "table":
+            let markdown = parser.flag("--markdown")
+            var metrics: [String] = []
+            _ = try parser.options([]) { flag, value throws(UsageError) in
+                guard flag == "--metrics" else { return false }
+                metrics = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                guard !metrics.isEmpty else { throw UsageError(message: "--metrics takes names such as valid.loss,test.loss") }
+                return true
+            }
+            guard !parser.positionalArguments.isEmpty else {
+                throw UsageError(message: "table needs run directories, e.g. runner table runs/*")
+            }
+            self = .table(runs: parser.positionalArguments, metrics: metrics, markdown: markdown)
         default:
             parser = Parser(arguments)
             let options = try parser.options(["--set", "--data-dir", "--runs-dir", "--name"])

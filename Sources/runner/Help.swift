@@ -13,6 +13,7 @@ enum Help {
       runner eval RUN_DIR --task FILE.jsonl [--shots K] [--demos FILE.jsonl] [--seed S]
       runner tokenize --tokenizer FILE.json < lines.txt
       runner tokenize --train CORPUS --kind KIND --vocab-size N --out FILE.json [...]
+      runner table RUN_DIR... [--metrics A,B] [--markdown]
       runner help [COMMAND]
 
     COMMANDS
@@ -23,6 +24,7 @@ enum Help {
       eval        loss and perplexity of a run's latest checkpoint on a split, or its zero-/few-shot
                   accuracy on a multiple-choice task
       tokenize    show a tokenizer's ids and tokens for lines of text, or train and save one
+      table       finished runs side by side with the published numbers they reproduce
       help        this text, or one command's
 
     OPTIONS
@@ -112,6 +114,14 @@ enum Help {
     Example: runner tokenize --train tinyshakespeare --kind bpe_bytelevel --vocab-size 2000 --out bpe.json
     """
 
+    static let table = """
+    runner table RUN_DIR... [--metrics A,B] [--markdown]
+
+    One line per run: the metric its spec `reproduces` (or each of --metrics, e.g. valid.loss,test.loss)
+    as the run's summary.json ends with it, the published number ± tolerance, the difference, ✓ when
+    within the tolerance, the parameter count and the wall time. --markdown prints a Markdown table.
+    """
+
     static func text(for topic: String?) -> String {
         switch topic {
         case "train": train
@@ -120,6 +130,7 @@ enum Help {
         case "sample": sample
         case "eval": eval
         case "tokenize": tokenize
+        case "table": table
         default: overview
         }
     }

@@ -39,6 +39,9 @@ func main() -> Int32 {
             let sampler = try Sampler.open(try RunDirectory.open(URL(fileURLWithPath: path)))
             for warning in sampler.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
             print(try PromptedEvaluation(sampler).evaluate(task, shots: options.shots, demos: demos, seed: options.seed))
+        case .table(let runs, let metrics, let markdown):
+            let table = try ResultsTable(runs: runs, metrics: metrics)
+            print(markdown ? table.markdown : table.text)
         case .tokenize(.encode(let tokenizer)):
             try TokenizeCommand.encode(tokenizerPath: tokenizer)
         case .tokenize(.train(let request)):
