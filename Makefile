@@ -5,7 +5,7 @@ TESTFLAGS    = -c release -Xswiftc -enable-testing
 PACKAGES     = libyaml-dev libopenblas-dev pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test bench loc run clean
+.PHONY: deps build test bench loc run reproduce clean
 
 # Installs the C libraries only when pkg-config cannot find them.
 deps:
@@ -35,6 +35,17 @@ loc:
 # Trains the default experiment: d2l's GRU on The Time Machine.
 run: build
 	.build/release/runner experiments/gru_charlm.yaml
+
+# Every reproduction that fits in 30 minutes here, then their table in docs/reproduced.md.
+REPRODUCTIONS = experiments/gru_charlm.yaml experiments/lstm_charlm.yaml $(wildcard experiments/reproduce/*.yaml)
+reproduce: build
+	rm -rf runs/reproduce
+	for spec in $(REPRODUCTIONS); do .build/release/runner $$spec --runs-dir runs/reproduce || exit 1; done
+	mkdir -p docs
+	{ echo "# Reproduced results"; echo; \
+	  echo "Written by \`make reproduce\` on $$(date -u +%Y-%m-%d): $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')."; \
+	  echo "\`ok\` is ✓ when our number is within the spec's tolerance of the published one."; echo; \
+	  .build/release/runner table runs/reproduce/* --markdown; } > docs/reproduced.md
 
 clean:
 	rm -rf .build
