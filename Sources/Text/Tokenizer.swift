@@ -5,8 +5,11 @@ import Foundation
 /// `runner tokenize`) talks to this protocol only.
 ///
 /// Every tokenizer has an unknown token that unseen input encodes to (byte-level BPE, which has none,
-/// names its first special token); the other reserved tokens are optional. A tokenizer saves itself as one JSON file (`tokenizer.json` in a run directory) whose
-/// `"kind"` says which type reads it back; `TokenizerFile.load(from:)` dispatches on it.
+/// names its first special token); the other reserved tokens are optional. A tokenizer saves itself
+/// as one JSON file (`tokenizer.json` in a run directory): SeqLab's own format with a `"kind"` for char
+/// and word, Hugging Face's (with a `"model"`) for the subword pipelines; `TokenizerFile.load(from:)`
+/// tells them apart. Subword tokenizers train through `HuggingFaceTokenizer.train`, which reads the
+/// pipeline from `TokenizerOptions.pipeline`.
 public protocol Tokenizer: Sendable {
     /// The `"kind"` written to `tokenizer.json`, and the spec's `tokenizer.kind`.
     static var kind: String { get }
@@ -42,8 +45,8 @@ public protocol Tokenizer: Sendable {
     func decode(_ ids: [Int]) -> String
 }
 
-/// The `tokenizer.json` format of the char and word tokenizers (SeqLab's own; BPE and WordPiece will
-/// use Hugging Face's `tokenizers` format instead). Keys, in the order written:
+/// The `tokenizer.json` format of the char and word tokenizers (SeqLab's own; BPE and WordPiece use
+/// Hugging Face's `tokenizers` format, see `HuggingFaceTokenizer`). Keys, in the order written:
 ///
 ///     {
 ///       "format": "seqlab-tokenizer",     fixed; tells this file apart from a Hugging Face one
