@@ -6,7 +6,7 @@ enum GemmBench {
     static let shapes: [(label: String, m: Int, k: Int, n: Int)] = [
         ("square", 256, 256, 256), ("square", 512, 512, 512), ("square", 1024, 1024, 1024), ("square", 2048, 2048, 2048),
         ("gru_recurrence", 32, 256, 768), ("charlm_head", 1120, 256, 28), ("gpt_baby_mlp", 768, 128, 512),
-        ("gpt_small_mlp", 2048, 384, 1536), ("mt_out_proj", 1792, 256, 5893),
+        ("gpt_small_mlp", 2048, 384, 1536), ("mt_out_proj", 1792, 256, 5893), ("gpt_baby_attn", 768, 128, 128),
     ]
 
     static func run(reference: Reference) {
@@ -28,7 +28,8 @@ enum GemmBench {
             // The naive loop is ~100× slower: time it once, and not at all on the largest shapes.
             let naive = flops < 5e8 ? String(format: "%.2f", measure(naiveGemm, 1)) : "skipped"
             let shape = "\(m)x\(k)x\(n)"
-            var line = "bench sgemm_\(label)_\(shape) gflops=\(format(ours)) naive_gflops=\(naive)"
+            let split = measure(twoThreads, repetitions)
+            var line = "bench sgemm_\(label)_\(shape) gflops=\(format(ours)) gflops_2_threads=\(format(split)) naive_gflops=\(naive)"
             if let ref = reference["gemm \(shape)"] {
                 line += " ref_gflops=\(format(ref)) ratio=\(String(format: "%.2f", ours / ref)) ref=\"\(reference.source)\""
             }
@@ -40,6 +41,11 @@ enum GemmBench {
                               Float, UnsafeMutablePointer<Float>, Int) -> Void
     static let blas: GemmFunction = {
         sgemm(transA: $0, transB: $1, m: $2, n: $3, k: $4, alpha: $5, a: $6, lda: $7, b: $8, ldb: $9, beta: $10, c: $11, ldc: $12)
+    }
+    /// The engine's split over two threads (`sgemm(threads:…)`).
+    static let twoThreads: GemmFunction = {
+        sgemm(threads: 2, transA: $0, transB: $1, m: $2, n: $3, k: $4, alpha: $5, a: $6, lda: $7, b: $8, ldb: $9, beta: $10,
+              c: $11, ldc: $12)
     }
     static let naiveGemm: GemmFunction = {
         sgemmNaive(transA: $0, transB: $1, m: $2, n: $3, k: $4, alpha: $5, a: $6, lda: $7, b: $8, ldb: $9, beta: $10, c: $11, ldc: $12)
