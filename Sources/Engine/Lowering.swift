@@ -128,7 +128,7 @@ struct Lowering {
     }
 
     /// The fewest floats an elementwise or row-wise kernel splits over threads.
-    private static let parallelElementMinimum = 1 << 17
+    private static let parallelElementMinimum = 1 << 14
 
     /// The op's name; GEMMs carry their M×K×N (and transposes) so that timings show which product costs.
     private func stepName(_ node: Node) -> String {

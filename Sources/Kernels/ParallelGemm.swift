@@ -18,9 +18,7 @@ public func sgemm(threads: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: I
               beta: beta, c: c, ldc: ldc)
         return
     }
-    let (a, b, c) = (Unchecked(a), Unchecked(b), Unchecked(c))
-    DispatchQueue.concurrentPerform(iterations: parts) { part in
-        let (a, b, c) = (a.value, b.value, c.value)
+    split(parts) { part in
         if splitRows {
             // Rows r0..<r1 of op(A) and of C; op(A)'s row r starts at a + r·lda, or at a + r when transposed.
             let (r0, r1) = (part * m / parts, (part + 1) * m / parts)
@@ -43,11 +41,19 @@ public func parallelFor(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void
         body(0..<count)
         return
     }
+    split(parts) { part in body((part * count / parts)..<((part + 1) * count / parts)) }
+}
+
+/// Runs `body(0)`…`body(parts − 1)` at once: two parts on the caller and the spinning helper thread,
+/// more through dispatch's pool.
+private func split(_ parts: Int, _ body: (Int) -> Void) {
+    if parts == 2 {
+        HelperThread.shared.run({ body(1) }, alongside: { body(0) })
+        return
+    }
     withoutActuallyEscaping(body) { body in
         let shared = Unchecked(body)
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            shared.value((part * count / parts)..<((part + 1) * count / parts))
-        }
+        DispatchQueue.concurrentPerform(iterations: parts) { shared.value($0) }
     }
 }
 
@@ -59,4 +65,4 @@ private struct Unchecked<Value>: @unchecked Sendable {
 }
 
 /// The smallest product (2·m·n·k) worth splitting.
-public let parallelGemmMinimumFlops = 1_000_000
+public let parallelGemmMinimumFlops = 250_000

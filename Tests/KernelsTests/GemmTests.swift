@@ -1,3 +1,4 @@
+import Foundation
 import Kernels
 import XCTest
 
@@ -74,6 +75,19 @@ final class GemmTests: KernelTestCase {
             }
             XCTAssertEqual(Array(seen.array.prefix(count)), [Float](repeating: 1, count: count), "\(count) over \(threads)")
         }
+    }
+
+    /// Many hand-offs to the helper thread in a row, some after pauses long enough for it to fall
+    /// asleep: every job runs exactly once and none is lost (a lost wake-up would hang here).
+    func testHelperThreadRunsEveryJobOnce() {
+        let counts = buffer(count: 2, value: 0)
+        for round in 0..<20_000 {
+            parallelFor(2, threads: 2) { range in
+                for i in range { counts.pointer[i] += 1 }
+            }
+            if round % 4_000 == 0 { usleep(2_000) }
+        }
+        XCTAssertEqual(counts.array, [20_000, 20_000])
     }
 
     /// beta = 0 must not read C: garbage, NaN included, is overwritten.
