@@ -47,12 +47,9 @@ enum CharLMBench {
         for i in 0..<steps { times.append(medianSeconds(repetitions: 1) { try? step(i) }) }
         let median = times.sorted()[times.count / 2]
         let tokensPerSecond = Double(batch * length) / median
-        var line = String(format: "bench gru_charlm ms_per_step=%.2f tokens_per_s=%.0f peak_rss_mb=%.0f loss=%.3f",
+        print(String(format: "bench gru_charlm ms_per_step=%.2f tokens_per_s=%.0f peak_rss_mb=%.0f loss=%.3f",
                           median * 1e3, tokensPerSecond, peakRSSMegabytes(), lastLoss)
-        if let ref = reference["gru_charlm"] {
-            line += String(format: " ref_tokens_per_s=%.0f ratio=%.2f", ref, tokensPerSecond / ref) + " ref=\"\(reference.source)\""
-        }
-        print(line)
+              + reference.comparison("gru_charlm", tokensPerSecond: tokensPerSecond))
         if SeqLabEnvironment.debug { print(program.memorySummary(optimizerState: optimizer.stateSize)) }
     }
 }

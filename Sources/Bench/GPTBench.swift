@@ -67,12 +67,9 @@ enum GPTBench {
         for i in 0..<steps { times.append(medianSeconds(repetitions: 1) { try? step(i) }) }
         let median = times.sorted()[times.count / 2]
         let tokensPerSecond = Double(batch * block) / median
-        var line = String(format: "bench %@ threads=%d ms_per_step=%.1f tokens_per_s=%.0f peak_rss_mb=%.0f loss=%.3f", name,
+        print(String(format: "bench %@ threads=%d ms_per_step=%.1f tokens_per_s=%.0f peak_rss_mb=%.0f loss=%.3f", name,
                           threads, median * 1e3, tokensPerSecond, peakRSSMegabytes(), loss)
-        if let ref = reference[name] {
-            line += String(format: " ref_tokens_per_s=%.0f ratio=%.2f", ref, tokensPerSecond / ref) + " ref=\"\(reference.source)\""
-        }
-        print(line)
+              + reference.comparison(name, tokensPerSecond: tokensPerSecond))
         if SeqLabEnvironment.debug { print(program.timingReport()) }
     }
 
@@ -92,11 +89,8 @@ enum GPTBench {
             }
             if let failure { throw failure }
             let tokensPerSecond = 256 / seconds
-            var line = String(format: "bench %@ ms_per_256_tokens=%.1f tokens_per_s=%.0f", name, seconds * 1e3, tokensPerSecond)
-            if let ref = reference[name] {
-                line += String(format: " ref_tokens_per_s=%.0f ratio=%.2f", ref, tokensPerSecond / ref) + " ref=\"\(reference.source)\""
-            }
-            print(line)
+            print(String(format: "bench %@ ms_per_256_tokens=%.1f tokens_per_s=%.0f", name, seconds * 1e3, tokensPerSecond)
+                  + reference.comparison(name, tokensPerSecond: tokensPerSecond))
         }
     }
 }

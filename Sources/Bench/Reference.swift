@@ -66,6 +66,12 @@ struct Reference {
 
     subscript(name: String) -> Double? { values[name] }
 
+    /// ` ref_tokens_per_s=… ratio=… ref="…"` for a throughput bench, or nothing without a figure.
+    func comparison(_ name: String, tokensPerSecond: Double) -> String {
+        guard let ref = values[name] else { return "" }
+        return String(format: " ref_tokens_per_s=%.0f ratio=%.2f", ref, tokensPerSecond / ref) + " ref=\"\(source)\""
+    }
+
     /// Runs the script when `module` imports and reads its JSON lines, one `"bench"` object each.
     private static func measure(module: String, command: [String],
                                 _ read: (String, [String: Any]) -> [(String, Double)]) -> [String: Double]? {

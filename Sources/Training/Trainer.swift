@@ -89,22 +89,25 @@ public final class Trainer {
     public func evaluate(split: String) throws -> (loss: Double, perplexity: Double) {
         guard ["train", "valid", "test"].contains(split) else { throw TrainingError.unknownSplit(split) }
         guard let loss = try loss(on: split) else {
-            let size = switch split {
-            case "train": corpus.lines?.train.lines.count ?? corpus.splits.train.count
-            case "valid": corpus.lines?.valid.lines.count ?? corpus.splits.valid.count
-            default: corpus.lines?.test.lines.count ?? corpus.splits.test.count
-            }
-            throw TrainingError.emptySplit(split, tokens: size)
+            let (lines, tokens) = data(of: split)
+            throw TrainingError.emptySplit(split, tokens: lines?.lines.count ?? tokens.count)
         }
         return (loss, Foundation.exp(loss))
     }
 
     /// The mean loss on a split, whichever way the corpus is cut; nil when the split is too small.
     func loss(on split: String) throws -> Double? {
-        if let lines = corpus.lines {
-            return try evaluate(split == "train" ? lines.train : split == "valid" ? lines.valid : lines.test)
+        let (lines, tokens) = data(of: split)
+        return try lines.map(evaluate) ?? evaluate(tokens)
+    }
+
+    /// A split ("train", "valid", anything else for "test"): its lines for `format: lines`, else its stream.
+    private func data(of split: String) -> (lines: LineExamples?, tokens: [Int]) {
+        switch split {
+        case "train": (corpus.lines?.train, corpus.splits.train)
+        case "valid": (corpus.lines?.valid, corpus.splits.valid)
+        default: (corpus.lines?.test, corpus.splits.test)
         }
-        return try evaluate(split == "train" ? corpus.splits.train : split == "valid" ? corpus.splits.valid : corpus.splits.test)
     }
 
     private init(spec: ExperimentSpec, run: RunDirectory, corpus: LanguageModelCorpus, echo: Bool) throws {
@@ -236,7 +239,8 @@ public final class Trainer {
         // The test split is scored once, at the end, with the weights of the best validation loss when
         // there is one (the checkpoint a paper would test); the last weights stay in the step checkpoints.
         let bestURL = run.checkpoints.bestURL
-        if !(corpus.lines?.test.lines.isEmpty ?? corpus.splits.test.isEmpty),
+        let test = data(of: "test")
+        if !(test.lines?.lines.isEmpty ?? test.tokens.isEmpty),
            FileManager.default.fileExists(atPath: bestURL.path) {
             _ = train.arena.values.update(fromContentsOf: try Checkpoint.read(from: bestURL).parameters(
                 for: train.arena.layout, path: bestURL.path))
