@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Spec", dependencies: ["CYAML", "Core"]),
         .target(name: "Runs", dependencies: ["Core"]),
         .target(name: "Planner", dependencies: ["Spec", "Models", "NN", "Optim", "Data", "Autodiff"]),
-        .target(name: "Training", dependencies: ["Planner", "Engine", "Runs", "Data", "Text", "Spec", "Optim"]),
+        .target(name: "Training", dependencies: ["Planner", "Models", "Engine", "Runs", "Data", "Text", "Spec", "Optim"]),
         .target(name: "TestSupport", dependencies: ["Core", "Graph", "Autodiff", "Engine"]),
         .executableTarget(name: "runner", dependencies: ["Training"]),
         .executableTarget(name: "Bench", dependencies: ["Kernels", "Engine", "Autodiff", "Models", "Optim", "Text", "Data", "Planner", "Spec", "Training"]),

@@ -55,39 +55,4 @@ public struct NamesCorpus: Hashable, Sendable {
         let ranges = fractions.ranges(count: words.count)
         return (Array(shuffled[ranges.train]), Array(shuffled[ranges.valid]), Array(shuffled[ranges.test]))
     }
-
-    /// makemore's `build_dataset`: for every character of every word, and the end boundary after it,
-    /// one example whose context is the `block` previous ids (boundaries before the word's start) and
-    /// whose target is that character. A word of n characters gives n + 1 examples.
-    public func windows(of words: [String], block: Int) throws(DataError) -> ContextWindows {
-        guard block >= 1 else { throw .invalidOption("block_size must be at least 1, got \(block)") }
-        var contexts: [Int] = []
-        var targets: [Int] = []
-        for word in words {
-            guard let encoded = encode(word) else {
-                throw .invalidOption("'\(word)' has a character outside this corpus's \(symbolCount) symbols")
-            }
-            var context = [Int](repeating: 0, count: block)
-            for id in encoded + [0] {
-                contexts += context
-                targets.append(id)
-                context.removeFirst()
-                context.append(id)
-            }
-        }
-        return ContextWindows(contexts: contexts, targets: targets, block: block)
-    }
-}
-
-/// Fixed-width examples for window models (Bengio's MLP, makemore's WaveNet): N contexts of `block`
-/// ids each, row-major (N, block), and the N ids they predict.
-public struct ContextWindows: Hashable, Sendable {
-    public let contexts: [Int]
-    public let targets: [Int]
-    public let block: Int
-
-    public var count: Int { targets.count }
-
-    /// The `index`-th context.
-    public func context(_ index: Int) -> ArraySlice<Int> { contexts[(index * block)..<((index + 1) * block)] }
 }

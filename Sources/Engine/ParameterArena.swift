@@ -80,6 +80,24 @@ public final class ParameterArena {
         return Array(gradients[slot.range])
     }
 
+    /// Parameters then buffers: what a checkpoint stores, so that running statistics and counted
+    /// tables come back with the weights.
+    public var checkpointLayout: ParameterLayout {
+        var combined = layout
+        for slot in bufferLayout.slots { combined.append(key: slot.key, shape: slot.shape, decay: false) }
+        return combined
+    }
+
+    /// The values of `checkpointLayout`.
+    public var checkpointValues: [Float] { Array(values) + Array(buffers) }
+
+    /// Overwrites parameters and buffers with `state`, laid out as `checkpointLayout`.
+    public func restore(_ state: [Float]) {
+        precondition(state.count == layout.count + bufferLayout.count, "a state of the checkpoint layout")
+        _ = values.update(fromContentsOf: state[..<layout.count])
+        _ = buffers.update(fromContentsOf: state[layout.count...])
+    }
+
     public func setValue(_ key: String, _ newValues: [Float]) throws {
         let (storage, slot) = try slot(key)
         guard newValues.count == slot.count else { throw EngineError.valueCount(key: key, expected: slot.count, got: newValues.count) }

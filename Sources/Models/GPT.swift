@@ -27,12 +27,12 @@ public struct GPT {
         public var activation: Activation
         public var tieEmbeddings: Bool
         public var norm: TransformerBlock.NormPlacement
-        /// GPT-2's initialisation (below); false keeps PyTorch's layer defaults, as makemore does.
-        public var gpt2Initialization: Bool
+        /// GPT-2's initialisation (below) by default; `pytorch` keeps the layers' defaults, as makemore does.
+        public var initialization: WeightInitialization
 
         public init(vocabularySize: Int, blockSize: Int, layers: Int, heads: Int, width: Int, dropout: Float = 0,
                     bias: Bool = true, activation: Activation = .gelu, tieEmbeddings: Bool = true,
-                    norm: TransformerBlock.NormPlacement = .pre, gpt2Initialization: Bool = true) {
+                    norm: TransformerBlock.NormPlacement = .pre, initialization: WeightInitialization = .gpt2) {
             self.vocabularySize = vocabularySize
             self.blockSize = blockSize
             self.layers = layers
@@ -43,7 +43,7 @@ public struct GPT {
             self.activation = activation
             self.tieEmbeddings = tieEmbeddings
             self.norm = norm
-            self.gpt2Initialization = gpt2Initialization
+            self.initialization = initialization
         }
     }
 
@@ -58,7 +58,7 @@ public struct GPT {
         self.config = config
         let (width, std) = (config.width, Float(0.02))
         let normal = Initializer.normal(mean: 0, std: std)
-        let embedding = config.gpt2Initialization ? normal : .normal(mean: 0, std: 1)
+        let embedding = config.initialization == .gpt2 ? normal : .normal(mean: 0, std: 1)
         tokenEmbedding = try Embedding(graph, key: "wte", count: config.vocabularySize, dimension: width, initializer: embedding)
         positionEmbedding = try Embedding(graph, key: "wpe", count: config.blockSize, dimension: width, initializer: embedding)
         blocks = try (0..<config.layers).map { layer in
@@ -69,7 +69,10 @@ public struct GPT {
         finalNorm = config.norm == .pre ? try LayerNorm(graph, key: "ln_f", dimension: width, bias: config.bias) : nil
         head = config.tieEmbeddings ? nil
             : try Linear(graph, key: "lm_head", inputSize: width, outputSize: config.vocabularySize, bias: false)
-        guard config.gpt2Initialization else { return }
+        guard config.initialization == .gpt2 else {
+            config.initialization.apply(to: graph)
+            return
+        }
 
         let blockKeys = { (info: ParameterInfo) in info.key.hasPrefix("blocks.") || info.key.hasPrefix("lm_head.") }
         graph.reinitialize(where: { blockKeys($0) && $0.key.hasSuffix(".weight") && $0.shape.rank == 2 }, with: normal)

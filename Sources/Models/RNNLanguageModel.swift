@@ -20,9 +20,11 @@ public struct RNNLanguageModel {
         public var cell: Cell
         public var bidirectional: Bool
         public var dropout: Float
+        /// PyTorch's defaults unless a generic recipe (d2l's from-scratch N(0, 0.01), Sutskever's U(±0.08)).
+        public var initialization: WeightInitialization
 
         public init(vocabularySize: Int, embedding: Int, hidden: Int, layers: Int = 1, cell: Cell = .gru,
-                    bidirectional: Bool = false, dropout: Float = 0) {
+                    bidirectional: Bool = false, dropout: Float = 0, initialization: WeightInitialization = .pytorch) {
             self.vocabularySize = vocabularySize
             self.embedding = embedding
             self.hidden = hidden
@@ -30,6 +32,7 @@ public struct RNNLanguageModel {
             self.cell = cell
             self.bidirectional = bidirectional
             self.dropout = dropout
+            self.initialization = initialization
         }
     }
 
@@ -58,6 +61,7 @@ public struct RNNLanguageModel {
                                                 bidirectional: bidirectional, dropout: dropout))
         }
         head = try Linear(graph, key: "head", inputSize: h * (bidirectional ? 2 : 1), outputSize: config.vocabularySize)
+        config.initialization.apply(to: graph)
     }
 
     /// Tensors per layer and direction in the recurrent state: 2 (h, c) for LSTM, else 1.

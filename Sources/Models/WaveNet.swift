@@ -34,9 +34,12 @@ public struct WaveNet {
         public var layersPerStack: Int
         /// How many times the dilation cycle repeats.
         public var stacks: Int
+        /// PyTorch's layer defaults unless a generic recipe.
+        public var initialization: WeightInitialization
 
         public init(vocabularySize: Int, embedding: Int, residualChannels: Int, dilationChannels: Int,
-                    skipChannels: Int, kernelSize: Int = 2, layersPerStack: Int, stacks: Int = 1) {
+                    skipChannels: Int, kernelSize: Int = 2, layersPerStack: Int, stacks: Int = 1,
+                    initialization: WeightInitialization = .pytorch) {
             self.vocabularySize = vocabularySize
             self.embedding = embedding
             self.residualChannels = residualChannels
@@ -45,6 +48,7 @@ public struct WaveNet {
             self.kernelSize = kernelSize
             self.layersPerStack = layersPerStack
             self.stacks = stacks
+            self.initialization = initialization
         }
 
         /// Dilation of layer i: 1, 2, 4, …, 2^(layersPerStack − 1), once per stack.
@@ -87,6 +91,7 @@ public struct WaveNet {
         }
         hidden = try Linear(graph, key: "output.0", inputSize: s, outputSize: s)
         head = try Linear(graph, key: "output.1", inputSize: s, outputSize: config.vocabularySize)
+        config.initialization.apply(to: graph)
     }
 
     /// See `Config.receptiveField`.

@@ -43,7 +43,8 @@ public struct LayerNorm {
 ///
 /// A training graph normalises with the batch's statistics and registers buffer updates that move
 /// the running statistics by PyTorch's rule, running ← (1 − momentum)·running + momentum·batch, with
-/// the unbiased variance for `running_var` (the biased one normalises). An evaluation graph
+/// the unbiased variance for `running_var` (the biased one normalises, unless `unbiased`: makemore's
+/// hand-written BatchNorm normalises with `torch.var`'s unbiased default). An evaluation graph
 /// normalises with the running statistics. Call a BatchNorm once per graph: each training call
 /// registers its own updates.
 ///
@@ -52,6 +53,8 @@ public struct LayerNorm {
 public struct BatchNorm1d {
     public let momentum: Float
     public let eps: Float
+    /// Normalise training batches with the unbiased variance (makemore) instead of the biased one (PyTorch).
+    public let unbiased: Bool
     /// γ (C).
     public let weight: Tensor
     /// β (C).
@@ -61,9 +64,11 @@ public struct BatchNorm1d {
     /// Buffer (C).
     public let runningVariance: Tensor
 
-    public init(_ graph: Graph, key: String, features: Int, momentum: Float = 0.1, eps: Float = 1e-5) throws {
+    public init(_ graph: Graph, key: String, features: Int, momentum: Float = 0.1, eps: Float = 1e-5,
+                unbiased: Bool = false) throws {
         self.momentum = momentum
         self.eps = eps
+        self.unbiased = unbiased
         weight = try graph.parameter(joinedKey(key, "weight"), shape: [features], initializer: .ones, decay: false)
         bias = try graph.parameter(joinedKey(key, "bias"), shape: [features], initializer: .zeros, decay: false)
         runningMean = try graph.buffer(joinedKey(key, "running_mean"), shape: [features], initializer: .zeros)
@@ -88,10 +93,10 @@ public struct BatchNorm1d {
             let mean = try x.mean(axes: axes)                                  // (C)
             let centered = try x - mean                                        // (…, C)
             let variance = try (centered * centered).mean(axes: axes)          // (C), biased
-            normalized = try centered / (variance + eps).sqrt()
-            let unbiased = Float(n) / Float(n - 1)
+            let correction = Float(n) / Float(n - 1)
+            normalized = try centered / ((unbiased ? variance * correction : variance) + eps).sqrt()
             try graph.update(runningMean, to: (1 - momentum) * runningMean + momentum * mean)
-            try graph.update(runningVariance, to: (1 - momentum) * runningVariance + variance * (momentum * unbiased))
+            try graph.update(runningVariance, to: (1 - momentum) * runningVariance + variance * (momentum * correction))
         } else {
             normalized = try (x - runningMean) / (runningVariance + eps).sqrt()
         }

@@ -10,6 +10,10 @@ import Spec
 /// evaluation graph (forward and loss, no dropout) and a decoding graph (one sequence), all over token
 /// ids in the model's own layout: time-major (T, B) for recurrent models, whose state is fed in and
 /// read out so that truncated BPTT can carry it; batch-major (B, T) for GPT, which has no state.
+///
+/// Window models (MLP, hierarchical WaveNet, n-gram) take (B, window) contexts with targets laid out
+/// as a token stream gives them (each context shifted by one, the predicted token last) and score the
+/// last column only: one prediction per row, logits (B, 1, V).
 public struct LanguageModelPlan {
     /// The graph and its named endpoints for one mode.
     public struct Pass {
@@ -69,6 +73,20 @@ public struct LanguageModelPlan {
     public enum Model {
         case recurrent(RNNLanguageModel.Config)
         case gpt(GPT.Config)
+        case mlp(MLPLanguageModel.Config)
+        case hierarchicalWaveNet(HierarchicalWaveNet.Config)
+        case ngram(NGramModel.Config)
+        case wavenet(WaveNet.Config)
+
+        /// Tokens of context a window model reads; nil for the sequence models.
+        public var window: Int? {
+            switch self {
+            case .recurrent, .gpt, .wavenet: nil
+            case .mlp(let config): config.block
+            case .hierarchicalWaveNet(let config): config.block
+            case .ngram(let config): config.order - 1
+            }
+        }
     }
 
     public static let tokens = "tokens"
@@ -79,6 +97,8 @@ public struct LanguageModelPlan {
     public let length: Int
     /// How the passes' token inputs are ordered.
     public let layout: BatchLayout
+    /// Tokens a batch predicts: one per row for a window model, B × T otherwise.
+    public var predictionsPerBatch: Int { model.window == nil ? batchSize * length : batchSize }
     /// Floats per sequence in each state tensor (the hidden size); 0 for a stateless model.
     public let stateWidth: Int
     public let train: Pass
@@ -99,7 +119,12 @@ public struct LanguageModelPlan {
         }
         try Self.checkSizes(spec, vocabularySize: vocabularySize)
         batchSize = spec.train.batchSize
-        length = spec.train.seqLen
+        length = spec.model.window ?? spec.train.seqLen
+        let initialization = Self.initialization(spec.model)
+        let (model, v) = (spec.model, vocabularySize)
+        let momentum = Float(model.batchNormMomentum)
+        layout = model.kind == .rnnLM ? .timeMajor : .batchMajor
+        stateWidth = model.kind == .rnnLM ? model.hidden : 0
         switch spec.model.kind {
         case .rnnLM:
             guard let cell = RNNLanguageModel.Cell(rawValue: spec.model.cell.rawValue) else {
@@ -107,10 +132,9 @@ public struct LanguageModelPlan {
             }
             let config = RNNLanguageModel.Config(vocabularySize: vocabularySize, embedding: spec.model.embedding,
                                                  hidden: spec.model.hidden, layers: spec.model.layers, cell: cell,
-                                                 bidirectional: spec.model.bidirectional, dropout: Float(spec.model.dropout))
-            model = .recurrent(config)
-            layout = .timeMajor
-            stateWidth = config.hidden
+                                                 bidirectional: spec.model.bidirectional, dropout: Float(spec.model.dropout),
+                                                 initialization: initialization)
+            self.model = .recurrent(config)
         case .gpt:
             guard spec.train.seqLen <= spec.model.blockSize else {
                 throw PlanError.invalid("train.seq_len \(spec.train.seqLen) is longer than model.block_size "
@@ -120,25 +144,57 @@ public struct LanguageModelPlan {
                   let norm = TransformerBlock.NormPlacement(rawValue: spec.model.norm.rawValue) else {
                 throw PlanError.unsupported("activation '\(spec.model.activation.rawValue)'")
             }
-            model = .gpt(GPT.Config(vocabularySize: vocabularySize, blockSize: spec.model.blockSize,
+            self.model = .gpt(GPT.Config(vocabularySize: vocabularySize, blockSize: spec.model.blockSize,
                                     layers: spec.model.layers, heads: spec.model.heads, width: spec.model.width,
                                     dropout: Float(spec.model.dropout), bias: spec.model.bias, activation: activation,
                                     tieEmbeddings: spec.model.tieEmbeddings, norm: norm,
-                                    gpt2Initialization: spec.model.initialization == .gpt2))
-            layout = .batchMajor
-            stateWidth = 0
+                                    initialization: initialization))
+        case .mlpLM:
+            self.model = .mlp(MLPLanguageModel.Config(
+                vocabularySize: v, block: model.blockSize, embedding: model.embedding, hidden: model.hidden,
+                layers: model.layers, batchNorm: model.batchNorm, batchNormMomentum: momentum, direct: model.direct,
+                initialization: initialization))
+        case .wavenetHier:
+            self.model = .hierarchicalWaveNet(HierarchicalWaveNet.Config(
+                vocabularySize: v, block: model.blockSize, embedding: model.embedding, hidden: model.hidden,
+                batchNormMomentum: momentum, initialization: initialization))
+        case .ngram:
+            self.model = .ngram(NGramModel.Config(vocabularySize: v, order: model.order, smoothing: Float(model.smoothing)))
+        case .wavenet:
+            self.model = .wavenet(WaveNet.Config(
+                vocabularySize: v, embedding: model.embedding, residualChannels: model.width, dilationChannels: model.hidden,
+                skipChannels: model.skipChannels, kernelSize: model.kernelSize, layersPerStack: model.layers,
+                stacks: model.stacks, initialization: initialization))
         default:
             throw PlanError.unsupported("model kind '\(spec.model.kind.rawValue)'")
         }
-        train = try Self.pass(model, batchSize: batchSize, length: length, training: true)
-        eval = try Self.pass(model, batchSize: batchSize, length: length, training: false)
-        let decodeLength = if case .gpt(let config) = model { config.blockSize } else { 1 }
-        decode = try Self.pass(model, batchSize: 1, length: decodeLength, training: false)
-        if case .gpt(let config) = model {
+        train = try Self.pass(self.model, batchSize: batchSize, length: length, training: true)
+        eval = try Self.pass(self.model, batchSize: batchSize, length: length, training: false)
+        // GPT reads up to its block, WaveNet the training length (at least its receptive field is useful).
+        let decodeLength = switch self.model {
+        case .gpt(let config): config.blockSize
+        case .recurrent: 1
+        case .mlp, .hierarchicalWaveNet, .ngram, .wavenet: length
+        }
+        decode = try Self.pass(self.model, batchSize: 1, length: decodeLength, training: false)
+        if case .gpt(let config) = self.model {
             cachedDecode = (try CachedPass(config, length: 1),
                             try CachedPass(config, length: CachedPass.refillLength(slots: config.blockSize)))
         } else {
             cachedDecode = nil
+        }
+    }
+
+    /// The spec's `init` for the model's config; `default` is GPT-2's for GPT, PyTorch's otherwise.
+    static func initialization(_ model: ModelSpec) -> WeightInitialization {
+        switch model.initialization {
+        case .standard: model.kind == .gpt ? .gpt2 : .pytorch
+        case .gpt2: .gpt2
+        case .pytorch: .pytorch
+        case .makemore: .makemore
+        case .normal: .normal(std: Float(model.initScale ?? 1))
+        case .uniform: .uniform(bound: Float(model.initScale ?? 1))
+        case .xavierUniform: .xavierUniform
         }
     }
 
@@ -160,7 +216,27 @@ public struct LanguageModelPlan {
             }
         }
         let tensors: [(floats: Int, what: String)]
-        if model.kind == .gpt {
+        if model.kind == .ngram {
+            let contexts = (1..<max(1, model.order)).reduce(1) { total, _ in product(total, vocabularySize) }
+            tensors = [(product(contexts, vocabularySize), "model.order")]
+        } else if let window = model.window {
+            let width = max(model.embedding, model.hidden)
+            tensors = [
+                (product(train.batchSize, window, width), "train.batch_size, model.block_size, model.embedding or model.hidden"),
+                (product(train.batchSize, vocabularySize), "train.batch_size"),
+                (product(window, model.embedding, model.hidden), "model.block_size, model.embedding or model.hidden"),
+                (product(vocabularySize, model.hidden), "model.hidden"),
+                (product(vocabularySize, model.embedding), "model.embedding"),
+            ]
+        } else if model.kind == .wavenet {
+            let widest = [model.width, 2 * model.hidden, model.skipChannels, vocabularySize, input].max() ?? 1
+            tensors = [
+                (product(train.batchSize, train.seqLen, widest, model.layers, model.stacks),
+                 "train.batch_size, train.seq_len, model.layers, model.stacks or the channel widths"),
+                (product(model.kernelSize, 2 * model.hidden, model.width), "model.kernel_size, model.hidden or model.width"),
+                (product(vocabularySize, model.skipChannels), "model.skip_channels"),
+            ]
+        } else if model.kind == .gpt {
             tensors = [
                 (product(train.batchSize, train.seqLen, vocabularySize), "train.batch_size or train.seq_len"),
                 (product(train.batchSize, model.heads, train.seqLen, train.seqLen), "train.batch_size, train.seq_len or model.heads"),
@@ -208,7 +284,28 @@ public struct LanguageModelPlan {
             let targets = graph.input(Self.targets, shape: [batchSize, length], dtype: .int32)
             let logits = try GPT(graph, config: config)(tokens)
             return try finished(graph, logits: logits, targets: targets, stateInputs: [], stateOutputs: [], length: length)
+        case .wavenet(let config):
+            let tokens = graph.input(Self.tokens, shape: [batchSize, length], dtype: .int32)
+            let targets = graph.input(Self.targets, shape: [batchSize, length], dtype: .int32)
+            let logits = try WaveNet(graph, config: config)(tokens)
+            return try finished(graph, logits: logits, targets: targets, stateInputs: [], stateOutputs: [], length: length)
+        case .mlp(let config):
+            return try windowPass(graph, batchSize: batchSize, length: length) { try MLPLanguageModel(graph, config: config)($0) }
+        case .hierarchicalWaveNet(let config):
+            return try windowPass(graph, batchSize: batchSize, length: length) { try HierarchicalWaveNet(graph, config: config)($0) }
+        case .ngram(let config):
+            return try windowPass(graph, batchSize: batchSize, length: length) { try NGramModel(graph, config: config)($0) }
         }
+    }
+
+    /// A window model's pass: contexts (B, window) → `model` → logits (B, 1, V), scored against the
+    /// last column of the stream-shaped targets (B, window), the token after each context.
+    private static func windowPass(_ graph: Graph, batchSize: Int, length: Int,
+                                   model: (Tensor) throws -> Tensor) throws -> Pass {
+        let tokens = graph.input(Self.tokens, shape: [batchSize, length], dtype: .int32)
+        let targets = graph.input(Self.targets, shape: [batchSize, length], dtype: .int32)
+        let next = try targets.sliced(axis: 1, (length - 1)..<length)                       // (B, 1)
+        return try finished(graph, logits: try model(tokens), targets: next, stateInputs: [], stateOutputs: [], length: length)
     }
 
     /// The loss and, in a training graph, the gradients of every trainable parameter.

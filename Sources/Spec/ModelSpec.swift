@@ -40,13 +40,21 @@ public struct TokenizerSpec: Sendable, Equatable {
 
 /// The architecture. Every kind reads the keys it needs and ignores the rest, so one struct serves the
 /// whole zoo: recurrent models use `cell`, `embedding`, `hidden`, `layers`, `bidirectional`; GPT and the
-/// Transformer use `block_size`, `heads`, `width`, `bias`, `activation`.
+/// Transformer use `block_size`, `heads`, `width`, `bias`, `activation`; the window models
+/// (`mlp_lm`, `wavenet_hier`, `ngram`) `block_size` (`order` for n-grams), `embedding`, `hidden`,
+/// `batch_norm`; `wavenet` `embedding`, `width` (residual), `hidden` (gate), `skip_channels`,
+/// `layers` (per stack), `stacks`, `kernel_size`.
 public struct ModelSpec: Sendable, Equatable {
     public enum Kind: String, SpecChoice {
         case mlpLM = "mlp_lm"
         case rnnLM = "rnn_lm"
+        case wavenetHier = "wavenet_hier"
         case wavenet, gpt, seq2seq, transformer, bert, ngram
         static let label = "model kind"
+
+        /// Models that predict one token from a fixed window of the previous ones (`block_size` of
+        /// them; `order − 1` for n-grams), trained on (context, target) examples as makemore does.
+        public var readsWindows: Bool { [.mlpLM, .wavenetHier, .ngram].contains(self) }
     }
 
     public enum Cell: String, SpecChoice {
@@ -61,9 +69,14 @@ public struct ModelSpec: Sendable, Equatable {
         static let label = "activation"
     }
 
-    /// How GPT's weights start: GPT-2's recipe, or PyTorch's layer defaults (makemore's Transformer).
+    /// How the weights start. `default` is each model's usual: GPT-2's recipe for `gpt`, PyTorch's
+    /// layer defaults otherwise; `makemore` is the lectures' scaled normal init of `mlp_lm` and
+    /// `wavenet_hier`; `normal` and `uniform` draw every parameter that does not start at a constant
+    /// from N(0, init_scale²) or U(−init_scale, init_scale); `xavier_uniform` redraws every matrix.
     public enum Initialization: String, SpecChoice {
-        case gpt2, pytorch
+        case standard = "default"
+        case gpt2, pytorch, makemore, normal, uniform
+        case xavierUniform = "xavier_uniform"
         static let label = "initialisation"
     }
 
@@ -94,9 +107,34 @@ public struct ModelSpec: Sendable, Equatable {
     public var bias = true
     public var activation = Activation.gelu
     public var norm = Norm.pre
-    public var initialization = Initialization.gpt2
+    public var initialization = Initialization.standard
+    /// The std of `init: normal`, the bound of `init: uniform`.
+    public var initScale: Double?
+    /// `mlp_lm`: batch-normalise the hidden pre-activations (no hidden bias then).
+    public var batchNorm = false
+    /// The momentum of BatchNorm's running statistics (makemore part 3: 0.001).
+    public var batchNormMomentum = 0.1
+    /// `mlp_lm`: Bengio's direct connections from the embeddings to the output.
+    public var direct = false
+    /// `ngram`: n, the order (the prediction reads n − 1 tokens).
+    public var order = 2
+    /// `ngram`: k of add-k smoothing.
+    public var smoothing = 1.0
+    /// `wavenet`: how many times the dilation cycle 1, 2, …, 2^(layers − 1) repeats.
+    public var stacks = 1
+    /// `wavenet`: taps of every causal convolution.
+    public var kernelSize = 2
+    /// `wavenet`: width of the skip connections and the output layers (`width` is the residual
+    /// stream's, `hidden` the gated activation's).
+    public var skipChannels = 256
 
     public init() {}
+
+    /// Tokens of context a window model reads; nil for sequence models.
+    public var window: Int? {
+        guard kind.readsWindows else { return nil }
+        return kind == .ngram ? order - 1 : blockSize
+    }
 }
 
 extension TokenizerSpec: SpecSection {
@@ -171,17 +209,58 @@ extension ModelSpec: SpecSection {
             .choice("activation", \.activation),
             .choice("norm", \.norm),
             .choice("init", \.initialization),
+            .double("init_scale", \.initScale, .positive),
+            .bool("batch_norm", \.batchNorm),
+            .double("batch_norm_momentum", \.batchNormMomentum, .fraction),
+            .bool("direct", \.direct),
+            .int("order", \.order, .atLeastOne),
+            .double("smoothing", \.smoothing, .nonNegative),
+            .int("stacks", \.stacks, .atLeastOne),
+            .int("kernel_size", \.kernelSize, .atLeastOne),
+            .int("skip_channels", \.skipChannels, .atLeastOne),
         ]
     }
 
+    /// The initialisations each kind knows besides `default`, `pytorch` and the generic ones.
+    private static func ownInitializations(_ kind: Kind) -> [Initialization] {
+        switch kind {
+        case .gpt: [.gpt2]
+        case .mlpLM, .wavenetHier: [.makemore]
+        default: []
+        }
+    }
+
     static func validate(_ value: inout ModelSpec, _ node: Node, section: String) throws(SpecError) {
-        if value.width % value.heads != 0 {
+        if [.gpt, .transformer, .bert, .seq2seq].contains(value.kind), value.width % value.heads != 0 {
             throw (node.entry("heads")?.value.mark ?? node.mark)
                 .error("'\(section).heads' (\(value.heads)) must divide '\(section).width' (\(value.width))")
         }
         if value.kind == .rnnLM, value.tieEmbeddings, value.embedding != value.hidden {
             throw (node.entry("tie_embeddings")?.value.mark ?? node.mark)
                 .error("'\(section).tie_embeddings' needs 'embedding' (\(value.embedding)) equal to 'hidden' (\(value.hidden))")
+        }
+        let mark = { (key: String) in node.entry(key)?.value.mark ?? node.mark }
+        let initialization = value.initialization
+        if [.gpt2, .makemore].contains(initialization), !ownInitializations(value.kind).contains(initialization) {
+            throw mark("init").error("'\(section).init: \(initialization.rawValue)' is not a recipe of model kind "
+                + "'\(value.kind.rawValue)'", hint: "use default, pytorch, normal, uniform or xavier_uniform")
+        }
+        let scaled = [.normal, .uniform].contains(initialization)
+        if scaled, value.initScale == nil {
+            throw mark("init").error("'\(section).init: \(initialization.rawValue)' needs '\(section).init_scale'",
+                                     hint: initialization == .normal ? "add 'init_scale: 1.0' (the std)"
+                                         : "add 'init_scale: 0.08' (the bound)")
+        }
+        if !scaled, value.initScale != nil {
+            throw mark("init_scale").error("'\(section).init_scale' applies to init normal or uniform, not "
+                + "'\(initialization.rawValue)'", hint: "remove it")
+        }
+        if value.kind == .wavenetHier, value.blockSize < 2 || value.blockSize & (value.blockSize - 1) != 0 {
+            throw mark("block_size").error("'\(section).block_size' (\(value.blockSize)) must be a power of two for "
+                + "wavenet_hier, which fuses pairs of positions until one is left", hint: "use 8 (makemore) or 16")
+        }
+        if value.kind == .ngram, value.order < 2 {
+            throw mark("order").error("'\(section).order' must be at least 2 (a bigram reads one token)")
         }
     }
 }

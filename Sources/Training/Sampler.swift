@@ -8,7 +8,8 @@ import Text
 
 /// Generates text one token at a time with the decode pass (one sequence). A recurrent model takes
 /// one token per run and carries its state: the prompt is fed through first, then each sampled token
-/// is fed back. GPT reruns its last `block_size` tokens and reads the logits after the newest one.
+/// is fed back. GPT reruns its last `block_size` tokens and reads the logits after the newest one; a
+/// window model reads its last `window` tokens, boundaries (id 0) before the start, as makemore samples.
 public final class Sampler {
     let pass: LanguageModelPlan.Pass
     let program: Program
@@ -16,6 +17,8 @@ public final class Sampler {
     let hidden: Int
     /// GPT's KV-cached decoder; nil for recurrent models.
     let cached: CachedDecoder?
+    /// Tokens of context a window model reads; nil for sequence models.
+    let window: Int?
     /// Newer checkpoints that could not be read and were passed over: never silent.
     public private(set) var warnings: [String] = []
 
@@ -27,7 +30,7 @@ public final class Sampler {
         try latest.checkpoint.verify(specHash: spec.hash, path: latest.url.path)
         let plan = try LanguageModelPlan(spec, vocabularySize: tokenizer.vocabularySize)
         let arena = ParameterArena(graph: plan.decode.graph, seed: 0)
-        _ = arena.values.update(fromContentsOf: try latest.checkpoint.parameters(for: arena.layout, path: latest.url.path))
+        arena.restore(try latest.checkpoint.parameters(for: arena.checkpointLayout, path: latest.url.path))
         let sampler = try Sampler(plan, arena: arena, tokenizer: tokenizer)
         sampler.warnings = latest.skipped.map { "warning: skipped \($0)" }
         return sampler
@@ -40,6 +43,7 @@ public final class Sampler {
         self.tokenizer = tokenizer
         program = try Engine.compile(pass.graph, outputs: [pass.logits] + pass.stateOutputs, arena: arena)
         hidden = pass.stateOutputs.first?.shape[1] ?? 0
+        window = plan.model.window
     }
 
     /// The prompt followed by up to `decoding.length` sampled tokens, cut before the first stop string
@@ -71,6 +75,13 @@ public final class Sampler {
         if let cached, useCache {
             cached.reset()
             return { try cached.feed($0) }
+        }
+        if let window {
+            var context = [Int](repeating: 0, count: window)
+            return { ids in
+                context = Array((context + ids).suffix(window))
+                return try self.logits(ofWindow: context)
+            }
         }
         if pass.length > 1 {
             // The context the cache would hold, recomputed in full every token.

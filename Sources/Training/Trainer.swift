@@ -2,6 +2,7 @@ import Core
 import Data
 import Engine
 import Foundation
+import Models
 import Optim
 import Planner
 import Runs
@@ -15,6 +16,8 @@ public final class Trainer {
     public let spec: ExperimentSpec
     public let run: RunDirectory
     let corpus: LanguageModelCorpus
+    /// The (context, target) examples of each split for a window model; nil for sequence models.
+    let windows: (train: ContextWindows, valid: ContextWindows, test: ContextWindows)?
     let plan: LanguageModelPlan
     let train: Program
     let eval: Program
@@ -77,7 +80,7 @@ public final class Trainer {
         trainer.warnings = latest.skipped.map { "warning: skipped \($0)" }
         for warning in trainer.warnings { try trainer.log.line(warning) }
         let arena = trainer.train.arena
-        _ = arena.values.update(fromContentsOf: try checkpoint.parameters(for: arena.layout, path: path))
+        arena.restore(try checkpoint.parameters(for: arena.checkpointLayout, path: path))
         trainer.optimizer.state = checkpoint.optimizerState
         trainer.optimizer.stepCount = checkpoint.optimizerStep
         if let dropout = checkpoint.generators["dropout"] { trainer.train.randomState = dropout }
@@ -88,26 +91,42 @@ public final class Trainer {
     /// Loss and perplexity of the model on `split` ("train", "valid" or "test").
     public func evaluate(split: String) throws -> (loss: Double, perplexity: Double) {
         guard ["train", "valid", "test"].contains(split) else { throw TrainingError.unknownSplit(split) }
-        guard let loss = try loss(on: split) else {
-            let (lines, tokens) = data(of: split)
-            throw TrainingError.emptySplit(split, tokens: lines?.lines.count ?? tokens.count)
-        }
+        guard let loss = try loss(on: split) else { throw TrainingError.emptySplit(split, tokens: data(of: split).count) }
         return (loss, Foundation.exp(loss))
     }
 
     /// The mean loss on a split, whichever way the corpus is cut; nil when the split is too small.
     func loss(on split: String) throws -> Double? {
-        let (lines, tokens) = data(of: split)
-        return try lines.map(evaluate) ?? evaluate(tokens)
+        switch data(of: split) {
+        case .stream(let tokens): try evaluate(tokens)
+        case .lines(let examples): try evaluate(examples)
+        case .windows(let windows): try evaluate(windows)
+        }
     }
 
-    /// A split ("train", "valid", anything else for "test"): its lines for `format: lines`, else its stream.
-    private func data(of split: String) -> (lines: LineExamples?, tokens: [Int]) {
-        switch split {
-        case "train": (corpus.lines?.train, corpus.splits.train)
-        case "valid": (corpus.lines?.valid, corpus.splits.valid)
-        default: (corpus.lines?.test, corpus.splits.test)
+    /// A split's data as the model reads it.
+    enum SplitData {
+        case stream([Int])
+        case lines(LineExamples)
+        case windows(ContextWindows)
+
+        /// Tokens, lines or examples.
+        var count: Int {
+            switch self {
+            case .stream(let tokens): tokens.count
+            case .lines(let examples): examples.lines.count
+            case .windows(let windows): windows.count
+            }
         }
+    }
+
+    /// A split ("train", "valid", anything else for "test"): its context windows for a window model,
+    /// its lines for `format: lines`, else its stream.
+    private func data(of split: String) -> SplitData {
+        let index = ["train": 0, "valid": 1][split] ?? 2
+        if let windows { return .windows([windows.train, windows.valid, windows.test][index]) }
+        if let lines = corpus.lines { return .lines([lines.train, lines.valid, lines.test][index]) }
+        return .stream([corpus.splits.train, corpus.splits.valid, corpus.splits.test][index])
     }
 
     private init(spec: ExperimentSpec, run: RunDirectory, corpus: LanguageModelCorpus, echo: Bool) throws {
@@ -127,9 +146,21 @@ public final class Trainer {
         stepLayout = Optimization.layout(train.arena.layout, decay: spec.train.optimizer.decay)
         accumulated = spec.train.gradAccumSteps > 1 ? [Float](repeating: 0, count: train.arena.layout.count) : []
         let (batchSize, length) = (plan.batchSize, plan.length)
-        if let lines = corpus.lines {
+        if let window = plan.model.window {
+            guard let lines = corpus.lines else {
+                throw TrainingError.unsupported("model kind '\(spec.model.kind.rawValue)' on a token stream: it learns from "
+                    + "(context, target) examples of lines, as makemore frames names; set 'data.format: lines'")
+            }
+            let windows = (train: try ContextWindows(lines.train, block: window),
+                           valid: try ContextWindows(lines.valid, block: window),
+                           test: try ContextWindows(lines.test, block: window))
+            self.windows = windows
+            batcher = try WindowBatcher(windows.train, boundary: lines.train.boundary, batchSize: batchSize)
+        } else if let lines = corpus.lines {
+            windows = nil
             batcher = try LineBatcher(lines.train, batchSize: batchSize, length: length)
         } else {
+            windows = nil
             batcher = try LMBatcher(tokens: corpus.splits.train, batchSize: batchSize, numSteps: length,
                                     sampling: Self.sampling(spec.train.sampling))
         }
@@ -143,7 +174,8 @@ public final class Trainer {
             throw PlanError.invalid("train.epochs \(spec.train.epochs ?? 1) × \(stepsPerEpoch) steps an epoch "
                 + "is more steps than can be counted; lower train.epochs")
         }
-        totalSteps = spec.train.steps ?? epochSteps
+        // An n-gram learns by counting, once, before the loop.
+        if case .ngram = plan.model { totalSteps = 0 } else { totalSteps = spec.train.steps ?? epochSteps }
         schedule = Optimization.schedule(spec.train.schedule, lr: spec.train.optimizer.lr, totalSteps: totalSteps,
                                          width: spec.model.kind == .gpt ? spec.model.width : spec.model.hidden)
         log = try run.logWriter(echo: echo)
@@ -164,6 +196,9 @@ public final class Trainer {
         // A resumed run's summary covers the reports made before the checkpoint too.
         var (last, best) = position.step > 0 ? try Self.reported(in: run.metricsURL) : ([:], [:])
         try log.line("training \(spec.name): \(totalSteps) steps, \(train.arena.layout.count) parameters")
+        if case .ngram(let config) = plan.model, let windows, position.step == 0 {
+            (last, best) = try count(config, windows.train)
+        }
         while position.step < totalSteps {
             var generator = position.epochStart
             let batches = batcher.epoch(layout: plan.layout, using: &generator)
@@ -205,7 +240,7 @@ public final class Trainer {
                 let meanLoss = stepLoss / Double(accumulation)
                 position.window.loss += meanLoss
                 position.window.count += 1
-                position.window.tokens += plan.batchSize * plan.length * accumulation
+                position.window.tokens += plan.predictionsPerBatch * accumulation
                 (micro, stepLoss) = (0, 0)
 
                 let step = position.step
@@ -239,11 +274,9 @@ public final class Trainer {
         // The test split is scored once, at the end, with the weights of the best validation loss when
         // there is one (the checkpoint a paper would test); the last weights stay in the step checkpoints.
         let bestURL = run.checkpoints.bestURL
-        let test = data(of: "test")
-        if !(test.lines?.lines.isEmpty ?? test.tokens.isEmpty),
-           FileManager.default.fileExists(atPath: bestURL.path) {
-            _ = train.arena.values.update(fromContentsOf: try Checkpoint.read(from: bestURL).parameters(
-                for: train.arena.layout, path: bestURL.path))
+        if data(of: "test").count > 0, FileManager.default.fileExists(atPath: bestURL.path) {
+            train.arena.restore(try Checkpoint.read(from: bestURL).parameters(for: train.arena.checkpointLayout,
+                                                                               path: bestURL.path))
         }
         if let testLoss = try loss(on: "test") {
             try metrics.append(["step": .int(position.step), "split": "test", "loss": .double(testLoss),
@@ -360,6 +393,43 @@ public final class Trainer {
         return targets == 0 ? nil : total / Double(targets)
     }
 
+    /// Mean loss per example over every context window (the last batch padded with ignored rows;
+    /// only the first `eval.batches` batches when set); nil for no examples.
+    func evaluate(_ windows: ContextWindows) throws -> Double? {
+        let size = plan.batchSize
+        var total = 0.0, targets = 0
+        for start in stride(from: 0, to: windows.count, by: size).prefix(spec.eval.batches ?? .max) {
+            let batch = windows.batch(start..<(start + size), boundary: 0)
+            try eval.setInput(LanguageModelPlan.tokens, batch.inputValues)
+            try eval.setInput(LanguageModelPlan.targets, batch.targetValues)
+            eval.run()
+            let real = min(size, windows.count - start)
+            total += Double(try eval.scalar(plan.eval.loss)) * Double(real)
+            targets += real
+        }
+        return targets == 0 ? nil : total / Double(targets)
+    }
+
+    /// The n-gram's whole training: counts of the training windows become its table; then the train
+    /// and valid splits are scored exactly and the counts checkpointed, as a trained model would be.
+    private func count(_ config: NGramModel.Config, _ windows: ContextWindows) throws
+        -> (last: [String: JSONValue], best: [String: Double]) {
+        let table = NGramModel.fit(config, contexts: windows.contexts, targets: windows.targets)
+        try train.arena.setValue(NGramModel.tableKey, table)
+        var (last, best): ([String: JSONValue], [String: Double]) = ([:], [:])
+        for split in ["train", "valid"] {
+            guard let loss = try loss(on: split) else { continue }
+            try metrics.append(["step": .int(0), "split": .string(split), "loss": .double(loss),
+                                "ppl": .double(Foundation.exp(loss))], sync: true)
+            try log.line(String(format: "%@ loss %.4f  ppl %.3f", split, loss, Foundation.exp(loss)))
+            (last[split + ".loss"], last[split + ".ppl"]) = (.double(loss), .double(Foundation.exp(loss)))
+            best[split + ".loss"] = loss
+        }
+        if last["valid.loss"] != nil { try run.checkpoints.saveBest(checkpoint()) }
+        try saveCheckpoint()
+        return (last, best)
+    }
+
     func saveCheckpoint() throws {
         try run.checkpoints.save(checkpoint(), keep: spec.checkpoint.keep)
     }
@@ -369,8 +439,8 @@ public final class Trainer {
         let arena = train.arena
         return Checkpoint(
             specHash: spec.hash, step: position.step, epoch: position.epoch,
-            generators: ["data": position.epochStart, "dropout": train.randomState], layout: arena.layout,
-            values: Array(arena.values), optimizerState: optimizer.state, optimizerStep: optimizer.stepCount,
+            generators: ["data": position.epochStart, "dropout": train.randomState], layout: arena.checkpointLayout,
+            values: arena.checkpointValues, optimizerState: optimizer.state, optimizerStep: optimizer.stepCount,
             metadata: position.metadata)
     }
 

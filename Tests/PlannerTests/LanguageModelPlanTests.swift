@@ -41,8 +41,8 @@ final class LanguageModelPlanTests: XCTestCase {
     }
 
     func testUnsupportedModelKindIsAPlanError() throws {
-        XCTAssertThrowsError(try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: wavenet}"), vocabularySize: 10)) {
-            XCTAssertEqual($0 as? PlanError, .unsupported("model kind 'wavenet'"))
+        XCTAssertThrowsError(try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: bert}"), vocabularySize: 10)) {
+            XCTAssertEqual($0 as? PlanError, .unsupported("model kind 'bert'"))
         }
     }
 
@@ -63,6 +63,33 @@ final class LanguageModelPlanTests: XCTestCase {
                                                    vocabularySize: 10)) {
             XCTAssertTrue("\($0)".contains("longer than model.block_size 8"), "\($0)")
         }
+    }
+
+    /// Window models: (B, block) contexts, one prediction per row scored against the targets' last
+    /// column; a decode pass over one context. WaveNet: a causal sequence model like GPT.
+    func testWindowModelAndWaveNetPlans() throws {
+        let mlp = try LanguageModelPlan(try spec("data: {corpus: x, format: lines}\n"
+            + "model: {kind: mlp_lm, block_size: 3, embedding: 4, hidden: 8, batch_norm: true}\ntrain: {batch_size: 5, steps: 1}"),
+            vocabularySize: 27)
+        XCTAssertEqual(mlp.model.window, 3)
+        XCTAssertEqual([mlp.length, mlp.predictionsPerBatch, mlp.decode.length], [3, 5, 3])
+        XCTAssertEqual(mlp.train.graph.nodes.first { $0.op == .input(name: LanguageModelPlan.targets) }?.shape, [5, 3])
+        XCTAssertEqual(mlp.train.logits.shape, [5, 1, 27])
+        let bigram = try LanguageModelPlan(try spec("data: {corpus: x, format: lines}\nmodel: {kind: ngram, order: 3}"),
+                                           vocabularySize: 27)
+        XCTAssertEqual(bigram.model.window, 2)
+        XCTAssertTrue(bigram.train.gradients.isEmpty, "an n-gram counts; nothing is trained by gradients")
+        XCTAssertThrowsError(try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: ngram, order: 9}"),
+                                                   vocabularySize: 1000)) {
+            XCTAssertTrue("\($0)".contains("lower model.order"), "\($0)")
+        }
+        let wavenet = try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: wavenet, embedding: 4, width: 6, "
+            + "hidden: 5, skip_channels: 7, layers: 3, stacks: 2}\ntrain: {batch_size: 2, seq_len: 16, steps: 1}"),
+            vocabularySize: 10)
+        XCTAssertEqual(wavenet.train.logits.shape, [2, 16, 10])
+        XCTAssertEqual(wavenet.decode.length, 16)
+        guard case .wavenet(let config) = wavenet.model else { return XCTFail("\(wavenet.model)") }
+        XCTAssertEqual(config.receptiveField, 1 + 1 + 2 * 7)
     }
 
     func testMetricsALanguageModelCannotReportAreRefused() throws {
