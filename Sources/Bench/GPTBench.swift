@@ -40,37 +40,12 @@ enum GPTBench {
 
     private static func train(_ name: String, layers: Int, heads: Int, width: Int, block: Int, batch: Int, warmup: Int,
                               steps: Int, threads: Int, reference: Reference) throws {
-        let plan = try LanguageModelPlan(spec(layers: layers, heads: heads, width: width, block: block, batch: batch),
-                                         vocabularySize: vocabulary)
-        let program = try Engine.compile(plan.train.graph, outputs: [plan.train.loss], gradients: plan.train.gradients, seed: 1,
-                                         threads: threads)
-        let arena = program.arena
-        var layout = arena.layout
-        layout.setDecay(.matricesOnly)
-        var optimizer = AdamW(layout: layout, beta1: 0.9, beta2: 0.99, weightDecay: 0.1)
-        var rng = SeededGenerator(seed: 1337)
-        let batches = (0..<4).map { _ in
-            ((0..<(batch * block)).map { _ in Float(rng.next() % UInt64(vocabulary)) },
-             (0..<(batch * block)).map { _ in Float(rng.next() % UInt64(vocabulary)) })
-        }
-        var loss: Float = 0
-        func step(_ i: Int) throws {
-            try program.setInput(LanguageModelPlan.tokens, batches[i % batches.count].0)
-            try program.setInput(LanguageModelPlan.targets, batches[i % batches.count].1)
-            program.run()
-            _ = clipGradNorm(arena.gradients, maxNorm: 1)
-            optimizer.step(parameters: arena.values, gradients: UnsafeBufferPointer(arena.gradients), layout: layout, lr: 1e-3)
-            loss = try program.scalar(plan.train.loss)
-        }
-        for i in 0..<warmup { try step(i) }
-        var times: [Double] = []
-        for i in 0..<steps { times.append(medianSeconds(repetitions: 1) { try? step(i) }) }
-        let median = times.sorted()[times.count / 2]
-        let tokensPerSecond = Double(batch * block) / median
-        print(String(format: "bench %@ threads=%d ms_per_step=%.1f tokens_per_s=%.0f peak_rss_mb=%.0f loss=%.3f", name,
-                          threads, median * 1e3, tokensPerSecond, peakRSSMegabytes(), loss)
-              + reference.comparison(name, tokensPerSecond: tokensPerSecond))
-        if SeqLabEnvironment.debug { print(program.timingReport()) }
+        var spec = spec(layers: layers, heads: heads, width: width, block: block, batch: batch)
+        spec.train.optimizer = OptimizerSpec()
+        (spec.train.optimizer.kind, spec.train.optimizer.lr, spec.train.optimizer.betas) = (.adamW, 1e-3, [0.9, 0.99])
+        (spec.train.optimizer.weightDecay, spec.train.optimizer.decay, spec.train.clipGradNorm) = (0.1, .matrices, 1)
+        try StepBench(name: name, spec: spec, vocabulary: vocabulary, warmup: warmup, steps: steps, threads: threads)
+            .run(reference: reference)
     }
 
     /// 256 tokens at temperature 1 from a one-token prompt, with and without the KV cache.

@@ -5,18 +5,18 @@ import Kernels
 // ratio. `seqlab-bench gpt tokenizer` runs only the groups named. The training benchmark runs first
 // so that its peak RSS is its own, not the large GEMMs'.
 setBLASThreads(1)   // as the engine runs it; PyTorch's reference runs with --threads 1 too
-let groups = ["gru_charlm", "gemm", "gpt", "tokenizer"]
+let groups = ["rnn", "gemm", "gpt", "tokenizer"]
 let chosen = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : Set(groups)
 if let unknown = chosen.subtracting(groups).first {
     print("seqlab-bench: no benchmark group '\(unknown)' (groups: \(groups.joined(separator: ", ")))")
     exit(64)
 }
-let torchBenches = ["gru_charlm": ["gru_charlm"], "gemm": ["gemm"], "gpt": ["gpt_baby_cpu", "gpt_small_char", "gpt_sample"]]
+let torchBenches = ["rnn": ["gru_charlm", "lstm2_charlm", "mlp_names"], "gemm": ["gemm"], "gpt": ["gpt_baby_cpu", "gpt_small_char", "gpt_sample"]]
     .filter { chosen.contains($0.key) }.flatMap(\.value)
 let reference = torchBenches.isEmpty ? nil : Reference(torchBenches: torchBenches)
 if let reference { print("# reference: \(reference.source)") }
 do {
-    if let reference, chosen.contains("gru_charlm") { try CharLMBench.run(reference: reference) }
+    if let reference, chosen.contains("rnn") { try CharLMBench.run(reference: reference) }
     if let reference, chosen.contains("gemm") { GemmBench.run(reference: reference) }
     if let reference, chosen.contains("gpt") {
         let twoThreads = Reference(torchBenches: ["gpt_baby_cpu", "gpt_small_char"], threads: 2)
