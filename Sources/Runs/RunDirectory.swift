@@ -27,27 +27,38 @@ public struct RunDirectory: Hashable, Sendable {
 
     /// Creates `runsDirectory/<name>-YYYYMMDD-HHMMSS/` (and `checkpoints/` in it), with `-2`, `-3`, …
     /// appended when two runs start in the same second. The time is wall-clock time in `timeZone`,
-    /// as a person reading `ls runs/` expects. Each candidate is claimed with `mkdir`, which fails if
-    /// the name exists, so two runners starting together never share a directory.
+    /// as a person reading `ls runs/` expects.
     public static func create(runsDirectory: URL, name: String, date: Date = Date(),
                               timeZone: TimeZone = .current) throws -> RunDirectory {
+        try create(exactly: claim(in: runsDirectory, name: name, date: date, timeZone: timeZone), claimed: true)
+    }
+
+    /// Creates the run at exactly `url` (a sweep's `trial-007/`); refuses a path that exists.
+    public static func create(exactly url: URL, claimed: Bool = false) throws -> RunDirectory {
+        if !claimed, mkdir(url.path, 0o755) != 0 {
+            if errno == EEXIST { throw RunError.io(path: url.path, operation: "create run directory", reason: "it exists") }
+            throw RunError.posix(url.path, "create directory")
+        }
+        let run = RunDirectory(url: url)
+        guard mkdir(run.checkpointsURL.path, 0o755) == 0 else { throw RunError.posix(run.checkpointsURL.path, "create directory") }
+        return run
+    }
+
+    /// Makes and returns a new `directory/<name>-YYYYMMDD-HHMMSS[-N]/`. Each candidate is claimed with
+    /// `mkdir`, which fails if the name exists, so two runners starting together never share one.
+    public static func claim(in directory: URL, name: String, date: Date = Date(), timeZone: TimeZone = .current)
+        throws -> URL {
         guard !name.isEmpty, !name.contains("/") else { throw RunError.invalidRunName(name) }
         do {
-            try FileManager.default.createDirectory(at: runsDirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw RunError.io(path: runsDirectory.path, operation: "create directory", reason: error.localizedDescription)
+            throw RunError.io(path: directory.path, operation: "create directory", reason: error.localizedDescription)
         }
         let base = "\(name)-\(timestamp(date, timeZone: timeZone))"
         var suffix = 1
         while true {
-            let candidate = runsDirectory.appendingPathComponent(suffix == 1 ? base : "\(base)-\(suffix)", isDirectory: true)
-            if mkdir(candidate.path, 0o755) == 0 {
-                let run = RunDirectory(url: candidate)
-                guard mkdir(run.checkpointsURL.path, 0o755) == 0 else {
-                    throw RunError.posix(run.checkpointsURL.path, "create directory")
-                }
-                return run
-            }
+            let candidate = directory.appendingPathComponent(suffix == 1 ? base : "\(base)-\(suffix)", isDirectory: true)
+            if mkdir(candidate.path, 0o755) == 0 { return candidate }
             guard errno == EEXIST else { throw RunError.posix(candidate.path, "create directory") }
             suffix += 1
         }

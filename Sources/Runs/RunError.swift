@@ -27,6 +27,8 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
     case layoutMismatch(path: String, problems: [LayoutProblem])
     /// Every checkpoint in a run's `checkpoints/` was refused; `problems` lists each, newest first.
     case noUsableCheckpoint(directory: String, problems: [RunError])
+    /// A file of a run or sweep directory that is not what it should be (`path` may end in `:line`).
+    case badFile(path: String, reason: String)
     /// The operating system refused a read, write, rename or sync.
     case io(path: String, operation: String, reason: String)
 
@@ -57,7 +59,7 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
         switch self {
         case .missingRun, .missingCheckpoint, .noUsableCheckpoint: 66
         case .notARun, .invalidRunName, .notACheckpoint, .unsupportedVersion, .truncated, .checksumMismatch,
-             .malformed, .specMismatch, .layoutMismatch: 64
+             .malformed, .specMismatch, .layoutMismatch, .badFile: 64
         case .io: 1
         }
     }
@@ -101,6 +103,8 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
         case .noUsableCheckpoint(let directory, let problems):
             return "error: no usable checkpoint in \(directory):\n"
                 + problems.map { "  " + $0.description }.joined(separator: "\n")
+        case .badFile(let path, let reason):
+            return "error: \(path): \(reason)"
         case .io(let path, let operation, let reason):
             return "error: cannot \(operation) \(path): \(reason); check the disk space and permissions"
         }

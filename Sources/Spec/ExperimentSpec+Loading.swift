@@ -17,14 +17,52 @@ extension ExperimentSpec {
     /// the default `name`, and anchors relative `extends:` paths.
     public static func parse(_ text: String, path: String, overrides: [String] = []) throws(SpecError) -> ExperimentSpec {
         let root = try YAMLReader.read(text, source: SourceText(path: path, text: text))
-        var tree = try Overrides.apply(overrides, to: try flattened(root, path: path, chain: [identity(path)]))
-        if tree.entry("name") == nil, var entries = tree.entries {
-            let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-            entries.insert(Node.Entry(key: "name", keyMark: tree.mark,
-                                      value: Node(value: .scalar(stem, plain: false), mark: tree.mark)), at: 0)
-            tree.value = .mapping(entries)
+        let tree = try Overrides.apply(overrides, to: try flattened(root, path: path, chain: [identity(path)]))
+        return try decode(named(tree, path: path), section: "")
+    }
+
+    /// A spec file's tree with `extends:` resolved, not yet decoded: a sweep sets each of its values
+    /// in it to check them where the sweep file wrote them.
+    struct Tree {
+        let root: Node
+        let path: String
+
+        /// The spec with the key at `keyPath` set to `value`; every error points into `value`'s file.
+        func decode(setting keyPath: [(key: String, mark: Mark)], to value: Node) throws(SpecError) -> ExperimentSpec {
+            let tree = try Overrides.set(keyPath[...], to: value, in: root, schema: ExperimentSpec.keySchema, section: "")
+            return try ExperimentSpec.decode(named(tree, path: path), section: "")
         }
-        return try decode(tree, section: "")
+    }
+
+    /// The tree of the spec at `path`; a missing file is reported at `mark`, where it is named.
+    static func tree(path: String, namedAt mark: Mark) throws(SpecError) -> Tree {
+        let text = try readFile(path, namedAt: mark, by: "base")
+        let root = try YAMLReader.read(text, source: SourceText(path: path, text: text))
+        return Tree(root: try flattened(root, path: path, chain: [identity(path)]), path: path)
+    }
+
+    /// A dotted key (`train.optimizer.lr`) written at `mark`, cut into its parts, each with its column.
+    static func keyPath(_ dotted: String, at mark: Mark) throws(SpecError) -> [(key: String, mark: Mark)] {
+        var parts: [(key: String, mark: Mark)] = []
+        var column = mark.column
+        for part in dotted.split(separator: ".", omittingEmptySubsequences: false) {
+            let partMark = Mark(source: mark.source, line: mark.line, column: column)
+            if part.isEmpty { throw partMark.error("the key '\(dotted)' has an empty part") }
+            parts.append((String(part), partMark))
+            column += part.unicodeScalars.count + 1
+        }
+        return parts
+    }
+
+    /// `tree` with the default `name`, the file's stem, when it sets none.
+    private static func named(_ tree: Node, path: String) -> Node {
+        guard tree.entry("name") == nil, var entries = tree.entries else { return tree }
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        entries.insert(Node.Entry(key: "name", keyMark: tree.mark,
+                                  value: Node(value: .scalar(stem, plain: false), mark: tree.mark)), at: 0)
+        var named = tree
+        named.value = .mapping(entries)
+        return named
     }
 
     /// The file's tree with its `extends:` chain merged underneath. The base's `name` is dropped: a
@@ -65,7 +103,7 @@ extension ExperimentSpec {
 
     /// The file's text. A missing file is reported at `namedAt` (the `extends:` value that names it)
     /// when there is one, else against the path alone.
-    private static func readFile(_ path: String, namedAt mark: Mark?) throws(SpecError) -> String {
+    static func readFile(_ path: String, namedAt mark: Mark?, by key: String = "extends") throws(SpecError) -> String {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         let problem: String
@@ -86,7 +124,7 @@ extension ExperimentSpec {
             throw SpecError(.missingFile, at: SourceLocation(path: path, line: 0, column: 0),
                             "cannot read spec file '\(path)': \(problem)")
         }
-        throw mark.error("cannot read '\(path)' named by 'extends': \(problem)", kind: .missingFile)
+        throw mark.error("cannot read '\(path)' named by '\(key)': \(problem)", kind: .missingFile)
     }
 }
 
@@ -132,7 +170,7 @@ enum Overrides {
     /// `node` with the key at `path` set to `value`, creating sections the tree lacks. Every part of
     /// the path is checked against the schema here, where its column is known, rather than left to
     /// decoding, which could only point at the value.
-    private static func set(_ path: ArraySlice<(key: String, mark: Mark)>, to value: Node, in node: Node,
+    static func set(_ path: ArraySlice<(key: String, mark: Mark)>, to value: Node, in node: Node,
                             schema: KeySchema, section: String) throws(SpecError) -> Node {
         guard let (key, mark) = path.first else { return value }
         guard let field = schema.keys.first(where: { $0.key == key }) else {

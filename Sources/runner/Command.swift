@@ -10,6 +10,7 @@ enum Command: Equatable {
     case promptedEval(run: String, options: PromptedOptions)
     case tokenize(Tokenize)
     case table(runs: [String], metrics: [String], markdown: Bool)
+    case sweep(SweepRequest)
     case help(topic: String?)
 
     struct Options: Equatable {
@@ -17,6 +18,19 @@ enum Command: Equatable {
         var dataDirectory: String?
         var runsDirectory = "runs"
         var name: String?
+        /// Train into exactly this directory (a sweep's trial) instead of `runs/<name>-<time>/`.
+        var runDirectory: String?
+    }
+
+    /// `runner sweep SWEEP.yaml` or `runner sweep --resume SWEEP_DIR`.
+    struct SweepRequest: Equatable {
+        /// The sweep file, or with `resume` the sweep directory.
+        var path: String
+        var resume = false
+        var parallel = 1
+        var failFast = false
+        var runsDirectory = "runs"
+        var dataDirectory: String?
     }
 
     struct SampleOptions: Equatable {
@@ -58,7 +72,7 @@ enum Command: Equatable {
         var description: String { "error: \(message)\nRun 'runner --help' for usage." }
     }
 
-    static let commands = ["train", "check", "resume", "sample", "eval", "tokenize", "table", "help"]
+    static let commands = ["train", "check", "resume", "sample", "eval", "tokenize", "table", "sweep", "help"]
 
     init(arguments: [String]) throws(UsageError) {
         guard let first = arguments.first else { self = .help(topic: nil); return }
@@ -114,9 +128,14 @@ enum Command: Equatable {
                 throw UsageError(message: "table needs run directories, e.g. runner table runs/*")
             }
             self = .table(runs: parser.positionalArguments, metrics: metrics, markdown: markdown)
+        case "sweep":
+            self = .sweep(try Self.sweep(&parser))
         default:
             parser = Parser(arguments)
-            let options = try parser.options(["--set", "--data-dir", "--runs-dir", "--name"])
+            let options = try parser.options(["--set", "--data-dir", "--runs-dir", "--name", "--run-dir"])
+            if options.runDirectory != nil, options.name != nil || options.runsDirectory != Options().runsDirectory {
+                throw UsageError(message: "--run-dir names the run directory itself; it takes no --runs-dir or --name")
+            }
             self = .train(spec: try parser.positional("train", "a spec file, e.g. runner experiments/gru_charlm.yaml"),
                           options: options)
         }
@@ -124,6 +143,24 @@ enum Command: Equatable {
 }
 
 extension Command {
+    private static func sweep(_ parser: inout Parser) throws(UsageError) -> SweepRequest {
+        var request = SweepRequest(path: "")
+        request.resume = parser.flag("--resume")
+        request.failFast = parser.flag("--fail-fast")
+        let options = try parser.options(["--data-dir", "--runs-dir"]) { flag, value throws(UsageError) in
+            guard flag == "--parallel" else { return false }
+            request.parallel = try Parser.number(flag, value, Int.init, valid: { $0 >= 1 })
+            return true
+        }
+        (request.runsDirectory, request.dataDirectory) = (options.runsDirectory, options.dataDirectory)
+        if request.resume, options.runsDirectory != Options().runsDirectory {
+            throw UsageError(message: "sweep --resume continues in the sweep directory; it takes no --runs-dir")
+        }
+        request.path = try parser.positional("sweep", request.resume ? "a sweep directory, e.g. runner sweep --resume "
+            + "runs/gru_lr-20261123-120000" : "a sweep file, e.g. runner sweep experiments/sweeps/gru_lr.yaml")
+        return request
+    }
+
     /// Loss on a split, or with --task, accuracy on a task file; each refuses the other's flags.
     private static func eval(_ parser: inout Parser) throws(UsageError) -> Command {
         var split: String?, task: String?, shots = 0, demos: String?, seed: UInt64 = 0
@@ -228,6 +265,7 @@ struct Parser {
                 options.overrides.append(value)
             case "--data-dir": options.dataDirectory = value
             case "--runs-dir": options.runsDirectory = value
+            case "--run-dir": options.runDirectory = value
             default: options.name = value
             }
         }

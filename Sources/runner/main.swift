@@ -19,8 +19,8 @@ func main() -> Int32 {
         case .train(let path, let options):
             let spec = try ExperimentSpec.load(path: path, overrides: options.overrides)
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
-            let run = try RunDirectory.create(runsDirectory: URL(fileURLWithPath: options.runsDirectory),
-                                              name: options.name ?? spec.name)
+            let run = try options.runDirectory.map { try RunDirectory.create(exactly: URL(fileURLWithPath: $0)) }
+                ?? RunDirectory.create(runsDirectory: URL(fileURLWithPath: options.runsDirectory), name: options.name ?? spec.name)
             FileHandle.standardOutput.write(Data("run directory: \(run.url.path)\n".utf8))
             try Trainer(spec: spec, run: run, locator: locator).fit()
         case .resume(let path, let options):
@@ -42,6 +42,8 @@ func main() -> Int32 {
         case .table(let runs, let metrics, let markdown):
             let table = try ResultsTable(runs: runs, metrics: metrics)
             print(markdown ? table.markdown : table.text)
+        case .sweep(let request):
+            return try SweepCommand.run(request)
         case .tokenize(.encode(let tokenizer)):
             try TokenizeCommand.encode(tokenizerPath: tokenizer)
         case .tokenize(.train(let request)):

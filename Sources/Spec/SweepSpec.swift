@@ -1,0 +1,211 @@
+import Core
+import Foundation
+
+/// A hyperparameter sweep: a base experiment and the values of some of its keys to try.
+///
+///     base: ../gru_charlm.yaml           # relative to the sweep file
+///     method: grid                       # or random, with trials: N
+///     parameters:
+///       train.optimizer.lr: [0.3, 1.0, 3.0]
+///       model.hidden: {values: [128, 256]}
+///       train.optimizer.momentum: {distribution: uniform, min: 0.0, max: 0.9}   # random only
+///     metric: valid.ppl
+///     goal: minimize
+///     early_stop: true                   # stop a trial worse than the median of finished ones
+///
+/// Every parameter path is checked against the experiment schema, and every value (each listed one,
+/// both ends of a range) is applied to the base spec and decoded, so a mistake is reported at its own
+/// line and column of the sweep file before any trial runs.
+public struct SweepSpec: Sendable, Equatable {
+    public enum Method: String, SpecChoice {
+        case grid, random
+        static let label = "sweep method"
+    }
+
+    public enum Goal: String, SpecChoice {
+        case minimize, maximize
+        static let label = "sweep goal"
+    }
+
+    /// Where random trials draw a value from.
+    public enum Distribution: String, SpecChoice {
+        case uniform
+        case logUniform = "log_uniform"
+        case intUniform = "int_uniform"
+        static let label = "distribution"
+    }
+
+    public enum Domain: Sendable, Equatable {
+        /// YAML texts of the values, as `--set` takes them.
+        case values([String])
+        case range(Distribution, min: Double, max: Double)
+    }
+
+    public struct Parameter: Sendable, Equatable {
+        /// A dotted spec key, e.g. `train.optimizer.lr`.
+        public let path: String
+        public let domain: Domain
+    }
+
+    /// The sweep's name (the file name by default): its directory is `runs/<name>-<time>/`.
+    public var name: String
+    /// The base experiment's path, resolved against the sweep file's directory.
+    public var base: String
+    public var method = Method.grid
+    /// Random trials to draw; required for `random`, refused for `grid` (which tries every combination).
+    public var trials: Int?
+    public var seed = 0
+    public var parameters: [Parameter] = []
+    /// `<split>.<metric>` as summary.json reports it, e.g. `valid.ppl`.
+    public var metric = "valid.loss"
+    public var goal = Goal.minimize
+    public var earlyStop = false
+
+    static let keys = ["name", "base", "method", "trials", "seed", "parameters", "metric", "goal", "early_stop"]
+
+    /// Reads and checks the sweep at `path`; errors are `SpecError`s with the file's line and column.
+    public static func load(path: String) throws(SpecError) -> SweepSpec {
+        let text = try ExperimentSpec.readFile(path, namedAt: nil)
+        let root = try YAMLReader.read(text, source: SourceText(path: path, text: text))
+        guard let entries = root.entries else {
+            throw root.mark.error("expected a mapping at the top of the sweep, found \(root.summary)")
+        }
+        for entry in entries where !keys.contains(entry.key) {
+            throw unknownKey(entry.key, at: entry.keyMark, section: "", valid: keys)
+        }
+        guard let baseEntry = root.entry("base") else {
+            throw root.mark.error("missing 'base': the experiment the sweep varies", hint: "base: ../gru_charlm.yaml")
+        }
+        let baseName = try Scalar.string(baseEntry.value, "base")
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let basePath = baseName.hasPrefix("/") ? baseName : directory.appendingPathComponent(baseName).path
+        let baseTree = try ExperimentSpec.tree(path: basePath, namedAt: baseEntry.value.mark)
+
+        var sweep = SweepSpec(name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, base: basePath)
+        if let node = root.entry("name")?.value {
+            sweep.name = try Scalar.string(node, "name")
+            if sweep.name.isEmpty || sweep.name.contains("/") {
+                throw node.mark.error("'name' must be a non-empty name without '/'")
+            }
+        }
+        if let node = root.entry("method")?.value { sweep.method = try Scalar.choice(node, "method", as: Method.self) }
+        if let node = root.entry("trials")?.value { sweep.trials = try Scalar.int(node, "trials", .atLeastOne) }
+        if let node = root.entry("seed")?.value { sweep.seed = try Scalar.int(node, "seed", .nonNegative) }
+        if let node = root.entry("goal")?.value { sweep.goal = try Scalar.choice(node, "goal", as: Goal.self) }
+        if let node = root.entry("early_stop")?.value { sweep.earlyStop = try Scalar.bool(node, "early_stop") }
+        if let node = root.entry("metric")?.value {
+            sweep.metric = try Scalar.string(node, "metric")
+            let parts = sweep.metric.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 2, ["train", "valid", "test"].contains(parts[0]), !parts[1].isEmpty else {
+                throw node.mark.error("'metric' is <split>.<metric> as summary.json reports it, found '\(sweep.metric)'",
+                                      hint: "e.g. valid.ppl or valid.loss")
+            }
+        }
+        switch (sweep.method, sweep.trials) {
+        case (.random, nil):
+            throw (root.entry("method")?.value.mark ?? root.mark).error("a random sweep needs 'trials'", hint: "trials: 8")
+        case (.grid, .some):
+            throw (root.entry("trials")?.keyMark ?? root.mark).error("'trials' applies to method random; a grid tries "
+                + "every combination", hint: "remove it, or set method: random")
+        default: break
+        }
+        guard let parameters = root.entry("parameters"), let list = parameters.value.entries, !list.isEmpty else {
+            throw (root.entry("parameters")?.value.mark ?? root.mark).error(
+                "a sweep needs 'parameters': a mapping of spec keys to the values to try",
+                hint: "parameters: {train.optimizer.lr: [0.3, 1.0]}")
+        }
+        sweep.parameters = try list.map { entry throws(SpecError) in
+            try parameter(entry, method: sweep.method, base: baseTree)
+        }
+        return sweep
+    }
+
+    /// One `parameters` entry: its path checked against the schema, its values against the base spec.
+    private static func parameter(_ entry: Node.Entry, method: Method, base: ExperimentSpec.Tree) throws(SpecError)
+        -> Parameter {
+        let path = try ExperimentSpec.keyPath(entry.key, at: entry.keyMark)
+        let name = "parameters.\(entry.key)"
+        var listed: Node? = nil
+        if case .sequence = entry.value.value { listed = entry.value }
+        if let values = entry.value.entry("values") {
+            if let extra = entry.value.entries?.first(where: { $0.key != "values" }) {
+                throw unknownKey(extra.key, at: extra.keyMark, section: name, valid: ["values"])
+            }
+            listed = values.value
+        }
+        if let listed {
+            let items = try Scalar.list(listed, name)
+            guard !items.isEmpty else { throw listed.mark.error("'\(name)' lists no values to try") }
+            for item in items { _ = try base.decode(setting: path, to: item) }
+            return Parameter(path: entry.key, domain: .values(items.map { YAMLWriter.flow($0.yamlValue) }))
+        }
+        guard entry.value.entries != nil else {
+            throw entry.value.mark.error("'\(name)' takes a list of values, {values: […]} or {distribution, min, max}, "
+                + "found \(entry.value.summary)")
+        }
+        let rangeKeys = ["distribution", "min", "max"]
+        if let extra = entry.value.entries?.first(where: { !rangeKeys.contains($0.key) }) {
+            throw unknownKey(extra.key, at: extra.keyMark, section: name, valid: ["values"] + rangeKeys)
+        }
+        guard let distribution = entry.value.entry("distribution"), let low = entry.value.entry("min"),
+              let high = entry.value.entry("max") else {
+            throw entry.value.mark.error("'\(name)' needs 'distribution', 'min' and 'max'",
+                                         hint: "{distribution: log_uniform, min: 0.0001, max: 0.1}")
+        }
+        guard method == .random else {
+            throw distribution.keyMark.error("a distribution needs method random; a grid takes lists of values")
+        }
+        let kind = try Scalar.choice(distribution.value, "\(name).distribution", as: Distribution.self)
+        let (lower, upper) = (try Scalar.double(low.value, "\(name).min", .any),
+                              try Scalar.double(high.value, "\(name).max", .any))
+        guard lower < upper else { throw high.value.mark.error("'\(name).max' (\(upper)) must be greater than 'min' (\(lower))") }
+        if kind == .logUniform, lower <= 0 {
+            throw low.value.mark.error("'\(name).min' must be > 0 for log_uniform, found \(lower)")
+        }
+        if kind == .intUniform, lower.rounded() != lower || upper.rounded() != upper {
+            throw low.value.mark.error("'\(name)' int_uniform takes whole numbers for 'min' and 'max'")
+        }
+        // Both ends must be values the spec accepts (an lr of 0, a dropout of 1 are refused there).
+        for end in [low.value, high.value] { _ = try base.decode(setting: path, to: end) }
+        return Parameter(path: entry.key, domain: .range(kind, min: lower, max: upper))
+    }
+
+    /// Every trial's overrides (`KEY=VALUE`, as `--set` takes them) in order: the grid's combinations
+    /// with the last parameter varying fastest, or `trials` random draws from `seed`.
+    public func trialOverrides() -> [[String]] {
+        switch method {
+        case .grid:
+            return parameters.reduce([[]]) { combinations, parameter in
+                guard case .values(let values) = parameter.domain else { return combinations }
+                return combinations.flatMap { prefix in values.map { prefix + ["\(parameter.path)=\($0)"] } }
+            }
+        case .random:
+            var generator = SeededGenerator(seed: UInt64(seed))
+            return (0..<(trials ?? 0)).map { _ in
+                parameters.map { "\($0.path)=\(Self.draw($0.domain, using: &generator))" }
+            }
+        }
+    }
+
+    private static func draw(_ domain: Domain, using generator: inout SeededGenerator) -> String {
+        let unit = Double(generator.next() >> 11) * 0x1p-53
+        switch domain {
+        case .values(let values): return values[min(values.count - 1, Int(unit * Double(values.count)))]
+        case .range(.uniform, let low, let high): return String(low + unit * (high - low))
+        case .range(.logUniform, let low, let high): return String(exp(log(low) + unit * (log(high) - log(low))))
+        case .range(.intUniform, let low, let high):
+            return String(Int(low) + min(Int(high - low), Int(unit * (high - low + 1))))
+        }
+    }
+}
+
+extension Node {
+    /// The value as the YAML writer takes it, so a value read from a sweep file goes to `--set` as text.
+    var yamlValue: YAMLValue {
+        switch value {
+        case .scalar(let text, let plain): plain ? .raw(text) : .string(text)
+        case .sequence(let items): .list(items.map(\.yamlValue))
+        case .mapping(let entries): .mapping(entries.map { ($0.key, $0.value.yamlValue) })
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Runs
+import Spec
+import Training
+
+/// `runner sweep`: starts or resumes a sweep, reports trials as they start and end, and closes with
+/// every trial's metric and the best one. Exit 1 when a trial failed.
+enum SweepCommand {
+    static func run(_ request: Command.SweepRequest) throws -> Int32 {
+        let say = { (line: String) in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let sweep: Sweep
+        if request.resume {
+            sweep = try Sweep.resume(URL(fileURLWithPath: request.path), report: say)
+            let left = sweep.trials.filter { !$0.isFinished }.count
+            say("resuming \(sweep.directory.url.path): \(left) of \(sweep.trials.count) trials to run")
+        } else {
+            let spec = try SweepSpec.load(path: request.path)
+            sweep = try Sweep.start(spec, runsDirectory: URL(fileURLWithPath: request.runsDirectory), report: say)
+            say("sweep directory: \(sweep.directory.url.path) (\(sweep.trials.count) trials)")
+        }
+        var options = Sweep.Options(executable: Bundle.main.executableURL
+            ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
+        (options.parallel, options.failFast, options.dataDirectory) = (request.parallel, request.failFast, request.dataDirectory)
+        if request.parallel > options.cores {
+            say("note: --parallel \(request.parallel) lowered to \(options.cores), the cores of this machine")
+        }
+        try sweep.run(options)
+        for trial in sweep.trials {
+            let metric = trial.metric.map { String(format: "%.4f", $0) } ?? "–"
+            print("\(SweepTrial.directoryName(trial.index))  \(trial.status.rawValue)  \(metric)  "
+                  + trial.overrides.joined(separator: " "))
+        }
+        if let best = sweep.best {
+            print("best: \(SweepTrial.directoryName(best.index)) " + best.overrides.joined(separator: " "))
+        }
+        let unfinished = sweep.trials.filter { !$0.isFinished }.count
+        if unfinished > 0 {
+            say("stopped at the first failure (--fail-fast); \(unfinished) trials left: runner sweep --resume "
+                + sweep.directory.url.path)
+        }
+        return sweep.trials.contains { $0.status == .failed } ? 1 : 0
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import XCTest
+
+/// `runner sweep` through the binary: trials as child processes, sweep.jsonl kept current, a failure
+/// reported at once (and `--fail-fast` stopping there), early stopping, and a killed sweep resumed
+/// without rerunning what finished.
+extension RunnerTests {
+    /// A scratch directory with a small, fast base experiment (a GRU of 16 on The Time Machine).
+    private func sweepFixture() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try """
+            extends: \(Self.packageRoot.path)/experiments/gru_charlm.yaml
+            name: small
+            model: {hidden: 16}
+            train: {epochs: 40}
+            eval: {every_steps: 40}
+            checkpoint: {every_steps: 40, keep: 2}
+            """.write(to: directory.appendingPathComponent("base.yaml"), atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    private func writeSweep(_ directory: URL, _ body: String) throws -> String {
+        let path = directory.appendingPathComponent("sweep.yaml").path
+        try ("base: base.yaml\nmetric: train.ppl\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func trials(in sweep: URL) throws -> [[String: Any]] {
+        let text = try String(contentsOf: sweep.appendingPathComponent("sweep.jsonl"), encoding: .utf8)
+        return try text.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+    }
+
+    private func sweepDirectory(in runs: URL) throws -> URL {
+        let names = try FileManager.default.contentsOfDirectory(atPath: runs.path).filter { !$0.hasPrefix(".") }
+        return runs.appendingPathComponent(try XCTUnwrap(names.first))
+    }
+
+    func testASweepRunsEveryTrialAndRecordsIt() throws {
+        let directory = try sweepFixture()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sweep = try writeSweep(directory, "parameters:\n  train.optimizer.lr: [0.5, 2.0]\n  train.epochs: [4]\n")
+        let runs = directory.appendingPathComponent("runs")
+        let (code, stdout, stderr) = try run(["sweep", sweep, "--parallel", "2", "--runs-dir", runs.path])
+        XCTAssertEqual(code, 0, stderr)
+        XCTAssertTrue(stdout.contains("best: trial-00"), stdout)
+        let records = try trials(in: try sweepDirectory(in: runs))
+        XCTAssertEqual(records.map { $0["status"] as? String }, ["done", "done"])
+        XCTAssertEqual(records.map { ($0["parameters"] as? [String: String])?["train.optimizer.lr"] }, ["0.5", "2.0"])
+        XCTAssertTrue(records.allSatisfy { ($0["metric"] as? Double).map { $0 > 1 } ?? false }, "\(records)")
+        // Each trial is a normal run directory whose spec carries its values and the divided threads.
+        let spec = try String(contentsOf: try sweepDirectory(in: runs).appendingPathComponent("trial-001/spec.yaml"), encoding: .utf8)
+        XCTAssertTrue(spec.contains("lr: 2.0") && spec.contains("threads: 1"), spec)
+    }
+
+    /// A trial that fails is reported with its exit code and last line when it fails; with
+    /// --fail-fast the trials after it never start.
+    func testAFailedTrialIsReportedAtOnceAndFailFastStops() throws {
+        let directory = try sweepFixture()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // 400 tokens cannot fill one batch of 32 × 35: the second trial fails at start with exit 64.
+        let sweep = try writeSweep(directory, "parameters:\n  data.max_chars: [10000, 400, 10000]\n  train.epochs: [2]\n")
+        let runs = directory.appendingPathComponent("runs")
+        let (code, _, stderr) = try run(["sweep", sweep, "--runs-dir", runs.path, "--fail-fast"])
+        XCTAssertEqual(code, 1, stderr)
+        XCTAssertTrue(stderr.contains("trial-001 failed (exit 64): "), stderr)
+        XCTAssertTrue(stderr.contains("runner sweep --resume"), stderr)
+        let records = try trials(in: try sweepDirectory(in: runs))
+        XCTAssertEqual(records.map { $0["status"] as? String }, ["done", "failed", "pending"])
+        XCTAssertEqual(records[1]["exit_code"] as? Int, 64)
+        XCTAssertNotNil(records[1]["last_line"] as? String)
+    }
+
+    /// The second trial learns so slowly that its perplexity at the first report is above the
+    /// finished trial's: it is stopped there, not run to the end.
+    func testEarlyStoppingStopsATrialBehindTheMedian() throws {
+        let directory = try sweepFixture()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sweep = try writeSweep(directory, "early_stop: true\nparameters:\n  train.optimizer.lr: [2.0, 0.0001]\n"
+            + "  train.epochs: [60]\n")
+        let runs = directory.appendingPathComponent("runs")
+        let (code, _, stderr) = try run(["sweep", sweep, "--runs-dir", runs.path])
+        XCTAssertEqual(code, 0, stderr)
+        let records = try trials(in: try sweepDirectory(in: runs))
+        XCTAssertEqual(records.map { $0["status"] as? String }, ["done", "stopped"], stderr)
+        XCTAssertLessThan(try XCTUnwrap(records[1]["stopped_at_step"] as? Int), 480, "60 epochs are 480 steps")
+    }
+
+    /// Killed (parent and child) while the second of three trials runs, then resumed: the first is
+    /// not rerun, the second continues from its checkpoint, the third runs.
+    func testAKilledSweepResumesWithoutRerunningFinishedTrials() throws {
+        let directory = try sweepFixture()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sweep = try writeSweep(directory, "parameters:\n  train.optimizer.lr: [1.0, 1.5, 2.0]\n  train.epochs: [4, 100]\n")
+        let runs = directory.appendingPathComponent("runs")
+        let process = Process()
+        process.executableURL = Bundle.main.bundleURL.appendingPathComponent("runner")
+        process.arguments = ["sweep", sweep, "--runs-dir", runs.path]
+        process.currentDirectoryURL = Self.packageRoot
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until trial 1 (lr 1.0, 100 epochs) has a checkpoint, then kill everything.
+        let deadline = Date().addingTimeInterval(120)
+        var sweepURL: URL?
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            guard let found = try? sweepDirectory(in: runs),
+                  let checkpoints = try? FileManager.default.contentsOfDirectory(
+                    atPath: found.appendingPathComponent("trial-001/checkpoints").path),
+                  checkpoints.contains(where: { $0.hasPrefix("step-") }) else { continue }
+            sweepURL = found
+            break
+        }
+        // The parent first, so that it cannot record its child's death; then the child it left running.
+        let children = Pipe()
+        let lister = Process()
+        lister.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        lister.arguments = ["-P", String(process.processIdentifier)]
+        lister.standardOutput = children
+        try lister.run()
+        lister.waitUntilExit()
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        for pid in String(decoding: children.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").compactMap({ Int32($0) }) {
+            kill(pid, SIGKILL)
+        }
+        let killed = try XCTUnwrap(sweepURL, "trial-001 never checkpointed")
+        XCTAssertEqual(try trials(in: killed).map { $0["status"] as? String }, ["done", "running", "pending",
+                                                                               "pending", "pending", "pending"])
+        let firstMetrics = try Data(contentsOf: killed.appendingPathComponent("trial-000/metrics.jsonl"))
+
+        let (code, _, stderr) = try run(["sweep", "--resume", killed.path, "--parallel", "2"])
+        XCTAssertEqual(code, 0, stderr)
+        XCTAssertTrue(stderr.contains("resuming \(killed.path): 5 of 6 trials to run"), stderr)
+        XCTAssertFalse(stderr.contains("trial-000 started"), stderr)
+        XCTAssertEqual(try trials(in: killed).map { $0["status"] as? String }, Array(repeating: "done", count: 6))
+        XCTAssertEqual(try Data(contentsOf: killed.appendingPathComponent("trial-000/metrics.jsonl")), firstMetrics)
+        let log = try String(contentsOf: killed.appendingPathComponent("trial-001/log.txt"), encoding: .utf8)
+        XCTAssertTrue(log.contains("resumed from"), log)
+    }
+
+    func testSweepRefusals() throws {
+        let directory = try sweepFixture()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let damaged = directory.appendingPathComponent("damaged")
+        try FileManager.default.createDirectory(at: damaged, withIntermediateDirectories: true)
+        try "{}\n".write(to: damaged.appendingPathComponent("sweep.json"), atomically: true, encoding: .utf8)
+        try "{\"trial\":0,\"overrides\":[\"model.hidden=8\"],\"status\":\"done\"}\n{\"trial\": 1, oops\n"
+            .write(to: damaged.appendingPathComponent("sweep.jsonl"), atomically: true, encoding: .utf8)
+        try assertRefusals([
+            (["sweep"], 64, "sweep needs a sweep file"),
+            (["sweep", directory.appendingPathComponent("none.yaml").path], 66, "no such file"),
+            (["sweep", "--resume", directory.path], 64, "not a sweep directory"),
+            (["sweep", "--resume", directory.appendingPathComponent("gone").path], 66, "gone"),
+            (["sweep", "--resume", damaged.path], 64, "sweep.jsonl:2: "),
+            (["sweep", "x.yaml", "--parallel", "0"], 64, "--parallel"),
+            (["sweep", "--resume", damaged.path, "--runs-dir", "x"], 64, "takes no --runs-dir"),
+            (["experiments/gru_charlm.yaml", "--run-dir", "x", "--name", "y"], 64, "--run-dir names the run directory"),
+        ])
+    }
+}
