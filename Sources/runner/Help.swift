@@ -4,7 +4,7 @@ enum Help {
     runner — train and compare neural sequence models from one YAML file
 
     USAGE
-      runner SPEC [--set KEY=VALUE]... [--data-dir DIR] [--runs-dir DIR] [--name NAME]
+      runner SPEC [--set KEY=VALUE]... [--data-dir DIR] [--runs-dir DIR] [--name NAME | --run-dir DIR]
       runner check SPEC [--set KEY=VALUE]... [--data-dir DIR]
       runner resume RUN_DIR [--data-dir DIR]
       runner sample RUN_DIR [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--top-p P] [--stop TEXT]...
@@ -14,6 +14,8 @@ enum Help {
       runner tokenize --tokenizer FILE.json < lines.txt
       runner tokenize --train CORPUS --kind KIND --vocab-size N --out FILE.json [...]
       runner table RUN_DIR... [--metrics A,B] [--markdown]
+      runner sweep SWEEP.yaml [--parallel N] [--fail-fast] [--runs-dir DIR] [--data-dir DIR]
+      runner sweep --resume SWEEP_DIR [--parallel N] [--fail-fast] [--data-dir DIR]
       runner help [COMMAND]
 
     COMMANDS
@@ -25,6 +27,7 @@ enum Help {
                   accuracy on a multiple-choice task
       tokenize    show a tokenizer's ids and tokens for lines of text, or train and save one
       table       finished runs side by side with the published numbers they reproduce
+      sweep       train a base experiment over a grid or random draws of some of its keys
       help        this text, or one command's
 
     OPTIONS
@@ -32,6 +35,7 @@ enum Help {
       --data-dir DIR    look for datasets here first (then $SEQLAB_DATA, ./data, ../shared/data)
       --runs-dir DIR    where run directories go (default: runs)
       --name NAME       run directory name prefix (default: the spec's name)
+      --run-dir DIR     train into exactly DIR (which must not exist) instead
 
     EXIT CODES
       0 success · 1 the run failed (NaN loss, I/O) · 64 bad usage or spec · 66 missing input file
@@ -42,7 +46,7 @@ enum Help {
     """
 
     static let train = """
-    runner SPEC [--set KEY=VALUE]... [--data-dir DIR] [--runs-dir DIR] [--name NAME]
+    runner SPEC [--set KEY=VALUE]... [--data-dir DIR] [--runs-dir DIR] [--name NAME | --run-dir DIR]
 
     Trains the experiment in SPEC. The run directory records the resolved spec (spec.yaml), the plan
     (plan.txt), the tokenizer, metrics.jsonl, log.txt, samples.txt, checkpoints/ and summary.json.
@@ -122,6 +126,29 @@ enum Help {
     within the tolerance, the parameter count and the wall time. --markdown prints a Markdown table.
     """
 
+    static let sweep = """
+    runner sweep SWEEP.yaml [--parallel N] [--fail-fast] [--runs-dir DIR] [--data-dir DIR]
+    runner sweep --resume SWEEP_DIR [--parallel N] [--fail-fast] [--data-dir DIR]
+
+    SWEEP.yaml names a base experiment and the values of its keys to try:
+      base: ../gru_charlm.yaml                 # relative to the sweep file
+      method: grid                             # every combination; or random with trials: N, seed: S
+      parameters:
+        train.optimizer.lr: [0.3, 1.0, 3.0]
+        model.hidden: {values: [128, 256]}
+        model.dropout: {distribution: uniform, min: 0.0, max: 0.5}   # uniform, log_uniform, int_uniform
+      metric: valid.ppl                        # as summary.json reports it
+      goal: minimize
+      early_stop: true                         # stop a trial worse than the finished trials' median
+    Every key and value is checked against the base experiment before anything runs. The trials run
+    as N child processes (default 1) with the cores divided among them, each a run directory
+    runs/<sweep>-<time>/trial-NNN/; sweep.jsonl records each trial's parameters, status (pending,
+    running, done, failed, stopped), metric, wall time, and for a failure its exit code and last
+    line, which is also printed the moment it fails; --fail-fast stops the sweep there. After a
+    kill, --resume runs what is left: interrupted trials continue from their checkpoints, finished
+    ones are never run again. Exits 1 when a trial failed.
+    """
+
     static func text(for topic: String?) -> String {
         switch topic {
         case "train": train
@@ -131,6 +158,7 @@ enum Help {
         case "eval": eval
         case "tokenize": tokenize
         case "table": table
+        case "sweep": sweep
         default: overview
         }
     }
