@@ -230,7 +230,11 @@ public struct LanguageModelPlan {
             ]
         } else if model.kind == .wavenet {
             let widest = [model.width, 2 * model.hidden, model.skipChannels, vocabularySize, input].max() ?? 1
+            // The widest dilation pads (K − 1)·2^(layers − 1) steps in front of every sequence.
+            let reach = model.layers > 40 ? Int.max : product(model.kernelSize - 1, 1 << (model.layers - 1))
+            let (padded, overflow) = train.seqLen.addingReportingOverflow(reach)
             tensors = [
+                (product(train.batchSize, overflow ? .max : padded, widest), "model.layers or model.kernel_size"),
                 (product(train.batchSize, train.seqLen, widest, model.layers, model.stacks),
                  "train.batch_size, train.seq_len, model.layers, model.stacks or the channel widths"),
                 (product(model.kernelSize, 2 * model.hidden, model.width), "model.kernel_size, model.hidden or model.width"),

@@ -105,10 +105,10 @@ public struct SweepTrial: Equatable, Sendable {
     var json: JSONValue {
         var object: [String: JSONValue] = [
             "trial": .int(index), "run": .string(Self.directoryName(index)), "status": .string(status.rawValue),
-            "parameters": .object(Dictionary(uniqueKeysWithValues: overrides.map { override in
-                let parts = override.split(separator: "=", maxSplits: 1)
+            "parameters": .object(Dictionary(overrides.map { override in
+                let parts = override.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 return (String(parts[0]), JSONValue.string(parts.count > 1 ? String(parts[1]) : ""))
-            })),
+            }, uniquingKeysWith: { $1 })),
             "overrides": .array(overrides.map { .string($0) }),
         ]
         if let metric { object["metric"] = .double(metric) }

@@ -90,6 +90,10 @@ final class LanguageModelPlanTests: XCTestCase {
         XCTAssertEqual(wavenet.decode.length, 16)
         guard case .wavenet(let config) = wavenet.model else { return XCTFail("\(wavenet.model)") }
         XCTAssertEqual(config.receptiveField, 1 + 1 + 2 * 7)
+        XCTAssertThrowsError(try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: wavenet, layers: 60}"),
+                                                   vocabularySize: 10)) {
+            XCTAssertTrue("\($0)".contains("lower model.layers"), "a dilation of 2^59 would pad beyond any memory: \($0)")
+        }
     }
 
     func testMetricsALanguageModelCannotReportAreRefused() throws {
