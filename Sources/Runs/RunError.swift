@@ -6,6 +6,8 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
     case missingRun(path: String)
     /// The directory exists but was not made by `runner` (it has no spec.yaml).
     case notARun(path: String)
+    /// `runner table` / `runner plot` named a path that is neither a run nor a directory holding runs.
+    case noRuns(path: String)
     /// A run name that cannot be a directory name (empty, or containing a slash).
     case invalidRunName(String)
     /// A checkpoint file, or any checkpoint in a run's `checkpoints/`, is missing.
@@ -58,7 +60,7 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
     public var exitCode: Int32 {
         switch self {
         case .missingRun, .missingCheckpoint, .noUsableCheckpoint: 66
-        case .notARun, .invalidRunName, .notACheckpoint, .unsupportedVersion, .truncated, .checksumMismatch,
+        case .notARun, .noRuns, .invalidRunName, .notACheckpoint, .unsupportedVersion, .truncated, .checksumMismatch,
              .malformed, .specMismatch, .layoutMismatch, .badFile: 64
         case .io: 1
         }
@@ -71,6 +73,9 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
         case .notARun(let path):
             return "error: \(path) is not a SeqLab run directory (it has no spec.yaml); "
                 + "give a directory that `runner SPEC` created under runs/"
+        case .noRuns(let path):
+            return "error: \(path) is neither a run directory (it has no spec.yaml) nor a directory of runs (none of "
+                + "its subdirectories has one); give runs made by `runner SPEC`, or a directory that holds them"
         case .invalidRunName(let name):
             return "error: '\(name)' cannot name a run: use a non-empty name without '/'"
         case .missingCheckpoint(let path):

@@ -8,6 +8,15 @@ extension ExperimentSpec {
         return YAMLWriter.document(entries)
     }
 
+    /// Every leaf key of `resolvedYAML()` as a dotted path (`train.optimizer.lr`, the form `--set`
+    /// takes) with its value written as spec.yaml writes it (`0.3`, `gru`, `[loss, perplexity]`,
+    /// `null`), in spec.yaml's order. Built from the same encoding, so the two never disagree; this
+    /// is how runs are compared key by key.
+    public func flattened() -> [(key: String, value: String)] {
+        guard case .mapping(let entries) = yaml else { preconditionFailure("a section encodes as a mapping") }
+        return YAMLWriter.leaves(entries, prefix: "")
+    }
+
     /// FNV-1a (64-bit) of `resolvedYAML()`: checkpoints record it so that resuming with a different
     /// spec is caught. It depends only on the resolved values, not on how a file spelled them.
     public var hash: UInt64 {
@@ -46,6 +55,16 @@ enum YAMLWriter {
             } else {
                 lines.append("\(indent)\(key): \(flow(value))")
             }
+        }
+    }
+
+    /// The scalars, lists and empty mappings under `entries`, keyed by their dotted paths; the
+    /// same leaves `block` writes on lines of their own.
+    static func leaves(_ entries: [(key: String, value: YAMLValue)], prefix: String) -> [(key: String, value: String)] {
+        entries.flatMap { key, value -> [(key: String, value: String)] in
+            let path = qualified(prefix, key)
+            if case .mapping(let nested) = value, !nested.isEmpty { return leaves(nested, prefix: path) }
+            return [(path, flow(value))]
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Spec
 import XCTest
 
@@ -18,6 +19,24 @@ final class ResolvedYAMLTests: XCTestCase {
         spec.name = "defaults"
         spec.data.corpus = "timemachine"
         try roundTrip(spec)
+    }
+
+    /// `flattened()` lists exactly the leaves spec.yaml writes, in its order, keyed as `--set` takes them.
+    func testFlattenedIsTheLeavesOfTheResolvedYAML() throws {
+        var spec = ExperimentSpec()
+        spec.name = "flat"
+        spec.data.corpus = "timemachine"
+        spec.train.optimizer.lr = 0.3
+        let pairs = spec.flattened()
+        let value = { (key: String) in pairs.first { $0.key == key }?.value }
+        XCTAssertEqual(value("name"), "flat")
+        XCTAssertEqual(value("train.optimizer.lr"), "0.3")
+        XCTAssertEqual(value("eval.metrics"), "[loss, perplexity]")
+        XCTAssertEqual(value("reproduces"), "null")
+        let leaves = spec.resolvedYAML().split(separator: "\n").filter { !$0.hasSuffix(":") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        XCTAssertEqual(pairs.map { "\($0.key.split(separator: ".").last!): \($0.value)" }, leaves)
+        XCTAssertEqual(Set(pairs.map(\.key)).count, pairs.count)
     }
 
     func testEveryOptionalSetRoundTrips() throws {
