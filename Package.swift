@@ -44,7 +44,8 @@ let package = Package(
         .testTarget(name: "RunsTests", dependencies: ["Runs"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Engine", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner"], resources: [.copy("Snapshots")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Runs", "Spec", "Data", "Core", "Engine", "Planner", "Text"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Runs", "Spec", "Data", "Core", "Engine", "Planner", "Text"],
+                    resources: [.copy("Snapshots")]),
     ],
     swiftLanguageModes: [.v6]
 )

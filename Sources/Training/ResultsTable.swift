@@ -2,71 +2,165 @@ import Foundation
 import Runs
 import Spec
 
-/// `runner table`: runs side by side — our number, the published one its spec `reproduces`, the
-/// difference and whether it is within the tolerance, the parameter count and the wall time — as an
-/// aligned text table or as Markdown (what `make reproduce` writes to docs/reproduced.md).
+/// `runner table`: finished runs side by side, one line each — the experiment; where an experiment
+/// has several runs, the run directory and the spec keys that differ between its runs; the final and
+/// best value of each chosen metric; for a spec that `reproduces` a published number, that metric,
+/// ours, the published number ± tolerance, the difference and ✓ when within the tolerance; the
+/// parameter count and the wall time. As aligned text, as Markdown (what `make reproduce` writes to
+/// docs/reproduced.md) or as CSV.
 public struct ResultsTable {
-    /// One run: its spec's name and `reproduces` block, and its summary.json.
+    /// One finished run.
     struct Row {
-        let run: String
-        let name: String
-        let reproduces: ReproducesSpec?
+        let run: RunDirectory
+        let spec: ExperimentSpec
         let summary: [String: JSONValue]
+        /// summary.json's final metrics, keyed `<split>.<metric>` (`valid.loss`).
+        let final: [String: Double]
+        /// The lowest value each metric reached (every metric a run records is better lower):
+        /// summary.json's `best` where it has the metric, else the lowest in metrics.jsonl.
+        let best: [String: Double]
+    }
+
+    /// A cell as a person reads it, and as a program reading CSV wants it: full precision, without
+    /// digit grouping or units.
+    struct Cell: Equatable {
+        let text: String
+        let value: String
+
+        static let missing = Cell(text: "–", value: "")
+        static func text(_ text: String) -> Cell { Cell(text: text, value: text) }
+        static func number(_ number: Double?) -> Cell {
+            number.map { Cell(text: ResultsTable.format($0), value: String($0)) } ?? .missing
+        }
+    }
+
+    struct Column {
+        let header: String
+        /// CSV's header, which names the unit that its cells no longer carry.
+        var csvHeader: String
+        let cells: [Cell]
+
+        init(_ header: String, csvHeader: String? = nil, cells: [Cell]) {
+            self.header = header
+            self.csvHeader = csvHeader ?? header
+            self.cells = cells
+        }
     }
 
     let rows: [Row]
-    /// Metrics shown for every run; empty for each run's own `reproduces` metric.
-    let metrics: [String]
+    let columns: [Column]
 
-    /// Reads each run directory's spec.yaml and summary.json; a run that has not finished (no summary)
-    /// is an error naming it.
-    public init(runs: [String], metrics: [String]) throws {
-        self.metrics = metrics
-        rows = try runs.map { path in
-            let run = try RunDirectory.open(URL(fileURLWithPath: path))
-            let spec = try ExperimentSpec.load(path: run.specURL.path)
-            guard let data = try? Data(contentsOf: run.summaryURL) else {
-                throw RunError.malformed(path: run.summaryURL.path, reason: "no summary: the run has not finished")
+    /// Reads each run's spec.yaml and summary.json (a run without a summary has not finished, and is
+    /// an error naming it). `metrics` are shown for every run; without them, valid.loss is, unless
+    /// every run `reproduces` a metric of its own. `sortMetric` orders the runs by that final metric,
+    /// lowest first and runs without it last; it must be a metric some run has.
+    public init(runs: [RunDirectory], metrics: [String] = [], sortedBy sortMetric: String? = nil) throws {
+        var rows = try runs.map(Self.row)
+        var shown = metrics.isEmpty && !rows.allSatisfy({ $0.spec.reproduces != nil }) ? ["valid.loss"] : metrics
+        if let sortMetric {
+            guard rows.contains(where: { $0.final[sortMetric] != nil }) else {
+                throw ComparisonError.unknownMetric(sortMetric, option: "--sort",
+                                                    available: Set(rows.flatMap(\.final.keys)).sorted())
             }
-            let summary: JSONValue
-            do {
-                summary = try JSONValue(parsing: String(decoding: data, as: UTF8.self))
-            } catch {
-                throw RunError.malformed(path: run.summaryURL.path, reason: "not valid JSON (\(error))")
+            if !shown.contains(sortMetric) { shown.append(sortMetric) }
+            rows = rows.enumerated().sorted { first, second in
+                let (a, b) = (first.element.final[sortMetric] ?? .infinity, second.element.final[sortMetric] ?? .infinity)
+                return a != b ? a < b : first.offset < second.offset
+            }.map(\.element)
+        }
+        self.rows = rows
+        columns = Self.columns(rows, metrics: shown)
+    }
+
+    private static func row(_ run: RunDirectory) throws -> Row {
+        let spec = try ExperimentSpec.load(path: run.specURL.path)
+        guard let data = try? Data(contentsOf: run.summaryURL) else {
+            throw RunError.malformed(path: run.summaryURL.path, reason: "no summary: the run has not finished")
+        }
+        let summary: JSONValue
+        do {
+            summary = try JSONValue(parsing: String(decoding: data, as: UTF8.self))
+        } catch {
+            throw RunError.malformed(path: run.summaryURL.path, reason: "not valid JSON (\(error))")
+        }
+        guard case .object(let members) = summary else {
+            throw RunError.malformed(path: run.summaryURL.path, reason: "expected a JSON object")
+        }
+        let lowest = try lowestValues(in: run.metricsURL)
+        return Row(run: run, spec: spec, summary: members, final: numbers(members["final"]),
+                   best: lowest.merging(numbers(members["best"])) { _, summary in summary })
+    }
+
+    /// The numbers of a JSON object (summary.json's `final` or `best`).
+    private static func numbers(_ object: JSONValue?) -> [String: Double] {
+        guard case .object(let members)? = object else { return [:] }
+        return members.compactMapValues(\.number)
+    }
+
+    /// The lowest value of every metric in a metrics file, keyed `<split>.<metric>`; none when the
+    /// run has no metrics file.
+    private static func lowestValues(in url: URL) throws -> [String: Double] {
+        guard FileManager.default.fileExists(atPath: url.path) else { return [:] }
+        var lowest: [String: Double] = [:]
+        for event in try MetricsWriter.read(url) {
+            guard case .string(let split)? = event["split"] else { continue }
+            for (name, value) in event where name != "step" && name != "epoch" {
+                guard let number = value.number else { continue }
+                lowest[split + "." + name] = min(lowest[split + "." + name] ?? .infinity, number)
             }
-            guard case .object(let members) = summary else {
-                throw RunError.malformed(path: run.summaryURL.path, reason: "expected a JSON object")
-            }
-            return Row(run: path, name: spec.name, reproduces: spec.reproduces, summary: members)
+        }
+        return lowest
+    }
+
+    private static func columns(_ rows: [Row], metrics: [String]) -> [Column] {
+        var columns = [Column("experiment", cells: rows.map { .text($0.spec.name) })]
+        // Runs of one experiment need their directory and their differing keys to be told apart.
+        if Set(rows.map(\.spec.name)).count < rows.count {
+            columns.append(Column("run", cells: rows.map { .text($0.run.url.lastPathComponent) }))
+        }
+        for difference in ConfigDifferences.withinExperiments(rows.map(\.spec)) {
+            columns.append(Column(difference.key, cells: difference.values.map { $0 == "–" ? .missing : .text($0) }))
+        }
+        for metric in metrics {
+            columns.append(Column(metric, cells: rows.map { .number($0.final[metric]) }))
+            columns.append(Column("best " + metric, cells: rows.map { .number($0.best[metric]) }))
+        }
+        if rows.contains(where: { $0.spec.reproduces != nil }) { columns += reproductionColumns(rows) }
+        columns.append(Column("params", cells: rows.map { row in
+            row.summary["parameters"]?.number.map { Cell(text: grouped(Int($0)), value: String(Int($0))) } ?? .missing
+        }))
+        columns.append(Column("wall", csvHeader: "wall_s", cells: rows.map { row in
+            row.summary["wall_s"]?.number.map { Cell(text: duration($0), value: String($0)) } ?? .missing
+        }))
+        return columns
+    }
+
+    /// metric, ours, published ± tolerance, difference, ✓ or ✗.
+    private static func reproductionColumns(_ rows: [Row]) -> [Column] {
+        let cells = rows.map { row -> [Cell] in
+            guard let published = row.spec.reproduces else { return [.missing, .missing, .missing, .text(""), .text("")] }
+            let ours = row.final[published.metric]
+            let difference = ours.map { $0 - published.value }
+            return [.text(published.metric), .number(ours),
+                    Cell(text: format(published.value) + " ± " + format(published.tolerance),
+                         value: "\(published.value) ± \(published.tolerance)"),
+                    difference.map { Cell(text: ($0 >= 0 ? "+" : "") + format($0), value: String($0)) } ?? .text(""),
+                    .text(difference.map { abs($0) <= published.tolerance ? "✓" : "✗" } ?? "")]
+        }
+        return ["metric", "ours", "published", "diff", "ok"].enumerated().map { index, header in
+            Column(header, cells: cells.map { $0[index] })
         }
     }
 
-    static let header = ["experiment", "metric", "ours", "published", "diff", "ok", "params", "wall"]
-
-    /// The cells of every row, one line per run and metric.
-    func cells() -> [[String]] {
-        rows.flatMap { row in
-            var final: [String: JSONValue] = [:]
-            if case .object(let members)? = row.summary["final"] { final = members }
-            let names = metrics.isEmpty ? [row.reproduces?.metric ?? "valid.loss"] : metrics
-            return names.map { metric in
-                let ours = final[metric].flatMap(Self.number)
-                let published = row.reproduces.flatMap { $0.metric == metric ? $0 : nil }
-                let difference = ours.flatMap { ours in published.map { ours - $0.value } }
-                let verdict = difference.map { abs($0) <= published!.tolerance ? "✓" : "✗" } ?? ""
-                return [row.name, metric, ours.map { Self.format($0) } ?? "–",
-                        published.map { Self.format($0.value) + " ± " + Self.format($0.tolerance) } ?? "–",
-                        difference.map { ($0 >= 0 ? "+" : "") + Self.format($0) } ?? "", verdict,
-                        row.summary["parameters"].flatMap(Self.number).map { Self.grouped(Int($0)) } ?? "–",
-                        row.summary["wall_s"].flatMap(Self.number).map(Self.duration) ?? "–"]
-            }
-        }
+    /// The cells of every row, in column order.
+    func cells() -> [[Cell]] {
+        rows.indices.map { row in columns.map { $0.cells[row] } }
     }
 
     /// Columns padded to their widest cell.
     public var text: String {
-        let table = [Self.header] + cells()
-        let widths = Self.header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
+        let table = [columns.map(\.header)] + cells().map { $0.map(\.text) }
+        let widths = columns.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
         return table.map { cells in
             zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
                 .trimmingCharacters(in: .whitespaces)
@@ -74,19 +168,25 @@ public struct ResultsTable {
     }
 
     public var markdown: String {
-        let lines = [Self.header, Self.header.map { _ in "---" }] + cells()
-        return lines.map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n")
+        let lines = [columns.map(\.header), columns.map { _ in "---" }] + cells().map { $0.map(\.text) }
+        return lines.map { cells in
+            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+        }.joined(separator: "\n")
     }
 
-    private static func number(_ value: JSONValue) -> Double? {
-        switch value {
-        case .double(let number): number
-        case .int(let number): Double(number)
-        default: nil
-        }
+    /// RFC 4180: CRLF line ends; a field holding a comma, a quote or a line break is quoted, its
+    /// quotes doubled.
+    public var csv: String {
+        let lines = [columns.map(\.csvHeader)] + cells().map { $0.map(\.value) }
+        return lines.map { fields in
+            fields.map { field in
+                field.contains(where: { ",\"\r\n".contains($0) })
+                    ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+            }.joined(separator: ",")
+        }.joined(separator: "\r\n") + "\r\n"
     }
 
-    /// Four significant decimals, as losses and perplexities are published.
+    /// Four decimals, as losses and perplexities are published.
     static func format(_ value: Double) -> String { String(format: "%.4f", value) }
 
     static func grouped(_ value: Int) -> String {

@@ -9,7 +9,8 @@ enum Command: Equatable {
     case eval(run: String, split: String, options: Options)
     case promptedEval(run: String, options: PromptedOptions)
     case tokenize(Tokenize)
-    case table(runs: [String], metrics: [String], markdown: Bool)
+    case table(runs: [String], options: TableOptions)
+    case plot(runs: [String], options: PlotOptions)
     case sweep(SweepRequest)
     case help(topic: String?)
 
@@ -36,6 +37,22 @@ enum Command: Equatable {
     struct SampleOptions: Equatable {
         var prompt: String?
         var decoding = Decoding(length: 100)
+    }
+
+    struct TableOptions: Equatable {
+        var metrics: [String] = []
+        var sort: String?
+        var format = TableFormat.text
+    }
+
+    enum TableFormat: Equatable {
+        case text, markdown, csv
+    }
+
+    struct PlotOptions: Equatable {
+        var metric = "loss"
+        var logarithmic = false
+        var output = "plot.svg"
     }
 
     /// `runner eval RUN_DIR --task FILE.jsonl`: multiple-choice accuracy after K demonstrations.
@@ -72,7 +89,7 @@ enum Command: Equatable {
         var description: String { "error: \(message)\nRun 'runner --help' for usage." }
     }
 
-    static let commands = ["train", "check", "resume", "sample", "eval", "tokenize", "table", "sweep", "help"]
+    static let commands = ["train", "check", "resume", "sample", "eval", "tokenize", "table", "plot", "sweep", "help"]
 
     init(arguments: [String]) throws(UsageError) {
         guard let first = arguments.first else { self = .help(topic: nil); return }
@@ -116,18 +133,9 @@ enum Command: Equatable {
         case "tokenize":
             self = .tokenize(try Self.tokenize(&parser))
         case "table":
-            let markdown = parser.flag("--markdown")
-            var metrics: [String] = []
-            _ = try parser.options([]) { flag, value throws(UsageError) in
-                guard flag == "--metrics" else { return false }
-                metrics = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                guard !metrics.isEmpty else { throw UsageError(message: "--metrics takes names such as valid.loss,test.loss") }
-                return true
-            }
-            guard !parser.positionalArguments.isEmpty else {
-                throw UsageError(message: "table needs run directories, e.g. runner table runs/*")
-            }
-            self = .table(runs: parser.positionalArguments, metrics: metrics, markdown: markdown)
+            self = try Self.table(&parser)
+        case "plot":
+            self = try Self.plot(&parser)
         case "sweep":
             self = .sweep(try Self.sweep(&parser))
         default:
@@ -191,6 +199,53 @@ extension Command {
             throw UsageError(message: "eval --task scores the choices of a task file; \(flag) belongs to the loss on a split")
         }
         return .promptedEval(run: run, options: PromptedOptions(task: task, shots: shots, demos: demos, seed: seed))
+    }
+
+    private static func table(_ parser: inout Parser) throws(UsageError) -> Command {
+        let (markdown, csv) = (parser.flag("--markdown"), parser.flag("--csv"))
+        if markdown && csv { throw UsageError(message: "table prints --markdown or --csv, not both") }
+        var options = TableOptions(format: markdown ? .markdown : csv ? .csv : .text)
+        _ = try parser.options([]) { flag, value throws(UsageError) in
+            switch flag {
+            case "--metrics":
+                options.metrics = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }
+                guard !options.metrics.isEmpty else {
+                    throw UsageError(message: "--metrics takes names such as valid.loss,test.loss")
+                }
+            case "--sort":
+                guard !value.isEmpty else { throw UsageError(message: "--sort takes a metric such as valid.loss") }
+                options.sort = value
+            default: return false
+            }
+            return true
+        }
+        return .table(runs: try runDirectories(parser, "table"), options: options)
+    }
+
+    private static func plot(_ parser: inout Parser) throws(UsageError) -> Command {
+        var options = PlotOptions(logarithmic: parser.flag("--log"))
+        _ = try parser.options([]) { flag, value throws(UsageError) in
+            switch flag {
+            case "--metric":
+                guard !value.isEmpty else { throw UsageError(message: "--metric takes a metric such as loss or valid.ppl") }
+                options.metric = value
+            case "--out":
+                guard !value.isEmpty else { throw UsageError(message: "--out takes a file name such as plot.svg") }
+                options.output = value
+            default: return false
+            }
+            return true
+        }
+        return .plot(runs: try runDirectories(parser, "plot"), options: options)
+    }
+
+    /// The run or sweep directories `table` and `plot` compare: at least one.
+    private static func runDirectories(_ parser: Parser, _ command: String) throws(UsageError) -> [String] {
+        guard !parser.positionalArguments.isEmpty else {
+            throw UsageError(message: "\(command) needs run directories or a sweep's directory, e.g. runner \(command) runs/*")
+        }
+        return parser.positionalArguments
     }
 
     private static func tokenize(_ parser: inout Parser) throws(UsageError) -> Tokenize {

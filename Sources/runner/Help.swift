@@ -13,7 +13,8 @@ enum Help {
       runner eval RUN_DIR --task FILE.jsonl [--shots K] [--demos FILE.jsonl] [--seed S]
       runner tokenize --tokenizer FILE.json < lines.txt
       runner tokenize --train CORPUS --kind KIND --vocab-size N --out FILE.json [...]
-      runner table RUN_DIR... [--metrics A,B] [--markdown]
+      runner table RUN_OR_SWEEP_DIR... [--metrics A,B] [--sort METRIC] [--markdown|--csv]
+      runner plot RUN_OR_SWEEP_DIR... [--metric NAME] [--log] [--out FILE.svg]
       runner sweep SWEEP.yaml [--parallel N] [--fail-fast] [--runs-dir DIR] [--data-dir DIR]
       runner sweep --resume SWEEP_DIR [--parallel N] [--fail-fast] [--data-dir DIR]
       runner help [COMMAND]
@@ -26,7 +27,8 @@ enum Help {
       eval        loss and perplexity of a run's latest checkpoint on a split, or its zero-/few-shot
                   accuracy on a multiple-choice task
       tokenize    show a tokenizer's ids and tokens for lines of text, or train and save one
-      table       finished runs side by side with the published numbers they reproduce
+      table       finished runs side by side: what differs, metrics, the published numbers they reproduce
+      plot        an SVG of runs' loss (or another metric) and learning rate against the step
       sweep       train a base experiment over a grid or random draws of some of its keys
       help        this text, or one command's
 
@@ -119,11 +121,29 @@ enum Help {
     """
 
     static let table = """
-    runner table RUN_DIR... [--metrics A,B] [--markdown]
+    runner table RUN_OR_SWEEP_DIR... [--metrics A,B] [--sort METRIC] [--markdown|--csv]
 
-    One line per run: the metric its spec `reproduces` (or each of --metrics, e.g. valid.loss,test.loss)
-    as the run's summary.json ends with it, the published number ± tolerance, the difference, ✓ when
-    within the tolerance, the parameter count and the wall time. --markdown prints a Markdown table.
+    One line per finished run; a directory that holds runs (a sweep's, or runs/ itself) stands for all
+    of them, in name order. The columns: the experiment; where an experiment has several runs, the run
+    directory and each spec key whose value differs between them; the final and the best value of each
+    of --metrics (default valid.loss, or none when every spec `reproduces` a metric of its own); for a
+    spec that `reproduces` a published number, that metric, ours, the published number ± tolerance, the
+    difference and ✓ when within the tolerance; the parameter count and the wall time. --sort orders
+    the runs by a final metric, lowest first, runs without it last. --markdown prints a Markdown table,
+    --csv RFC 4180 CSV with unrounded numbers.
+    Example: runner table runs/gru_lr-20261123-120000 --metrics valid.loss,valid.ppl --sort valid.loss
+    """
+
+    static let plot = """
+    runner plot RUN_OR_SWEEP_DIR... [--metric NAME] [--log] [--out FILE.svg]
+
+    Draws the runs' metrics.jsonl into one self-contained SVG file (default plot.svg in the current
+    directory) and prints its path: NAME (default loss; ppl and bpc too) against the step on the train
+    split (solid) and the valid split (dashed), or on one split only when NAME names it (valid.ppl),
+    and the learning rate in a panel below. Each run has its colour; the legend names it by the spec
+    keys whose values differ between the runs (lr=0.3 hidden=128), or by its directory when none do.
+    --log puts NAME on a logarithmic scale. A directory that holds runs stands for all of them.
+    Example: runner plot runs/gru_charlm-* --metric ppl --log --out gru.svg
     """
 
     static let sweep = """
@@ -159,6 +179,7 @@ enum Help {
         case "tokenize": tokenize
         case "table": table
         case "sweep": sweep
+        case "plot": plot
         default: overview
         }
     }

@@ -39,9 +39,18 @@ func main() -> Int32 {
             let sampler = try Sampler.open(try RunDirectory.open(URL(fileURLWithPath: path)))
             for warning in sampler.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
             print(try PromptedEvaluation(sampler).evaluate(task, shots: options.shots, demos: demos, seed: options.seed))
-        case .table(let runs, let metrics, let markdown):
-            let table = try ResultsTable(runs: runs, metrics: metrics)
-            print(markdown ? table.markdown : table.text)
+        case .table(let paths, let options):
+            let table = try ResultsTable(runs: RunCollection.runs(in: paths), metrics: options.metrics, sortedBy: options.sort)
+            switch options.format {
+            case .text: print(table.text)
+            case .markdown: print(table.markdown)
+            case .csv: FileHandle.standardOutput.write(Data(table.csv.utf8))
+            }
+        case .plot(let paths, let options):
+            let plot = try CurvePlot(learningCurvesOf: RunCollection.runs(in: paths), metric: options.metric,
+                                     logarithmic: options.logarithmic)
+            try atomicWrite(Data(plot.svg.utf8), to: URL(fileURLWithPath: options.output))
+            print(options.output)
         case .sweep(let request):
             return try SweepCommand.run(request)
         case .tokenize(.encode(let tokenizer)):
@@ -79,6 +88,7 @@ func describe(_ error: any Error) -> (String, Int32) {
     case let error as RunError: ("\(error)", error.exitCode)
     case let error as PlanError: ("error: \(error)", error.exitCode)
     case let error as TrainingError: ("error: \(error)", error.exitCode)
+    case let error as ComparisonError: ("error: \(error)", error.exitCode)
     case let error as EngineError: ("error: \(error)", error.exitCode)
     default: ("error: \(error)", 1)
     }
