@@ -4,7 +4,7 @@ import Kernels
 // `make bench`: one line per benchmark, `bench NAME key=value…`, with the reference's figure and the
 // ratio. `seqlab-bench gpt tokenizer` runs only the groups named. The training benchmark runs first
 // so that its peak RSS is its own, not the large GEMMs'.
-setBLASThreads(1)   // as the engine runs it; PyTorch's reference runs with --threads 1 too
+print("# BLAS kernels: \(BLASSetup.coreName ?? "unknown"), one BLAS thread as the engine runs it")
 let groups = ["rnn", "gemm", "gpt", "tokenizer"]
 let chosen = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : Set(groups)
 if let unknown = chosen.subtracting(groups).first {

@@ -5,10 +5,6 @@ import Kernels
 
 /// Compiles graphs into programs.
 public enum Engine {
-    /// BLAS runs on one thread: its own threads cost ~15 ms of wake-up on every small GEMM when the
-    /// other core is busy (../shared/REPRODUCE.md); SeqLab parallelises at a coarser grain itself.
-    private static let blasThreads: Void = setBLASThreads(1)
-
     /// Compiles the part of `graph` that `outputs`, `gradients` and the graph's buffer updates need.
     /// - gradients: (parameter, d loss / d parameter) pairs from `Graph.gradients`; each run leaves
     ///   the values in `arena.gradients`.
@@ -18,7 +14,6 @@ public enum Engine {
     ///   and agree across counts up to rounding.
     public static func compile(_ graph: Graph, outputs: [Tensor], gradients: [(parameter: Tensor, gradient: Tensor)] = [],
                                arena: ParameterArena? = nil, seed: UInt64 = 0, threads: Int = 1) throws -> Program {
-        _ = blasThreads
         if arena == nil {
             try checkFits("parameters and gradients", floats: 2 * graph.parameters.reduce(0) { $0 + $1.shape.count })
         }

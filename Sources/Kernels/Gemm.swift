@@ -9,6 +9,7 @@ public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Flo
                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     checkGemmArguments(transA: transA, transB: transB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
+    BLASSetup.configure()
     guard m > 0, n > 0 else { return }
     // An empty inner dimension leaves C = beta·C; handled here because BLAS implementations disagree on it.
     guard k > 0 else {
@@ -39,13 +40,6 @@ public func sgemmNaive(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha
             cij.pointee = Float(beta == 0 ? scaled : scaled + Double(beta) * Double(cij.pointee))
         }
     }
-}
-
-/// Sets OpenBLAS's worker threads. The engine asks for one: its matrices are small enough that waking
-/// worker threads costs more than they save.
-public func setBLASThreads(_ count: Int) {
-    precondition(count >= 1, "BLAS needs at least one thread")
-    openblas_set_num_threads(Int32(count))
 }
 
 /// Leading dimensions must cover a stored row; a violation is a bug in the caller, and BLAS itself would

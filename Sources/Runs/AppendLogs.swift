@@ -28,7 +28,7 @@ public final class MetricsWriter {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() where !line.isEmpty {
             guard case .object(let event)? = try? JSONValue(parsing: String(line)) else {
-                throw RunError.malformed(path: "\(url.path):\(index + 1)", reason: "not a JSON object")
+                throw RunError.badFile(path: "\(url.path):\(index + 1)", reason: "not a JSON object")
             }
             events.append(event)
         }

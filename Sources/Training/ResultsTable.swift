@@ -75,16 +75,16 @@ public struct ResultsTable {
     private static func row(_ run: RunDirectory) throws -> Row {
         let spec = try ExperimentSpec.load(path: run.specURL.path)
         guard let data = try? Data(contentsOf: run.summaryURL) else {
-            throw RunError.malformed(path: run.summaryURL.path, reason: "no summary: the run has not finished")
+            throw RunError.badFile(path: run.summaryURL.path, reason: "no summary: the run has not finished")
         }
         let summary: JSONValue
         do {
             summary = try JSONValue(parsing: String(decoding: data, as: UTF8.self))
         } catch {
-            throw RunError.malformed(path: run.summaryURL.path, reason: "not valid JSON (\(error))")
+            throw RunError.badFile(path: run.summaryURL.path, reason: "not valid JSON (\(error))")
         }
         guard case .object(let members) = summary else {
-            throw RunError.malformed(path: run.summaryURL.path, reason: "expected a JSON object")
+            throw RunError.badFile(path: run.summaryURL.path, reason: "expected a JSON object")
         }
         let lowest = try lowestValues(in: run.metricsURL)
         return Row(run: run, spec: spec, summary: members, final: numbers(members["final"]),

@@ -71,7 +71,7 @@ final class FileWritingTests: TemporaryDirectoryTestCase {
         let url = root.appendingPathComponent("metrics.jsonl")
         try Data("{\"step\":1}\nnot json\n".utf8).write(to: url)
         XCTAssertThrowsError(try MetricsWriter.read(url)) { error in
-            XCTAssertEqual(error as? RunError, .malformed(path: url.path + ":2", reason: "not a JSON object"))
+            XCTAssertEqual(error as? RunError, .badFile(path: url.path + ":2", reason: "not a JSON object"))
         }
     }
 
