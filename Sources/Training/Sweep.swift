@@ -42,7 +42,9 @@ public final class Sweep {
 
     /// A new sweep in `runsDirectory/<name>-<time>/` with every trial pending.
     public static func start(_ spec: SweepSpec, runsDirectory: URL, report: @escaping (String) -> Void) throws -> Sweep {
-        let base = try ExperimentSpec.load(path: spec.base)
+        var base = try ExperimentSpec.load(path: spec.base)
+        // A trial varies the experiment, so it does not reproduce the base's published number.
+        base.reproduces = nil
         let directory = SweepDirectory(url: try RunDirectory.claim(in: runsDirectory, name: spec.name))
         try atomicWrite(Data(base.resolvedYAML().utf8), to: directory.baseURL)
         let header: [String: JSONValue] = [
@@ -113,7 +115,7 @@ public final class Sweep {
         if let data = options.dataDirectory { arguments += ["--data-dir", data] }
         let output = directory.outputURL(trial: index)
         if !FileManager.default.fileExists(atPath: output.path) {
-            FileManager.default.createFile(atPath: output.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         }
         let handle = try FileHandle(forWritingTo: output)
         handle.seekToEndOfFile()
