@@ -6,6 +6,8 @@ public struct ContextWindows: Hashable, Sendable {
     public let contexts: [Int]
     public let targets: [Int]
     public let block: Int
+    /// The id that pads contexts before a line's start.
+    public let boundary: Int
 
     /// makemore's `build_dataset` over framed lines: for every id of every line, and the boundary
     /// after it, one example whose context is the `block` previous ids (boundaries before the line's
@@ -22,7 +24,7 @@ public struct ContextWindows: Hashable, Sendable {
                 context.append(id)
             }
         }
-        (self.contexts, self.targets, self.block) = (contexts, targets, block)
+        (self.contexts, self.targets, self.block, boundary) = (contexts, targets, block, examples.boundary)
     }
 
     public var count: Int { targets.count }
@@ -34,7 +36,7 @@ public struct ContextWindows: Hashable, Sendable {
     /// shifted by one with the example's target last — what a token stream would give, so that a
     /// window model reads the last column only. A row index past the end is padding: its context is
     /// all boundaries and its last target `LineExamples.ignored`.
-    public func batch(_ rows: some Collection<Int>, boundary: Int) -> LMBatch {
+    public func batch(_ rows: some Collection<Int>) -> LMBatch {
         var inputs: [Int] = [], shifted: [Int] = []
         inputs.reserveCapacity(rows.count * block)
         shifted.reserveCapacity(rows.count * block)
@@ -58,12 +60,11 @@ public struct ContextWindows: Hashable, Sendable {
 /// replacement for every batch (`torch.randint(0, N, (B,))`); an epoch is N / B batches.
 public struct WindowBatcher: LMBatchSource {
     public let windows: ContextWindows
-    public let boundary: Int
     public let batchSize: Int
 
-    public init(_ windows: ContextWindows, boundary: Int, batchSize: Int) throws(DataError) {
+    public init(_ windows: ContextWindows, batchSize: Int) throws(DataError) {
         guard windows.count > 0 else { throw .invalidOption("the training split has no examples") }
-        (self.windows, self.boundary, self.batchSize) = (windows, boundary, batchSize)
+        (self.windows, self.batchSize) = (windows, batchSize)
     }
 
     public var batchesPerEpoch: Int { max(1, windows.count / batchSize) }
@@ -72,8 +73,7 @@ public struct WindowBatcher: LMBatchSource {
     /// Window batches are batch-major whatever `layout` asks: window models take (B, block).
     public func epoch(layout: BatchLayout, using generator: inout SeededGenerator) -> [LMBatch] {
         (0..<batchesPerEpoch).map { _ in
-            windows.batch((0..<batchSize).map { _ in generator.index(below: windows.count) }, boundary: boundary)
-                .arranged(layout)
+            windows.batch((0..<batchSize).map { _ in generator.index(below: windows.count) }).arranged(layout)
         }
     }
 }

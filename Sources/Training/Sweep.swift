@@ -30,6 +30,10 @@ public final class Sweep {
     let earlyStop: Bool
     /// Progress lines (trial started, finished, failed), as they happen.
     let report: (String) -> Void
+    /// The metric curves of finished trials, read once: early stopping compares against them.
+    private var finishedCurves: [Int: [Int: Double]] = [:]
+    /// When running trials' curves were last read: early stopping checks twice a second.
+    private var lastCheck = Date.distantPast
 
     private init(directory: SweepDirectory, trials: [SweepTrial], header: [String: JSONValue], report: @escaping (String) -> Void) {
         self.directory = directory
@@ -155,7 +159,12 @@ public final class Sweep {
     /// Stops every running trial whose latest value of the metric is worse than the median of the
     /// finished trials' values at the same step.
     private func stopLaggards(_ children: inout [Int: Child]) throws {
-        let finished = trials.filter { $0.status == .done }.map { curve(of: $0.index) }
+        guard Date().timeIntervalSince(lastCheck) >= 0.5 else { return }
+        lastCheck = Date()
+        for trial in trials where trial.status == .done && finishedCurves[trial.index] == nil {
+            finishedCurves[trial.index] = curve(of: trial.index)
+        }
+        let finished = Array(finishedCurves.values)
         guard !finished.isEmpty else { return }
         for (index, child) in children where !child.stopping {
             guard let (step, value) = curve(of: index).max(by: { $0.key < $1.key }) else { continue }

@@ -100,7 +100,7 @@ extension Trainer {
         let size = plan.batchSize
         var total = 0.0, targets = 0
         for start in stride(from: 0, to: windows.count, by: size).prefix(spec.eval.batches ?? .max) {
-            let batch = windows.batch(start..<(start + size), boundary: 0)
+            let batch = windows.batch(start..<(start + size))
             try eval.setInput(LanguageModelPlan.tokens, batch.inputValues)
             try eval.setInput(LanguageModelPlan.targets, batch.targetValues)
             eval.run()

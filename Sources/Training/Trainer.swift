@@ -114,7 +114,7 @@ public final class Trainer {
                            valid: try ContextWindows(lines.valid, block: window),
                            test: try ContextWindows(lines.test, block: window))
             self.windows = windows
-            batcher = try WindowBatcher(windows.train, boundary: lines.train.boundary, batchSize: batchSize)
+            batcher = try WindowBatcher(windows.train, batchSize: batchSize)
         } else if let lines = corpus.lines {
             windows = nil
             batcher = try LineBatcher(lines.train, batchSize: batchSize, length: length)

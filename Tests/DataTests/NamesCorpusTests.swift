@@ -14,7 +14,7 @@ final class NamesCorpusTests: XCTestCase {
         XCTAssertEqual(windows.targets, [2, 3, 3, 1, 0])
 
         // A batch: contexts as inputs, the context shifted with the target last; padding rows ignored.
-        let batch = windows.batch([3, 0, 7], boundary: 0)
+        let batch = windows.batch([3, 0, 7])
         XCTAssertEqual(batch.inputs, [2, 3, 3, 0, 0, 0, 0, 0, 0])
         XCTAssertEqual(batch.targets, [3, 3, 1, 0, 0, 2, 0, 0, LineExamples.ignored])
         XCTAssertEqual([batch.batchSize, batch.numSteps], [3, 3])
@@ -31,7 +31,7 @@ final class NamesCorpusTests: XCTestCase {
 
     func testWindowBatcherDrawsWithReplacementFromTheSeed() throws {
         let windows = try ContextWindows(LineExamples(lines: [[1, 2, 3, 4]], boundary: 0), block: 2)   // 5 distinct contexts
-        let batcher = try WindowBatcher(windows, boundary: 0, batchSize: 2)
+        let batcher = try WindowBatcher(windows, batchSize: 2)
         XCTAssertEqual(batcher.batchesPerEpoch, 2, "5 examples in batches of 2")
         var (a, b) = (SeededGenerator(seed: 5), SeededGenerator(seed: 5))
         let epoch = batcher.epoch(layout: .batchMajor, using: &a)
@@ -43,8 +43,7 @@ final class NamesCorpusTests: XCTestCase {
                 XCTAssertEqual(batch.targets[2 * row + 1], windows.targets[example])
             }
         }
-        XCTAssertThrowsError(try WindowBatcher(ContextWindows(LineExamples(lines: [], boundary: 0), block: 2),
-                                               boundary: 0, batchSize: 2))
+        XCTAssertThrowsError(try WindowBatcher(ContextWindows(LineExamples(lines: [], boundary: 0), block: 2), batchSize: 2))
     }
 
     /// REPRODUCE.md §1: 32,033 names, 27 symbols, 228,146 (context, target) pairs over the whole file,

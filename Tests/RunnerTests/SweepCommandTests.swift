@@ -77,13 +77,13 @@ extension RunnerTests {
         let directory = try sweepFixture()
         defer { try? FileManager.default.removeItem(at: directory) }
         let sweep = try writeSweep(directory, "early_stop: true\nparameters:\n  train.optimizer.lr: [2.0, 0.0001]\n"
-            + "  train.epochs: [60]\n")
+            + "  train.epochs: [300]\n")
         let runs = directory.appendingPathComponent("runs")
         let (code, _, stderr) = try run(["sweep", sweep, "--runs-dir", runs.path])
         XCTAssertEqual(code, 0, stderr)
         let records = try trials(in: try sweepDirectory(in: runs))
         XCTAssertEqual(records.map { $0["status"] as? String }, ["done", "stopped"], stderr)
-        XCTAssertLessThan(try XCTUnwrap(records[1]["stopped_at_step"] as? Int), 480, "60 epochs are 480 steps")
+        XCTAssertLessThan(try XCTUnwrap(records[1]["stopped_at_step"] as? Int), 2_400, "300 epochs are 2,400 steps")
     }
 
     /// Killed (parent and child) while the second of three trials runs, then resumed: the first is
