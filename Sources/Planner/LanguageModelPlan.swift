@@ -77,16 +77,6 @@ public struct LanguageModelPlan {
         case hierarchicalWaveNet(HierarchicalWaveNet.Config)
         case ngram(NGramModel.Config)
         case wavenet(WaveNet.Config)
-
-        /// Tokens of context a window model reads; nil for the sequence models.
-        public var window: Int? {
-            switch self {
-            case .recurrent, .gpt, .wavenet: nil
-            case .mlp(let config): config.block
-            case .hierarchicalWaveNet(let config): config.block
-            case .ngram(let config): config.order - 1
-            }
-        }
     }
 
     public static let tokens = "tokens"
@@ -97,8 +87,10 @@ public struct LanguageModelPlan {
     public let length: Int
     /// How the passes' token inputs are ordered.
     public let layout: BatchLayout
+    /// Tokens of context a window model reads (`length`); nil for the sequence models.
+    public let window: Int?
     /// Tokens a batch predicts: one per row for a window model, B × T otherwise.
-    public var predictionsPerBatch: Int { model.window == nil ? batchSize * length : batchSize }
+    public var predictionsPerBatch: Int { window == nil ? batchSize * length : batchSize }
     /// Floats per sequence in each state tensor (the hidden size); 0 for a stateless model.
     public let stateWidth: Int
     public let train: Pass
@@ -119,7 +111,8 @@ public struct LanguageModelPlan {
         }
         try Self.checkSizes(spec, vocabularySize: vocabularySize)
         batchSize = spec.train.batchSize
-        length = spec.model.window ?? spec.train.seqLen
+        window = spec.model.window
+        length = window ?? spec.train.seqLen
         let initialization = Self.initialization(spec.model)
         let (model, v) = (spec.model, vocabularySize)
         let momentum = Float(model.batchNormMomentum)
@@ -284,32 +277,33 @@ public struct LanguageModelPlan {
             return try finished(graph, logits: logits, targets: targets, stateInputs: names, stateOutputs: final.flatMap { $0 },
                                 length: length)
         case .gpt(let config):
-            let tokens = graph.input(Self.tokens, shape: [batchSize, length], dtype: .int32)
-            let targets = graph.input(Self.targets, shape: [batchSize, length], dtype: .int32)
-            let logits = try GPT(graph, config: config)(tokens)
-            return try finished(graph, logits: logits, targets: targets, stateInputs: [], stateOutputs: [], length: length)
+            return try batchMajorPass(graph, batchSize: batchSize, length: length) { try GPT(graph, config: config)($0) }
         case .wavenet(let config):
-            let tokens = graph.input(Self.tokens, shape: [batchSize, length], dtype: .int32)
-            let targets = graph.input(Self.targets, shape: [batchSize, length], dtype: .int32)
-            let logits = try WaveNet(graph, config: config)(tokens)
-            return try finished(graph, logits: logits, targets: targets, stateInputs: [], stateOutputs: [], length: length)
+            return try batchMajorPass(graph, batchSize: batchSize, length: length) { try WaveNet(graph, config: config)($0) }
         case .mlp(let config):
-            return try windowPass(graph, batchSize: batchSize, length: length) { try MLPLanguageModel(graph, config: config)($0) }
+            return try batchMajorPass(graph, batchSize: batchSize, length: length, scoresLastOnly: true) {
+                try MLPLanguageModel(graph, config: config)($0)
+            }
         case .hierarchicalWaveNet(let config):
-            return try windowPass(graph, batchSize: batchSize, length: length) { try HierarchicalWaveNet(graph, config: config)($0) }
+            return try batchMajorPass(graph, batchSize: batchSize, length: length, scoresLastOnly: true) {
+                try HierarchicalWaveNet(graph, config: config)($0)
+            }
         case .ngram(let config):
-            return try windowPass(graph, batchSize: batchSize, length: length) { try NGramModel(graph, config: config)($0) }
+            return try batchMajorPass(graph, batchSize: batchSize, length: length, scoresLastOnly: true) {
+                try NGramModel(graph, config: config)($0)
+            }
         }
     }
 
-    /// A window model's pass: contexts (B, window) → `model` → logits (B, 1, V), scored against the
-    /// last column of the stream-shaped targets (B, window), the token after each context.
-    private static func windowPass(_ graph: Graph, batchSize: Int, length: Int,
-                                   model: (Tensor) throws -> Tensor) throws -> Pass {
+    /// A stateless model's pass over tokens (B, T): logits (B, T, V) scored against targets (B, T); a
+    /// window model's logits (B, 1, V) against the last column of the stream-shaped targets, the token
+    /// after each context.
+    private static func batchMajorPass(_ graph: Graph, batchSize: Int, length: Int, scoresLastOnly: Bool = false,
+                                       model: (Tensor) throws -> Tensor) throws -> Pass {
         let tokens = graph.input(Self.tokens, shape: [batchSize, length], dtype: .int32)
         let targets = graph.input(Self.targets, shape: [batchSize, length], dtype: .int32)
-        let next = try targets.sliced(axis: 1, (length - 1)..<length)                       // (B, 1)
-        return try finished(graph, logits: try model(tokens), targets: next, stateInputs: [], stateOutputs: [], length: length)
+        let scored = scoresLastOnly ? try targets.sliced(axis: 1, (length - 1)..<length) : targets    // (B, 1) or (B, T)
+        return try finished(graph, logits: try model(tokens), targets: scored, stateInputs: [], stateOutputs: [], length: length)
     }
 
     /// The loss and, in a training graph, the gradients of every trainable parameter.

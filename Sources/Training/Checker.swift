@@ -28,7 +28,7 @@ public enum Checker {
                 + "\(config.residualChannels), gate \(config.dilationChannels), skip \(config.skipChannels), receptive field "
                 + "\(config.receptiveField) tokens)"
         }
-        let batch = if plan.model.window != nil {
+        let batch = if plan.window != nil {
             "batch (B, context) = (\(plan.batchSize), \(plan.length)), one prediction per row"
         } else {
             plan.layout == .timeMajor ? "batch (T, B) = (\(plan.length), \(plan.batchSize))"

@@ -43,7 +43,7 @@ public final class Sampler {
         self.tokenizer = tokenizer
         program = try Engine.compile(pass.graph, outputs: [pass.logits] + pass.stateOutputs, arena: arena)
         hidden = pass.stateOutputs.first?.shape[1] ?? 0
-        window = plan.model.window
+        window = plan.window
     }
 
     /// The prompt followed by up to `decoding.length` sampled tokens, cut before the first stop string

@@ -105,7 +105,7 @@ public final class Trainer {
         stepLayout = Optimization.layout(train.arena.layout, decay: spec.train.optimizer.decay)
         accumulated = spec.train.gradAccumSteps > 1 ? [Float](repeating: 0, count: train.arena.layout.count) : []
         let (batchSize, length) = (plan.batchSize, plan.length)
-        if let window = plan.model.window {
+        if let window = plan.window {
             guard let lines = corpus.lines else {
                 throw TrainingError.unsupported("model kind '\(spec.model.kind.rawValue)' on a token stream: it learns from "
                     + "(context, target) examples of lines, as makemore frames names; set 'data.format: lines'")

@@ -71,13 +71,13 @@ final class LanguageModelPlanTests: XCTestCase {
         let mlp = try LanguageModelPlan(try spec("data: {corpus: x, format: lines}\n"
             + "model: {kind: mlp_lm, block_size: 3, embedding: 4, hidden: 8, batch_norm: true}\ntrain: {batch_size: 5, steps: 1}"),
             vocabularySize: 27)
-        XCTAssertEqual(mlp.model.window, 3)
+        XCTAssertEqual(mlp.window, 3)
         XCTAssertEqual([mlp.length, mlp.predictionsPerBatch, mlp.decode.length], [3, 5, 3])
         XCTAssertEqual(mlp.train.graph.nodes.first { $0.op == .input(name: LanguageModelPlan.targets) }?.shape, [5, 3])
         XCTAssertEqual(mlp.train.logits.shape, [5, 1, 27])
         let bigram = try LanguageModelPlan(try spec("data: {corpus: x, format: lines}\nmodel: {kind: ngram, order: 3}"),
                                            vocabularySize: 27)
-        XCTAssertEqual(bigram.model.window, 2)
+        XCTAssertEqual(bigram.window, 2)
         XCTAssertTrue(bigram.train.gradients.isEmpty, "an n-gram counts; nothing is trained by gradients")
         XCTAssertThrowsError(try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: ngram, order: 9}"),
                                                    vocabularySize: 1000)) {
