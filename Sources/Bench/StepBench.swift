@@ -23,8 +23,8 @@ struct StepBench {
         let program = try Engine.compile(pass.graph, outputs: [pass.loss] + pass.stateOutputs, gradients: pass.gradients,
                                          seed: 1, threads: threads)
         let arena = program.arena
-        let layout = Optimization.layout(arena.layout, decay: spec.train.optimizer.decay)
-        var optimizer = try Optimization.optimizer(spec.train.optimizer, layout: layout)
+        let layout = plan.stepLayout(for: arena.layout)
+        var optimizer = try plan.optimizer(for: layout)
         let lr = Float(spec.train.optimizer.lr)
         var rng = SeededGenerator(seed: 1337)
         let count = plan.batchSize * plan.length

@@ -56,3 +56,10 @@ public struct PlanSummary {
         return lines.joined(separator: "\n")
     }
 }
+
+extension LanguageModelPlan {
+    /// The parameters and work of one training step.
+    public var summary: PlanSummary {
+        PlanSummary(graph: train.graph, roots: [train.loss] + train.gradients.map(\.gradient))
+    }
+}

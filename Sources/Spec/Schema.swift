@@ -30,6 +30,17 @@ extension SpecSection {
         return value
     }
 
+    /// The entries of `node` whose decoded values differ from the section's defaults: the keys a file
+    /// really sets. A resolved spec writes every key, so one at its default counts as not given (and
+    /// a key a kind does not read is refused only when it would change something).
+    static func givenEntries(_ value: Self, _ node: Node) -> [Node.Entry] {
+        let defaults = Self()
+        let changed = Set(fields.filter { field in
+            field.encode(value).map(YAMLWriter.flow) != field.encode(defaults).map(YAMLWriter.flow)
+        }.map(\.key))
+        return (node.entries ?? []).filter { changed.contains($0.key) }
+    }
+
     static var keySchema: KeySchema {
         KeySchema(keys: fields.map { ($0.key, $0.nested) })
     }

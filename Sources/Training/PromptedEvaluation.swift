@@ -120,7 +120,7 @@ public struct PromptedEvaluation {
                 return Score(sum: sum, tokens: choice.count)
             }
         }
-        var state = sampler.zeroState
+        var state = sampler.pass.zeroState
         var afterContext: [Float] = []
         for id in context { afterContext = try sampler.step(id, state: &state) }
         return try choices.map { choice in

@@ -2,7 +2,6 @@ import Core
 import Engine
 import Planner
 import Runs
-import Spec
 import Foundation
 import Text
 
@@ -14,7 +13,6 @@ public final class Sampler {
     let pass: LanguageModelPlan.Pass
     let program: Program
     let tokenizer: any Tokenizer
-    let hidden: Int
     /// GPT's KV-cached decoder; nil for recurrent models.
     let cached: CachedDecoder?
     /// Tokens of context a window model reads; nil for sequence models.
@@ -24,15 +22,9 @@ public final class Sampler {
 
     /// The sampler of a finished (or checkpointed) run: its spec, tokenizer and latest weights; no data needed.
     public static func open(_ run: RunDirectory) throws -> Sampler {
-        let spec = try ExperimentSpec.load(path: run.specURL.path)
-        let tokenizer = try TokenizerFile.load(from: run.tokenizerURL)
-        let latest = try run.checkpoints.latest()
-        try latest.checkpoint.verify(specHash: spec.hash, path: latest.url.path)
-        let plan = try LanguageModelPlan(spec, vocabularySize: tokenizer.vocabularySize)
-        let arena = ParameterArena(graph: plan.decode.graph, seed: 0)
-        arena.restore(try latest.checkpoint.parameters(for: arena.checkpointLayout, path: latest.url.path))
-        let sampler = try Sampler(plan, arena: arena, tokenizer: tokenizer)
-        sampler.warnings = latest.skipped.map { "warning: skipped \($0)" }
+        let context = try RunContext.open(run, for: .inference)
+        let sampler = try context.sampler()
+        sampler.warnings = context.warnings
         return sampler
     }
 
@@ -42,7 +34,6 @@ public final class Sampler {
         cached = try plan.cachedDecode.map { try CachedDecoder($0, arena: arena) }
         self.tokenizer = tokenizer
         program = try Engine.compile(pass.graph, outputs: [pass.logits] + pass.stateOutputs, arena: arena)
-        hidden = pass.stateOutputs.first?.shape[1] ?? 0
         window = plan.window
     }
 
@@ -91,17 +82,12 @@ public final class Sampler {
                 return try self.logits(of: context)
             }
         }
-        var state = zeroState
+        var state = pass.zeroState
         return { ids in
             var logits: [Float] = []
             for id in ids { logits = try self.step(id, state: &state) }
             return logits
         }
-    }
-
-    /// The state a recurrent sequence starts from: zeros, one (hidden) vector per state input.
-    var zeroState: [[Float]] {
-        [[Float]](repeating: [Float](repeating: 0, count: hidden), count: pass.stateInputs.count)
     }
 
     /// A recurrent model's step: feeds `id` with `state`, leaves the state after it there, and returns

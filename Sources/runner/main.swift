@@ -28,10 +28,9 @@ func main() -> Int32 {
             try Trainer.resume(try RunDirectory.open(URL(fileURLWithPath: path)), locator: locator).fit()
         case .eval(let path, let split, let options):
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
-            let trainer = try Trainer.open(try RunDirectory.open(URL(fileURLWithPath: path)), locator: locator, echo: false)
-            for warning in trainer.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-            let (loss, perplexity) = try trainer.evaluate(split: split)
-            print(split + String(format: " loss %.4f  ppl %.4f  (step %d)", loss, perplexity, trainer.step))
+            let score = try SplitScore(try RunDirectory.open(URL(fileURLWithPath: path)), split: split, locator: locator)
+            for warning in score.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+            print(split + String(format: " loss %.4f  ppl %.4f  (step %d)", score.loss, score.perplexity, score.step))
         case .promptedEval(let path, let options):
             // The task files first: a mistake in one shows before the model is loaded.
             let task = try PromptedTask.load(path: options.task)

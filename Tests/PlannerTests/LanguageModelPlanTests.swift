@@ -1,5 +1,7 @@
+import Core
 import Engine
 import Graph
+import Models
 @testable import Planner
 import Spec
 import TestSupport
@@ -83,12 +85,13 @@ final class LanguageModelPlanTests: XCTestCase {
                                                    vocabularySize: 1000)) {
             XCTAssertTrue("\($0)".contains("lower model.order"), "\($0)")
         }
-        let wavenet = try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: wavenet, embedding: 4, width: 6, "
-            + "hidden: 5, skip_channels: 7, layers: 3, stacks: 2}\ntrain: {batch_size: 2, seq_len: 16, steps: 1}"),
+        let wavenet = try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: wavenet, embedding: 4, residual_channels: 6, "
+            + "dilation_channels: 5, skip_channels: 7, layers: 3, stacks: 2}\ntrain: {batch_size: 2, seq_len: 16, steps: 1}"),
             vocabularySize: 10)
         XCTAssertEqual(wavenet.train.logits.shape, [2, 16, 10])
         XCTAssertEqual(wavenet.decode.length, 16)
-        guard case .wavenet(let config) = wavenet.model else { return XCTFail("\(wavenet.model)") }
+        guard let config = wavenet.model as? WaveNet.Config else { return XCTFail("\(wavenet.model)") }
+        XCTAssertEqual([config.residualChannels, config.dilationChannels], [6, 5])
         XCTAssertEqual(config.receptiveField, 1 + 1 + 2 * 7)
         XCTAssertThrowsError(try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: wavenet, layers: 60}"),
                                                    vocabularySize: 10)) {
@@ -101,6 +104,44 @@ final class LanguageModelPlanTests: XCTestCase {
         XCTAssertThrowsError(try LanguageModelPlan(try spec(yaml), vocabularySize: 10)) {
             XCTAssertEqual($0 as? PlanError,
                            .unsupported("eval metric 'bleu' for a language model (it reports loss, perplexity and bpc)"))
+        }
+    }
+
+    /// The recipe comes from the plan: Noam's schedule scales by the width the zoo names for the kind
+    /// (GPT's d_model, a recurrent model's hidden size), and a counted model takes no steps.
+    func testTheRecipeTakesItsWidthAndStepsFromThePlan() throws {
+        let noam = "train: {epochs: 2, schedule: {kind: noam, warmup_steps: 4}, optimizer: {kind: adam, lr: 1}}"
+        let gpt = try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: gpt, width: 64, heads: 4}\n" + noam),
+                                        vocabularySize: 10)
+        let rnn = try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: rnn_lm, hidden: 16}\n" + noam),
+                                        vocabularySize: 10)
+        let layout = ParameterLayout()
+        for (plan, width) in [(gpt, 64), (rnn, 16)] {
+            let recipe = try plan.recipe(for: layout, batchesPerEpoch: 5)
+            XCTAssertEqual(recipe.totalSteps, 10)
+            // Noam at step 0 (its first, 1-based): d^-0.5 · 1 · 4^-1.5.
+            XCTAssertEqual(recipe.schedule(0), Float(1 / (Double(width).squareRoot() * 8)), accuracy: 1e-6)
+        }
+        let bigram = try LanguageModelPlan(try spec("data: {corpus: x, format: lines}\nmodel: {kind: ngram}"),
+                                           vocabularySize: 27)
+        XCTAssertEqual(try bigram.recipe(for: layout, batchesPerEpoch: 5).totalSteps, 0)
+        XCTAssertThrowsError(try gpt.recipe(for: layout, batchesPerEpoch: 0)) {
+            XCTAssertTrue("\($0)".contains("fewer than train.grad_accum_steps"), "\($0)")
+        }
+    }
+
+    /// Every kind of the spec has a zoo entry, except the encoder–decoder and masked kinds whose tasks
+    /// are not built: planning those says so.
+    func testEveryLanguageModelKindIsInTheZoo() throws {
+        let unbuilt: [ModelSpec.Kind] = [.seq2seq, .transformer, .bert]
+        for kind in ModelSpec.Kind.allCases {
+            XCTAssertEqual(kind.languageModel == nil, unbuilt.contains(kind), kind.rawValue)
+        }
+    }
+
+    func testAWindowModelOnAStreamIsRefused() throws {
+        XCTAssertThrowsError(try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: mlp_lm}"), vocabularySize: 10)) {
+            XCTAssertTrue("\($0)".contains("set 'data.format: lines'"), "\($0)")
         }
     }
 

@@ -12,8 +12,7 @@ extension RunnerTests {
         let runs = directory.appendingPathComponent("runs")
         // gru_charlm's data and tokenizer (d2l's letters-only cleaning), a GPT of block_size 16.
         let (trained, _, trainError) = try run(["experiments/gru_charlm.yaml", "--runs-dir", runs.path, "--name", "gpt",
-                                                "--set", "model.kind=gpt", "--set", "model.block_size=16",
-                                                "--set", "model.layers=1", "--set", "model.heads=2", "--set", "model.width=16",
+                                                "--set", "model={kind: gpt, block_size: 16, layers: 1, heads: 2, width: 16}",
                                                 "--set", "data.max_chars=2000", "--set", "train.batch_size=4",
                                                 "--set", "train.seq_len=16", "--set", "train.epochs=1",
                                                 "--set", "checkpoint.every_steps=10"])

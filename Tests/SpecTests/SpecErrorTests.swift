@@ -45,6 +45,29 @@ final class SpecErrorTests: XCTestCase {
              headline: "x.yaml:2:7: error: expected an integer for 'seed', found a mapping", caret: 7),
         Case(name: "scalar where a section belongs", files: ["x.yaml": minimalSpec + "model: 5\n"],
              headline: "x.yaml:2:8: error: expected a mapping for 'model', found '5'", caret: 8),
+        // Model keys the chosen kind does not read.
+        Case(name: "heads on a recurrent model", files: ["x.yaml": minimalSpec + "model:\n  kind: rnn_lm\n  heads: 8\n"],
+             headline: "x.yaml:4:3: error: 'model.heads' does not apply to model kind 'rnn_lm', which reads cell, embedding, "
+                + "hidden, layers, bidirectional, dropout, init, init_scale (remove it; to change the kind from the command "
+                + "line, give the whole section: --set 'model={kind: rnn_lm, …}')", caret: 3),
+        Case(name: "hidden on a GPT", files: ["x.yaml": minimalSpec + "model: {kind: gpt, hidden: 64}\n"],
+             headline: "x.yaml:2:20: error: 'model.hidden' does not apply to model kind 'gpt', which reads block_size, "
+                + "layers, heads, width, dropout, bias, activation, norm, tie_embeddings, init, init_scale (remove it; to "
+                + "change the kind from the command line, give the whole section: --set 'model={kind: gpt, …}')", caret: 20),
+        Case(name: "a kind changed by --set keeps the file's keys",
+             files: ["x.yaml": minimalSpec + "model: {kind: rnn_lm, cell: lstm}\n"], overrides: ["model.kind=ngram"],
+             headline: "x.yaml:2:23: error: 'model.cell' does not apply to model kind 'ngram', which reads order, "
+                + "smoothing (remove it; to change the kind from the command line, give the whole section: --set "
+                + "'model={kind: ngram, …}')", caret: 23),
+        Case(name: "WaveNet's channels are its own keys", files: ["x.yaml": minimalSpec + "model: {kind: wavenet, width: 64}\n"],
+             headline: "x.yaml:2:24: error: 'model.width' does not apply to model kind 'wavenet', which reads embedding, "
+                + "residual_channels, dilation_channels, skip_channels, kernel_size, layers, stacks, init, init_scale "
+                + "(remove it; to change the kind from the command line, give the whole section: --set "
+                + "'model={kind: wavenet, …}')", caret: 24),
+        Case(name: "tie_embeddings is GPT's", files: ["x.yaml": minimalSpec + "model: {kind: rnn_lm, tie_embeddings: true}\n"],
+             headline: "x.yaml:2:23: error: 'model.tie_embeddings' does not apply to model kind 'rnn_lm', which reads cell, "
+                + "embedding, hidden, layers, bidirectional, dropout, init, init_scale (remove it; to change the kind from "
+                + "the command line, give the whole section: --set 'model={kind: rnn_lm, …}')", caret: 23),
         // Tokenizer keys the chosen kind would ignore.
         Case(name: "subword tokenizer without vocab_size", files: ["x.yaml": minimalSpec + "tokenizer:\n  kind: bpe\n"],
              headline: "x.yaml:3:9: error: a 'bpe' tokenizer needs 'tokenizer.vocab_size' (add 'vocab_size: 2000' "

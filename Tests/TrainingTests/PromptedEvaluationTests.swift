@@ -12,7 +12,7 @@ import XCTest
 /// against hand-computed values, the prompts it builds, and a tiny GPT that learns a pattern and
 /// answers a task about it far above chance.
 final class PromptedEvaluationTests: XCTestCase {
-    private static let gpt = ["model.kind=gpt", "model.block_size=8", "model.layers=2", "model.heads=2", "model.width=16"]
+    private static let gpt = ["model={kind: gpt, block_size: 8, layers: 2, heads: 2, width: 16}"]
 
     private func plan(_ overrides: [String], tokenizer: any Tokenizer) throws -> LanguageModelPlan {
         let spec = try ExperimentSpec.parse("""

@@ -190,8 +190,8 @@ final class TrainerTests: XCTestCase {
 
     /// A tiny GPT as nanoGPT trains it: random windows, two batches accumulated per step, AdamW with
     /// decay on matrices only. It learns, keeps its best-validation checkpoint, and resumes bit for bit.
-    private static let gpt = ["model.kind=gpt", "model.block_size=16", "model.layers=2", "model.heads=2", "model.width=32",
-                              "model.tie_embeddings=true", "train.seq_len=16", "train.sampling=windows",
+    private static let gpt = ["model={kind: gpt, block_size: 16, layers: 2, heads: 2, width: 32, tie_embeddings: true}",
+                              "train.seq_len=16", "train.sampling=windows",
                               "train.grad_accum_steps=2", "train.optimizer.kind=adamw", "train.optimizer.decay=matrices",
                               "train.optimizer.weight_decay=0.1", "train.epochs=null", "train.steps=30", "eval.batches=4",
                               "eval.every_steps=10", "checkpoint.every_steps=10", "checkpoint.keep=5"]

@@ -51,7 +51,7 @@ final class WindowModelTrainingTests: XCTestCase {
         let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "bigram")
         let locator = DataLocator(dataDirectory: nil, environment: [:], currentDirectory: Self.packageRoot.path)
         let trainer = try Trainer(spec: spec, run: run, locator: locator, echo: false)
-        XCTAssertEqual(trainer.windows?.train.count, 228_146)
+        XCTAssertEqual(trainer.data.windows?.train.count, 228_146)
         let summary = try trainer.fit()
         guard case .double(let nll)? = summary["train.loss"] else { return XCTFail("\(summary)") }
         XCTAssertEqual(nll, 2.454576820, accuracy: 2e-6)

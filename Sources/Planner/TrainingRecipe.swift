@@ -1,0 +1,102 @@
+import Core
+import Optim
+import Spec
+
+/// What a training step does besides running the training pass: the optimizer over the arena (with
+/// the spec's decay rule in its layout), the learning rate at each step, gradient clipping and
+/// accumulation. The plan makes it, so that the training loop constructs no optimizer or schedule
+/// of its own and never asks which model it trains.
+public struct TrainingRecipe {
+    public var optimizer: any Optimizer
+    /// The arena's layout with the decay flags of `train.optimizer.decay`: what every optimizer step gets.
+    public let stepLayout: ParameterLayout
+    public let schedule: Schedule
+    /// The global gradient norm that clipping scales down to; nil for no clipping.
+    public let clipGradNorm: Float?
+    /// Batches whose mean gradient makes one step.
+    public let accumulation: Int
+    /// Steps of the whole run.
+    public let totalSteps: Int
+}
+
+extension LanguageModelPlan {
+    /// Whether the model learns by counting its training examples, once, instead of by steps.
+    public var fitsByCounting: Bool { model.fitsByCounting }
+
+    /// The recipe for an arena of `layout` and a training split of `batchesPerEpoch` batches.
+    public func recipe(for layout: ParameterLayout, batchesPerEpoch: Int) throws -> TrainingRecipe {
+        let totalSteps = try self.totalSteps(batchesPerEpoch: batchesPerEpoch)
+        return TrainingRecipe(
+            optimizer: try optimizer(for: layout), stepLayout: stepLayout(for: layout),
+            schedule: Optimization.schedule(training.schedule, lr: training.optimizer.lr, totalSteps: totalSteps,
+                                            width: model.modelWidth),
+            clipGradNorm: training.clipGradNorm.map(Float.init), accumulation: training.gradAccumSteps,
+            totalSteps: totalSteps)
+    }
+
+    /// The spec's optimizer over an arena of `layout`.
+    public func optimizer(for layout: ParameterLayout) throws -> any Optimizer {
+        try Optimization.optimizer(training.optimizer, layout: layout)
+    }
+
+    /// The arena's layout with the decay flags of `train.optimizer.decay`.
+    public func stepLayout(for layout: ParameterLayout) -> ParameterLayout {
+        Optimization.layout(layout, decay: training.optimizer.decay)
+    }
+
+    /// `train.steps`, or `train.epochs` of whole steps (a last group of fewer than `grad_accum_steps`
+    /// batches is left out); 0 for a model fit by counting.
+    func totalSteps(batchesPerEpoch: Int) throws -> Int {
+        let stepsPerEpoch = batchesPerEpoch / training.gradAccumSteps
+        guard stepsPerEpoch > 0 else {
+            throw PlanError.invalid("an epoch has \(batchesPerEpoch) batches, fewer than "
+                + "train.grad_accum_steps \(training.gradAccumSteps); lower grad_accum_steps or batch_size")
+        }
+        let (epochSteps, overflow) = (training.epochs ?? 1).multipliedReportingOverflow(by: stepsPerEpoch)
+        guard !overflow else {
+            throw PlanError.invalid("train.epochs \(training.epochs ?? 1) × \(stepsPerEpoch) steps an epoch "
+                + "is more steps than can be counted; lower train.epochs")
+        }
+        return fitsByCounting ? 0 : training.steps ?? epochSteps
+    }
+}
+
+/// The optimizer and learning-rate schedule a spec asks for.
+enum Optimization {
+    static func optimizer(_ spec: OptimizerSpec, layout: ParameterLayout) throws -> any Optimizer {
+        guard spec.betas.count == 2 else { throw PlanError.invalid("train.optimizer.betas needs two values, got \(spec.betas.count)") }
+        switch spec.kind {
+        case .sgd: return SGD(layout: layout, momentum: spec.momentum, nesterov: spec.nesterov, weightDecay: spec.weightDecay)
+        case .adam: return Adam(layout: layout, beta1: spec.betas[0], beta2: spec.betas[1], eps: spec.eps, weightDecay: spec.weightDecay)
+        case .adamW: return AdamW(layout: layout, beta1: spec.betas[0], beta2: spec.betas[1], eps: spec.eps, weightDecay: spec.weightDecay)
+        case .rmsProp: return RMSProp(layout: layout, momentum: spec.momentum, weightDecay: spec.weightDecay)
+        }
+    }
+
+    /// The arena's layout with the decay flags of `spec.decay`: the layout every optimizer step gets.
+    static func layout(_ declared: ParameterLayout, decay: OptimizerSpec.Decay) -> ParameterLayout {
+        var layout = declared
+        switch decay {
+        case .layers: break
+        case .all: layout.setDecay(.all)
+        case .matrices: layout.setDecay(.matricesOnly)
+        }
+        return layout
+    }
+
+    /// The schedule over `totalSteps` training steps, with `warmup_steps` W of linear warm-up in front
+    /// of the decaying kinds (Noam has its own warm-up): PyTorch's LinearLR from lr/W up to lr.
+    static func schedule(_ spec: ScheduleSpec, lr: Double, totalSteps: Int, width: Int) -> Schedule {
+        let base = Float(lr)
+        let decaySteps = max(1, totalSteps - spec.warmupSteps)
+        let decay: Schedule
+        switch spec.kind {
+        case .constant: decay = .constant(base)
+        case .step: decay = .step(base, stepSize: spec.stepSize, gamma: spec.gamma)
+        case .exponential: decay = .exponential(base, gamma: spec.gamma)
+        case .cosine: decay = .cosine(base, totalSteps: decaySteps, minLR: Float(spec.minLR))
+        case .noam: return .inverseSqrt(dModel: width, warmupSteps: max(1, spec.warmupSteps), factor: base)
+        }
+        return spec.warmupSteps > 0 ? .linearWarmup(steps: spec.warmupSteps, startFactor: 1 / Float(spec.warmupSteps), then: decay) : decay
+    }
+}

@@ -1,0 +1,35 @@
+import Models
+import Spec
+
+extension ModelSpec.Kind {
+    /// The zoo's entry for this kind: the one place where a kind becomes a model. There is no
+    /// `default`, so a kind added to the spec compiles only once it has an entry (or says here why it
+    /// has none).
+    public var languageModel: (any LanguageModelKind.Type)? {
+        switch self {
+        case .rnnLM: RNNLanguageModel.Config.self
+        case .gpt: GPT.Config.self
+        case .mlpLM: MLPLanguageModel.Config.self
+        case .wavenetHier: HierarchicalWaveNet.Config.self
+        case .ngram: NGramModel.Config.self
+        case .wavenet: WaveNet.Config.self
+        // Encoder–decoders and masked LMs belong to tasks that are not built yet.
+        case .seq2seq, .transformer, .bert: nil
+        }
+    }
+}
+
+extension WeightInitialization {
+    /// The spec's `init`, with `standard` as the kind's `default`.
+    init(_ model: ModelSpec, standard: WeightInitialization) {
+        switch model.initialization {
+        case .standard: self = standard
+        case .gpt2: self = .gpt2
+        case .pytorch: self = .pytorch
+        case .makemore: self = .makemore
+        case .normal: self = .normal(std: Float(model.initScale ?? 1))
+        case .uniform: self = .uniform(bound: Float(model.initScale ?? 1))
+        case .xavierUniform: self = .xavierUniform
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Core
+import Data
+import Engine
+import Foundation
+import Planner
+import Runs
+import Spec
+
+/// Scores a split with the evaluation pass, whichever way the corpus is cut: one loop over the split's
+/// batches, each weighted by the targets its mean loss is over.
+struct Evaluator {
+    let plan: LanguageModelPlan
+    let program: Program
+    /// `eval.batches`: only the first this many batches are scored; nil for all of them.
+    let batchLimit: Int?
+    /// nanoGPT estimates a stream's loss on `eval_iters` random windows; the same windows every time
+    /// here (a fixed seed), so that successive evaluations differ by the model alone.
+    let randomWindows: Bool
+
+    init(_ context: RunContext, program: Program) {
+        plan = context.plan
+        self.program = program
+        batchLimit = context.spec.eval.batches
+        randomWindows = context.spec.train.sampling == .windows && batchLimit != nil
+    }
+
+    /// The mean loss per predicted token on `split`; nil when it is too small for one batch.
+    func loss(on split: LanguageModelData.Split) throws -> Double? {
+        let (batches, carriesState) = batches(of: split)
+        var state = plan.eval.zeroState
+        var total = 0.0, weight = 0.0
+        for (batch, batchWeight) in batches {
+            try program.setInput(LanguageModelPlan.tokens, batch.inputValues)
+            try program.setInput(LanguageModelPlan.targets, batch.targetValues)
+            if !carriesState { state = plan.eval.zeroState }
+            for (name, values) in zip(plan.eval.stateInputs, state) { try program.setInput(name, values) }
+            program.run()
+            total += Double(try program.scalar(plan.eval.loss)) * batchWeight
+            weight += batchWeight
+            state = try plan.eval.stateOutputs.map { try program.read($0) }
+        }
+        return weight == 0 ? nil : total / weight
+    }
+
+    /// A split's batches of the training shape with the weight of each batch's mean loss, and whether
+    /// a recurrent state carries from one to the next. A stream's batches continue each other and
+    /// weigh one each, as d2l averages them; lines and windows are independent rows, the last batch
+    /// padded with ignored rows, so each batch weighs its real targets.
+    private func batches(of split: LanguageModelData.Split) -> (batches: [(LMBatch, Double)], carriesState: Bool) {
+        let size = plan.batchSize
+        let limit = batchLimit ?? .max
+        switch split {
+        case .stream(let tokens):
+            let sampling: LMSampling = randomWindows ? .windows : .sequential
+            guard let batcher = try? LMBatcher(tokens: tokens, batchSize: size, numSteps: plan.length, sampling: sampling) else {
+                return ([], true)
+            }
+            var generator = SeededGenerator(seed: 0)
+            var batches = batcher.epoch(layout: plan.layout, using: &generator)
+            while randomWindows, batches.count < limit {
+                batches += batcher.epoch(layout: plan.layout, using: &generator)
+            }
+            return (batches.prefix(limit).map { ($0, 1) }, true)
+        case .lines(let examples):
+            return (stride(from: 0, to: examples.lines.count, by: size).prefix(limit).map { start in
+                let batch = examples.batch(Array(start..<(start + size)), length: plan.length, layout: plan.layout)
+                return (batch, Double(batch.targets.filter { $0 != LineExamples.ignored }.count))
+            }, false)
+        case .windows(let windows):
+            return (stride(from: 0, to: windows.count, by: size).prefix(limit).map { start in
+                (windows.batch(start..<(start + size)), Double(min(size, windows.count - start)))
+            }, false)
+        }
+    }
+}
+
+/// `runner eval RUN --split S`: a run's latest checkpoint scored on one split of its corpus.
+public struct SplitScore: Sendable {
+    public let split: String
+    public let loss: Double
+    public var perplexity: Double { Foundation.exp(loss) }
+    /// The training step of the checkpoint scored.
+    public let step: Int
+    /// Newer checkpoints that could not be read and were passed over.
+    public let warnings: [String]
+
+    public init(_ run: RunDirectory, split: String, locator: DataLocator) throws {
+        guard ["train", "valid", "test"].contains(split) else { throw TrainingError.unknownSplit(split) }
+        let context = try RunContext.open(run, for: .inference)
+        let data = try LanguageModelData(try LanguageModelCorpus(context.spec, locator: locator, tokenizer: context.tokenizer),
+                                         plan: context.plan)
+        let evaluator = Evaluator(context, program: try context.evaluation())
+        guard let loss = try evaluator.loss(on: data.split(split)) else {
+            throw TrainingError.emptySplit(split, tokens: data.split(split).count)
+        }
+        (self.split, self.loss, step, warnings) = (split, loss, context.latest?.checkpoint.step ?? 0, context.warnings)
+    }
+}

@@ -1,0 +1,83 @@
+import Engine
+import Foundation
+import Planner
+import Runs
+import Spec
+import Text
+
+/// The one way to open a run: its spec, its tokenizer, the plan, the compiled programs over one
+/// parameter arena, and — for a run that exists — its latest checkpoint, verified against the spec
+/// and loaded into the arena. Training, resuming, sampling, evaluation, prompted evaluation and
+/// `runner check` all start here.
+public final class RunContext {
+    /// What the programs are compiled for.
+    public enum Purpose: Sendable {
+        /// The training pass (with gradients), whose arena every other program shares.
+        case training
+        /// Evaluation and decoding only: the arena holds no gradients and no training activations.
+        case inference
+    }
+
+    public let spec: ExperimentSpec
+    public let tokenizer: any Tokenizer
+    public let plan: LanguageModelPlan
+    /// The weights every program of the run reads.
+    public let arena: ParameterArena
+    /// The training program; nil for `.inference`.
+    public let train: Program?
+    /// The checkpoint an opened run continues from, already loaded into `arena`; nil for a new run.
+    public private(set) var latest: CheckpointStore.Latest?
+    /// Newer checkpoints that could not be read and were passed over: never silent.
+    public var warnings: [String] { latest?.skipped.map { "warning: skipped \($0)" } ?? [] }
+    /// `train.threads`, by default every core: the large kernels split over them; results depend on
+    /// the count only by rounding.
+    let threads: Int
+
+    /// A new run of `spec` whose text `tokenizer` encodes; the weights start from the spec's seed.
+    public init(spec: ExperimentSpec, tokenizer: any Tokenizer, purpose: Purpose) throws {
+        self.spec = spec
+        self.tokenizer = tokenizer
+        plan = try LanguageModelPlan(spec, vocabularySize: tokenizer.vocabularySize)
+        threads = spec.train.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        switch purpose {
+        case .training:
+            let program = try Engine.compile(plan.train.graph, outputs: [plan.train.loss] + plan.train.stateOutputs,
+                                             gradients: plan.train.gradients, seed: UInt64(truncatingIfNeeded: spec.seed),
+                                             threads: threads)
+            (train, arena) = (program, program.arena)
+        case .inference:
+            (train, arena) = (nil, ParameterArena(graph: plan.decode.graph, seed: 0))
+        }
+    }
+
+    /// A run as its latest readable checkpoint left it: the run's own spec.yaml and tokenizer.json,
+    /// the checkpoint checked against the spec's hash, its weights (and buffers) in the arena.
+    public static func open(_ run: RunDirectory, for purpose: Purpose) throws -> RunContext {
+        let spec = try ExperimentSpec.load(path: run.specURL.path)
+        let latest = try run.checkpoints.latest()
+        try latest.checkpoint.verify(specHash: spec.hash, path: latest.url.path)
+        let context = try RunContext(spec: spec, tokenizer: try TokenizerFile.load(from: run.tokenizerURL), purpose: purpose)
+        try context.load(latest)
+        return context
+    }
+
+    /// Loads a checkpoint's weights and buffers (from `url`) into the arena.
+    func restore(from url: URL) throws {
+        arena.restore(try Checkpoint.read(from: url).parameters(for: arena.checkpointLayout, path: url.path))
+    }
+
+    private func load(_ latest: CheckpointStore.Latest) throws {
+        arena.restore(try latest.checkpoint.parameters(for: arena.checkpointLayout, path: latest.url.path))
+        self.latest = latest
+    }
+
+    /// The evaluation program (forward and loss, no dropout) over the arena.
+    public func evaluation() throws -> Program {
+        try Engine.compile(plan.eval.graph, outputs: [plan.eval.loss] + plan.eval.stateOutputs, arena: arena, threads: threads)
+    }
+
+    /// A sampler over the arena, with the plan's decode pass and its KV cache where the model has one.
+    public func sampler() throws -> Sampler {
+        try Sampler(plan, arena: arena, tokenizer: tokenizer)
+    }
+}

@@ -1,0 +1,128 @@
+import Data
+import Foundation
+import Planner
+import Runs
+
+/// What a run reports: the log line and metrics of each report, the summary's last and best values,
+/// the best-validation checkpoint, the test split at the end, and a counted model's only "step".
+extension Trainer {
+    /// A resumed run's summary covers the reports made before its checkpoint; a model fit by counting
+    /// is counted before the (empty) loop.
+    func begin() throws {
+        if position.step > 0 { (last, best) = try Self.reported(in: run.metricsURL) }
+        try log.line("training \(spec.name): \(recipe.totalSteps) steps, \(train.arena.layout.count) parameters")
+        if plan.fitsByCounting, position.step == 0 { try count() }
+    }
+
+    /// The `last` and `best` metrics that the reports in a metrics file made, as `record` keeps them.
+    private static func reported(in url: URL) throws -> (last: [String: JSONValue], best: [String: Double]) {
+        var last: [String: JSONValue] = [:], best: [String: Double] = [:]
+        for event in try MetricsWriter.read(url) {
+            guard case .string(let split)? = event["split"] else { continue }
+            for name in ["loss", "ppl", "bpc"] { if let value = event[name] { last[split + "." + name] = value } }
+            if case .double(let loss)? = event["loss"] { best[split + ".loss"] = min(best[split + ".loss"] ?? .infinity, loss) }
+        }
+        return (last, best)
+    }
+
+    /// Keeps a report's metrics for the summary; a new best validation loss checkpoints its weights
+    /// (the ones the test split is scored with).
+    func record(_ metrics: [String: JSONValue]) throws {
+        if case .double(let validLoss)? = metrics["valid.loss"], validLoss < best["valid.loss"] ?? .infinity {
+            try run.checkpoints.saveBest(checkpoint())
+        }
+        for (key, value) in metrics {
+            last[key] = value
+            if key.hasSuffix(".loss"), case .double(let loss) = value { best[key] = min(best[key] ?? .infinity, loss) }
+        }
+    }
+
+    /// Logs the window's training metrics, evaluates and samples; returns the metrics for the summary.
+    func report(lr: Float, gradientNorm: Float?, tokensPerSecond: Double) throws -> [String: JSONValue] {
+        let (step, epoch) = (position.step, position.epoch)
+        let trainLoss = position.window.loss / Double(position.window.count)
+        var event: [String: JSONValue] = [
+            "step": .int(step), "epoch": .int(epoch), "split": "train", "loss": .double(trainLoss),
+            "ppl": .double(Foundation.exp(trainLoss)), "lr": .double(Double(lr)), "tokens_per_s": .double(tokensPerSecond),
+        ]
+        if let gradientNorm { event["grad_norm"] = .double(Double(gradientNorm)) }
+        try metrics.append(event, sync: true)
+        var summary: [String: JSONValue] = ["train.loss": .double(trainLoss), "train.ppl": .double(Foundation.exp(trainLoss))]
+        var line = String(format: "step %d/%d  epoch %d  loss %.4f  ppl %.3f  lr %.4g  %.0f tok/s", step, recipe.totalSteps,
+                          epoch, trainLoss, Foundation.exp(trainLoss), lr, tokensPerSecond)
+        if let validLoss = try evaluator.loss(on: data.split("valid")) {
+            var valid: [String: JSONValue] = ["loss": .double(validLoss), "ppl": .double(Foundation.exp(validLoss))]
+            line += String(format: "  valid ppl %.3f", Foundation.exp(validLoss))
+            if spec.eval.metrics.contains(.bpc), let charactersPerToken {
+                let bitsPerCharacter = validLoss / charactersPerToken / Foundation.log(2)
+                valid["bpc"] = .double(bitsPerCharacter)
+                line += String(format: "  bpc %.3f", bitsPerCharacter)
+            }
+            try metrics.append(valid.merging(["step": .int(step), "split": "valid"]) { $1 }, sync: true)
+            for (name, value) in valid { summary["valid." + name] = value }
+        }
+        try log.line(line)
+        if !spec.sample.prompt.isEmpty {
+            let sample = spec.sample
+            let text = try sampler.generate(prompt: sample.prompt, Decoding(
+                length: sample.length, temperature: Float(sample.temperature), topK: sample.topK, topP: sample.topP,
+                stop: sample.stop, seed: UInt64(truncatingIfNeeded: spec.seed) &+ UInt64(step))).text
+            try run.appendSample(step: step, text: text)
+            try log.line("  sample: \(text)")
+        }
+        return summary
+    }
+
+    /// A counted model's whole training: the counts of the training windows become its parameters;
+    /// then the train and valid splits are scored exactly and the counts checkpointed, as a trained
+    /// model's would be.
+    func count() throws {
+        guard case .windows(let windows) = data.split("train") else { return }
+        for (key, values) in plan.model.counted(contexts: windows.contexts, targets: windows.targets) {
+            try train.arena.setValue(key, values)
+        }
+        for split in ["train", "valid"] {
+            guard let loss = try evaluator.loss(on: data.split(split)) else { continue }
+            try metrics.append(["step": .int(0), "split": .string(split), "loss": .double(loss),
+                                "ppl": .double(Foundation.exp(loss))], sync: true)
+            try log.line(String(format: "%@ loss %.4f  ppl %.3f", split, loss, Foundation.exp(loss)))
+            (last[split + ".loss"], last[split + ".ppl"]) = (.double(loss), .double(Foundation.exp(loss)))
+            best[split + ".loss"] = loss
+        }
+        if last["valid.loss"] != nil { try run.checkpoints.saveBest(checkpoint()) }
+        try saveCheckpoint()
+    }
+
+    /// Scores the test split and writes summary.json; returns the final metrics.
+    func finish(started: Date) throws -> [String: JSONValue] {
+        try scoreTest()
+        var summary: [String: JSONValue] = [
+            "final": .object(last), "best": .object(best.mapValues { .double($0) }),
+            "steps": .int(position.step), "epochs": .int(position.epoch), "parameters": .int(train.arena.layout.count),
+            "wall_s": .double(Date().timeIntervalSince(started)), "machine": .object(Machine.description),
+            "spec_hash": .string(String(spec.hash, radix: 16)),
+        ]
+        if let revision = Machine.gitRevision { summary["git_revision"] = .string(revision) }
+        if let reproduces = spec.reproduces, case .double(let ours)? = last[reproduces.metric] {
+            summary["reproduces"] = .object([
+                "metric": .string(reproduces.metric), "published": .double(reproduces.value), "ours": .double(ours),
+                "within_tolerance": .bool(abs(ours - reproduces.value) <= reproduces.tolerance),
+            ])
+        }
+        try run.writeSummary(summary)
+        return last
+    }
+
+    /// The test split is scored once, at the end, with the weights of the best validation loss when
+    /// there is one (the checkpoint a paper would test); the last weights stay in the step checkpoints.
+    private func scoreTest() throws {
+        let test = data.split("test")
+        let bestURL = run.checkpoints.bestURL
+        if test.count > 0, FileManager.default.fileExists(atPath: bestURL.path) { try context.restore(from: bestURL) }
+        guard let testLoss = try evaluator.loss(on: test) else { return }
+        try metrics.append(["step": .int(position.step), "split": "test", "loss": .double(testLoss),
+                            "ppl": .double(Foundation.exp(testLoss))], sync: true)
+        try log.line(String(format: "test loss %.4f  ppl %.3f", testLoss, Foundation.exp(testLoss)))
+        (last["test.loss"], last["test.ppl"]) = (.double(testLoss), .double(Foundation.exp(testLoss)))
+    }
+}
