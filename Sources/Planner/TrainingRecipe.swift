@@ -19,6 +19,19 @@ public struct TrainingRecipe {
     public let totalSteps: Int
 }
 
+extension TrainingRecipe {
+    /// The optimizer step of training step `step`: clips `gradients` in place, then updates
+    /// `parameters` at the schedule's learning rate. Returns that rate and the gradient norm before
+    /// clipping (nil when the recipe does not clip).
+    public mutating func step(_ step: Int, parameters: UnsafeMutableBufferPointer<Float>,
+                              gradients: UnsafeMutableBufferPointer<Float>) -> (lr: Float, gradientNorm: Float?) {
+        let lr = schedule(step)
+        let gradientNorm = clipGradNorm.map { Optim.clipGradNorm(gradients, maxNorm: $0) }
+        optimizer.step(parameters: parameters, gradients: UnsafeBufferPointer(gradients), layout: stepLayout, lr: lr)
+        return (lr, gradientNorm)
+    }
+}
+
 extension LanguageModelPlan {
     /// Whether the model learns by counting its training examples, once, instead of by steps.
     public var fitsByCounting: Bool { model.fitsByCounting }

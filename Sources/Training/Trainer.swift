@@ -2,7 +2,6 @@ import Core
 import Data
 import Engine
 import Foundation
-import Optim
 import Planner
 import Runs
 import Spec
@@ -160,10 +159,7 @@ public final class Trainer {
     /// the window of the next log line. Returns the learning rate, the norm before clipping and the
     /// step's mean loss.
     private func optimizerStep() -> (lr: Float, gradientNorm: Float?, loss: Double) {
-        let lr = recipe.schedule(position.step)
-        let gradientNorm = recipe.clipGradNorm.map { clipGradNorm(train.arena.gradients, maxNorm: $0) }
-        recipe.optimizer.step(parameters: train.arena.values, gradients: UnsafeBufferPointer(train.arena.gradients),
-                              layout: recipe.stepLayout, lr: lr)
+        let (lr, gradientNorm) = recipe.step(position.step, parameters: train.arena.values, gradients: train.arena.gradients)
         position.step += 1
         let loss = pending.loss / Double(recipe.accumulation)
         position.window.loss += loss

@@ -1,7 +1,7 @@
 import Foundation
 import Runs
 import Spec
-import Training
+import Studies
 
 /// `runner sweep`: starts or resumes a sweep, reports trials as they start and end, and closes with
 /// every trial's metric and the best one. Exit 1 when a trial failed.

@@ -6,6 +6,7 @@ import Runs
 import Spec
 import Text
 import Training
+import Studies
 
 /// parse → validate → run; every error a user can cause ends here as a message and an exit code.
 func main() -> Int32 {

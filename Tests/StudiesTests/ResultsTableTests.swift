@@ -1,7 +1,7 @@
 import Foundation
 import Runs
 import Spec
-@testable import Training
+@testable import Studies
 import XCTest
 
 /// `runner table` from hand-written run directories: the published number, the difference, the

@@ -3,7 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Runs
-@testable import Training
+@testable import Studies
 import XCTest
 
 /// `runner plot`'s SVG: round ticks, escaped text, curves from hand-written metrics.jsonl files

@@ -1,5 +1,5 @@
 import Spec
-import Training
+import Studies
 import XCTest
 
 /// Which spec keys tell runs apart, with each run's value; the legend labels made from them.
