@@ -216,3 +216,18 @@ extension CheckpointSpec: SpecSection {
         [.int("every_steps", \.everySteps, .atLeastOne), .int("keep", \.keep, .atLeastOne)]
     }
 }
+
+extension SampleSpec {
+    /// `text` read as the value of the `sample` key `key` by that key's own rule, so that a command-line
+    /// flag (`--top-p` for `top_p`) accepts exactly the values a spec file does. The error message
+    /// names the key (`'sample.top_p' must be in (0, 1], found 1.5`).
+    public static func value<Value>(_ text: String, of key: String, _ path: KeyPath<SampleSpec, Value>)
+        throws(SpecError) -> Value {
+        guard let field = fields.first(where: { $0.key == key }) else { preconditionFailure("no sample key '\(key)'") }
+        let node = Node(value: .scalar(text, plain: true),
+                        mark: Mark(source: SourceText(path: "sample." + key, lines: [text]), line: 1, column: 1))
+        var sample = SampleSpec()
+        try field.decode(&sample, node, "sample.\(key)")
+        return sample[keyPath: path]
+    }
+}

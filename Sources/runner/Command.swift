@@ -1,3 +1,4 @@
+import Spec
 import Training
 
 /// What the command line asks for, parsed and checked before anything runs.
@@ -119,10 +120,10 @@ enum Command: Equatable {
             _ = try parser.options([]) { flag, value throws(UsageError) in
                 switch flag {
                 case "--prompt": sample.prompt = value
-                case "--length": sample.decoding.length = try Parser.number(flag, value, Int.init, valid: { (0...1_000_000).contains($0) })
-                case "--temperature": sample.decoding.temperature = try Parser.number(flag, value, Float.init, valid: { $0 > 0 })
-                case "--top-k": sample.decoding.topK = try Parser.number(flag, value, Int.init, valid: { $0 >= 1 })
-                case "--top-p": sample.decoding.topP = try Parser.number(flag, value, Double.init, valid: { $0 > 0 && $0 <= 1 })
+                case "--length": sample.decoding.length = try Parser.sample(flag, value, "length", \.length)
+                case "--temperature": sample.decoding.temperature = Float(try Parser.sample(flag, value, "temperature", \.temperature))
+                case "--top-k": sample.decoding.topK = try Parser.sample(flag, value, "top_k", \.topK)
+                case "--top-p": sample.decoding.topP = try Parser.sample(flag, value, "top_p", \.topP)
                 case "--stop": sample.decoding.stop.append(try Parser.unescaped(flag, value))
                 case "--seed": sample.decoding.seed = try Parser.number(flag, value, UInt64.init, valid: { _ in true })
                 default: return false
@@ -369,6 +370,17 @@ struct Parser {
             throw Command.UsageError(message: "\(flag) got '\(value)', which is not a valid value")
         }
         return result
+    }
+
+    /// A decoding flag's value, checked by the rule of the `sample` key it stands for, so that the flag
+    /// and the spec accept the same values.
+    static func sample<T>(_ flag: String, _ value: String, _ key: String, _ path: KeyPath<SampleSpec, T>)
+        throws(Command.UsageError) -> T {
+        do {
+            return try SampleSpec.value(value, of: key, path)
+        } catch {
+            throw Command.UsageError(message: "\(flag): \(error.message)")
+        }
     }
 
     static func number<T>(_ flag: String, _ value: String, _ parse: (String) -> T?, valid: (T) -> Bool)
