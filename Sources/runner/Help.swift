@@ -83,7 +83,8 @@ enum Help {
     tokens (1 is greedy); --top-p then keeps the likeliest tokens whose probabilities reach P. The
     text ends before the first --stop string it generates (\n and \t allowed). The same seed gives
     the same text. GPT decodes with a KV cache; --no-cache recomputes the whole context every token
-    (same text, slower). Prints the tokens/s on stderr. Needs no dataset.
+    (same text, slower). Prints the tokens/s on stderr. Needs no dataset. Each flag takes what its
+    spec key takes (sample.length ≥ 0, temperature > 0, top_k ≥ 1, top_p in (0, 1]).
     """
 
     static let eval = """
