@@ -16,7 +16,7 @@ enum CharLMBench {
     static var mlp: ExperimentSpec {
         var spec = ExperimentSpec()
         (spec.model.kind, spec.model.blockSize, spec.model.embedding, spec.model.hidden) = (.mlpLM, 3, 10, 200)
-        spec.train.batchSize = 32
+        (spec.train.batchSize, spec.data.format) = (32, .lines)
         spec.train.optimizer.lr = 0.1
         return spec
     }
