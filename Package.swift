@@ -7,7 +7,7 @@ let package = Package(
     name: "SeqLab",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "SeqLab", targets: ["Core", "Kernels", "Graph", "Autodiff", "Engine", "NN", "Models", "Optim", "Text", "Data", "Spec", "Runs", "Planner", "Training", "Studies"]),
+        .library(name: "SeqLab", targets: ["Core", "Kernels", "Graph", "Autodiff", "Engine", "NN", "Models", "Optim", "Text", "Data", "Spec", "Runs", "Planner", "Training", "Studies", "Translation"]),
         .executable(name: "runner", targets: ["runner"]),
         .executable(name: "seqlab-bench", targets: ["Bench"]),
     ],
@@ -29,9 +29,10 @@ let package = Package(
         .target(name: "Planner", dependencies: ["Autodiff", "Core", "Data", "Graph", "Models", "NN", "Optim", "Spec"]),
         .target(name: "Training", dependencies: ["Core", "Data", "Engine", "Planner", "Runs", "Spec", "Text"]),
         .target(name: "Studies", dependencies: ["Runs", "Spec"]),
+        .target(name: "Translation"),
         .target(name: "TestSupport", dependencies: ["Autodiff", "Core", "Engine", "Graph"]),
         .executableTarget(name: "runner", dependencies: ["Core", "Data", "Engine", "Planner", "Runs", "Spec", "Studies",
-                                                         "Text", "Training"]),
+                                                         "Text", "Training", "Translation"]),
         .executableTarget(name: "Bench", dependencies: ["Core", "Data", "Engine", "Kernels", "Optim", "Planner", "Spec", "Text",
                                                         "Training"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
@@ -51,6 +52,7 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["runner"], resources: [.copy("Snapshots")]),
         .testTarget(name: "TrainingTests", dependencies: ["Core", "Data", "Engine", "Planner", "Runs", "Spec", "Text",
                                                           "Training"]),
+        .testTarget(name: "TranslationTests", dependencies: ["Translation"]),
         .testTarget(name: "StudiesTests", dependencies: ["Runs", "Spec", "Studies"], resources: [.copy("Snapshots")]),
     ],
     swiftLanguageModes: [.v6]

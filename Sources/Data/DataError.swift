@@ -19,13 +19,16 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidOption(String)
     /// The corpus is too short to give even one batch.
     case corpusTooShort(tokens: Int, needed: Int, batchSize: Int, numSteps: Int)
+    /// Two files read line by line against each other (source and target of a parallel corpus,
+    /// hypotheses and references) whose line counts differ.
+    case lineCountMismatch(first: String, firstLines: Int, second: String, secondLines: Int)
 
     /// DESIGN.md's exit status. A checksum mismatch counts as missing input (66): the file found is not
     /// the dataset, and the remedy — download it again — is the same as for a missing one.
     public var exitCode: Int32 {
         switch self {
         case .missing, .checksumMismatch, .notFound, .unreadable: 66
-        case .unknownFile, .malformed, .invalidOption, .corpusTooShort: 64
+        case .unknownFile, .malformed, .invalidOption, .corpusTooShort, .lineCountMismatch: 64
         }
     }
 
@@ -57,6 +60,9 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
             return "error: the corpus has \(tokens) tokens, but batch_size \(batchSize) × seq_len \(numSteps) "
                 + "needs at least \(needed) for one batch; lower batch_size or seq_len, or use more text "
                 + "(raise max_chars)"
+        case .lineCountMismatch(let first, let firstLines, let second, let secondLines):
+            return "error: \(first) has \(firstLines) lines but \(second) has \(secondLines); their lines are read in "
+                + "pairs, so the counts must agree"
         }
     }
 }

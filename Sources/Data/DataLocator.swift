@@ -57,6 +57,16 @@ public struct DataLocator: Sendable {
         try Self.readText(at: url(for: reference, role: role))
     }
 
+    /// The lines of a text file, split at `\n` only (a `\r` before it stays, as Python's
+    /// `newline="\n"` keeps it); a last line ending in `\n` adds no empty line after it.
+    public static func readLines(at url: URL) throws(DataError) -> [String] {
+        // By scalars: "\r\n" is one Character, which a split on Characters would not cut.
+        var lines = try readText(at: url).unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { String(String.UnicodeScalarView($0)) }
+        if lines.last == "" { lines.removeLast() }
+        return lines
+    }
+
     public static func readText(at url: URL) throws(DataError) -> String {
         let data: Foundation.Data
         do {

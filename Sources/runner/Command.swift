@@ -1,5 +1,6 @@
 import Spec
 import Training
+import Translation
 
 /// What the command line asks for, parsed and checked before anything runs.
 enum Command: Equatable {
@@ -13,6 +14,7 @@ enum Command: Equatable {
     case table(runs: [String], options: TableOptions)
     case plot(runs: [String], options: PlotOptions)
     case sweep(SweepRequest)
+    case bleu(BLEUCommand.Request)
     case help(topic: String?)
 
     struct Options: Equatable {
@@ -90,7 +92,7 @@ enum Command: Equatable {
         var description: String { "error: \(message)\nRun 'runner --help' for usage." }
     }
 
-    static let commands = ["train", "check", "resume", "sample", "eval", "tokenize", "table", "plot", "sweep", "help"]
+    static let commands = ["train", "check", "resume", "sample", "eval", "tokenize", "bleu", "table", "plot", "sweep", "help"]
 
     init(arguments: [String]) throws(UsageError) {
         guard let first = arguments.first else { self = .help(topic: nil); return }
@@ -139,6 +141,8 @@ enum Command: Equatable {
             self = try Self.plot(&parser)
         case "sweep":
             self = .sweep(try Self.sweep(&parser))
+        case "bleu":
+            self = .bleu(try Self.bleu(&parser))
         default:
             parser = Parser(arguments)
             let options = try parser.options(["--set", "--data-dir", "--runs-dir", "--name", "--run-dir"])
@@ -247,6 +251,30 @@ extension Command {
             throw UsageError(message: "\(command) needs run directories or a sweep's directory, e.g. runner \(command) runs/*")
         }
         return parser.positionalArguments
+    }
+
+    private static func bleu(_ parser: inout Parser) throws(UsageError) -> BLEUCommand.Request {
+        let (lowercase, sentence) = (parser.flag("--lowercase"), parser.flag("--sentence"))
+        var values: [String: String] = [:]
+        _ = try parser.options([]) { flag, value throws(UsageError) in
+            guard ["--ref", "--hyp", "--tokenize"].contains(flag) else { return false }
+            values[flag] = value
+            return true
+        }
+        if let extra = parser.positionalArguments.first {
+            throw UsageError(message: "bleu takes no argument '\(extra)'; name the files with --ref and --hyp")
+        }
+        guard let reference = values["--ref"], let hypotheses = values["--hyp"] else {
+            throw UsageError(message: "bleu needs --ref REFERENCE and --hyp HYPOTHESES, files of one segment a line")
+        }
+        var request = BLEUCommand.Request(reference: reference, hypotheses: hypotheses, lowercase: lowercase, sentence: sentence)
+        if let tokenize = values["--tokenize"] {
+            guard let tokenization = BLEU.Tokenization(rawValue: tokenize) else {
+                throw UsageError(message: "--tokenize takes none or 13a (got '\(tokenize)')")
+            }
+            request.tokenization = tokenization
+        }
+        return request
     }
 
     private static func tokenize(_ parser: inout Parser) throws(UsageError) -> Tokenize {

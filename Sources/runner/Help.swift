@@ -13,6 +13,7 @@ enum Help {
       runner eval RUN_DIR --task FILE.jsonl [--shots K] [--demos FILE.jsonl] [--seed S]
       runner tokenize --tokenizer FILE.json < lines.txt
       runner tokenize --train CORPUS --kind KIND --vocab-size N --out FILE.json [...]
+      runner bleu --ref REF --hyp HYP [--tokenize none|13a] [--lowercase] [--sentence]
       runner table RUN_OR_SWEEP_DIR... [--metrics A,B] [--sort METRIC] [--markdown|--csv]
       runner plot RUN_OR_SWEEP_DIR... [--metric NAME] [--log] [--out FILE.svg]
       runner sweep SWEEP.yaml [--parallel N] [--fail-fast] [--runs-dir DIR] [--data-dir DIR]
@@ -27,6 +28,7 @@ enum Help {
       eval        loss and perplexity of a run's latest checkpoint on a split, or its zero-/few-shot
                   accuracy on a multiple-choice task
       tokenize    show a tokenizer's ids and tokens for lines of text, or train and save one
+      bleu        BLEU of a file of hypotheses against one of references, equal to sacreBLEU's
       table       finished runs side by side: what differs, metrics, the published numbers they reproduce
       plot        an SVG of runs' loss (or another metric) and learning rate against the step
       sweep       train a base experiment over a grid or random draws of some of its keys
@@ -123,6 +125,18 @@ enum Help {
     Example: runner tokenize --train tinyshakespeare --kind bpe_bytelevel --vocab-size 2000 --out bpe.json
     """
 
+    static let bleu = """
+    runner bleu --ref REF --hyp HYP [--tokenize none|13a] [--lowercase] [--sentence]
+
+    Corpus BLEU-4 of HYP against REF, one segment a line in each (the line counts must agree), as
+    sacreBLEU 2.6 computes it: segments right-stripped, --lowercase'd, tokenised with 13a (mteval's
+    tokenizer, the default, for raw text) or none (already tokenised text: split on white space),
+    exp smoothing, brevity penalty. Prints sacreBLEU's line:
+      BLEU = 70.89 92.1/83.2/74.9/67.5 (BP = 0.898 ratio = 0.903 hyp_len = 11702 ref_len = 12955)
+    With --sentence, one such line per segment instead (sentence BLEU, with the effective order).
+    Example: runner bleu --ref test.en --hyp hypotheses.en --tokenize none
+    """
+
     static let table = """
     runner table RUN_OR_SWEEP_DIR... [--metrics A,B] [--sort METRIC] [--markdown|--csv]
 
@@ -180,6 +194,7 @@ enum Help {
         case "sample": sample
         case "eval": eval
         case "tokenize": tokenize
+        case "bleu": bleu
         case "table": table
         case "sweep": sweep
         case "plot": plot

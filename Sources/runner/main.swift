@@ -53,6 +53,8 @@ func main() -> Int32 {
             print(options.output)
         case .sweep(let request):
             return try SweepCommand.run(request)
+        case .bleu(let request):
+            try BLEUCommand.run(request)
         case .tokenize(.encode(let tokenizer)):
             try TokenizeCommand.encode(tokenizerPath: tokenizer)
         case .tokenize(.train(let request)):

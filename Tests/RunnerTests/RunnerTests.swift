@@ -100,6 +100,30 @@ final class RunnerTests: XCTestCase {
         try assertRefusals(cases)
     }
 
+    /// `runner bleu` prints sacreBLEU's line for any two files, and refuses what it cannot pair.
+    func testBLEUOfTwoFiles() throws {
+        let bleu = "../shared/fixtures/bleu/"
+        let (code, stdout, stderr) = try run(["bleu", "--ref", bleu + "ref.tok.en", "--hyp", bleu + "h3.en", "--tokenize", "none"])
+        XCTAssertEqual(code, 0, stderr)
+        // sacreBLEU 2.6's line for h3 (expected.json).
+        XCTAssertEqual(stdout, "BLEU = 41.73 100.0/73.4/54.2/40.8 (BP = 0.658 ratio = 0.705 hyp_len = 9137 ref_len = 12968)\n")
+        let (sentences, lines, _) = try run(["bleu", "--ref", bleu + "ref.tok.en", "--hyp", bleu + "h1.en", "--sentence"])
+        XCTAssertEqual(sentences, 0)
+        XCTAssertEqual(lines.split(separator: "\n").count, 1000)
+        let short = FileManager.default.temporaryDirectory.appendingPathComponent("bleu-\(UUID().uuidString).en")
+        try "a man .\na dog .\n".write(to: short, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: short) }
+        try assertRefusals([
+            (["bleu", "--ref", bleu + "ref.tok.en"], 64, "error: bleu needs --ref REFERENCE and --hyp HYPOTHESES"),
+            (["bleu", "--ref", bleu + "ref.tok.en", "--hyp", bleu + "h1.en", "--tokenize", "intl"], 64,
+             "error: --tokenize takes none or 13a (got 'intl')"),
+            (["bleu", "--ref", bleu + "ref.tok.en", "--hyp", short.path], 64,
+             "\(short.path) has 2 lines but ../shared/fixtures/bleu/ref.tok.en has 1000"),
+            (["bleu", "--ref", "/nonexistent/ref.en", "--hyp", bleu + "h1.en"], 66, "cannot read /nonexistent/ref.en"),
+            (["bleu", "extra", "--ref", "a", "--hyp", "b"], 64, "bleu takes no argument 'extra'"),
+        ])
+    }
+
     /// A tiny run trained through the binary, then sampled and evaluated the ways a user can get wrong.
     func testSampleAndEvalOfARun() throws {
         let runs = runs.appendingPathComponent(UUID().uuidString)
