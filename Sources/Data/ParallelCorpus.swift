@@ -1,0 +1,80 @@
+import Foundation
+
+/// The sentence pairs of a translation corpus, split by split: line i of the source file with line i
+/// of the target file. Files whose line counts differ are refused, naming both; pairs with an empty
+/// side (after trimming white space) are dropped and counted, since there is nothing to learn from
+/// them and a length-0 source cannot be attended over.
+public struct ParallelCorpus: Sendable {
+    public struct Split: Sendable, Equatable {
+        public var source: [String]
+        public var target: [String]
+        /// Pairs dropped for an empty side.
+        public var dropped: Int
+
+        public var count: Int { source.count }
+
+        /// The pairs of two files read line by line; `sourcePath`/`targetPath` name them in messages.
+        public init(source: [String], target: [String], sourcePath: String, targetPath: String) throws(DataError) {
+            guard source.count == target.count else {
+                throw .lineCountMismatch(first: sourcePath, firstLines: source.count, second: targetPath,
+                                         secondLines: target.count)
+            }
+            let kept = zip(source, target).filter { !Self.isBlank($0) && !Self.isBlank($1) }
+            self.source = kept.map(\.0)
+            self.target = kept.map(\.1)
+            dropped = source.count - kept.count
+        }
+
+        private static func isBlank(_ line: String) -> Bool {
+            line.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
+        }
+    }
+
+    public let train: Split
+    public let valid: Split
+    public let test: Split
+
+    /// The files of each split: source and target paths; a split without files is empty.
+    public struct Files: Sendable, Equatable {
+        public var source: String
+        public var target: String
+
+        public init(source: String, target: String) {
+            (self.source, self.target) = (source, target)
+        }
+    }
+
+    /// A registered parallel dataset (`multi30k`), its `<split>.<language>` files for the `source` and
+    /// `target` language codes; an unknown code is refused with the languages the dataset has.
+    public init(dataset name: String, source: String, target: String, locator: DataLocator) throws(DataError) {
+        guard let dataset = locator.registry[name] else {
+            throw .notFound(reference: name, path: name, known: locator.registry.names)
+        }
+        let languages = Array(Set(dataset.files.compactMap { $0.role.split(separator: ".").last.map(String.init) })).sorted()
+        for code in [source, target] where !languages.contains(code) {
+            throw .invalidOption("dataset '\(name)' has no language '\(code)' (it has: \(languages.joined(separator: ", "))); "
+                + "set data.source and data.target to two of them")
+        }
+        func split(_ split: String) throws(DataError) -> Split {
+            let (sourceURL, targetURL) = (try locator.url(for: name, role: "\(split).\(source)"),
+                                          try locator.url(for: name, role: "\(split).\(target)"))
+            return try Split(source: try DataLocator.readLines(at: sourceURL), target: try DataLocator.readLines(at: targetURL),
+                             sourcePath: sourceURL.path, targetPath: targetURL.path)
+        }
+        (train, valid, test) = (try split("train"), try split("valid"), try split("test"))
+    }
+
+    /// Pairs from files: the training files, and valid and test files where given.
+    public init(train: Files, valid: Files?, test: Files?, locator: DataLocator) throws(DataError) {
+        func split(_ files: Files?) throws(DataError) -> Split {
+            guard let files else { return try Split(source: [], target: [], sourcePath: "", targetPath: "") }
+            let (sourceURL, targetURL) = (try locator.url(for: files.source), try locator.url(for: files.target))
+            return try Split(source: try DataLocator.readLines(at: sourceURL), target: try DataLocator.readLines(at: targetURL),
+                             sourcePath: sourceURL.path, targetPath: targetURL.path)
+        }
+        (self.train, self.valid, self.test) = (try split(train), try split(valid), try split(test))
+    }
+
+    /// Every pair dropped for an empty side, for the log.
+    public var dropped: Int { train.dropped + valid.dropped + test.dropped }
+}

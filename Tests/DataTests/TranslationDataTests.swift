@@ -1,0 +1,105 @@
+import Core
+import Data
+import Foundation
+import XCTest
+
+/// Parallel corpora (the real Multi30k through the registry, and files that disagree) and length
+/// buckets: shapes, framing, masks, every pair once an epoch, sizes in tokens, the seed.
+final class TranslationDataTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("parallel-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func file(_ name: String, _ lines: [String]) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    private var locator: DataLocator { .forCurrentProcess(dataDirectory: nil) }
+
+    func testMulti30kFromTheRegistry() throws {
+        let corpus = try ParallelCorpus(dataset: "multi30k", source: "de", target: "en", locator: locator)
+        XCTAssertEqual([corpus.train.count, corpus.valid.count, corpus.test.count], [29_000, 1_014, 1_000])
+        XCTAssertEqual(corpus.dropped, 0)
+        XCTAssertEqual(corpus.test.target.first, "a man in an orange hat starring at something .")
+        XCTAssertThrowsError(try ParallelCorpus(dataset: "multi30k", source: "fr", target: "en", locator: locator)) {
+            XCTAssertEqual(($0 as? DataError)?.exitCode, 64)
+            XCTAssertTrue("\($0)".contains("has no language 'fr' (it has: de, en)"), "\($0)")
+        }
+    }
+
+    func testFilesThatDisagreeAreRefusedAndEmptyPairsDropped() throws {
+        let source = try file("a.de", ["ein hund", "", "eine katze", "  "])
+        let target = try file("a.en", ["a dog", "a bird", "a cat", "x"])
+        let corpus = try ParallelCorpus(train: .init(source: source, target: target), valid: nil, test: nil, locator: locator)
+        XCTAssertEqual(corpus.train.source, ["ein hund", "eine katze"])
+        XCTAssertEqual(corpus.train.target, ["a dog", "a cat"])
+        XCTAssertEqual(corpus.train.dropped, 2)
+        XCTAssertEqual(corpus.valid.count, 0)
+        let short = try file("b.en", ["a dog"])
+        XCTAssertThrowsError(try ParallelCorpus(train: .init(source: source, target: short), valid: nil, test: nil,
+                                                locator: locator)) {
+            XCTAssertEqual($0 as? DataError, .lineCountMismatch(first: source, firstLines: 4, second: short, secondLines: 1))
+            XCTAssertEqual(($0 as? DataError)?.exitCode, 64)
+        }
+    }
+
+    private let tokens = TranslationTokens(padding: 1, bos: 2, eos: 3)
+
+    /// A batch by hand: the source framed with <eos> and masked, the decoder's input behind <bos>,
+    /// its targets ending in <eos>, padding ignored, a filler row of <eos> alone.
+    func testABatchByHand() {
+        let batch = TranslationBatch([TranslationPair(source: [10, 11], target: [20]), TranslationPair(source: [12], target: [21, 22])],
+                                     bucket: 0, batchSize: 3, sourceLength: 3, targetLength: 3, tokens: tokens)
+        XCTAssertEqual(batch.source, [10, 11, 3, 12, 3, 1, 3, 1, 1])
+        XCTAssertEqual(batch.sourceMask, [1, 1, 1, 1, 1, 0, 1, 0, 0])
+        XCTAssertEqual(batch.decoderInputs, [2, 20, 1, 2, 21, 22, 1, 1, 1])
+        XCTAssertEqual(batch.targets, [20, 3, -100, 21, 22, 3, -100, -100, -100])
+        XCTAssertEqual([batch.pairs, batch.predictions], [2, 5])
+    }
+
+    func testBucketsHoldEveryPairOnceAnEpochInFewShapes() throws {
+        var generator = SeededGenerator(seed: 9)
+        let pairs: [TranslationPair] = (0..<103).map { _ in
+            let (sourceLength, targetLength) = (1 + Int(generator.next() % 30), 1 + Int(generator.next() % 30))
+            return TranslationPair(source: Array(4..<(4 + sourceLength)), target: Array(4..<(4 + targetLength)))
+        }
+        let buckets = try TranslationBuckets(pairs, count: 4, batchSize: 8, batchTokens: nil, tokens: tokens)
+        XCTAssertEqual(buckets.buckets.count, 4)
+        XCTAssertEqual(buckets.buckets.map(\.members.count).reduce(0, +), 103)
+        var first = SeededGenerator(seed: 1), again = SeededGenerator(seed: 1), other = SeededGenerator(seed: 2)
+        let epoch = buckets.epoch(using: &first)
+        XCTAssertEqual(epoch, buckets.epoch(using: &again), "the same seed draws the same epoch")
+        XCTAssertNotEqual(epoch, buckets.epoch(using: &other))
+        XCTAssertEqual(epoch.count, buckets.batchesPerEpoch)
+        XCTAssertEqual(epoch.map(\.pairs).reduce(0, +), 103)
+        XCTAssertEqual(Set(epoch.map { [$0.sourceLength, $0.targetLength] }).count, 4, "one shape per bucket")
+        // Every pair's ids appear exactly once as a row's real source.
+        var lengths: [Int] = []
+        for batch in epoch {
+            for row in 0..<batch.pairs {
+                let ids = batch.source[(row * batch.sourceLength)..<((row + 1) * batch.sourceLength)]
+                lengths.append(ids.prefix { $0 != tokens.eos }.count)
+            }
+        }
+        XCTAssertEqual(lengths.sorted(), pairs.map { $0.source.count }.sorted())
+        XCTAssertEqual(buckets.ordered.map(\.pairs).reduce(0, +), 103)
+        // In tokens: each bucket takes as many sentences as fit its longer side into 64 tokens.
+        let byTokens = try TranslationBuckets(pairs, count: 4, batchSize: 8, batchTokens: 64, tokens: tokens)
+        for bucket in byTokens.buckets {
+            XCTAssertEqual(bucket.batchSize, max(1, 64 / max(bucket.sourceLength, bucket.targetLength)))
+        }
+        let (kept, dropped) = pairs.limited(to: 20)
+        XCTAssertEqual(kept.count + dropped, 103)
+        XCTAssertTrue(kept.allSatisfy { (pair: TranslationPair) in pair.source.count <= 20 && pair.target.count <= 20 })
+        XCTAssertThrowsError(try TranslationBuckets([], count: 4, batchSize: 8, batchTokens: nil, tokens: tokens))
+    }
+}
