@@ -11,7 +11,7 @@ public func doubleQuoted(_ text: String, alsoEscape: (Unicode.Scalar) -> Bool = 
         case "\t": quoted += "\\t"
         case "\r": quoted += "\\r"
         case _ where scalar.value < 0x20 || alsoEscape(scalar):
-            let hex = String(scalar.value, radix: 16, uppercase: true)
+            let hex = String(scalar.value, radix: 16)
             quoted += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         default: quoted.unicodeScalars.append(scalar)
         }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Appends events to `metrics.jsonl`: one JSON object per line, keys sorted, so two runs that did
@@ -17,7 +18,7 @@ public final class MetricsWriter {
     /// worth it at eval and checkpoint cadence; per-step events need only the cheap append, which
     /// already survives the process being killed.
     public func append(_ event: [String: JSONValue], sync: Bool = false) throws {
-        try file.append(JSONValue.object(event).compact + "\n", sync: sync)
+        try file.append(JSONValue.object(JSONObject(event)).compact + "\n", sync: sync)
     }
 
     /// Reads every event of a metrics file; a blank last line is ignored. A line that is not a JSON
@@ -30,7 +31,7 @@ public final class MetricsWriter {
             guard case .object(let event)? = try? JSONValue(parsing: String(line)) else {
                 throw RunError.badFile(path: "\(url.path):\(index + 1)", reason: "not a JSON object")
             }
-            events.append(event)
+            events.append(event.dictionary)
         }
         return events
     }

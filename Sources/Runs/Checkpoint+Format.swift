@@ -48,7 +48,7 @@ extension Checkpoint {
         out.integer(Int64(optimizerState.count))
         out.floats(optimizerState)
         out.integer(Int64(optimizerStep))
-        out.string(JSONValue.object(metadata).compact)
+        out.string(JSONValue.object(JSONObject(metadata)).compact)
         let length = UInt64(out.bytes.count + 4).littleEndian
         withUnsafeBytes(of: length) { out.bytes.replaceSubrange(12..<20, with: $0) }
         out.integer(crc32(out.bytes))
@@ -161,7 +161,7 @@ extension Checkpoint {
         }
         return Checkpoint(specHash: specHash, step: step, epoch: epoch, generators: generators, entries: entries,
                           values: values, optimizerState: optimizerState, optimizerStep: optimizerStep,
-                          metadata: metadata)
+                          metadata: metadata.dictionary)
     }
 }
 

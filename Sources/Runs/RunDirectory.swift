@@ -1,3 +1,4 @@
+import Core
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -98,7 +99,7 @@ public struct RunDirectory: Hashable, Sendable {
     /// Writes summary.json (final and best metrics, wall time, machine, git revision) in full, so a
     /// run killed while writing it keeps the previous summary.
     public func writeSummary(_ summary: [String: JSONValue]) throws {
-        try atomicWrite(Data((JSONValue.object(summary).pretty + "\n").utf8), to: summaryURL)
+        try atomicWrite(Data((JSONValue.object(JSONObject(summary)).pretty + "\n").utf8), to: summaryURL)
     }
 
     /// Appends the text generated at an eval, under a header naming the step.

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// A sweep directory, `runs/<sweep>-<time>/`: `sweep.json` (what the sweep optimises, written once),
@@ -33,14 +34,14 @@ public struct SweepDirectory: Sendable {
     }
 
     public func writeHeader(_ header: [String: JSONValue]) throws {
-        try atomicWrite(Data((JSONValue.object(header).pretty + "\n").utf8), to: headerURL)
+        try atomicWrite(Data((JSONValue.object(JSONObject(header)).pretty + "\n").utf8), to: headerURL)
     }
 
     public func readHeader() throws -> [String: JSONValue] {
         guard case .object(let header) = try JSONValue(parsing: try readText(headerURL)) else {
             throw RunError.badFile(path: headerURL.path, reason: "expected a JSON object")
         }
-        return header
+        return header.dictionary
     }
 
     /// Rewrites sweep.jsonl with every trial's state, atomically: a kill leaves the previous version.
@@ -105,10 +106,10 @@ public struct SweepTrial: Equatable, Sendable {
     var json: JSONValue {
         var object: [String: JSONValue] = [
             "trial": .int(index), "run": .string(Self.directoryName(index)), "status": .string(status.rawValue),
-            "parameters": .object(Dictionary(overrides.map { override in
+            "parameters": .object(JSONObject(Dictionary(overrides.map { override in
                 let parts = override.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 return (String(parts[0]), JSONValue.string(parts.count > 1 ? String(parts[1]) : ""))
-            }, uniquingKeysWith: { $1 })),
+            }, uniquingKeysWith: { $1 }))),
             "overrides": .array(overrides.map { .string($0) }),
         ]
         if let metric { object["metric"] = .double(metric) }
@@ -116,7 +117,7 @@ public struct SweepTrial: Equatable, Sendable {
         if let exitCode { object["exit_code"] = .int(exitCode) }
         if let lastLine { object["last_line"] = .string(lastLine) }
         if let stoppedAt { object["stopped_at_step"] = .int(stoppedAt) }
-        return .object(object)
+        return .object(JSONObject(object))
     }
 
     init?(_ value: JSONValue) {

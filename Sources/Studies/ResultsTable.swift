@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Runs
 import Spec
@@ -87,14 +88,14 @@ public struct ResultsTable {
             throw RunError.badFile(path: run.summaryURL.path, reason: "expected a JSON object")
         }
         let lowest = try lowestValues(in: run.metricsURL)
-        return Row(run: run, spec: spec, summary: members, final: numbers(members["final"]),
+        return Row(run: run, spec: spec, summary: members.dictionary, final: numbers(members["final"]),
                    best: lowest.merging(numbers(members["best"])) { _, summary in summary })
     }
 
     /// The numbers of a JSON object (summary.json's `final` or `best`).
     private static func numbers(_ object: JSONValue?) -> [String: Double] {
         guard case .object(let members)? = object else { return [:] }
-        return members.compactMapValues(\.number)
+        return members.dictionary.compactMapValues(\.number)
     }
 
     /// The lowest value of every metric in a metrics file, keyed `<split>.<metric>`; none when the

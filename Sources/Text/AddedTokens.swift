@@ -1,3 +1,5 @@
+import Core
+
 /// The `added_tokens` of a Hugging Face `tokenizer.json` (`<|endoftext|>`, `[CLS]`, …): they are found
 /// in the raw text before anything else runs and become their own ids, so that normalizing or splitting
 /// can never break one apart. Where several start at the same place the longest wins, as in the

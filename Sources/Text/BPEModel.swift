@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// The BPE model of a Hugging Face `tokenizer.json`: a word starts as one symbol per character and the
@@ -25,7 +26,7 @@ struct BPEModel: Sendable {
         let path = "$.model"
         self.vocabulary = vocabulary
         if let dropout = try reader.nonNull("dropout", of: model, at: path) {
-            guard case .number(0) = dropout else {
+            guard dropout.number == 0 else {
                 throw .unsupported(file: reader.file, path: path + ".dropout",
                                    reason: "BPE dropout (it makes encoding random; set it to null)")
             }
@@ -50,7 +51,7 @@ struct BPEModel: Sendable {
             let token = try reader.string(unknown, at: path + ".unk_token")
             guard let id = vocabulary.id(for: Array(token.unicodeScalars)) else {
                 throw .malformed(file: reader.file, path: path + ".unk_token",
-                                 reason: "\(JSONValue.quoted(token)) is not in $.model.vocab")
+                                 reason: "\(doubleQuoted(token)) is not in $.model.vocab")
             }
             unknownID = id
         } else {
@@ -94,7 +95,7 @@ struct BPEModel: Sendable {
             for token in [left, right, merged] {
                 guard let id = vocabulary.id(for: token) else {
                     throw .malformed(file: reader.file, path: itemPath,
-                                     reason: "\(JSONValue.quoted(TokenTable.string(token))) is not in $.model.vocab")
+                                     reason: "\(doubleQuoted(TokenTable.string(token))) is not in $.model.vocab")
                 }
                 ids.append(id)
             }

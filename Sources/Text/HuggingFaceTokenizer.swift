@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// A tokenizer read from a Hugging Face `tokenizers` file (`tokenizer.json`): added tokens, normalizer,
@@ -61,7 +62,7 @@ public struct HuggingFaceTokenizer: Tokenizer {
             throw .malformed(file: file, path: vocabPath, reason: "expected an object of token → id")
         }
         for (token, value) in members {
-            let path = vocabPath + "[" + JSONValue.quoted(token) + "]"
+            let path = vocabPath + "[" + doubleQuoted(token) + "]"
             if let problem = vocabulary.insert(token, id: try reader.integer(value, at: path)) {
                 throw .malformed(file: file, path: path, reason: problem)
             }

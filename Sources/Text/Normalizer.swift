@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// The normalizers of a Hugging Face `tokenizer.json` that SeqLab implements; they rewrite the text

@@ -1,3 +1,5 @@
+import Core
+
 /// The pre-tokenizers of a Hugging Face `tokenizer.json` that SeqLab implements: they cut normalized
 /// text into words, and the model never merges across a word boundary. Any other type is refused when
 /// the file is read.

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// The subword pipelines SeqLab trains, each the Hugging Face pipeline people usually build by that
@@ -43,7 +44,7 @@ extension HuggingFaceTokenizer {
             throw .invalidOption("special token \(empty + 1) is empty")
         }
         if let repeated = specialTokens.enumerated().first(where: { specialTokens[..<$0.offset].contains($0.element) }) {
-            throw .invalidOption("special token \(JSONValue.quoted(repeated.element)) is listed twice")
+            throw .invalidOption("special token \(doubleQuoted(repeated.element)) is listed twice")
         }
         let unknown = SubwordPipeline.unknownNames.first(where: specialTokens.contains)
         switch pipeline {
@@ -66,7 +67,7 @@ extension HuggingFaceTokenizer {
         }
         let result = trainer.train(parts.wordCounts(of: text))
         let document = parts.document(result, specialTokens: specialTokens, unknown: unknown)
-        return try HuggingFaceTokenizer(source: Foundation.Data((document.serialized() + "\n").utf8),
+        return try HuggingFaceTokenizer(source: Foundation.Data((document.pretty + "\n").utf8),
                                         file: "the trained \(pipeline.rawValue) tokenizer")
     }
 
@@ -114,9 +115,9 @@ extension HuggingFaceTokenizer {
 
         /// The `tokenizer.json` of a trained model, key for key what the reference writes.
         func document(_ result: BPETrainer.Result, specialTokens: [String], unknown: String?) -> JSONValue {
-            let vocabulary = JSONValue.object(result.tokens.enumerated().map { id, token in
-                (TokenTable.string(token), .number(Double(id)))
-            })
+            let vocabulary = JSONValue.object(JSONObject(ordered: result.tokens.enumerated().map { id, token in
+                (TokenTable.string(token), .int(id))
+            }))
             let model: [(key: String, value: JSONValue)]
             switch pipeline {
             case .byteLevelBPE, .bpe:
@@ -133,13 +134,13 @@ extension HuggingFaceTokenizer {
                 model = [
                     ("type", .string("WordPiece")), ("unk_token", unknown.map(JSONValue.string) ?? .null),
                     ("continuing_subword_prefix", .string(WordPieceModel.defaultPrefix)),
-                    ("max_input_chars_per_word", .number(Double(WordPieceModel.defaultMaxCharacters))),
+                    ("max_input_chars_per_word", .int(WordPieceModel.defaultMaxCharacters)),
                     ("vocab", vocabulary),
                 ]
             }
             let added = specialTokens.enumerated().map { id, token in
                 JSONValue.object([
-                    ("id", .number(Double(id))), ("content", .string(token)), ("single_word", .bool(false)),
+                    ("id", .int(id)), ("content", .string(token)), ("single_word", .bool(false)),
                     ("lstrip", .bool(false)), ("rstrip", .bool(false)), ("normalized", .bool(false)),
                     ("special", .bool(true)),
                 ])
@@ -147,7 +148,7 @@ extension HuggingFaceTokenizer {
             return .object([
                 ("version", .string("1.0")), ("truncation", .null), ("padding", .null), ("added_tokens", .array(added)),
                 ("normalizer", normalizer?.document ?? .null), ("pre_tokenizer", preTokenizer.document),
-                ("post_processor", .null), ("decoder", decoder.document), ("model", .object(model)),
+                ("post_processor", .null), ("decoder", decoder.document), ("model", .object(JSONObject(ordered: model))),
             ])
         }
     }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// The decoders of a Hugging Face `tokenizer.json` that SeqLab implements: they turn tokens back into

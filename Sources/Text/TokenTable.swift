@@ -1,3 +1,5 @@
+import Core
+
 /// Token ↔ id for the vocabulary of a Hugging Face `tokenizer.json`, keyed by Unicode scalars rather
 /// than `String`: Swift compares strings up to canonical equivalence, so a `String` key would make the
 /// distinct tokens `é` (U+00E9) and `e` + U+0301 one entry, where the reference keeps them apart.
@@ -20,10 +22,10 @@ struct TokenTable: Sendable {
         let key = Array(token.unicodeScalars)
         guard id >= 0 else { return "a negative id (\(id))" }
         if let existing = ids[key] {
-            return existing == id ? nil : "\(JSONValue.quoted(token)) already has id \(existing)"
+            return existing == id ? nil : "\(doubleQuoted(token)) already has id \(existing)"
         }
         if id < tokens.count, let holder = tokens[id] {
-            return "id \(id) already belongs to \(JSONValue.quoted(holder))"
+            return "id \(id) already belongs to \(doubleQuoted(holder))"
         }
         if id >= tokens.count {
             tokens += [String?](repeating: nil, count: id + 1 - tokens.count)

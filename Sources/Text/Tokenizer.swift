@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Turns text into token ids and back: char and word tokenizers, and Hugging Face `tokenizer.json`
@@ -96,17 +97,17 @@ public enum TokenizerFile {
                                        ("bos", vocabulary.special.bos), ("eos", vocabulary.special.eos)]
         let document = JSONValue.object([
             ("format", .string(format)),
-            ("version", .number(Double(version))),
+            ("version", .int(version)),
             ("kind", .string(kind)),
             ("lowercase", .bool(preprocessor.lowercase)),
             ("normalize", .string(preprocessor.normalization.rawValue)),
-            ("special_tokens", .object(roles.compactMap { role, id in
-                id.map { (role, .string(vocabulary.tokens[$0])) }
-            })),
+            ("special_tokens", .object(JSONObject(ordered: roles.compactMap { role, id in
+                id.map { (role, JSONValue.string(vocabulary.tokens[$0])) }
+            }))),
             ("vocabulary", .array(vocabulary.tokens.map { .string($0) })),
         ])
         do {
-            try Foundation.Data((document.serialized() + "\n").utf8).write(to: url, options: .atomic)
+            try Foundation.Data((document.pretty + "\n").utf8).write(to: url, options: .atomic)
         } catch {
             throw .unwritable(file: url.path, reason: error.localizedDescription)
         }
@@ -146,7 +147,7 @@ public enum TokenizerFile {
             let token = try reader.string(item, at: "$.vocabulary[\(index)]")
             if let earlier = positions.updateValue(index, forKey: token) {
                 throw .malformed(file: file, path: "$.vocabulary[\(index)]",
-                                 reason: "\(JSONValue.quoted(token)) already appears at index \(earlier)")
+                                 reason: "\(doubleQuoted(token)) already appears at index \(earlier)")
             }
             tokens.append(token)
         }
@@ -158,7 +159,7 @@ public enum TokenizerFile {
             let token = try reader.string(value, at: "\(specialPath).\(role)")
             guard let id = positions[token] else {
                 throw .malformed(file: file, path: "\(specialPath).\(role)",
-                                 reason: "\(JSONValue.quoted(token)) is not in $.vocabulary")
+                                 reason: "\(doubleQuoted(token)) is not in $.vocabulary")
             }
             return id
         }

@@ -1,3 +1,5 @@
+import Core
+
 /// The WordPiece model of a Hugging Face `tokenizer.json` (BERT): each word is cut greedily into the
 /// longest vocabulary entries from the left, every piece after the first carrying the continuation
 /// prefix (`##`). A word with any part that matches nothing, or longer than `max_input_chars_per_word`
@@ -18,13 +20,13 @@ struct WordPieceModel: Sendable {
                                         at: path + ".unk_token")
         guard let unknownID = vocabulary.id(for: Array(unknown.unicodeScalars)) else {
             throw .malformed(file: reader.file, path: path + ".unk_token",
-                             reason: "\(JSONValue.quoted(unknown)) is not in $.model.vocab")
+                             reason: "\(doubleQuoted(unknown)) is not in $.model.vocab")
         }
         self.unknownID = unknownID
         prefix = Array(try reader.string(reader.nonNull("continuing_subword_prefix", of: model, at: path)
             ?? .string(Self.defaultPrefix), at: path + ".continuing_subword_prefix").unicodeScalars)
         maxCharacters = try reader.integer(reader.nonNull("max_input_chars_per_word", of: model, at: path)
-            ?? .number(Double(Self.defaultMaxCharacters)), at: path + ".max_input_chars_per_word")
+            ?? .int(Self.defaultMaxCharacters), at: path + ".max_input_chars_per_word")
     }
 
     /// Appends the ids of one pre-tokenized word.

@@ -58,10 +58,10 @@ public struct PromptedTask: Sendable {
     private static func item(_ text: String, line: Int, path: String) throws(DataError) -> Item {
         func malformed(_ reason: String) -> DataError { .malformed(file: path, line: line, reason: reason) }
         let value: JSONValue
-        do throws(JSONValue.ParseError) {
+        do throws(JSONParseError) {
             value = try JSONValue(parsing: text)
         } catch {
-            throw malformed("not valid JSON (column \(error.offset + 1): \(error.reason))")
+            throw malformed("not valid JSON (column \(error.column): \(error.reason))")
         }
         guard case .object(let fields) = value else { throw malformed("not an object; " + format) }
         guard case .string(let context)? = fields["context"] else { throw malformed("'context' must be a string; " + format) }

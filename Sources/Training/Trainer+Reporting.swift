@@ -1,3 +1,4 @@
+import Core
 import Data
 import Foundation
 import Planner
@@ -97,9 +98,9 @@ extension Trainer {
     func finish(started: Date) throws -> [String: JSONValue] {
         try scoreTest()
         var summary: [String: JSONValue] = [
-            "final": .object(last), "best": .object(best.mapValues { .double($0) }),
+            "final": .object(JSONObject(last)), "best": .object(JSONObject(best.mapValues { .double($0) })),
             "steps": .int(position.step), "epochs": .int(position.epoch), "parameters": .int(train.arena.layout.count),
-            "wall_s": .double(Date().timeIntervalSince(started)), "machine": .object(Machine.description),
+            "wall_s": .double(Date().timeIntervalSince(started)), "machine": .object(JSONObject(Machine.description)),
             "spec_hash": .string(String(spec.hash, radix: 16)),
         ]
         if let revision = Machine.gitRevision { summary["git_revision"] = .string(revision) }

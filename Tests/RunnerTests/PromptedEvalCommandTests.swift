@@ -42,7 +42,7 @@ extension RunnerTests {
              "error: cannot read \(directory.appendingPathComponent("none.jsonl").path)"),
             (["eval", directory.appendingPathComponent("norun").path, "--task", good], 66, "error: no run directory"),
             (["eval", gpt, "--task", try file("json.jsonl", line, #"{"context": "a", "choices": [" b"], "answer": 0"#)], 64,
-             "json.jsonl:2: error: not valid JSON (column 48: expected ',')"),
+             "json.jsonl:2: error: not valid JSON (column 48: unexpected end of file, expected '}')"),
             (["eval", gpt, "--task", try file("list.jsonl", line, "[1, 2]")], 64, "list.jsonl:2: error: not an object"),
             (["eval", gpt, "--task", try file("nochoices.jsonl", line, line, #"{"context": "a", "answer": 0}"#)], 64,
              "nochoices.jsonl:3: error: 'choices' must be a list of strings"),

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 @testable import Runs
 import XCTest
@@ -81,38 +82,5 @@ final class FileWritingTests: TemporaryDirectoryTestCase {
         try log.line("step 1 loss 4.2")
         try log.line("step 2 loss 3.9", sync: true)
         XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "step 1 loss 4.2\nstep 2 loss 3.9\n")
-    }
-
-    func testJSONRoundTripKeepsIntegersDoublesEscapesAndNesting() throws {
-        let value: JSONValue = [
-            "int": 3, "double": 3.0, "tiny": 1e-300, "negative": -0.5, "big": .int(Int.max),
-            "text": "quote \" backslash \\ newline \n tab \t bell \u{07} é 𝄞",
-            "list": [1, "two", nil, false, [:], []], "nested": ["a": ["b": 1.5]],
-        ]
-        XCTAssertEqual(try JSONValue(parsing: value.compact), value)
-        XCTAssertEqual(try JSONValue(parsing: value.pretty), value)
-        XCTAssertEqual(try JSONValue(parsing: "\"\\ud834\\udd1e\\u00e9\""), "𝄞é")
-    }
-
-    func testPrettyJSONIsIndentedWithSortedKeys() {
-        let value: JSONValue = ["b": [1, 2], "a": ["c": true], "e": [:]]
-        XCTAssertEqual(value.pretty, """
-            {
-              "a": {
-                "c": true
-              },
-              "b": [
-                1,
-                2
-              ],
-              "e": {}
-            }
-            """)
-    }
-
-    func testInvalidJSONIsRefused() {
-        for text in ["", "{", "[1,]", "{\"a\" 1}", "tru", "\"open", "1 2", "{\"a\":1,}", "\"\u{01}\"", "-"] {
-            XCTAssertThrowsError(try JSONValue(parsing: text), "accepted \(text.debugDescription)")
-        }
     }
 }

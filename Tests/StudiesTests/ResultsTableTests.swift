@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Runs
 import Spec
@@ -29,8 +30,8 @@ final class ResultsTableTests: XCTestCase {
             settings += "reproduces: {metric: valid.loss, value: \(value), tolerance: \(tolerance), source: \"a paper\"}\n"
         }
         let run = try RunFixtures.run(at: directory.appendingPathComponent(path), name: name, settings: settings, events: events)
-        var summary: [String: JSONValue] = ["final": .object(final), "parameters": .int(804_096), "wall_s": .double(wall)]
-        if let best { summary["best"] = .object(best) }
+        var summary: [String: JSONValue] = ["final": .object(JSONObject(final)), "parameters": .int(804_096), "wall_s": .double(wall)]
+        if let best { summary["best"] = .object(JSONObject(best)) }
         try run.writeSummary(summary)
         return run
     }

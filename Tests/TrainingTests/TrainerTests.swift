@@ -123,7 +123,7 @@ final class TrainerTests: XCTestCase {
         let summary = { (run: RunDirectory) throws -> [String: JSONValue] in
             guard case .object(let summary) = try JSONValue(parsing: String(decoding: try Data(contentsOf: run.summaryURL),
                                                                               as: UTF8.self)) else { return [:] }
-            return summary.filter { ["final", "best", "steps"].contains($0.key) }
+            return summary.dictionary.filter { ["final", "best", "steps"].contains($0.key) }
         }
         XCTAssertEqual(try summary(resumed), try summary(straight), "summary after resuming at \(step)", file: file, line: line)
     }

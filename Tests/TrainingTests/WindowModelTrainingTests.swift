@@ -1,3 +1,4 @@
+import Core
 import Data
 import Foundation
 import Runs

@@ -1,19 +1,35 @@
-/// Parses JSON text (RFC 8259) into a `JSONValue`, keeping every object member in file order with its
-/// key exactly as written. Foundation's decoder cannot be used for `tokenizer.json`: it keys objects
-/// by `String`, which compares up to canonical equivalence, so a vocabulary holding both `é` (U+00E9)
-/// and `e` + U+0301 — distinct tokens to the reference — would silently lose one of them.
-struct JSONParser {
+/// Why a text is not JSON, and the 1-based line and column where reading stopped.
+public struct JSONParseError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let reason: String
+    public let line: Int
+    public let column: Int
+
+    public var description: String { "invalid JSON at line \(line), column \(column): \(reason)" }
+}
+
+extension JSONValue {
+    /// Reads one JSON value (RFC 8259) from UTF-8 text. A number with a fraction or exponent becomes
+    /// `.double`, any other `.int` (`.double` past `Int`'s range), so values written by
+    /// `compact`/`pretty` read back as the same case; objects keep their members in file order, keys
+    /// exactly as written.
+    public init(parsing bytes: [UInt8]) throws(JSONParseError) {
+        self = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
+            try JSONParser.parse(buffer)
+        }
+    }
+
+    public init(parsing text: String) throws(JSONParseError) {
+        try self.init(parsing: Array(text.utf8))
+    }
+}
+
+private struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
-    /// Deeper nesting than any tokenizer file has is refused instead of exhausting the stack.
+    /// Deeper nesting than any file we read has is refused instead of exhausting the stack.
     private static let maximumDepth = 512
 
-    /// What went wrong, and the 1-based line and column where.
-    struct Failure: Error {
-        let reason: String
-        let line: Int
-        let column: Int
-    }
+    typealias Failure = JSONParseError
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
@@ -32,7 +48,7 @@ struct JSONParser {
             line += 1
             lineStart = index + 1
         }
-        return Failure(reason: reason, line: line, column: position - lineStart + 1)
+        return JSONParseError(reason: reason, line: line, column: position - lineStart + 1)
     }
 
     private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
@@ -69,7 +85,7 @@ struct JSONParser {
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             position += 1
-            return .object(members)
+            return .object(JSONObject(ordered: members))
         }
         while true {
             skipWhitespace()
@@ -85,7 +101,7 @@ struct JSONParser {
                 continue
             }
             try expect("}")
-            return .object(members)
+            return .object(JSONObject(ordered: members))
         }
     }
 
@@ -125,6 +141,7 @@ struct JSONParser {
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
     private mutating func number() throws(Failure) -> JSONValue {
         let start = position
+        var isInteger = true
         func digits() -> Int {
             let first = position
             while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { position += 1 }
@@ -137,17 +154,20 @@ struct JSONParser {
             throw failure("expected a digit")
         }
         if current == UInt8(ascii: ".") {
+            isInteger = false
             position += 1
             guard digits() > 0 else { throw failure("expected a digit after '.'") }
         }
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            isInteger = false
             position += 1
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
             guard digits() > 0 else { throw failure("expected a digit in the exponent") }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        if isInteger, let value = Int(text) { return .int(value) }
         guard let number = Double(text), number.isFinite else { throw failure("number \(text) is out of range") }
-        return .number(number)
+        return .double(number)
     }
 
     private mutating func string() throws(Failure) -> String {
