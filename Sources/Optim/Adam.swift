@@ -1,44 +1,62 @@
 import Core
 import Foundation
 
-/// Adam with L2-coupled weight decay, as `torch.optim.Adam`:
+/// Adam (Kingma & Ba) with either kind of weight decay, as PyTorch has them:
 ///
-///     g ← g + λ·p                            (only on slots with `decay`)
-///     m ← β₁·m + (1 − β₁)·g
-///     v ← β₂·v + (1 − β₂)·g²
-///     p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+///     torch.optim.Adam  (coupled):    g ← g + λ·p                 (only on slots with `decay`)
+///     torch.optim.AdamW (decoupled):  p ← p · (1 − lr·λ)           (Loshchilov & Hutter)
+///     then m ← β₁·m + (1 − β₁)·g,  v ← β₂·v + (1 − β₂)·g²,
+///          p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
 ///
-/// The decay term passes through the moments, so it is scaled by the adaptive step like any other
-/// gradient; `AdamW` decouples it. State: `m` then `v`, each laid out like the arena.
+/// Coupled decay passes through the moments, so the adaptive step scales it like any gradient;
+/// decoupled decay shrinks the weights directly, whatever the gradient's scale. State: `m` then `v`,
+/// each laid out like the arena.
 public struct Adam: StoredStateOptimizer {
+    public enum WeightDecay: Sendable {
+        /// λ·p added to the gradient: `torch.optim.Adam`'s `weight_decay`.
+        case coupled
+        /// The weights shrunk by lr·λ before the step: `torch.optim.AdamW`.
+        case decoupled
+    }
+
     public let beta1: Double
     public let beta2: Double
     public let eps: Double
     public let weightDecay: Double
+    public let decayMode: WeightDecay
     var storage: OptimizerState
 
-    /// PyTorch's defaults.
+    /// `torch.optim.Adam` with PyTorch's defaults.
     public init(layout: ParameterLayout, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
-                weightDecay: Double = 0) {
+                weightDecay: Double = 0, decayMode: WeightDecay = .coupled) {
         precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: betas must lie in [0, 1)")
         precondition(eps >= 0 && weightDecay >= 0, "Adam: eps and weightDecay must be >= 0")
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.eps = eps
-        self.weightDecay = weightDecay
-        self.storage = OptimizerState(count: layout.count, buffers: 2)
+        (self.beta1, self.beta2, self.eps, self.weightDecay, self.decayMode) = (beta1, beta2, eps, weightDecay, decayMode)
+        storage = OptimizerState(count: layout.count, buffers: 2)
+    }
+
+    /// `torch.optim.AdamW` with PyTorch's defaults (λ = 0.01).
+    public static func adamW(layout: ParameterLayout, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
+                             weightDecay: Double = 0.01) -> Adam {
+        Adam(layout: layout, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay, decayMode: .decoupled)
     }
 
     public mutating func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
                               layout: ParameterLayout, lr: Float) {
         let moments = AdamMoments(beta1: beta1, beta2: beta2, eps: eps, step: storage.stepCount + 1, lr: lr)
-        let (weightDecay, count) = (Float(self.weightDecay), storage.count)
+        let count = storage.count
+        // Coupled: the gradient gains λ·p. Decoupled: p is first scaled by 1 − lr·λ, formed in Double
+        // as PyTorch forms it in Python floats.
+        let (coupled, shrink): (Float, Float) = switch decayMode {
+        case .coupled: (Float(weightDecay), 1)
+        case .decoupled: (0, Float(1 - Double(lr) * weightDecay))
+        }
         storage.beginStep(parameters: parameters.count, gradients: gradients.count, layout: layout) { buffer in
             for slot in layout.slots {
-                let decay = slot.decay ? weightDecay : 0
+                let (decay, factor): (Float, Float) = slot.decay ? (coupled, shrink) : (0, 1)
                 for i in slot.range {
                     let p = parameters[i]
-                    parameters[i] = moments.update(p, gradient: gradients[i] + decay * p,
+                    parameters[i] = moments.update(p * factor, gradient: gradients[i] + decay * p,
                                                    m: &buffer[i], v: &buffer[count + i])
                 }
             }

@@ -81,7 +81,7 @@ enum Optimization {
         switch spec.kind {
         case .sgd: return SGD(layout: layout, momentum: spec.momentum, nesterov: spec.nesterov, weightDecay: spec.weightDecay)
         case .adam: return Adam(layout: layout, beta1: spec.betas[0], beta2: spec.betas[1], eps: spec.eps, weightDecay: spec.weightDecay)
-        case .adamW: return AdamW(layout: layout, beta1: spec.betas[0], beta2: spec.betas[1], eps: spec.eps, weightDecay: spec.weightDecay)
+        case .adamW: return Adam.adamW(layout: layout, beta1: spec.betas[0], beta2: spec.betas[1], eps: spec.eps, weightDecay: spec.weightDecay)
         case .rmsProp: return RMSProp(layout: layout, momentum: spec.momentum, weightDecay: spec.weightDecay)
         }
     }

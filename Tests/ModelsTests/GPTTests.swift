@@ -103,7 +103,7 @@ final class GPTTests: XCTestCase {
         XCTAssertEqual(Set(layout.slots.filter(\.decay).map(\.key)),
                        Set(dump.parameters.filter { $0.value.shape.count >= 2 }.keys), "nanoGPT's decay group")
         let lr: Float = 1e-2
-        var optimizer = AdamW(layout: layout, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1)
+        var optimizer = Adam.adamW(layout: layout, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1)
         for _ in 0..<2 {
             program.run()
             optimizer.step(parameters: program.arena.values, gradients: UnsafeBufferPointer(program.arena.gradients),

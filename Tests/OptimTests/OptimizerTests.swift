@@ -22,9 +22,9 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testAdamWMatchesPyTorch() {
-        var tuned = AdamW(layout: layout, beta1: 0.8, beta2: 0.95, eps: 1e-6, weightDecay: 0.1)
+        var tuned = Adam.adamW(layout: layout, beta1: 0.8, beta2: 0.95, eps: 1e-6, weightDecay: 0.1)
         assertMatchesReference(&tuned, TorchReference.adamW)
-        var defaults = AdamW(layout: layout)
+        var defaults = Adam.adamW(layout: layout)
         XCTAssertEqual(defaults.weightDecay, 0.01)
         assertMatchesReference(&defaults, TorchReference.adamWDefault)
     }
@@ -38,8 +38,8 @@ final class OptimizerTests: XCTestCase {
 
     /// The bias has no decay flag, so an optimizer with decay must move it exactly as one without.
     func testDecayFlagExemptsSlots() {
-        var withDecay = AdamW(layout: layout, weightDecay: 0.5)
-        var withoutDecay = AdamW(layout: layout, weightDecay: 0)
+        var withDecay = Adam.adamW(layout: layout, weightDecay: 0.5)
+        var withoutDecay = Adam.adamW(layout: layout, weightDecay: 0)
         var a = TorchReference.initial, b = TorchReference.initial
         withDecay.step(parameters: &a, gradients: TorchReference.gradients[0], layout: layout, lr: 0.1)
         withoutDecay.step(parameters: &b, gradients: TorchReference.gradients[0], layout: layout, lr: 0.1)
@@ -53,7 +53,7 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(SGD(layout: layout).stateSize, 0)
         XCTAssertEqual(SGD(layout: layout, momentum: 0.9).stateSize, n)
         XCTAssertEqual(Adam(layout: layout).stateSize, 2 * n)
-        XCTAssertEqual(AdamW(layout: layout).stateSize, 2 * n)
+        XCTAssertEqual(Adam.adamW(layout: layout).stateSize, 2 * n)
         XCTAssertEqual(RMSProp(layout: layout).stateSize, n)
         XCTAssertEqual(RMSProp(layout: layout, momentum: 0.9).stateSize, 2 * n)
         XCTAssertEqual(RMSProp(layout: layout, momentum: 0.9, centered: true).stateSize, 3 * n)
