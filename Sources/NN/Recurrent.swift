@@ -45,9 +45,14 @@ public struct Recurrent<Cell: RecurrentCell> {
 
     /// x (T, B, in) → output (T, B, H·D), the last layer's h at every step (forward half first), and
     /// the final state of every layer and direction.
-    /// - Parameter initialStates: one state per layer and direction (index l·D + d), e.g. the final
-    ///   states of the previous batch for truncated BPTT; zeros when nil.
-    public func callAsFunction(_ x: Tensor, initialStates: [[Tensor]]? = nil) throws -> (output: Tensor, states: [[Tensor]]) {
+    /// - Parameters:
+    ///   - initialStates: one state per layer and direction (index l·D + d), e.g. the final states of
+    ///     the previous batch for truncated BPTT; zeros when nil.
+    ///   - mask: (T, B), 1 at a real step and 0 at padding, where a sequence's state passes through
+    ///     unchanged (PyTorch's packed sequences): the final state is the one after its last real step,
+    ///     and the reverse direction starts at it, whatever the padding.
+    public func callAsFunction(_ x: Tensor, initialStates: [[Tensor]]? = nil, mask: Tensor? = nil) throws
+        -> (output: Tensor, states: [[Tensor]]) {
         let graph = x.graph
         guard x.rank == 3, x.shape[2] == inputSize else {
             throw GraphError.invalidShape(op: "recurrent", node: graph.nodes.count, x.shape,
@@ -72,7 +77,7 @@ public struct Recurrent<Cell: RecurrentCell> {
             for (direction, cell) in pair.enumerated() {
                 let state = initialStates?[layer * directionCount + direction]
                     ?? cell.zeroState(batchSize: batchSize, in: graph)
-                let (output, final) = try unroll(cell, input, from: state, reversed: direction == 1)
+                let (output, final) = try unroll(cell, input, from: state, reversed: direction == 1, mask: mask)
                 outputs.append(output)
                 finalStates.append(final)
             }
@@ -83,7 +88,8 @@ public struct Recurrent<Cell: RecurrentCell> {
 
     /// Runs one cell over x (T, B, in) in time order or reversed → its outputs (T, B, H) in time
     /// order and its final state.
-    private func unroll(_ cell: Cell, _ x: Tensor, from state: [Tensor], reversed: Bool) throws -> (Tensor, [Tensor]) {
+    private func unroll(_ cell: Cell, _ x: Tensor, from state: [Tensor], reversed: Bool, mask: Tensor?) throws
+        -> (Tensor, [Tensor]) {
         let (steps, batchSize) = (x.shape[0], x.shape[1])
         let projected = try cell.projectInputs(x.reshaped(to: [steps * batchSize, x.shape[2]]))
             .reshaped(to: [steps, batchSize, -1])                               // (T, B, G·H)
@@ -93,7 +99,14 @@ public struct Recurrent<Cell: RecurrentCell> {
             // A leading-axis slice is a view: no copy per step, and the gradients of the T slices
             // join into one tensor instead of T zero-padded sums.
             let gates = try projected.sliced(axis: 0, t..<(t + 1)).reshaped(to: [batchSize, -1])   // (B, G·H)
-            state = try cell.step(gates, state: state)
+            let next = try cell.step(gates, state: state)
+            if let mask {
+                // state + m·(next − state): next at a real step, the old state at padding.
+                let real = try mask.sliced(axis: 0, t..<(t + 1)).reshaped(to: [batchSize, 1])        // (B, 1)
+                state = try zip(next, state).map { next, old in try old + real * (next - old) }
+            } else {
+                state = next
+            }
             outputs.append(try state[0].reshaped(to: [1, batchSize, cell.hiddenSize]))          // (1, B, H)
         }
         if reversed { outputs.reverse() }

@@ -1,0 +1,197 @@
+import Core
+import Graph
+import NN
+
+/// The recurrent encoder–decoder of Sutskever et al. 2014 and Cho et al. 2014, with the attention of
+/// Bahdanau et al. 2015 (additive) or Luong et al. 2015's `dot` and `general` scores, as
+/// bentrevett/pytorch-seq2seq builds them:
+///
+/// - encoder: source embedding → dropout → stacked GRU/LSTM (optionally bidirectional) over the
+///   time-major source, padding passed over as packed sequences pass it (so a sentence encodes the
+///   same alone or in a padded batch);
+/// - the decoder's first state: the encoder's final state per layer, or with a bidirectional encoder
+///   tanh(W·[forward; backward]) per layer and state tensor (Bahdanau's s₀);
+/// - each decoder step reads the previous target token's embedding, and with `context: every_step`
+///   (Cho) the fixed context c (the top layer of the first state) or with attention the context the
+///   previous state attends to over the encoder outputs (padding masked out); the output layer reads
+///   [state, context, embedding] (whichever exist) and predicts the next token.
+///
+/// Keys: `encoder.embedding.weight`, `encoder.rnn.layers.<l>[.reverse].*`, `decoder.embedding.weight`,
+/// `decoder.rnn.layers.<l>.*`, `bridge.<l>.<s>.{weight,bias}`, `attention.*`, `head.{weight,bias}`.
+public struct EncoderDecoder {
+    public enum Cell: String, Sendable, CaseIterable { case gru, lstm }
+    public enum Context: String, Sendable, CaseIterable { case initial, everyStep = "every_step" }
+    public enum Attention: String, Sendable, CaseIterable { case none, additive, dot, general }
+
+    public struct Config: Hashable, Sendable {
+        public var sourceVocabularySize: Int
+        public var targetVocabularySize: Int
+        public var embedding: Int
+        public var hidden: Int
+        public var layers: Int
+        public var cell: Cell
+        public var encoderBidirectional: Bool
+        public var dropout: Float
+        public var context: Context
+        public var attention: Attention
+        public var initialization: WeightInitialization
+
+        public init(sourceVocabularySize: Int, targetVocabularySize: Int, embedding: Int, hidden: Int, layers: Int = 1,
+                    cell: Cell = .gru, encoderBidirectional: Bool = false, dropout: Float = 0, context: Context = .initial,
+                    attention: Attention = .none, initialization: WeightInitialization = .pytorch) {
+            (self.sourceVocabularySize, self.targetVocabularySize) = (sourceVocabularySize, targetVocabularySize)
+            (self.embedding, self.hidden, self.layers, self.cell) = (embedding, hidden, layers, cell)
+            (self.encoderBidirectional, self.dropout, self.context) = (encoderBidirectional, dropout, context)
+            (self.attention, self.initialization) = (attention, initialization)
+        }
+
+        /// The width of an encoder output: H, or 2H bidirectional.
+        public var encoderWidth: Int { hidden * (encoderBidirectional ? 2 : 1) }
+        /// Tensors in a decoder layer's state: 2 (h, c) for LSTM, else 1.
+        public var stateCount: Int { cell == .lstm ? 2 : 1 }
+    }
+
+    /// What the decoder reads of an encoded batch, computed once per batch: the encoder outputs
+    /// (B, S, 2H or H), the attention's key projection when it has one, the source mask (B, S), the
+    /// decoder's first state (per layer, [h] or [h, c], each (B, H)) and Cho's context c (B, H).
+    public struct Encoded {
+        public var outputs: Tensor
+        public var projectedKeys: Tensor?
+        public var mask: Tensor
+        public var initialState: [[Tensor]]
+        public var context: Tensor?
+    }
+
+    private enum Encoder {
+        case gru(GRU), lstm(LSTM)
+    }
+
+    public let config: Config
+    private let sourceEmbedding: Embedding
+    private let targetEmbedding: Embedding
+    private let encoder: Encoder
+    private let decoder: [any RecurrentCell]
+    /// bridge[l][s]: layer l's state tensor s from [forward; backward] of a bidirectional encoder.
+    private let bridge: [[Linear]]
+    private let additive: AdditiveAttention?
+    /// `general`'s W: decoder state (H) → encoder width.
+    private let general: Linear?
+    private let head: Linear
+
+    public init(_ graph: Graph, config: Config) throws {
+        guard config.attention != .dot || config.encoderWidth == config.hidden else {
+            throw GraphError.invalidArgument(op: "encoder_decoder", node: graph.nodes.count, reason: "dot attention needs encoder outputs as wide as the "
+                + "decoder state (\(config.encoderWidth) vs \(config.hidden)); use general with a bidirectional encoder")
+        }
+        self.config = config
+        let (e, h, layers) = (config.embedding, config.hidden, config.layers)
+        sourceEmbedding = try Embedding(graph, key: "encoder.embedding", count: config.sourceVocabularySize, dimension: e)
+        targetEmbedding = try Embedding(graph, key: "decoder.embedding", count: config.targetVocabularySize, dimension: e)
+        let (bidirectional, dropout) = (config.encoderBidirectional, config.dropout)
+        switch config.cell {
+        case .gru: encoder = .gru(try GRU(graph, key: "encoder.rnn", inputSize: e, hiddenSize: h, layers: layers,
+                                          bidirectional: bidirectional, dropout: dropout))
+        case .lstm: encoder = .lstm(try LSTM(graph, key: "encoder.rnn", inputSize: e, hiddenSize: h, layers: layers,
+                                             bidirectional: bidirectional, dropout: dropout))
+        }
+        let reads = config.attention != .none ? config.encoderWidth : config.context == .everyStep ? h : 0
+        decoder = try (0..<layers).map { layer -> any RecurrentCell in
+            let (key, input) = ("decoder.rnn.layers.\(layer)", layer == 0 ? e + reads : h)
+            return switch config.cell {
+            case .gru: try GRUCell(graph, key: key, inputSize: input, hiddenSize: h)
+            case .lstm: try LSTMCell(graph, key: key, inputSize: input, hiddenSize: h)
+            }
+        }
+        bridge = bidirectional ? try (0..<layers).map { layer in
+            try (0..<config.stateCount).map { s in try Linear(graph, key: "bridge.\(layer).\(s)", inputSize: 2 * h, outputSize: h) }
+        } : []
+        additive = config.attention == .additive
+            ? try AdditiveAttention(graph, key: "attention", querySize: h, keySize: config.encoderWidth, attentionSize: h) : nil
+        general = config.attention == .general
+            ? try Linear(graph, key: "attention.general", inputSize: h, outputSize: config.encoderWidth, bias: false) : nil
+        head = try Linear(graph, key: "head", inputSize: h + reads + (reads > 0 ? e : 0), outputSize: config.targetVocabularySize)
+        config.initialization.apply(to: graph)
+    }
+
+    /// source (B, S) ids, mask (B, S) of 1 (real) and 0 (padding) → what the decoder reads.
+    public func encode(_ source: Tensor, mask: Tensor) throws -> Encoded {
+        let embedded = try sourceEmbedding(source.transposed(0, 1)).dropout(config.dropout)      // (S, B, E)
+        let steps = try mask.transposed(0, 1)                                                       // (S, B)
+        let (outputs, states): (Tensor, [[Tensor]])
+        switch encoder {
+        case .gru(let layer): (outputs, states) = try layer(embedded, mask: steps)
+        case .lstm(let layer): (outputs, states) = try layer(embedded, mask: steps)
+        }
+        let initial: [[Tensor]] = config.encoderBidirectional
+            ? try (0..<config.layers).map { layer in
+                try (0..<config.stateCount).map { s in
+                    try bridge[layer][s](Tensor.concatenated([states[2 * layer][s], states[2 * layer + 1][s]], axis: 1)).tanh()
+                }
+            }
+            : states
+        let batchMajor = try outputs.permuted([1, 0, 2])                                          // (B, S, He)
+        return Encoded(outputs: batchMajor, projectedKeys: try additive?.projectKeys(batchMajor), mask: mask,
+                       initialState: initial,
+                       context: config.attention == .none && config.context == .everyStep ? initial[config.layers - 1][0] : nil)
+    }
+
+    /// One decoder step: the previous tokens' embeddings (B, E) and state → the output layer's input
+    /// (B, F), the new state, and the attention weights (B, S) when the model attends.
+    public func step(embedded: Tensor, state: [[Tensor]], encoded: Encoded) throws
+        -> (features: Tensor, state: [[Tensor]], weights: Tensor?) {
+        var read: Tensor? = encoded.context
+        var weights: Tensor?
+        if config.attention != .none {
+            (read, weights) = try attend(state[config.layers - 1][0], encoded)
+        }
+        var input = try read.map { try Tensor.concatenated([embedded, $0], axis: 1) } ?? embedded
+        var next: [[Tensor]] = []
+        for (layer, cell) in decoder.enumerated() {
+            if layer > 0 { input = try input.dropout(config.dropout) }
+            let updated = try cell(input, state: state[layer])
+            next.append(updated)
+            input = updated[0]
+        }
+        let features = try read.map { try Tensor.concatenated([input, $0, embedded], axis: 1) } ?? input
+        return (features, next, weights)
+    }
+
+    /// Context (B, He) and weights (B, S) that `query` (B, H) gives the encoder outputs.
+    private func attend(_ query: Tensor, _ encoded: Encoded) throws -> (Tensor, Tensor) {
+        if let additive {
+            return try additive(query, keys: encoded.outputs, projectedKeys: encoded.projectedKeys, padding: encoded.mask)
+        }
+        let (batchSize, length, width) = (encoded.outputs.shape[0], encoded.outputs.shape[1], encoded.outputs.shape[2])
+        let probe = try (general.map { try $0(query) } ?? query).reshaped(to: [batchSize, width, 1])     // (B, He, 1)
+        let scores = try encoded.outputs.matmul(probe).reshaped(to: [batchSize, length])                 // (B, S)
+        let weights = try (scores + additiveMask(padding: encoded.mask)).softmax()
+        let context = try weights.reshaped(to: [batchSize, 1, length]).matmul(encoded.outputs)         // (B, 1, He)
+        return (try context.reshaped(to: [batchSize, width]), weights)
+    }
+
+    /// Teacher forcing: source (B, S), mask (B, S), decoder inputs (B, T) (`<bos>` then the target) →
+    /// logits (B, T, V) and, when the model attends, each step's weights (B, S).
+    public func callAsFunction(_ source: Tensor, mask: Tensor, decoderInputs: Tensor) throws
+        -> (logits: Tensor, weights: [Tensor]) {
+        let encoded = try encode(source, mask: mask)
+        let (batchSize, steps) = (decoderInputs.shape[0], decoderInputs.shape[1])
+        let embedded = try targetEmbedding(decoderInputs).dropout(config.dropout)                       // (B, T, E)
+        var state = encoded.initialState
+        var features: [Tensor] = [], weights: [Tensor] = []
+        for t in 0..<steps {
+            let input = try embedded.sliced(axis: 1, t..<(t + 1)).reshaped(to: [batchSize, config.embedding])
+            let output = try step(embedded: input, state: state, encoded: encoded)
+            state = output.state
+            features.append(try output.features.reshaped(to: [batchSize, 1, output.features.shape[1]]))
+            if let stepWeights = output.weights { weights.append(stepWeights) }
+        }
+        return (try head(try Tensor.concatenated(features, axis: 1)), weights)                          // (B, T, V)
+    }
+
+    /// A decoding step from token ids (B): logits (B, V), the new state and the attention weights.
+    public func decode(_ tokens: Tensor, state: [[Tensor]], encoded: Encoded) throws
+        -> (logits: Tensor, state: [[Tensor]], weights: Tensor?) {
+        let output = try step(embedded: try targetEmbedding(tokens), state: state, encoded: encoded)
+        return (try head(output.features), output.state, output.weights)
+    }
+}

@@ -1,0 +1,120 @@
+import Autodiff
+import Core
+import Engine
+import Graph
+import Models
+import TestSupport
+import XCTest
+
+/// The recurrent encoder–decoder: gradients for every attention kind and context mode, attention
+/// weights that are distributions with nothing on padding, padding that changes nothing, a decoding
+/// step that agrees with teacher forcing, and parameter counts by hand.
+final class EncoderDecoderTests: XCTestCase {
+    // Two sentences: the second is one token shorter, its last source position padding.
+    static let source: [Float] = [1, 3, 2, 4, 2, 0]                    // (B 2, S 3)
+    static let mask: [Float] = [1, 1, 1, 1, 1, 0]
+    static let decoderInputs: [Float] = [1, 4, 2, 1, 3, 0]             // (B 2, T 3)
+    static let targets: [Float] = [4, 2, 5, -100, 3, 5]                // the second row's first target ignored
+
+    private func config(_ cell: EncoderDecoder.Cell = .gru, layers: Int = 1, bidirectional: Bool = false,
+                        context: EncoderDecoder.Context = .initial, attention: EncoderDecoder.Attention = .none)
+        -> EncoderDecoder.Config {
+        .init(sourceVocabularySize: 5, targetVocabularySize: 6, embedding: 3, hidden: 4, layers: layers, cell: cell,
+              encoderBidirectional: bidirectional, context: context, attention: attention)
+    }
+
+    private func build(_ g: Graph, _ config: EncoderDecoder.Config) throws -> (loss: Tensor, weights: [Tensor]) {
+        let model = try EncoderDecoder(g, config: config)
+        let (logits, weights) = try model(g.input("source", shape: [2, 3], dtype: .int32), mask: g.input("mask", shape: [2, 3]),
+                                          decoderInputs: g.input("inputs", shape: [2, 3], dtype: .int32))
+        return (try logits.crossEntropy(targets: g.input("targets", shape: [2, 3], dtype: .int32)), weights)
+    }
+
+    private var feeds: [String: [Float]] {
+        ["source": Self.source, "mask": Self.mask, "inputs": Self.decoderInputs, "targets": Self.targets]
+    }
+
+    func testGradientsOfEveryAttentionKindAndContext() {
+        let configs = [
+            config(), config(context: .everyStep), config(.lstm, layers: 2), config(bidirectional: true, attention: .additive),
+            config(attention: .dot), config(.lstm, bidirectional: true, attention: .general),
+            config(layers: 2, bidirectional: true, context: .everyStep),
+        ]
+        for config in configs {
+            gradCheck({ g in try build(g, config).loss }, inputs: feeds)
+        }
+    }
+
+    func testAttentionWeightsAreDistributionsWithNothingOnPadding() throws {
+        for attention in [EncoderDecoder.Attention.additive, .dot, .general] {
+            let g = Graph()
+            let (_, weights) = try build(g, config(attention: attention))
+            XCTAssertEqual(weights.count, 3)
+            let program = try Engine.compile(g, outputs: weights, seed: 3)
+            for (name, values) in feeds { try program.setInput(name, values) }
+            program.run()
+            for step in weights {
+                let w = try program.read(step)                               // (B 2, S 3)
+                XCTAssertEqual(w[0] + w[1] + w[2], 1, accuracy: 1e-5)
+                XCTAssertEqual(w[3] + w[4], 1, accuracy: 1e-5)
+                XCTAssertEqual(w[5], 0, accuracy: 1e-7, "\(attention): weight on padding")
+            }
+        }
+    }
+
+    /// A sentence gets the same logits alone as padded in a batch (bidirectional too): padding is
+    /// passed over in the encoder and masked in attention.
+    func testPaddingChangesNothing() throws {
+        func logits(source: [Float], mask: [Float], length: Int) throws -> [Float] {
+            let g = Graph()
+            let model = try EncoderDecoder(g, config: config(.lstm, bidirectional: true, attention: .additive))
+            let (logits, _) = try model(g.input("source", shape: [1, length], dtype: .int32), mask: g.input("mask", shape: [1, length]),
+                                        decoderInputs: g.input("inputs", shape: [1, 2], dtype: .int32))
+            let program = try Engine.compile(g, outputs: [logits], seed: 5)
+            try program.setInput("source", source)
+            try program.setInput("mask", mask)
+            try program.setInput("inputs", [1, 4])
+            program.run()
+            return try program.read(logits)
+        }
+        let alone = try logits(source: [4, 2], mask: [1, 1], length: 2)
+        let padded = try logits(source: [4, 2, 0, 0], mask: [1, 1, 0, 0], length: 4)
+        for (a, b) in zip(alone, padded) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+    }
+
+    /// The decoding step, fed the teacher's tokens one at a time from an encoding, gives the logits
+    /// of the unrolled teacher-forced pass.
+    func testDecodingStepsAgreeWithTeacherForcing() throws {
+        let g = Graph()
+        let model = try EncoderDecoder(g, config: config(layers: 2, bidirectional: true, attention: .general))
+        let (source, mask) = (g.input("source", shape: [2, 3], dtype: .int32), g.input("mask", shape: [2, 3]))
+        let inputs = g.input("inputs", shape: [2, 3], dtype: .int32)
+        let (forced, _) = try model(source, mask: mask, decoderInputs: inputs)
+        let encoded = try model.encode(source, mask: mask)
+        var state = encoded.initialState
+        var stepped: [Tensor] = []
+        for t in 0..<3 {
+            let step = try model.decode(try inputs.sliced(axis: 1, t..<(t + 1)).reshaped(to: [2]), state: state, encoded: encoded)
+            state = step.state
+            stepped.append(try step.logits.reshaped(to: [2, 1, 6]))
+        }
+        let unrolled = try Tensor.concatenated(stepped, axis: 1)
+        let program = try Engine.compile(g, outputs: [forced, unrolled], seed: 2)
+        for (name, values) in feeds where name != "targets" { try program.setInput(name, values) }
+        program.run()
+        for (a, b) in zip(try program.read(forced), try program.read(unrolled)) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+    }
+
+    /// By hand, PyTorch's module sizes: embeddings V·E, a GRU layer 3H(in + H) + 6H, Bahdanau's
+    /// W_a, U_a (H × H, H × 2H) and v (1 × H), the bridge 2H → H with bias, the head over [h, c, e].
+    func testParameterCountByHand() throws {
+        let g = Graph()
+        _ = try EncoderDecoder(g, config: config(bidirectional: true, attention: .additive))
+        let (e, h, vs, vt) = (3, 4, 5, 6)
+        let gru = { (input: Int) in 3 * h * (input + h) + 6 * h }
+        let expected = vs * e + vt * e + 2 * gru(e) + gru(e + 2 * h) + (h * h + h * 2 * h + h) + (2 * h * h + h)
+            + (h + 2 * h + e) * vt + vt
+        XCTAssertEqual(g.parameters.reduce(0) { $0 + $1.shape.count }, expected)
+        XCTAssertThrowsError(try EncoderDecoder(Graph(), config: config(bidirectional: true, attention: .dot)))
+    }
+}
