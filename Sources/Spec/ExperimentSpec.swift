@@ -9,6 +9,8 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var name = ""
     /// Seeds parameter initialisation, batch order, dropout and sampling.
     public var seed = 42
+    /// What the run trains for; when the file does not say, the model kind's usual task.
+    public var task = Task.languageModel
     /// The published result this experiment reproduces, for `runner table`; nil when none.
     public var reproduces: ReproducesSpec?
     public var data = DataSpec()
@@ -20,6 +22,14 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var checkpoint = CheckpointSpec()
 
     public init() {}
+
+    /// What a run trains for (DESIGN.md, "Tasks"): it decides the data, the batches, the loss, the
+    /// metrics and the decoding around the model.
+    public enum Task: String, SpecChoice {
+        case languageModel = "language_model"
+        case translation
+        static let label = "task"
+    }
 }
 
 /// A published number and where it comes from, e.g. `{metric: train.ppl, value: 1.1, tolerance: 0.2,
@@ -43,6 +53,7 @@ extension ExperimentSpec: SpecSection {
             }, encode: { _ in nil }),
             .string("name", \.name),
             .int("seed", \.seed, .nonNegative),
+            .choice("task", \.task),
             .section("reproduces", \.reproduces),
             .section("data", \.data),
             .section("tokenizer", \.tokenizer),
@@ -60,6 +71,43 @@ extension ExperimentSpec: SpecSection {
         }
         if node.entry("data") == nil {
             throw node.mark.error("missing required section 'data'", hint: "it names the corpus: data: {corpus: timemachine}")
+        }
+        let usual = value.model.kind.task
+        if let task = node.entry("task") {
+            if let usual, value.task != usual {
+                throw task.value.mark.error("model kind '\(value.model.kind.rawValue)' is trained for \(usual.rawValue), "
+                    + "not \(value.task.rawValue)", hint: "set 'task: \(usual.rawValue)' or a model kind of that task")
+            }
+        } else {
+            value.task = usual ?? .languageModel
+        }
+        try checkTaskKeys(value, node)
+    }
+
+    /// The data and training keys of one task are refused in a spec of another (when they change
+    /// something: a resolved spec writes every key).
+    private static func checkTaskKeys(_ value: ExperimentSpec, _ node: Node) throws(SpecError) {
+        let given = [
+            ("data", node.entry("data").map { DataSpec.givenEntries(value.data, $0.value) } ?? []),
+            ("train", node.entry("train").map { TrainSpec.givenEntries(value.train, $0.value) } ?? []),
+        ]
+        let owners: [(keys: [String], task: Task)] = [
+            (DataSpec.translationKeys + TrainSpec.translationKeys, .translation),
+            (DataSpec.languageModelKeys + TrainSpec.languageModelKeys, .languageModel),
+        ]
+        for (section, entries) in given {
+            for entry in entries {
+                guard let owner = owners.first(where: { $0.keys.contains(entry.key) }), owner.task != value.task else { continue }
+                throw entry.keyMark.error("'\(section).\(entry.key)' applies to task \(owner.task.rawValue), not "
+                    + "\(value.task.rawValue)", hint: "remove it")
+            }
+        }
+        if value.task == .translation {
+            let data = node.entry("data")?.value
+            for (key, language) in [("source", value.data.source), ("target", value.data.target)] where language == nil {
+                throw (data?.mark ?? node.mark).error("a translation spec needs 'data.\(key)', the \(key) language",
+                                                      hint: "e.g. data: {corpus: multi30k, source: de, target: en}")
+            }
         }
     }
 }
@@ -92,6 +140,14 @@ public struct DataSpec: Sendable, Equatable {
     /// Keep only the first N characters of the corpus (d2l trains on the first 10,000).
     public var maxChars: Int?
     public var format = Format.stream
+    /// Translation: the source and target languages, the suffixes of a parallel corpus's files
+    /// (`multi30k`'s `de`, `en`); with `files`, each path's `{lang}` is replaced by them.
+    public var source: String?
+    public var target: String?
+    /// Translation: pairs with more tokens than this on either side are left out (and counted).
+    public var maxLength: Int?
+    /// Translation: the length buckets, each one padded shape compiled once.
+    public var buckets = 4
 
     /// How the corpus becomes training examples.
     public enum Format: String, SpecChoice {
@@ -132,8 +188,15 @@ extension DataSpec: SpecSection {
             .section("files", \.files),
             .int("max_chars", \.maxChars, .atLeastOne),
             .choice("format", \.format),
+            .string("source", \.source),
+            .string("target", \.target),
+            .int("max_length", \.maxLength, .atLeastOne),
+            .int("buckets", \.buckets, .atLeastOne),
         ]
     }
+
+    static let translationKeys = ["source", "target", "max_length", "buckets"]
+    static let languageModelKeys = ["max_chars", "format"]
 
     /// `split` has a default and `files` does not, so naming `files` alone switches to files; naming
     /// both (say, `files` in a file that extends one with `split`) is ambiguous and refused.

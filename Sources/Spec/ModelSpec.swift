@@ -50,6 +50,15 @@ public struct ModelSpec: Sendable, Equatable {
         case wavenet, gpt, seq2seq, transformer, bert, ngram
         static let label = "model kind"
 
+        /// The task this kind is trained for; nil for kinds whose task is not built yet.
+        public var task: ExperimentSpec.Task? {
+            switch self {
+            case .mlpLM, .rnnLM, .wavenetHier, .wavenet, .gpt, .ngram: .languageModel
+            case .seq2seq: .translation
+            case .transformer, .bert: nil
+            }
+        }
+
         /// The keys of `model` this kind reads besides `kind`; every other key is refused.
         var keys: [String] {
             let initialization = ["init", "init_scale"]
@@ -63,8 +72,10 @@ public struct ModelSpec: Sendable, Equatable {
             case .ngram: ["order", "smoothing"]
             case .wavenet: ["embedding", "residual_channels", "dilation_channels", "skip_channels", "kernel_size", "layers",
                             "stacks"] + initialization
+            case .seq2seq: ["cell", "embedding", "hidden", "layers", "dropout", "encoder_bidirectional", "context",
+                            "attention", "teacher_forcing"] + initialization
             // Their tasks are not built yet: until they are, no key is refused for them.
-            case .seq2seq, .transformer, .bert: ModelSpec.fields.map(\.key).filter { $0 != "kind" }
+            case .transformer, .bert: ModelSpec.fields.map(\.key).filter { $0 != "kind" }
             }
         }
 
@@ -103,6 +114,17 @@ public struct ModelSpec: Sendable, Equatable {
 
     /// Where a Transformer block normalises: before each sub-layer (GPT-2) or after the residual sum
     /// (the original Transformer).
+    public enum Context: String, SpecChoice {
+        case initial
+        case everyStep = "every_step"
+        static let label = "context"
+    }
+
+    public enum Attention: String, SpecChoice {
+        case none, additive, dot, general
+        static let label = "attention"
+    }
+
     public enum Norm: String, SpecChoice {
         case pre, post
         static let label = "norm placement"
@@ -145,6 +167,17 @@ public struct ModelSpec: Sendable, Equatable {
     public var stacks = 1
     /// `wavenet`: taps of every causal convolution.
     public var kernelSize = 2
+    /// `seq2seq`: a bidirectional encoder (Bahdanau's), bridged to the decoder's first state.
+    public var encoderBidirectional = false
+    /// `seq2seq` without attention: the encoder's summary only starts the decoder (`initial`,
+    /// Sutskever) or is also read at every step and by the output layer (`every_step`, Cho).
+    public var context = Context.initial
+    /// `seq2seq`: how the decoder reads the encoder outputs: `none`, `additive` (Bahdanau), `dot`
+    /// or `general` (Luong's scores).
+    public var attention = Attention.none
+    /// `seq2seq`: the probability that a training step feeds the decoder the gold token rather than
+    /// its own prediction.
+    public var teacherForcing = 1.0
     /// `wavenet`: width of the residual stream.
     public var residualChannels = 128
     /// `wavenet`: width of each layer's gated (dilated) activation.
@@ -231,6 +264,10 @@ extension ModelSpec: SpecSection {
             .int("residual_channels", \.residualChannels, .atLeastOne),
             .int("dilation_channels", \.dilationChannels, .atLeastOne),
             .int("skip_channels", \.skipChannels, .atLeastOne),
+            .bool("encoder_bidirectional", \.encoderBidirectional),
+            .choice("context", \.context),
+            .choice("attention", \.attention),
+            .double("teacher_forcing", \.teacherForcing, .closedFraction),
         ]
     }
 

@@ -10,6 +10,9 @@ public struct TrainSpec: Sendable, Equatable {
     }
 
     public var batchSize = 32
+    /// Translation: sentences per batch chosen per length bucket so that a batch holds about this
+    /// many tokens (its longer side's padded length × sentences), instead of `batch_size` sentences.
+    public var batchTokens: Int?
     public var seqLen = 35
     public var sampling = Sampling.sequential
     /// Passes over the training split; nil when `steps` sets the length instead.
@@ -94,6 +97,8 @@ public struct EvalSpec: Sendable, Equatable {
     public var metrics: [Metric] = [.loss, .perplexity]
     /// Evaluate on this many batches; nil for the whole split.
     public var batches: Int?
+    /// How translations are decoded for `bleu`.
+    public var decode = DecodeSpec()
 
     public init() {}
 }
@@ -126,6 +131,7 @@ extension TrainSpec: SpecSection {
     static var fields: [Field<TrainSpec>] {
         [
             .int("batch_size", \.batchSize, .atLeastOne),
+            .int("batch_tokens", \.batchTokens, .atLeastOne),
             .int("seq_len", \.seqLen, .atLeastOne),
             .choice("sampling", \.sampling),
             .int("epochs", \.epochs, .atLeastOne),
@@ -137,6 +143,9 @@ extension TrainSpec: SpecSection {
             .int("threads", \.threads, .atLeastOne),
         ]
     }
+
+    static let translationKeys = ["batch_tokens"]
+    static let languageModelKeys = ["seq_len", "sampling"]
 
     /// `epochs` has a default and `steps` does not, so naming `steps` alone trains by steps; naming
     /// both is ambiguous and refused, and so is naming neither (both null).
@@ -194,6 +203,29 @@ extension EvalSpec: SpecSection {
             .int("every_steps", \.everySteps, .atLeastOne),
             .choices("metrics", \.metrics),
             .int("batches", \.batches, .atLeastOne),
+            .section("decode", \.decode),
+        ]
+    }
+}
+
+/// Decoding a translation: greedy (`beam: 1`) or beam search, fairseq's length penalty α (a
+/// hypothesis scores log p / length^α) and length limit ⌊max_len_a · source length + max_len_b⌋.
+public struct DecodeSpec: Sendable, Equatable {
+    public var beam = 1
+    public var lenpen = 1.0
+    public var maxLenA = 0.0
+    public var maxLenB = 200
+
+    public init() {}
+}
+
+extension DecodeSpec: SpecSection {
+    static var fields: [Field<DecodeSpec>] {
+        [
+            .int("beam", \.beam, .atLeastOne),
+            .double("lenpen", \.lenpen, .any),
+            .double("max_len_a", \.maxLenA, .nonNegative),
+            .int("max_len_b", \.maxLenB, .atLeastOne),
         ]
     }
 }

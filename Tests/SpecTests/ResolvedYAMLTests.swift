@@ -99,7 +99,7 @@ final class ResolvedYAMLTests: XCTestCase {
         let spec = try ExperimentSpec.load(path: path, overrides: ["model.layers=2"])
         let yaml = spec.resolvedYAML()
         XCTAssertFalse(yaml.contains("extends"))
-        XCTAssertTrue(yaml.hasPrefix("name: x\nseed: 3\nreproduces: null\ndata:\n  corpus: timemachine\n"), yaml)
+        XCTAssertTrue(yaml.hasPrefix("name: x\nseed: 3\ntask: language_model\nreproduces: null\ndata:\n  corpus: timemachine\n"), yaml)
         XCTAssertTrue(yaml.contains("\nmodel:\n  kind: rnn_lm\n  cell: gru\n  embedding: 32\n  hidden: 64\n  layers: 2\n"), yaml)
         XCTAssertTrue(yaml.contains("  metrics: [loss, perplexity]\n"), yaml)
         XCTAssertTrue(yaml.contains("  reserved: [\"<unk>\"]\n"), yaml)

@@ -45,6 +45,28 @@ final class SpecErrorTests: XCTestCase {
              headline: "x.yaml:2:7: error: expected an integer for 'seed', found a mapping", caret: 7),
         Case(name: "scalar where a section belongs", files: ["x.yaml": minimalSpec + "model: 5\n"],
              headline: "x.yaml:2:8: error: expected a mapping for 'model', found '5'", caret: 8),
+        // Tasks: a model kind's task, and keys of another task.
+        Case(name: "a task the model kind is not trained for",
+             files: ["x.yaml": "task: language_model\ndata: {corpus: multi30k, source: de, target: en}\nmodel: {kind: seq2seq}\n"],
+             headline: "x.yaml:1:7: error: model kind 'seq2seq' is trained for translation, not language_model (set "
+                + "'task: translation' or a model kind of that task)", caret: 7),
+        Case(name: "translation without a source language", files: ["x.yaml": "data: {corpus: multi30k, target: en}\nmodel: {kind: seq2seq}\n"],
+             headline: "x.yaml:1:7: error: a translation spec needs 'data.source', the source language (e.g. data: "
+                + "{corpus: multi30k, source: de, target: en})", caret: 7),
+        Case(name: "a translation key in a language model", files: ["x.yaml": "data: {corpus: timemachine, source: de}\n"],
+             headline: "x.yaml:1:29: error: 'data.source' applies to task translation, not language_model (remove it)", caret: 29),
+        Case(name: "a language-model key in a translation",
+             files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en}\nmodel: {kind: seq2seq}\ntrain: {seq_len: 50}\n"],
+             headline: "x.yaml:3:9: error: 'train.seq_len' applies to task language_model, not translation (remove it)", caret: 9),
+        Case(name: "attention on a language model", files: ["x.yaml": minimalSpec + "model: {kind: rnn_lm, attention: additive}\n"],
+             headline: "x.yaml:2:23: error: 'model.attention' does not apply to model kind 'rnn_lm', which reads cell, "
+                + "embedding, hidden, layers, bidirectional, dropout, init, init_scale (remove it; to change the kind from "
+                + "the command line, give the whole section: --set 'model={kind: rnn_lm, …}')", caret: 23),
+        Case(name: "unknown attention", files: ["x.yaml": minimalSpec + "model: {kind: seq2seq, attention: bahdanau}\n"],
+             headline: "x.yaml:2:35: error: unknown attention 'bahdanau' (expected one of: none, additive, dot, general)",
+             caret: 35),
+        Case(name: "a beam of 0", files: ["x.yaml": minimalSpec + "eval: {decode: {beam: 0}}\n"],
+             headline: "x.yaml:2:23: error: 'eval.decode.beam' must be ≥ 1, found 0", caret: 23),
         // Model keys the chosen kind does not read.
         Case(name: "heads on a recurrent model", files: ["x.yaml": minimalSpec + "model:\n  kind: rnn_lm\n  heads: 8\n"],
              headline: "x.yaml:4:3: error: 'model.heads' does not apply to model kind 'rnn_lm', which reads cell, embedding, "
