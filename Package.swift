@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Planner", dependencies: ["Autodiff", "Core", "Data", "Graph", "Models", "NN", "Optim", "Spec"]),
         .target(name: "Training", dependencies: ["Core", "Data", "Engine", "Planner", "Runs", "Spec", "Text"]),
         .target(name: "Studies", dependencies: ["Runs", "Spec"]),
-        .target(name: "Translation"),
+        .target(name: "Translation", dependencies: ["Engine", "Planner"]),
         .target(name: "TestSupport", dependencies: ["Autodiff", "Core", "Engine", "Graph"]),
         .executableTarget(name: "runner", dependencies: ["Core", "Data", "Engine", "Planner", "Runs", "Spec", "Studies",
                                                          "Text", "Training", "Translation"]),
@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["runner"], resources: [.copy("Snapshots")]),
         .testTarget(name: "TrainingTests", dependencies: ["Core", "Data", "Engine", "Planner", "Runs", "Spec", "Text",
                                                           "Training"]),
-        .testTarget(name: "TranslationTests", dependencies: ["Translation"]),
+        .testTarget(name: "TranslationTests", dependencies: ["Core", "Data", "Engine", "Optim", "Planner", "Spec", "Translation"]),
         .testTarget(name: "StudiesTests", dependencies: ["Runs", "Spec", "Studies"], resources: [.copy("Snapshots")]),
     ],
     swiftLanguageModes: [.v6]

@@ -60,6 +60,11 @@ public struct EncoderDecoder {
         public var mask: Tensor
         public var initialState: [[Tensor]]
         public var context: Tensor?
+
+        public init(outputs: Tensor, projectedKeys: Tensor?, mask: Tensor, initialState: [[Tensor]], context: Tensor?) {
+            (self.outputs, self.projectedKeys, self.mask, self.initialState, self.context) =
+                (outputs, projectedKeys, mask, initialState, context)
+        }
     }
 
     private enum Encoder {

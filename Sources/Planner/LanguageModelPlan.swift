@@ -59,7 +59,7 @@ public struct LanguageModelPlan {
     /// Nil for the other kinds.
     public let cachedDecode: (step: CachedPass, refill: CachedPass)?
     /// The spec's training section, for the recipe.
-    let training: TrainSpec
+    public let training: TrainSpec
 
     /// Plans `spec` for a vocabulary of `vocabularySize` tokens.
     public init(_ spec: ExperimentSpec, vocabularySize: Int) throws {

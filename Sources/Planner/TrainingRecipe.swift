@@ -32,17 +32,29 @@ extension TrainingRecipe {
     }
 }
 
-extension LanguageModelPlan {
+/// A plan of any task: it owns the training recipe of its spec.
+public protocol TrainingPlan {
+    /// The spec's training section.
+    var training: TrainSpec { get }
+    /// The width that schedules scale by (Noam's d_model).
+    var modelWidth: Int { get }
     /// Whether the model learns by counting its training examples, once, instead of by steps.
-    public var fitsByCounting: Bool { model.fitsByCounting }
+    var fitsByCounting: Bool { get }
+}
 
+extension LanguageModelPlan: TrainingPlan {
+    public var fitsByCounting: Bool { model.fitsByCounting }
+    public var modelWidth: Int { model.modelWidth }
+}
+
+extension TrainingPlan {
     /// The recipe for an arena of `layout` and a training split of `batchesPerEpoch` batches.
     public func recipe(for layout: ParameterLayout, batchesPerEpoch: Int) throws -> TrainingRecipe {
         let totalSteps = try self.totalSteps(batchesPerEpoch: batchesPerEpoch)
         return TrainingRecipe(
             optimizer: try optimizer(for: layout), stepLayout: stepLayout(for: layout),
             schedule: Optimization.schedule(training.schedule, lr: training.optimizer.lr, totalSteps: totalSteps,
-                                            width: model.modelWidth),
+                                            width: modelWidth),
             clipGradNorm: training.clipGradNorm.map(Float.init), accumulation: training.gradAccumSteps,
             totalSteps: totalSteps)
     }
