@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Spec", dependencies: ["Core", "CYAML"]),
         .target(name: "Runs", dependencies: ["Core"]),
         .target(name: "Planner", dependencies: ["Autodiff", "Core", "Data", "Graph", "Models", "NN", "Optim", "Spec"]),
-        .target(name: "Training", dependencies: ["Core", "Data", "Engine", "Planner", "Runs", "Spec", "Text"]),
+        .target(name: "Training", dependencies: ["Core", "Data", "Engine", "Planner", "Runs", "Spec", "Text", "Translation"]),
         .target(name: "Studies", dependencies: ["Runs", "Spec"]),
         .target(name: "Translation", dependencies: ["Engine", "Planner"]),
         .target(name: "TestSupport", dependencies: ["Autodiff", "Core", "Engine", "Graph"]),

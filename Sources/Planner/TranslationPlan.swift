@@ -58,14 +58,18 @@ public struct TranslationPlan: TrainingPlan {
 
     public let config: EncoderDecoder.Config
     public let shapes: [BucketShape]
+    public let evaluationShapes: [BucketShape]
     public let train: [Pass]
     public let eval: [Pass]
     public let training: TrainSpec
     public var modelWidth: Int { config.hidden }
     public var fitsByCounting: Bool { false }
 
-    public init(_ spec: ExperimentSpec, sourceVocabularySize: Int, targetVocabularySize: Int, shapes buckets: [BucketShape])
-        throws {
+    /// - Parameters:
+    ///   - shapes: the training buckets' shapes.
+    ///   - evaluationShapes: the shapes of the batches that score the other splits.
+    public init(_ spec: ExperimentSpec, sourceVocabularySize: Int, targetVocabularySize: Int, shapes buckets: [BucketShape],
+                evaluationShapes: [BucketShape]) throws {
         if let metric = spec.eval.metrics.first(where: { ![.loss, .perplexity, .bleu].contains($0) }) {
             throw PlanError.unsupported("eval metric '\(metric.rawValue)' for translation (it reports loss, perplexity and bleu)")
         }
@@ -92,7 +96,7 @@ public struct TranslationPlan: TrainingPlan {
             throw PlanError.invalid("model.attention: dot needs encoder outputs as wide as the decoder state; with "
                 + "encoder_bidirectional use general or additive")
         }
-        try TensorSize.refuseOversized(buckets.flatMap { shape in [
+        try TensorSize.refuseOversized((buckets + evaluationShapes).flatMap { shape in [
             TensorSize([shape.batchSize, shape.targetLength, targetVocabularySize], "train.batch_size or data.max_length"),
             TensorSize([shape.batchSize, shape.sourceLength, config.encoderWidth, shape.targetLength],
                        "train.batch_size, data.max_length or model.hidden"),
@@ -101,7 +105,8 @@ public struct TranslationPlan: TrainingPlan {
         shapes = buckets
         training = spec.train
         train = try buckets.map { try Self.pass(config, $0, training: true) }
-        eval = try buckets.map { try Self.pass(config, $0, training: false) }
+        self.evaluationShapes = evaluationShapes
+        eval = try evaluationShapes.map { try Self.pass(config, $0, training: false) }
     }
 
     private static func pass(_ config: EncoderDecoder.Config, _ shape: BucketShape, training: Bool) throws -> Pass {

@@ -19,6 +19,8 @@ public struct RunDirectory: Hashable, Sendable {
     public var specURL: URL { url.appendingPathComponent(Self.specFileName) }
     public var planURL: URL { url.appendingPathComponent("plan.txt") }
     public var tokenizerURL: URL { url.appendingPathComponent("tokenizer.json") }
+    /// A translation run's tokenizer of one side: `tokenizer.source.json`, `tokenizer.target.json`.
+    public func tokenizerURL(side: String) -> URL { url.appendingPathComponent("tokenizer.\(side).json") }
     public var metricsURL: URL { url.appendingPathComponent("metrics.jsonl") }
     public var logURL: URL { url.appendingPathComponent("log.txt") }
     public var checkpointsURL: URL { url.appendingPathComponent("checkpoints", isDirectory: true) }

@@ -11,8 +11,8 @@ extension Trainer {
     /// is counted before the (empty) loop.
     func begin() throws {
         if position.step > 0 { (last, best) = try Self.reported(in: run.metricsURL) }
-        try log.line("training \(spec.name): \(recipe.totalSteps) steps, \(train.arena.layout.count) parameters")
-        if plan.fitsByCounting, position.step == 0 { try count() }
+        try log.line("training \(spec.name): \(recipe.totalSteps) steps, \(arena.layout.count) parameters")
+        if session.fitsByCounting, position.step == 0 { try count() }
     }
 
     /// The `last` and `best` metrics that the reports in a metrics file made, as `record` keeps them.
@@ -20,10 +20,20 @@ extension Trainer {
         var last: [String: JSONValue] = [:], best: [String: Double] = [:]
         for event in try MetricsWriter.read(url) {
             guard case .string(let split)? = event["split"] else { continue }
-            for name in ["loss", "ppl", "bpc"] { if let value = event[name] { last[split + "." + name] = value } }
+            for name in Self.reportedMetrics { if let value = event[name] { last[split + "." + name] = value } }
             if case .double(let loss)? = event["loss"] { best[split + ".loss"] = min(best[split + ".loss"] ?? .infinity, loss) }
         }
         return (last, best)
+    }
+
+    /// The metrics a split's event may hold, in the order a log line shows them.
+    static let reportedMetrics = ["loss", "ppl", "bpc", "bleu"]
+
+    /// `  bpc 2.345  bleu 27.31`: the metrics beyond loss and perplexity.
+    static func extras(_ metrics: [String: Double]) -> String {
+        reportedMetrics.dropFirst(2).compactMap { name in
+            metrics[name].map { String(format: name == "bleu" ? "  %@ %.2f" : "  %@ %.3f", name, $0) }
+        }.joined()
     }
 
     /// Keeps a report's metrics for the summary; a new best validation loss checkpoints its weights
@@ -51,39 +61,25 @@ extension Trainer {
         var summary: [String: JSONValue] = ["train.loss": .double(trainLoss), "train.ppl": .double(Foundation.exp(trainLoss))]
         var line = String(format: "step %d/%d  epoch %d  loss %.4f  ppl %.3f  lr %.4g  %.0f tok/s", step, recipe.totalSteps,
                           epoch, trainLoss, Foundation.exp(trainLoss), lr, tokensPerSecond)
-        if let validLoss = try evaluator.loss(on: data.split("valid")) {
-            var valid: [String: JSONValue] = ["loss": .double(validLoss), "ppl": .double(Foundation.exp(validLoss))]
-            line += String(format: "  valid ppl %.3f", Foundation.exp(validLoss))
-            if spec.eval.metrics.contains(.bpc), let charactersPerToken {
-                let bitsPerCharacter = validLoss / charactersPerToken / Foundation.log(2)
-                valid["bpc"] = .double(bitsPerCharacter)
-                line += String(format: "  bpc %.3f", bitsPerCharacter)
-            }
-            try metrics.append(valid.merging(["step": .int(step), "split": "valid"]) { $1 }, sync: true)
-            for (name, value) in valid { summary["valid." + name] = value }
+        if let valid = try session.evaluate("valid"), let validLoss = valid["loss"] {
+            line += String(format: "  valid ppl %.3f", Foundation.exp(validLoss)) + Self.extras(valid)
+            try metrics.append(valid.mapValues { .double($0) }.merging(["step": .int(step), "split": "valid"]) { $1 }, sync: true)
+            for (name, value) in valid { summary["valid." + name] = .double(value) }
         }
         try log.line(line)
-        if !spec.sample.prompt.isEmpty {
-            let sample = spec.sample
-            let text = try sampler.generate(prompt: sample.prompt, Decoding(
-                length: sample.length, temperature: Float(sample.temperature), topK: sample.topK, topP: sample.topP,
-                stop: sample.stop, seed: UInt64(truncatingIfNeeded: spec.seed) &+ UInt64(step))).text
+        if let text = try session.sample(step: step) {
             try run.appendSample(step: step, text: text)
             try log.line("  sample: \(text)")
         }
         return summary
     }
 
-    /// A counted model's whole training: the counts of the training windows become its parameters;
-    /// then the train and valid splits are scored exactly and the counts checkpointed, as a trained
-    /// model's would be.
+    /// A counted model's whole training: its parameters from the training split; then the train and
+    /// valid splits are scored exactly and the counts checkpointed, as a trained model's would be.
     func count() throws {
-        guard case .windows(let windows) = data.split("train") else { return }
-        for (key, values) in plan.model.counted(contexts: windows.contexts, targets: windows.targets) {
-            try train.arena.setValue(key, values)
-        }
+        try session.count()
         for split in ["train", "valid"] {
-            guard let loss = try evaluator.loss(on: data.split(split)) else { continue }
+            guard let scores = try session.evaluate(split), let loss = scores["loss"] else { continue }
             try metrics.append(["step": .int(0), "split": .string(split), "loss": .double(loss),
                                 "ppl": .double(Foundation.exp(loss))], sync: true)
             try log.line(String(format: "%@ loss %.4f  ppl %.3f", split, loss, Foundation.exp(loss)))
@@ -99,7 +95,7 @@ extension Trainer {
         try scoreTest()
         var summary: [String: JSONValue] = [
             "final": .object(JSONObject(last)), "best": .object(JSONObject(best.mapValues { .double($0) })),
-            "steps": .int(position.step), "epochs": .int(position.epoch), "parameters": .int(train.arena.layout.count),
+            "steps": .int(position.step), "epochs": .int(position.epoch), "parameters": .int(arena.layout.count),
             "wall_s": .double(Date().timeIntervalSince(started)), "machine": .object(JSONObject(Machine.description)),
             "spec_hash": .string(String(spec.hash, radix: 16)),
         ]
@@ -117,13 +113,14 @@ extension Trainer {
     /// The test split is scored once, at the end, with the weights of the best validation loss when
     /// there is one (the checkpoint a paper would test); the last weights stay in the step checkpoints.
     private func scoreTest() throws {
-        let test = data.split("test")
         let bestURL = run.checkpoints.bestURL
-        if test.count > 0, FileManager.default.fileExists(atPath: bestURL.path) { try context.restore(from: bestURL) }
-        guard let testLoss = try evaluator.loss(on: test) else { return }
-        try metrics.append(["step": .int(position.step), "split": "test", "loss": .double(testLoss),
-                            "ppl": .double(Foundation.exp(testLoss))], sync: true)
-        try log.line(String(format: "test loss %.4f  ppl %.3f", testLoss, Foundation.exp(testLoss)))
-        (last["test.loss"], last["test.ppl"]) = (.double(testLoss), .double(Foundation.exp(testLoss)))
+        if FileManager.default.fileExists(atPath: bestURL.path) {
+            arena.restore(try Checkpoint.read(from: bestURL).parameters(for: arena.checkpointLayout, path: bestURL.path))
+        }
+        guard let test = try session.evaluate("test"), let testLoss = test["loss"] else { return }
+        try metrics.append(test.mapValues { .double($0) }.merging(["step": .int(position.step), "split": "test"]) { $1 },
+                           sync: true)
+        try log.line(String(format: "test loss %.4f  ppl %.3f", testLoss, Foundation.exp(testLoss)) + Self.extras(test))
+        for (name, value) in test { last["test." + name] = .double(value) }
     }
 }

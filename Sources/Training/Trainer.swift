@@ -6,24 +6,20 @@ import Planner
 import Runs
 import Spec
 
-/// Trains a language-model experiment into a run directory. The loop reads top to bottom, nanoGPT
+/// Trains an experiment of any task into a run directory. The loop reads top to bottom, nanoGPT
 /// style: forward/backward (over the step's accumulated batches) → clip → optimizer step → log;
 /// every `eval.every_steps`: evaluate and sample, and every `checkpoint.every_steps`: checkpoint.
-/// What to train and how (the passes, the optimizer, the schedule) comes from the plan.
+/// What to train comes from the task's session, how (the optimizer, the schedule) from its plan.
 public final class Trainer {
     public let spec: ExperimentSpec
     public let run: RunDirectory
-    let context: RunContext
-    let data: LanguageModelData
-    let train: Program
-    let evaluator: Evaluator
-    let sampler: Sampler
+    /// The task's side of the run: its data, programs, evaluation and samples.
+    let session: any TaskSession
     var recipe: TrainingRecipe
-    let batcher: any LMBatchSource
     /// Gradients summed over the batches of one step when `grad_accum_steps` > 1.
     var accumulated: [Float]
-    /// The batches of the step under way and their summed loss.
-    var pending = (batches: 0, loss: 0.0)
+    /// The batches of the step under way, their summed loss and the tokens they predicted.
+    var pending = (batches: 0, loss: 0.0, predictions: 0)
     let log: LogWriter
     var metrics: MetricsWriter
     var position: TrainingPosition
@@ -33,31 +29,26 @@ public final class Trainer {
     /// The latest value of every metric reported, and the lowest of every loss: the summary's.
     var last: [String: JSONValue] = [:]
     var best: [String: Double] = [:]
-    /// The validation split's characters per token, for `bpc` (decoding it once costs a pass over it).
-    lazy var charactersPerToken: Double? = data.corpus.validCharactersPerToken
 
-    var plan: LanguageModelPlan { context.plan }
+    var arena: ParameterArena { session.arena }
     /// Newer checkpoints that could not be read and were passed over by `open`; also in log.txt.
-    public var warnings: [String] { context.warnings }
+    public var warnings: [String] { session.warnings }
     /// Training steps taken so far.
     public var step: Int { position.step }
 
-    /// Prepares everything a new run needs and writes spec.yaml, plan.txt and tokenizer.json.
+    /// Prepares everything a new run needs and writes spec.yaml, plan.txt and the tokenizer(s).
     public convenience init(spec: ExperimentSpec, run: RunDirectory, locator: DataLocator, echo: Bool = true) throws {
-        let corpus = try LanguageModelCorpus(spec, locator: locator)
-        try self.init(try RunContext(spec: spec, tokenizer: corpus.tokenizer, purpose: .training), corpus: corpus, run: run,
-                      echo: echo)
+        try self.init(try TaskRegistry.newSession(spec, locator: locator), run: run, echo: echo)
         try run.writeSpec(spec.resolvedYAML())
-        try run.writePlan(plan.summary.text + "\n" + train.memorySummary(optimizerState: recipe.optimizer.stateSize)
-                          + "\n")
-        try corpus.tokenizer.save(to: run.tokenizerURL)
+        try run.writePlan(session.planText(optimizerState: recipe.optimizer.stateSize) + "\n")
+        try session.saveTokenizers(to: run)
     }
 
     /// Continues a run where its latest checkpoint left it. Metrics logged after the checkpoint (by
     /// the run that was killed) are dropped first, as they will be logged again.
     public static func resume(_ run: RunDirectory, locator: DataLocator, echo: Bool = true) throws -> Trainer {
         let trainer = try open(run, locator: locator, echo: echo)
-        guard let latest = trainer.context.latest else { preconditionFailure("an opened run has a checkpoint") }
+        guard let latest = trainer.session.latest else { preconditionFailure("an opened run has a checkpoint") }
         // Only once everything else has been checked; truncating replaces the file, so the append
         // handle is opened again.
         try MetricsWriter.truncate(run.metricsURL, afterStep: latest.checkpoint.step)
@@ -66,34 +57,23 @@ public final class Trainer {
         return trainer
     }
 
-    /// Reopens a run as its latest checkpoint left it: its own spec.yaml and tokenizer.json, the
-    /// weights, the optimizer, the generators and the position in the data.
+    /// Reopens a run as its latest checkpoint left it: its own spec.yaml and tokenizer, the weights,
+    /// the optimizer, the generators and the position in the data.
     public static func open(_ run: RunDirectory, locator: DataLocator, echo: Bool = true) throws -> Trainer {
-        let context = try RunContext.open(run, for: .training)
-        let corpus = try LanguageModelCorpus(context.spec, locator: locator, tokenizer: context.tokenizer)
-        let trainer = try Trainer(context, corpus: corpus, run: run, echo: echo)
+        let trainer = try Trainer(try TaskRegistry.openSession(run, locator: locator), run: run, echo: echo)
         for warning in trainer.warnings { try trainer.log.line(warning) }
-        if let latest = context.latest { try trainer.continue(from: latest) }
+        if let latest = trainer.session.latest { try trainer.continue(from: latest) }
         return trainer
     }
 
-    private init(_ context: RunContext, corpus: LanguageModelCorpus, run: RunDirectory, echo: Bool) throws {
-        guard let train = context.train else { preconditionFailure("a Trainer needs a context opened for training") }
-        (self.context, self.train, self.run, spec) = (context, train, run, context.spec)
-        let plan = context.plan
-        data = try LanguageModelData(corpus, plan: plan)
-        batcher = try data.trainingBatches(plan, sampling: spec.train.sampling)
-        recipe = try plan.recipe(for: train.arena.layout, batchesPerEpoch: batcher.batchesPerEpoch)
-        evaluator = Evaluator(context, program: try context.evaluation())
-        sampler = try context.sampler()
-        accumulated = recipe.accumulation > 1 ? [Float](repeating: 0, count: train.arena.layout.count) : []
+    private init(_ session: any TaskSession, run: RunDirectory, echo: Bool) throws {
+        (self.session, self.run, spec) = (session, run, session.spec)
+        recipe = try session.plan.recipe(for: session.arena.layout, batchesPerEpoch: session.batchesPerEpoch)
+        accumulated = recipe.accumulation > 1 ? [Float](repeating: 0, count: session.arena.layout.count) : []
         log = try run.logWriter(echo: echo)
         metrics = try run.metricsWriter()
         progress = ProgressLine(echo: echo)
-        if !spec.sample.prompt.isEmpty, corpus.tokenizer.encode(spec.sample.prompt).isEmpty {
-            throw TrainingError.emptyPrompt(spec.sample.prompt)
-        }
-        position = TrainingPosition(seed: UInt64(truncatingIfNeeded: spec.seed) &+ 1, state: plan.train.zeroState)
+        position = TrainingPosition(seed: UInt64(truncatingIfNeeded: session.spec.seed) &+ 1, state: session.zeroState)
     }
 
     /// The optimizer, the dropout generator and the position in the data as `latest` saved them (the
@@ -102,7 +82,7 @@ public final class Trainer {
         let checkpoint = latest.checkpoint
         recipe.optimizer.state = checkpoint.optimizerState
         recipe.optimizer.stepCount = checkpoint.optimizerStep
-        if let dropout = checkpoint.generators["dropout"] { train.randomState = dropout }
+        if let dropout = checkpoint.generators["dropout"] { session.randomState = dropout }
         position = try TrainingPosition(checkpoint, path: latest.url.path)
     }
 
@@ -113,10 +93,10 @@ public final class Trainer {
         try begin()
         while position.step < recipe.totalSteps {
             var generator = position.epochStart
-            let batches = batcher.epoch(layout: plan.layout, using: &generator)
+            let count = session.drawEpoch(using: &generator)
             // An epoch ends with whole steps; a last group of fewer than `accumulation` batches is left out.
-            let usable = batches.count - batches.count % recipe.accumulation
-            for batch in batches[..<usable].dropFirst(position.batchInEpoch) where position.step < recipe.totalSteps {
+            let usable = count - count % recipe.accumulation
+            for batch in min(position.batchInEpoch, usable)..<usable where position.step < recipe.totalSteps {
                 guard try forwardBackward(batch) else { continue }
                 let (lr, gradientNorm, loss) = optimizerStep()
                 try endStep(lr: lr, gradientNorm: gradientNorm, loss: loss)
@@ -126,30 +106,25 @@ public final class Trainer {
         return try finish(started: started)
     }
 
-    /// Runs the training pass on one batch, the recurrent state carried in from the batch before
-    /// (truncated BPTT) when the batches continue each other. Returns whether the step's batches are
-    /// all in: with accumulation, their mean gradient is then in the arena.
-    private func forwardBackward(_ batch: LMBatch) throws -> Bool {
-        try train.setInput(LanguageModelPlan.tokens, batch.inputValues)
-        try train.setInput(LanguageModelPlan.targets, batch.targetValues)
-        if !batcher.carriesState { position.state = plan.train.zeroState }
-        for (name, values) in zip(plan.train.stateInputs, position.state) { try train.setInput(name, values) }
-        train.run()
-        let loss = try train.scalar(plan.train.loss)
+    /// Runs the training pass on batch `index` of the epoch, from the state the batch before left.
+    /// Returns whether the step's batches are all in: with accumulation, their mean gradient is then
+    /// in the arena.
+    private func forwardBackward(_ index: Int) throws -> Bool {
+        let (loss, predictions) = try session.train(batch: index, state: &position.state)
         guard loss.isFinite else {
             throw TrainingError.divergence(step: position.step, loss: loss, checkpoint: try? run.checkpoints.latest().url.path)
         }
-        position.state = try plan.train.stateOutputs.map { try train.read($0) }
         position.batchInEpoch += 1
         pending.batches += 1
         pending.loss += Double(loss)
+        pending.predictions += predictions
         guard recipe.accumulation > 1 else { return true }
-        for (i, gradient) in train.arena.gradients.enumerated() { accumulated[i] += gradient }
+        for (i, gradient) in arena.gradients.enumerated() { accumulated[i] += gradient }
         guard pending.batches == recipe.accumulation else { return false }
         // The mean gradient of the step's batches, as nanoGPT's loss / accumulation steps gives.
         let scale = 1 / Float(recipe.accumulation)
         for i in accumulated.indices {
-            train.arena.gradients[i] = accumulated[i] * scale
+            arena.gradients[i] = accumulated[i] * scale
             accumulated[i] = 0
         }
         return true
@@ -159,13 +134,13 @@ public final class Trainer {
     /// the window of the next log line. Returns the learning rate, the norm before clipping and the
     /// step's mean loss.
     private func optimizerStep() -> (lr: Float, gradientNorm: Float?, loss: Double) {
-        let (lr, gradientNorm) = recipe.step(position.step, parameters: train.arena.values, gradients: train.arena.gradients)
+        let (lr, gradientNorm) = recipe.step(position.step, parameters: arena.values, gradients: arena.gradients)
         position.step += 1
         let loss = pending.loss / Double(recipe.accumulation)
         position.window.loss += loss
         position.window.count += 1
-        position.window.tokens += plan.predictionsPerBatch * recipe.accumulation
-        pending = (0, 0)
+        position.window.tokens += pending.predictions
+        pending = (0, 0, 0)
         return (lr, gradientNorm, loss)
     }
 
@@ -191,7 +166,7 @@ public final class Trainer {
         position.epoch += 1
         position.batchInEpoch = 0
         position.epochStart = generator
-        position.state = plan.train.zeroState
+        position.state = session.zeroState
     }
 
     func saveCheckpoint() throws {
@@ -200,10 +175,9 @@ public final class Trainer {
 
     /// Everything `resume` needs to go on from this step.
     func checkpoint() -> Checkpoint {
-        let arena = train.arena
-        return Checkpoint(
+        Checkpoint(
             specHash: spec.hash, step: position.step, epoch: position.epoch,
-            generators: ["data": position.epochStart, "dropout": train.randomState], layout: arena.checkpointLayout,
+            generators: ["data": position.epochStart, "dropout": session.randomState], layout: arena.checkpointLayout,
             values: arena.checkpointValues, optimizerState: recipe.optimizer.state, optimizerStep: recipe.optimizer.stepCount,
             metadata: position.metadata)
     }

@@ -52,7 +52,7 @@ final class WindowModelTrainingTests: XCTestCase {
         let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "bigram")
         let locator = DataLocator(dataDirectory: nil, environment: [:], currentDirectory: Self.packageRoot.path)
         let trainer = try Trainer(spec: spec, run: run, locator: locator, echo: false)
-        XCTAssertEqual(trainer.data.windows?.train.count, 228_146)
+        XCTAssertEqual((trainer.session as? LanguageModelSession)?.data.windows?.train.count, 228_146)
         let summary = try trainer.fit()
         guard case .double(let nll)? = summary["train.loss"] else { return XCTFail("\(summary)") }
         XCTAssertEqual(nll, 2.454576820, accuracy: 2e-6)
@@ -72,7 +72,7 @@ final class WindowModelTrainingTests: XCTestCase {
         let sample = try Sampler.open(run).generate(prompt: ".", Decoding(length: 20, stop: ["."], seed: 1)).text
         XCTAssertTrue(sample.hasPrefix(".") && !sample.dropFirst().contains("."), sample)
         // The running statistics moved from their zeros and ones, and the checkpoint keeps them.
-        let arena = try Trainer.open(run, locator: .forCurrentProcess(dataDirectory: nil), echo: false).train.arena
+        let arena = try Trainer.open(run, locator: .forCurrentProcess(dataDirectory: nil), echo: false).arena
         XCTAssertTrue(try arena.value("hidden.0.norm.running_mean").contains { $0 != 0 })
         XCTAssertTrue(try arena.value("hidden.0.norm.running_var").contains { $0 != 1 })
     }

@@ -32,7 +32,7 @@ final class CopyTaskTests: XCTestCase {
         let plan = try TranslationPlan(spec, sourceVocabularySize: Self.vocabulary, targetVocabularySize: Self.vocabulary,
                                        shapes: buckets.buckets.map {
                                            .init(batchSize: $0.batchSize, sourceLength: $0.sourceLength, targetLength: $0.targetLength)
-                                       })
+                                       }, evaluationShapes: [])
         var programs: [Program] = []
         for pass in plan.train {
             programs.append(try Engine.compile(pass.graph, outputs: [pass.loss], gradients: pass.gradients,

@@ -81,7 +81,7 @@ public struct LanguageModelCorpus {
         return String(part)
     }
 
-    private static func tokenizer(_ spec: TokenizerSpec, training text: String) throws -> any Tokenizer {
+    static func tokenizer(_ spec: TokenizerSpec, training text: String) throws -> any Tokenizer {
         let reserved = Set(spec.reserved.compactMap(ReservedToken.init(rawValue:)))
         var options = TokenizerOptions(lowercase: spec.lowercase, normalization: spec.normalize == .letters ? .letters : .none,
                                        minFrequency: spec.minFrequency, maxSize: spec.maxSize, reserved: reserved)

@@ -1,0 +1,111 @@
+import Core
+import Data
+import Engine
+import Foundation
+import Planner
+import Runs
+import Spec
+import Text
+
+/// The language-model task of a run: a token stream, framed lines or context windows in batches of
+/// the plan's shape, the recurrent state carried between batches that continue each other, loss,
+/// perplexity and bits per character, and a sample at every report.
+final class LanguageModelSession: TaskSession {
+    let context: RunContext
+    let data: LanguageModelData
+    let program: Program
+    let evaluator: Evaluator
+    let sampler: Sampler
+    let batcher: any LMBatchSource
+    /// The batches of the epoch under way.
+    private var batches: [LMBatch] = []
+    /// The validation split's characters per token, for `bpc` (decoding it once costs a pass over it).
+    private lazy var charactersPerToken: Double? = data.corpus.validCharactersPerToken
+
+    var spec: ExperimentSpec { context.spec }
+    var arena: ParameterArena { context.arena }
+    var plan: any TrainingPlan { context.plan }
+    var batchesPerEpoch: Int { batcher.batchesPerEpoch }
+    var zeroState: [[Float]] { context.plan.train.zeroState }
+    var warnings: [String] { context.warnings }
+    var latest: CheckpointStore.Latest? { context.latest }
+    var fitsByCounting: Bool { context.plan.fitsByCounting }
+    var randomState: SeededGenerator {
+        get { program.randomState }
+        set { program.randomState = newValue }
+    }
+
+    /// A new run: the corpus read and its tokenizer trained (or loaded) as the spec says.
+    convenience init(spec: ExperimentSpec, locator: DataLocator) throws {
+        let corpus = try LanguageModelCorpus(spec, locator: locator)
+        try self.init(try RunContext(spec: spec, tokenizer: corpus.tokenizer, purpose: .training), corpus: corpus)
+    }
+
+    /// A run as its latest checkpoint left it, with its own spec and tokenizer.
+    convenience init(opening run: RunDirectory, locator: DataLocator) throws {
+        let context = try RunContext.open(run, for: .training)
+        try self.init(context, corpus: try LanguageModelCorpus(context.spec, locator: locator, tokenizer: context.tokenizer))
+    }
+
+    init(_ context: RunContext, corpus: LanguageModelCorpus) throws {
+        guard let program = context.train else { preconditionFailure("a session needs a context opened for training") }
+        (self.context, self.program) = (context, program)
+        data = try LanguageModelData(corpus, plan: context.plan)
+        batcher = try data.trainingBatches(context.plan, sampling: context.spec.train.sampling)
+        evaluator = Evaluator(context, program: try context.evaluation())
+        sampler = try context.sampler()
+        let prompt = context.spec.sample.prompt
+        if !prompt.isEmpty, corpus.tokenizer.encode(prompt).isEmpty { throw TrainingError.emptyPrompt(prompt) }
+    }
+
+    func drawEpoch(using generator: inout SeededGenerator) -> Int {
+        batches = batcher.epoch(layout: context.plan.layout, using: &generator)
+        return batches.count
+    }
+
+    func train(batch index: Int, state: inout [[Float]]) throws -> (loss: Float, predictions: Int) {
+        let (pass, batch) = (context.plan.train, batches[index])
+        try program.setInput(LanguageModelPlan.tokens, batch.inputValues)
+        try program.setInput(LanguageModelPlan.targets, batch.targetValues)
+        if !batcher.carriesState { state = pass.zeroState }
+        for (name, values) in zip(pass.stateInputs, state) { try program.setInput(name, values) }
+        program.run()
+        let loss = try program.scalar(pass.loss)
+        // Truncated BPTT: the final state goes into the next batch as a constant.
+        state = try pass.stateOutputs.map { try program.read($0) }
+        return (loss, context.plan.predictionsPerBatch)
+    }
+
+    func evaluate(_ split: String) throws -> [String: Double]? {
+        guard let loss = try evaluator.loss(on: data.split(split)) else { return nil }
+        var metrics = ["loss": loss, "ppl": Foundation.exp(loss)]
+        if split == "valid", spec.eval.metrics.contains(.bpc), let charactersPerToken {
+            metrics["bpc"] = loss / charactersPerToken / Foundation.log(2)
+        }
+        return metrics
+    }
+
+    func sample(step: Int) throws -> String? {
+        let sample = spec.sample
+        guard !sample.prompt.isEmpty else { return nil }
+        return try sampler.generate(prompt: sample.prompt, Decoding(
+            length: sample.length, temperature: Float(sample.temperature), topK: sample.topK, topP: sample.topP,
+            stop: sample.stop, seed: UInt64(truncatingIfNeeded: spec.seed) &+ UInt64(step))).text
+    }
+
+    /// The counts of the training windows become the model's parameters.
+    func count() throws {
+        guard case .windows(let windows) = data.split("train") else { return }
+        for (key, values) in context.plan.model.counted(contexts: windows.contexts, targets: windows.targets) {
+            try arena.setValue(key, values)
+        }
+    }
+
+    func planText(optimizerState: Int) -> String {
+        context.plan.summary.text + "\n" + program.memorySummary(optimizerState: optimizerState)
+    }
+
+    func saveTokenizers(to run: RunDirectory) throws {
+        try context.tokenizer.save(to: run.tokenizerURL)
+    }
+}

@@ -1,0 +1,22 @@
+import Data
+import Runs
+import Spec
+
+/// The one place where a spec's task becomes the session that trains it.
+public enum TaskRegistry {
+    /// The session of a new run of `spec`: data read, tokenizers trained, weights from the seed.
+    static func newSession(_ spec: ExperimentSpec, locator: DataLocator) throws -> any TaskSession {
+        switch spec.task {
+        case .languageModel: try LanguageModelSession(spec: spec, locator: locator)
+        case .translation: try TranslationSession(spec: spec, locator: locator)
+        }
+    }
+
+    /// The session of an existing run as its latest checkpoint left it.
+    static func openSession(_ run: RunDirectory, locator: DataLocator) throws -> any TaskSession {
+        switch try ExperimentSpec.load(path: run.specURL.path).task {
+        case .languageModel: try LanguageModelSession(opening: run, locator: locator)
+        case .translation: try TranslationSession(opening: run, locator: locator)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Data
+import Foundation
+import Spec
+import Text
+import Translation
+
+/// A parallel corpus as a translation run reads it: a tokenizer per side (one spec, each trained on
+/// its own side's training text, with `<pad>`, `<bos>` and `<eos>`), the pairs of each split as ids,
+/// the training pairs longer than `max_length` left out, and the splits' reference lines for BLEU.
+struct TranslationCorpus {
+    let source: any Tokenizer
+    let target: any Tokenizer
+    let tokens: TranslationTokens
+    let train: [TranslationPair]
+    let valid: [TranslationPair]
+    let test: [TranslationPair]
+    /// The target lines of valid and test, as BLEU compares translations with them.
+    let references: (valid: [String], test: [String])
+    /// Training pairs left out for their length, and pairs dropped for an empty side.
+    let tooLong: Int
+    let empty: Int
+
+    /// Reads the spec's corpus; trains the tokenizers, or uses the given ones (an opened run's).
+    init(_ spec: ExperimentSpec, locator: DataLocator, tokenizers given: (source: any Tokenizer, target: any Tokenizer)? = nil)
+        throws {
+        let data = spec.data
+        guard let sourceLanguage = data.source, let targetLanguage = data.target else {
+            throw DataError.invalidOption("a translation spec needs data.source and data.target")
+        }
+        let corpus: ParallelCorpus
+        if let files = data.files {
+            let pair = { (path: String) in
+                ParallelCorpus.Files(source: path.replacingOccurrences(of: "{lang}", with: sourceLanguage),
+                                     target: path.replacingOccurrences(of: "{lang}", with: targetLanguage))
+            }
+            guard files.train.contains("{lang}") else {
+                throw DataError.invalidOption("data.files.train '\(files.train)' needs '{lang}' where the language goes, "
+                    + "e.g. train.{lang}")
+            }
+            corpus = try ParallelCorpus(train: pair(files.train), valid: files.valid.map(pair), test: files.test.map(pair),
+                                        locator: locator)
+        } else {
+            corpus = try ParallelCorpus(dataset: data.corpus, source: sourceLanguage, target: targetLanguage, locator: locator)
+        }
+        guard corpus.train.count > 0 else { throw DataError.invalidOption("the training split has no sentence pairs") }
+        var options = spec.tokenizer
+        if !options.kind.isSubword { options.reserved = ["<unk>", "<pad>", "<bos>", "<eos>"] }
+        let source = try given?.source ?? LanguageModelCorpus.tokenizer(options, training: corpus.train.source.joined(separator: "\n"))
+        let target = try given?.target ?? LanguageModelCorpus.tokenizer(options, training: corpus.train.target.joined(separator: "\n"))
+        guard let padding = target.paddingID, let bos = target.bosID, let eos = target.eosID, source.eosID != nil,
+              source.paddingID != nil else {
+            throw DataError.invalidOption("translation needs <pad>, <bos> and <eos> in both tokenizers; with a subword "
+                + "tokenizer, list them in tokenizer.special_tokens")
+        }
+        tokens = TranslationTokens(padding: padding, bos: bos, eos: eos)
+        let encode = { (split: ParallelCorpus.Split) in
+            zip(split.source, split.target).map { TranslationPair(source: source.encode($0), target: target.encode($1)) }
+        }
+        let limited = encode(corpus.train).limited(to: data.maxLength)
+        guard !limited.pairs.isEmpty else {
+            throw DataError.invalidOption("no training pair is within data.max_length \(data.maxLength ?? 0) tokens; raise it")
+        }
+        (self.source, self.target, train, tooLong) = (source, target, limited.pairs, limited.dropped)
+        (valid, test, empty) = (encode(corpus.valid), encode(corpus.test), corpus.dropped)
+        references = (corpus.valid.target, corpus.test.target)
+    }
+}

@@ -1,0 +1,159 @@
+import Core
+import Data
+import Engine
+import Foundation
+import Planner
+import Runs
+import Spec
+import Text
+import Translation
+
+/// The translation task of a run: sentence pairs in length buckets (one compiled program per bucket
+/// shape, all over one arena), cross-entropy over the target tokens with padding ignored, teacher-
+/// forced loss and perplexity, BLEU of the decoded translations, and a translation at every report.
+final class TranslationSession: TaskSession {
+    let spec: ExperimentSpec
+    let corpus: TranslationCorpus
+    let translationPlan: TranslationPlan
+    let buckets: TranslationBuckets
+    /// The evaluation batches of valid and test, and where each split's shapes start in the plan's.
+    let evaluation: (valid: TranslationBuckets?, test: TranslationBuckets?, testOffset: Int)
+    let programs: [Program]
+    let evaluationPrograms: [Program]
+    private(set) var latest: CheckpointStore.Latest?
+    /// The dropout generator, passed from bucket program to bucket program so that the run has one.
+    var randomState: SeededGenerator
+    private var batches: [TranslationBatch] = []
+
+    var plan: any TrainingPlan { translationPlan }
+    var arena: ParameterArena { programs[0].arena }
+    var batchesPerEpoch: Int { buckets.batchesPerEpoch }
+    var zeroState: [[Float]] { [] }
+    var fitsByCounting: Bool { false }
+    var warnings: [String] { latest?.skipped.map { "warning: skipped \($0)" } ?? [] }
+
+    convenience init(spec: ExperimentSpec, locator: DataLocator) throws {
+        try self.init(spec, corpus: try TranslationCorpus(spec, locator: locator))
+    }
+
+    convenience init(opening run: RunDirectory, locator: DataLocator) throws {
+        let spec = try ExperimentSpec.load(path: run.specURL.path)
+        let latest = try run.checkpoints.latest()
+        try latest.checkpoint.verify(specHash: spec.hash, path: latest.url.path)
+        let tokenizers = (try TokenizerFile.load(from: run.tokenizerURL(side: "source")),
+                          try TokenizerFile.load(from: run.tokenizerURL(side: "target")))
+        try self.init(spec, corpus: try TranslationCorpus(spec, locator: locator, tokenizers: tokenizers))
+        arena.restore(try latest.checkpoint.parameters(for: arena.checkpointLayout, path: latest.url.path))
+        self.latest = latest
+    }
+
+    init(_ spec: ExperimentSpec, corpus: TranslationCorpus) throws {
+        self.spec = spec
+        self.corpus = corpus
+        let train = spec.train
+        buckets = try TranslationBuckets(corpus.train, count: spec.data.buckets, batchSize: train.batchSize,
+                                         batchTokens: train.batchTokens, tokens: corpus.tokens)
+        let scoring = { (pairs: [TranslationPair]) in
+            pairs.isEmpty ? nil : try TranslationBuckets(pairs, count: spec.data.buckets, batchSize: train.batchSize,
+                                                         batchTokens: train.batchTokens, tokens: corpus.tokens)
+        }
+        let (valid, test) = (try scoring(corpus.valid), try scoring(corpus.test))
+        let shapes = { (buckets: TranslationBuckets?) in
+            (buckets?.buckets ?? []).map {
+                TranslationPlan.BucketShape(batchSize: $0.batchSize, sourceLength: $0.sourceLength, targetLength: $0.targetLength)
+            }
+        }
+        evaluation = (valid, test, shapes(valid).count)
+        translationPlan = try TranslationPlan(spec, sourceVocabularySize: corpus.source.vocabularySize,
+                                              targetVocabularySize: corpus.target.vocabularySize, shapes: shapes(buckets),
+                                              evaluationShapes: shapes(valid) + shapes(test))
+        let threads = train.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        var programs: [Program] = []
+        for pass in translationPlan.train {
+            programs.append(try Engine.compile(pass.graph, outputs: [pass.loss], gradients: pass.gradients,
+                                               arena: programs.first?.arena, seed: UInt64(truncatingIfNeeded: spec.seed),
+                                               threads: threads))
+        }
+        self.programs = programs
+        evaluationPrograms = try translationPlan.eval.map {
+            try Engine.compile($0.graph, outputs: [$0.loss], arena: programs[0].arena, threads: threads)
+        }
+        randomState = programs[0].randomState
+    }
+
+    func drawEpoch(using generator: inout SeededGenerator) -> Int {
+        batches = buckets.epoch(using: &generator)
+        return batches.count
+    }
+
+    func train(batch index: Int, state: inout [[Float]]) throws -> (loss: Float, predictions: Int) {
+        let batch = batches[index]
+        let program = programs[batch.bucket]
+        program.randomState = randomState
+        let loss = try run(program, batch, translationPlan.train[batch.bucket])
+        randomState = program.randomState
+        return (loss, batch.predictions)
+    }
+
+    private func run(_ program: Program, _ batch: TranslationBatch, _ pass: TranslationPlan.Pass) throws -> Float {
+        try program.setInput(TranslationPlan.source, batch.source.map(Float.init))
+        try program.setInput(TranslationPlan.mask, batch.sourceMask)
+        try program.setInput(TranslationPlan.inputs, batch.decoderInputs.map(Float.init))
+        try program.setInput(TranslationPlan.targets, batch.targets.map(Float.init))
+        program.run()
+        return try program.scalar(pass.loss)
+    }
+
+    /// Teacher-forced loss per target token and its perplexity; BLEU of the decoded split when the
+    /// spec's metrics ask for it.
+    func evaluate(_ split: String) throws -> [String: Double]? {
+        let (scoring, offset, pairs, references) = split == "valid"
+            ? (evaluation.valid, 0, corpus.valid, corpus.references.valid)
+            : split == "test" ? (evaluation.test, evaluation.testOffset, corpus.test, corpus.references.test) : (nil, 0, [], [])
+        guard let scoring else { return nil }
+        var (total, predictions) = (0.0, 0)
+        for batch in scoring.ordered.prefix(spec.eval.batches ?? .max) {
+            let bucket = offset + batch.bucket
+            total += Double(try run(evaluationPrograms[bucket], batch, translationPlan.eval[bucket])) * Double(batch.predictions)
+            predictions += batch.predictions
+        }
+        guard predictions > 0 else { return nil }
+        var metrics = ["loss": total / Double(predictions), "ppl": Foundation.exp(total / Double(predictions))]
+        if spec.eval.metrics.contains(.bleu) {
+            let hypotheses = try translate(pairs.map(\.source))
+            metrics["bleu"] = BLEU(tokenization: .none, lowercase: spec.tokenizer.lowercase)
+                .corpus(hypotheses: hypotheses, references: references).score
+        }
+        return metrics
+    }
+
+    /// The best translation of each source, decoded as `eval.decode` says and detokenised.
+    func translate(_ sources: [[Int]]) throws -> [String] {
+        let decode = spec.eval.decode
+        let translator = Translator(plan: translationPlan, arena: arena, decoder: Decoder(
+            beam: decode.beam, lengthPenalty: decode.lenpen, maxLengthA: decode.maxLenA, maxLengthB: decode.maxLenB,
+            bos: corpus.tokens.bos, eos: corpus.tokens.eos))
+        return try translator.translate(sources).map { corpus.target.decode($0.first?.tokens ?? []) }
+    }
+
+    /// The first validation sentence and its translation.
+    func sample(step: Int) throws -> String? {
+        guard let pair = corpus.valid.first else { return nil }
+        return corpus.source.decode(pair.source) + " → " + (try translate([pair.source]).first ?? "")
+    }
+
+    func count() throws {}
+
+    func planText(optimizerState: Int) -> String {
+        let summary = PlanSummary(graph: translationPlan.train[0].graph,
+                                  roots: [translationPlan.train[0].loss] + translationPlan.train[0].gradients.map(\.gradient))
+        let shapes = translationPlan.shapes.map { "(\($0.batchSize), \($0.sourceLength), \($0.targetLength))" }
+        return summary.text + "\nbuckets (B, S, T) compiled once each: " + shapes.joined(separator: " ")
+            + "\n" + programs.map { $0.memorySummary(optimizerState: optimizerState) }.joined(separator: "\n")
+    }
+
+    func saveTokenizers(to run: RunDirectory) throws {
+        try corpus.source.save(to: run.tokenizerURL(side: "source"))
+        try corpus.target.save(to: run.tokenizerURL(side: "target"))
+    }
+}
