@@ -41,6 +41,17 @@ extension SpecSection {
         return (node.entries ?? []).filter { changed.contains($0.key) }
     }
 
+    /// `text`, a command-line value, read as the key `key` of this section by the key's own rule.
+    static func commandLineValue<Value>(_ text: String, of key: String, _ path: KeyPath<Self, Value>, section: String)
+        throws(SpecError) -> Value {
+        guard let field = fields.first(where: { $0.key == key }) else { preconditionFailure("no key '\(key)' in \(section)") }
+        let name = qualified(section, key)
+        let node = Node(value: .scalar(text, plain: true), mark: Mark(source: SourceText(path: name, lines: [text]), line: 1, column: 1))
+        var value = Self()
+        try field.decode(&value, node, name)
+        return value[keyPath: path]
+    }
+
     static var keySchema: KeySchema {
         KeySchema(keys: fields.map { ($0.key, $0.nested) })
     }

@@ -255,11 +255,14 @@ extension SampleSpec {
     /// names the key (`'sample.top_p' must be in (0, 1], found 1.5`).
     public static func value<Value>(_ text: String, of key: String, _ path: KeyPath<SampleSpec, Value>)
         throws(SpecError) -> Value {
-        guard let field = fields.first(where: { $0.key == key }) else { preconditionFailure("no sample key '\(key)'") }
-        let node = Node(value: .scalar(text, plain: true),
-                        mark: Mark(source: SourceText(path: "sample." + key, lines: [text]), line: 1, column: 1))
-        var sample = SampleSpec()
-        try field.decode(&sample, node, "sample.\(key)")
-        return sample[keyPath: path]
+        try commandLineValue(text, of: key, path, section: "sample")
+    }
+}
+
+extension DecodeSpec {
+    /// `text` read as the value of the `eval.decode` key `key` by that key's own rule (`--beam` for `beam`).
+    public static func value<Value>(_ text: String, of key: String, _ path: KeyPath<DecodeSpec, Value>)
+        throws(SpecError) -> Value {
+        try commandLineValue(text, of: key, path, section: "eval.decode")
     }
 }

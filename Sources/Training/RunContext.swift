@@ -54,6 +54,9 @@ public final class RunContext {
     /// the checkpoint checked against the spec's hash, its weights (and buffers) in the arena.
     public static func open(_ run: RunDirectory, for purpose: Purpose) throws -> RunContext {
         let spec = try ExperimentSpec.load(path: run.specURL.path)
+        guard spec.task == .languageModel else {
+            throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "sample")
+        }
         let latest = try run.checkpoints.latest()
         try latest.checkpoint.verify(specHash: spec.hash, path: latest.url.path)
         let context = try RunContext(spec: spec, tokenizer: try TokenizerFile.load(from: run.tokenizerURL), purpose: purpose)

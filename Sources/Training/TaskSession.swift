@@ -41,9 +41,12 @@ public protocol TaskSession: AnyObject {
     func sample(step: Int) throws -> String?
     /// A counted model's whole training: its parameters from the training split.
     func count() throws
-    /// What plan.txt and `runner check` show of the model and the work of a step (parameters,
-    /// FLOPs, memory).
-    func planText(optimizerState: Int) -> String
+    /// What `runner check` says first: the model, the data, the batch shapes.
+    var overview: String { get }
+    /// Every parameter by key and the work of one training step (plan.txt and `runner check`).
+    var parameterSummary: String { get }
+    /// The memory of the training program(s), with `optimizerState` floats of optimizer state.
+    func memorySummary(optimizerState: Int) -> String
     /// Writes the tokenizer(s) into a new run's directory.
     func saveTokenizers(to run: RunDirectory) throws
 }

@@ -40,7 +40,8 @@ public final class Trainer {
     public convenience init(spec: ExperimentSpec, run: RunDirectory, locator: DataLocator, echo: Bool = true) throws {
         try self.init(try TaskRegistry.newSession(spec, locator: locator), run: run, echo: echo)
         try run.writeSpec(spec.resolvedYAML())
-        try run.writePlan(session.planText(optimizerState: recipe.optimizer.stateSize) + "\n")
+        try run.writePlan(session.parameterSummary + "\n" + session.memorySummary(optimizerState: recipe.optimizer.stateSize)
+                          + "\n")
         try session.saveTokenizers(to: run)
     }
 

@@ -6,8 +6,10 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// A checkpoint without what resuming needs.
     case unresumable(path: String, reason: String)
     case unknownSplit(String)
-    /// A split too short for one batch of the training shape.
-    case emptySplit(String, tokens: Int)
+    /// A split too short for one batch of the training shape, or one the task does not score.
+    case emptySplit(String)
+    /// A run of another task given to a command of one task.
+    case wrongTask(run: String, task: String, command: String)
     /// A prompt the tokenizer's preprocessing leaves no token of, so there is nothing to condition on.
     case emptyPrompt(String)
 
@@ -23,8 +25,10 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             "\(path) cannot be resumed: \(reason); start the run again from its spec.yaml"
         case .unknownSplit(let split):
             "no split '\(split)'; use train, valid or test"
-        case .emptySplit(let split, let tokens):
-            "the \(split) split has \(tokens) tokens, fewer than one batch; give it a share in data.split or a file"
+        case .emptySplit(let split):
+            "the \(split) split has too little data for one batch; give it a share in data.split or a file"
+        case .wrongTask(let run, let task, let command):
+            "\(run) is a \(task) run; \(command) needs a \(command == "translate" ? "translation" : "language_model") run"
         case .emptyPrompt(let prompt):
             "the prompt \"\(prompt)\" has no tokens after the tokenizer's preprocessing; give --prompt (or sample.prompt) "
                 + "text the tokenizer keeps"
@@ -34,7 +38,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// DESIGN.md: 64 for what the spec asks and cannot be done, 1 for a run that failed.
     public var exitCode: Int32 {
         switch self {
-        case .unsupported, .unresumable, .unknownSplit, .emptySplit, .emptyPrompt: 64
+        case .unsupported, .unresumable, .unknownSplit, .emptySplit, .emptyPrompt, .wrongTask: 64
         case .divergence: 1
         }
     }

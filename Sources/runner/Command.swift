@@ -15,6 +15,7 @@ enum Command: Equatable {
     case plot(runs: [String], options: PlotOptions)
     case sweep(SweepRequest)
     case bleu(BLEUCommand.Request)
+    case translate(run: String, options: TranslateOptions)
     case help(topic: String?)
 
     struct Options: Equatable {
@@ -92,7 +93,20 @@ enum Command: Equatable {
         var description: String { "error: \(message)\nRun 'runner --help' for usage." }
     }
 
-    static let commands = ["train", "check", "resume", "sample", "eval", "tokenize", "bleu", "table", "plot", "sweep", "help"]
+    static let commands = ["train", "check", "resume", "sample", "eval", "translate", "tokenize", "bleu", "table", "plot",
+                           "sweep", "help"]
+
+    /// `runner translate RUN`: decoding flags over the run's `eval.decode`, and where the sources come from.
+    struct TranslateOptions: Equatable {
+        var beam: Int?
+        var lenpen: Double?
+        var maxLenA: Double?
+        var maxLenB: Int?
+        var nBest = 1
+        /// A split of the run's corpus; nil for standard input.
+        var split: String?
+        var dataDirectory: String?
+    }
 
     init(arguments: [String]) throws(UsageError) {
         guard let first = arguments.first else { self = .help(topic: nil); return }
@@ -143,6 +157,8 @@ enum Command: Equatable {
             self = .sweep(try Self.sweep(&parser))
         case "bleu":
             self = .bleu(try Self.bleu(&parser))
+        case "translate":
+            self = try Self.translate(&parser)
         default:
             parser = Parser(arguments)
             let options = try parser.options(["--set", "--data-dir", "--runs-dir", "--name", "--run-dir"])
@@ -251,6 +267,26 @@ extension Command {
             throw UsageError(message: "\(command) needs run directories or a sweep's directory, e.g. runner \(command) runs/*")
         }
         return parser.positionalArguments
+    }
+
+    private static func translate(_ parser: inout Parser) throws(UsageError) -> Command {
+        var options = TranslateOptions()
+        let shared = try parser.options(["--data-dir"]) { flag, value throws(UsageError) in
+            switch flag {
+            case "--beam": options.beam = try Parser.decode(flag, value, "beam", \.beam)
+            case "--lenpen": options.lenpen = try Parser.decode(flag, value, "lenpen", \.lenpen)
+            case "--max-len-a": options.maxLenA = try Parser.decode(flag, value, "max_len_a", \.maxLenA)
+            case "--max-len-b": options.maxLenB = try Parser.decode(flag, value, "max_len_b", \.maxLenB)
+            case "--nbest": options.nBest = try Parser.number(flag, value, Int.init, valid: { $0 >= 1 })
+            case "--split":
+                guard ["valid", "test"].contains(value) else { throw UsageError(message: "--split takes valid or test (got '\(value)')") }
+                options.split = value
+            default: return false
+            }
+            return true
+        }
+        options.dataDirectory = shared.dataDirectory
+        return .translate(run: try parser.positional("translate", "a translation run directory"), options: options)
     }
 
     private static func bleu(_ parser: inout Parser) throws(UsageError) -> BLEUCommand.Request {
@@ -406,6 +442,16 @@ struct Parser {
         throws(Command.UsageError) -> T {
         do {
             return try SampleSpec.value(value, of: key, path)
+        } catch {
+            throw Command.UsageError(message: "\(flag): \(error.message)")
+        }
+    }
+
+    /// A decoding flag's value, checked by the rule of the `eval.decode` key it stands for.
+    static func decode<T>(_ flag: String, _ value: String, _ key: String, _ path: KeyPath<DecodeSpec, T>)
+        throws(Command.UsageError) -> T {
+        do {
+            return try DecodeSpec.value(value, of: key, path)
         } catch {
             throw Command.UsageError(message: "\(flag): \(error.message)")
         }

@@ -11,6 +11,8 @@ enum Help {
                     [--seed S] [--no-cache]
       runner eval RUN_DIR [--split train|valid|test] [--data-dir DIR]
       runner eval RUN_DIR --task FILE.jsonl [--shots K] [--demos FILE.jsonl] [--seed S]
+      runner translate RUN_DIR [--beam K] [--lenpen A] [--max-len-a A] [--max-len-b B] [--nbest N]
+                       [--split valid|test] [--data-dir DIR] [< source lines]
       runner tokenize --tokenizer FILE.json < lines.txt
       runner tokenize --train CORPUS --kind KIND --vocab-size N --out FILE.json [...]
       runner bleu --ref REF --hyp HYP [--tokenize none|13a] [--lowercase] [--sentence]
@@ -27,6 +29,7 @@ enum Help {
       sample      generate text from a run's latest checkpoint
       eval        loss and perplexity of a run's latest checkpoint on a split, or its zero-/few-shot
                   accuracy on a multiple-choice task
+      translate   translate lines (or a split) with a translation run's latest checkpoint
       tokenize    show a tokenizer's ids and tokens for lines of text, or train and save one
       bleu        BLEU of a file of hypotheses against one of references, equal to sacreBLEU's
       table       finished runs side by side: what differs, metrics, the published numbers they reproduce
@@ -125,6 +128,19 @@ enum Help {
     Example: runner tokenize --train tinyshakespeare --kind bpe_bytelevel --vocab-size 2000 --out bpe.json
     """
 
+    static let translate = """
+    runner translate RUN_DIR [--beam K] [--lenpen A] [--max-len-a A] [--max-len-b B] [--nbest N]
+                     [--split valid|test] [--data-dir DIR] [< source lines]
+
+    Translates each line of standard input (or the sources of a split of the run's corpus) with the
+    run's latest checkpoint and prints one detokenised translation a line; with --nbest N, N lines a
+    source: rank, score and translation. Decoding is greedy (--beam 1) or beam search as fairseq's:
+    a hypothesis scores its log-probability / length^A (--lenpen), and at most
+    ⌊max_len_a · source length + max_len_b⌋ tokens are generated. Each flag defaults to the run's
+    eval.decode and takes what that key takes. Prints sentences/s and tokens/s on stderr.
+    Example: runner translate runs/seq2seq_multi30k-20261204-101500 --beam 5 --lenpen 1.0 < test.de
+    """
+
     static let bleu = """
     runner bleu --ref REF --hyp HYP [--tokenize none|13a] [--lowercase] [--sentence]
 
@@ -195,6 +211,7 @@ enum Help {
         case "eval": eval
         case "tokenize": tokenize
         case "bleu": bleu
+        case "translate": translate
         case "table": table
         case "sweep": sweep
         case "plot": plot

@@ -31,7 +31,7 @@ func main() -> Int32 {
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
             let score = try SplitScore(try RunDirectory.open(URL(fileURLWithPath: path)), split: split, locator: locator)
             for warning in score.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-            print(split + String(format: " loss %.4f  ppl %.4f  (step %d)", score.loss, score.perplexity, score.step))
+            print(score.line)
         case .promptedEval(let path, let options):
             // The task files first: a mistake in one shows before the model is loaded.
             let task = try PromptedTask.load(path: options.task)
@@ -55,6 +55,8 @@ func main() -> Int32 {
             return try SweepCommand.run(request)
         case .bleu(let request):
             try BLEUCommand.run(request)
+        case .translate(let path, let options):
+            try TranslateCommand.run(path, options)
         case .tokenize(.encode(let tokenizer)):
             try TokenizeCommand.encode(tokenizerPath: tokenizer)
         case .tokenize(.train(let request)):

@@ -143,7 +143,7 @@ final class RunnerTests: XCTestCase {
             (["sample", path, "--prompt", ""], 64, "--prompt"),
             (["sample", path, "--prompt", "123 !?"], 64, "has no tokens"),
             (["sample", path, "--prompt", "time", "--top-k", "1000", "--length", "0"], 0, "0 tokens"),
-            (["eval", path, "--split", "valid"], 64, "the valid split has 0 tokens"),
+            (["eval", path, "--split", "valid"], 64, "the valid split has too little data for one batch"),
         ]
         try assertRefusals(cases)
         // A damaged newest checkpoint: sample and eval fall back to the one before, and say so.

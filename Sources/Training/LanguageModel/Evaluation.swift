@@ -73,26 +73,3 @@ struct Evaluator {
         }
     }
 }
-
-/// `runner eval RUN --split S`: a run's latest checkpoint scored on one split of its corpus.
-public struct SplitScore: Sendable {
-    public let split: String
-    public let loss: Double
-    public var perplexity: Double { Foundation.exp(loss) }
-    /// The training step of the checkpoint scored.
-    public let step: Int
-    /// Newer checkpoints that could not be read and were passed over.
-    public let warnings: [String]
-
-    public init(_ run: RunDirectory, split: String, locator: DataLocator) throws {
-        guard ["train", "valid", "test"].contains(split) else { throw TrainingError.unknownSplit(split) }
-        let context = try RunContext.open(run, for: .inference)
-        let data = try LanguageModelData(try LanguageModelCorpus(context.spec, locator: locator, tokenizer: context.tokenizer),
-                                         plan: context.plan)
-        let evaluator = Evaluator(context, program: try context.evaluation())
-        guard let loss = try evaluator.loss(on: data.split(split)) else {
-            throw TrainingError.emptySplit(split, tokens: data.split(split).count)
-        }
-        (self.split, self.loss, step, warnings) = (split, loss, context.latest?.checkpoint.step ?? 0, context.warnings)
-    }
-}

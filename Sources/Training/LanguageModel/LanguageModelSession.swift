@@ -101,9 +101,23 @@ final class LanguageModelSession: TaskSession {
         }
     }
 
-    func planText(optimizerState: Int) -> String {
-        context.plan.summary.text + "\n" + program.memorySummary(optimizerState: optimizerState)
+    var overview: String {
+        let (plan, corpus) = (context.plan, data.corpus)
+        let batch = if plan.window != nil {
+            "batch (B, context) = (\(plan.batchSize), \(plan.length)), one prediction per row"
+        } else {
+            plan.layout == .timeMajor ? "batch (T, B) = (\(plan.length), \(plan.batchSize))"
+                : "batch (B, T) = (\(plan.batchSize), \(plan.length))"
+        }
+        let sizes = corpus.lines.map { "train lines \($0.train.lines.count), valid \($0.valid.lines.count), test \($0.test.lines.count)" }
+            ?? "train tokens \(corpus.splits.train.count), valid \(corpus.splits.valid.count), test \(corpus.splits.test.count)"
+        let accumulation = spec.train.gradAccumSteps > 1 ? " × \(spec.train.gradAccumSteps) accumulated per step" : ""
+        return "\(spec.name): \(plan.model.summary), vocabulary \(corpus.tokenizer.vocabularySize), \(sizes)\n\(batch)\(accumulation)"
     }
+
+    var parameterSummary: String { context.plan.summary.text }
+
+    func memorySummary(optimizerState: Int) -> String { program.memorySummary(optimizerState: optimizerState) }
 
     func saveTokenizers(to run: RunDirectory) throws {
         try context.tokenizer.save(to: run.tokenizerURL)

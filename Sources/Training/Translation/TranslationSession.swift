@@ -144,12 +144,29 @@ final class TranslationSession: TaskSession {
 
     func count() throws {}
 
-    func planText(optimizerState: Int) -> String {
-        let summary = PlanSummary(graph: translationPlan.train[0].graph,
-                                  roots: [translationPlan.train[0].loss] + translationPlan.train[0].gradients.map(\.gradient))
-        let shapes = translationPlan.shapes.map { "(\($0.batchSize), \($0.sourceLength), \($0.targetLength))" }
-        return summary.text + "\nbuckets (B, S, T) compiled once each: " + shapes.joined(separator: " ")
-            + "\n" + programs.map { $0.memorySummary(optimizerState: optimizerState) }.joined(separator: "\n")
+    var overview: String {
+        let (config, shapes) = (translationPlan.config, translationPlan.shapes)
+        let model = "seq2seq (\(config.layers) × \(config.cell.rawValue) \(config.hidden)"
+            + (config.encoderBidirectional ? ", bidirectional encoder" : "")
+            + (config.attention != .none ? ", \(config.attention.rawValue) attention" : ", context \(config.context.rawValue)") + ")"
+        let shapeList = shapes.map { "(\($0.batchSize), \($0.sourceLength), \($0.targetLength))" }.joined(separator: " ")
+        return "\(spec.name): \(model), vocabularies \(corpus.source.vocabularySize) → \(corpus.target.vocabularySize), "
+            + "train pairs \(corpus.train.count) (\(corpus.tooLong) over max_length left out, \(corpus.empty) with an empty "
+            + "side dropped), valid \(corpus.valid.count), test \(corpus.test.count)\n"
+            + "\(shapes.count) training buckets (B, S, T), each compiled once: \(shapeList); "
+            + "\(translationPlan.evaluationShapes.count) evaluation buckets"
+    }
+
+    var parameterSummary: String {
+        let pass = translationPlan.train[0]
+        return PlanSummary(graph: pass.graph, roots: [pass.loss] + pass.gradients.map(\.gradient)).text
+    }
+
+    func memorySummary(optimizerState: Int) -> String {
+        zip(translationPlan.shapes, programs).map { shape, program in
+            "bucket (\(shape.batchSize), \(shape.sourceLength), \(shape.targetLength)):\n"
+                + program.memorySummary(optimizerState: optimizerState)
+        }.joined(separator: "\n")
     }
 
     func saveTokenizers(to run: RunDirectory) throws {

@@ -1,0 +1,29 @@
+import Data
+import Foundation
+import Runs
+
+/// `runner eval RUN --split S`: a run's latest checkpoint scored on one split of its corpus, with the
+/// metrics its task reports (loss and perplexity; BLEU for translation).
+public struct SplitScore: Sendable {
+    public let split: String
+    public let metrics: [String: Double]
+    public var loss: Double { metrics["loss"] ?? .nan }
+    public var perplexity: Double { Foundation.exp(loss) }
+    /// The training step of the checkpoint scored.
+    public let step: Int
+    /// Newer checkpoints that could not be read and were passed over.
+    public let warnings: [String]
+
+    public init(_ run: RunDirectory, split: String, locator: DataLocator) throws {
+        guard ["train", "valid", "test"].contains(split) else { throw TrainingError.unknownSplit(split) }
+        let session = try TaskRegistry.openSession(run, locator: locator)
+        guard let metrics = try session.evaluate(split) else { throw TrainingError.emptySplit(split) }
+        (self.split, self.metrics, step, warnings) = (split, metrics, session.latest?.checkpoint.step ?? 0, session.warnings)
+    }
+
+    /// `valid loss 3.2410  ppl 25.5602  bleu 27.31  (step 2270)`.
+    public var line: String {
+        split + String(format: " loss %.4f  ppl %.4f", loss, perplexity)
+            + (metrics["bleu"].map { String(format: "  bleu %.2f", $0) } ?? "") + "  (step \(step))"
+    }
+}

@@ -1,0 +1,46 @@
+import Data
+import Foundation
+import Runs
+import Spec
+import Translation
+
+/// `runner translate`: a translation run's latest checkpoint decoding lines of source text, greedily
+/// or by beam search.
+public final class RunTranslator {
+    let session: TranslationSession
+
+    /// Opens `run`, which must be a translation run (its corpus is read for the tokenizers' data
+    /// and the splits).
+    public init(_ run: RunDirectory, locator: DataLocator) throws {
+        let spec = try ExperimentSpec.load(path: run.specURL.path)
+        guard spec.task == .translation else {
+            throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "translate")
+        }
+        guard let session = try TaskRegistry.openSession(run, locator: locator) as? TranslationSession else {
+            preconditionFailure("a translation spec opens a translation session")
+        }
+        self.session = session
+    }
+
+    public var warnings: [String] { session.warnings }
+    /// The decoding settings the run was evaluated with.
+    public var decoding: DecodeSpec { session.spec.eval.decode }
+
+    /// The source lines of a split ("valid" or "test").
+    public func sources(of split: String) throws -> [String] {
+        let pairs = split == "valid" ? session.corpus.valid : split == "test" ? session.corpus.test : []
+        guard !pairs.isEmpty else { throw TrainingError.emptySplit(split) }
+        return pairs.map { session.corpus.source.decode($0.source) }
+    }
+
+    /// The `nBest` best translations of each line, best first, with their scores.
+    public func translate(_ lines: [String], decoding: DecodeSpec, nBest: Int) throws -> [[(text: String, score: Double)]] {
+        let decoder = Decoder(beam: decoding.beam, lengthPenalty: decoding.lenpen, maxLengthA: decoding.maxLenA,
+                              maxLengthB: decoding.maxLenB, nBest: nBest, bos: session.corpus.tokens.bos,
+                              eos: session.corpus.tokens.eos)
+        let translator = Translator(plan: session.translationPlan, arena: session.arena, decoder: decoder)
+        return try translator.translate(lines.map { session.corpus.source.encode($0) }).map { hypotheses in
+            hypotheses.map { (session.corpus.target.decode($0.tokens), $0.score) }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Data
+import Foundation
+import Runs
+import Training
+
+/// `runner translate RUN`: one detokenised translation a line (with `--nbest N`, N lines a source:
+/// rank, score, translation), of a split's sources or of standard input; the speed on stderr.
+enum TranslateCommand {
+    static func run(_ path: String, _ options: Command.TranslateOptions) throws {
+        let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
+        let translator = try RunTranslator(try RunDirectory.open(URL(fileURLWithPath: path)), locator: locator)
+        for warning in translator.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        var decoding = translator.decoding
+        decoding.beam = options.beam ?? decoding.beam
+        decoding.lenpen = options.lenpen ?? decoding.lenpen
+        decoding.maxLenA = options.maxLenA ?? decoding.maxLenA
+        decoding.maxLenB = options.maxLenB ?? decoding.maxLenB
+        guard options.nBest <= decoding.beam else {
+            throw Command.UsageError(message: "--nbest \(options.nBest) is more than the beam \(decoding.beam) keeps; "
+                + "raise --beam or lower --nbest")
+        }
+        let lines = try options.split.map { try translator.sources(of: $0) }
+            ?? (String(data: FileHandle.standardInput.readDataToEndOfFile(), encoding: .utf8) ?? "")
+                .split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLastIfEmpty()
+        let start = Date()
+        let translations = try translator.translate(lines, decoding: decoding, nBest: options.nBest)
+        let seconds = max(Date().timeIntervalSince(start), 1e-9)
+        var output = ""
+        for hypotheses in translations {
+            if options.nBest == 1 {
+                output += (hypotheses.first?.text ?? "") + "\n"
+            } else {
+                for (rank, hypothesis) in hypotheses.enumerated() {
+                    output += "\(rank + 1)\t" + String(format: "%.4f", hypothesis.score) + "\t\(hypothesis.text)\n"
+                }
+            }
+        }
+        FileHandle.standardOutput.write(Data(output.utf8))
+        let tokens = translations.compactMap(\.first).map { $0.text.split(separator: " ").count }.reduce(0, +)
+        FileHandle.standardError.write(Data(String(format: "%d sentences in %.3f s (%.1f sentences/s, %.0f tokens/s)\n",
+                                                   lines.count, seconds, Double(lines.count) / seconds,
+                                                   Double(tokens) / seconds).utf8))
+    }
+}
+
+private extension Array where Element == String {
+    /// Text that ends with a newline has no line after it.
+    func dropLastIfEmpty() -> [String] { last == "" ? Array(dropLast()) : self }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+
+/// A translation run trained through the binary (parallel files, word tokenizers, an attention model
+/// learning to reverse sentences), then `runner check`, `translate`, `eval` and their refusals.
+extension RunnerTests {
+    func testTranslationThroughTheBinary() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("translate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let words = ["sun", "moon", "star", "tree", "river", "stone"]
+        var state: UInt64 = 5
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        for (split, count) in [("train", 480), ("valid", 40), ("test", 40)] {
+            let sentences = (0..<count).map { _ in (0..<(3 + next(3))).map { _ in words[next(words.count)] } }
+            try (sentences.map { $0.joined(separator: " ") }.joined(separator: "\n") + "\n")
+                .write(to: directory.appendingPathComponent("\(split).src"), atomically: true, encoding: .utf8)
+            try (sentences.map { $0.reversed().joined(separator: " ") }.joined(separator: "\n") + "\n")
+                .write(to: directory.appendingPathComponent("\(split).rev"), atomically: true, encoding: .utf8)
+        }
+        let files = directory.path
+        let spec = directory.appendingPathComponent("reverse.yaml")
+        try """
+            name: reverse
+            data: {corpus: reverse, source: src, target: rev, buckets: 2,
+                   files: {train: "\(files)/train.{lang}", valid: "\(files)/valid.{lang}", test: "\(files)/test.{lang}"}}
+            tokenizer: {kind: word}
+            model: {kind: seq2seq, embedding: 16, hidden: 32, attention: additive}
+            train: {batch_size: 32, epochs: 25, optimizer: {kind: adam, lr: 0.01}, clip_grad_norm: 1.0}
+            eval: {every_steps: 200, metrics: [loss, perplexity, bleu]}
+            checkpoint: {every_steps: 100}
+            """.write(to: spec, atomically: true, encoding: .utf8)
+        let (checked, plan, checkError) = try run(["check", spec.path])
+        XCTAssertEqual(checked, 0, checkError)
+        XCTAssertTrue(plan.contains("2 training buckets (B, S, T), each compiled once"), plan)
+        let runs = directory.appendingPathComponent("runs")
+        let (trained, _, trainError) = try run([spec.path, "--runs-dir", runs.path, "--name", "reverse"])
+        XCTAssertEqual(trained, 0, trainError)
+        let path = runs.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: runs.path).first)).path
+
+        let (code, stdout, stderr) = try run(["translate", path, "--beam", "3"], input: "sun moon star\ntree river stone sun\n")
+        XCTAssertEqual(code, 0, stderr)
+        XCTAssertEqual(stdout, "star moon sun\nsun stone river tree\n")
+        XCTAssertTrue(stderr.contains("sentences/s"), stderr)
+        let (nBest, ranked, _) = try run(["translate", path, "--beam", "2", "--nbest", "2"], input: "sun moon star\n")
+        XCTAssertEqual(nBest, 0)
+        XCTAssertEqual(ranked.split(separator: "\n").count, 2)
+        XCTAssertTrue(ranked.hasPrefix("1\t"), ranked)
+        let (evaluated, line, _) = try run(["eval", path, "--split", "test"])
+        XCTAssertEqual(evaluated, 0)
+        XCTAssertTrue(line.hasPrefix("test loss ") && line.contains("  bleu "), line)
+
+        let (languageModel, _, lmError) = try run(["experiments/gru_charlm.yaml", "--runs-dir", runs.path, "--name", "lm",
+                                                   "--set", "model.hidden=8", "--set", "data.max_chars=2000",
+                                                   "--set", "train.epochs=1", "--set", "checkpoint.every_steps=10"])
+        XCTAssertEqual(languageModel, 0, lmError)
+        let lm = runs.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: runs.path)
+            .first { $0.hasPrefix("lm-") })).path
+        try assertRefusals([
+            (["translate", path, "--beam", "0"], 64, "error: --beam: 'eval.decode.beam' must be ≥ 1, found 0"),
+            (["translate", path, "--lenpen", "nan"], 64, "error: --lenpen: expected a number for 'eval.decode.lenpen', found 'nan'"),
+            (["translate", path, "--nbest", "3"], 64, "error: --nbest 3 is more than the beam 1 keeps"),
+            (["translate", path, "--split", "dev"], 64, "error: --split takes valid or test (got 'dev')"),
+            (["translate", "/nonexistent/run"], 66, "no run directory at /nonexistent/run"),
+            (["translate", lm], 64, "is a language_model run; translate needs a translation run"),
+            (["sample", path], 64, "is a translation run; sample needs a language_model run"),
+        ])
+        for file in try FileManager.default.contentsOfDirectory(atPath: path) {
+            XCTAssertFalse(file.hasPrefix("translat"), "translate writes nothing into the run: \(file)")
+        }
+    }
+}
