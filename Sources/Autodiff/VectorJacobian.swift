@@ -38,6 +38,8 @@ extension Graph {
             case .greater: return [nil, nil]  // piecewise constant: zero almost everywhere
             case .geluGrad: throw AutodiffError.noGradientRule(op: node.op.name, node: node.id)
             }
+        case .argmax:
+            return [nil]   // piecewise constant: zero almost everywhere
         case .select:
             let zero = constant(0, shape: g.shape)
             return [nil, try only(1) { try g.selected(where: x[0], else: zero) }, try only(2) { try zero.selected(where: x[0], else: g) }]

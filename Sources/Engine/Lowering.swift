@@ -65,6 +65,9 @@ struct Lowering {
         case .matmul(let ta, let tb):
             run = matmul(a: x[0], b: x[1], aShape: shapes[0], bShape: shapes[1], ta: ta, tb: tb, out: out,
                          beta: isAccumulatingMatmul(id) ? 1 : 0)
+        case .argmax:
+            let cols = shapes[0].last ?? 1
+            run = { argmaxRows(x[0], rows: count, cols: cols, out) }
         case .gather:
             let (rows, cols, n) = (shapes[0][0], shapes[0][1], nodes[node.inputs[1]].shape.count)
             run = { gatherRows(x[0], rows: rows, cols: cols, indices: x[1], count: n, out) }

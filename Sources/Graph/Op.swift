@@ -43,6 +43,9 @@ public enum Op: Hashable, Sendable {
     // Indexing.
     /// table (V, C), indices (…) → (…, C).
     case gather
+    /// The index of the largest element along the last axis (the first on a tie): (…, n) → (…).
+    /// Piecewise constant, so no gradient flows through it (greedy decoding inside a graph).
+    case argmax
     /// grad (…, C), indices (…) → (V, C): the gather's adjoint.
     case scatterAdd(rows: Int)
 
@@ -98,6 +101,7 @@ public enum Op: Hashable, Sendable {
         case .concat: "concat"
         case .matmul: "matmul"
         case .gather: "gather"
+        case .argmax: "argmax"
         case .scatterAdd: "scatter_add"
         case .logSoftmaxNLL: "log_softmax_nll"
         case .logSoftmaxNLLGrad: "log_softmax_nll_grad"

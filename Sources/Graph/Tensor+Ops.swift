@@ -202,6 +202,13 @@ extension Tensor {
         return graph.add(.gather, [self, indices], shape: Shape(indices.shape.dims + [shape[1]]))
     }
 
+    /// The index of the largest element of each row along the last axis: (…, n) → (…) ids, the first
+    /// index on a tie. No gradient flows through it.
+    public func argmax() throws -> Tensor {
+        guard rank >= 1 else { throw GraphError.invalidShape(op: "argmax", node: graph.nextID, shape, reason: "needs an axis") }
+        return graph.add(.argmax, [self], shape: Shape(shape.dims.dropLast()), dtype: .int32)
+    }
+
     /// Adds rows of this (…, C) tensor into a zero (rows, C) table at `indices` (…).
     public func scatteredAdd(at indices: Tensor, rows: Int) throws -> Tensor {
         try check([indices], "scatter_add")

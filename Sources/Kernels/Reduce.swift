@@ -14,6 +14,16 @@ public func reduce(_ op: ReduceOp, _ x: UnsafePointer<Float>, shape: [Int], axes
     }
 }
 
+/// The index of each row's largest element, the first on a tie: x (rows, cols) → out (rows) as Floats.
+public func argmaxRows(_ x: UnsafePointer<Float>, rows: Int, cols: Int, _ out: UnsafeMutablePointer<Float>) {
+    for row in 0..<rows {
+        let p = x + row * cols
+        var best = 0
+        for j in 1..<max(cols, 1) where p[j] > p[best] { best = j }
+        out[row] = Float(best)
+    }
+}
+
 /// A reduction as a type, so that every loop below is specialised with its combine step inlined.
 private protocol Reduction {
     static var identity: Float { get }

@@ -34,15 +34,18 @@ public struct EncoderDecoder {
         public var dropout: Float
         public var context: Context
         public var attention: Attention
+        /// In training graphs, the probability that a step reads the gold previous token rather than
+        /// the model's own argmax (drawn per step and sentence); 1 is plain teacher forcing.
+        public var teacherForcing: Float
         public var initialization: WeightInitialization
 
         public init(sourceVocabularySize: Int, targetVocabularySize: Int, embedding: Int, hidden: Int, layers: Int = 1,
                     cell: Cell = .gru, encoderBidirectional: Bool = false, dropout: Float = 0, context: Context = .initial,
-                    attention: Attention = .none, initialization: WeightInitialization = .pytorch) {
+                    attention: Attention = .none, teacherForcing: Float = 1, initialization: WeightInitialization = .pytorch) {
             (self.sourceVocabularySize, self.targetVocabularySize) = (sourceVocabularySize, targetVocabularySize)
             (self.embedding, self.hidden, self.layers, self.cell) = (embedding, hidden, layers, cell)
             (self.encoderBidirectional, self.dropout, self.context) = (encoderBidirectional, dropout, context)
-            (self.attention, self.initialization) = (attention, initialization)
+            (self.attention, self.teacherForcing, self.initialization) = (attention, teacherForcing, initialization)
         }
 
         /// The width of an encoder output: H, or 2H bidirectional.
@@ -175,10 +178,15 @@ public struct EncoderDecoder {
     }
 
     /// Teacher forcing: source (B, S), mask (B, S), decoder inputs (B, T) (`<bos>` then the target) →
-    /// logits (B, T, V) and, when the model attends, each step's weights (B, S).
+    /// logits (B, T, V) and, when the model attends, each step's weights (B, S). A training graph with
+    /// `teacherForcing` below 1 feeds each step its own previous argmax instead of the gold token with
+    /// probability 1 − `teacherForcing`.
     public func callAsFunction(_ source: Tensor, mask: Tensor, decoderInputs: Tensor) throws
         -> (logits: Tensor, weights: [Tensor]) {
         let encoded = try encode(source, mask: mask)
+        if config.teacherForcing < 1, source.graph.isTraining {
+            return try partlyTeacherForced(decoderInputs, encoded: encoded)
+        }
         let (batchSize, steps) = (decoderInputs.shape[0], decoderInputs.shape[1])
         let embedded = try targetEmbedding(decoderInputs).dropout(config.dropout)                       // (B, T, E)
         var state = encoded.initialState
@@ -191,6 +199,26 @@ public struct EncoderDecoder {
             if let stepWeights = output.weights { weights.append(stepWeights) }
         }
         return (try head(try Tensor.concatenated(features, axis: 1)), weights)                          // (B, T, V)
+    }
+
+    /// Each step's logits through the output layer at once, so that the next step can read its argmax.
+    private func partlyTeacherForced(_ decoderInputs: Tensor, encoded: Encoded) throws -> (logits: Tensor, weights: [Tensor]) {
+        let (graph, batchSize, steps) = (decoderInputs.graph, decoderInputs.shape[0], decoderInputs.shape[1])
+        let gold = { (t: Int) in try decoderInputs.sliced(axis: 1, t..<(t + 1)).reshaped(to: [batchSize]) }   // (B)
+        var (tokens, state) = (try gold(0), encoded.initialState)
+        var logits: [Tensor] = [], weights: [Tensor] = []
+        for t in 0..<steps {
+            let output = try step(embedded: try targetEmbedding(tokens).dropout(config.dropout), state: state, encoded: encoded)
+            state = output.state
+            let stepLogits = try head(output.features)                                                   // (B, V)
+            logits.append(try stepLogits.reshaped(to: [batchSize, 1, config.targetVocabularySize]))
+            if let stepWeights = output.weights { weights.append(stepWeights) }
+            if t + 1 < steps {
+                let useGold = try graph.constant(config.teacherForcing).greater(graph.randomUniform(shape: [batchSize]))
+                tokens = try gold(t + 1).selected(where: useGold, else: stepLogits.argmax())
+            }
+        }
+        return (try Tensor.concatenated(logits, axis: 1), weights)
     }
 
     /// A decoding step from token ids (B): logits (B, V), the new state and the attention weights.

@@ -80,9 +80,6 @@ public struct TranslationPlan: TrainingPlan {
         guard let cell = EncoderDecoder.Cell(rawValue: model.cell.rawValue) else {
             throw PlanError.unsupported("cell '\(model.cell.rawValue)' in a seq2seq model (use gru or lstm)")
         }
-        guard model.teacherForcing == 1 else {
-            throw PlanError.unsupported("model.teacher_forcing below 1 (feeding the decoder its own predictions)")
-        }
         guard let context = EncoderDecoder.Context(rawValue: model.context.rawValue),
               let attention = EncoderDecoder.Attention(rawValue: model.attention.rawValue) else {
             throw PlanError.unsupported("attention '\(model.attention.rawValue)'")
@@ -90,7 +87,7 @@ public struct TranslationPlan: TrainingPlan {
         let config = EncoderDecoder.Config(
             sourceVocabularySize: sourceVocabularySize, targetVocabularySize: targetVocabularySize, embedding: model.embedding,
             hidden: model.hidden, layers: model.layers, cell: cell, encoderBidirectional: model.encoderBidirectional,
-            dropout: Float(model.dropout), context: context, attention: attention,
+            dropout: Float(model.dropout), context: context, attention: attention, teacherForcing: Float(model.teacherForcing),
             initialization: WeightInitialization(model, standard: .pytorch))
         if config.attention == .dot, config.encoderWidth != config.hidden {
             throw PlanError.invalid("model.attention: dot needs encoder outputs as wide as the decoder state; with "

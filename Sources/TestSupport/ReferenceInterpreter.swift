@@ -57,6 +57,12 @@ public struct ReferenceInterpreter {
                     return b * (0.5 * (1 + Foundation.erf(a / 2.0.squareRoot())) + a * Foundation.exp(-a * a / 2) / (2 * Double.pi).squareRoot())
                 }
             }
+        case .argmax:
+            let cols = graph.nodes[node.inputs[0]].shape.dims.last ?? 1
+            return (0..<count).map { row in
+                let values = x[0][(row * cols)..<((row + 1) * cols)]
+                return Double(values.indices.first { values[$0] == values.max() }.map { $0 - row * cols } ?? 0)
+            }
         case .select: return (0..<count).map { x[0][$0] != 0 ? x[1][$0] : x[2][$0] }
         case .reduce(let op, _):
             var out = [Double](repeating: op == .sum ? 0 : -.infinity, count: count)

@@ -149,3 +149,14 @@ final class OpGradientTests: XCTestCase {
         }
     }
 }
+
+extension OpGradientTests {
+    /// argmax passes no gradient, and the rows it picks take theirs: loss = Σ table[argmax(x)].
+    func testArgmaxPassesNoGradientButWhatItIndexesDoes() {
+        gradCheck({ g in
+            let x = try g.parameter("x", shape: [3, 4], initializer: .normal(mean: 0, std: 1), decay: true)
+            let table = try g.parameter("table", shape: [4, 2], initializer: .normal(mean: 0, std: 1), decay: true)
+            return try (table.gathered(at: x.argmax()) * table.gathered(at: x.argmax())).sum()
+        })
+    }
+}

@@ -62,3 +62,16 @@ final class ReduceTests: KernelTestCase {
         return out
     }
 }
+
+final class ArgmaxTests: XCTestCase {
+    /// By hand: each row's largest element, the first of equal ones, a single column, negative values.
+    func testArgmaxRowsByHand() {
+        let x: [Float] = [0.1, 0.9, 0.3, 2, 2, 1, -5, -1, -3]           // (3, 3)
+        var out = [Float](repeating: -1, count: 3)
+        argmaxRows(x, rows: 3, cols: 3, &out)
+        XCTAssertEqual(out, [1, 0, 1])
+        var single = [Float](repeating: -1, count: 2)
+        argmaxRows([4, 8], rows: 2, cols: 1, &single)
+        XCTAssertEqual(single, [0, 0])
+    }
+}

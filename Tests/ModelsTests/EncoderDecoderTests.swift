@@ -105,6 +105,30 @@ final class EncoderDecoderTests: XCTestCase {
         for (a, b) in zip(try program.read(forced), try program.read(unrolled)) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 
+    /// Teacher forcing 0 feeds every step its own argmax: the logits then depend on the first decoder
+    /// input only, whatever the gold tokens after it; with teacher forcing 1 they follow the gold tokens.
+    func testTeacherForcingZeroFeedsTheModelItsOwnPredictions() throws {
+        func logits(teacherForcing: Float, inputs: [Float]) throws -> [Float] {
+            let g = Graph(training: true)
+            var settings = config(attention: .additive)
+            settings.teacherForcing = teacherForcing
+            let model = try EncoderDecoder(g, config: settings)
+            let (logits, _) = try model(g.input("source", shape: [2, 3], dtype: .int32), mask: g.input("mask", shape: [2, 3]),
+                                        decoderInputs: g.input("inputs", shape: [2, 3], dtype: .int32))
+            let program = try Engine.compile(g, outputs: [logits], seed: 4)
+            try program.setInput("source", Self.source)
+            try program.setInput("mask", Self.mask)
+            try program.setInput("inputs", inputs)
+            program.run()
+            return try program.read(logits)
+        }
+        let other: [Float] = [1, 0, 5, 1, 5, 5]                          // the same first tokens, other gold after them
+        XCTAssertEqual(try logits(teacherForcing: 0, inputs: Self.decoderInputs), try logits(teacherForcing: 0, inputs: other))
+        XCTAssertNotEqual(try logits(teacherForcing: 1, inputs: Self.decoderInputs), try logits(teacherForcing: 1, inputs: other))
+        // The first step reads <bos> either way.
+        XCTAssertEqual(Array(try logits(teacherForcing: 0, inputs: other)[..<6]), Array(try logits(teacherForcing: 1, inputs: other)[..<6]))
+    }
+
     /// By hand, PyTorch's module sizes: embeddings V·E, a GRU layer 3H(in + H) + 6H, Bahdanau's
     /// W_a, U_a (H × H, H × 2H) and v (1 × H), the bridge 2H → H with bias, the head over [h, c, e].
     func testParameterCountByHand() throws {
