@@ -1,6 +1,5 @@
 import Spec
 import Training
-import Translation
 
 /// What the command line asks for, parsed and checked before anything runs.
 enum Command: Equatable {
@@ -96,17 +95,6 @@ enum Command: Equatable {
     static let commands = ["train", "check", "resume", "sample", "eval", "translate", "tokenize", "bleu", "table", "plot",
                            "sweep", "help"]
 
-    /// `runner translate RUN`: decoding flags over the run's `eval.decode`, and where the sources come from.
-    struct TranslateOptions: Equatable {
-        var beam: Int?
-        var lenpen: Double?
-        var maxLenA: Double?
-        var maxLenB: Int?
-        var nBest = 1
-        /// A split of the run's corpus; nil for standard input.
-        var split: String?
-        var dataDirectory: String?
-    }
 
     init(arguments: [String]) throws(UsageError) {
         guard let first = arguments.first else { self = .help(topic: nil); return }
@@ -136,10 +124,10 @@ enum Command: Equatable {
             _ = try parser.options([]) { flag, value throws(UsageError) in
                 switch flag {
                 case "--prompt": sample.prompt = value
-                case "--length": sample.decoding.length = try Parser.sample(flag, value, "length", \.length)
-                case "--temperature": sample.decoding.temperature = Float(try Parser.sample(flag, value, "temperature", \.temperature))
-                case "--top-k": sample.decoding.topK = try Parser.sample(flag, value, "top_k", \.topK)
-                case "--top-p": sample.decoding.topP = try Parser.sample(flag, value, "top_p", \.topP)
+                case "--length": sample.decoding.length = try Parser.specValue(flag) { () throws(SpecError) in try SampleSpec.value(value, of: "length", \.length) }
+                case "--temperature": sample.decoding.temperature = Float(try Parser.specValue(flag) { () throws(SpecError) in try SampleSpec.value(value, of: "temperature", \.temperature) })
+                case "--top-k": sample.decoding.topK = try Parser.specValue(flag) { () throws(SpecError) in try SampleSpec.value(value, of: "top_k", \.topK) }
+                case "--top-p": sample.decoding.topP = try Parser.specValue(flag) { () throws(SpecError) in try SampleSpec.value(value, of: "top_p", \.topP) }
                 case "--stop": sample.decoding.stop.append(try Parser.unescaped(flag, value))
                 case "--seed": sample.decoding.seed = try Parser.number(flag, value, UInt64.init, valid: { _ in true })
                 default: return false
@@ -269,50 +257,6 @@ extension Command {
         return parser.positionalArguments
     }
 
-    private static func translate(_ parser: inout Parser) throws(UsageError) -> Command {
-        var options = TranslateOptions()
-        let shared = try parser.options(["--data-dir"]) { flag, value throws(UsageError) in
-            switch flag {
-            case "--beam": options.beam = try Parser.decode(flag, value, "beam", \.beam)
-            case "--lenpen": options.lenpen = try Parser.decode(flag, value, "lenpen", \.lenpen)
-            case "--max-len-a": options.maxLenA = try Parser.decode(flag, value, "max_len_a", \.maxLenA)
-            case "--max-len-b": options.maxLenB = try Parser.decode(flag, value, "max_len_b", \.maxLenB)
-            case "--nbest": options.nBest = try Parser.number(flag, value, Int.init, valid: { $0 >= 1 })
-            case "--split":
-                guard ["valid", "test"].contains(value) else { throw UsageError(message: "--split takes valid or test (got '\(value)')") }
-                options.split = value
-            default: return false
-            }
-            return true
-        }
-        options.dataDirectory = shared.dataDirectory
-        return .translate(run: try parser.positional("translate", "a translation run directory"), options: options)
-    }
-
-    private static func bleu(_ parser: inout Parser) throws(UsageError) -> BLEUCommand.Request {
-        let (lowercase, sentence) = (parser.flag("--lowercase"), parser.flag("--sentence"))
-        var values: [String: String] = [:]
-        _ = try parser.options([]) { flag, value throws(UsageError) in
-            guard ["--ref", "--hyp", "--tokenize"].contains(flag) else { return false }
-            values[flag] = value
-            return true
-        }
-        if let extra = parser.positionalArguments.first {
-            throw UsageError(message: "bleu takes no argument '\(extra)'; name the files with --ref and --hyp")
-        }
-        guard let reference = values["--ref"], let hypotheses = values["--hyp"] else {
-            throw UsageError(message: "bleu needs --ref REFERENCE and --hyp HYPOTHESES, files of one segment a line")
-        }
-        var request = BLEUCommand.Request(reference: reference, hypotheses: hypotheses, lowercase: lowercase, sentence: sentence)
-        if let tokenize = values["--tokenize"] {
-            guard let tokenization = BLEU.Tokenization(rawValue: tokenize) else {
-                throw UsageError(message: "--tokenize takes none or 13a (got '\(tokenize)')")
-            }
-            request.tokenization = tokenization
-        }
-        return request
-    }
-
     private static func tokenize(_ parser: inout Parser) throws(UsageError) -> Tokenize {
         let lowercase = parser.flag("--lowercase")
         var values: [String: String] = [:]
@@ -436,22 +380,11 @@ struct Parser {
         return result
     }
 
-    /// A decoding flag's value, checked by the rule of the `sample` key it stands for, so that the flag
-    /// and the spec accept the same values.
-    static func sample<T>(_ flag: String, _ value: String, _ key: String, _ path: KeyPath<SampleSpec, T>)
-        throws(Command.UsageError) -> T {
+    /// A flag's value read by `read`, the rule of the spec key the flag stands for (`--top-p` is
+    /// `sample.top_p`, `--beam` is `eval.decode.beam`), so that the flag and the spec accept the same values.
+    static func specValue<T>(_ flag: String, _ read: () throws(SpecError) -> T) throws(Command.UsageError) -> T {
         do {
-            return try SampleSpec.value(value, of: key, path)
-        } catch {
-            throw Command.UsageError(message: "\(flag): \(error.message)")
-        }
-    }
-
-    /// A decoding flag's value, checked by the rule of the `eval.decode` key it stands for.
-    static func decode<T>(_ flag: String, _ value: String, _ key: String, _ path: KeyPath<DecodeSpec, T>)
-        throws(Command.UsageError) -> T {
-        do {
-            return try DecodeSpec.value(value, of: key, path)
+            return try read()
         } catch {
             throw Command.UsageError(message: "\(flag): \(error.message)")
         }
