@@ -38,6 +38,77 @@ public final class Translator {
         // Shapes are keyed by the padded source length, rounded up to limit recompiles.
         let padded = (length + 7) / 8 * 8
         let (encode, step) = try programs(sourceLength: padded)
+        let encoded = try self.encode(sources, encode: encode, sourceLength: padded)
+        let stateNames = step.pass.stateInputs
+        let initial = sources.indices.map { sentence in
+            State(sentence: sentence, tensors: stateNames.map { name in
+                let (values, perRow) = encoded[name] ?? ([], 0)
+                return Array(values[(sentence * perRow)..<((sentence + 1) * perRow)])
+            })
+        }
+        return try decoder.decode(initial: initial, sourceLengths: sources.map(\.count)) { hypotheses in
+            try self.step(step, encoded: encoded, rows: hypotheses.map { ($0.token, $0.state) }).map { ($0.logProbabilities, $0.state) }
+        }
+    }
+
+    /// One decoder step for up to `chunk × beam` rows (token, state); the step graph's other rows repeat
+    /// the last one. Returns each row's log-probabilities, next state and attention weights (S padded).
+    private func step(_ step: (pass: TranslationPlan.StepPass, program: Program),
+                      encoded: [String: (values: [Float], perRow: Int)], rows: [(token: Int, state: State)]) throws
+        -> [(logProbabilities: [Float], state: State, weights: [Float])] {
+        let stepRows = chunk * decoder.beam
+        precondition(!rows.isEmpty && rows.count <= stepRows, "between 1 and chunk × beam rows a step")
+        let stateNames = step.pass.stateInputs
+        try step.program.setInput(TranslationPlan.tokens, (0..<stepRows).map { Float(rows[min($0, rows.count - 1)].token) })
+        for (name, (values, perRow)) in encoded {
+            var feed = [Float](repeating: 0, count: stepRows * perRow)
+            for row in 0..<stepRows {
+                let state = rows[min(row, rows.count - 1)].state
+                let slice = stateNames.firstIndex(of: name).map { state.tensors[$0][...] }
+                    ?? values[(state.sentence * perRow)..<((state.sentence + 1) * perRow)]
+                feed.replaceSubrange((row * perRow)..<((row + 1) * perRow), with: slice)
+            }
+            try step.program.setInput(name, feed)
+        }
+        step.program.run()
+        let logProbabilities = try step.program.read(step.pass.logProbabilities)
+        let states = try step.pass.stateOutputs.map { try step.program.read($0) }
+        let weights = try step.pass.weights.map { try step.program.read($0) } ?? []
+        let rowSlice = { (values: [Float], row: Int) -> [Float] in
+            let perRow = values.count / stepRows
+            return Array(values[(row * perRow)..<((row + 1) * perRow)])
+        }
+        return rows.indices.map { row in
+            (rowSlice(logProbabilities, row), State(sentence: rows[row].state.sentence, tensors: states.map { rowSlice($0, row) }),
+             weights.isEmpty ? [] : rowSlice(weights, row))
+        }
+    }
+
+    /// The attention weights of each step as the model produces `translation` from `source`: one row
+    /// per target token and the final `<eos>`, one column per source token and the source's `<eos>`.
+    /// Empty for a model without attention.
+    public func attention(source: [Int], translation: [Int]) throws -> [[Float]] {
+        let (length, padded) = (source.count + 1, (source.count + 1 + 7) / 8 * 8)
+        let (encode, step) = try programs(sourceLength: padded)
+        guard step.pass.weights != nil else { return [] }
+        let encoded = try self.encode([source], encode: encode, sourceLength: padded)
+        var state = State(sentence: 0, tensors: step.pass.stateInputs.map { name in
+            let (values, perRow) = encoded[name] ?? ([], 0)
+            return Array(values[0..<perRow])
+        })
+        var rows: [[Float]] = []
+        for token in [decoder.bos] + translation {
+            let output = try self.step(step, encoded: encoded, rows: [(token, state)])[0]
+            rows.append(Array(output.weights.prefix(length)))
+            state = output.state
+        }
+        return rows
+    }
+
+    /// Runs the encoder over `sources` (padded to `sourceLength`, `<eos>` appended, filler rows after
+    /// them); returns each encoded tensor's floats and the floats one sentence holds.
+    private func encode(_ sources: [[Int]], encode: (pass: TranslationPlan.EncodePass, program: Program), sourceLength padded: Int)
+        throws -> [String: (values: [Float], perRow: Int)] {
         let rows = chunk
         var source = [Float](repeating: 0, count: rows * padded), mask = source
         for (row, ids) in sources.enumerated() {
@@ -51,50 +122,12 @@ public final class Translator {
         try encode.program.setInput(TranslationPlan.source, source)
         try encode.program.setInput(TranslationPlan.mask, mask)
         encode.program.run()
-        // Per encoded tensor: its floats, and the floats one sentence (row) holds.
         var encoded: [String: (values: [Float], perRow: Int)] = [:]
         for (name, tensor) in encode.pass.outputs {
             let values = try encode.program.read(tensor)
             encoded[name] = (values, values.count / rows)
         }
-        let stateNames = step.pass.stateInputs
-        let initial = sources.indices.map { sentence in
-            State(sentence: sentence, tensors: stateNames.map { name in
-                let (values, perRow) = encoded[name] ?? ([], 0)
-                return Array(values[(sentence * perRow)..<((sentence + 1) * perRow)])
-            })
-        }
-        let stepRows = rows * decoder.beam
-        return try decoder.decode(initial: initial, sourceLengths: sources.map(\.count)) { hypotheses in
-            precondition(hypotheses.count <= stepRows, "more live hypotheses than the step graph has rows")
-            try step.program.setInput(TranslationPlan.tokens, (0..<stepRows).map { Float(hypotheses[min($0, hypotheses.count - 1)].token) })
-            for (name, (values, perRow)) in encoded {
-                var feed = [Float](repeating: 0, count: stepRows * perRow)
-                for row in 0..<stepRows {
-                    let hypothesis = hypotheses[min(row, hypotheses.count - 1)]
-                    let slice: ArraySlice<Float>
-                    if let index = stateNames.firstIndex(of: name) {
-                        slice = hypothesis.state.tensors[index][...]
-                    } else {
-                        slice = values[(hypothesis.state.sentence * perRow)..<((hypothesis.state.sentence + 1) * perRow)]
-                    }
-                    feed.replaceSubrange((row * perRow)..<((row + 1) * perRow), with: slice)
-                }
-                try step.program.setInput(name, feed)
-            }
-            step.program.run()
-            let logProbabilities = try step.program.read(step.pass.logProbabilities)
-            let states = try step.pass.stateOutputs.map { try step.program.read($0) }
-            let vocabulary = logProbabilities.count / stepRows
-            return try hypotheses.indices.map { row in
-                let tensors = states.map { values in
-                    let perRow = values.count / stepRows
-                    return Array(values[(row * perRow)..<((row + 1) * perRow)])
-                }
-                return (Array(logProbabilities[(row * vocabulary)..<((row + 1) * vocabulary)]),
-                        State(sentence: hypotheses[row].state.sentence, tensors: tensors))
-            }
-        }
+        return encoded
     }
 
     private func programs(sourceLength: Int) throws
@@ -103,8 +136,8 @@ public final class Translator {
         let passes = try plan.decoding(rows: chunk, sourceLength: sourceLength)
         let stepPasses = try plan.decoding(rows: chunk * decoder.beam, sourceLength: sourceLength).step
         let encode = try Engine.compile(passes.encode.graph, outputs: passes.encode.outputs.map(\.tensor), arena: arena)
-        let step = try Engine.compile(stepPasses.graph, outputs: [stepPasses.logProbabilities] + stepPasses.stateOutputs,
-                                      arena: arena)
+        let step = try Engine.compile(stepPasses.graph, outputs: [stepPasses.logProbabilities] + stepPasses.stateOutputs
+                                          + (stepPasses.weights.map { [$0] } ?? []), arena: arena)
         let compiled = ((passes.encode, encode), (stepPasses, step))
         programs[sourceLength] = compiled
         return compiled

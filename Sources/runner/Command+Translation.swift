@@ -13,6 +13,8 @@ extension Command {
         /// A split of the run's corpus; nil for standard input.
         var split: String?
         var dataDirectory: String?
+        /// An SVG heat map of the first sentence's attention.
+        var attention: String?
     }
 
     static func translate(_ parser: inout Parser) throws(UsageError) -> Command {
@@ -23,6 +25,9 @@ extension Command {
             case "--lenpen": options.lenpen = try Parser.specValue(flag) { () throws(SpecError) in try DecodeSpec.value(value, of: "lenpen", \.lenpen) }
             case "--max-len-a": options.maxLenA = try Parser.specValue(flag) { () throws(SpecError) in try DecodeSpec.value(value, of: "max_len_a", \.maxLenA) }
             case "--max-len-b": options.maxLenB = try Parser.specValue(flag) { () throws(SpecError) in try DecodeSpec.value(value, of: "max_len_b", \.maxLenB) }
+            case "--attention":
+                guard !value.isEmpty else { throw UsageError(message: "--attention takes a file name such as attention.svg") }
+                options.attention = value
             case "--nbest": options.nBest = try Parser.number(flag, value, Int.init, valid: { $0 >= 1 })
             case "--split":
                 guard ["valid", "test"].contains(value) else { throw UsageError(message: "--split takes valid or test (got '\(value)')") }

@@ -12,7 +12,7 @@ enum Help {
       runner eval RUN_DIR [--split train|valid|test] [--data-dir DIR]
       runner eval RUN_DIR --task FILE.jsonl [--shots K] [--demos FILE.jsonl] [--seed S]
       runner translate RUN_DIR [--beam K] [--lenpen A] [--max-len-a A] [--max-len-b B] [--nbest N]
-                       [--split valid|test] [--data-dir DIR] [< source lines]
+                       [--split valid|test] [--attention FILE.svg] [--data-dir DIR] [< source lines]
       runner tokenize --tokenizer FILE.json < lines.txt
       runner tokenize --train CORPUS --kind KIND --vocab-size N --out FILE.json [...]
       runner bleu --ref REF --hyp HYP [--tokenize none|13a] [--lowercase] [--sentence]
@@ -130,14 +130,15 @@ enum Help {
 
     static let translate = """
     runner translate RUN_DIR [--beam K] [--lenpen A] [--max-len-a A] [--max-len-b B] [--nbest N]
-                     [--split valid|test] [--data-dir DIR] [< source lines]
+                     [--split valid|test] [--attention FILE.svg] [--data-dir DIR] [< source lines]
 
     Translates each line of standard input (or the sources of a split of the run's corpus) with the
     run's latest checkpoint and prints one detokenised translation a line; with --nbest N, N lines a
     source: rank, score and translation. Decoding is greedy (--beam 1) or beam search as fairseq's:
     a hypothesis scores its log-probability / length^A (--lenpen), and at most
     ⌊max_len_a · source length + max_len_b⌋ tokens are generated. Each flag defaults to the run's
-    eval.decode and takes what that key takes. Prints sentences/s and tokens/s on stderr.
+    eval.decode and takes what that key takes. Prints sentences/s and tokens/s on stderr. With
+    --attention, also draws the first sentence's attention weights (source × target) as an SVG heat map.
     Example: runner translate runs/seq2seq_multi30k-20261204-101500 --beam 5 --lenpen 1.0 < test.de
     """
 

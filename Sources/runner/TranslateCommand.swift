@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import Runs
+import Studies
 import Training
 
 /// `runner translate RUN`: one detokenised translation a line (with `--nbest N`, N lines a source:
@@ -36,6 +37,13 @@ enum TranslateCommand {
             }
         }
         FileHandle.standardOutput.write(Data(output.utf8))
+        if let file = options.attention, let first = lines.first, let best = translations.first?.first {
+            guard let map = try translator.attention(source: first, translation: best.text, decoding: decoding) else {
+                throw Command.UsageError(message: "--attention: the model has no attention (model.attention: none)")
+            }
+            let svg = AttentionMap(source: map.source, target: map.target, weights: map.weights.map { $0.map(Double.init) }).svg
+            try atomicWrite(Data(svg.utf8), to: URL(fileURLWithPath: file))
+        }
         let tokens = translations.compactMap(\.first).map { $0.text.split(separator: " ").count }.reduce(0, +)
         FileHandle.standardError.write(Data(String(format: "%d sentences in %.3f s (%.1f sentences/s, %.0f tokens/s)\n",
                                                    lines.count, seconds, Double(lines.count) / seconds,

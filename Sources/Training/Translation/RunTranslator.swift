@@ -2,6 +2,7 @@ import Data
 import Foundation
 import Runs
 import Spec
+import Text
 import Translation
 
 /// `runner translate`: a translation run's latest checkpoint decoding lines of source text, greedily
@@ -31,6 +32,19 @@ public final class RunTranslator {
         let pairs = split == "valid" ? session.corpus.valid : split == "test" ? session.corpus.test : []
         guard !pairs.isEmpty else { throw TrainingError.emptySplit(split) }
         return pairs.map { session.corpus.source.decode($0.source) }
+    }
+
+    /// The attention weights of the model producing `translation` from `source`, with their tokens
+    /// (each side ending in `<eos>`); nil for a model without attention.
+    public func attention(source: String, translation: String, decoding: DecodeSpec)
+        throws -> (source: [String], target: [String], weights: [[Float]])? {
+        let (corpus, sourceIDs, targetIDs) = (session.corpus, session.corpus.source.encode(source), session.corpus.target.encode(translation))
+        let translator = Translator(plan: session.translationPlan, arena: session.arena, decoder: Decoder(
+            maxLengthB: decoding.maxLenB, bos: corpus.tokens.bos, eos: corpus.tokens.eos), chunk: 1)
+        let weights = try translator.attention(source: sourceIDs, translation: targetIDs)
+        guard !weights.isEmpty else { return nil }
+        let tokens = { (ids: [Int], tokenizer: any Tokenizer) in ids.map { tokenizer.token(for: $0) ?? "?" } + ["<eos>"] }
+        return (tokens(sourceIDs, corpus.source), tokens(targetIDs, corpus.target), weights)
     }
 
     /// The `nBest` best translations of each line, best first, with their scores.
