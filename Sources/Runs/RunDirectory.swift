@@ -47,6 +47,17 @@ public struct RunDirectory: Hashable, Sendable {
         return run
     }
 
+    /// Removes the run again when nothing was written into it (a run refused before it started: bad
+    /// data, a plan that cannot be built), so a mistake leaves no empty run behind. A run holding any
+    /// file is kept as it is.
+    public func removeIfUnused() {
+        let manager = FileManager.default
+        guard (try? manager.contentsOfDirectory(atPath: checkpointsURL.path))?.isEmpty == true,
+              (try? manager.contentsOfDirectory(atPath: url.path)) == [checkpointsURL.lastPathComponent] else { return }
+        rmdir(checkpointsURL.path)
+        rmdir(url.path)
+    }
+
     /// Makes and returns a new `directory/<name>-YYYYMMDD-HHMMSS[-N]/`. Each candidate is claimed with
     /// `mkdir`, which fails if the name exists, so two runners starting together never share one.
     public static func claim(in directory: URL, name: String, date: Date = Date(), timeZone: TimeZone = .current)

@@ -43,6 +43,8 @@ public protocol TaskSession: AnyObject {
     func count() throws
     /// What `runner check` says first: the model, the data, the batch shapes.
     var overview: String { get }
+    /// What a run's log says of its data before training (examples left out, and why); nil for nothing.
+    var dataNote: String? { get }
     /// Every parameter by key and the work of one training step (plan.txt and `runner check`).
     var parameterSummary: String { get }
     /// The memory of the training program(s), with `optimizerState` floats of optimizer state.

@@ -12,6 +12,7 @@ extension Trainer {
     func begin() throws {
         if position.step > 0 { (last, best) = try Self.reported(in: run.metricsURL) }
         try log.line("training \(spec.name): \(recipe.totalSteps) steps, \(arena.layout.count) parameters")
+        if let note = session.dataNote { try log.line(note) }
         if session.fitsByCounting, position.step == 0 { try count() }
     }
 

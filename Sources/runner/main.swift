@@ -23,7 +23,14 @@ func main() -> Int32 {
             let run = try options.runDirectory.map { try RunDirectory.create(exactly: URL(fileURLWithPath: $0)) }
                 ?? RunDirectory.create(runsDirectory: URL(fileURLWithPath: options.runsDirectory), name: options.name ?? spec.name)
             FileHandle.standardOutput.write(Data("run directory: \(run.url.path)\n".utf8))
-            try Trainer(spec: spec, run: run, locator: locator).fit()
+            let trainer: Trainer
+            do {
+                trainer = try Trainer(spec: spec, run: run, locator: locator)
+            } catch {
+                run.removeIfUnused()
+                throw error
+            }
+            try trainer.fit()
         case .resume(let path, let options):
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
             try Trainer.resume(try RunDirectory.open(URL(fileURLWithPath: path)), locator: locator).fit()

@@ -33,6 +33,15 @@ extension RunnerTests {
             eval: {every_steps: 200, metrics: [loss, perplexity, bleu]}
             checkpoint: {every_steps: 100}
             """.write(to: spec, atomically: true, encoding: .utf8)
+        // Parallel files that disagree: refused before the run starts, leaving no run directory.
+        try "sun moon\nstar\n".write(to: directory.appendingPathComponent("short.src"), atomically: true, encoding: .utf8)
+        try "moon sun\n".write(to: directory.appendingPathComponent("short.rev"), atomically: true, encoding: .utf8)
+        let badRuns = directory.appendingPathComponent("bad-runs")
+        let (refused, _, refusal) = try run([spec.path, "--runs-dir", badRuns.path,
+                                             "--set", "data.files={train: \"\(files)/short.{lang}\"}"])
+        XCTAssertEqual(refused, 64, refusal)
+        XCTAssertTrue(refusal.contains("short.src has 2 lines but \(files)/short.rev has 1"), refusal)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: badRuns.path), [], "no run directory left behind")
         let (checked, plan, checkError) = try run(["check", spec.path])
         XCTAssertEqual(checked, 0, checkError)
         XCTAssertTrue(plan.contains("2 training buckets (B, S, T), each compiled once"), plan)

@@ -115,6 +115,8 @@ final class LanguageModelSession: TaskSession {
         return "\(spec.name): \(plan.model.summary), vocabulary \(corpus.tokenizer.vocabularySize), \(sizes)\n\(batch)\(accumulation)"
     }
 
+    var dataNote: String? { nil }
+
     var parameterSummary: String { context.plan.summary.text }
 
     func memorySummary(optimizerState: Int) -> String { program.memorySummary(optimizerState: optimizerState) }

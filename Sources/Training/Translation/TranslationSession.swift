@@ -157,6 +157,11 @@ final class TranslationSession: TaskSession {
             + "\(translationPlan.evaluationShapes.count) evaluation buckets"
     }
 
+    var dataNote: String? {
+        "train pairs \(corpus.train.count) (\(corpus.tooLong) over data.max_length left out, \(corpus.empty) with an empty "
+            + "side dropped), valid \(corpus.valid.count), test \(corpus.test.count)"
+    }
+
     var parameterSummary: String {
         let pass = translationPlan.train[0]
         return PlanSummary(graph: pass.graph, roots: [pass.loss] + pass.gradients.map(\.gradient)).text
