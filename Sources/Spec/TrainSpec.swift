@@ -209,12 +209,16 @@ extension EvalSpec: SpecSection {
 }
 
 /// Decoding a translation: greedy (`beam: 1`) or beam search, fairseq's length penalty α (a
-/// hypothesis scores log p / length^α) and length limit ⌊max_len_a · source length + max_len_b⌋.
+/// hypothesis scores log p / length^α) and length limit: at most ⌊max_len_a · (source length + 1) +
+/// max_len_b⌋ tokens before `<eos>`, the source counted with its `<eos>`, as fairseq counts.
 public struct DecodeSpec: Sendable, Equatable {
     public var beam = 1
     public var lenpen = 1.0
     public var maxLenA = 0.0
     public var maxLenB = 200
+
+    /// The widest beam kept (each step scores beam × sentences rows).
+    public static let maxBeam = 1024
 
     public init() {}
 }
@@ -227,6 +231,13 @@ extension DecodeSpec: SpecSection {
             .double("max_len_a", \.maxLenA, .nonNegative),
             .int("max_len_b", \.maxLenB, .atLeastOne),
         ]
+    }
+
+    static func validate(_ value: inout DecodeSpec, _ node: Node, section: String) throws(SpecError) {
+        if value.beam > maxBeam {
+            throw (node.entry("beam")?.value.mark ?? node.mark).error("'\(section).beam' (\(value.beam)) is wider than "
+                + "\(maxBeam), the most SeqLab keeps")
+        }
     }
 }
 

@@ -106,6 +106,11 @@ public struct BLEU: Sendable {
         }
         let (c, r) = (Double(statistics.hypothesisLength), Double(statistics.referenceLength))
         let brevityPenalty = c < r ? (c > 0 ? Foundation.exp(1 - r / c) : 0) : 1
+        // No match of any order scores 0 with zero precisions, before any smoothing (sacreBLEU's rule).
+        if statistics.matches.allSatisfy({ $0 == 0 }) {
+            return Score(score: 0, precisions: [Double](repeating: 0, count: maxOrder), brevityPenalty: brevityPenalty,
+                         statistics: statistics)
+        }
         let logMean = precisions[..<order].map { $0 == 0 ? -9_999_999_999 : Foundation.log($0) }.reduce(0, +) / Double(order)
         return Score(score: brevityPenalty * Foundation.exp(logMean), precisions: precisions, brevityPenalty: brevityPenalty,
                      statistics: statistics)

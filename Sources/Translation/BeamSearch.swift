@@ -4,8 +4,10 @@ import Foundation
 ///
 /// The model is the `step` function: for rows of (sentence, last token, decoder state) it returns each
 /// row's log-probabilities over the target vocabulary and its next state. Every sentence's decoding
-/// starts from its own state and `<bos>`, and ends with `<eos>` or at its length limit
-/// ⌊a·source length + b⌋ tokens (`<eos>` is then forced, as fairseq forces it at `max_len`).
+/// starts from its own state and `<bos>`, and ends with `<eos>` or after ⌊a·source length + b⌋ tokens,
+/// the source counted with its `<eos>` (`<eos>` is then forced, as fairseq forces it at `max_len`).
+/// As in fairseq, the first token is never `<eos>` (`min_len` 1) and `banned` tokens (`<pad>`,
+/// `<bos>`) are never chosen.
 public struct Decoder: Sendable {
     /// 1 decodes greedily.
     public var beam: Int
@@ -17,13 +19,16 @@ public struct Decoder: Sendable {
     public var nBest: Int
     public let bos: Int
     public let eos: Int
+    /// Tokens never generated: `<bos>` and `<pad>`.
+    public let banned: Set<Int>
 
     public init(beam: Int = 1, lengthPenalty: Double = 1, maxLengthA: Double = 0, maxLengthB: Int = 200, nBest: Int = 1,
-                bos: Int, eos: Int) {
+                bos: Int, eos: Int, padding: Int? = nil) {
         precondition(beam >= 1 && nBest >= 1 && nBest <= beam && maxLengthB >= 0 && maxLengthA >= 0,
                      "Decoder: beam ≥ nBest ≥ 1 and non-negative length limits")
         (self.beam, self.lengthPenalty, self.maxLengthA, self.maxLengthB) = (beam, lengthPenalty, maxLengthA, maxLengthB)
         (self.nBest, self.bos, self.eos) = (nBest, bos, eos)
+        banned = Set([bos] + (padding.map { [$0] } ?? []))
     }
 
     /// A finished translation: its tokens (without `<eos>`), the sum of their log-probabilities (with
@@ -41,9 +46,11 @@ public struct Decoder: Sendable {
         public let state: State
     }
 
-    /// The most tokens (`<eos>` included) a sentence of `sourceLength` tokens may be given.
+    /// The most tokens (before the `<eos>` that ends them) a sentence of `sourceLength` tokens (its own
+    /// `<eos>` not counted) may be given: ⌊a·(sourceLength + 1) + b⌋, at least 1, at most 2^20.
     public func maxLength(sourceLength: Int) -> Int {
-        max(1, Int(maxLengthA * Double(sourceLength)) + maxLengthB)
+        let limit = (maxLengthA * Double(sourceLength + 1)).rounded(.down) + Double(maxLengthB)
+        return Int(min(max(limit, 1), Double(1 << 20)))
     }
 
     private struct Live<State> {
@@ -73,8 +80,10 @@ public struct Decoder: Sendable {
             var candidates: [Int: [(beam: Int, token: Int, logProbability: Double, state: State)]] = [:]
             for ((sentence, index), output) in zip(owners, outputs) {
                 let parent = live[sentence][index]
-                let forceEnd = parent.tokens.count + 1 >= maxLength(sourceLength: sourceLengths[sentence])
-                for (token, logProbability) in Self.top(output.logProbabilities, 2 * beam, only: forceEnd ? eos : nil) {
+                let forceEnd = parent.tokens.count >= maxLength(sourceLength: sourceLengths[sentence])
+                let excluded = parent.tokens.isEmpty ? banned.union([eos]) : banned
+                for (token, logProbability) in Self.top(output.logProbabilities, 2 * beam, only: forceEnd ? eos : nil,
+                                                        excluding: excluded) {
                     candidates[sentence, default: []].append((index, token, parent.logProbability + logProbability, output.state))
                 }
             }
@@ -106,10 +115,12 @@ public struct Decoder: Sendable {
         }
     }
 
-    /// The `count` likeliest (token, log-probability) pairs, or `only` alone when given.
-    static func top(_ logProbabilities: [Float], _ count: Int, only: Int?) -> [(Int, Double)] {
+    /// The `count` likeliest (token, log-probability) pairs but the `excluded` ones, or `only` alone
+    /// when given.
+    static func top(_ logProbabilities: [Float], _ count: Int, only: Int?, excluding excluded: Set<Int>) -> [(Int, Double)] {
         if let only { return [(only, Double(logProbabilities[only]))] }
-        return Array(logProbabilities.indices.sorted { (logProbabilities[$0], -$0) > (logProbabilities[$1], -$1) }
+        return Array(logProbabilities.indices.filter { !excluded.contains($0) }
+            .sorted { (logProbabilities[$0], -$0) > (logProbabilities[$1], -$1) }
             .prefix(count).map { ($0, Double(logProbabilities[$0])) })
     }
 }

@@ -135,9 +135,9 @@ enum Help {
     Translates each line of standard input (or the sources of a split of the run's corpus) with the
     run's latest checkpoint and prints one detokenised translation a line; with --nbest N, N lines a
     source: rank, score and translation. Decoding is greedy (--beam 1) or beam search as fairseq's:
-    a hypothesis scores its log-probability / length^A (--lenpen), and at most
-    ⌊max_len_a · source length + max_len_b⌋ tokens are generated. Each flag defaults to the run's
-    eval.decode and takes what that key takes. Prints sentences/s and tokens/s on stderr. With
+    a hypothesis scores its log-probability / length^A (--lenpen), at most
+    ⌊max_len_a · (source length + 1) + max_len_b⌋ tokens come before its <eos>, and <eos> never
+    comes first. Each flag defaults to the run's eval.decode and takes what that key takes. Prints sentences/s and tokens/s on stderr. With
     --attention, also draws the first sentence's attention weights (source × target) as an SVG heat map.
     Example: runner translate runs/seq2seq_multi30k-20261204-101500 --beam 5 --lenpen 1.0 < test.de
     """

@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import Runs
+import Spec
 import Studies
 import Training
 
@@ -16,13 +17,15 @@ enum TranslateCommand {
         decoding.lenpen = options.lenpen ?? decoding.lenpen
         decoding.maxLenA = options.maxLenA ?? decoding.maxLenA
         decoding.maxLenB = options.maxLenB ?? decoding.maxLenB
+        guard decoding.beam <= DecodeSpec.maxBeam else {
+            throw Command.UsageError(message: "--beam \(decoding.beam) is wider than \(DecodeSpec.maxBeam), the most SeqLab keeps")
+        }
         guard options.nBest <= decoding.beam else {
             throw Command.UsageError(message: "--nbest \(options.nBest) is more than the beam \(decoding.beam) keeps; "
                 + "raise --beam or lower --nbest")
         }
         let lines = try options.split.map { try translator.sources(of: $0) }
-            ?? (String(data: FileHandle.standardInput.readDataToEndOfFile(), encoding: .utf8) ?? "")
-                .split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLastIfEmpty()
+            ?? standardInputLines()
         let start = Date()
         let translations = try translator.translate(lines, decoding: decoding, nBest: options.nBest)
         let seconds = max(Date().timeIntervalSince(start), 1e-9)
@@ -51,7 +54,12 @@ enum TranslateCommand {
     }
 }
 
-private extension Array where Element == String {
-    /// Text that ends with a newline has no line after it.
-    func dropLastIfEmpty() -> [String] { last == "" ? Array(dropLast()) : self }
+/// The lines of standard input, split at `\n` as Unicode scalars ("\r\n" is one Character, which a
+/// split on Characters would not cut; the `\r` left is white space to the tokenizers).
+private func standardInputLines() -> [String] {
+    let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+    var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        .map { String(String.UnicodeScalarView($0)) }
+    if lines.last == "" { lines.removeLast() }
+    return lines
 }

@@ -54,6 +54,12 @@ extension RunnerTests {
         XCTAssertEqual(code, 0, stderr)
         XCTAssertEqual(stdout, "star moon sun\nsun stone river tree\n")
         XCTAssertTrue(stderr.contains("sentences/s"), stderr)
+        let (huge, _, hugeError) = try run(["translate", path, "--max-len-a", "1e300", "--max-len-b", "9223372036854775807"],
+                                           input: "sun moon\n")
+        XCTAssertEqual(huge, 0, "absurd length limits saturate: \(hugeError)")
+        let (crlf, windows, _) = try run(["translate", path, "--beam", "3"], input: "sun moon star\r\ntree river stone sun\r\n")
+        XCTAssertEqual(crlf, 0)
+        XCTAssertEqual(windows, stdout, "CRLF line ends are line ends")
         let map = directory.appendingPathComponent("attention.svg")
         let (drawn, _, drawError) = try run(["translate", path, "--attention", map.path], input: "sun moon star\n")
         XCTAssertEqual(drawn, 0, drawError)
@@ -77,6 +83,7 @@ extension RunnerTests {
         try assertRefusals([
             (["translate", path, "--beam", "0"], 64, "error: --beam: 'eval.decode.beam' must be ≥ 1, found 0"),
             (["translate", path, "--lenpen", "nan"], 64, "error: --lenpen: expected a number for 'eval.decode.lenpen', found 'nan'"),
+            (["translate", path, "--beam", "4611686018427387904"], 64, "error: --beam 4611686018427387904 is wider than 1024"),
             (["translate", path, "--nbest", "3"], 64, "error: --nbest 3 is more than the beam 1 keeps"),
             (["translate", path, "--split", "dev"], 64, "error: --split takes valid or test (got 'dev')"),
             (["translate", "/nonexistent/run"], 66, "no run directory at /nonexistent/run"),

@@ -65,6 +65,8 @@ final class SpecErrorTests: XCTestCase {
         Case(name: "unknown attention", files: ["x.yaml": minimalSpec + "model: {kind: seq2seq, attention: bahdanau}\n"],
              headline: "x.yaml:2:35: error: unknown attention 'bahdanau' (expected one of: none, additive, dot, general)",
              caret: 35),
+        Case(name: "a beam too wide", files: ["x.yaml": minimalSpec + "eval: {decode: {beam: 5000}}\n"],
+             headline: "x.yaml:2:23: error: 'eval.decode.beam' (5000) is wider than 1024, the most SeqLab keeps", caret: 23),
         Case(name: "a beam of 0", files: ["x.yaml": minimalSpec + "eval: {decode: {beam: 0}}\n"],
              headline: "x.yaml:2:23: error: 'eval.decode.beam' must be ≥ 1, found 0", caret: 23),
         // Model keys the chosen kind does not read.

@@ -89,6 +89,11 @@ final class BLEUTests: XCTestCase {
         let expected: [Double] = [200.0 / 3, 100.0 / 4, 100.0 / 4]
         XCTAssertEqual(Array(smoothed.precisions[..<3]), expected)
         XCTAssertEqual(bleu.corpus(hypotheses: [""], references: ["a b"]).score, 0)
+        // Nothing in common: 0 with zero precisions, not a smoothed score.
+        let disjoint = bleu.sentence(hypothesis: "a b c d", reference: "e f g h")
+        XCTAssertEqual(disjoint.score, 0)
+        XCTAssertEqual(disjoint.precisions, [0, 0, 0, 0])
+        XCTAssertEqual(disjoint.description, "BLEU = 0.00 0.0/0.0/0.0/0.0 (BP = 1.000 ratio = 1.000 hyp_len = 4 ref_len = 4)")
     }
 
     /// 13a splits punctuation and symbols off words, keeps periods and commas inside numbers, splits a

@@ -45,9 +45,11 @@ final class DecoderTests: XCTestCase {
                 .decode(initial: [0, 0, 0], sourceLengths: [2, 5, 9], step: markov(table))
             for sentence in 0..<3 {
                 var (tokens, last) = ([Int](), Self.bos)
-                while tokens.count + 1 < 12 {
+                while tokens.count < 12 {
                     let scores = table(sentence, last)
-                    let best = scores.indices.max { scores[$0] < scores[$1] } ?? 0
+                    // Never <bos>; never <eos> first (fairseq's min_len 1).
+                    let allowed = scores.indices.filter { $0 != Self.bos && ($0 != Self.eos || !tokens.isEmpty) }
+                    let best = allowed.max { scores[$0] < scores[$1] } ?? 0
                     if best == Self.eos { break }
                     tokens.append(best)
                     last = best
@@ -57,15 +59,28 @@ final class DecoderTests: XCTestCase {
         }
     }
 
-    /// A scorer that never wants <eos> stops at ⌊a·|source| + b⌋ tokens, <eos> included.
+    /// A scorer that never wants <eos> stops after ⌊a·(|source| + 1) + b⌋ tokens (fairseq's max_len,
+    /// the source counted with its <eos>); absurd limits saturate instead of overflowing.
     func testTheLengthLimitForcesEndOfSentence() {
         let scorer = markov { _, _ in [1e-9, 1e-6, 0.5, 0.3, 0.2] }
         let decoder = Decoder(beam: 3, maxLengthA: 1.5, maxLengthB: 2, nBest: 3, bos: Self.bos, eos: Self.eos)
         let decoded = decoder.decode(initial: [0, 0], sourceLengths: [2, 4], step: scorer)
-        XCTAssertEqual(decoder.maxLength(sourceLength: 2), 5)
-        XCTAssertEqual(decoded[0].map(\.tokens.count), [4, 4, 4])
-        XCTAssertEqual(decoded[1].map(\.tokens.count), [7, 7, 7])
+        XCTAssertEqual(decoder.maxLength(sourceLength: 2), 6)
+        XCTAssertEqual(decoded[0].map(\.tokens.count), [6, 6, 6])
+        XCTAssertEqual(decoded[1].map(\.tokens.count), [9, 9, 9])
+        XCTAssertEqual(Decoder(maxLengthA: 1e300, maxLengthB: .max, bos: 0, eos: 1).maxLength(sourceLength: 5), 1 << 20)
         XCTAssertEqual(decoded[0].map(\.score), decoded[0].map(\.score).sorted(by: >), "best first")
+    }
+
+    /// fairseq's rules: the first token is never <eos>, and <bos> and <pad> are never generated.
+    func testEndOfSentenceNeverFirstAndPaddingNeverGenerated() {
+        let scorer = markov { _, last in last == Self.bos ? [0.3, 0.5, 0.05, 0.05, 0.1] : [0.05, 0.1, 0.05, 0.05, 0.75] }
+        for beam in [1, 3] {
+            let decoded = Decoder(beam: beam, maxLengthB: 4, bos: Self.bos, eos: Self.eos, padding: 4)
+                .decode(initial: [0], sourceLengths: [3], step: scorer)[0][0]
+            XCTAssertFalse(decoded.tokens.isEmpty, "beam \(beam)")
+            XCTAssertFalse(decoded.tokens.contains(Self.bos) || decoded.tokens.contains(4), "beam \(beam): \(decoded.tokens)")
+        }
     }
 
     /// Sentences decoded together get what each gets alone.

@@ -51,7 +51,7 @@ public final class RunTranslator {
     public func translate(_ lines: [String], decoding: DecodeSpec, nBest: Int) throws -> [[(text: String, score: Double)]] {
         let decoder = Decoder(beam: decoding.beam, lengthPenalty: decoding.lenpen, maxLengthA: decoding.maxLenA,
                               maxLengthB: decoding.maxLenB, nBest: nBest, bos: session.corpus.tokens.bos,
-                              eos: session.corpus.tokens.eos)
+                              eos: session.corpus.tokens.eos, padding: session.corpus.tokens.padding)
         let translator = Translator(plan: session.translationPlan, arena: session.arena, decoder: decoder)
         return try translator.translate(lines.map { session.corpus.source.encode($0) }).map { hypotheses in
             hypotheses.map { (session.corpus.target.decode($0.tokens), $0.score) }

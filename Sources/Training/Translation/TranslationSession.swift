@@ -132,7 +132,7 @@ final class TranslationSession: TaskSession {
         let decode = spec.eval.decode
         let translator = Translator(plan: translationPlan, arena: arena, decoder: Decoder(
             beam: decode.beam, lengthPenalty: decode.lenpen, maxLengthA: decode.maxLenA, maxLengthB: decode.maxLenB,
-            bos: corpus.tokens.bos, eos: corpus.tokens.eos))
+            bos: corpus.tokens.bos, eos: corpus.tokens.eos, padding: corpus.tokens.padding))
         return try translator.translate(sources).map { corpus.target.decode($0.first?.tokens ?? []) }
     }
 
