@@ -84,6 +84,8 @@ private final class EventStream {
     private let source: SourceText
     private let firstLine: Int
     private let firstColumn: Int
+    /// False when libyaml could not allocate its parser (out of memory): `next()` then reports it.
+    private let initialized: Bool
 
     init(_ text: String, source: SourceText, line: Int, column: Int) {
         self.source = source
@@ -92,13 +94,14 @@ private final class EventStream {
         let utf8 = Array(text.utf8)
         bytes = .allocate(capacity: max(1, utf8.count))
         _ = bytes.initialize(from: utf8)
-        guard yaml_parser_initialize(parser) == 1 else { fatalError("libyaml could not allocate a parser") }
+        initialized = yaml_parser_initialize(parser) == 1
+        guard initialized else { return }
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
         yaml_parser_set_input_string(parser, bytes.baseAddress, utf8.count)
     }
 
     deinit {
-        yaml_parser_delete(parser)
+        if initialized { yaml_parser_delete(parser) }
         parser.deallocate()
         bytes.deallocate()
     }
@@ -109,6 +112,9 @@ private final class EventStream {
     }
 
     func next() throws(SpecError) -> Event {
+        guard initialized else {
+            throw mark(line: 0, column: 0).error("libyaml could not allocate a parser (out of memory)")
+        }
         var raw = yaml_event_t()
         guard yaml_parser_parse(parser, &raw) == 1 else { throw parseError() }
         defer { yaml_event_delete(&raw) }
