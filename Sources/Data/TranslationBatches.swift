@@ -40,6 +40,8 @@ public struct TranslationBatch: Hashable, Sendable {
     public let targets: [Int]
     /// Rows that hold a pair; the rest fill the shape and predict nothing.
     public let pairs: Int
+    /// Target positions the loss counts: each pair's target and its `<eos>`.
+    public let predictions: Int
 
     /// The id a target takes where nothing is to be predicted: the loss skips it.
     public static let ignored = -100
@@ -68,10 +70,8 @@ public struct TranslationBatch: Hashable, Sendable {
         }
         (self.bucket, self.batchSize, self.sourceLength, self.targetLength) = (bucket, batchSize, sourceLength, targetLength)
         (self.source, sourceMask, decoderInputs, self.targets, self.pairs) = (source, mask, inputs, targets, pairs.count)
+        predictions = pairs.reduce(0) { $0 + $1.target.count + 1 }
     }
-
-    /// Target positions the loss counts.
-    public var predictions: Int { targets.filter { $0 != Self.ignored }.count }
 }
 
 /// Sentence pairs sorted into a few length buckets, each with one padded shape (so each is compiled

@@ -126,12 +126,13 @@ public struct TranslationPlan: TrainingPlan {
         (0..<config.layers).flatMap { layer in (0..<config.stateCount).map { "state.\(layer).\($0)" } }
     }
 
-    /// The encoder and decoder-step graphs for `rows` sentences (or hypotheses) of `sourceLength` positions.
-    public func decoding(rows: Int, sourceLength: Int) throws -> (encode: EncodePass, step: StepPass) {
+    /// The encoder graph over `sentences` sources of `sourceLength` positions, and the decoder-step
+    /// graph over `rows` hypotheses (each reading the encoded tensors of its sentence, copied into its row).
+    public func decoding(sentences: Int, rows: Int, sourceLength: Int) throws -> (encode: EncodePass, step: StepPass) {
         let encodeGraph = Graph(training: false)
         let encoded = try EncoderDecoder(encodeGraph, config: config).encode(
-            encodeGraph.input(Self.source, shape: [rows, sourceLength], dtype: .int32),
-            mask: encodeGraph.input(Self.mask, shape: [rows, sourceLength]))
+            encodeGraph.input(Self.source, shape: [sentences, sourceLength], dtype: .int32),
+            mask: encodeGraph.input(Self.mask, shape: [sentences, sourceLength]))
         var outputs: [(name: String, tensor: Tensor)] = [("encoder.outputs", encoded.outputs), (Self.mask, encoded.mask)]
         if let keys = encoded.projectedKeys { outputs.append(("encoder.keys", keys)) }
         if let context = encoded.context { outputs.append(("encoder.context", context)) }
@@ -139,8 +140,9 @@ public struct TranslationPlan: TrainingPlan {
         outputs += zip(names, encoded.initialState.flatMap { $0 }).map { ($0, $1) }
 
         let graph = Graph(training: false)
+        // Each step input has its encoded tensor's shape with `rows` in place of `sentences`.
         let input = { (name: String) -> Tensor in
-            graph.input(name, shape: outputs.first { $0.name == name }?.tensor.shape ?? [rows])
+            graph.input(name, shape: Shape([rows] + (outputs.first { $0.name == name }?.tensor.shape.dims.dropFirst() ?? [])))
         }
         let state = (0..<config.layers).map { layer in (0..<config.stateCount).map { input("state.\(layer).\($0)") } }
         let stepEncoded = EncoderDecoder.Encoded(

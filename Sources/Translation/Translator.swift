@@ -39,16 +39,18 @@ public final class Translator {
         let padded = (length + 7) / 8 * 8
         let (encode, step) = try programs(sourceLength: padded)
         let encoded = try self.encode(sources, encode: encode, sourceLength: padded)
-        let stateNames = step.pass.stateInputs
-        let initial = sources.indices.map { sentence in
-            State(sentence: sentence, tensors: stateNames.map { name in
-                let (values, perRow) = encoded[name] ?? ([], 0)
-                return Array(values[(sentence * perRow)..<((sentence + 1) * perRow)])
-            })
-        }
+        let initial = sources.indices.map { firstState(of: $0, encoded: encoded, names: step.pass.stateInputs) }
         return try decoder.decode(initial: initial, sourceLengths: sources.map(\.count)) { hypotheses in
             try self.step(step, encoded: encoded, rows: hypotheses.map { ($0.token, $0.state) }).map { ($0.logProbabilities, $0.state) }
         }
+    }
+
+    /// The decoder's first state for `sentence`: its rows of the encoded state tensors `names`.
+    private func firstState(of sentence: Int, encoded: [String: (values: [Float], perRow: Int)], names: [String]) -> State {
+        State(sentence: sentence, tensors: names.map { name in
+            let (values, perRow) = encoded[name] ?? ([], 0)
+            return Array(values[(sentence * perRow)..<((sentence + 1) * perRow)])
+        })
     }
 
     /// One decoder step for up to `chunk × beam` rows (token, state); the step graph's other rows repeat
@@ -92,10 +94,7 @@ public final class Translator {
         let (encode, step) = try programs(sourceLength: padded)
         guard step.pass.weights != nil else { return [] }
         let encoded = try self.encode([source], encode: encode, sourceLength: padded)
-        var state = State(sentence: 0, tensors: step.pass.stateInputs.map { name in
-            let (values, perRow) = encoded[name] ?? ([], 0)
-            return Array(values[0..<perRow])
-        })
+        var state = firstState(of: 0, encoded: encoded, names: step.pass.stateInputs)
         var rows: [[Float]] = []
         for token in [decoder.bos] + translation {
             let output = try self.step(step, encoded: encoded, rows: [(token, state)])[0]
@@ -133,8 +132,8 @@ public final class Translator {
     private func programs(sourceLength: Int) throws
         -> (encode: (pass: TranslationPlan.EncodePass, program: Program), step: (pass: TranslationPlan.StepPass, program: Program)) {
         if let cached = programs[sourceLength] { return cached }
-        let passes = try plan.decoding(rows: chunk, sourceLength: sourceLength)
-        let stepPasses = try plan.decoding(rows: chunk * decoder.beam, sourceLength: sourceLength).step
+        let passes = try plan.decoding(sentences: chunk, rows: chunk * decoder.beam, sourceLength: sourceLength)
+        let stepPasses = passes.step
         let encode = try Engine.compile(passes.encode.graph, outputs: passes.encode.outputs.map(\.tensor), arena: arena)
         let step = try Engine.compile(stepPasses.graph, outputs: [stepPasses.logProbabilities] + stepPasses.stateOutputs
                                           + (stepPasses.weights.map { [$0] } ?? []), arena: arena)

@@ -41,7 +41,7 @@ enum TranslateCommand {
         }
         FileHandle.standardOutput.write(Data(output.utf8))
         if let file = options.attention, let first = lines.first, let best = translations.first?.first {
-            guard let map = try translator.attention(source: first, translation: best.text, decoding: decoding) else {
+            guard let map = try translator.attention(source: first, translation: best.text) else {
                 throw Command.UsageError(message: "--attention: the model has no attention (model.attention: none)")
             }
             let svg = AttentionMap(source: map.source, target: map.target, weights: map.weights.map { $0.map(Double.init) }).svg

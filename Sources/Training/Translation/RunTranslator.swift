@@ -17,7 +17,7 @@ public final class RunTranslator {
         guard spec.task == .translation else {
             throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "translate")
         }
-        guard let session = try TaskRegistry.openSession(run, locator: locator) as? TranslationSession else {
+        guard let session = try TaskRegistry.openSession(run, spec: spec, locator: locator) as? TranslationSession else {
             preconditionFailure("a translation spec opens a translation session")
         }
         self.session = session
@@ -36,11 +36,11 @@ public final class RunTranslator {
 
     /// The attention weights of the model producing `translation` from `source`, with their tokens
     /// (each side ending in `<eos>`); nil for a model without attention.
-    public func attention(source: String, translation: String, decoding: DecodeSpec)
+    public func attention(source: String, translation: String)
         throws -> (source: [String], target: [String], weights: [[Float]])? {
         let (corpus, sourceIDs, targetIDs) = (session.corpus, session.corpus.source.encode(source), session.corpus.target.encode(translation))
-        let translator = Translator(plan: session.translationPlan, arena: session.arena, decoder: Decoder(
-            maxLengthB: decoding.maxLenB, bos: corpus.tokens.bos, eos: corpus.tokens.eos), chunk: 1)
+        let translator = Translator(plan: session.translationPlan, arena: session.arena,
+                                    decoder: session.decoder(DecodeSpec()), chunk: 1)
         let weights = try translator.attention(source: sourceIDs, translation: targetIDs)
         guard !weights.isEmpty else { return nil }
         let tokens = { (ids: [Int], tokenizer: any Tokenizer) in ids.map { tokenizer.token(for: $0) ?? "?" } + ["<eos>"] }
@@ -49,10 +49,8 @@ public final class RunTranslator {
 
     /// The `nBest` best translations of each line, best first, with their scores.
     public func translate(_ lines: [String], decoding: DecodeSpec, nBest: Int) throws -> [[(text: String, score: Double)]] {
-        let decoder = Decoder(beam: decoding.beam, lengthPenalty: decoding.lenpen, maxLengthA: decoding.maxLenA,
-                              maxLengthB: decoding.maxLenB, nBest: nBest, bos: session.corpus.tokens.bos,
-                              eos: session.corpus.tokens.eos, padding: session.corpus.tokens.padding)
-        let translator = Translator(plan: session.translationPlan, arena: session.arena, decoder: decoder)
+        let translator = Translator(plan: session.translationPlan, arena: session.arena,
+                                    decoder: session.decoder(decoding, nBest: nBest))
         return try translator.translate(lines.map { session.corpus.source.encode($0) }).map { hypotheses in
             hypotheses.map { (session.corpus.target.decode($0.tokens), $0.score) }
         }

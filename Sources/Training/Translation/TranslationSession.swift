@@ -24,26 +24,26 @@ final class TranslationSession: TaskSession {
     /// The dropout generator, passed from bucket program to bucket program so that the run has one.
     var randomState: SeededGenerator
     private var batches: [TranslationBatch] = []
+    /// Decodes for BLEU and samples as `eval.decode` says; built once, so its programs are compiled once.
+    private lazy var translator = Translator(plan: translationPlan, arena: arena, decoder: decoder(spec.eval.decode))
 
     var plan: any TrainingPlan { translationPlan }
     var arena: ParameterArena { programs[0].arena }
     var batchesPerEpoch: Int { buckets.batchesPerEpoch }
     var zeroState: [[Float]] { [] }
     var fitsByCounting: Bool { false }
-    var warnings: [String] { latest?.skipped.map { "warning: skipped \($0)" } ?? [] }
+    var warnings: [String] { latest?.warnings ?? [] }
 
     convenience init(spec: ExperimentSpec, locator: DataLocator) throws {
         try self.init(spec, corpus: try TranslationCorpus(spec, locator: locator))
     }
 
-    convenience init(opening run: RunDirectory, locator: DataLocator) throws {
-        let spec = try ExperimentSpec.load(path: run.specURL.path)
-        let latest = try run.checkpoints.latest()
-        try latest.checkpoint.verify(specHash: spec.hash, path: latest.url.path)
+    convenience init(opening run: RunDirectory, spec: ExperimentSpec, locator: DataLocator) throws {
+        let latest = try run.latestCheckpoint(of: spec)
         let tokenizers = (try TokenizerFile.load(from: run.tokenizerURL(side: "source")),
                           try TokenizerFile.load(from: run.tokenizerURL(side: "target")))
         try self.init(spec, corpus: try TranslationCorpus(spec, locator: locator, tokenizers: tokenizers))
-        arena.restore(try latest.checkpoint.parameters(for: arena.checkpointLayout, path: latest.url.path))
+        try arena.load(latest.checkpoint, path: latest.url.path)
         self.latest = latest
     }
 
@@ -127,13 +127,16 @@ final class TranslationSession: TaskSession {
         return metrics
     }
 
+    /// The decoder of `decoding`'s settings over the target's special tokens.
+    func decoder(_ decoding: DecodeSpec, nBest: Int = 1) -> Decoder {
+        Decoder(beam: decoding.beam, lengthPenalty: decoding.lenpen, maxLengthA: decoding.maxLenA,
+                maxLengthB: decoding.maxLenB, nBest: nBest, bos: corpus.tokens.bos, eos: corpus.tokens.eos,
+                padding: corpus.tokens.padding)
+    }
+
     /// The best translation of each source, decoded as `eval.decode` says and detokenised.
     func translate(_ sources: [[Int]]) throws -> [String] {
-        let decode = spec.eval.decode
-        let translator = Translator(plan: translationPlan, arena: arena, decoder: Decoder(
-            beam: decode.beam, lengthPenalty: decode.lenpen, maxLengthA: decode.maxLenA, maxLengthB: decode.maxLenB,
-            bos: corpus.tokens.bos, eos: corpus.tokens.eos, padding: corpus.tokens.padding))
-        return try translator.translate(sources).map { corpus.target.decode($0.first?.tokens ?? []) }
+        try translator.translate(sources).map { corpus.target.decode($0.first?.tokens ?? []) }
     }
 
     /// The first validation sentence and its translation.
@@ -151,13 +154,15 @@ final class TranslationSession: TaskSession {
             + (config.attention != .none ? ", \(config.attention.rawValue) attention" : ", context \(config.context.rawValue)") + ")"
         let shapeList = shapes.map { "(\($0.batchSize), \($0.sourceLength), \($0.targetLength))" }.joined(separator: " ")
         return "\(spec.name): \(model), vocabularies \(corpus.source.vocabularySize) → \(corpus.target.vocabularySize), "
-            + "train pairs \(corpus.train.count) (\(corpus.tooLong) over max_length left out, \(corpus.empty) with an empty "
-            + "side dropped), valid \(corpus.valid.count), test \(corpus.test.count)\n"
+            + dataSummary + "\n"
             + "\(shapes.count) training buckets (B, S, T), each compiled once: \(shapeList); "
             + "\(translationPlan.evaluationShapes.count) evaluation buckets"
     }
 
-    var dataNote: String? {
+    var dataNote: String? { dataSummary }
+
+    /// The pairs of each split, and those left out of training and why.
+    private var dataSummary: String {
         "train pairs \(corpus.train.count) (\(corpus.tooLong) over data.max_length left out, \(corpus.empty) with an empty "
             + "side dropped), valid \(corpus.valid.count), test \(corpus.test.count)"
     }
