@@ -28,7 +28,7 @@ public final class RunContext {
     /// The checkpoint an opened run continues from, already loaded into `arena`; nil for a new run.
     public private(set) var latest: CheckpointStore.Latest?
     /// Newer checkpoints that could not be read and were passed over: never silent.
-    public var warnings: [String] { latest?.skipped.map { "warning: skipped \($0)" } ?? [] }
+    public var warnings: [String] { latest?.warnings ?? [] }
     /// `train.threads`, by default every core: the large kernels split over them; results depend on
     /// the count only by rounding.
     let threads: Int
@@ -53,25 +53,19 @@ public final class RunContext {
     /// A run as its latest readable checkpoint left it: the run's own spec.yaml and tokenizer.json,
     /// the checkpoint checked against the spec's hash, its weights (and buffers) in the arena.
     public static func open(_ run: RunDirectory, for purpose: Purpose) throws -> RunContext {
-        let spec = try ExperimentSpec.load(path: run.specURL.path)
+        try open(run, spec: try ExperimentSpec.load(path: run.specURL.path), for: purpose)
+    }
+
+    /// `open(_:for:)` with the run's spec.yaml already loaded.
+    static func open(_ run: RunDirectory, spec: ExperimentSpec, for purpose: Purpose) throws -> RunContext {
         guard spec.task == .languageModel else {
             throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "sample")
         }
-        let latest = try run.checkpoints.latest()
-        try latest.checkpoint.verify(specHash: spec.hash, path: latest.url.path)
+        let latest = try run.latestCheckpoint(of: spec)
         let context = try RunContext(spec: spec, tokenizer: try TokenizerFile.load(from: run.tokenizerURL), purpose: purpose)
-        try context.load(latest)
+        try context.arena.load(latest.checkpoint, path: latest.url.path)
+        context.latest = latest
         return context
-    }
-
-    /// Loads a checkpoint's weights and buffers (from `url`) into the arena.
-    func restore(from url: URL) throws {
-        arena.restore(try Checkpoint.read(from: url).parameters(for: arena.checkpointLayout, path: url.path))
-    }
-
-    private func load(_ latest: CheckpointStore.Latest) throws {
-        arena.restore(try latest.checkpoint.parameters(for: arena.checkpointLayout, path: latest.url.path))
-        self.latest = latest
     }
 
     /// The evaluation program (forward and loss, no dropout) over the arena.

@@ -12,11 +12,13 @@ public enum TaskRegistry {
         }
     }
 
-    /// The session of an existing run as its latest checkpoint left it.
-    static func openSession(_ run: RunDirectory, locator: DataLocator) throws -> any TaskSession {
-        switch try ExperimentSpec.load(path: run.specURL.path).task {
-        case .languageModel: try LanguageModelSession(opening: run, locator: locator)
-        case .translation: try TranslationSession(opening: run, locator: locator)
+    /// The session of an existing run as its latest checkpoint left it; `spec` is the run's spec.yaml
+    /// when the caller has read it already.
+    static func openSession(_ run: RunDirectory, spec: ExperimentSpec? = nil, locator: DataLocator) throws -> any TaskSession {
+        let spec = try spec ?? ExperimentSpec.load(path: run.specURL.path)
+        switch spec.task {
+        case .languageModel: return try LanguageModelSession(opening: run, spec: spec, locator: locator)
+        case .translation: return try TranslationSession(opening: run, spec: spec, locator: locator)
         }
     }
 }

@@ -116,7 +116,7 @@ extension Trainer {
     private func scoreTest() throws {
         let bestURL = run.checkpoints.bestURL
         if FileManager.default.fileExists(atPath: bestURL.path) {
-            arena.restore(try Checkpoint.read(from: bestURL).parameters(for: arena.checkpointLayout, path: bestURL.path))
+            try arena.load(try Checkpoint.read(from: bestURL), path: bestURL.path)
         }
         guard let test = try session.evaluate("test"), let testLoss = test["loss"] else { return }
         try metrics.append(test.mapValues { .double($0) }.merging(["step": .int(position.step), "split": "test"]) { $1 },
