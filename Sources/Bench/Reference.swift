@@ -12,6 +12,7 @@ struct Reference {
 
     static let torchScript = "../shared/bench/torch_reference.py"
     static let tokenizersScript = "../shared/bench/tokenizers_reference.py"
+    static let seq2seqScript = "Sources/Bench/seq2seq_reference.py"
 
     /// Two-thread eager medians from ../shared/bench/README.md (2026-11-23).
     static let onFileTwoThreads: [String: Double] = ["gpt_baby_cpu": 17_355, "gpt_small_char": 2_133]
@@ -42,6 +43,14 @@ struct Reference {
                 return [("gemm \(shape)", gflops)]
             }
             return (object["tokens_per_s"] as? Double).map { [(bench, $0)] } ?? []
+        }
+    }
+
+    /// PyTorch's figures for the recurrent encoder–decoders, from the script beside this file
+    /// (nothing on file: the script is ours, not ../shared/bench's).
+    init(seq2seqThreads threads: Int) {
+        self.init(module: "torch", onFile: [:], command: ["python3", Self.seq2seqScript, "--threads", String(threads), "--json"]) {
+            bench, object in (object["tokens_per_s"] as? Double).map { [(bench, $0)] } ?? []
         }
     }
 

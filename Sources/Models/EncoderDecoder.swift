@@ -144,8 +144,10 @@ public struct EncoderDecoder {
     }
 
     /// One decoder step: the previous tokens' embeddings (B, E) and state → the output layer's input
-    /// (B, F), the new state, and the attention weights (B, S) when the model attends.
-    public func step(embedded: Tensor, state: [[Tensor]], encoded: Encoded) throws
+    /// (B, F), the new state, and the attention weights (B, S) when the model attends. With `fixed`,
+    /// the context's parts of the first layer's gates and of the logits come from it, and the features
+    /// are [state, embedding] (B, H + E), which `logits(_:fixed:)` completes.
+    private func step(embedded: Tensor, state: [[Tensor]], encoded: Encoded, fixed: FixedContext? = nil) throws
         -> (features: Tensor, state: [[Tensor]], weights: Tensor?) {
         var read: Tensor? = encoded.context
         var weights: Tensor?
@@ -155,13 +157,55 @@ public struct EncoderDecoder {
         var input = try read.map { try Tensor.concatenated([embedded, $0], axis: 1) } ?? embedded
         var next: [[Tensor]] = []
         for (layer, cell) in decoder.enumerated() {
-            if layer > 0 { input = try input.dropout(config.dropout) }
-            let updated = try cell(input, state: state[layer])
+            let updated: [Tensor]
+            if layer == 0, let fixed {
+                updated = try cell.step(embedded.matmul(fixed.inputWeight, transposeB: true) + fixed.gates, state: state[0])
+            } else {
+                if layer > 0 { input = try input.dropout(config.dropout) }
+                updated = try cell(input, state: state[layer])
+            }
             next.append(updated)
             input = updated[0]
         }
+        if fixed != nil { return (try Tensor.concatenated([input, embedded], axis: 1), next, weights) }
         let features = try read.map { try Tensor.concatenated([input, $0, embedded], axis: 1) } ?? input
         return (features, next, weights)
+    }
+
+    /// What stays the same over the steps of a decoder with a fixed context c (Cho's): c's part of the
+    /// first layer's gates and of the logits, biases included, computed once per batch instead of at
+    /// every step; and the weights of the parts that change (the embedding's columns of the first
+    /// layer's W_ih, the state's and the embedding's of the head), sliced once. It takes ~40% of the
+    /// output layer's work, which dominates a step, out of the loop.
+    private struct FixedContext {
+        /// (B, G·H)
+        let gates: Tensor
+        /// (B, V)
+        let logits: Tensor
+        /// (G·H, E)
+        let inputWeight: Tensor
+        /// (V, H + E)
+        let headWeight: Tensor
+
+        init(_ model: EncoderDecoder, context: Tensor) throws {
+            let (e, h, cell, weight) = (model.config.embedding, model.config.hidden, model.decoder[0], model.head.weight)
+            gates = try context.matmul(cell.inputWeight(features: e..<(e + h)), transposeB: true) + cell.projectionBias()
+            inputWeight = try cell.inputWeight(features: 0..<e)
+            let contextLogits = try context.matmul(weight.sliced(axis: 1, h..<(2 * h)), transposeB: true)
+            logits = try model.head.bias.map { try contextLogits + $0 } ?? contextLogits
+            headWeight = try Tensor.concatenated([weight.sliced(axis: 1, 0..<h), weight.sliced(axis: 1, (2 * h)..<(2 * h + e))],
+                                                 axis: 1)
+        }
+    }
+
+    /// The output layer over features (B, F) or (B, T, F) from `step`, completed by `fixed`'s part.
+    private func logits(_ features: Tensor, fixed: FixedContext?) throws -> Tensor {
+        guard let fixed else { return try head(features) }
+        let (batchSize, width) = (features.shape[0], features.shape[features.rank - 1])
+        let rows = try features.reshaped(to: [-1, width]).matmul(fixed.headWeight, transposeB: true)       // (B·T, V)
+        if features.rank == 2 { return try rows + fixed.logits }
+        return try rows.reshaped(to: [batchSize, -1, config.targetVocabularySize])
+            + fixed.logits.reshaped(to: [batchSize, 1, config.targetVocabularySize])
     }
 
     /// Context (B, He) and weights (B, S) that `query` (B, H) gives the encoder outputs.
@@ -189,36 +233,39 @@ public struct EncoderDecoder {
         }
         let (batchSize, steps) = (decoderInputs.shape[0], decoderInputs.shape[1])
         let embedded = try targetEmbedding(decoderInputs).dropout(config.dropout)                       // (B, T, E)
+        let fixed = try encoded.context.map { try FixedContext(self, context: $0) }
         var state = encoded.initialState
         var features: [Tensor] = [], weights: [Tensor] = []
         for t in 0..<steps {
             let input = try embedded.sliced(axis: 1, t..<(t + 1)).reshaped(to: [batchSize, config.embedding])
-            let output = try step(embedded: input, state: state, encoded: encoded)
+            let output = try step(embedded: input, state: state, encoded: encoded, fixed: fixed)
             state = output.state
             features.append(try output.features.reshaped(to: [batchSize, 1, output.features.shape[1]]))
             if let stepWeights = output.weights { weights.append(stepWeights) }
         }
-        return (try head(try Tensor.concatenated(features, axis: 1)), weights)                          // (B, T, V)
+        return (try logits(try Tensor.concatenated(features, axis: 1), fixed: fixed), weights)          // (B, T, V)
     }
 
     /// Each step's logits through the output layer at once, so that the next step can read its argmax.
     private func partlyTeacherForced(_ decoderInputs: Tensor, encoded: Encoded) throws -> (logits: Tensor, weights: [Tensor]) {
         let (graph, batchSize, steps) = (decoderInputs.graph, decoderInputs.shape[0], decoderInputs.shape[1])
         let gold = { (t: Int) in try decoderInputs.sliced(axis: 1, t..<(t + 1)).reshaped(to: [batchSize]) }   // (B)
+        let fixed = try encoded.context.map { try FixedContext(self, context: $0) }
         var (tokens, state) = (try gold(0), encoded.initialState)
-        var logits: [Tensor] = [], weights: [Tensor] = []
+        var stepsLogits: [Tensor] = [], weights: [Tensor] = []
         for t in 0..<steps {
-            let output = try step(embedded: try targetEmbedding(tokens).dropout(config.dropout), state: state, encoded: encoded)
+            let output = try step(embedded: try targetEmbedding(tokens).dropout(config.dropout), state: state, encoded: encoded,
+                                  fixed: fixed)
             state = output.state
-            let stepLogits = try head(output.features)                                                   // (B, V)
-            logits.append(try stepLogits.reshaped(to: [batchSize, 1, config.targetVocabularySize]))
+            let stepLogits = try logits(output.features, fixed: fixed)                                   // (B, V)
+            stepsLogits.append(try stepLogits.reshaped(to: [batchSize, 1, config.targetVocabularySize]))
             if let stepWeights = output.weights { weights.append(stepWeights) }
             if t + 1 < steps {
                 let useGold = try graph.constant(config.teacherForcing).greater(graph.randomUniform(shape: [batchSize]))
                 tokens = try gold(t + 1).selected(where: useGold, else: stepLogits.argmax())
             }
         }
-        return (try Tensor.concatenated(logits, axis: 1), weights)
+        return (try Tensor.concatenated(stepsLogits, axis: 1), weights)
     }
 
     /// A decoding step from token ids (B): logits (B, V), the new state and the attention weights.

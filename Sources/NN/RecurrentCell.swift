@@ -4,22 +4,42 @@ import Graph
 /// time step with one large GEMM before the sequential part starts: only h·W_hhᵀ stays inside the
 /// loop.
 public protocol RecurrentCell {
-    var inputSize: Int { get }
-    var hiddenSize: Int { get }
     /// Tensors in the state, output first: 1 (h) for RNN and GRU, 2 (h, c) for LSTM.
     var stateCount: Int { get }
+    /// `<key>.w_ih`, `<key>.w_hh`, `<key>.b_ih`, `<key>.b_hh`.
+    var weights: RecurrentWeights { get }
+    /// Whether b_hh joins b_ih in the input projection: it can unless a gate scales h·W_hhᵀ + b_hh
+    /// (adding it once there instead of at every step is the same sum).
+    static var foldsHiddenBias: Bool { get }
 
     /// Registers the cell's parameters under `<key>.w_ih`, `<key>.w_hh`, `<key>.b_ih`, `<key>.b_hh`.
     init(_ graph: Graph, key: String, inputSize: Int, hiddenSize: Int) throws
-
-    /// x (N, in) → (N, G·H): the input half of the gates for N rows at once (N = T·B in the driver).
-    func projectInputs(_ x: Tensor) throws -> Tensor
 
     /// projected (B, G·H) and state [(B, H)…] → the new state, output first.
     func step(_ projected: Tensor, state: [Tensor]) throws -> [Tensor]
 }
 
 extension RecurrentCell {
+    public var inputSize: Int { weights.inputSize }
+    public var hiddenSize: Int { weights.hiddenSize }
+
+    /// x (N, in) → (N, G·H): the input half of the gates for N rows at once (N = T·B in the driver).
+    public func projectInputs(_ x: Tensor) throws -> Tensor {
+        try x.matmul(weights.inputWeight, transposeB: true) + projectionBias()
+    }
+
+    /// The bias `projectInputs` adds: b_ih, with b_hh when the cell folds it in.
+    public func projectionBias() throws -> Tensor {
+        Self.foldsHiddenBias ? try weights.inputBias + weights.hiddenBias : weights.inputBias
+    }
+
+    /// W_ih's columns for the input features `features`, (G·H, k). The projections of an input's parts
+    /// add up to its projection, so a part that stays the same over many steps (a decoder's fixed
+    /// context) can be projected once and only the part that changes at every step.
+    public func inputWeight(features: Range<Int>) throws -> Tensor {
+        try weights.inputWeight.sliced(axis: 1, features)
+    }
+
     /// The all-zero state for `batchSize` sequences, PyTorch's default initial state.
     public func zeroState(batchSize: Int, in graph: Graph) -> [Tensor] {
         (0..<stateCount).map { _ in graph.constant(0, shape: [batchSize, hiddenSize]) }
@@ -54,15 +74,8 @@ public struct RecurrentWeights {
         hiddenBias = try graph.parameter(joinedKey(key, "b_hh"), shape: [rows], initializer: initializer, decay: false)
     }
 
-    var inputSize: Int { inputWeight.shape[1] }
-    var hiddenSize: Int { hiddenWeight.shape[1] }
-
-    /// x (N, in) → x·W_ihᵀ + b_ih (+ b_hh when the cell adds the gate halves before any nonlinearity:
-    /// adding b_hh once here instead of at every step is the same sum).
-    func projectInputs(_ x: Tensor, foldingHiddenBias: Bool) throws -> Tensor {
-        let bias = foldingHiddenBias ? try inputBias + hiddenBias : inputBias
-        return try x.matmul(inputWeight, transposeB: true) + bias
-    }
+    public var inputSize: Int { inputWeight.shape[1] }
+    public var hiddenSize: Int { hiddenWeight.shape[1] }
 }
 
 /// Elman RNN with tanh: h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh).
@@ -73,13 +86,9 @@ public struct RNNCell: RecurrentCell {
         weights = try RecurrentWeights(graph, key: key, gates: 1, inputSize: inputSize, hiddenSize: hiddenSize)
     }
 
-    public var inputSize: Int { weights.inputSize }
-    public var hiddenSize: Int { weights.hiddenSize }
     public var stateCount: Int { 1 }
 
-    public func projectInputs(_ x: Tensor) throws -> Tensor {
-        try weights.projectInputs(x, foldingHiddenBias: true)
-    }
+    public static var foldsHiddenBias: Bool { true }
 
     public func step(_ projected: Tensor, state: [Tensor]) throws -> [Tensor] {
         [try (projected + state[0].matmul(weights.hiddenWeight, transposeB: true)).tanh()]
@@ -95,14 +104,10 @@ public struct GRUCell: RecurrentCell {
         weights = try RecurrentWeights(graph, key: key, gates: 3, inputSize: inputSize, hiddenSize: hiddenSize)
     }
 
-    public var inputSize: Int { weights.inputSize }
-    public var hiddenSize: Int { weights.hiddenSize }
     public var stateCount: Int { 1 }
 
     /// b_hh stays per step: the reset gate multiplies its n block, so it cannot join b_ih.
-    public func projectInputs(_ x: Tensor) throws -> Tensor {
-        try weights.projectInputs(x, foldingHiddenBias: false)
-    }
+    public static var foldsHiddenBias: Bool { false }
 
     public func step(_ projected: Tensor, state: [Tensor]) throws -> [Tensor] {
         let hiddenGates = try state[0].matmul(weights.hiddenWeight, transposeB: true) + weights.hiddenBias   // (B, 3H)
@@ -118,13 +123,9 @@ public struct LSTMCell: RecurrentCell {
         weights = try RecurrentWeights(graph, key: key, gates: 4, inputSize: inputSize, hiddenSize: hiddenSize)
     }
 
-    public var inputSize: Int { weights.inputSize }
-    public var hiddenSize: Int { weights.hiddenSize }
     public var stateCount: Int { 2 }
 
-    public func projectInputs(_ x: Tensor) throws -> Tensor {
-        try weights.projectInputs(x, foldingHiddenBias: true)
-    }
+    public static var foldsHiddenBias: Bool { true }
 
     /// One fused op yields both c' and h' = o·tanh(c').
     public func step(_ projected: Tensor, state: [Tensor]) throws -> [Tensor] {

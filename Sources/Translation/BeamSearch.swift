@@ -115,12 +115,21 @@ public struct Decoder: Sendable {
         }
     }
 
-    /// The `count` likeliest (token, log-probability) pairs but the `excluded` ones, or `only` alone
-    /// when given.
+    /// The `count` likeliest (token, log-probability) pairs but the `excluded` ones, best first and
+    /// the lower id first among equals, or `only` alone when given. One pass over the vocabulary:
+    /// a token is placed only when it beats the worst of those kept so far.
     static func top(_ logProbabilities: [Float], _ count: Int, only: Int?, excluding excluded: Set<Int>) -> [(Int, Double)] {
         if let only { return [(only, Double(logProbabilities[only]))] }
-        return Array(logProbabilities.indices.filter { !excluded.contains($0) }
-            .sorted { (logProbabilities[$0], -$0) > (logProbabilities[$1], -$1) }
-            .prefix(count).map { ($0, Double(logProbabilities[$0])) })
+        var best: [(token: Int, value: Float)] = []
+        best.reserveCapacity(count + 1)
+        for (token, value) in logProbabilities.enumerated() {
+            if best.count == count, !(value > best[count - 1].value) { continue }
+            if value.isNaN || excluded.contains(token) { continue }
+            var position = best.count
+            while position > 0, best[position - 1].value < value { position -= 1 }
+            best.insert((token, value), at: position)
+            if best.count > count { best.removeLast() }
+        }
+        return best.map { ($0.token, Double($0.value)) }
     }
 }

@@ -10,19 +10,28 @@ public final class Translator {
     public let decoder: Decoder
     /// Sentences encoded together; the step graph has `chunk × beam` rows.
     let chunk: Int
+    let threads: Int
     private var programs: [Int: (encode: (pass: TranslationPlan.EncodePass, program: Program),
                                  step: (pass: TranslationPlan.StepPass, program: Program))] = [:]
 
-    public init(plan: TranslationPlan, arena: ParameterArena, decoder: Decoder, chunk: Int = 32) {
-        (self.plan, self.arena, self.decoder, self.chunk) = (plan, arena, decoder, chunk)
+    /// - Parameter rows: about how many hypotheses a step decodes: `rows / beam` sentences at a time
+    ///   (GEMMs of fewer rows run well below the machine's speed).
+    public init(plan: TranslationPlan, arena: ParameterArena, decoder: Decoder, rows: Int = 128, threads: Int = 1) {
+        (self.plan, self.arena, self.decoder, self.threads) = (plan, arena, decoder, threads)
+        chunk = max(1, rows / decoder.beam)
     }
 
     /// The `decoder.nBest` best hypotheses of each source sentence (ids without `<eos>`; the encoder
-    /// appends it, as training batches frame sources).
+    /// appends it, as training batches frame sources). Sentences of like length are decoded together,
+    /// so that a chunk pads little and its hypotheses finish at about the same step.
     public func translate(_ sources: [[Int]]) throws -> [[Decoder.Hypothesis]] {
-        var results: [[Decoder.Hypothesis]] = []
-        for start in stride(from: 0, to: sources.count, by: chunk) {
-            results += try translateChunk(Array(sources[start..<min(start + chunk, sources.count)]))
+        let order = sources.indices.sorted { (sources[$0].count, $0) < (sources[$1].count, $1) }
+        var results = [[Decoder.Hypothesis]](repeating: [], count: sources.count)
+        for start in stride(from: 0, to: order.count, by: chunk) {
+            let indices = order[start..<min(start + chunk, order.count)]
+            for (index, hypotheses) in zip(indices, try translateChunk(indices.map { sources[$0] })) {
+                results[index] = hypotheses
+            }
         }
         return results
     }
@@ -134,9 +143,10 @@ public final class Translator {
         if let cached = programs[sourceLength] { return cached }
         let passes = try plan.decoding(sentences: chunk, rows: chunk * decoder.beam, sourceLength: sourceLength)
         let stepPasses = passes.step
-        let encode = try Engine.compile(passes.encode.graph, outputs: passes.encode.outputs.map(\.tensor), arena: arena)
+        let encode = try Engine.compile(passes.encode.graph, outputs: passes.encode.outputs.map(\.tensor), arena: arena,
+                                        threads: threads)
         let step = try Engine.compile(stepPasses.graph, outputs: [stepPasses.logProbabilities] + stepPasses.stateOutputs
-                                          + (stepPasses.weights.map { [$0] } ?? []), arena: arena)
+                                          + (stepPasses.weights.map { [$0] } ?? []), arena: arena, threads: threads)
         let compiled = ((passes.encode, encode), (stepPasses, step))
         programs[sourceLength] = compiled
         return compiled

@@ -84,25 +84,60 @@ final class EncoderDecoderTests: XCTestCase {
 
     /// The decoding step, fed the teacher's tokens one at a time from an encoding, gives the logits
     /// of the unrolled teacher-forced pass.
+    /// The decoding step graph (the whole output layer at every step) gives the logits the unrolled
+    /// training graph gives (Cho's fixed context computed once there), for every kind of decoder.
     func testDecodingStepsAgreeWithTeacherForcing() throws {
-        let g = Graph()
-        let model = try EncoderDecoder(g, config: config(layers: 2, bidirectional: true, attention: .general))
-        let (source, mask) = (g.input("source", shape: [2, 3], dtype: .int32), g.input("mask", shape: [2, 3]))
-        let inputs = g.input("inputs", shape: [2, 3], dtype: .int32)
-        let (forced, _) = try model(source, mask: mask, decoderInputs: inputs)
+        let configs = [config(layers: 2, bidirectional: true, attention: .general), config(context: .everyStep),
+                       config(.lstm, layers: 2, context: .everyStep), config(attention: .additive)]
+        for config in configs {
+            let g = Graph()
+            let model = try EncoderDecoder(g, config: config)
+            let (source, mask) = (g.input("source", shape: [2, 3], dtype: .int32), g.input("mask", shape: [2, 3]))
+            let inputs = g.input("inputs", shape: [2, 3], dtype: .int32)
+            let (forced, _) = try model(source, mask: mask, decoderInputs: inputs)
+            let unrolled = try decodeSteps(model, source: source, mask: mask) { t, _ in
+                try inputs.sliced(axis: 1, t..<(t + 1)).reshaped(to: [2])
+            }
+            try assertEqual(forced, unrolled, in: g, "\(config)")
+        }
+    }
+
+    /// Teacher forcing 0 in a training graph (one output layer per step, so that the next step can
+    /// read its argmax) gives the logits of greedy decoding step by step.
+    func testNoTeacherForcingIsGreedyDecoding() throws {
+        for var config in [config(context: .everyStep), config(.lstm, layers: 2, bidirectional: true, attention: .general)] {
+            config.teacherForcing = 0
+            let g = Graph(training: true)
+            let model = try EncoderDecoder(g, config: config)
+            let (source, mask) = (g.input("source", shape: [2, 3], dtype: .int32), g.input("mask", shape: [2, 3]))
+            let inputs = g.input("inputs", shape: [2, 3], dtype: .int32)
+            let (free, _) = try model(source, mask: mask, decoderInputs: inputs)
+            let greedy = try decodeSteps(model, source: source, mask: mask) { t, previous in
+                try previous?.argmax() ?? inputs.sliced(axis: 1, 0..<1).reshaped(to: [2])
+            }
+            try assertEqual(free, greedy, in: g, "\(config)")
+        }
+    }
+
+    /// Logits (2, 3, V) of three decoding steps, each fed `token(t, previous step's logits)`.
+    private func decodeSteps(_ model: EncoderDecoder, source: Tensor, mask: Tensor,
+                             token: (Int, Tensor?) throws -> Tensor) throws -> Tensor {
         let encoded = try model.encode(source, mask: mask)
         var state = encoded.initialState
-        var stepped: [Tensor] = []
+        var stepped: [Tensor] = [], previous: Tensor?
         for t in 0..<3 {
-            let step = try model.decode(try inputs.sliced(axis: 1, t..<(t + 1)).reshaped(to: [2]), state: state, encoded: encoded)
-            state = step.state
+            let step = try model.decode(try token(t, previous), state: state, encoded: encoded)
+            (state, previous) = (step.state, step.logits)
             stepped.append(try step.logits.reshaped(to: [2, 1, 6]))
         }
-        let unrolled = try Tensor.concatenated(stepped, axis: 1)
-        let program = try Engine.compile(g, outputs: [forced, unrolled], seed: 2)
+        return try Tensor.concatenated(stepped, axis: 1)
+    }
+
+    private func assertEqual(_ a: Tensor, _ b: Tensor, in g: Graph, _ message: String) throws {
+        let program = try Engine.compile(g, outputs: [a, b], seed: 2)
         for (name, values) in feeds where name != "targets" { try program.setInput(name, values) }
         program.run()
-        for (a, b) in zip(try program.read(forced), try program.read(unrolled)) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        for (x, y) in zip(try program.read(a), try program.read(b)) { XCTAssertEqual(x, y, accuracy: 1e-5, message) }
     }
 
     /// Teacher forcing 0 feeds every step its own argmax: the logits then depend on the first decoder

@@ -1,5 +1,5 @@
 import Foundation
-import Translation
+@testable import Translation
 import XCTest
 
 /// Greedy and beam decoding over toy scorers: beam 1 is greedy, beam 2 finds what greedy misses,
@@ -95,6 +95,25 @@ final class DecoderTests: XCTestCase {
                 [1e-3, sentence == 1 && last == 3 ? 0.9 : 0.2, 0.3 + 0.1 * Double(sentence), 0.25, 0.2]
             }
             XCTAssertEqual(decoder.decode(initial: [0], sourceLengths: [3], step: shifted)[0], together[sentence])
+        }
+    }
+
+    /// The one-pass selection of a step's best tokens equals sorting the whole vocabulary, with ties
+    /// (values drawn from 8 levels) going to the lower id, excluded tokens skipped, NaN never chosen.
+    func testTopTokensEqualSortingTheVocabulary() {
+        var state: UInt64 = 12_345
+        for trial in 0..<200 {
+            let count = 1 + trial % 12
+            let values: [Float] = (0..<(5 + trial)).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return state >> 60 == 0 ? .nan : -Float(state >> 61)
+            }
+            let excluded: Set<Int> = [trial % 5, 3]
+            let sorted = values.indices.filter { !excluded.contains($0) && !values[$0].isNaN }
+                .sorted { (values[$0], -$0) > (values[$1], -$1) }.prefix(count)
+            let top = Decoder.top(values, count, only: nil, excluding: excluded)
+            XCTAssertEqual(top.map(\.0), Array(sorted), "trial \(trial)")
+            XCTAssertEqual(top.map(\.1), sorted.map { Double(values[$0]) })
         }
     }
 }

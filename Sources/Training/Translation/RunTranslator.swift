@@ -40,7 +40,7 @@ public final class RunTranslator {
         throws -> (source: [String], target: [String], weights: [[Float]])? {
         let (corpus, sourceIDs, targetIDs) = (session.corpus, session.corpus.source.encode(source), session.corpus.target.encode(translation))
         let translator = Translator(plan: session.translationPlan, arena: session.arena,
-                                    decoder: session.decoder(DecodeSpec()), chunk: 1)
+                                    decoder: session.decoder(DecodeSpec()), rows: 1)
         let weights = try translator.attention(source: sourceIDs, translation: targetIDs)
         guard !weights.isEmpty else { return nil }
         let tokens = { (ids: [Int], tokenizer: any Tokenizer) in ids.map { tokenizer.token(for: $0) ?? "?" } + ["<eos>"] }
@@ -50,7 +50,7 @@ public final class RunTranslator {
     /// The `nBest` best translations of each line, best first, with their scores.
     public func translate(_ lines: [String], decoding: DecodeSpec, nBest: Int) throws -> [[(text: String, score: Double)]] {
         let translator = Translator(plan: session.translationPlan, arena: session.arena,
-                                    decoder: session.decoder(decoding, nBest: nBest))
+                                    decoder: session.decoder(decoding, nBest: nBest), threads: session.threads)
         return try translator.translate(lines.map { session.corpus.source.encode($0) }).map { hypotheses in
             hypotheses.map { (session.corpus.target.decode($0.tokens), $0.score) }
         }

@@ -25,7 +25,10 @@ final class TranslationSession: TaskSession {
     var randomState: SeededGenerator
     private var batches: [TranslationBatch] = []
     /// Decodes for BLEU and samples as `eval.decode` says; built once, so its programs are compiled once.
-    private lazy var translator = Translator(plan: translationPlan, arena: arena, decoder: decoder(spec.eval.decode))
+    private lazy var translator = Translator(plan: translationPlan, arena: arena, decoder: decoder(spec.eval.decode),
+                                             threads: threads)
+    /// The threads the run's programs split large GEMMs over.
+    let threads: Int
 
     var plan: any TrainingPlan { translationPlan }
     var arena: ParameterArena { programs[0].arena }
@@ -68,6 +71,7 @@ final class TranslationSession: TaskSession {
                                               targetVocabularySize: corpus.target.vocabularySize, shapes: shapes(buckets),
                                               evaluationShapes: shapes(valid) + shapes(test))
         let threads = train.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        self.threads = threads
         var programs: [Program] = []
         for pass in translationPlan.train {
             programs.append(try Engine.compile(pass.graph, outputs: [pass.loss], gradients: pass.gradients,
