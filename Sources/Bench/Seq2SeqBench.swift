@@ -82,7 +82,7 @@ enum Seq2SeqBench {
         let sources = (0..<batchSize).map { _ in (0..<(sourceLength - 1)).map { _ in 3 + Int(rng.next() % UInt64(sourceVocabulary - 3)) } }
         for beam in [1, 5] {
             let decoder = Decoder(beam: beam, maxLengthB: targetLength - 1, bos: 1, eos: 2, padding: 0)
-            let translator = Translator(plan: plan, arena: arena, decoder: decoder)
+            let translator = Translator(plan: plan, arena: arena, decoder: decoder, sourceEOS: 2, threads: threads)
             _ = try translator.translate(Array(sources.prefix(1)))
             let seconds = medianSeconds(repetitions: 3) { _ = try? translator.translate(sources) }
             print(String(format: "bench %@_decode threads=%d beam=%d sentences_per_s=%.1f", name, threads, beam,

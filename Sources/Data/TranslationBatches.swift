@@ -10,14 +10,18 @@ public struct TranslationPair: Hashable, Sendable {
     }
 }
 
-/// The ids a batch frames its sentences with.
+/// The ids a batch frames its sentences with: the target's `<pad>`, `<bos>`, `<eos>`, and the
+/// source's `<pad>` and `<eos>` (the same ids unless each side has its own tokenizer).
 public struct TranslationTokens: Hashable, Sendable {
     public let padding: Int
     public let bos: Int
     public let eos: Int
+    public let sourcePadding: Int
+    public let sourceEOS: Int
 
-    public init(padding: Int, bos: Int, eos: Int) {
+    public init(padding: Int, bos: Int, eos: Int, sourcePadding: Int? = nil, sourceEOS: Int? = nil) {
         (self.padding, self.bos, self.eos) = (padding, bos, eos)
+        (self.sourcePadding, self.sourceEOS) = (sourcePadding ?? padding, sourceEOS ?? eos)
     }
 }
 
@@ -52,13 +56,13 @@ public struct TranslationBatch: Hashable, Sendable {
     public init(_ pairs: [TranslationPair], bucket: Int, batchSize: Int, sourceLength: Int, targetLength: Int,
                 tokens: TranslationTokens) {
         precondition(pairs.count <= batchSize, "a batch holds at most batchSize pairs")
-        var source = [Int](repeating: tokens.padding, count: batchSize * sourceLength)
+        var source = [Int](repeating: tokens.sourcePadding, count: batchSize * sourceLength)
         var mask = [Float](repeating: 0, count: batchSize * sourceLength)
         var inputs = [Int](repeating: tokens.padding, count: batchSize * targetLength)
         var targets = [Int](repeating: Self.ignored, count: batchSize * targetLength)
         for row in 0..<batchSize {
             let pair = row < pairs.count ? pairs[row] : TranslationPair(source: [], target: [])
-            let framedSource = pair.source + [tokens.eos]
+            let framedSource = pair.source + [tokens.sourceEOS]
             precondition(framedSource.count <= sourceLength && pair.target.count + 1 <= targetLength, "a pair longer than its bucket")
             for (t, id) in framedSource.enumerated() {
                 source[row * sourceLength + t] = id

@@ -14,7 +14,10 @@ public struct ExperimentSpec: Sendable, Equatable {
     /// The published result this experiment reproduces, for `runner table`; nil when none.
     public var reproduces: ReproducesSpec?
     public var data = DataSpec()
+    /// The tokenizer of every side; with `targetTokenizer`, the source side's.
     public var tokenizer = TokenizerSpec()
+    /// Translation with a tokenizer per side (`tokenizer: {source: {…}, target: {…}}`): the target's.
+    public var targetTokenizer: TokenizerSpec?
     public var model = ModelSpec()
     public var train = TrainSpec()
     public var eval = EvalSpec()
@@ -22,6 +25,9 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var checkpoint = CheckpointSpec()
 
     public init() {}
+
+    /// The tokenizer of each side of a translation; the same one twice unless the spec gives one a side.
+    public var tokenizers: (source: TokenizerSpec, target: TokenizerSpec) { (tokenizer, targetTokenizer ?? tokenizer) }
 
     /// What a run trains for (DESIGN.md, "Tasks"): it decides the data, the batches, the loss, the
     /// metrics and the decoding around the model.
@@ -56,13 +62,39 @@ extension ExperimentSpec: SpecSection {
             .choice("task", \.task),
             .section("reproduces", \.reproduces),
             .section("data", \.data),
-            .section("tokenizer", \.tokenizer),
+            tokenizerField,
             .section("model", \.model),
             .section("train", \.train),
             .section("eval", \.eval),
             .section("sample", \.sample),
             .section("checkpoint", \.checkpoint),
         ]
+    }
+
+    /// `tokenizer`: one block for every side, or `{source: {…}, target: {…}}` (translation only).
+    private static var tokenizerField: Field<ExperimentSpec> {
+        let sides = ["source", "target"]
+        let schema = TokenizerSpec.keySchema
+        return Field(key: "tokenizer", decode: { spec, node, name throws(SpecError) in
+            guard let entries = node.entries, entries.contains(where: { sides.contains($0.key) }) else {
+                (spec.tokenizer, spec.targetTokenizer) = (try TokenizerSpec.decode(node, section: name), nil)
+                return
+            }
+            if let shared = entries.first(where: { !sides.contains($0.key) }) {
+                throw shared.keyMark.error("'\(name).\(shared.key)' beside per-side blocks: give one tokenizer for both sides "
+                    + "or a 'source' and a 'target' block", hint: "move '\(shared.key)' into both blocks")
+            }
+            var blocks: [TokenizerSpec] = []
+            for side in sides {
+                guard let block = node.entry(side) else {
+                    throw node.mark.error("'\(name)' has a block for one side only", hint: "add '\(name).\(side)'")
+                }
+                blocks.append(try TokenizerSpec.decode(block.value, section: "\(name).\(side)"))
+            }
+            (spec.tokenizer, spec.targetTokenizer) = (blocks[0], blocks[1])
+        }, encode: { spec in
+            spec.targetTokenizer.map { .mapping([("source", spec.tokenizer.yaml), ("target", $0.yaml)]) } ?? spec.tokenizer.yaml
+        }, nested: KeySchema(keys: schema.keys + sides.map { ($0, schema) }))
     }
 
     static func validate(_ value: inout ExperimentSpec, _ node: Node, section: String) throws(SpecError) {
@@ -101,6 +133,10 @@ extension ExperimentSpec: SpecSection {
                 throw entry.keyMark.error("'\(section).\(entry.key)' applies to task \(owner.task.rawValue), not "
                     + "\(value.task.rawValue)", hint: "remove it")
             }
+        }
+        if value.targetTokenizer != nil, value.task != .translation, let tokenizer = node.entry("tokenizer") {
+            throw tokenizer.keyMark.error("a tokenizer per side ('tokenizer.source', 'tokenizer.target') is for translation, "
+                + "not \(value.task.rawValue)", hint: "give one tokenizer block")
         }
         if value.task == .translation {
             let data = node.entry("data")?.value

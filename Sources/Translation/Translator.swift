@@ -8,6 +8,8 @@ public final class Translator {
     let plan: TranslationPlan
     let arena: ParameterArena
     public let decoder: Decoder
+    /// The source side's `<eos>`, which ends every source.
+    let sourceEOS: Int
     /// Sentences encoded together; the step graph has `chunk × beam` rows.
     let chunk: Int
     let threads: Int
@@ -16,8 +18,8 @@ public final class Translator {
 
     /// - Parameter rows: about how many hypotheses a step decodes: `rows / beam` sentences at a time
     ///   (GEMMs of fewer rows run well below the machine's speed).
-    public init(plan: TranslationPlan, arena: ParameterArena, decoder: Decoder, rows: Int = 128, threads: Int = 1) {
-        (self.plan, self.arena, self.decoder, self.threads) = (plan, arena, decoder, threads)
+    public init(plan: TranslationPlan, arena: ParameterArena, decoder: Decoder, sourceEOS: Int, rows: Int = 128, threads: Int = 1) {
+        (self.plan, self.arena, self.decoder, self.sourceEOS, self.threads) = (plan, arena, decoder, sourceEOS, threads)
         chunk = max(1, rows / decoder.beam)
     }
 
@@ -120,13 +122,13 @@ public final class Translator {
         let rows = chunk
         var source = [Float](repeating: 0, count: rows * padded), mask = source
         for (row, ids) in sources.enumerated() {
-            for (t, id) in (ids + [decoder.eos]).enumerated() {
+            for (t, id) in (ids + [sourceEOS]).enumerated() {
                 source[row * padded + t] = Float(id)
                 mask[row * padded + t] = 1
             }
         }
         // Filler rows see one `<eos>`, so that attention always has a position to weigh.
-        for row in sources.count..<rows { (source[row * padded], mask[row * padded]) = (Float(decoder.eos), 1) }
+        for row in sources.count..<rows { (source[row * padded], mask[row * padded]) = (Float(sourceEOS), 1) }
         try encode.program.setInput(TranslationPlan.source, source)
         try encode.program.setInput(TranslationPlan.mask, mask)
         encode.program.run()

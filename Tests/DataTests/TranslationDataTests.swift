@@ -66,6 +66,16 @@ final class TranslationDataTests: XCTestCase {
         XCTAssertEqual([batch.pairs, batch.predictions], [2, 5])
     }
 
+    /// With a tokenizer per side the source is framed and padded with the source's own ids.
+    func testTheSourceSideHasItsOwnSpecialTokens() {
+        let sides = TranslationTokens(padding: 1, bos: 2, eos: 3, sourcePadding: 7, sourceEOS: 8)
+        let batch = TranslationBatch([TranslationPair(source: [10], target: [20])], bucket: 0, batchSize: 2, sourceLength: 3,
+                                     targetLength: 2, tokens: sides)
+        XCTAssertEqual(batch.source, [10, 8, 7, 8, 7, 7])
+        XCTAssertEqual(batch.decoderInputs, [2, 20, 1, 1])
+        XCTAssertEqual(batch.targets, [20, 3, -100, -100])
+    }
+
     func testBucketsHoldEveryPairOnceAnEpochInFewShapes() throws {
         var generator = SeededGenerator(seed: 9)
         let pairs: [TranslationPair] = (0..<103).map { _ in

@@ -27,7 +27,7 @@ extension RunnerTests {
             name: reverse
             data: {corpus: reverse, source: src, target: rev, buckets: 2,
                    files: {train: "\(files)/train.{lang}", valid: "\(files)/valid.{lang}", test: "\(files)/test.{lang}"}}
-            tokenizer: {kind: word}
+            tokenizer: {source: {kind: word}, target: {kind: word, lowercase: true}}
             model: {kind: seq2seq, embedding: 16, hidden: 32, attention: additive}
             train: {batch_size: 32, epochs: 25, optimizer: {kind: adam, lr: 0.01}, clip_grad_norm: 1.0}
             eval: {every_steps: 200, metrics: [loss, perplexity, bleu]}
@@ -50,10 +50,24 @@ extension RunnerTests {
         XCTAssertEqual(trained, 0, trainError)
         let path = runs.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: runs.path).first)).path
 
+        // Translating standard input needs the run alone: the corpus may be gone.
+        let moved = directory.appendingPathComponent("moved")
+        try FileManager.default.createDirectory(at: moved, withIntermediateDirectories: true)
+        for split in ["train", "valid", "test"] {
+            try FileManager.default.moveItem(at: directory.appendingPathComponent("\(split).src"),
+                                             to: moved.appendingPathComponent("\(split).src"))
+        }
         let (code, stdout, stderr) = try run(["translate", path, "--beam", "3"], input: "sun moon star\ntree river stone sun\n")
         XCTAssertEqual(code, 0, stderr)
         XCTAssertEqual(stdout, "star moon sun\nsun stone river tree\n")
         XCTAssertTrue(stderr.contains("sentences/s"), stderr)
+        let (missing, _, missingError) = try run(["translate", path, "--split", "test"])
+        XCTAssertEqual(missing, 66, "a split needs the corpus: \(missingError)")
+        XCTAssertTrue(missingError.contains("train.src"), missingError)
+        for split in ["train", "valid", "test"] {
+            try FileManager.default.moveItem(at: moved.appendingPathComponent("\(split).src"),
+                                             to: directory.appendingPathComponent("\(split).src"))
+        }
         let (huge, _, hugeError) = try run(["translate", path, "--max-len-a", "1e300", "--max-len-b", "9223372036854775807"],
                                            input: "sun moon\n")
         XCTAssertEqual(huge, 0, "absurd length limits saturate: \(hugeError)")

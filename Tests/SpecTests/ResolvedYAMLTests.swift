@@ -77,6 +77,28 @@ final class ResolvedYAMLTests: XCTestCase {
         try roundTrip(spec)
     }
 
+    /// A translation's tokenizer per side is written as `tokenizer: {source, target}` and read back,
+    /// and `--set` reaches into one side.
+    func testPerSideTokenizersRoundTrip() throws {
+        var spec = ExperimentSpec()
+        spec.name = "sides"
+        (spec.task, spec.model.kind) = (.translation, .seq2seq)
+        (spec.data.corpus, spec.data.source, spec.data.target) = ("multi30k", "de", "en")
+        (spec.tokenizer.kind, spec.tokenizer.minFrequency) = (.word, 2)
+        var target = TokenizerSpec()
+        (target.kind, target.vocabSize) = (.bpe, 500)
+        spec.targetTokenizer = target
+        try roundTrip(spec)
+        XCTAssertTrue(spec.resolvedYAML().contains("tokenizer:\n  source:\n    kind: word\n"), spec.resolvedYAML())
+        XCTAssertEqual(spec.tokenizers.target, target)
+
+        let fixtures = try SpecFixtures()
+        let path = try fixtures.write("x.yaml", spec.resolvedYAML())
+        let changed = try ExperimentSpec.load(path: path, overrides: ["tokenizer.target.vocab_size=800"])
+        XCTAssertEqual(changed.targetTokenizer?.vocabSize, 800)
+        XCTAssertEqual(changed.tokenizer, spec.tokenizer)
+    }
+
     func testStringsThatNeedQuotingRoundTrip() throws {
         let awkward = ["time traveller: 1", "", " leading space", "true", "no", "null", "~", "42", "1e3", "-",
                        "# not a comment", "[a]", "{b}", "a \"quoted\" \\ word", "tab\there", "line\nbreak",

@@ -62,6 +62,24 @@ final class SpecErrorTests: XCTestCase {
              headline: "x.yaml:2:23: error: 'model.attention' does not apply to model kind 'rnn_lm', which reads cell, "
                 + "embedding, hidden, layers, bidirectional, dropout, init, init_scale (remove it; to change the kind from "
                 + "the command line, give the whole section: --set 'model={kind: rnn_lm, …}')", caret: 23),
+        Case(name: "a shared tokenizer key beside per-side blocks",
+             files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en}\nmodel: {kind: seq2seq}\n"
+                + "tokenizer: {kind: word, source: {kind: word}, target: {kind: char}}\n"],
+             headline: "x.yaml:3:13: error: 'tokenizer.kind' beside per-side blocks: give one tokenizer for both sides or a "
+                + "'source' and a 'target' block (move 'kind' into both blocks)", caret: 13),
+        Case(name: "a tokenizer for one side only",
+             files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en}\nmodel: {kind: seq2seq}\n"
+                + "tokenizer: {source: {kind: word}}\n"],
+             headline: "x.yaml:3:12: error: 'tokenizer' has a block for one side only (add 'tokenizer.target')", caret: 12),
+        Case(name: "a per-side tokenizer error names its side",
+             files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en}\nmodel: {kind: seq2seq}\n"
+                + "tokenizer: {source: {kind: word}, target: {kind: bpe}}\n"],
+             headline: "x.yaml:3:50: error: a 'bpe' tokenizer needs 'tokenizer.target.vocab_size' (add 'vocab_size: 2000' "
+                + "(special tokens included))", caret: 50),
+        Case(name: "per-side tokenizers on a language model",
+             files: ["x.yaml": minimalSpec + "tokenizer: {source: {kind: word}, target: {kind: word}}\n"],
+             headline: "x.yaml:2:1: error: a tokenizer per side ('tokenizer.source', 'tokenizer.target') is for translation, "
+                + "not language_model (give one tokenizer block)", caret: 1),
         Case(name: "unknown attention", files: ["x.yaml": minimalSpec + "model: {kind: seq2seq, attention: bahdanau}\n"],
              headline: "x.yaml:2:35: error: unknown attention 'bahdanau' (expected one of: none, additive, dot, general)",
              caret: 35),

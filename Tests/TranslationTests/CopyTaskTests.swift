@@ -60,7 +60,7 @@ final class CopyTaskTests: XCTestCase {
         let references = heldOut.map { $0.target.map(String.init).joined(separator: " ") }
         for beam in [1, 3] {
             let translator = Translator(plan: plan, arena: arena,
-                                        decoder: Decoder(beam: beam, maxLengthA: 1, maxLengthB: 5, bos: 1, eos: 2))
+                                        decoder: Decoder(beam: beam, maxLengthA: 1, maxLengthB: 5, bos: 1, eos: 2), sourceEOS: 2)
             let hypotheses = try translator.translate(heldOut.map(\.source)).map {
                 ($0.first?.tokens ?? []).map(String.init).joined(separator: " ")
             }

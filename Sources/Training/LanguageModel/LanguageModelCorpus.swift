@@ -24,9 +24,7 @@ public struct LanguageModelCorpus {
     /// stream (cut to `max_chars` tokens first, as d2l cuts The Time Machine).
     public init(_ spec: ExperimentSpec, locator: DataLocator, tokenizer given: (any Tokenizer)? = nil) throws {
         let data = spec.data
-        let given = try given ?? spec.tokenizer.file.map {
-            try TokenizerFile.load(from: URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: locator.currentDirectory)))
-        }
+        let given = try given ?? spec.tokenizer.file.map { try Self.tokenizer(file: $0, locator: locator) }
         if data.format == .lines {
             (tokenizer, lines) = try Self.lines(spec, locator: locator, tokenizer: given)
             splits = TokenSplits(train: [], valid: [], test: [])
@@ -79,6 +77,11 @@ public struct LanguageModelCorpus {
         var part = String.UnicodeScalarView()
         part.append(contentsOf: scalars.prefix(fractions.ranges(count: count).train.upperBound))
         return String(part)
+    }
+
+    /// A saved tokenizer (`tokenizer.file`), its path relative to the working directory as data paths are.
+    static func tokenizer(file: String, locator: DataLocator) throws -> any Tokenizer {
+        try TokenizerFile.load(from: URL(fileURLWithPath: file, relativeTo: URL(fileURLWithPath: locator.currentDirectory)))
     }
 
     static func tokenizer(_ spec: TokenizerSpec, training text: String) throws -> any Tokenizer {

@@ -1,58 +1,78 @@
 import Data
+import Engine
 import Foundation
+import Planner
 import Runs
 import Spec
 import Text
 import Translation
 
 /// `runner translate`: a translation run's latest checkpoint decoding lines of source text, greedily
-/// or by beam search.
+/// or by beam search. It needs the run directory alone (its spec, tokenizers and checkpoint); the
+/// corpus is read only to translate one of its splits.
 public final class RunTranslator {
-    let session: TranslationSession
+    let spec: ExperimentSpec
+    let locator: DataLocator
+    let tokenizers: (source: any Tokenizer, target: any Tokenizer)
+    let tokens: TranslationTokens
+    let plan: TranslationPlan
+    let arena: ParameterArena
+    let threads: Int
+    public let warnings: [String]
 
-    /// Opens `run`, which must be a translation run (its corpus is read for the tokenizers' data
-    /// and the splits).
+    /// Opens `run`, which must be a translation run with a checkpoint.
     public init(_ run: RunDirectory, locator: DataLocator) throws {
-        let spec = try ExperimentSpec.load(path: run.specURL.path)
+        spec = try ExperimentSpec.load(path: run.specURL.path)
         guard spec.task == .translation else {
             throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "translate")
         }
-        guard let session = try TaskRegistry.openSession(run, spec: spec, locator: locator) as? TranslationSession else {
-            preconditionFailure("a translation spec opens a translation session")
-        }
-        self.session = session
+        let latest = try run.latestCheckpoint(of: spec)
+        tokenizers = (try TokenizerFile.load(from: run.tokenizerURL(side: "source")),
+                      try TokenizerFile.load(from: run.tokenizerURL(side: "target")))
+        tokens = try TranslationCorpus.tokens(source: tokenizers.source, target: tokenizers.target)
+        // One evaluation graph of the smallest shape declares every parameter; decoding compiles its
+        // own graphs over the arena.
+        plan = try TranslationPlan(spec, sourceVocabularySize: tokenizers.source.vocabularySize,
+                                   targetVocabularySize: tokenizers.target.vocabularySize, shapes: [],
+                                   evaluationShapes: [.init(batchSize: 1, sourceLength: 1, targetLength: 1)])
+        arena = ParameterArena(graph: plan.eval[0].graph, seed: 0)
+        try arena.load(latest.checkpoint, path: latest.url.path)
+        (self.locator, warnings) = (locator, latest.warnings)
+        threads = spec.train.threads ?? ProcessInfo.processInfo.activeProcessorCount
     }
 
-    public var warnings: [String] { session.warnings }
     /// The decoding settings the run was evaluated with.
-    public var decoding: DecodeSpec { session.spec.eval.decode }
+    public var decoding: DecodeSpec { spec.eval.decode }
 
-    /// The source lines of a split ("valid" or "test").
+    /// The source lines of a split ("valid" or "test"), read from the run's corpus.
     public func sources(of split: String) throws -> [String] {
-        let pairs = split == "valid" ? session.corpus.valid : split == "test" ? session.corpus.test : []
+        let corpus = try TranslationCorpus(spec, locator: locator, tokenizers: tokenizers)
+        let pairs = split == "valid" ? corpus.valid : split == "test" ? corpus.test : []
         guard !pairs.isEmpty else { throw TrainingError.emptySplit(split) }
-        return pairs.map { session.corpus.source.decode($0.source) }
+        return pairs.map { tokenizers.source.decode($0.source) }
     }
 
     /// The attention weights of the model producing `translation` from `source`, with their tokens
     /// (each side ending in `<eos>`); nil for a model without attention.
     public func attention(source: String, translation: String)
         throws -> (source: [String], target: [String], weights: [[Float]])? {
-        let (corpus, sourceIDs, targetIDs) = (session.corpus, session.corpus.source.encode(source), session.corpus.target.encode(translation))
-        let translator = Translator(plan: session.translationPlan, arena: session.arena,
-                                    decoder: session.decoder(DecodeSpec()), rows: 1)
-        let weights = try translator.attention(source: sourceIDs, translation: targetIDs)
+        let (sourceIDs, targetIDs) = (tokenizers.source.encode(source), tokenizers.target.encode(translation))
+        let weights = try translator(Decoder(DecodeSpec(), tokens: tokens), rows: 1)
+            .attention(source: sourceIDs, translation: targetIDs)
         guard !weights.isEmpty else { return nil }
-        let tokens = { (ids: [Int], tokenizer: any Tokenizer) in ids.map { tokenizer.token(for: $0) ?? "?" } + ["<eos>"] }
-        return (tokens(sourceIDs, corpus.source), tokens(targetIDs, corpus.target), weights)
+        let names = { (ids: [Int], tokenizer: any Tokenizer) in ids.map { tokenizer.token(for: $0) ?? "?" } + ["<eos>"] }
+        return (names(sourceIDs, tokenizers.source), names(targetIDs, tokenizers.target), weights)
     }
 
     /// The `nBest` best translations of each line, best first, with their scores.
     public func translate(_ lines: [String], decoding: DecodeSpec, nBest: Int) throws -> [[(text: String, score: Double)]] {
-        let translator = Translator(plan: session.translationPlan, arena: session.arena,
-                                    decoder: session.decoder(decoding, nBest: nBest), threads: session.threads)
-        return try translator.translate(lines.map { session.corpus.source.encode($0) }).map { hypotheses in
-            hypotheses.map { (session.corpus.target.decode($0.tokens), $0.score) }
-        }
+        try translator(Decoder(decoding, tokens: tokens, nBest: nBest))
+            .translate(lines.map { tokenizers.source.encode($0) }).map { hypotheses in
+                hypotheses.map { (tokenizers.target.decode($0.tokens), $0.score) }
+            }
+    }
+
+    private func translator(_ decoder: Decoder, rows: Int = 128) -> Translator {
+        Translator(plan: plan, arena: arena, decoder: decoder, sourceEOS: tokens.sourceEOS, rows: rows, threads: threads)
     }
 }

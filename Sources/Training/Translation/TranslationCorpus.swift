@@ -4,8 +4,9 @@ import Spec
 import Text
 import Translation
 
-/// A parallel corpus as a translation run reads it: a tokenizer per side (one spec, each trained on
-/// its own side's training text, with `<pad>`, `<bos>` and `<eos>`), the pairs of each split as ids,
+/// A parallel corpus as a translation run reads it: a tokenizer per side (each trained on its own
+/// side's training text as the spec's block for it says, or loaded from its `file`, with `<pad>`,
+/// `<bos>` and `<eos>`), the pairs of each split as ids,
 /// the training pairs longer than `max_length` left out, and the splits' reference lines for BLEU.
 struct TranslationCorpus {
     let source: any Tokenizer
@@ -43,16 +44,10 @@ struct TranslationCorpus {
             corpus = try ParallelCorpus(dataset: data.corpus, source: sourceLanguage, target: targetLanguage, locator: locator)
         }
         guard corpus.train.count > 0 else { throw DataError.invalidOption("the training split has no sentence pairs") }
-        var options = spec.tokenizer
-        if !options.kind.isSubword { options.reserved = ["<unk>", "<pad>", "<bos>", "<eos>"] }
-        let source = try given?.source ?? LanguageModelCorpus.tokenizer(options, training: corpus.train.source.joined(separator: "\n"))
-        let target = try given?.target ?? LanguageModelCorpus.tokenizer(options, training: corpus.train.target.joined(separator: "\n"))
-        guard let padding = target.paddingID, let bos = target.bosID, let eos = target.eosID, source.eosID != nil,
-              source.paddingID != nil else {
-            throw DataError.invalidOption("translation needs <pad>, <bos> and <eos> in both tokenizers; with a subword "
-                + "tokenizer, list them in tokenizer.special_tokens")
-        }
-        tokens = TranslationTokens(padding: padding, bos: bos, eos: eos)
+        let options = spec.tokenizers
+        let source = try given?.source ?? Self.tokenizer(options.source, training: corpus.train.source, locator: locator)
+        let target = try given?.target ?? Self.tokenizer(options.target, training: corpus.train.target, locator: locator)
+        tokens = try Self.tokens(source: source, target: target)
         let encode = { (split: ParallelCorpus.Split) in
             zip(split.source, split.target).map { TranslationPair(source: source.encode($0), target: target.encode($1)) }
         }
@@ -63,5 +58,25 @@ struct TranslationCorpus {
         (self.source, self.target, train, tooLong) = (source, target, limited.pairs, limited.dropped)
         (valid, test, empty) = (encode(corpus.valid), encode(corpus.test), corpus.dropped)
         references = (corpus.valid.target, corpus.test.target)
+    }
+
+    /// The side's tokenizer: loaded from `options.file`, or trained on the side's training lines
+    /// (char and word tokenizers with `<unk> <pad> <bos> <eos>` reserved).
+    private static func tokenizer(_ options: TokenizerSpec, training lines: [String], locator: DataLocator) throws
+        -> any Tokenizer {
+        if let file = options.file { return try LanguageModelCorpus.tokenizer(file: file, locator: locator) }
+        var options = options
+        if !options.kind.isSubword { options.reserved = ["<unk>", "<pad>", "<bos>", "<eos>"] }
+        return try LanguageModelCorpus.tokenizer(options, training: lines.joined(separator: "\n"))
+    }
+
+    /// The special tokens batches and decoding frame sentences with, each side's from its tokenizer.
+    static func tokens(source: any Tokenizer, target: any Tokenizer) throws -> TranslationTokens {
+        guard let padding = target.paddingID, let bos = target.bosID, let eos = target.eosID,
+              let sourcePadding = source.paddingID, let sourceEOS = source.eosID else {
+            throw DataError.invalidOption("translation needs <pad>, <bos> and <eos> in the target tokenizer and <pad> and "
+                + "<eos> in the source's; with a subword tokenizer, list them in tokenizer.special_tokens")
+        }
+        return TranslationTokens(padding: padding, bos: bos, eos: eos, sourcePadding: sourcePadding, sourceEOS: sourceEOS)
     }
 }

@@ -25,8 +25,9 @@ final class TranslationSession: TaskSession {
     var randomState: SeededGenerator
     private var batches: [TranslationBatch] = []
     /// Decodes for BLEU and samples as `eval.decode` says; built once, so its programs are compiled once.
-    private lazy var translator = Translator(plan: translationPlan, arena: arena, decoder: decoder(spec.eval.decode),
-                                             threads: threads)
+    private lazy var translator = Translator(plan: translationPlan, arena: arena,
+                                             decoder: Decoder(spec.eval.decode, tokens: corpus.tokens),
+                                             sourceEOS: corpus.tokens.sourceEOS, threads: threads)
     /// The threads the run's programs split large GEMMs over.
     let threads: Int
 
@@ -125,17 +126,10 @@ final class TranslationSession: TaskSession {
         var metrics = ["loss": total / Double(predictions), "ppl": Foundation.exp(total / Double(predictions))]
         if spec.eval.metrics.contains(.bleu) {
             let hypotheses = try translate(pairs.map(\.source))
-            metrics["bleu"] = BLEU(tokenization: .none, lowercase: spec.tokenizer.lowercase)
+            metrics["bleu"] = BLEU(tokenization: .none, lowercase: spec.tokenizers.target.lowercase)
                 .corpus(hypotheses: hypotheses, references: references).score
         }
         return metrics
-    }
-
-    /// The decoder of `decoding`'s settings over the target's special tokens.
-    func decoder(_ decoding: DecodeSpec, nBest: Int = 1) -> Decoder {
-        Decoder(beam: decoding.beam, lengthPenalty: decoding.lenpen, maxLengthA: decoding.maxLenA,
-                maxLengthB: decoding.maxLenB, nBest: nBest, bos: corpus.tokens.bos, eos: corpus.tokens.eos,
-                padding: corpus.tokens.padding)
     }
 
     /// The best translation of each source, decoded as `eval.decode` says and detokenised.
@@ -186,5 +180,13 @@ final class TranslationSession: TaskSession {
     func saveTokenizers(to run: RunDirectory) throws {
         try corpus.source.save(to: run.tokenizerURL(side: "source"))
         try corpus.target.save(to: run.tokenizerURL(side: "target"))
+    }
+}
+
+extension Decoder {
+    /// The decoder `decoding` describes, over the target's special tokens.
+    init(_ decoding: DecodeSpec, tokens: TranslationTokens, nBest: Int = 1) {
+        self.init(beam: decoding.beam, lengthPenalty: decoding.lenpen, maxLengthA: decoding.maxLenA,
+                  maxLengthB: decoding.maxLenB, nBest: nBest, bos: tokens.bos, eos: tokens.eos, padding: tokens.padding)
     }
 }
