@@ -1,5 +1,5 @@
 import Core
-import Data
+@testable import Data
 import Foundation
 import XCTest
 
@@ -74,6 +74,47 @@ final class TranslationDataTests: XCTestCase {
         XCTAssertEqual(batch.source, [10, 8, 7, 8, 7, 7])
         XCTAssertEqual(batch.decoderInputs, [2, 20, 1, 1])
         XCTAssertEqual(batch.targets, [20, 3, -100, -100])
+    }
+
+    /// The buckets pad to the fewest positions any cut of the lengths into that many ranges gives
+    /// (every cut tried, 30 random corpora), and a long outlier gets a bucket of its own.
+    func testBucketsPadTheFewestPositions() {
+        func positions(_ buckets: [[Int]], _ pairs: [TranslationPair]) -> Int {
+            buckets.map { members in
+                members.count * ((members.map { pairs[$0].source.count }.max() ?? 0) + 1
+                    + (members.map { pairs[$0].target.count }.max() ?? 0) + 1)
+            }.reduce(0, +)
+        }
+        var generator = SeededGenerator(seed: 4)
+        for _ in 0..<30 {
+            let pairs: [TranslationPair] = (0..<(5 + Int(generator.next() % 40))).map { _ in
+                TranslationPair(source: Array(repeating: 4, count: 1 + Int(generator.next() % 12)),
+                                target: Array(repeating: 4, count: 1 + Int(generator.next() % 12)))
+            }
+            let longer = Set(pairs.map { max($0.source.count, $0.target.count) }).sorted()
+            for count in 1...3 {
+                let partition = TranslationBuckets.partition(pairs, count: count)
+                XCTAssertEqual(partition.flatMap { $0 }.sorted(), Array(pairs.indices))
+                // Every choice of count − 1 cuts between the distinct lengths, by brute force.
+                var fewest = Int.max
+                func cuts(_ chosen: [Int], from start: Int) {
+                    guard chosen.count < min(count, longer.count) - 1 else {
+                        let bounds = [0] + chosen + [longer.count]
+                        let buckets = zip(bounds, bounds.dropFirst()).map { lower, upper in
+                            pairs.indices.filter { longer[lower..<upper].contains(max(pairs[$0].source.count, pairs[$0].target.count)) }
+                        }
+                        fewest = min(fewest, positions(buckets, pairs))
+                        return
+                    }
+                    for cut in start..<longer.count { cuts(chosen + [cut], from: cut + 1) }
+                }
+                cuts([], from: 1)
+                XCTAssertEqual(positions(partition, pairs), fewest)
+            }
+        }
+        let outlier = (0..<20).map { _ in TranslationPair(source: [4, 4], target: [4, 4, 4]) }
+            + [TranslationPair(source: Array(repeating: 4, count: 40), target: [4])]
+        XCTAssertEqual(TranslationBuckets.partition(outlier, count: 2).map(\.count), [20, 1])
     }
 
     func testBucketsHoldEveryPairOnceAnEpochInFewShapes() throws {
