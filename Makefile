@@ -67,8 +67,9 @@ reproduce-mt: build
 	mkdir -p docs
 	{ echo "# Reproduced translation results"; echo; \
 	  echo "Written by \`make reproduce-mt\` on $$(date -u +%Y-%m-%d): $$(nproc) cores. Test BLEU of the best-validation"; \
-	  echo "checkpoint, greedy decoding; test loss and ppl are teacher-forced."; echo; \
-	  .build/release/runner table runs/reproduce-mt --metrics test.bleu,test.loss,test.ppl --markdown; \
+	  echo "checkpoint, greedy decoding; test loss and ppl teacher-forced, free_loss and free_ppl free-running (the"; \
+	  echo "decoder fed its own argmax, as the published losses are)."; echo; \
+	  .build/release/runner table runs/reproduce-mt --metrics test.bleu,test.loss,test.ppl,test.free_loss,test.free_ppl --markdown; \
 	} > docs/reproduced-mt.md
 
 clean:

@@ -224,12 +224,12 @@ public struct EncoderDecoder {
     /// Teacher forcing: source (B, S), mask (B, S), decoder inputs (B, T) (`<bos>` then the target) →
     /// logits (B, T, V) and, when the model attends, each step's weights (B, S). A training graph with
     /// `teacherForcing` below 1 feeds each step its own previous argmax instead of the gold token with
-    /// probability 1 − `teacherForcing`.
-    public func callAsFunction(_ source: Tensor, mask: Tensor, decoderInputs: Tensor) throws
+    /// probability 1 − `teacherForcing`; `freeRunning` feeds every step after the first its argmax.
+    public func callAsFunction(_ source: Tensor, mask: Tensor, decoderInputs: Tensor, freeRunning: Bool = false) throws
         -> (logits: Tensor, weights: [Tensor]) {
         let encoded = try encode(source, mask: mask)
-        if config.teacherForcing < 1, source.graph.isTraining {
-            return try partlyTeacherForced(decoderInputs, encoded: encoded)
+        if freeRunning || (config.teacherForcing < 1 && source.graph.isTraining) {
+            return try partlyTeacherForced(decoderInputs, encoded: encoded, teacherForcing: freeRunning ? 0 : config.teacherForcing)
         }
         let (batchSize, steps) = (decoderInputs.shape[0], decoderInputs.shape[1])
         let embedded = try targetEmbedding(decoderInputs).dropout(config.dropout)                       // (B, T, E)
@@ -247,7 +247,8 @@ public struct EncoderDecoder {
     }
 
     /// Each step's logits through the output layer at once, so that the next step can read its argmax.
-    private func partlyTeacherForced(_ decoderInputs: Tensor, encoded: Encoded) throws -> (logits: Tensor, weights: [Tensor]) {
+    private func partlyTeacherForced(_ decoderInputs: Tensor, encoded: Encoded, teacherForcing: Float) throws
+        -> (logits: Tensor, weights: [Tensor]) {
         let (graph, batchSize, steps) = (decoderInputs.graph, decoderInputs.shape[0], decoderInputs.shape[1])
         let gold = { (t: Int) in try decoderInputs.sliced(axis: 1, t..<(t + 1)).reshaped(to: [batchSize]) }   // (B)
         let fixed = try encoded.context.map { try FixedContext(self, context: $0) }
@@ -260,8 +261,10 @@ public struct EncoderDecoder {
             let stepLogits = try logits(output.features, fixed: fixed)                                   // (B, V)
             stepsLogits.append(try stepLogits.reshaped(to: [batchSize, 1, config.targetVocabularySize]))
             if let stepWeights = output.weights { weights.append(stepWeights) }
-            if t + 1 < steps {
-                let useGold = try graph.constant(config.teacherForcing).greater(graph.randomUniform(shape: [batchSize]))
+            if t + 1 < steps, teacherForcing == 0 {
+                tokens = try stepLogits.argmax()
+            } else if t + 1 < steps {
+                let useGold = try graph.constant(teacherForcing).greater(graph.randomUniform(shape: [batchSize]))
                 tokens = try gold(t + 1).selected(where: useGold, else: stepLogits.argmax())
             }
         }

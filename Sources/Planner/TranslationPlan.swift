@@ -61,6 +61,9 @@ public struct TranslationPlan: TrainingPlan {
     public let evaluationShapes: [BucketShape]
     public let train: [Pass]
     public let eval: [Pass]
+    /// With the `free_running` metric, an evaluation graph per evaluation shape whose decoder reads its
+    /// own argmax at every step; empty otherwise.
+    public let freeRunning: [Pass]
     public let training: TrainSpec
     public var modelWidth: Int { config.hidden }
     public var fitsByCounting: Bool { false }
@@ -70,8 +73,9 @@ public struct TranslationPlan: TrainingPlan {
     ///   - evaluationShapes: the shapes of the batches that score the other splits.
     public init(_ spec: ExperimentSpec, sourceVocabularySize: Int, targetVocabularySize: Int, shapes buckets: [BucketShape],
                 evaluationShapes: [BucketShape]) throws {
-        if let metric = spec.eval.metrics.first(where: { ![.loss, .perplexity, .bleu].contains($0) }) {
-            throw PlanError.unsupported("eval metric '\(metric.rawValue)' for translation (it reports loss, perplexity and bleu)")
+        if let metric = spec.eval.metrics.first(where: { ![.loss, .perplexity, .bleu, .freeRunning].contains($0) }) {
+            throw PlanError.unsupported("eval metric '\(metric.rawValue)' for translation (it reports loss, perplexity, "
+                + "free_running and bleu)")
         }
         let model = spec.model
         guard spec.model.kind == .seq2seq else {
@@ -104,14 +108,17 @@ public struct TranslationPlan: TrainingPlan {
         train = try buckets.map { try Self.pass(config, $0, training: true) }
         self.evaluationShapes = evaluationShapes
         eval = try evaluationShapes.map { try Self.pass(config, $0, training: false) }
+        freeRunning = spec.eval.metrics.contains(.freeRunning)
+            ? try evaluationShapes.map { try Self.pass(config, $0, training: false, freeRunning: true) } : []
     }
 
-    private static func pass(_ config: EncoderDecoder.Config, _ shape: BucketShape, training: Bool) throws -> Pass {
+    private static func pass(_ config: EncoderDecoder.Config, _ shape: BucketShape, training: Bool, freeRunning: Bool = false)
+        throws -> Pass {
         let graph = Graph(training: training)
         let (b, s, t) = (shape.batchSize, shape.sourceLength, shape.targetLength)
         let model = try EncoderDecoder(graph, config: config)
         let (logits, _) = try model(graph.input(source, shape: [b, s], dtype: .int32), mask: graph.input(mask, shape: [b, s]),
-                                    decoderInputs: graph.input(inputs, shape: [b, t], dtype: .int32))
+                                    decoderInputs: graph.input(inputs, shape: [b, t], dtype: .int32), freeRunning: freeRunning)
         let loss = try logits.crossEntropy(targets: graph.input(targets, shape: [b, t], dtype: .int32))
         var gradients: [(Tensor, Tensor)] = []
         if training {

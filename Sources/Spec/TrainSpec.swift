@@ -87,6 +87,9 @@ public struct ScheduleSpec: Sendable, Equatable {
 public struct EvalSpec: Sendable, Equatable {
     public enum Metric: String, SpecChoice {
         case loss, perplexity, accuracy, bleu
+        /// Translation: loss and perplexity with the decoder fed its own argmax at every step (teacher
+        /// forcing 0), as bentrevett/pytorch-seq2seq evaluates: `free_loss`, `free_ppl`.
+        case freeRunning = "free_running"
         /// Bits per character: the loss in bits spread over the characters the tokens stand for, so
         /// that models over different vocabularies (chars, BPE) compare.
         case bpc

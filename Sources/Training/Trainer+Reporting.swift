@@ -28,7 +28,7 @@ extension Trainer {
     }
 
     /// The metrics a split's event may hold, in the order a log line shows them.
-    static let reportedMetrics = ["loss", "ppl", "bpc", "bleu"]
+    static let reportedMetrics = ["loss", "ppl", "bpc", "free_loss", "free_ppl", "bleu"]
 
     /// `  bpc 2.345  bleu 27.31`: the metrics beyond loss and perplexity.
     static func extras(_ metrics: [String: Double]) -> String {

@@ -103,15 +103,16 @@ final class EncoderDecoderTests: XCTestCase {
     }
 
     /// Teacher forcing 0 in a training graph (one output layer per step, so that the next step can
-    /// read its argmax) gives the logits of greedy decoding step by step.
+    /// read its argmax), and a free-running evaluation graph, give the logits of greedy decoding.
     func testNoTeacherForcingIsGreedyDecoding() throws {
-        for var config in [config(context: .everyStep), config(.lstm, layers: 2, bidirectional: true, attention: .general)] {
-            config.teacherForcing = 0
-            let g = Graph(training: true)
+        let configs = [config(context: .everyStep), config(.lstm, layers: 2, bidirectional: true, attention: .general)]
+        for (var config, training) in configs.flatMap({ [($0, true), ($0, false)] }) {
+            if training { config.teacherForcing = 0 }
+            let g = Graph(training: training)
             let model = try EncoderDecoder(g, config: config)
             let (source, mask) = (g.input("source", shape: [2, 3], dtype: .int32), g.input("mask", shape: [2, 3]))
             let inputs = g.input("inputs", shape: [2, 3], dtype: .int32)
-            let (free, _) = try model(source, mask: mask, decoderInputs: inputs)
+            let (free, _) = try model(source, mask: mask, decoderInputs: inputs, freeRunning: !training)
             let greedy = try decodeSteps(model, source: source, mask: mask) { t, previous in
                 try previous?.argmax() ?? inputs.sliced(axis: 1, 0..<1).reshaped(to: [2])
             }

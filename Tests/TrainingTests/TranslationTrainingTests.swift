@@ -46,12 +46,18 @@ final class TranslationTrainingTests: XCTestCase {
 
     func testAnAttentionModelLearnsToReverseSentences() throws {
         let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "reverse")
-        let summary = try Trainer(spec: try spec(), run: run, locator: .forCurrentProcess(dataDirectory: nil), echo: false).fit()
-        guard case .double(let bleu)? = summary["test.bleu"], case .double(let validLoss)? = summary["valid.loss"] else {
+        let metrics = "eval.metrics=[loss, perplexity, bleu, free_running]"
+        let summary = try Trainer(spec: try spec([metrics]), run: run, locator: .forCurrentProcess(dataDirectory: nil),
+                                  echo: false).fit()
+        guard case .double(let bleu)? = summary["test.bleu"], case .double(let validLoss)? = summary["valid.loss"],
+              case .double(let freeLoss)? = summary["test.free_loss"], case .double(let freePPL)? = summary["test.free_ppl"]
+        else {
             return XCTFail("\(summary)")
         }
         XCTAssertGreaterThanOrEqual(bleu, 95)
         XCTAssertLessThan(validLoss, 0.1)
+        XCTAssertLessThan(freeLoss, 0.2, "fed its own argmax, a model that reverses well still predicts well")
+        XCTAssertEqual(freePPL, Foundation.exp(freeLoss), accuracy: 1e-9)
         for file in ["spec.yaml", "plan.txt", "tokenizer.source.json", "tokenizer.target.json", "samples.txt", "summary.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: run.url.appendingPathComponent(file).path), file)
         }

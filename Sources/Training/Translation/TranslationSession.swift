@@ -20,6 +20,8 @@ final class TranslationSession: TaskSession {
     let evaluation: (valid: TranslationBuckets?, test: TranslationBuckets?, testOffset: Int)
     let programs: [Program]
     let evaluationPrograms: [Program]
+    /// The free-running evaluation programs, one per evaluation shape (none without `free_running`).
+    let freeRunningPrograms: [Program]
     private(set) var latest: CheckpointStore.Latest?
     /// The dropout generator, passed from bucket program to bucket program so that the run has one.
     var randomState: SeededGenerator
@@ -80,9 +82,11 @@ final class TranslationSession: TaskSession {
                                                threads: threads))
         }
         self.programs = programs
-        evaluationPrograms = try translationPlan.eval.map {
-            try Engine.compile($0.graph, outputs: [$0.loss], arena: programs[0].arena, threads: threads)
+        let compile = { (pass: TranslationPlan.Pass) in
+            try Engine.compile(pass.graph, outputs: [pass.loss], arena: programs[0].arena, threads: threads)
         }
+        evaluationPrograms = try translationPlan.eval.map(compile)
+        freeRunningPrograms = try translationPlan.freeRunning.map(compile)
         randomState = programs[0].randomState
     }
 
@@ -109,21 +113,29 @@ final class TranslationSession: TaskSession {
         return try program.scalar(pass.loss)
     }
 
-    /// Teacher-forced loss per target token and its perplexity; BLEU of the decoded split when the
-    /// spec's metrics ask for it.
+    /// Teacher-forced loss per target token and its perplexity; with the spec's metrics asking for them,
+    /// the free-running loss and perplexity and the BLEU of the decoded split.
     func evaluate(_ split: String) throws -> [String: Double]? {
         let (scoring, offset, pairs, references) = split == "valid"
             ? (evaluation.valid, 0, corpus.valid, corpus.references.valid)
             : split == "test" ? (evaluation.test, evaluation.testOffset, corpus.test, corpus.references.test) : (nil, 0, [], [])
         guard let scoring else { return nil }
-        var (total, predictions) = (0.0, 0)
-        for batch in scoring.ordered.prefix(spec.eval.batches ?? .max) {
-            let bucket = offset + batch.bucket
-            total += Double(try run(evaluationPrograms[bucket], batch, translationPlan.eval[bucket])) * Double(batch.predictions)
-            predictions += batch.predictions
-        }
+        let batches = scoring.ordered.prefix(spec.eval.batches ?? .max)
+        let predictions = batches.reduce(0) { $0 + $1.predictions }
         guard predictions > 0 else { return nil }
-        var metrics = ["loss": total / Double(predictions), "ppl": Foundation.exp(total / Double(predictions))]
+        // The mean loss per target token of the programs `programs` (one per evaluation shape).
+        let loss = { (programs: [Program], passes: [TranslationPlan.Pass]) throws -> Double in
+            try batches.reduce(0.0) { total, batch in
+                let bucket = offset + batch.bucket
+                return total + Double(try self.run(programs[bucket], batch, passes[bucket])) * Double(batch.predictions)
+            } / Double(predictions)
+        }
+        let forced = try loss(evaluationPrograms, translationPlan.eval)
+        var metrics = ["loss": forced, "ppl": Foundation.exp(forced)]
+        if !freeRunningPrograms.isEmpty {
+            let free = try loss(freeRunningPrograms, translationPlan.freeRunning)
+            (metrics["free_loss"], metrics["free_ppl"]) = (free, Foundation.exp(free))
+        }
         if spec.eval.metrics.contains(.bleu) {
             let hypotheses = try translate(pairs.map(\.source))
             metrics["bleu"] = BLEU(tokenization: .none, lowercase: spec.tokenizers.target.lowercase)
