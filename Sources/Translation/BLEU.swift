@@ -57,9 +57,31 @@ public struct BLEU: Sendable {
     /// The tokens BLEU counts in a segment.
     public func tokens(_ segment: String) -> [String] {
         var text = String(segment.reversed().drop { $0.unicodeScalars.allSatisfy(MtevalTokenizer.isWhitespace) }.reversed())
-        if lowercase { text = text.lowercased() }
+        if lowercase { text = Self.lowercased(text) }
         if tokenization == .mteval13a { text = MtevalTokenizer.tokenize(text) }
         return MtevalTokenizer.words(in: text)
+    }
+
+    /// `text` lowercased as Python's `str.lower()` does it, which sacreBLEU calls: Unicode's full
+    /// lowercase mapping, with capital sigma becoming final sigma ς after a cased letter and before
+    /// none (case-ignorable characters such as `'` and `.` passed over), and σ elsewhere. Swift's
+    /// `lowercased()` maps every Σ to σ, so each Σ is mapped here and the text between them by it.
+    static func lowercased(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.contains("\u{03A3}") else { return text.lowercased() }
+        // The nearest scalar from `index` on in direction `step` that is not case-ignorable, if cased.
+        let casedNeighbour = { (index: Int, step: Int) -> Bool in
+            var position = index
+            while scalars.indices.contains(position), scalars[position].properties.isCaseIgnorable { position += step }
+            return scalars.indices.contains(position) && scalars[position].properties.isCased
+        }
+        var result = "", start = 0
+        for (index, scalar) in scalars.enumerated() where scalar == "\u{03A3}" {
+            result += String(String.UnicodeScalarView(scalars[start..<index])).lowercased()
+            result += casedNeighbour(index - 1, -1) && !casedNeighbour(index + 1, 1) ? "\u{03C2}" : "\u{03C3}"
+            start = index + 1
+        }
+        return result + String(String.UnicodeScalarView(scalars[start...])).lowercased()
     }
 
     /// The statistics of one hypothesis against its reference.

@@ -98,6 +98,21 @@ final class BLEUTests: XCTestCase {
 
     /// 13a splits punctuation and symbols off words, keeps periods and commas inside numbers, splits a
     /// dash after a digit, and unescapes the entities mteval knows.
+    /// `--lowercase` is Python's `str.lower()`, as sacreBLEU's: capital sigma becomes final ς after a
+    /// cased letter and before none (`'`, `.` and combining marks passed over), σ elsewhere; İ keeps
+    /// its dot as U+0307. Expected strings printed by Python 3.11.
+    func testLowercasingIsPythons() {
+        let cases = [
+            ("ΟΔΟΣ ΣΑΣ", "οδος σας"), ("Σ", "σ"), ("ΑΣ", "ας"), ("ΑΣΑ", "ασα"), ("ΑΣ.Β", "ασ.β"), ("ΑΣ'Β", "ασ'β"),
+            ("ΑΣ\u{0301}", "ας\u{0301}"), ("Α\u{0301}Σ", "α\u{0301}ς"), ("ΣΑ ΣΣ", "σα σς"),
+            ("İSTANBUL ΟΔΟΣ", "i\u{0307}stanbul οδος"), ("A Dog.", "a dog."),
+        ]
+        let bleu = BLEU(tokenization: .none, lowercase: true)
+        for (text, lowered) in cases {
+            XCTAssertEqual(bleu.tokens(text).joined(separator: " "), lowered, text)
+        }
+    }
+
     func testMtevalTokenization() {
         XCTAssertEqual(MtevalTokenizer.tokenize("Hello, world. It's 3.14 (or 1,000)!"),
                        "Hello , world . It's 3.14 ( or 1,000 ) !")
