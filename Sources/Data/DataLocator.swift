@@ -67,12 +67,21 @@ public struct DataLocator: Sendable {
         return lines
     }
 
+    /// The UTF-8 text of a file, decompressed first when it is gzip data (by its magic bytes, whatever
+    /// its name).
     public static func readText(at url: URL) throws(DataError) -> String {
-        let data: Foundation.Data
+        var data: Foundation.Data
         do {
             data = try Foundation.Data(contentsOf: url)
         } catch {
             throw .unreadable(file: url.path, reason: error.localizedDescription)
+        }
+        if Gzip.isCompressed(data) {
+            do {
+                data = Foundation.Data(try Gzip.decompress(data))
+            } catch {
+                throw .unreadable(file: url.path, reason: "gzip: \(error)")
+            }
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(file: url.path, reason: "not valid UTF-8")

@@ -71,7 +71,24 @@ public struct DatasetRegistry: Hashable, Sendable {
         ]),
         Dataset(name: "multi30k", summary: "Multi30k task 1 German–English, lowercased and tokenised",
                 files: multi30kFiles),
+        Dataset(name: "multi30k_raw", summary: "Multi30k task 1 German–English as written (cased, untokenised), gzip",
+                files: multi30kRawFiles),
     ])
+
+    /// The raw files of task 1 (`*.gz`, read decompressed), by split and language.
+    private static let multi30kRawFiles: [DatasetFile] = [
+        ("train", "train", "de", "726e39b2fa9eb9ffb6dc763fb35a179f80fae06ffc5d28b6ace5faa883de28a6"),
+        ("train", "train", "en", "d79cfa999dd4c51d2cb42499b6796d5a882c3a8a961923c25a898c90f8bbd56f"),
+        ("valid", "val", "de", "f0cba2f995189cf5770f29a8a9a537a3ad3f51657ad873405082ff6863a5e75a"),
+        ("valid", "val", "en", "14f7d25ddd868909a9213e361768460edcacdd6ab9d1e77b92560dc10c10dc28"),
+        ("test", "test_2016_flickr", "de", "9204244e408ccb38d2a55cfcd344df15005fc42a07a6e55ca6c52b6ababb8cc8"),
+        ("test", "test_2016_flickr", "en", "611d361c6334bc7246101d48097c13cf5c4413c5befc793cc629934359d532d9"),
+    ].map { split, stem, language, sha256 in
+        let name = "\(stem).\(language).gz"
+        return DatasetFile(role: "\(split).\(language)", relativePath: "multi30k/\(name)",
+                           address: "https://raw.githubusercontent.com/multi30k/dataset/master/data/task1/raw/\(name)",
+                           sha256: sha256)
+    }
 
     /// The lowercased, normalised, tokenised files (`*.lc.norm.tok.*`) of task 1, by split and language.
     private static let multi30kFiles: [DatasetFile] = [

@@ -102,6 +102,15 @@ public struct EvalSpec: Sendable, Equatable {
     public var batches: Int?
     /// How translations are decoded for `bleu`.
     public var decode = DecodeSpec()
+    /// How `bleu` splits translations and references into words, as sacreBLEU's `--tokenize`: `none`
+    /// for text tokenised already (Multi30k's `.tok` files), `13a` for text as written (its raw files).
+    public var bleuTokenize = BLEUTokenize.none
+
+    public enum BLEUTokenize: String, SpecChoice {
+        case none
+        case mteval13a = "13a"
+        static let label = "BLEU tokenization"
+    }
 
     public init() {}
 }
@@ -207,6 +216,7 @@ extension EvalSpec: SpecSection {
             .choices("metrics", \.metrics),
             .int("batches", \.batches, .atLeastOne),
             .section("decode", \.decode),
+            .choice("bleu_tokenize", \.bleuTokenize),
         ]
     }
 }

@@ -109,7 +109,7 @@ final class DataLocatorTests: XCTestCase {
 
     /// Every registered file is where ../shared/data/README.md says, with the registered checksum.
     func testStandardRegistryMatchesTheSharedCorpora() throws {
-        XCTAssertEqual(DatasetRegistry.standard.names, ["timemachine", "names", "tinyshakespeare", "multi30k"])
+        XCTAssertEqual(DatasetRegistry.standard.names, ["timemachine", "names", "tinyshakespeare", "multi30k", "multi30k_raw"])
         for dataset in DatasetRegistry.standard.datasets {
             for file in dataset.files {
                 let url = try sharedLocator.url(of: file, in: dataset)

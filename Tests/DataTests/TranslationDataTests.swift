@@ -36,6 +36,15 @@ final class TranslationDataTests: XCTestCase {
         }
     }
 
+    /// The raw files are gzip: read decompressed (each member's CRC-32 checked), the same pairs as the
+    /// tokenised files, as written.
+    func testRawMulti30kFromTheRegistry() throws {
+        let corpus = try ParallelCorpus(dataset: "multi30k_raw", source: "de", target: "en", locator: locator)
+        XCTAssertEqual([corpus.train.count, corpus.valid.count, corpus.test.count], [29_000, 1_014, 1_000])
+        XCTAssertEqual(corpus.test.target.first, "A man in an orange hat starring at something.")
+        XCTAssertEqual(corpus.test.source.first, "Ein Mann mit einem orangefarbenen Hut, der etwas anstarrt.")
+    }
+
     func testFilesThatDisagreeAreRefusedAndEmptyPairsDropped() throws {
         let source = try file("a.de", ["ein hund", "", "eine katze", "  "])
         let target = try file("a.en", ["a dog", "a bird", "a cat", "x"])

@@ -138,7 +138,8 @@ final class TranslationSession: TaskSession {
         }
         if spec.eval.metrics.contains(.bleu) {
             let hypotheses = try translate(pairs.map(\.source))
-            metrics["bleu"] = BLEU(tokenization: .none, lowercase: spec.tokenizers.target.lowercase)
+            let tokenization: BLEU.Tokenization = spec.eval.bleuTokenize == .none ? .none : .mteval13a
+            metrics["bleu"] = BLEU(tokenization: tokenization, lowercase: spec.tokenizers.target.lowercase)
                 .corpus(hypotheses: hypotheses, references: references).score
         }
         return metrics
