@@ -4,11 +4,19 @@ import Spec
 
 /// Opening a run's checkpoints, as every task's session does it.
 extension RunDirectory {
-    /// The newest readable checkpoint, checked to belong to `spec` (its hash).
-    func latestCheckpoint(of spec: ExperimentSpec) throws -> CheckpointStore.Latest {
+    /// The newest readable checkpoint, checked to belong to the run's spec.yaml as it was written when
+    /// the run started (the hash of its text). The text, not the spec it loads to: a key that a later
+    /// SeqLab adds is written by it at its default and would change the spec's hash, but an earlier
+    /// run's file and checkpoints stay as they were, and must open.
+    func latestCheckpoint() throws -> CheckpointStore.Latest {
         let latest = try checkpoints.latest()
-        try latest.checkpoint.verify(specHash: spec.hash, path: latest.url.path)
+        try latest.checkpoint.verify(specHash: try specTextHash(), path: latest.url.path)
         return latest
+    }
+
+    /// The hash checkpoints carry for this run: of spec.yaml's text.
+    func specTextHash() throws -> UInt64 {
+        Checkpoint.specHash(of: try String(contentsOf: specURL, encoding: .utf8))
     }
 }
 

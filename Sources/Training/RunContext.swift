@@ -61,7 +61,7 @@ public final class RunContext {
         guard spec.task == .languageModel else {
             throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "sample")
         }
-        let latest = try run.latestCheckpoint(of: spec)
+        let latest = try run.latestCheckpoint()
         let context = try RunContext(spec: spec, tokenizer: try TokenizerFile.load(from: run.tokenizerURL), purpose: purpose)
         try context.arena.load(latest.checkpoint, path: latest.url.path)
         context.latest = latest

@@ -13,6 +13,8 @@ import Spec
 public final class Trainer {
     public let spec: ExperimentSpec
     public let run: RunDirectory
+    /// What its checkpoints record of the spec: the hash of spec.yaml's text (`RunDirectory.specTextHash`).
+    let specHash: UInt64
     /// The task's side of the run: its data, programs, evaluation and samples.
     let session: any TaskSession
     var recipe: TrainingRecipe
@@ -38,8 +40,10 @@ public final class Trainer {
 
     /// Prepares everything a new run needs and writes spec.yaml, plan.txt and the tokenizer(s).
     public convenience init(spec: ExperimentSpec, run: RunDirectory, locator: DataLocator, echo: Bool = true) throws {
-        try self.init(try TaskRegistry.newSession(spec, locator: locator), run: run, echo: echo)
-        try run.writeSpec(spec.resolvedYAML())
+        let text = spec.resolvedYAML()
+        try self.init(try TaskRegistry.newSession(spec, locator: locator), run: run, specHash: Checkpoint.specHash(of: text),
+                      echo: echo)
+        try run.writeSpec(text)
         try run.writePlan(session.parameterSummary + "\n" + session.memorySummary(optimizerState: recipe.optimizer.stateSize)
                           + "\n")
         try session.saveTokenizers(to: run)
@@ -61,14 +65,15 @@ public final class Trainer {
     /// Reopens a run as its latest checkpoint left it: its own spec.yaml and tokenizer, the weights,
     /// the optimizer, the generators and the position in the data.
     public static func open(_ run: RunDirectory, locator: DataLocator, echo: Bool = true) throws -> Trainer {
-        let trainer = try Trainer(try TaskRegistry.openSession(run, locator: locator), run: run, echo: echo)
+        let trainer = try Trainer(try TaskRegistry.openSession(run, locator: locator), run: run, specHash: try run.specTextHash(),
+                                  echo: echo)
         for warning in trainer.warnings { try trainer.log.line(warning) }
         if let latest = trainer.session.latest { try trainer.continue(from: latest) }
         return trainer
     }
 
-    private init(_ session: any TaskSession, run: RunDirectory, echo: Bool) throws {
-        (self.session, self.run, spec) = (session, run, session.spec)
+    private init(_ session: any TaskSession, run: RunDirectory, specHash: UInt64, echo: Bool) throws {
+        (self.session, self.run, spec, self.specHash) = (session, run, session.spec, specHash)
         recipe = try session.plan.recipe(for: session.arena.layout, batchesPerEpoch: session.batchesPerEpoch)
         accumulated = recipe.accumulation > 1 ? [Float](repeating: 0, count: session.arena.layout.count) : []
         log = try run.logWriter(echo: echo)
@@ -177,7 +182,7 @@ public final class Trainer {
     /// Everything `resume` needs to go on from this step.
     func checkpoint() -> Checkpoint {
         Checkpoint(
-            specHash: spec.hash, step: position.step, epoch: position.epoch,
+            specHash: specHash, step: position.step, epoch: position.epoch,
             generators: ["data": position.epochStart, "dropout": session.randomState], layout: arena.checkpointLayout,
             values: arena.checkpointValues, optimizerState: recipe.optimizer.state, optimizerStep: recipe.optimizer.stepCount,
             metadata: position.metadata)

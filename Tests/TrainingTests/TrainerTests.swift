@@ -142,6 +142,34 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: run.specURL.path), "what was written stays")
     }
 
+    /// A run that an earlier SeqLab wrote — its spec.yaml without a key added since (here `eval.bleu_tokenize`),
+    /// its checkpoints hashed over that text — resumes; a value edited in spec.yaml afterwards is refused.
+    func testARunWrittenBeforeANewKeyStillOpens() throws {
+        let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "older")
+        try Trainer(spec: try spec(["train.epochs=null", "train.steps=10", "eval.every_steps=5", "checkpoint.every_steps=5",
+                                    "checkpoint.keep=5"]),
+                    run: run, locator: .forCurrentProcess(dataDirectory: nil), echo: false).fit()
+        let text = try String(contentsOf: run.specURL, encoding: .utf8)
+        let older = text.replacingOccurrences(of: "  bleu_tokenize: none\n", with: "")
+        XCTAssertNotEqual(older, text)
+        try run.writeSpec(older)
+        for step in [5, 10] {
+            var checkpoint = try Checkpoint.read(from: run.checkpoints.url(step: step))
+            checkpoint.specHash = Checkpoint.specHash(of: older)
+            try run.checkpoints.save(checkpoint)
+        }
+        try FileManager.default.removeItem(at: run.checkpoints.url(step: 10))
+        let trainer = try Trainer.resume(run, locator: .forCurrentProcess(dataDirectory: nil), echo: false)
+        XCTAssertEqual(trainer.position.step, 5)
+        try trainer.fit()
+        XCTAssertEqual(try Checkpoint.read(from: run.checkpoints.url(step: 10)).specHash, Checkpoint.specHash(of: older))
+
+        try run.writeSpec(older.replacingOccurrences(of: "lr: 0.01", with: "lr: 0.02"))
+        XCTAssertThrowsError(try Trainer.resume(run, locator: .forCurrentProcess(dataDirectory: nil), echo: false)) {
+            XCTAssertTrue("\($0)".contains("spec.yaml changed after the run started"), "\($0)")
+        }
+    }
+
     /// A resume that cannot start (here: the dataset is gone) leaves the run's metrics as they were.
     func testAFailedResumeTouchesNothing() throws {
         let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "kept")

@@ -26,7 +26,7 @@ public final class RunTranslator {
         guard spec.task == .translation else {
             throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "translate")
         }
-        let latest = try run.latestCheckpoint(of: spec)
+        let latest = try run.latestCheckpoint()
         tokenizers = (try TokenizerFile.load(from: run.tokenizerURL(side: "source")),
                       try TokenizerFile.load(from: run.tokenizerURL(side: "target")))
         tokens = try TranslationCorpus.tokens(source: tokenizers.source, target: tokenizers.target)

@@ -45,7 +45,7 @@ final class TranslationSession: TaskSession {
     }
 
     convenience init(opening run: RunDirectory, spec: ExperimentSpec, locator: DataLocator) throws {
-        let latest = try run.latestCheckpoint(of: spec)
+        let latest = try run.latestCheckpoint()
         let tokenizers = (try TokenizerFile.load(from: run.tokenizerURL(side: "source")),
                           try TokenizerFile.load(from: run.tokenizerURL(side: "target")))
         try self.init(spec, corpus: try TranslationCorpus(spec, locator: locator, tokenizers: tokenizers))
