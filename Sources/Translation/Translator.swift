@@ -13,8 +13,10 @@ public final class Translator {
     /// Sentences encoded together; the step graph has `chunk × beam` rows.
     let chunk: Int
     let threads: Int
-    private var programs: [Int: (encode: (pass: TranslationPlan.EncodePass, program: Program),
-                                 step: (pass: TranslationPlan.StepPass, program: Program))] = [:]
+    /// The encoder program of each padded source length.
+    private var encoders: [Int: (pass: TranslationPlan.EncodePass, program: Program)] = [:]
+    /// The step program of each (padded source length, rows).
+    private var steps: [[Int]: (pass: TranslationPlan.StepPass, program: Program)] = [:]
 
     /// - Parameter rows: about how many hypotheses a step decodes: `rows / beam` sentences at a time
     ///   (GEMMs of fewer rows run well below the machine's speed).
@@ -48,11 +50,11 @@ public final class Translator {
         let length = (sources.map(\.count).max() ?? 0) + 1
         // Shapes are keyed by the padded source length, rounded up to limit recompiles.
         let padded = (length + 7) / 8 * 8
-        let (encode, step) = try programs(sourceLength: padded)
-        let encoded = try self.encode(sources, encode: encode, sourceLength: padded)
-        let initial = sources.indices.map { firstState(of: $0, encoded: encoded, names: step.pass.stateInputs) }
+        let encoded = try encode(sources, sourceLength: padded)
+        let initial = sources.indices.map { firstState(of: $0, encoded: encoded, names: plan.stateNames()) }
         return try decoder.decode(initial: initial, sourceLengths: sources.map(\.count)) { hypotheses in
-            try self.step(step, encoded: encoded, rows: hypotheses.map { ($0.token, $0.state) }).map { ($0.logProbabilities, $0.state) }
+            try self.step(sourceLength: padded, encoded: encoded, rows: hypotheses.map { ($0.token, $0.state) })
+                .map { ($0.logProbabilities, $0.state) }
         }
     }
 
@@ -64,13 +66,17 @@ public final class Translator {
         })
     }
 
-    /// One decoder step for up to `chunk × beam` rows (token, state); the step graph's other rows repeat
-    /// the last one. Returns each row's log-probabilities, next state and attention weights (S padded).
-    private func step(_ step: (pass: TranslationPlan.StepPass, program: Program),
-                      encoded: [String: (values: [Float], perRow: Int)], rows: [(token: Int, state: State)]) throws
-        -> [(logProbabilities: [Float], state: State, weights: [Float])] {
-        let stepRows = chunk * decoder.beam
-        precondition(!rows.isEmpty && rows.count <= stepRows, "between 1 and chunk × beam rows a step")
+    /// One decoder step for up to `chunk × beam` rows (token, state), run by the step program of the
+    /// next power of two rows (so that as a chunk's sentences finish, its steps shrink with them); the
+    /// program's other rows repeat the last one. Returns each row's log-probabilities, next state and
+    /// attention weights (S padded).
+    private func step(sourceLength: Int, encoded: [String: (values: [Float], perRow: Int)], rows: [(token: Int, state: State)])
+        throws -> [(logProbabilities: [Float], state: State, weights: [Float])] {
+        precondition(!rows.isEmpty && rows.count <= chunk * decoder.beam, "between 1 and chunk × beam rows a step")
+        var stepRows = 1
+        while stepRows < rows.count { stepRows *= 2 }
+        stepRows = min(stepRows, chunk * decoder.beam)
+        let step = try stepProgram(sourceLength: sourceLength, rows: stepRows)
         let stateNames = step.pass.stateInputs
         try step.program.setInput(TranslationPlan.tokens, (0..<stepRows).map { Float(rows[min($0, rows.count - 1)].token) })
         for (name, (values, perRow)) in encoded {
@@ -102,13 +108,12 @@ public final class Translator {
     /// Empty for a model without attention.
     public func attention(source: [Int], translation: [Int]) throws -> [[Float]] {
         let (length, padded) = (source.count + 1, (source.count + 1 + 7) / 8 * 8)
-        let (encode, step) = try programs(sourceLength: padded)
-        guard step.pass.weights != nil else { return [] }
-        let encoded = try self.encode([source], encode: encode, sourceLength: padded)
-        var state = firstState(of: 0, encoded: encoded, names: step.pass.stateInputs)
+        guard try stepProgram(sourceLength: padded, rows: 1).pass.weights != nil else { return [] }
+        let encoded = try encode([source], sourceLength: padded)
+        var state = firstState(of: 0, encoded: encoded, names: plan.stateNames())
         var rows: [[Float]] = []
         for token in [decoder.bos] + translation {
-            let output = try self.step(step, encoded: encoded, rows: [(token, state)])[0]
+            let output = try step(sourceLength: padded, encoded: encoded, rows: [(token, state)])[0]
             rows.append(Array(output.weights.prefix(length)))
             state = output.state
         }
@@ -117,8 +122,8 @@ public final class Translator {
 
     /// Runs the encoder over `sources` (padded to `sourceLength`, `<eos>` appended, filler rows after
     /// them); returns each encoded tensor's floats and the floats one sentence holds.
-    private func encode(_ sources: [[Int]], encode: (pass: TranslationPlan.EncodePass, program: Program), sourceLength padded: Int)
-        throws -> [String: (values: [Float], perRow: Int)] {
+    private func encode(_ sources: [[Int]], sourceLength padded: Int) throws -> [String: (values: [Float], perRow: Int)] {
+        let encode = try encoder(sourceLength: padded)
         let rows = chunk
         var source = [Float](repeating: 0, count: rows * padded), mask = source
         for (row, ids) in sources.enumerated() {
@@ -140,17 +145,20 @@ public final class Translator {
         return encoded
     }
 
-    private func programs(sourceLength: Int) throws
-        -> (encode: (pass: TranslationPlan.EncodePass, program: Program), step: (pass: TranslationPlan.StepPass, program: Program)) {
-        if let cached = programs[sourceLength] { return cached }
-        let passes = try plan.decoding(sentences: chunk, rows: chunk * decoder.beam, sourceLength: sourceLength)
-        let stepPasses = passes.step
-        let encode = try Engine.compile(passes.encode.graph, outputs: passes.encode.outputs.map(\.tensor), arena: arena,
-                                        threads: threads)
-        let step = try Engine.compile(stepPasses.graph, outputs: [stepPasses.logProbabilities] + stepPasses.stateOutputs
-                                          + (stepPasses.weights.map { [$0] } ?? []), arena: arena, threads: threads)
-        let compiled = ((passes.encode, encode), (stepPasses, step))
-        programs[sourceLength] = compiled
+    private func encoder(sourceLength: Int) throws -> (pass: TranslationPlan.EncodePass, program: Program) {
+        if let cached = encoders[sourceLength] { return cached }
+        let pass = try plan.decoding(sentences: chunk, rows: 1, sourceLength: sourceLength).encode
+        let compiled = (pass, try Engine.compile(pass.graph, outputs: pass.outputs.map(\.tensor), arena: arena, threads: threads))
+        encoders[sourceLength] = compiled
         return compiled
+    }
+
+    private func stepProgram(sourceLength: Int, rows: Int) throws -> (pass: TranslationPlan.StepPass, program: Program) {
+        if let cached = steps[[sourceLength, rows]] { return cached }
+        let pass = try plan.decoding(sentences: chunk, rows: rows, sourceLength: sourceLength).step
+        let program = try Engine.compile(pass.graph, outputs: [pass.logProbabilities] + pass.stateOutputs
+                                             + (pass.weights.map { [$0] } ?? []), arena: arena, threads: threads)
+        steps[[sourceLength, rows]] = (pass, program)
+        return (pass, program)
     }
 }
