@@ -59,7 +59,7 @@ reproduce: build
 	  echo "Its last sample:"; echo; echo '```'; tac runs/zoo/*/samples.txt | sed '/^--- step/q' | tac; echo '```'; \
 	} > docs/reproduced.md
 
-# REPRODUCE.md §4: the three recurrent encoder-decoders on Multi30k (about an hour each here), then
+# REPRODUCE.md §4: the three recurrent encoder-decoders on Multi30k (35 to 60 minutes each here), then
 # their table with test BLEU beside the published numbers in docs/reproduced-mt.md.
 reproduce-mt: build
 	rm -rf runs/reproduce-mt
