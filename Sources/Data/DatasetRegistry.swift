@@ -76,32 +76,35 @@ public struct DatasetRegistry: Hashable, Sendable {
     ])
 
     /// The raw files of task 1 (`*.gz`, read decompressed), by split and language.
-    private static let multi30kRawFiles: [DatasetFile] = [
-        ("train", "train", "de", "726e39b2fa9eb9ffb6dc763fb35a179f80fae06ffc5d28b6ace5faa883de28a6"),
-        ("train", "train", "en", "d79cfa999dd4c51d2cb42499b6796d5a882c3a8a961923c25a898c90f8bbd56f"),
-        ("valid", "val", "de", "f0cba2f995189cf5770f29a8a9a537a3ad3f51657ad873405082ff6863a5e75a"),
-        ("valid", "val", "en", "14f7d25ddd868909a9213e361768460edcacdd6ab9d1e77b92560dc10c10dc28"),
-        ("test", "test_2016_flickr", "de", "9204244e408ccb38d2a55cfcd344df15005fc42a07a6e55ca6c52b6ababb8cc8"),
-        ("test", "test_2016_flickr", "en", "611d361c6334bc7246101d48097c13cf5c4413c5befc793cc629934359d532d9"),
-    ].map { split, stem, language, sha256 in
-        let name = "\(stem).\(language).gz"
-        return DatasetFile(role: "\(split).\(language)", relativePath: "multi30k/\(name)",
-                           address: "https://raw.githubusercontent.com/multi30k/dataset/master/data/task1/raw/\(name)",
-                           sha256: sha256)
-    }
+    private static let multi30kRawFiles = multi30k(folder: "raw", name: { "\($0).\($1).gz" }, sha256: [
+        "726e39b2fa9eb9ffb6dc763fb35a179f80fae06ffc5d28b6ace5faa883de28a6",
+        "d79cfa999dd4c51d2cb42499b6796d5a882c3a8a961923c25a898c90f8bbd56f",
+        "f0cba2f995189cf5770f29a8a9a537a3ad3f51657ad873405082ff6863a5e75a",
+        "14f7d25ddd868909a9213e361768460edcacdd6ab9d1e77b92560dc10c10dc28",
+        "9204244e408ccb38d2a55cfcd344df15005fc42a07a6e55ca6c52b6ababb8cc8",
+        "611d361c6334bc7246101d48097c13cf5c4413c5befc793cc629934359d532d9",
+    ])
 
     /// The lowercased, normalised, tokenised files (`*.lc.norm.tok.*`) of task 1, by split and language.
-    private static let multi30kFiles: [DatasetFile] = [
-        ("train", "train", "de", "cb5a23529b65ec2061f1dc446192a9c37382b63cc75f81a0be59d34894b3a505"),
-        ("train", "train", "en", "08925f8e0572bcd5a006702fc5fe20e2d77c6917d4eebd576fc20de6693c2119"),
-        ("valid", "val", "de", "97232bd273eceb7207f689527386a97e4be2616b18ada47576bdaf96c8ae1f00"),
-        ("valid", "val", "en", "46573ce391ae227f1c72f873392436a20ef18e0a6d518098cfbd70b77c8572ec"),
-        ("test", "test_2016_flickr", "de", "c6a33d39d48f9f510de147651316cd9d918e09ad0219df734a2f16b6baccacc4"),
-        ("test", "test_2016_flickr", "en", "5b7f32627cf99eced828311b955dae9800bb52bc8b91cf8b6526829e605b29d2"),
-    ].map { split, stem, language, sha256 in
-        let name = "\(stem).lc.norm.tok.\(language)"
-        return DatasetFile(role: "\(split).\(language)", relativePath: "multi30k/\(name)",
-                           address: "https://raw.githubusercontent.com/multi30k/dataset/master/data/task1/tok/\(name)",
-                           sha256: sha256)
+    private static let multi30kFiles = multi30k(folder: "tok", name: { "\($0).lc.norm.tok.\($1)" }, sha256: [
+        "cb5a23529b65ec2061f1dc446192a9c37382b63cc75f81a0be59d34894b3a505",
+        "08925f8e0572bcd5a006702fc5fe20e2d77c6917d4eebd576fc20de6693c2119",
+        "97232bd273eceb7207f689527386a97e4be2616b18ada47576bdaf96c8ae1f00",
+        "46573ce391ae227f1c72f873392436a20ef18e0a6d518098cfbd70b77c8572ec",
+        "c6a33d39d48f9f510de147651316cd9d918e09ad0219df734a2f16b6baccacc4",
+        "5b7f32627cf99eced828311b955dae9800bb52bc8b91cf8b6526829e605b29d2",
+    ])
+
+    /// Task 1's six files, `<split>.<language>` for train, valid, test × de, en in that order (`sha256`
+    /// likewise), named `name(stem, language)` in the dataset repository's `data/task1/<folder>/`.
+    private static func multi30k(folder: String, name: (String, String) -> String, sha256: [String]) -> [DatasetFile] {
+        let files = [("train", "train"), ("valid", "val"), ("test", "test_2016_flickr")].flatMap { split, stem in
+            ["de", "en"].map { language in (split, language, name(stem, language)) }
+        }
+        return zip(files, sha256).map { file, hash in
+            DatasetFile(role: "\(file.0).\(file.1)", relativePath: "multi30k/\(file.2)",
+                        address: "https://raw.githubusercontent.com/multi30k/dataset/master/data/task1/\(folder)/\(file.2)",
+                        sha256: hash)
+        }
     }
 }
