@@ -33,8 +33,8 @@ public struct TranslationPlan: TrainingPlan {
     /// encoded tensors a step reads, named as the step's inputs.
     public struct EncodePass {
         public let graph: Graph
-        /// (input name of the step graph, tensor) pairs: the encoder outputs, the attention's key
-        /// projection, the mask, Cho's context and the decoder's first state.
+        /// (input name of the step graph, tensor) pairs: the encoder outputs and the mask (when the model
+        /// attends), the attention's key projection, Cho's context and the decoder's first state.
         public let outputs: [(name: String, tensor: Tensor)]
     }
 
@@ -140,7 +140,9 @@ public struct TranslationPlan: TrainingPlan {
         let encoded = try EncoderDecoder(encodeGraph, config: config).encode(
             encodeGraph.input(Self.source, shape: [sentences, sourceLength], dtype: .int32),
             mask: encodeGraph.input(Self.mask, shape: [sentences, sourceLength]))
-        var outputs: [(name: String, tensor: Tensor)] = [("encoder.outputs", encoded.outputs), (Self.mask, encoded.mask)]
+        // Only a step that attends reads the encoder outputs and the mask; one that does not is not fed them.
+        var outputs: [(name: String, tensor: Tensor)] =
+            config.attention != .none ? [("encoder.outputs", encoded.outputs), (Self.mask, encoded.mask)] : []
         if let keys = encoded.projectedKeys { outputs.append(("encoder.keys", keys)) }
         if let context = encoded.context { outputs.append(("encoder.context", context)) }
         let names = stateNames()
@@ -148,13 +150,15 @@ public struct TranslationPlan: TrainingPlan {
 
         let graph = Graph(training: false)
         // Each step input has its encoded tensor's shape with `rows` in place of `sentences`.
-        let input = { (name: String) -> Tensor in
-            graph.input(name, shape: Shape([rows] + (outputs.first { $0.name == name }?.tensor.shape.dims.dropFirst() ?? [])))
+        let input = { (name: String, encoded: Tensor) -> Tensor in
+            graph.input(name, shape: Shape([rows] + encoded.shape.dims.dropFirst()))
         }
-        let state = (0..<config.layers).map { layer in (0..<config.stateCount).map { input("state.\(layer).\($0)") } }
+        let state = (0..<config.layers).map { layer in
+            (0..<config.stateCount).map { input("state.\(layer).\($0)", encoded.initialState[layer][$0]) }
+        }
         let stepEncoded = EncoderDecoder.Encoded(
-            outputs: input("encoder.outputs"), projectedKeys: encoded.projectedKeys.map { _ in input("encoder.keys") },
-            mask: input(Self.mask), initialState: state, context: encoded.context.map { _ in input("encoder.context") })
+            outputs: input("encoder.outputs", encoded.outputs), projectedKeys: encoded.projectedKeys.map { input("encoder.keys", $0) },
+            mask: input(Self.mask, encoded.mask), initialState: state, context: encoded.context.map { input("encoder.context", $0) })
         let step = try EncoderDecoder(graph, config: config).decode(
             graph.input(Self.tokens, shape: [rows], dtype: .int32), state: state, encoded: stepEncoded)
         return (EncodePass(graph: encodeGraph, outputs: outputs),
