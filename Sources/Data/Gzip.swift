@@ -10,6 +10,8 @@ public enum Gzip {
         public let description: String
 
         init(_ description: String) { self.description = description }
+
+        static let truncated = FormatError("the compressed data ends early (a truncated file)")
     }
 
     /// Whether `data` starts with gzip's magic bytes.
@@ -125,7 +127,7 @@ struct Inflater {
     /// The next `count` (≤ 16) bits as a number, the first read least significant.
     private mutating func bits(_ count: Int) throws -> Int {
         while buffered < count {
-            guard position < bytes.count else { throw Gzip.FormatError("the compressed data ends early (a truncated file)") }
+            guard position < bytes.count else { throw Gzip.FormatError.truncated }
             buffer |= UInt32(bytes[position]) << buffered
             position += 1
             buffered += 8
@@ -169,12 +171,12 @@ struct Inflater {
 
     private mutating func stored(into output: inout [UInt8]) throws {
         (buffer, buffered) = (0, 0)
-        guard position + 4 <= bytes.count else { throw Gzip.FormatError("the compressed data ends early (a truncated file)") }
+        guard position + 4 <= bytes.count else { throw Gzip.FormatError.truncated }
         let length = Int(bytes[position]) | Int(bytes[position + 1]) << 8
         let complement = Int(bytes[position + 2]) | Int(bytes[position + 3]) << 8
         guard length == ~complement & 0xFFFF else { throw Gzip.FormatError("a stored block's length is corrupt") }
         position += 4
-        guard position + length <= bytes.count else { throw Gzip.FormatError("the compressed data ends early (a truncated file)") }
+        guard position + length <= bytes.count else { throw Gzip.FormatError.truncated }
         output += bytes[position..<(position + length)]
         position += length
     }

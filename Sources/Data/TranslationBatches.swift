@@ -127,14 +127,19 @@ public struct TranslationBuckets: Sendable {
         let groups = Dictionary(grouping: pairs.indices) { longer(pairs[$0]) }
         let lengths = groups.keys.sorted()
         let n = lengths.count
+        // Each length's pairs: how many, and their longest source and target as padded (+ <eos>, + <bos>).
+        let extents = lengths.map { length in
+            (groups[length] ?? []).reduce((members: 0, source: 0, target: 0)) { extent, index in
+                (extent.members + 1, max(extent.source, pairs[index].source.count + 1),
+                 max(extent.target, pairs[index].target.count + 1))
+            }
+        }
         // padded[i][j - i]: positions of lengths[i...j] as one bucket.
         let padded = (0..<n).map { i in
             var (source, target, members) = (0, 0, 0)
             return (i..<n).map { j in
-                for index in groups[lengths[j]] ?? [] {
-                    (source, target) = (max(source, pairs[index].source.count + 1), max(target, pairs[index].target.count + 1))
-                }
-                members += groups[lengths[j]]?.count ?? 0
+                (source, target, members) = (max(source, extents[j].source), max(target, extents[j].target),
+                                             members + extents[j].members)
                 return members * (source + target)
             }
         }

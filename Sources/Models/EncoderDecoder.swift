@@ -154,7 +154,9 @@ public struct EncoderDecoder {
         if config.attention != .none {
             (read, weights) = try attend(state[config.layers - 1][0], encoded)
         }
-        var input = try read.map { try Tensor.concatenated([embedded, $0], axis: 1) } ?? embedded
+        // With `fixed` the first layer reads the embedding alone: the context's part is in fixed.gates.
+        var input = embedded
+        if fixed == nil, let read { input = try Tensor.concatenated([embedded, read], axis: 1) }
         var next: [[Tensor]] = []
         for (layer, cell) in decoder.enumerated() {
             let updated: [Tensor]

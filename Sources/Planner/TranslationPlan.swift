@@ -12,7 +12,7 @@ import Spec
 /// tokens (`<bos>` and the target), `targets` (B, T) with padding ignored.
 public struct TranslationPlan: TrainingPlan {
     /// One bucket's shape: sentences, source positions, target positions.
-    public struct BucketShape: Hashable, Sendable {
+    public struct BucketShape: Hashable, Sendable, CustomStringConvertible {
         public let batchSize: Int
         public let sourceLength: Int
         public let targetLength: Int
@@ -20,6 +20,9 @@ public struct TranslationPlan: TrainingPlan {
         public init(batchSize: Int, sourceLength: Int, targetLength: Int) {
             (self.batchSize, self.sourceLength, self.targetLength) = (batchSize, sourceLength, targetLength)
         }
+
+        /// `(B, S, T)`, as `runner check` and plan.txt list buckets.
+        public var description: String { "(\(batchSize), \(sourceLength), \(targetLength))" }
     }
 
     public struct Pass {

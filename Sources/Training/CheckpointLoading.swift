@@ -1,8 +1,9 @@
 import Engine
 import Runs
 import Spec
+import Text
 
-/// Opening a run's checkpoints, as every task's session does it.
+/// Opening a run's checkpoints (and a translation run's tokenizers), as every task's session does it.
 extension RunDirectory {
     /// The newest readable checkpoint, checked to belong to the run's spec.yaml as it was written when
     /// the run started (the hash of its text). The text, not the spec it loads to: a key that a later
@@ -12,6 +13,11 @@ extension RunDirectory {
         let latest = try checkpoints.latest()
         try latest.checkpoint.verify(specHash: try specTextHash(), path: latest.url.path)
         return latest
+    }
+
+    /// A translation run's tokenizers, source and target.
+    func translationTokenizers() throws -> (source: any Tokenizer, target: any Tokenizer) {
+        (try TokenizerFile.load(from: tokenizerURL(side: "source")), try TokenizerFile.load(from: tokenizerURL(side: "target")))
     }
 
     /// The hash checkpoints carry for this run: of spec.yaml's text.

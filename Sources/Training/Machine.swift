@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Runs
+import Spec
 
 /// What summary.json records about where a run ran.
 enum Machine {
@@ -23,4 +24,10 @@ enum Machine {
     static var gitRevision: String? {
         standardOutput(of: ["git", "rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
+}
+
+extension TrainSpec {
+    /// `threads`, by default every core: the large kernels of a run's programs split over them;
+    /// results depend on the count only by rounding.
+    var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
 }

@@ -38,7 +38,7 @@ public final class RunContext {
         self.spec = spec
         self.tokenizer = tokenizer
         plan = try LanguageModelPlan(spec, vocabularySize: tokenizer.vocabularySize)
-        threads = spec.train.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        threads = spec.train.threadCount
         switch purpose {
         case .training:
             let program = try Engine.compile(plan.train.graph, outputs: [plan.train.loss] + plan.train.stateOutputs,

@@ -47,9 +47,7 @@ public final class Translator {
     }
 
     private func translateChunk(_ sources: [[Int]]) throws -> [[Decoder.Hypothesis]] {
-        let length = (sources.map(\.count).max() ?? 0) + 1
-        // Shapes are keyed by the padded source length, rounded up to limit recompiles.
-        let padded = (length + 7) / 8 * 8
+        let padded = Self.paddedLength(sources.map(\.count).max() ?? 0)
         let encoded = try encode(sources, sourceLength: padded)
         let initial = sources.indices.map { firstState(of: $0, encoded: encoded, names: plan.stateNames()) }
         return try decoder.decode(initial: initial, sourceLengths: sources.map(\.count)) { hypotheses in
@@ -57,6 +55,10 @@ public final class Translator {
                 .map { ($0.logProbabilities, $0.state) }
         }
     }
+
+    /// The source positions programs are compiled for: a source of `count` tokens and its `<eos>`,
+    /// rounded up to a multiple of 8 to limit recompiles.
+    private static func paddedLength(_ count: Int) -> Int { (count + 1 + 7) / 8 * 8 }
 
     /// The decoder's first state for `sentence`: its rows of the encoded state tensors `names`.
     private func firstState(of sentence: Int, encoded: [String: (values: [Float], perRow: Int)], names: [String]) -> State {
@@ -80,10 +82,12 @@ public final class Translator {
         let stateNames = step.pass.stateInputs
         try step.program.setInput(TranslationPlan.tokens, (0..<stepRows).map { Float(rows[min($0, rows.count - 1)].token) })
         for (name, (values, perRow)) in encoded {
+            // A state tensor comes from each row's hypothesis, any other encoded tensor from its sentence.
+            let stateIndex = stateNames.firstIndex(of: name)
             var feed = [Float](repeating: 0, count: stepRows * perRow)
             for row in 0..<stepRows {
                 let state = rows[min(row, rows.count - 1)].state
-                let slice = stateNames.firstIndex(of: name).map { state.tensors[$0][...] }
+                let slice = stateIndex.map { state.tensors[$0][...] }
                     ?? values[(state.sentence * perRow)..<((state.sentence + 1) * perRow)]
                 feed.replaceSubrange((row * perRow)..<((row + 1) * perRow), with: slice)
             }
@@ -107,7 +111,7 @@ public final class Translator {
     /// per target token and the final `<eos>`, one column per source token and the source's `<eos>`.
     /// Empty for a model without attention.
     public func attention(source: [Int], translation: [Int]) throws -> [[Float]] {
-        let (length, padded) = (source.count + 1, (source.count + 1 + 7) / 8 * 8)
+        let (length, padded) = (source.count + 1, Self.paddedLength(source.count))
         guard try stepProgram(sourceLength: padded, rows: 1).pass.weights != nil else { return [] }
         let encoded = try encode([source], sourceLength: padded)
         var state = firstState(of: 0, encoded: encoded, names: plan.stateNames())

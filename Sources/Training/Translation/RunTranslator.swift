@@ -27,8 +27,7 @@ public final class RunTranslator {
             throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "translate")
         }
         let latest = try run.latestCheckpoint()
-        tokenizers = (try TokenizerFile.load(from: run.tokenizerURL(side: "source")),
-                      try TokenizerFile.load(from: run.tokenizerURL(side: "target")))
+        tokenizers = try run.translationTokenizers()
         tokens = try TranslationCorpus.tokens(source: tokenizers.source, target: tokenizers.target)
         // One evaluation graph of the smallest shape declares every parameter; decoding compiles its
         // own graphs over the arena.
@@ -38,7 +37,7 @@ public final class RunTranslator {
         arena = ParameterArena(graph: plan.eval[0].graph, seed: 0)
         try arena.load(latest.checkpoint, path: latest.url.path)
         (self.locator, warnings) = (locator, latest.warnings)
-        threads = spec.train.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        threads = spec.train.threadCount
     }
 
     /// The decoding settings the run was evaluated with.

@@ -46,9 +46,7 @@ final class TranslationSession: TaskSession {
 
     convenience init(opening run: RunDirectory, spec: ExperimentSpec, locator: DataLocator) throws {
         let latest = try run.latestCheckpoint()
-        let tokenizers = (try TokenizerFile.load(from: run.tokenizerURL(side: "source")),
-                          try TokenizerFile.load(from: run.tokenizerURL(side: "target")))
-        try self.init(spec, corpus: try TranslationCorpus(spec, locator: locator, tokenizers: tokenizers))
+        try self.init(spec, corpus: try TranslationCorpus(spec, locator: locator, tokenizers: try run.translationTokenizers()))
         try arena.load(latest.checkpoint, path: latest.url.path)
         self.latest = latest
     }
@@ -57,12 +55,12 @@ final class TranslationSession: TaskSession {
         self.spec = spec
         self.corpus = corpus
         let train = spec.train
-        buckets = try TranslationBuckets(corpus.train, count: spec.data.buckets, batchSize: train.batchSize,
-                                         batchTokens: train.batchTokens, tokens: corpus.tokens)
-        let scoring = { (pairs: [TranslationPair]) in
-            pairs.isEmpty ? nil : try TranslationBuckets(pairs, count: spec.data.buckets, batchSize: train.batchSize,
-                                                         batchTokens: train.batchTokens, tokens: corpus.tokens)
+        let bucketed = { (pairs: [TranslationPair]) in
+            try TranslationBuckets(pairs, count: spec.data.buckets, batchSize: train.batchSize, batchTokens: train.batchTokens,
+                                   tokens: corpus.tokens)
         }
+        buckets = try bucketed(corpus.train)
+        let scoring = { (pairs: [TranslationPair]) in pairs.isEmpty ? nil : try bucketed(pairs) }
         let (valid, test) = (try scoring(corpus.valid), try scoring(corpus.test))
         let shapes = { (buckets: TranslationBuckets?) in
             (buckets?.buckets ?? []).map {
@@ -73,7 +71,7 @@ final class TranslationSession: TaskSession {
         translationPlan = try TranslationPlan(spec, sourceVocabularySize: corpus.source.vocabularySize,
                                               targetVocabularySize: corpus.target.vocabularySize, shapes: shapes(buckets),
                                               evaluationShapes: shapes(valid) + shapes(test))
-        let threads = train.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let threads = train.threadCount
         self.threads = threads
         var programs: [Program] = []
         for pass in translationPlan.train {
@@ -163,7 +161,7 @@ final class TranslationSession: TaskSession {
         let model = "seq2seq (\(config.layers) × \(config.cell.rawValue) \(config.hidden)"
             + (config.encoderBidirectional ? ", bidirectional encoder" : "")
             + (config.attention != .none ? ", \(config.attention.rawValue) attention" : ", context \(config.context.rawValue)") + ")"
-        let shapeList = shapes.map { "(\($0.batchSize), \($0.sourceLength), \($0.targetLength))" }.joined(separator: " ")
+        let shapeList = shapes.map(\.description).joined(separator: " ")
         return "\(spec.name): \(model), vocabularies \(corpus.source.vocabularySize) → \(corpus.target.vocabularySize), "
             + dataSummary + "\n"
             + "\(shapes.count) training buckets (B, S, T), each compiled once: \(shapeList); "
@@ -185,7 +183,7 @@ final class TranslationSession: TaskSession {
 
     func memorySummary(optimizerState: Int) -> String {
         zip(translationPlan.shapes, programs).map { shape, program in
-            "bucket (\(shape.batchSize), \(shape.sourceLength), \(shape.targetLength)):\n"
+            "bucket \(shape):\n"
                 + program.memorySummary(optimizerState: optimizerState)
         }.joined(separator: "\n")
     }
