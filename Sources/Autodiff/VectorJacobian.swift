@@ -76,8 +76,9 @@ extension Graph {
             return [try g.scatteredAdd(at: x[1], rows: x[0].shape[0]), nil]
         case .scatterAdd:
             return [try g.gathered(at: x[1]), nil]
-        case .logSoftmaxNLL(let ignore):
-            return [Tensor.logSoftmaxNLLGradient(logits: x[0], targets: x[1], upstream: g, ignoreIndex: ignore), nil]
+        case .logSoftmaxNLL(let ignore, let smoothing):
+            return [Tensor.logSoftmaxNLLGradient(logits: x[0], targets: x[1], upstream: g, ignoreIndex: ignore, smoothing: smoothing),
+                    nil]
         case .layerNorm(let eps):
             return [Tensor.layerNormGradient(x: x[0], upstream: g, eps: eps)]
         case .softmax:

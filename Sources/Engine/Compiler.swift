@@ -117,7 +117,7 @@ public enum Engine {
             switch node.op {
             case .gather: (indices, bound, ignored) = (node.inputs[1], nodes[node.inputs[0]].shape[0], nil)
             case .scatterAdd(let rows): (indices, bound, ignored) = (node.inputs[1], rows, nil)
-            case .logSoftmaxNLL(let ignore), .logSoftmaxNLLGrad(let ignore):
+            case .logSoftmaxNLL(let ignore, _), .logSoftmaxNLLGrad(let ignore, _):
                 (indices, bound, ignored) = (node.inputs[1], nodes[node.inputs[0]].shape[1], ignore)
             default: continue
             }

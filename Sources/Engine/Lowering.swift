@@ -74,12 +74,15 @@ struct Lowering {
         case .scatterAdd(let rows):
             let (cols, n) = (dims[1], nodes[node.inputs[1]].shape.count)
             run = { scatterAddRows(x[0], indices: x[1], count: n, cols: cols, out, rows: rows) }
-        case .logSoftmaxNLL(let ignore):
+        case .logSoftmaxNLL(let ignore, let smoothing):
             let (rows, cols) = (shapes[0][0], shapes[0][1])
-            run = { out[0] = logSoftmaxNLL(x[0], targets: x[1], rows: rows, cols: cols, ignoreIndex: ignore) }
-        case .logSoftmaxNLLGrad(let ignore):
+            run = { out[0] = logSoftmaxNLL(x[0], targets: x[1], rows: rows, cols: cols, ignoreIndex: ignore, smoothing: smoothing) }
+        case .logSoftmaxNLLGrad(let ignore, let smoothing):
             let (rows, cols) = (shapes[0][0], shapes[0][1])
-            run = { logSoftmaxNLLBackward(x[0], targets: x[1], rows: rows, cols: cols, ignoreIndex: ignore, gradLoss: x[2][0], out) }
+            run = {
+                logSoftmaxNLLBackward(x[0], targets: x[1], rows: rows, cols: cols, ignoreIndex: ignore, smoothing: smoothing,
+                                      gradLoss: x[2][0], out)
+            }
         case .layerNorm(let eps):
             let cols = dims.last!
             run = { layerNorm(x[0], rows: count / cols, cols: cols, eps: eps, out) }

@@ -50,10 +50,10 @@ public enum Op: Hashable, Sendable {
     case scatterAdd(rows: Int)
 
     // Fused, each with a hand-written backward.
-    /// logits (N, V), targets (N) → scalar mean NLL over targets != ignoreIndex.
-    case logSoftmaxNLL(ignoreIndex: Int)
+    /// logits (N, V), targets (N) → scalar mean NLL over targets != ignoreIndex, label-smoothed by `smoothing`.
+    case logSoftmaxNLL(ignoreIndex: Int, smoothing: Float)
     /// logits, targets, upstream scalar → dLogits (N, V).
-    case logSoftmaxNLLGrad(ignoreIndex: Int)
+    case logSoftmaxNLLGrad(ignoreIndex: Int, smoothing: Float)
     /// Normalise over the last axis (no affine; gamma and beta are separate ops).
     case layerNorm(eps: Float)
     /// x, upstream → dx.
@@ -129,7 +129,8 @@ public enum Op: Hashable, Sendable {
         case .concat(let axis): "axis: \(axis)"
         case .matmul(let ta, let tb): (ta ? "Aᵀ" : "A") + "·" + (tb ? "Bᵀ" : "B")
         case .scatterAdd(let rows): "rows: \(rows)"
-        case .logSoftmaxNLL(let ignore), .logSoftmaxNLLGrad(let ignore): "ignore: \(ignore)"
+        case .logSoftmaxNLL(let ignore, let smoothing), .logSoftmaxNLLGrad(let ignore, let smoothing):
+            smoothing > 0 ? "ignore: \(ignore), smoothing: \(smoothing)" : "ignore: \(ignore)"
         case .layerNorm(let eps), .layerNormGrad(let eps): "eps: \(eps)"
         default: ""
         }

@@ -12,17 +12,20 @@ extension Tensor {
         }
     }
 
-    /// Mean cross-entropy of these logits (…, V) against integer targets (…), skipping `ignoreIndex`.
-    public func crossEntropy(targets: Tensor, ignoreIndex: Int = -100) throws -> Tensor {
+    /// Mean cross-entropy of these logits (…, V) against integer targets (…), skipping `ignoreIndex`;
+    /// with `labelSmoothing` ε, (1 − ε)·NLL + ε·(mean over the classes of −log p) per target.
+    public func crossEntropy(targets: Tensor, ignoreIndex: Int = -100, labelSmoothing: Float = 0) throws -> Tensor {
         try require(rank >= 1 && Array(shape.dims.dropLast()) == targets.shape.dims, "log_softmax_nll", targets.shape)
         let v = shape[rank - 1]
         let logits = try reshaped(to: [-1, v])
         let flat = try targets.reshaped(to: [logits.shape[0]])
-        return graph.add(.logSoftmaxNLL(ignoreIndex: ignoreIndex), [logits, flat], shape: .scalar)
+        return graph.add(.logSoftmaxNLL(ignoreIndex: ignoreIndex, smoothing: labelSmoothing), [logits, flat], shape: .scalar)
     }
 
-    public static func logSoftmaxNLLGradient(logits: Tensor, targets: Tensor, upstream: Tensor, ignoreIndex: Int) -> Tensor {
-        logits.graph.add(.logSoftmaxNLLGrad(ignoreIndex: ignoreIndex), [logits, targets, upstream], shape: logits.shape)
+    public static func logSoftmaxNLLGradient(logits: Tensor, targets: Tensor, upstream: Tensor, ignoreIndex: Int,
+                                             smoothing: Float) -> Tensor {
+        logits.graph.add(.logSoftmaxNLLGrad(ignoreIndex: ignoreIndex, smoothing: smoothing), [logits, targets, upstream],
+                         shape: logits.shape)
     }
 
     /// (x - mean) / √(var + eps) over the last axis.

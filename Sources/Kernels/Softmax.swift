@@ -3,28 +3,36 @@ import Foundation
 /// Softmax and the fused softmax + cross-entropy, all over the last axis with x viewed as (rows, cols).
 /// Every row subtracts its maximum before exponentiating, so no logit is too large for `exp`.
 
-/// Mean over non-ignored rows of -log softmax(logits)[target]; 0 when every row is ignored.
+/// Mean over non-ignored rows of -log softmax(logits)[target]; 0 when every row is ignored. With
+/// `smoothing` ε each row's term is (1 − ε)·(-log p[target]) + ε·mean over the classes of -log p,
+/// PyTorch's `cross_entropy(label_smoothing=ε)`.
 /// logits: (rows, cols), targets: (rows) class ids as Float. Row terms and their sum are in Double, so
 /// the loss of a large batch does not drift with the order of the rows.
 public func logSoftmaxNLL(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, rows: Int, cols: Int,
-                          ignoreIndex: Int) -> Float {
+                          ignoreIndex: Int, smoothing: Float = 0) -> Float {
+    let epsilon = Double(smoothing)
     var total = 0.0
     var valid = 0
     for r in 0..<rows {
         guard let target = classIndex(targets[r], cols: cols, ignoreIndex: ignoreIndex) else { continue }
         let row = logits + r * cols
         let max = rowMax(row, cols)
-        // -log softmax[t] = log Σ exp(x - max) + max - x[t]
-        total += log(sumOfExp(row, cols, minus: max)) + Double(max) - Double(row[target])
+        // -log softmax[t] = log Σ exp(x - max) + max - x[t]; the mean over classes has mean(x) for x[t].
+        let logSumExp = log(sumOfExp(row, cols, minus: max)) + Double(max)
+        total += logSumExp - Double(row[target])
+        if epsilon > 0 {
+            let mean = (0..<cols).reduce(0.0) { $0 + Double(row[$1]) } / Double(cols)
+            total += epsilon * (Double(row[target]) - mean)
+        }
         valid += 1
     }
     return valid == 0 ? 0 : Float(total / Double(valid))
 }
 
-/// dLogits = gradLoss / nValid · (softmax(logits) - onehot(target)) on valid rows, 0 on ignored rows.
-/// logits, dLogits: (rows, cols); targets: (rows).
+/// dLogits = gradLoss / nValid · (softmax(logits) - (1 − ε)·onehot(target) − ε / cols) on valid rows,
+/// 0 on ignored rows. logits, dLogits: (rows, cols); targets: (rows).
 public func logSoftmaxNLLBackward(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, rows: Int, cols: Int,
-                                  ignoreIndex: Int, gradLoss: Float, _ dLogits: UnsafeMutablePointer<Float>) {
+                                  ignoreIndex: Int, smoothing: Float = 0, gradLoss: Float, _ dLogits: UnsafeMutablePointer<Float>) {
     var valid = 0
     for r in 0..<rows where classIndex(targets[r], cols: cols, ignoreIndex: ignoreIndex) != nil { valid += 1 }
     let scale = valid == 0 ? 0 : gradLoss / Float(valid)
@@ -37,7 +45,11 @@ public func logSoftmaxNLLBackward(_ logits: UnsafePointer<Float>, targets: Unsaf
         let row = logits + r * cols
         let sum = expRow(row, cols, minus: rowMax(row, cols), into: dst)
         scaleRow(dst, cols, by: scale / sum)
-        dst[target] -= scale
+        if smoothing > 0 {
+            let uniform = scale * smoothing / Float(cols)
+            for i in 0..<cols { dst[i] -= uniform }
+        }
+        dst[target] -= scale * (1 - smoothing)
     }
 }
 

@@ -14,6 +14,12 @@ import Graph
 /// - Returns: (…, Tq, dv)
 public func scaledDotProductAttention(_ query: Tensor, _ key: Tensor, _ value: Tensor, mask: Tensor? = nil,
                                       bias: Tensor? = nil, dropout: Float = 0) throws -> Tensor {
+    try attentionWeights(query, key, mask: mask, bias: bias).dropout(dropout).matmul(value)
+}
+
+/// softmax(q·kᵀ/√d + mask + bias), the weights (…, Tq, Tk) that `scaledDotProductAttention` averages
+/// the values with; each row sums to 1 over the keys that mask and bias leave.
+public func attentionWeights(_ query: Tensor, _ key: Tensor, mask: Tensor? = nil, bias: Tensor? = nil) throws -> Tensor {
     guard query.rank >= 2 else {
         throw GraphError.invalidShape(op: "attention", node: query.graph.nodes.count, query.shape, reason: "must be (…, T, d)")
     }
@@ -21,8 +27,7 @@ public func scaledDotProductAttention(_ query: Tensor, _ key: Tensor, _ value: T
     // Scaling q (Tq·d elements) rather than the scores (Tq·Tk) gives the same product for less work.
     var scores = try (query * scale).matmul(key, transposeB: true)             // (…, Tq, Tk)
     if let bias { scores = try scores + bias }
-    let weights = try scores.softmax(mask: mask).dropout(dropout)              // (…, Tq, Tk)
-    return try weights.matmul(value)                                           // (…, Tq, dv)
+    return try scores.softmax(mask: mask)
 }
 
 /// padding (B, S), 1 for a real key and 0 for padding → an additive mask (B, S), 0 or −1e9. Large
@@ -119,11 +124,51 @@ public struct MultiHeadAttention {
         return (try attended(q, keys, values, mask: mask, bias: nil), k, v)
     }
 
+    /// A memory (B, S, C)'s keys and values split into heads, (B, nh, S, hs) each: what cross-attention
+    /// reads, computed once per sentence when a decoder runs step by step.
+    public func projectedMemory(_ memory: Tensor) throws -> (keys: Tensor, values: Tensor) {
+        (try splitHeads(keyProjection(memory)), try splitHeads(valueProjection(memory)))
+    }
+
+    /// Cross-attention over a memory's projected keys and values (`projectedMemory`).
+    /// - Parameters:
+    ///   - x: (B, T, C), the queries
+    ///   - keys: (B, nh, S, hs); `values` likewise
+    ///   - bias: additive (B, 1, 1, S), e.g. `additiveMask(padding:)` reshaped, or nil
+    /// - Returns: the output (B, T, C) and the weights (B, nh, T, S).
+    public func callAsFunction(_ x: Tensor, keys: Tensor, values: Tensor, bias: Tensor?) throws
+        -> (output: Tensor, weights: Tensor) {
+        let q = try splitHeads(queryProjection(x))                                     // (B, nh, T, hs)
+        let weights = try attentionWeights(q, keys, bias: bias)                         // (B, nh, T, S)
+        return (try merged(weights.dropout(dropout).matmul(values)), weights)
+    }
+
+    /// Self-attention of one decoding step over a cache of fixed size: the step's key and value are
+    /// written into the cache at `slot`, then the step attends to the slots `mask` leaves open (those
+    /// written so far). The cache keeps its shape from step to step, so one compiled program serves
+    /// every step.
+    /// - Parameters:
+    ///   - x: (B, 1, C), the step's positions
+    ///   - cacheKeys: (B, nh, L, hs), zero in the slots not written yet; `cacheValues` likewise
+    ///   - slot: (L, 1), one-hot at the step's slot
+    ///   - mask: additive (1, L), 0 for the slots written so far and this step's, −∞ after
+    /// - Returns: the output (B, 1, C) and the cache with the step written, (B, nh, L, hs) each.
+    public func callAsFunction(_ x: Tensor, cacheKeys: Tensor, cacheValues: Tensor, slot: Tensor, mask: Tensor) throws
+        -> (output: Tensor, keys: Tensor, values: Tensor) {
+        let q = try splitHeads(queryProjection(x))                                     // (B, nh, 1, hs)
+        let keys = try cacheKeys + splitHeads(keyProjection(x)) * slot                 // (B, nh, L, hs)
+        let values = try cacheValues + splitHeads(valueProjection(x)) * slot
+        return (try attended(q, keys, values, mask: mask, bias: nil), keys, values)
+    }
+
     /// The heads' attention outputs merged back to (B, T, C) and projected.
     private func attended(_ q: Tensor, _ k: Tensor, _ v: Tensor, mask: Tensor?, bias: Tensor?) throws -> Tensor {
-        let y = try scaledDotProductAttention(q, k, v, mask: mask, bias: bias, dropout: dropout)   // (B, nh, T, hs)
-        let merged = try y.permuted([0, 2, 1, 3]).reshaped(to: [q.shape[0], q.shape[2], width])   // (B, T, C)
-        return try outputProjection(merged)
+        try merged(scaledDotProductAttention(q, k, v, mask: mask, bias: bias, dropout: dropout))
+    }
+
+    /// y (B, nh, T, hs) → (B, T, C), projected by the output layer.
+    private func merged(_ y: Tensor) throws -> Tensor {
+        try outputProjection(y.permuted([0, 2, 1, 3]).reshaped(to: [y.shape[0], y.shape[2], width]))
     }
 
     /// (B, T, C) → (B, nh, T, hs), so that batched matmuls run over every sequence and head at once.

@@ -88,6 +88,17 @@ extension Schedule {
         }
     }
 
+    /// fairseq's `inverse_sqrt` with `warmup_init_lr` 0: `lr · s / W` for s < W, then `lr · √(W / s)`,
+    /// the rate fairseq sets after s updates (so the first update runs at 0, as fairseq's does).
+    public static func fairseqInverseSqrt(_ lr: Float, warmupSteps: Int) -> Schedule {
+        precondition(warmupSteps > 0, "Schedule.fairseqInverseSqrt: warmupSteps must be > 0")
+        let (peak, warmup) = (Double(lr), Double(warmupSteps))
+        return Schedule { s in
+            let n = Double(s)
+            return Float(s < warmupSteps ? peak * n / warmup : peak * (warmup / n).squareRoot())
+        }
+    }
+
     /// mlx's `joinSchedules`: `schedules[0]` until `boundaries[0]`, then `schedules[1]` counted from
     /// that boundary, and so on; `boundaries` holds one step fewer than `schedules`, ascending.
     public static func joined(_ schedules: [Schedule], boundaries: [Int]) -> Schedule {

@@ -80,17 +80,21 @@ public struct LanguageModelPlan {
         training = spec.train
         batchSize = spec.train.batchSize
         length = model.window ?? spec.train.seqLen
-        train = try Self.pass(model, batchSize: batchSize, length: length, training: true)
+        train = try Self.pass(model, batchSize: batchSize, length: length, training: true,
+                              labelSmoothing: Float(spec.train.labelSmoothing))
         eval = try Self.pass(model, batchSize: batchSize, length: length, training: false)
         decode = try Self.pass(model, batchSize: 1, length: model.decodeLength(training: length), training: false)
         cachedDecode = try model.cachedDecoding()
     }
 
-    /// The model's forward pass, its loss and, in a training graph, the gradients of every trainable parameter.
-    private static func pass(_ model: any LanguageModelKind, batchSize: Int, length: Int, training: Bool) throws -> Pass {
+    /// The model's forward pass, its loss (label-smoothed by `labelSmoothing`) and, in a training graph,
+    /// the gradients of every trainable parameter.
+    private static func pass(_ model: any LanguageModelKind, batchSize: Int, length: Int, training: Bool,
+                             labelSmoothing: Float = 0) throws -> Pass {
         let graph = Graph(training: training)
         let forward = try model.forward(graph, batchSize: batchSize, length: length)
-        let loss = try forward.logits.crossEntropy(targets: forward.targets)
+        let loss = try forward.logits.crossEntropy(targets: forward.targets,
+                                                   labelSmoothing: labelSmoothing)
         var gradients: [(Tensor, Tensor)] = []
         if training {
             let parameters = graph.parameters.filter(\.trainable).map { graph.tensor($0.node) }

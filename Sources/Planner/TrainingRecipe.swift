@@ -110,7 +110,7 @@ enum Optimization {
     }
 
     /// The schedule over `totalSteps` training steps, with `warmup_steps` W of linear warm-up in front
-    /// of the decaying kinds (Noam has its own warm-up): PyTorch's LinearLR from lr/W up to lr.
+    /// of the decaying kinds (Noam and inverse_sqrt have their own warm-up): PyTorch's LinearLR from lr/W up to lr.
     static func schedule(_ spec: ScheduleSpec, lr: Double, totalSteps: Int, width: Int) -> Schedule {
         let base = Float(lr)
         let decaySteps = max(1, totalSteps - spec.warmupSteps)
@@ -120,7 +120,8 @@ enum Optimization {
         case .step: decay = .step(base, stepSize: spec.stepSize, gamma: spec.gamma)
         case .exponential: decay = .exponential(base, gamma: spec.gamma)
         case .cosine: decay = .cosine(base, totalSteps: decaySteps, minLR: Float(spec.minLR))
-        case .noam: return .inverseSqrt(dModel: width, warmupSteps: max(1, spec.warmupSteps), factor: base)
+        case .noam: return .inverseSqrt(dModel: spec.width ?? width, warmupSteps: max(1, spec.warmupSteps), factor: base)
+        case .inverseSqrt: return .fairseqInverseSqrt(base, warmupSteps: max(1, spec.warmupSteps))
         }
         return spec.warmupSteps > 0 ? .linearWarmup(steps: spec.warmupSteps, startFactor: 1 / Float(spec.warmupSteps), then: decay) : decay
     }

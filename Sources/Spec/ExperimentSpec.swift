@@ -114,6 +114,26 @@ extension ExperimentSpec: SpecSection {
             value.task = usual ?? .languageModel
         }
         try checkTaskKeys(value, node)
+        try checkTransformerFits(value, node)
+    }
+
+    /// A Transformer's position table must hold the longest sentence the data keeps, and one embedding
+    /// shared by both sides needs one vocabulary.
+    private static func checkTransformerFits(_ value: ExperimentSpec, _ node: Node) throws(SpecError) {
+        let model = value.model
+        guard model.kind == .transformer, let modelNode = node.entry("model")?.value else { return }
+        let mark = { (key: String) in modelNode.entry(key)?.value.mark ?? modelNode.mark }
+        // A sentence of max_length tokens takes one more position: the source's `<eos>`, the target's `<bos>`.
+        if let maxLength = value.data.maxLength, maxLength + 1 > model.maxPositions {
+            throw mark("max_positions").error("'model.max_positions' (\(model.maxPositions)) is smaller than the "
+                + "\(maxLength + 1) positions a sentence of 'data.max_length' (\(maxLength)) takes with its <bos> or <eos>",
+                hint: "raise max_positions to \(maxLength + 1) or lower data.max_length")
+        }
+        if model.shareEmbeddings == .all, let target = value.targetTokenizer, target != value.tokenizer {
+            throw mark("share_embeddings").error("'model.share_embeddings: all' needs one vocabulary for both sides, but "
+                + "'tokenizer' gives the source and the target their own", hint: "give one tokenizer block, or share "
+                + "decoder_output only")
+        }
     }
 
     /// The data and training keys of one task are refused in a spec of another (when they change

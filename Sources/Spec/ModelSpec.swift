@@ -54,8 +54,8 @@ public struct ModelSpec: Sendable, Equatable {
         public var task: ExperimentSpec.Task? {
             switch self {
             case .mlpLM, .rnnLM, .wavenetHier, .wavenet, .gpt, .ngram: .languageModel
-            case .seq2seq: .translation
-            case .transformer, .bert: nil
+            case .seq2seq, .transformer: .translation
+            case .bert: nil
             }
         }
 
@@ -74,8 +74,10 @@ public struct ModelSpec: Sendable, Equatable {
                             "stacks"] + initialization
             case .seq2seq: ["cell", "embedding", "hidden", "layers", "dropout", "encoder_bidirectional", "context",
                             "attention", "teacher_forcing"] + initialization
-            // Their tasks are not built yet: until they are, no key is refused for them.
-            case .transformer, .bert: ModelSpec.fields.map(\.key).filter { $0 != "kind" }
+            case .transformer: ["encoder_layers", "decoder_layers", "width", "heads", "ffn", "activation", "norm", "dropout",
+                                "attention_dropout", "positions", "max_positions", "share_embeddings"] + initialization
+            // Its task is not built yet: until it is, no key is refused for it.
+            case .bert: ModelSpec.fields.map(\.key).filter { $0 != "kind" }
             }
         }
 
@@ -130,6 +132,21 @@ public struct ModelSpec: Sendable, Equatable {
         static let label = "norm placement"
     }
 
+    /// How an attention model tells positions apart: the paper's fixed sinusoids or a learned table.
+    public enum Positions: String, SpecChoice {
+        case sinusoidal, learned
+        static let label = "positions"
+    }
+
+    /// Which of an encoder–decoder's tables are one: none, the decoder's input embedding and its output
+    /// layer, or those and the encoder's embedding too (one vocabulary for both sides).
+    public enum SharedEmbeddings: String, SpecChoice {
+        case none
+        case decoderOutput = "decoder_output"
+        case all
+        static let label = "shared embeddings"
+    }
+
     public var kind = Kind.rnnLM
     public var cell = Cell.gru
     /// Embedding width; 0 feeds one-hot vectors of the vocabulary size instead (d2l's RNNs).
@@ -178,6 +195,17 @@ public struct ModelSpec: Sendable, Equatable {
     /// `seq2seq`: the probability that a training step feeds the decoder the gold token rather than
     /// its own prediction.
     public var teacherForcing = 1.0
+    /// `transformer`: blocks in the encoder and in the decoder.
+    public var encoderLayers = 6
+    public var decoderLayers = 6
+    /// `transformer`: the hidden width of each block's MLP; nil for 4 × width.
+    public var ffn: Int?
+    /// `transformer`: dropout on the attention weights (`dropout` acts everywhere else).
+    public var attentionDropout = 0.0
+    /// `transformer`: fixed sinusoids or learned position vectors, `max_positions` of them.
+    public var positions = Positions.sinusoidal
+    public var maxPositions = 256
+    public var shareEmbeddings = SharedEmbeddings.none
     /// `wavenet`: width of the residual stream.
     public var residualChannels = 128
     /// `wavenet`: width of each layer's gated (dilated) activation.
@@ -268,6 +296,13 @@ extension ModelSpec: SpecSection {
             .choice("context", \.context),
             .choice("attention", \.attention),
             .double("teacher_forcing", \.teacherForcing, .closedFraction),
+            .int("encoder_layers", \.encoderLayers, .atLeastOne),
+            .int("decoder_layers", \.decoderLayers, .atLeastOne),
+            .int("ffn", \.ffn, .atLeastOne),
+            .double("attention_dropout", \.attentionDropout, .fraction),
+            .choice("positions", \.positions),
+            .int("max_positions", \.maxPositions, .atLeastOne),
+            .choice("share_embeddings", \.shareEmbeddings),
         ]
     }
 
@@ -284,6 +319,11 @@ extension ModelSpec: SpecSection {
                 .error("'\(section).heads' (\(value.heads)) must divide '\(section).width' (\(value.width))")
         }
         let mark = { (key: String) in node.entry(key)?.value.mark ?? node.mark }
+        // The Transformer's own defaults where the keys it shares with GPT default to GPT-2's.
+        if kind == .transformer {
+            if node.entry("norm") == nil { value.norm = .post }
+            if node.entry("activation") == nil { value.activation = .relu }
+        }
         let initialization = value.initialization
         if [.gpt2, .makemore].contains(initialization), !kind.ownInitializations.contains(initialization) {
             throw mark("init").error("'\(section).init: \(initialization.rawValue)' is not a recipe of model kind "

@@ -27,6 +27,9 @@ public struct TrainSpec: Sendable, Equatable {
     public var gradAccumSteps = 1
     /// Worker threads; nil for all cores.
     public var threads: Int?
+    /// ε of the label-smoothed training loss, (1 − ε)·NLL + ε·(mean over the vocabulary of −log p),
+    /// PyTorch's `CrossEntropyLoss(label_smoothing=ε)`; evaluation always scores the plain NLL.
+    public var labelSmoothing = 0.0
 
     public init() {}
 }
@@ -68,6 +71,8 @@ public struct OptimizerSpec: Sendable, Equatable {
 public struct ScheduleSpec: Sendable, Equatable {
     public enum Kind: String, SpecChoice {
         case constant, step, exponential, cosine, noam
+        /// fairseq's `inverse_sqrt`: linear from 0 to lr over `warmup_steps`, then lr·√(warmup / step).
+        case inverseSqrt = "inverse_sqrt"
         static let label = "schedule"
     }
 
@@ -80,6 +85,8 @@ public struct ScheduleSpec: Sendable, Equatable {
     public var stepSize = 1000
     /// The decay factor of `step` and (per step) `exponential`.
     public var gamma = 0.1
+    /// `noam`: the d_model its rate scales by, d^−½; nil for the model's width.
+    public var width: Int?
 
     public init() {}
 }
@@ -153,6 +160,7 @@ extension TrainSpec: SpecSection {
             .double("clip_grad_norm", \.clipGradNorm, .positive),
             .int("grad_accum_steps", \.gradAccumSteps, .atLeastOne),
             .int("threads", \.threads, .atLeastOne),
+            .double("label_smoothing", \.labelSmoothing, .fraction),
         ]
     }
 
@@ -205,7 +213,19 @@ extension ScheduleSpec: SpecSection {
             .double("min_lr", \.minLR, .nonNegative),
             .int("step_size", \.stepSize, .atLeastOne),
             .double("gamma", \.gamma, .factor),
+            .int("width", \.width, .atLeastOne),
         ]
+    }
+
+    static func validate(_ value: inout ScheduleSpec, _ node: Node, section: String) throws(SpecError) {
+        if value.kind != .noam, let width = node.entry("width"), value.width != nil {
+            throw width.keyMark.error("'\(section).width' applies to kind noam, not '\(value.kind.rawValue)'", hint: "remove it")
+        }
+        if value.kind == .inverseSqrt, value.warmupSteps == 0 {
+            throw (node.entry("warmup_steps")?.value.mark ?? node.mark).error(
+                "'\(section).kind: inverse_sqrt' needs 'warmup_steps' > 0, the step its rate peaks at",
+                hint: "add 'warmup_steps: 4000' (fairseq's usual)")
+        }
     }
 }
 

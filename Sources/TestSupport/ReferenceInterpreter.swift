@@ -122,13 +122,15 @@ public struct ReferenceInterpreter {
             var out = [Double](repeating: 0, count: count)
             for i in x[0].indices { out[Int(x[1][i / cols]) * cols + i % cols] += x[0][i] }
             return out
-        case .logSoftmaxNLL(let ignore):
-            let cols = s[0][1]
+        case .logSoftmaxNLL(let ignore, let smoothing):
+            let (cols, epsilon) = (s[0][1], Double(smoothing))
             var total = 0.0, valid = 0
             for row in 0..<s[0][0] where Int(x[1][row]) != ignore {
                 let logits = x[0][(row * cols)..<((row + 1) * cols)]
                 let top = logits.max()!
-                total += top + Foundation.log(logits.reduce(0) { $0 + Foundation.exp($1 - top) }) - logits[row * cols + Int(x[1][row])]
+                let logSumExp = top + Foundation.log(logits.reduce(0) { $0 + Foundation.exp($1 - top) })
+                let mean = logits.reduce(0, +) / Double(cols)
+                total += logSumExp - (1 - epsilon) * logits[row * cols + Int(x[1][row])] - epsilon * mean
                 valid += 1
             }
             return [valid == 0 ? 0 : total / Double(valid)]

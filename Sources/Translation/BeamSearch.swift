@@ -17,6 +17,9 @@ public struct Decoder: Sendable {
     public var maxLengthB: Int
     /// Hypotheses returned per sentence, best first.
     public var nBest: Int
+    /// The most tokens any hypothesis takes before its `<eos>`, whatever a and b allow: a model with
+    /// a table of positions decodes no further than its table.
+    public var lengthLimit = 1 << 20
     public let bos: Int
     public let eos: Int
     /// Tokens never generated: `<bos>` and `<pad>`.
@@ -47,10 +50,10 @@ public struct Decoder: Sendable {
     }
 
     /// The most tokens (before the `<eos>` that ends them) a sentence of `sourceLength` tokens (its own
-    /// `<eos>` not counted) may be given: ⌊a·(sourceLength + 1) + b⌋, at least 1, at most 2^20.
+    /// `<eos>` not counted) may be given: ⌊a·(sourceLength + 1) + b⌋, at least 1, at most `lengthLimit`.
     public func maxLength(sourceLength: Int) -> Int {
         let limit = (maxLengthA * Double(sourceLength + 1)).rounded(.down) + Double(maxLengthB)
-        return Int(min(max(limit, 1), Double(1 << 20)))
+        return Int(min(max(limit, 1), Double(max(1, lengthLimit))))
     }
 
     private struct Live<State> {

@@ -21,6 +21,9 @@ public final class Translator {
     /// - Parameter rows: about how many hypotheses a step decodes: `rows / beam` sentences at a time
     ///   (GEMMs of fewer rows run well below the machine's speed).
     public init(plan: TranslationPlan, arena: ParameterArena, decoder: Decoder, sourceEOS: Int, rows: Int = 128, threads: Int = 1) {
+        var decoder = decoder
+        // A step reads `<bos>` or a token and predicts the next: the final `<eos>` takes the last step.
+        if let steps = plan.model.maxDecodingSteps { decoder.lengthLimit = min(decoder.lengthLimit, steps - 1) }
         (self.plan, self.arena, self.decoder, self.sourceEOS, self.threads) = (plan, arena, decoder, sourceEOS, threads)
         chunk = max(1, rows / decoder.beam)
     }
@@ -40,7 +43,7 @@ public final class Translator {
         return results
     }
 
-    /// A decoding state: the hypothesis's sentence and its decoder state tensors, each (H).
+    /// A decoding state: the hypothesis's sentence and its decoder state tensors, one row of each.
     public struct State {
         let sentence: Int
         let tensors: [[Float]]
@@ -49,9 +52,12 @@ public final class Translator {
     private func translateChunk(_ sources: [[Int]]) throws -> [[Decoder.Hypothesis]] {
         let padded = Self.paddedLength(sources.map(\.count).max() ?? 0)
         let encoded = try encode(sources, sourceLength: padded)
-        let initial = sources.indices.map { firstState(of: $0, encoded: encoded, names: plan.stateNames()) }
+        let first = try stepProgram(sourceLength: padded, rows: stepRows(sources.count)).pass
+        let initial = sources.indices.map { firstState(of: $0, encoded: encoded, pass: first) }
+        var t = 0
         return try decoder.decode(initial: initial, sourceLengths: sources.map(\.count)) { hypotheses in
-            try self.step(sourceLength: padded, encoded: encoded, rows: hypotheses.map { ($0.token, $0.state) })
+            defer { t += 1 }
+            return try self.step(t, sourceLength: padded, encoded: encoded, rows: hypotheses.map { ($0.token, $0.state) })
                 .map { ($0.logProbabilities, $0.state) }
         }
     }
@@ -60,36 +66,54 @@ public final class Translator {
     /// rounded up to a multiple of 8 to limit recompiles.
     private static func paddedLength(_ count: Int) -> Int { (count + 1 + 7) / 8 * 8 }
 
-    /// The decoder's first state for `sentence`: its rows of the encoded state tensors `names`.
-    private func firstState(of sentence: Int, encoded: [String: (values: [Float], perRow: Int)], names: [String]) -> State {
-        State(sentence: sentence, tensors: names.map { name in
-            let (values, perRow) = encoded[name] ?? ([], 0)
+    /// The decoding steps a sentence of a chunk padded to `sourceLength` may take: the longest
+    /// translation `decoder` allows such a source, and its `<eos>`.
+    private func steps(sourceLength: Int) -> Int {
+        decoder.maxLength(sourceLength: sourceLength - 1) + 1
+    }
+
+    /// The decoder's first state for `sentence`: its rows of the encoded tensors named as the step's
+    /// state inputs, and zeros for the state the encoder does not give (a self-attention cache).
+    private func firstState(of sentence: Int, encoded: [String: (values: [Float], perRow: Int)],
+                            pass: TranslationPlan.StepPass) -> State {
+        State(sentence: sentence, tensors: zip(pass.stateInputs, pass.stateSizes).map { name, size in
+            guard let (values, perRow) = encoded[name] else { return [Float](repeating: 0, count: size) }
             return Array(values[(sentence * perRow)..<((sentence + 1) * perRow)])
         })
     }
 
-    /// One decoder step for up to `chunk × beam` rows (token, state), run by the step program of the
+    /// The rows of the step program that runs `count` rows: the next power of two, at most a chunk's.
+    private func stepRows(_ count: Int) -> Int {
+        var rows = 1
+        while rows < count { rows *= 2 }
+        return min(rows, chunk * decoder.beam)
+    }
+
+    /// Decoder step t for up to `chunk × beam` rows (token, state), run by the step program of the
     /// next power of two rows (so that as a chunk's sentences finish, its steps shrink with them); the
     /// program's other rows repeat the last one. Returns each row's log-probabilities, next state and
     /// attention weights (S padded).
-    private func step(sourceLength: Int, encoded: [String: (values: [Float], perRow: Int)], rows: [(token: Int, state: State)])
-        throws -> [(logProbabilities: [Float], state: State, weights: [Float])] {
+    private func step(_ t: Int, sourceLength: Int, encoded: [String: (values: [Float], perRow: Int)],
+                      rows: [(token: Int, state: State)]) throws -> [(logProbabilities: [Float], state: State, weights: [Float])] {
         precondition(!rows.isEmpty && rows.count <= chunk * decoder.beam, "between 1 and chunk × beam rows a step")
-        var stepRows = 1
-        while stepRows < rows.count { stepRows *= 2 }
-        stepRows = min(stepRows, chunk * decoder.beam)
+        let stepRows = stepRows(rows.count)
         let step = try stepProgram(sourceLength: sourceLength, rows: stepRows)
         let stateNames = step.pass.stateInputs
         try step.program.setInput(TranslationPlan.tokens, (0..<stepRows).map { Float(rows[min($0, rows.count - 1)].token) })
-        for (name, (values, perRow)) in encoded {
-            // A state tensor comes from each row's hypothesis, any other encoded tensor from its sentence.
-            let stateIndex = stateNames.firstIndex(of: name)
+        for (name, values) in step.pass.stepInputs(t) { try step.program.setInput(name, values) }
+        // A state tensor comes from each row's hypothesis, any other encoded tensor from its sentence.
+        for (index, (name, perRow)) in zip(stateNames, step.pass.stateSizes).enumerated() {
             var feed = [Float](repeating: 0, count: stepRows * perRow)
             for row in 0..<stepRows {
-                let state = rows[min(row, rows.count - 1)].state
-                let slice = stateIndex.map { state.tensors[$0][...] }
-                    ?? values[(state.sentence * perRow)..<((state.sentence + 1) * perRow)]
-                feed.replaceSubrange((row * perRow)..<((row + 1) * perRow), with: slice)
+                feed.replaceSubrange((row * perRow)..<((row + 1) * perRow), with: rows[min(row, rows.count - 1)].state.tensors[index])
+            }
+            try step.program.setInput(name, feed)
+        }
+        for (name, (values, perRow)) in encoded where !stateNames.contains(name) {
+            var feed = [Float](repeating: 0, count: stepRows * perRow)
+            for row in 0..<stepRows {
+                let sentence = rows[min(row, rows.count - 1)].state.sentence
+                feed.replaceSubrange((row * perRow)..<((row + 1) * perRow), with: values[(sentence * perRow)..<((sentence + 1) * perRow)])
             }
             try step.program.setInput(name, feed)
         }
@@ -112,12 +136,13 @@ public final class Translator {
     /// Empty for a model without attention.
     public func attention(source: [Int], translation: [Int]) throws -> [[Float]] {
         let (length, padded) = (source.count + 1, Self.paddedLength(source.count))
-        guard try stepProgram(sourceLength: padded, rows: 1).pass.weights != nil else { return [] }
+        let pass = try stepProgram(sourceLength: padded, rows: 1).pass
+        guard pass.weights != nil else { return [] }
         let encoded = try encode([source], sourceLength: padded)
-        var state = firstState(of: 0, encoded: encoded, names: plan.stateNames())
+        var state = firstState(of: 0, encoded: encoded, pass: pass)
         var rows: [[Float]] = []
-        for token in [decoder.bos] + translation {
-            let output = try step(sourceLength: padded, encoded: encoded, rows: [(token, state)])[0]
+        for (t, token) in ([decoder.bos] + translation).prefix(steps(sourceLength: padded)).enumerated() {
+            let output = try step(t, sourceLength: padded, encoded: encoded, rows: [(token, state)])[0]
             rows.append(Array(output.weights.prefix(length)))
             state = output.state
         }
@@ -151,7 +176,7 @@ public final class Translator {
 
     private func encoder(sourceLength: Int) throws -> (pass: TranslationPlan.EncodePass, program: Program) {
         if let cached = encoders[sourceLength] { return cached }
-        let pass = try plan.decoding(sentences: chunk, rows: 1, sourceLength: sourceLength).encode
+        let pass = try plan.decoding(sentences: chunk, rows: 1, sourceLength: sourceLength, steps: 1).encode
         let compiled = (pass, try Engine.compile(pass.graph, outputs: pass.outputs.map(\.tensor), arena: arena, threads: threads))
         encoders[sourceLength] = compiled
         return compiled
@@ -159,7 +184,8 @@ public final class Translator {
 
     private func stepProgram(sourceLength: Int, rows: Int) throws -> (pass: TranslationPlan.StepPass, program: Program) {
         if let cached = steps[[sourceLength, rows]] { return cached }
-        let pass = try plan.decoding(sentences: chunk, rows: rows, sourceLength: sourceLength).step
+        let pass = try plan.decoding(sentences: chunk, rows: rows, sourceLength: sourceLength,
+                                     steps: steps(sourceLength: sourceLength)).step
         let program = try Engine.compile(pass.graph, outputs: [pass.logProbabilities] + pass.stateOutputs
                                              + (pass.weights.map { [$0] } ?? []), arena: arena, threads: threads)
         steps[[sourceLength, rows]] = (pass, program)

@@ -24,6 +24,37 @@ final class SoftmaxTests: KernelTestCase {
         XCTAssertEqual(gradient.array, [0, 0, 0, 0, 0, 0])
     }
 
+    /// ε = 0.1, logits (1, 2, 3), target 2: (1 − ε)·NLL + ε·(lse − mean x) = NLL + ε·(x_t − mean x)
+    /// = log(e + e² + e³) − 3 + 0.1; the gradient softmax − 0.9·onehot − 0.1/3.
+    func testLabelSmoothingHandComputed() {
+        let (logits, targets) = (buffer([1, 2, 3]), buffer([2]))
+        let loss = logSoftmaxNLL(logits.p, targets: targets.p, rows: 1, cols: 3, ignoreIndex: -100, smoothing: 0.1)
+        let logSumExp = log(exp(1.0) + exp(2.0) + exp(3.0))
+        assertClose(loss, logSumExp - 3 + 0.1, rtol: 1e-6)
+        let gradient = buffer(count: 3)
+        logSoftmaxNLLBackward(logits.p, targets: targets.p, rows: 1, cols: 3, ignoreIndex: -100, smoothing: 0.1, gradLoss: 1,
+                              gradient.pointer)
+        let softmax = [1.0, 2.0, 3.0].map { exp($0 - logSumExp) }
+        assertClose(gradient.array, [softmax[0] - 0.1 / 3, softmax[1] - 0.1 / 3, softmax[2] - 0.9 - 0.1 / 3], rtol: 1e-5, atol: 1e-7)
+    }
+
+    func testLabelSmoothedForwardAndBackwardAgainstDouble() {
+        var random = TestRandom(seed: 10)
+        let (rows, cols, epsilon) = (4, 7, 0.2)
+        let logits = random.array(rows * cols, -4, 4)
+        let targets: [Float] = [3, -1, 0, 6]
+        let f = { (x: [Double]) in
+            nll(x, targets: targets, cols: cols, ignore: -1, smoothing: epsilon)
+        }
+        let loss = logSoftmaxNLL(buffer(logits).p, targets: buffer(targets).p, rows: rows, cols: cols, ignoreIndex: -1,
+                                 smoothing: Float(epsilon))
+        assertClose(loss, f(logits.map(Double.init)), rtol: 1e-6)
+        let gradient = buffer(count: rows * cols)
+        logSoftmaxNLLBackward(buffer(logits).p, targets: buffer(targets).p, rows: rows, cols: cols, ignoreIndex: -1,
+                              smoothing: Float(epsilon), gradLoss: 1, gradient.pointer)
+        assertClose(gradient.array, numericGradient(of: f, at: logits.map(Double.init)), rtol: 1e-4, atol: 1e-6)
+    }
+
     func testNLLIsStableForLargeLogits() {
         let loss = logSoftmaxNLL(buffer([1000, 1001, 1002]).p, targets: buffer([0]).p, rows: 1, cols: 3, ignoreIndex: -1)
         assertClose(loss, log(1 + exp(1.0) + exp(2.0)), rtol: 1e-6)
@@ -100,12 +131,15 @@ private func softmaxRow(_ x: [Double]) -> [Double] {
     return e.map { $0 / sum }
 }
 
-private func nll(_ logits: [Double], targets: [Float], cols: Int, ignore: Int) -> Double {
+/// The mean over kept rows of −log softmax[target], or with `smoothing` ε of
+/// (1 − ε)·(−log p[target]) + ε·(mean over the classes of −log p), written as its definition says.
+private func nll(_ logits: [Double], targets: [Float], cols: Int, ignore: Int, smoothing: Double = 0) -> Double {
     var total = 0.0, valid = 0.0
     for (r, target) in targets.enumerated() where Int(target) != ignore {
         let row = logits[(r * cols)..<((r + 1) * cols)]
         let m = row.max()!
-        total += log(row.reduce(0) { $0 + exp($1 - m) }) + m - row[r * cols + Int(target)]
+        let logP = row.map { $0 - m - log(row.reduce(0) { $0 + exp($1 - m) }) }
+        total += -(1 - smoothing) * logP[Int(target)] - smoothing * logP.reduce(0, +) / Double(cols)
         valid += 1
     }
     return valid == 0 ? 0 : total / valid

@@ -50,6 +50,14 @@ final class ScheduleTests: XCTestCase {
                     0.000698771243])
     }
 
+    /// fairseq's inverse_sqrt after s updates: lr·s/W while warming up (0 at the first), lr at W, then
+    /// lr·√(W/s): half of lr at 4W.
+    func testFairseqInverseSqrtWarmsUpLinearlyThenDecays() {
+        let schedule = Schedule.fairseqInverseSqrt(5e-4, warmupSteps: 4000)
+        assertNear([0, 1, 2000, 3999, 4000, 16000, 64000].map { schedule($0) },
+                   [0, 1.25e-7, 2.5e-4, 4.99875e-4, 5e-4, 2.5e-4, 1.25e-4])
+    }
+
     func testLinearRampsThenHolds() {
         let schedule = Schedule.linear(0, end: 0.1, steps: 10)
         assertNear([0, 5, 10, 20].map { schedule($0) }, [0, 0.05, 0.1, 0.1])

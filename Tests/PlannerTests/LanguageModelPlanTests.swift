@@ -122,6 +122,12 @@ final class LanguageModelPlanTests: XCTestCase {
             // Noam at step 0 (its first, 1-based): d^-0.5 · 1 · 4^-1.5.
             XCTAssertEqual(recipe.schedule(0), Float(1 / (Double(width).squareRoot() * 8)), accuracy: 1e-6)
         }
+        // `schedule.width` overrides the model's: {kind: noam, width: 512, warmup_steps: 4000}, the paper's.
+        let paper = try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: gpt, width: 64, heads: 4}\n"
+            + "train: {epochs: 2, schedule: {kind: noam, width: 512, warmup_steps: 4000}, optimizer: {kind: adam, lr: 1}}"),
+                                          vocabularySize: 10)
+        XCTAssertEqual(try paper.recipe(for: layout, batchesPerEpoch: 5).schedule(3999), Float(1 / (512.0 * 4000).squareRoot()),
+                       accuracy: 1e-9)
         let bigram = try LanguageModelPlan(try spec("data: {corpus: x, format: lines}\nmodel: {kind: ngram}"),
                                            vocabularySize: 27)
         XCTAssertEqual(try bigram.recipe(for: layout, batchesPerEpoch: 5).totalSteps, 0)

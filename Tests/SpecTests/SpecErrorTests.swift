@@ -87,6 +87,27 @@ final class SpecErrorTests: XCTestCase {
              headline: "x.yaml:2:23: error: 'eval.decode.beam' (5000) is wider than 1024, the most SeqLab keeps", caret: 23),
         Case(name: "a beam of 0", files: ["x.yaml": minimalSpec + "eval: {decode: {beam: 0}}\n"],
              headline: "x.yaml:2:23: error: 'eval.decode.beam' must be ≥ 1, found 0", caret: 23),
+        // The Transformer's sizes that cannot fit together.
+        Case(name: "heads that do not divide the width",
+             files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en}\nmodel: {kind: transformer, width: 10, heads: 4}\n"],
+             headline: "x.yaml:2:46: error: 'model.heads' (4) must divide 'model.width' (10)", caret: 46),
+        Case(name: "positions fewer than the longest sentence",
+             files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en, max_length: 100}\n"
+                + "model: {kind: transformer, positions: learned, max_positions: 100}\n"],
+             headline: "x.yaml:2:63: error: 'model.max_positions' (100) is smaller than the 101 positions a sentence of "
+                + "'data.max_length' (100) takes with its <bos> or <eos> (raise max_positions to 101 or lower data.max_length)",
+             caret: 63),
+        Case(name: "all embeddings shared over two tokenizers",
+             files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en}\nmodel: {kind: transformer, share_embeddings: all}\n"
+                + "tokenizer: {source: {kind: word}, target: {kind: char}}\n"],
+             headline: "x.yaml:2:46: error: 'model.share_embeddings: all' needs one vocabulary for both sides, but 'tokenizer' "
+                + "gives the source and the target their own (give one tokenizer block, or share decoder_output only)", caret: 46),
+        Case(name: "inverse_sqrt without warm-up", files: ["x.yaml": minimalSpec + "train: {schedule: {kind: inverse_sqrt}}\n"],
+             headline: "x.yaml:2:19: error: 'train.schedule.kind: inverse_sqrt' needs 'warmup_steps' > 0, the step its rate "
+                + "peaks at (add 'warmup_steps: 4000' (fairseq's usual))", caret: 19),
+        Case(name: "a width on a schedule that does not scale by it",
+             files: ["x.yaml": minimalSpec + "train: {schedule: {kind: cosine, width: 512}}\n"],
+             headline: "x.yaml:2:34: error: 'train.schedule.width' applies to kind noam, not 'cosine' (remove it)", caret: 34),
         // Model keys the chosen kind does not read.
         Case(name: "heads on a recurrent model", files: ["x.yaml": minimalSpec + "model:\n  kind: rnn_lm\n  heads: 8\n"],
              headline: "x.yaml:4:3: error: 'model.heads' does not apply to model kind 'rnn_lm', which reads cell, embedding, "

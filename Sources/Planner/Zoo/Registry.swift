@@ -13,7 +13,7 @@ extension ModelSpec.Kind {
         case .wavenetHier: HierarchicalWaveNet.Config.self
         case .ngram: NGramModel.Config.self
         case .wavenet: WaveNet.Config.self
-        // Encoder–decoders and masked LMs belong to tasks that are not built yet.
+        // Encoder–decoders translate (`translationModel`); masked LMs belong to a task not built yet.
         case .seq2seq, .transformer, .bert: nil
         }
     }
@@ -30,6 +30,17 @@ extension WeightInitialization {
         case .normal: self = .normal(std: Float(model.initScale ?? 1))
         case .uniform: self = .uniform(bound: Float(model.initScale ?? 1))
         case .xavierUniform: self = .xavierUniform
+        }
+    }
+}
+
+extension ModelSpec.Kind {
+    /// The zoo's entry for a translation model kind; nil for the kinds of other tasks.
+    public var translationModel: (any TranslationModelKind.Type)? {
+        switch self {
+        case .seq2seq: EncoderDecoder.Config.self
+        case .transformer: TranslationTransformer.Config.self
+        case .rnnLM, .gpt, .mlpLM, .wavenetHier, .ngram, .wavenet, .bert: nil
         }
     }
 }

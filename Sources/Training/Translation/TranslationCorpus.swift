@@ -6,7 +6,7 @@ import Translation
 
 /// A parallel corpus as a translation run reads it: a tokenizer per side (each trained on its own
 /// side's training text as the spec's block for it says, or loaded from its `file`, with `<pad>`,
-/// `<bos>` and `<eos>`), the pairs of each split as ids,
+/// `<bos>` and `<eos>`; one trained on both sides for a model that shares all embeddings), the pairs of each split as ids,
 /// the training pairs longer than `max_length` left out, and the splits' reference lines for BLEU.
 struct TranslationCorpus {
     let source: any Tokenizer
@@ -45,8 +45,12 @@ struct TranslationCorpus {
         }
         guard corpus.train.count > 0 else { throw DataError.invalidOption("the training split has no sentence pairs") }
         let options = spec.tokenizers
-        let source = try given?.source ?? Self.tokenizer(options.source, training: corpus.train.source, locator: locator)
-        let target = try given?.target ?? Self.tokenizer(options.target, training: corpus.train.target, locator: locator)
+        // A model that shares one embedding between the sides needs one vocabulary, learned from both.
+        let joint = spec.model.shareEmbeddings == .all
+        let source = try given?.source ?? Self.tokenizer(options.source, training: corpus.train.source
+                                                             + (joint ? corpus.train.target : []), locator: locator)
+        let target = try given?.target
+            ?? (joint ? source : Self.tokenizer(options.target, training: corpus.train.target, locator: locator))
         tokens = try Self.tokens(source: source, target: target)
         let encode = { (split: ParallelCorpus.Split) in
             zip(split.source, split.target).map { TranslationPair(source: source.encode($0), target: target.encode($1)) }

@@ -157,10 +157,7 @@ final class TranslationSession: TaskSession {
     func count() throws {}
 
     var overview: String {
-        let (config, shapes) = (translationPlan.config, translationPlan.shapes)
-        let model = "seq2seq (\(config.layers) × \(config.cell.rawValue) \(config.hidden)"
-            + (config.encoderBidirectional ? ", bidirectional encoder" : "")
-            + (config.attention != .none ? ", \(config.attention.rawValue) attention" : ", context \(config.context.rawValue)") + ")"
+        let (model, shapes) = (translationPlan.model.summary, translationPlan.shapes)
         let shapeList = shapes.map(\.description).joined(separator: " ")
         return "\(spec.name): \(model), vocabularies \(corpus.source.vocabularySize) → \(corpus.target.vocabularySize), "
             + dataSummary + "\n"
