@@ -5,7 +5,8 @@
 
 Each dump holds the inputs, every parameter (by SeqLab key), the forward output, the loss and
 every parameter gradient, as flat float lists in row-major order; gpt.json adds a shorter context
-and the parameters after two AdamW steps. CI only reads the JSON files.
+and the parameters after two AdamW steps; transformer_mt_{post,pre}.json are encoder–decoders built
+from nn.Transformer's layers. CI only reads the JSON files.
 """
 import copy
 import json
@@ -202,7 +203,91 @@ def gpt():
          extra={"short": short, "after_adamw": {k: flat(p) for k, p in trained.named_parameters()}})
 
 
+def sinusoids(P, C):
+    """The paper's table: sin at even columns, cos at odd ones, frequencies 10000^(-2i/C)."""
+    position = torch.arange(P, dtype=torch.float64).unsqueeze(1)
+    frequency = torch.pow(10000.0, -torch.arange(0, C, 2, dtype=torch.float64) / C)
+    table = torch.zeros(P, C, dtype=torch.float64)
+    table[:, 0::2], table[:, 1::2] = torch.sin(position * frequency), torch.cos(position * frequency)
+    return table.float()
+
+
+def translation_transformer(norm_first):
+    """An encoder-decoder of nn.TransformerEncoderLayer / nn.TransformerDecoderLayer (batch-first,
+    ReLU, dropout 0): embeddings x sqrt(C) plus positions (learned for post-LN, the sinusoids for
+    pre-LN), the source padding masked in both attentions, a causal target mask, a final LayerNorm
+    per stack with pre-LN only (nn.Transformer adds one to post-LN too; the paper does not), and a
+    Linear head. Mean cross-entropy with one target ignored, and the same with label smoothing 0.1."""
+    torch.manual_seed(3 if norm_first else 4)
+    Vs, Vt, C, NH, F_, L, B, S, T, P = 7, 9, 8, 2, 12, 2, 2, 5, 4, 10
+    layer = dict(d_model=C, nhead=NH, dim_feedforward=F_, dropout=0.0, batch_first=True, norm_first=norm_first)
+    encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(**layer), L, norm=nn.LayerNorm(C) if norm_first else None,
+                                    enable_nested_tensor=False)
+    decoder = nn.TransformerDecoder(nn.TransformerDecoderLayer(**layer), L, norm=nn.LayerNorm(C) if norm_first else None)
+    src_emb, tgt_emb, head = nn.Embedding(Vs, C), nn.Embedding(Vt, C), nn.Linear(C, Vt)
+    src_pos, tgt_pos = nn.Embedding(P, C), nn.Embedding(P, C)
+    modules = [encoder, decoder, src_emb, tgt_emb, head] + ([] if norm_first else [src_pos, tgt_pos])
+    with torch.no_grad():      # far from the defaults, as in gpt(): every term matters
+        for module in modules:
+            for p in module.parameters():
+                p.copy_(0.3 * torch.randn_like(p))
+            for m in module.modules():
+                if isinstance(m, nn.LayerNorm):
+                    m.weight.add_(1)
+
+    source = torch.randint(1, Vs, (B, S))
+    source[1, 3:] = 0                                  # the second sentence is 3 tokens, then padding
+    mask = (source != 0).float()
+    inputs, targets = torch.randint(0, Vt, (B, T)), torch.randint(0, Vt, (B, T))
+    targets[1, 3] = -100
+    positions = (lambda t: src_pos.weight[:t], lambda t: tgt_pos.weight[:t]) if not norm_first \
+        else (lambda t: sinusoids(P, C)[:t],) * 2
+    padding = source == 0
+    memory = encoder(src_emb(source) * math.sqrt(C) + positions[0](S), src_key_padding_mask=padding)
+    causal = torch.triu(torch.full((T, T), float("-inf")), 1)
+    y = decoder(tgt_emb(inputs) * math.sqrt(C) + positions[1](T), memory, tgt_mask=causal,
+                memory_key_padding_mask=padding)
+    logits = head(y)
+    loss = F.cross_entropy(logits.reshape(-1, Vt), targets.reshape(-1), ignore_index=-100)
+    smoothed = F.cross_entropy(logits.reshape(-1, Vt), targets.reshape(-1), ignore_index=-100, label_smoothing=0.1)
+    loss.backward()
+
+    params = {"encoder.embedding.weight": src_emb.weight, "decoder.embedding.weight": tgt_emb.weight,
+              "head.weight": head.weight, "head.bias": head.bias}
+    if not norm_first:
+        params["encoder.positions.weight"], params["decoder.positions.weight"] = src_pos.weight, tgt_pos.weight
+    else:
+        for side, stack in (("encoder", encoder), ("decoder", decoder)):
+            params[side + ".ln_f.weight"], params[side + ".ln_f.bias"] = stack.norm.weight, stack.norm.bias
+
+    def attention(prefix, mha):
+        # PyTorch packs q, k, v into in_proj; SeqLab keeps three Linears. Slices keep their gradients.
+        for i, name in enumerate(("query", "key", "value")):
+            w, b = mha.in_proj_weight[i * C:(i + 1) * C], mha.in_proj_bias[i * C:(i + 1) * C]
+            w.grad, b.grad = mha.in_proj_weight.grad[i * C:(i + 1) * C], mha.in_proj_bias.grad[i * C:(i + 1) * C]
+            params[f"{prefix}.{name}.weight"], params[f"{prefix}.{name}.bias"] = w, b
+        params[prefix + ".out.weight"], params[prefix + ".out.bias"] = mha.out_proj.weight, mha.out_proj.bias
+
+    for side, stack in (("encoder", encoder), ("decoder", decoder)):
+        for l, block in enumerate(stack.layers):
+            key = f"{side}.layers.{l}"
+            attention(key + ".attn", block.self_attn)
+            norms = [("ln1", block.norm1), ("ln2", block.norm2)]
+            if side == "decoder":
+                attention(key + ".cross_attn", block.multihead_attn)
+                norms = [("ln1", block.norm1), ("ln_cross", block.norm2), ("ln2", block.norm3)]
+            for name, norm in norms:
+                params[f"{key}.{name}.weight"], params[f"{key}.{name}.bias"] = norm.weight, norm.bias
+            for name, linear in (("mlp.fc", block.linear1), ("mlp.proj", block.linear2)):
+                params[f"{key}.{name}.weight"], params[f"{key}.{name}.bias"] = linear.weight, linear.bias
+    dump(f"transformer_mt_{'pre' if norm_first else 'post'}.json",
+         {"source": source.float(), "mask": mask, "inputs": inputs.float(), "targets": targets.float()}, params,
+         {"logits": logits, "loss": loss.reshape(1), "smoothed_loss": smoothed.reshape(1)}, directory=MODELS)
+
+
 if __name__ == "__main__":
     gru_lm()
     transformer_block()
     gpt()
+    translation_transformer(norm_first=False)
+    translation_transformer(norm_first=True)
