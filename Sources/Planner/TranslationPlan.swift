@@ -45,7 +45,8 @@ public struct TranslationPlan: TrainingPlan {
     /// outputs that is not a state (each row reading its sentence's), the state inputs (the encode pass's
     /// first state, or zeros where it has none, then the step's own state after each step), and
     /// `stepInputs(t)` at step t; outputs the log-probabilities (R, V), the new state in `stateInputs`
-    /// order, and the attention weights (R, S) when the model attends.
+    /// order, and when the model attends its M maps of attention weights (R, M, S): one for a recurrent
+    /// model, one per layer and head for a Transformer.
     public struct StepPass {
         public let graph: Graph
         public let logProbabilities: Tensor
@@ -54,14 +55,19 @@ public struct TranslationPlan: TrainingPlan {
         public let stateSizes: [Int]
         public let stateOutputs: [Tensor]
         public let weights: Tensor?
+        /// What each of the M maps of `weights` shows ("layer 1, head 2"), and how many a row of a grid
+        /// of them holds; empty and 1 for a single map.
+        public let weightTitles: [String]
+        public let weightColumns: Int
         /// The inputs that change with the step t (0 for the step that reads `<bos>`), by name.
         public let stepInputs: @Sendable (_ step: Int) -> [(name: String, values: [Float])]
 
         public init(graph: Graph, logProbabilities: Tensor, stateInputs: [String], stateOutputs: [Tensor], weights: Tensor?,
+                    weightTitles: [String] = [], weightColumns: Int = 1,
                     stepInputs: @escaping @Sendable (_ step: Int) -> [(name: String, values: [Float])] = { _ in [] }) {
             (self.graph, self.logProbabilities, self.stateInputs, self.stateOutputs) = (graph, logProbabilities, stateInputs, stateOutputs)
             stateSizes = stateOutputs.map { $0.shape.count / max(1, $0.shape[0]) }
-            (self.weights, self.stepInputs) = (weights, stepInputs)
+            (self.weights, self.weightTitles, self.weightColumns, self.stepInputs) = (weights, weightTitles, weightColumns, stepInputs)
         }
     }
 

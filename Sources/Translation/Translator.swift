@@ -131,22 +131,29 @@ public final class Translator {
         }
     }
 
-    /// The attention weights of each step as the model produces `translation` from `source`: one row
-    /// per target token and the final `<eos>`, one column per source token and the source's `<eos>`.
-    /// Empty for a model without attention.
-    public func attention(source: [Int], translation: [Int]) throws -> [[Float]] {
+    /// The attention weights of each step as the model produces `translation` from `source`, per map
+    /// (see `StepPass.weights`): one row per target token and the final `<eos>`, one column per source
+    /// token and the source's `<eos>`. Empty for a model without attention.
+    public func attention(source: [Int], translation: [Int]) throws -> [[[Float]]] {
         let (length, padded) = (source.count + 1, Self.paddedLength(source.count))
         let pass = try stepProgram(sourceLength: padded, rows: 1).pass
-        guard pass.weights != nil else { return [] }
+        guard let weights = pass.weights else { return [] }
+        let maps = weights.shape[1]
         let encoded = try encode([source], sourceLength: padded)
         var state = firstState(of: 0, encoded: encoded, pass: pass)
-        var rows: [[Float]] = []
+        var rows = [[[Float]]](repeating: [], count: maps)
         for (t, token) in ([decoder.bos] + translation).prefix(steps(sourceLength: padded)).enumerated() {
             let output = try step(t, sourceLength: padded, encoded: encoded, rows: [(token, state)])[0]
-            rows.append(Array(output.weights.prefix(length)))
+            for map in 0..<maps { rows[map].append(Array(output.weights[(map * padded)..<(map * padded + length)])) }
             state = output.state
         }
         return rows
+    }
+
+    /// The titles of the attention maps and how many a grid row holds (see `StepPass`).
+    public func attentionLayout(sourceLength: Int) throws -> (titles: [String], columns: Int) {
+        let pass = try stepProgram(sourceLength: Self.paddedLength(sourceLength), rows: 1).pass
+        return (pass.weightTitles, pass.weightColumns)
     }
 
     /// Runs the encoder over `sources` (padded to `sourceLength`, `<eos>` appended, filler rows after

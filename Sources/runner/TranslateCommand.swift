@@ -41,10 +41,14 @@ enum TranslateCommand {
         }
         FileHandle.standardOutput.write(Data(output.utf8))
         if let file = options.attention, let first = lines.first, let best = translations.first?.first {
-            guard let map = try translator.attention(source: first, translation: best.text) else {
+            guard let drawn = try translator.attention(source: first, translation: best.text) else {
                 throw Command.UsageError(message: "--attention: the model has no attention (model.attention: none)")
             }
-            let svg = AttentionMap(source: map.source, target: map.target, weights: map.weights.map { $0.map(Double.init) }).svg
+            let maps = drawn.maps.map { map in
+                AttentionMap(source: drawn.source, target: drawn.target, weights: map.weights.map { $0.map(Double.init) },
+                             title: map.title)
+            }
+            let svg = maps.count == 1 ? maps[0].svg : AttentionMap.grid(maps, columns: drawn.columns)
             try atomicWrite(Data(svg.utf8), to: URL(fileURLWithPath: file))
         }
         let tokens = translations.compactMap(\.first).map { $0.text.split(separator: " ").count }.reduce(0, +)

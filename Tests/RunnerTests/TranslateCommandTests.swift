@@ -88,6 +88,20 @@ extension RunnerTests {
         XCTAssertEqual(evaluated, 0)
         XCTAssertTrue(line.hasPrefix("test loss ") && line.contains("  bleu "), line)
 
+        // A Transformer of the same task: its attention is one map per layer and head, drawn as a grid.
+        let (transformer, _, transformerError) = try run([spec.path, "--runs-dir", runs.path, "--name", "transformer",
+            "--set", "model={kind: transformer, width: 16, heads: 2, ffn: 32, encoder_layers: 1, decoder_layers: 2, "
+                + "max_positions: 16}", "--set", "train.epochs=2", "--set", "train.optimizer.lr=0.003"])
+        XCTAssertEqual(transformer, 0, transformerError)
+        let transformerRun = runs.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: runs.path)
+            .first { $0.hasPrefix("transformer-") })).path
+        let (grid, _, gridError) = try run(["translate", transformerRun, "--attention", map.path], input: "sun moon star\n")
+        XCTAssertEqual(grid, 0, gridError)
+        let maps = try String(contentsOf: map, encoding: .utf8)
+        for title in ["layer 1, head 1", "layer 1, head 2", "layer 2, head 1", "layer 2, head 2"] {
+            XCTAssertTrue(maps.contains(">\(title)</text>"), "the map of \(title)")
+        }
+
         let (languageModel, _, lmError) = try run(["experiments/gru_charlm.yaml", "--runs-dir", runs.path, "--name", "lm",
                                                    "--set", "model.hidden=8", "--set", "data.max_chars=2000",
                                                    "--set", "train.epochs=1", "--set", "checkpoint.every_steps=10"])

@@ -83,6 +83,7 @@ extension EncoderDecoder.Config: TranslationModelKind {
             graph.input(TranslationPlan.tokens, shape: [rows], dtype: .int32), state: state, encoded: stepEncoded)
         return (TranslationPlan.EncodePass(graph: encodeGraph, outputs: outputs),
                 TranslationPlan.StepPass(graph: graph, logProbabilities: try step.logits.logSoftmax(), stateInputs: names,
-                                         stateOutputs: step.state.flatMap { $0 }, weights: step.weights))
+                                         stateOutputs: step.state.flatMap { $0 },
+                                         weights: try step.weights.map { try $0.reshaped(to: [rows, 1, sourceLength]) }))
     }
 }

@@ -87,8 +87,9 @@ extension TranslationTransformer.Config: TranslationModelKind {
             mask: graph.input(Self.stepMask, shape: [1, steps]), cache: cacheNames.map { keysAndValues($0, steps) },
             memory: memoryNames.map { keysAndValues($0, sourceLength) },
             memoryBias: additiveMask(padding: rowMask).reshaped(to: [rows, 1, 1, sourceLength]))
-        // The map `runner translate --attention` draws: the last layer's weights, averaged over its heads.
-        let weights = try step.weights[decoderLayers - 1].mean(axes: [1])                            // (R, S)
+        // The maps `runner translate --attention` draws: every layer's cross-attention, head by head.
+        let weights = try Tensor.concatenated(step.weights, axis: 1)                                   // (R, L·nh, S)
+        let titles = (1...decoderLayers).flatMap { layer in (1...heads).map { "layer \(layer), head \($0)" } }
         let stepInputs: @Sendable (Int) -> [(name: String, values: [Float])] = { t in
             let slots = 0..<steps
             return [(Self.position, [Float(t)]), (Self.slot, slots.map { $0 == t ? 1 : 0 }),
@@ -98,6 +99,6 @@ extension TranslationTransformer.Config: TranslationModelKind {
                 TranslationPlan.StepPass(graph: graph, logProbabilities: try step.logits.logSoftmax(),
                                          stateInputs: cacheNames.flatMap { [$0.0, $0.1] },
                                          stateOutputs: step.cache.flatMap { [$0.keys, $0.values] }, weights: weights,
-                                         stepInputs: stepInputs))
+                                         weightTitles: titles, weightColumns: heads, stepInputs: stepInputs))
     }
 }

@@ -51,16 +51,20 @@ public final class RunTranslator {
         return pairs.map { tokenizers.source.decode($0.source) }
     }
 
-    /// The attention weights of the model producing `translation` from `source`, with their tokens
-    /// (each side ending in `<eos>`); nil for a model without attention.
+    /// The attention maps of the model producing `translation` from `source`, with their tokens (each
+    /// side ending in `<eos>`), each map's title (none for a single map) and how many a grid row holds;
+    /// nil for a model without attention.
     public func attention(source: String, translation: String)
-        throws -> (source: [String], target: [String], weights: [[Float]])? {
+        throws -> (source: [String], target: [String], maps: [(title: String?, weights: [[Float]])], columns: Int)? {
         let (sourceIDs, targetIDs) = (tokenizers.source.encode(source), tokenizers.target.encode(translation))
-        let weights = try translator(Decoder(DecodeSpec(), tokens: tokens), rows: 1)
-            .attention(source: sourceIDs, translation: targetIDs)
-        guard !weights.isEmpty else { return nil }
+        let translator = translator(Decoder(DecodeSpec(), tokens: tokens), rows: 1)
+        let maps = try translator.attention(source: sourceIDs, translation: targetIDs)
+        guard !maps.isEmpty else { return nil }
+        let layout = try translator.attentionLayout(sourceLength: sourceIDs.count)
         let names = { (ids: [Int], tokenizer: any Tokenizer) in ids.map { tokenizer.token(for: $0) ?? "?" } + ["<eos>"] }
-        return (names(sourceIDs, tokenizers.source), names(targetIDs, tokenizers.target), weights)
+        let titles = layout.titles.isEmpty ? [String?](repeating: nil, count: maps.count) : layout.titles.map { Optional($0) }
+        return (names(sourceIDs, tokenizers.source), names(targetIDs, tokenizers.target),
+                Array(zip(titles, maps)).map { (title: $0, weights: $1) }, layout.columns)
     }
 
     /// The `nBest` best translations of each line, best first, with their scores.
