@@ -108,6 +108,12 @@ public struct TranslationPlan: TrainingPlan {
                 + "the whole target at once; remove it from eval.metrics")
         }
         try TensorSize.refuseOversized(model.largestTensors(buckets + evaluationShapes))
+        let longest = (buckets + evaluationShapes).map { max($0.sourceLength, $0.targetLength) }.max() ?? 0
+        if let positions = model.maxDecodingSteps, longest > positions {
+            throw PlanError.invalid("the longest sentence of the data takes \(longest) positions with its <bos> or <eos>, "
+                + "more than model.max_positions (\(positions)); raise max_positions, or set data.max_length below it to "
+                + "leave longer training pairs out")
+        }
         self.model = model
         shapes = buckets
         training = spec.train

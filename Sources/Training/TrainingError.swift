@@ -12,6 +12,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case wrongTask(run: String, task: String, command: String)
     /// A prompt the tokenizer's preprocessing leaves no token of, so there is nothing to condition on.
     case emptyPrompt(String)
+    /// A source line with more tokens than the model has positions for (with its `<eos>`).
+    case sourceTooLong(line: Int, tokens: Int, positions: Int)
 
     public var description: String {
         switch self {
@@ -32,13 +34,16 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .emptyPrompt(let prompt):
             "the prompt \"\(prompt)\" has no tokens after the tokenizer's preprocessing; give --prompt (or sample.prompt) "
                 + "text the tokenizer keeps"
+        case .sourceTooLong(let line, let tokens, let positions):
+            "source line \(line) has \(tokens) tokens; with its <eos> that is more than the \(positions) positions of the "
+                + "model (model.max_positions): split the line, or train a model with more positions"
         }
     }
 
     /// DESIGN.md: 64 for what the spec asks and cannot be done, 1 for a run that failed.
     public var exitCode: Int32 {
         switch self {
-        case .unsupported, .unresumable, .unknownSplit, .emptySplit, .emptyPrompt, .wrongTask: 64
+        case .unsupported, .unresumable, .unknownSplit, .emptySplit, .emptyPrompt, .wrongTask, .sourceTooLong: 64
         case .divergence: 1
         }
     }

@@ -102,6 +102,17 @@ extension RunnerTests {
             XCTAssertTrue(maps.contains(">\(title)</text>"), "the map of \(title)")
         }
 
+        let (tooLong, _, tooLongError) = try run(["translate", transformerRun],
+                                                 input: "sun\n" + Array(repeating: "moon", count: 16).joined(separator: " ") + "\n")
+        XCTAssertEqual(tooLong, 64, tooLongError)
+        XCTAssertTrue(tooLongError.contains("source line 2 has 16 tokens; with its <eos> that is more than the 16 positions"),
+                      tooLongError)
+        let (fewPositions, _, fewPositionsError) = try run(["check", spec.path, "--set",
+                                                            "model={kind: transformer, width: 16, heads: 2, max_positions: 4}"])
+        XCTAssertEqual(fewPositions, 64, fewPositionsError)
+        XCTAssertTrue(fewPositionsError.contains("takes 6 positions with its <bos> or <eos>, more than model.max_positions (4)"),
+                      fewPositionsError)
+
         let (languageModel, _, lmError) = try run(["experiments/gru_charlm.yaml", "--runs-dir", runs.path, "--name", "lm",
                                                    "--set", "model.hidden=8", "--set", "data.max_chars=2000",
                                                    "--set", "train.epochs=1", "--set", "checkpoint.every_steps=10"])

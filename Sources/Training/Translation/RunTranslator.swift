@@ -69,8 +69,12 @@ public final class RunTranslator {
 
     /// The `nBest` best translations of each line, best first, with their scores.
     public func translate(_ lines: [String], decoding: DecodeSpec, nBest: Int) throws -> [[(text: String, score: Double)]] {
-        try translator(Decoder(decoding, tokens: tokens, nBest: nBest))
-            .translate(lines.map { tokenizers.source.encode($0) }).map { hypotheses in
+        let sources = lines.map { tokenizers.source.encode($0) }
+        if let positions = plan.model.maxDecodingSteps, let line = sources.firstIndex(where: { $0.count + 1 > positions }) {
+            throw TrainingError.sourceTooLong(line: line + 1, tokens: sources[line].count, positions: positions)
+        }
+        return try translator(Decoder(decoding, tokens: tokens, nBest: nBest))
+            .translate(sources).map { hypotheses in
                 hypotheses.map { (tokenizers.target.decode($0.tokens), $0.score) }
             }
     }
