@@ -15,7 +15,7 @@ struct Reference {
     static let seq2seqScript = "Sources/Bench/seq2seq_reference.py"
 
     /// Two-thread eager medians from ../shared/bench/README.md (2026-11-23).
-    static let onFileTwoThreads: [String: Double] = ["gpt_baby_cpu": 17_355, "gpt_small_char": 2_133]
+    static let onFileTwoThreads: [String: Double] = ["gpt_baby_cpu": 17_355, "gpt_small_char": 2_133, "transformer_mt": 2_718]
 
     /// Hugging Face `tokenizers` 0.23.3, single thread, tinyshakespeare, vocab 2,000 (2026-11-23).
     static let tokenizersOnFile: [String: Double] = [
@@ -27,7 +27,7 @@ struct Reference {
     /// Single-thread eager medians from ../shared/bench/README.md (2026-11-23).
     static let onFile: [String: Double] = [
         "gru_charlm": 36_935, "lstm2_charlm": 16_008, "mlp_names": 98_785, "gpt_baby_cpu": 12_157, "gpt_small_char": 1_175, "gpt_sample_kv": 1_413,
-        "gpt_sample_nocache": 487,
+        "gpt_sample_nocache": 487, "transformer_mt": 1_702,
         "gemm 256x256x256": 96, "gemm 512x512x512": 99, "gemm 1024x1024x1024": 94, "gemm 2048x2048x2048": 89,
         "gemm 32x256x768": 84, "gemm 1120x256x28": 57, "gemm 768x128x512": 100, "gemm 2048x384x1536": 95,
         "gemm 1792x256x5893": 61,

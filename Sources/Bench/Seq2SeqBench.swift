@@ -10,7 +10,8 @@ import Translation
 /// (`seq2seq_gru`) and Bahdanau et al.'s attention (`seq2seq_attention`), vocabularies 7853 → 5893,
 /// 128 sentences of 14 source and 14 target positions, teacher forcing 0.5, Adam 1e-3, clip 1. A
 /// training step is timed as StepBench times one; decoding is timed in sentences/s, greedy and beam
-/// 5, 14 tokens a sentence (random weights never choose `<eos>` first, so every sentence runs to the bound).
+/// 5, 14 tokens a sentence (random weights never choose `<eos>` first, so every sentence runs to the
+/// bound). `train` and `decode` serve any translation model (TransformerBench's too).
 enum Seq2SeqBench {
     static let (sourceVocabulary, targetVocabulary, batchSize, sourceLength, targetLength) = (7853, 5893, 128, 14, 14)
 
@@ -36,7 +37,10 @@ enum Seq2SeqBench {
         }
     }
 
-    static func train(name: String, spec: ExperimentSpec, reference: Reference) throws {
+    /// Times training steps of `spec`'s model on random batches of the bench's shape, then its decoding;
+    /// returns the plan and the arena the steps trained.
+    @discardableResult
+    static func train(name: String, spec: ExperimentSpec, reference: Reference) throws -> (TranslationPlan, ParameterArena) {
         let shape = TranslationPlan.BucketShape(batchSize: batchSize, sourceLength: sourceLength, targetLength: targetLength)
         let plan = try TranslationPlan(spec, sourceVocabularySize: sourceVocabulary, targetVocabularySize: targetVocabulary,
                                        shapes: [shape], evaluationShapes: [])
@@ -54,6 +58,7 @@ enum Seq2SeqBench {
         }
         try program.setInput(TranslationPlan.mask, [Float](repeating: 1, count: batchSize * sourceLength))
         var loss: Float = 0
+        let lr = Float(spec.train.optimizer.lr)
         func step(_ i: Int) throws {
             let (source, inputs, targets) = batches[i % batches.count]
             try program.setInput(TranslationPlan.source, source)
@@ -61,7 +66,7 @@ enum Seq2SeqBench {
             try program.setInput(TranslationPlan.targets, targets)
             program.run()
             _ = clipGradNorm(arena.gradients, maxNorm: 1)
-            optimizer.step(parameters: arena.values, gradients: UnsafeBufferPointer(arena.gradients), layout: layout, lr: 1e-3)
+            optimizer.step(parameters: arena.values, gradients: UnsafeBufferPointer(arena.gradients), layout: layout, lr: lr)
             loss = try program.scalar(pass.loss)
         }
         for i in 0..<2 { try step(i) }
@@ -74,12 +79,18 @@ enum Seq2SeqBench {
               + reference.comparison(name, tokensPerSecond: tokensPerSecond))
         if SeqLabEnvironment.debug { print(program.timingReport()) }
         try decode(name: name, plan: plan, arena: arena, threads: threads)
+        return (plan, arena)
     }
 
-    /// Sentences/s of greedy and beam-5 decoding of 128 random sources with the trained-for-a-few-steps weights.
-    static func decode(name: String, plan: TranslationPlan, arena: ParameterArena, threads: Int) throws {
+    /// 128 random sources of 13 tokens (14 positions with `<eos>`).
+    static var sources: [[Int]] {
         var rng = SeededGenerator(seed: 7)
-        let sources = (0..<batchSize).map { _ in (0..<(sourceLength - 1)).map { _ in 3 + Int(rng.next() % UInt64(sourceVocabulary - 3)) } }
+        return (0..<batchSize).map { _ in (0..<(sourceLength - 1)).map { _ in 3 + Int(rng.next() % UInt64(sourceVocabulary - 3)) } }
+    }
+
+    /// Sentences/s of greedy and beam-5 decoding of `sources` with the trained-for-a-few-steps weights.
+    static func decode(name: String, plan: TranslationPlan, arena: ParameterArena, threads: Int) throws {
+        let sources = sources
         for beam in [1, 5] {
             let decoder = Decoder(beam: beam, maxLengthB: targetLength - 1, bos: 1, eos: 2, padding: 0)
             let translator = Translator(plan: plan, arena: arena, decoder: decoder, sourceEOS: 2, threads: threads)
