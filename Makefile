@@ -59,8 +59,8 @@ reproduce: build
 	  echo "Its last sample:"; echo; echo '```'; tac runs/zoo/*/samples.txt | sed '/^--- step/q' | tac; echo '```'; \
 	} > docs/reproduced.md
 
-# REPRODUCE.md §4: the three recurrent encoder-decoders on Multi30k (35 to 60 minutes each here), then
-# their table with test BLEU beside the published numbers in docs/reproduced-mt.md.
+# REPRODUCE.md §4: the three recurrent encoder-decoders and the Transformer on Multi30k (30 to 70 minutes
+# each here), then their table with test BLEU beside the published numbers in docs/reproduced-mt.md.
 reproduce-mt: build
 	rm -rf runs/reproduce-mt
 	for spec in $(TRANSLATIONS); do .build/release/runner $$spec --runs-dir runs/reproduce-mt || exit 1; done

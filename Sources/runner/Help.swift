@@ -137,8 +137,10 @@ enum Help {
     source: rank, score and translation. Decoding is greedy (--beam 1) or beam search as fairseq's:
     a hypothesis scores its log-probability / length^A (--lenpen), at most
     ⌊max_len_a · (source length + 1) + max_len_b⌋ tokens come before its <eos>, and <eos> never
-    comes first. Each flag defaults to the run's eval.decode and takes what that key takes. Prints sentences/s and tokens/s on stderr. With
-    --attention, also draws the first sentence's attention weights (source × target) as an SVG heat map.
+    comes first. Each flag defaults to the run's eval.decode and takes what that key takes. Prints
+    sentences/s and tokens/s on stderr. With --attention, also draws the first sentence's attention
+    weights (source × target) as an SVG heat map; a Transformer's cross-attention as a grid of maps,
+    one per layer and head.
     Example: runner translate runs/seq2seq_multi30k-20261204-101500 --beam 5 --lenpen 1.0 < test.de
     """
 
