@@ -38,7 +38,7 @@ struct Lowering {
             return nil
         case .randomUniform:
             let random = random
-            run = { for i in 0..<count { out[i] = random.generator.nextFloat() } }
+            run = { random.generator.fillUniform(out, count: count) }
         case .unary(let op):
             run = split(count) { range in unary(op, x[0] + range.lowerBound, out + range.lowerBound, count: range.count) }
         case .binary(let op) where shapes[0] == dims && shapes[1] == dims:

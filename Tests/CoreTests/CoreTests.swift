@@ -34,6 +34,16 @@ final class SeededGeneratorTests: XCTestCase {
         XCTAssertEqual((0..<5).map { _ in a.next() }, (0..<5).map { _ in resumed.next() })
     }
 
+    /// The bulk fill is the same stream as one draw at a time, and leaves the same state.
+    func testFillUniformIsNextFloatInOrder() {
+        var (one, bulk) = (SeededGenerator(seed: 11), SeededGenerator(seed: 11))
+        let expected = (0..<1000).map { _ in one.nextFloat() }
+        var filled = [Float](repeating: -1, count: 1000)
+        filled.withUnsafeMutableBufferPointer { bulk.fillUniform($0.baseAddress!, count: 1000) }
+        XCTAssertEqual(filled, expected)
+        XCTAssertEqual(bulk.state, one.state)
+    }
+
     func testUniformAndNormalMoments() {
         var rng = SeededGenerator(seed: 7)
         let n = 200_000
