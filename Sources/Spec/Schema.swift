@@ -98,6 +98,8 @@ enum NumberRule {
     case closedFraction
     /// (0, 1]: decay factors.
     case factor
+    /// From 1 up to a bound: a beam SeqLab keeps.
+    case atLeastOneAtMost(Int)
 
     func allows(_ x: Double) -> Bool {
         switch self {
@@ -108,6 +110,7 @@ enum NumberRule {
         case .fraction: x >= 0 && x < 1
         case .closedFraction: x >= 0 && x <= 1
         case .factor: x > 0 && x <= 1
+        case .atLeastOneAtMost(let bound): x >= 1 && x <= Double(bound)
         }
     }
 
@@ -120,6 +123,7 @@ enum NumberRule {
         case .fraction: "in [0, 1)"
         case .closedFraction: "in [0, 1]"
         case .factor: "in (0, 1]"
+        case .atLeastOneAtMost(let bound): "between 1 and \(bound)"
         }
     }
 }

@@ -259,19 +259,13 @@ public struct DecodeSpec: Sendable, Equatable {
 extension DecodeSpec: SpecSection {
     static var fields: [Field<DecodeSpec>] {
         [
-            .int("beam", \.beam, .atLeastOne),
+            .int("beam", \.beam, .atLeastOneAtMost(maxBeam)),
             .double("lenpen", \.lenpen, .any),
             .double("max_len_a", \.maxLenA, .nonNegative),
             .int("max_len_b", \.maxLenB, .atLeastOne),
         ]
     }
 
-    static func validate(_ value: inout DecodeSpec, _ node: Node, section: String) throws(SpecError) {
-        if value.beam > maxBeam {
-            throw (node.entry("beam")?.value.mark ?? node.mark).error("'\(section).beam' (\(value.beam)) is wider than "
-                + "\(maxBeam), the most SeqLab keeps")
-        }
-    }
 }
 
 extension SampleSpec: SpecSection {

@@ -21,9 +21,8 @@ public struct SplitScore: Sendable {
         (self.split, self.metrics, step, warnings) = (split, metrics, session.latest?.checkpoint.step ?? 0, session.warnings)
     }
 
-    /// `valid loss 3.2410  ppl 25.5602  bleu 27.31  (step 2270)`.
+    /// `valid loss 3.2410  ppl 25.5602  bleu 27.31  (step 2270)`: every metric a log line shows.
     public var line: String {
-        split + String(format: " loss %.4f  ppl %.4f", loss, perplexity)
-            + (metrics["bleu"].map { String(format: "  bleu %.2f", $0) } ?? "") + "  (step \(step))"
+        split + String(format: " loss %.4f  ppl %.4f", loss, perplexity) + Trainer.extras(metrics) + "  (step \(step))"
     }
 }

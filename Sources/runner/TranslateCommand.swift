@@ -17,9 +17,6 @@ enum TranslateCommand {
         decoding.lenpen = options.lenpen ?? decoding.lenpen
         decoding.maxLenA = options.maxLenA ?? decoding.maxLenA
         decoding.maxLenB = options.maxLenB ?? decoding.maxLenB
-        guard decoding.beam <= DecodeSpec.maxBeam else {
-            throw Command.UsageError(message: "--beam \(decoding.beam) is wider than \(DecodeSpec.maxBeam), the most SeqLab keeps")
-        }
         guard options.nBest <= decoding.beam else {
             throw Command.UsageError(message: "--nbest \(options.nBest) is more than the beam \(decoding.beam) keeps; "
                 + "raise --beam or lower --nbest")

@@ -120,9 +120,10 @@ extension RunnerTests {
         let lm = runs.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: runs.path)
             .first { $0.hasPrefix("lm-") })).path
         try assertRefusals([
-            (["translate", path, "--beam", "0"], 64, "error: --beam: 'eval.decode.beam' must be ≥ 1, found 0"),
+            (["translate", path, "--beam", "0"], 64, "error: --beam: 'eval.decode.beam' must be between 1 and 1024, found 0"),
             (["translate", path, "--lenpen", "nan"], 64, "error: --lenpen: expected a number for 'eval.decode.lenpen', found 'nan'"),
-            (["translate", path, "--beam", "4611686018427387904"], 64, "error: --beam 4611686018427387904 is wider than 1024"),
+            (["translate", path, "--beam", "4611686018427387904"], 64,
+             "error: --beam: 'eval.decode.beam' must be between 1 and 1024, found 4611686018427387904"),
             (["translate", path, "--nbest", "3"], 64, "error: --nbest 3 is more than the beam 1 keeps"),
             (["translate", path, "--split", "dev"], 64, "error: --split takes valid or test (got 'dev')"),
             (["translate", "/nonexistent/run"], 66, "no run directory at /nonexistent/run"),

@@ -84,9 +84,9 @@ final class SpecErrorTests: XCTestCase {
              headline: "x.yaml:2:35: error: unknown attention 'bahdanau' (expected one of: none, additive, dot, general)",
              caret: 35),
         Case(name: "a beam too wide", files: ["x.yaml": minimalSpec + "eval: {decode: {beam: 5000}}\n"],
-             headline: "x.yaml:2:23: error: 'eval.decode.beam' (5000) is wider than 1024, the most SeqLab keeps", caret: 23),
+             headline: "x.yaml:2:23: error: 'eval.decode.beam' must be between 1 and 1024, found 5000", caret: 23),
         Case(name: "a beam of 0", files: ["x.yaml": minimalSpec + "eval: {decode: {beam: 0}}\n"],
-             headline: "x.yaml:2:23: error: 'eval.decode.beam' must be ≥ 1, found 0", caret: 23),
+             headline: "x.yaml:2:23: error: 'eval.decode.beam' must be between 1 and 1024, found 0", caret: 23),
         // The Transformer's sizes that cannot fit together.
         Case(name: "heads that do not divide the width",
              files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en}\nmodel: {kind: transformer, width: 10, heads: 4}\n"],
