@@ -48,18 +48,22 @@ enum TransformerBench {
             return (try Engine.compile(g, outputs: [last], arena: arena, threads: threads), last)
         }
         let source: [Float] = sources.flatMap { $0.map(Float.init) + [2] }                     // each ends in <eos>
-        func decode() {
+        func decode() throws {
             var tokens = [[Float]](repeating: [1], count: rows)                 // <bos>
             for (program, last) in programs {
-                try? program.setInput(TranslationPlan.source, source)
-                try? program.setInput(TranslationPlan.mask, [Float](repeating: 1, count: rows * sourceLength))
-                try? program.setInput(TranslationPlan.inputs, tokens.flatMap { $0 })
+                try program.setInput(TranslationPlan.source, source)
+                try program.setInput(TranslationPlan.mask, [Float](repeating: 1, count: rows * sourceLength))
+                try program.setInput(TranslationPlan.inputs, tokens.flatMap { $0 })
                 program.run()
-                for (row, next) in ((try? program.read(last)) ?? []).enumerated() { tokens[row].append(next) }
+                for (row, next) in try program.read(last).enumerated() { tokens[row].append(next) }
             }
         }
-        decode()
-        let seconds = medianSeconds(repetitions: 3) { decode() }
+        try decode()
+        var failure: (any Error)?
+        let seconds = medianSeconds(repetitions: 3) {
+            do { try decode() } catch { failure = error }
+        }
+        if let failure { throw failure }
         print(String(format: "bench transformer_mt_decode threads=%d beam=1 cache=none sentences_per_s=%.1f", threads,
                      Double(rows) / seconds))
     }

@@ -152,7 +152,7 @@ public struct TransformerBlock {
     /// keys and values were projected once (see `MultiHeadAttention`'s step and memory forms).
     /// - Parameters:
     ///   - x: (B, 1, C), the step's positions
-    ///   - cache: per head, (B, nh, L, hs) keys and values of the earlier steps
+    ///   - cache: this layer's keys and values of the earlier steps, (B, nh, L, hs) each
     ///   - slot: (L, 1), one-hot at this step; `mask`: additive (1, L), open up to this step
     ///   - memory: the cross-attention's projected keys and values, (B, nh, S, hs) each
     ///   - memoryBias: additive (B, 1, 1, S) over the memory's padding

@@ -109,10 +109,10 @@ public struct TranslationPlan: TrainingPlan {
         }
         try TensorSize.refuseOversized(model.largestTensors(buckets + evaluationShapes))
         let longest = (buckets + evaluationShapes).map { max($0.sourceLength, $0.targetLength) }.max() ?? 0
-        if let positions = model.maxDecodingSteps, longest > positions {
+        if let positions = model.positionLimit, longest > positions {
             throw PlanError.invalid("the longest sentence of the data takes \(longest) positions with its <bos> or <eos>, "
-                + "more than model.max_positions (\(positions)); raise max_positions, or set data.max_length below it to "
-                + "leave longer training pairs out")
+                + "more than model.max_positions (\(positions)); raise max_positions (data.max_length leaves long training "
+                + "pairs out, but valid and test are scored whole)")
         }
         self.model = model
         shapes = buckets

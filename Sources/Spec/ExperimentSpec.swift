@@ -117,15 +117,24 @@ extension ExperimentSpec: SpecSection {
         try checkTransformerFits(value, node)
     }
 
-    /// A Transformer's position table must hold the longest sentence the data keeps, and one embedding
-    /// shared by both sides needs one vocabulary.
+    /// A Transformer's position table must hold the longest sentence the data keeps, one embedding
+    /// shared by both sides needs one vocabulary, and its decoder reads the whole target at once, so
+    /// it cannot run free.
     private static func checkTransformerFits(_ value: ExperimentSpec, _ node: Node) throws(SpecError) {
         let model = value.model
-        guard model.kind == .transformer, let modelNode = node.entry("model")?.value else { return }
+        guard model.kind == .transformer else { return }
+        if value.eval.metrics.contains(.freeRunning), let eval = node.entry("eval")?.value {
+            throw (eval.entry("metrics")?.value.mark ?? eval.mark).error("eval metric 'free_running' needs a recurrent "
+                + "seq2seq model; a transformer reads the whole target at once", hint: "remove it from eval.metrics")
+        }
+        guard let modelNode = node.entry("model")?.value else { return }
         let mark = { (key: String) in modelNode.entry(key)?.value.mark ?? modelNode.mark }
         // A sentence of max_length tokens takes one more position: the source's `<eos>`, the target's `<bos>`.
         if let maxLength = value.data.maxLength, maxLength + 1 > model.maxPositions {
-            throw mark("max_positions").error("'model.max_positions' (\(model.maxPositions)) is smaller than the "
+            // The caret goes to the key the file gives: max_positions, or else the max_length it is too small for.
+            let maxLengthMark = node.entry("data")?.value.entry("max_length")?.value.mark ?? modelNode.mark
+            let at = modelNode.entry("max_positions") != nil ? mark("max_positions") : maxLengthMark
+            throw at.error("'model.max_positions' (\(model.maxPositions)) is smaller than the "
                 + "\(maxLength + 1) positions a sentence of 'data.max_length' (\(maxLength)) takes with its <bos> or <eos>",
                 hint: "raise max_positions to \(maxLength + 1) or lower data.max_length")
         }

@@ -14,16 +14,16 @@ public final class Translator {
     let chunk: Int
     let threads: Int
     /// The encoder program of each padded source length.
-    private var encoders: [Int: (pass: TranslationPlan.EncodePass, program: Program)] = [:]
+    private var encoderPrograms: [Int: (pass: TranslationPlan.EncodePass, program: Program)] = [:]
     /// The step program of each (padded source length, rows).
-    private var steps: [[Int]: (pass: TranslationPlan.StepPass, program: Program)] = [:]
+    private var stepPrograms: [[Int]: (pass: TranslationPlan.StepPass, program: Program)] = [:]
 
     /// - Parameter rows: about how many hypotheses a step decodes: `rows / beam` sentences at a time
     ///   (GEMMs of fewer rows run well below the machine's speed).
     public init(plan: TranslationPlan, arena: ParameterArena, decoder: Decoder, sourceEOS: Int, rows: Int = 128, threads: Int = 1) {
         var decoder = decoder
         // A step reads `<bos>` or a token and predicts the next: the final `<eos>` takes the last step.
-        if let steps = plan.model.maxDecodingSteps { decoder.lengthLimit = min(decoder.lengthLimit, steps - 1) }
+        if let positions = plan.model.positionLimit { decoder.lengthLimit = min(decoder.lengthLimit, positions - 1) }
         (self.plan, self.arena, self.decoder, self.sourceEOS, self.threads) = (plan, arena, decoder, sourceEOS, threads)
         chunk = max(1, rows / decoder.beam)
     }
@@ -50,7 +50,7 @@ public final class Translator {
     }
 
     private func translateChunk(_ sources: [[Int]]) throws -> [[Decoder.Hypothesis]] {
-        let padded = Self.paddedLength(sources.map(\.count).max() ?? 0)
+        let padded = paddedLength(sources.map(\.count).max() ?? 0)
         let encoded = try encode(sources, sourceLength: padded)
         let first = try stepProgram(sourceLength: padded, rows: stepRows(sources.count)).pass
         let initial = sources.indices.map { firstState(of: $0, encoded: encoded, pass: first) }
@@ -63,8 +63,10 @@ public final class Translator {
     }
 
     /// The source positions programs are compiled for: a source of `count` tokens and its `<eos>`,
-    /// rounded up to a multiple of 8 to limit recompiles.
-    private static func paddedLength(_ count: Int) -> Int { (count + 1 + 7) / 8 * 8 }
+    /// rounded up to a multiple of 8 to limit recompiles, but never past the model's positions.
+    private func paddedLength(_ count: Int) -> Int {
+        min((count + 1 + 7) / 8 * 8, max(count + 1, plan.model.positionLimit ?? .max))
+    }
 
     /// The decoding steps a sentence of a chunk padded to `sourceLength` may take: the longest
     /// translation `decoder` allows such a source, and its `<eos>`.
@@ -132,10 +134,11 @@ public final class Translator {
     }
 
     /// The attention weights of each step as the model produces `translation` from `source`, per map
-    /// (see `StepPass.weights`): one row per target token and the final `<eos>`, one column per source
-    /// token and the source's `<eos>`. Empty for a model without attention.
+    /// (see `StepPass.weights`): one row per target token and the final `<eos>` (as many as the
+    /// decoder's length limit allows), one column per source token and the source's `<eos>`. Empty for
+    /// a model without attention.
     public func attention(source: [Int], translation: [Int]) throws -> [[[Float]]] {
-        let (length, padded) = (source.count + 1, Self.paddedLength(source.count))
+        let (length, padded) = (source.count + 1, paddedLength(source.count))
         let pass = try stepProgram(sourceLength: padded, rows: 1).pass
         guard let weights = pass.weights else { return [] }
         let maps = weights.shape[1]
@@ -152,7 +155,7 @@ public final class Translator {
 
     /// The titles of the attention maps and how many a grid row holds (see `StepPass`).
     public func attentionLayout(sourceLength: Int) throws -> (titles: [String], columns: Int) {
-        let pass = try stepProgram(sourceLength: Self.paddedLength(sourceLength), rows: 1).pass
+        let pass = try stepProgram(sourceLength: paddedLength(sourceLength), rows: 1).pass
         return (pass.weightTitles, pass.weightColumns)
     }
 
@@ -182,20 +185,20 @@ public final class Translator {
     }
 
     private func encoder(sourceLength: Int) throws -> (pass: TranslationPlan.EncodePass, program: Program) {
-        if let cached = encoders[sourceLength] { return cached }
+        if let cached = encoderPrograms[sourceLength] { return cached }
         let pass = try plan.decoding(sentences: chunk, rows: 1, sourceLength: sourceLength, steps: 1).encode
         let compiled = (pass, try Engine.compile(pass.graph, outputs: pass.outputs.map(\.tensor), arena: arena, threads: threads))
-        encoders[sourceLength] = compiled
+        encoderPrograms[sourceLength] = compiled
         return compiled
     }
 
     private func stepProgram(sourceLength: Int, rows: Int) throws -> (pass: TranslationPlan.StepPass, program: Program) {
-        if let cached = steps[[sourceLength, rows]] { return cached }
+        if let cached = stepPrograms[[sourceLength, rows]] { return cached }
         let pass = try plan.decoding(sentences: chunk, rows: rows, sourceLength: sourceLength,
                                      steps: steps(sourceLength: sourceLength)).step
         let program = try Engine.compile(pass.graph, outputs: [pass.logProbabilities] + pass.stateOutputs
                                              + (pass.weights.map { [$0] } ?? []), arena: arena, threads: threads)
-        steps[[sourceLength, rows]] = (pass, program)
+        stepPrograms[[sourceLength, rows]] = (pass, program)
         return (pass, program)
     }
 }

@@ -97,6 +97,16 @@ final class SpecErrorTests: XCTestCase {
              headline: "x.yaml:2:63: error: 'model.max_positions' (100) is smaller than the 101 positions a sentence of "
                 + "'data.max_length' (100) takes with its <bos> or <eos> (raise max_positions to 101 or lower data.max_length)",
              caret: 63),
+        Case(name: "the default positions fewer than the longest sentence",
+             files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en, max_length: 300}\nmodel: {kind: transformer}\n"],
+             headline: "x.yaml:1:62: error: 'model.max_positions' (256) is smaller than the 301 positions a sentence of "
+                + "'data.max_length' (300) takes with its <bos> or <eos> (raise max_positions to 301 or lower data.max_length)",
+             caret: 62),
+        Case(name: "a free-running Transformer",
+             files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en}\nmodel: {kind: transformer}\n"
+                + "eval: {metrics: [loss, free_running]}\n"],
+             headline: "x.yaml:3:17: error: eval metric 'free_running' needs a recurrent seq2seq model; a transformer reads "
+                + "the whole target at once (remove it from eval.metrics)", caret: 17),
         Case(name: "all embeddings shared over two tokenizers",
              files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en}\nmodel: {kind: transformer, share_embeddings: all}\n"
                 + "tokenizer: {source: {kind: word}, target: {kind: char}}\n"],

@@ -40,7 +40,7 @@ extension EncoderDecoder.Config: TranslationModelKind {
 
     public var modelWidth: Int { hidden }
     public var runsFree: Bool { true }
-    public var maxDecodingSteps: Int? { nil }
+    public var positionLimit: Int? { nil }
 
     public func logits(_ graph: Graph, source: Tensor, mask: Tensor, decoderInputs: Tensor, freeRunning: Bool) throws -> Tensor {
         try EncoderDecoder(graph, config: self)(source, mask: mask, decoderInputs: decoderInputs, freeRunning: freeRunning).logits

@@ -17,8 +17,9 @@ public protocol TranslationModelKind: Sendable {
     var modelWidth: Int { get }
     /// Whether the model can score a batch feeding its decoder its own argmax (`free_running`).
     var runsFree: Bool { get }
-    /// The most decoding steps a sentence may take (a position table's rows); nil for no limit.
-    var maxDecodingSteps: Int? { get }
+    /// The most positions a sentence takes on either side, its `<eos>` or `<bos>` included (a position
+    /// table's rows): the longest source it encodes and the most steps it decodes; nil for no limit.
+    var positionLimit: Int? { get }
     /// Logits (B, T, V) of a batch: `source` (B, S) ids, `mask` (B, S), `decoderInputs` (B, T) ids; with
     /// `freeRunning` (only when `runsFree`) every step after the first reads the previous argmax.
     func logits(_ graph: Graph, source: Tensor, mask: Tensor, decoderInputs: Tensor, freeRunning: Bool) throws -> Tensor

@@ -10,15 +10,15 @@ import Spec
 extension TranslationTransformer.Config: TranslationModelKind {
     public init(_ spec: ExperimentSpec, sourceVocabularySize: Int, targetVocabularySize: Int) throws {
         let model = spec.model
-        guard let activation = Activation(rawValue: model.activation.rawValue),
-              let norm = TransformerBlock.NormPlacement(rawValue: model.norm.rawValue),
+        // The spec's choices and the model's have the same names; a choice without a counterpart is refused by name.
+        guard let activation = Activation(rawValue: model.activation.rawValue) else {
+            throw PlanError.unsupported("model.activation '\(model.activation.rawValue)' in a transformer")
+        }
+        guard let norm = TransformerBlock.NormPlacement(rawValue: model.norm.rawValue),
               let positions = TranslationTransformer.Positions(rawValue: model.positions.rawValue),
               let shared = TranslationTransformer.SharedEmbeddings(rawValue: model.shareEmbeddings.rawValue) else {
-            throw PlanError.unsupported("activation '\(model.activation.rawValue)'")
-        }
-        if shared == .all, sourceVocabularySize != targetVocabularySize {
-            throw PlanError.invalid("model.share_embeddings: all needs one vocabulary, but the source has "
-                + "\(sourceVocabularySize) tokens and the target \(targetVocabularySize); give both sides one tokenizer file")
+            throw PlanError.unsupported("model.norm '\(model.norm.rawValue)', positions '\(model.positions.rawValue)' or "
+                + "share_embeddings '\(model.shareEmbeddings.rawValue)' in a transformer")
         }
         self.init(sourceVocabularySize: sourceVocabularySize, targetVocabularySize: targetVocabularySize, width: model.width,
                   heads: model.heads, feedForwardSize: model.ffn ?? 4 * model.width, encoderLayers: model.encoderLayers,
@@ -47,7 +47,7 @@ extension TranslationTransformer.Config: TranslationModelKind {
 
     public var modelWidth: Int { width }
     public var runsFree: Bool { false }
-    public var maxDecodingSteps: Int? { maxPositions }
+    public var positionLimit: Int? { maxPositions }
 
     public func logits(_ graph: Graph, source: Tensor, mask: Tensor, decoderInputs: Tensor, freeRunning: Bool) throws -> Tensor {
         try TranslationTransformer(graph, config: self)(source, mask: mask, decoderInputs: decoderInputs)

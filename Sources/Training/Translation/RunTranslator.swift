@@ -57,20 +57,24 @@ public final class RunTranslator {
     public func attention(source: String, translation: String)
         throws -> (source: [String], target: [String], maps: [(title: String?, weights: [[Float]])], columns: Int)? {
         let (sourceIDs, targetIDs) = (tokenizers.source.encode(source), tokenizers.target.encode(translation))
-        let translator = translator(Decoder(DecodeSpec(), tokens: tokens), rows: 1)
+        // Long enough for the whole translation (tokenised again, it may count differently), within the
+        // model's positions: rows past them are not drawn.
+        var decoding = DecodeSpec()
+        decoding.maxLenB = max(decoding.maxLenB, targetIDs.count)
+        let translator = translator(Decoder(decoding, tokens: tokens), rows: 1)
         let maps = try translator.attention(source: sourceIDs, translation: targetIDs)
-        guard !maps.isEmpty else { return nil }
+        guard let rows = maps.first?.count else { return nil }
         let layout = try translator.attentionLayout(sourceLength: sourceIDs.count)
         let names = { (ids: [Int], tokenizer: any Tokenizer) in ids.map { tokenizer.token(for: $0) ?? "?" } + ["<eos>"] }
         let titles = layout.titles.isEmpty ? [String?](repeating: nil, count: maps.count) : layout.titles.map { Optional($0) }
-        return (names(sourceIDs, tokenizers.source), names(targetIDs, tokenizers.target),
+        return (names(sourceIDs, tokenizers.source), Array(names(targetIDs, tokenizers.target).prefix(rows)),
                 Array(zip(titles, maps)).map { (title: $0, weights: $1) }, layout.columns)
     }
 
     /// The `nBest` best translations of each line, best first, with their scores.
     public func translate(_ lines: [String], decoding: DecodeSpec, nBest: Int) throws -> [[(text: String, score: Double)]] {
         let sources = lines.map { tokenizers.source.encode($0) }
-        if let positions = plan.model.maxDecodingSteps, let line = sources.firstIndex(where: { $0.count + 1 > positions }) {
+        if let positions = plan.model.positionLimit, let line = sources.firstIndex(where: { $0.count + 1 > positions }) {
             throw TrainingError.sourceTooLong(line: line + 1, tokens: sources[line].count, positions: positions)
         }
         return try translator(Decoder(decoding, tokens: tokens, nBest: nBest))
