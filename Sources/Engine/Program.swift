@@ -43,17 +43,35 @@ public final class Program {
         activations.deallocate()
     }
 
-    /// Copies `values` into the input called `name`.
+    /// Copies `values` into the input called `name`; ids outside the table they index are refused
+    /// before anything is written.
     public func setInput(_ name: String, _ values: [Float]) throws {
         guard let input = inputs[name] else { throw EngineError.unknownInput(name, known: inputs.keys.sorted()) }
         guard values.count == input.count else { throw EngineError.inputSize(name: name, expected: input.count, got: values.count) }
         guard let node = input.node, !values.isEmpty else { return }
-        if let (bound, ignored) = input.indexLimit,
-           let bad = values.firstIndex(where: { !(($0 >= 0 && $0 < Float(bound) && $0.rounded() == $0) || $0 == ignored.map(Float.init)) }) {
-            throw EngineError.indexOutOfRange(input: name, position: bad, value: values[bad], bound: bound)
+        try values.withUnsafeBufferPointer { values in
+            try Self.checkIndices(values, of: input, name: name)
+            if let start = values.baseAddress { plan.address(of: node, arena: activations).update(from: start, count: values.count) }
         }
-        let destination = plan.address(of: node, arena: activations)
-        values.withUnsafeBufferPointer { destination.update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    /// Lets `body` write the input called `name` in place (all of its elements: the pointer is to the
+    /// first), then checks its ids as `setInput` does: for inputs filled row by row from many places,
+    /// where building an array first would copy everything twice.
+    public func withInput(_ name: String, _ body: (UnsafeMutablePointer<Float>) throws -> Void) throws {
+        guard let input = inputs[name] else { throw EngineError.unknownInput(name, known: inputs.keys.sorted()) }
+        guard let node = input.node, input.count > 0 else { return }
+        let start = plan.address(of: node, arena: activations)
+        try body(start)
+        try Self.checkIndices(UnsafeBufferPointer(start: start, count: input.count), of: input, name: name)
+    }
+
+    /// Throws for the first value of an index input that is not an id of its table (nor the ignored id).
+    private static func checkIndices(_ values: UnsafeBufferPointer<Float>, of input: ProgramInput, name: String) throws {
+        guard let (bound, ignored) = input.indexLimit,
+              let bad = values.firstIndex(where: { !(($0 >= 0 && $0 < Float(bound) && $0.rounded() == $0) || $0 == ignored.map(Float.init)) })
+        else { return }
+        throw EngineError.indexOutOfRange(input: name, position: bad, value: values[bad], bound: bound)
     }
 
     /// Runs every step once: forward, then backward when the program has gradients, then the
@@ -77,6 +95,17 @@ public final class Program {
         guard outputs.contains(tensor.id) else { throw EngineError.notAnOutput(node: tensor.id) }
         let address = plan.address(of: tensor.id, arena: activations)
         return Array(UnsafeBufferPointer(start: address, count: tensor.shape.count))
+    }
+
+    /// The first `count` rows of an output (R, …), each its own array: one copy, where `read` and
+    /// slicing it would make two.
+    public func readRows(_ tensor: Tensor, count: Int) throws -> [[Float]] {
+        guard outputs.contains(tensor.id) else { throw EngineError.notAnOutput(node: tensor.id) }
+        let values = UnsafeBufferPointer(start: plan.address(of: tensor.id, arena: activations), count: tensor.shape.count)
+        let perRow = tensor.shape.rank > 0 && tensor.shape[0] > 0 ? values.count / tensor.shape[0] : 0
+        return (0..<min(count, tensor.shape.rank > 0 ? tensor.shape[0] : 0)).map {
+            Array(values[($0 * perRow)..<(($0 + 1) * perRow)])
+        }
     }
 
     /// The first element of an output, for losses.

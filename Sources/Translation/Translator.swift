@@ -103,33 +103,33 @@ public final class Translator {
         let stateNames = step.pass.stateInputs
         try step.program.setInput(TranslationPlan.tokens, (0..<stepRows).map { Float(rows[min($0, rows.count - 1)].token) })
         for (name, values) in step.pass.stepInputs(t) { try step.program.setInput(name, values) }
-        // A state tensor comes from each row's hypothesis, any other encoded tensor from its sentence.
+        // A state tensor comes from each row's hypothesis, any other encoded tensor from its sentence;
+        // each row is written straight into the program's input (these inputs are the bulk of a step's
+        // memory traffic: a Transformer's caches and projected encoder outputs).
+        let fed = (0..<stepRows).map { rows[min($0, rows.count - 1)] }
         for (index, (name, perRow)) in zip(stateNames, step.pass.stateSizes).enumerated() {
-            var feed = [Float](repeating: 0, count: stepRows * perRow)
-            for row in 0..<stepRows {
-                feed.replaceSubrange((row * perRow)..<((row + 1) * perRow), with: rows[min(row, rows.count - 1)].state.tensors[index])
+            try step.program.withInput(name) { buffer in
+                for (row, source) in fed.enumerated() {
+                    (buffer + row * perRow).update(from: source.state.tensors[index], count: perRow)
+                }
             }
-            try step.program.setInput(name, feed)
         }
         for (name, (values, perRow)) in encoded where !stateNames.contains(name) {
-            var feed = [Float](repeating: 0, count: stepRows * perRow)
-            for row in 0..<stepRows {
-                let sentence = rows[min(row, rows.count - 1)].state.sentence
-                feed.replaceSubrange((row * perRow)..<((row + 1) * perRow), with: values[(sentence * perRow)..<((sentence + 1) * perRow)])
+            try step.program.withInput(name) { buffer in
+                values.withUnsafeBufferPointer { values in
+                    guard let start = values.baseAddress else { return }
+                    for (row, source) in fed.enumerated() {
+                        (buffer + row * perRow).update(from: start + source.state.sentence * perRow, count: perRow)
+                    }
+                }
             }
-            try step.program.setInput(name, feed)
         }
         step.program.run()
-        let logProbabilities = try step.program.read(step.pass.logProbabilities)
-        let states = try step.pass.stateOutputs.map { try step.program.read($0) }
-        let weights = try step.pass.weights.map { try step.program.read($0) } ?? []
-        let rowSlice = { (values: [Float], row: Int) -> [Float] in
-            let perRow = values.count / stepRows
-            return Array(values[(row * perRow)..<((row + 1) * perRow)])
-        }
+        let logProbabilities = try step.program.readRows(step.pass.logProbabilities, count: rows.count)
+        let states = try step.pass.stateOutputs.map { try step.program.readRows($0, count: rows.count) }
+        let weights = try step.pass.weights.map { try step.program.readRows($0, count: rows.count) }
         return rows.indices.map { row in
-            (rowSlice(logProbabilities, row), State(sentence: rows[row].state.sentence, tensors: states.map { rowSlice($0, row) }),
-             weights.isEmpty ? [] : rowSlice(weights, row))
+            (logProbabilities[row], State(sentence: rows[row].state.sentence, tensors: states.map { $0[row] }), weights?[row] ?? [])
         }
     }
 
