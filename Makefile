@@ -7,7 +7,7 @@ TESTFLAGS    = -c release -Xswiftc -enable-testing
 PACKAGES     = libyaml-dev libopenblas-dev pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test bench loc run reproduce reproduce-mt clean
+.PHONY: deps build test bench loc run reproduce reproduce-mt reproduce-wordlm clean
 
 # Installs the C libraries only when pkg-config cannot find them.
 deps:
@@ -41,8 +41,9 @@ run: build
 # Every reproduction that fits in 30 minutes here, then their table in docs/reproduced.md, and the
 # WaveNet on tinyshakespeare (no published number: its loss, receptive field and a sample).
 TRANSLATIONS  = $(wildcard experiments/reproduce/*multi30k.yaml)
+WORDLMS       = $(wildcard experiments/reproduce/*wordlm*.yaml)
 REPRODUCTIONS = experiments/gru_charlm.yaml experiments/lstm_charlm.yaml \
-                $(filter-out $(TRANSLATIONS),$(wildcard experiments/reproduce/*.yaml))
+                $(filter-out $(TRANSLATIONS) $(WORDLMS),$(wildcard experiments/reproduce/*.yaml))
 reproduce: build
 	rm -rf runs/reproduce runs/zoo
 	for spec in $(REPRODUCTIONS); do .build/release/runner $$spec --runs-dir runs/reproduce || exit 1; done
@@ -71,6 +72,23 @@ reproduce-mt: build
 	  echo "decoder fed its own argmax, as the published losses are)."; echo; \
 	  .build/release/runner table runs/reproduce-mt --metrics test.bleu,test.loss,test.ppl,test.free_loss,test.free_ppl --markdown; \
 	} > docs/reproduced-mt.md
+
+# The word-level LSTM against PyTorch's own word_language_model on the same files (issue: WikiText-2's
+# training file is not on these machines): train on its valid.txt, validate and test on the two halves
+# of its test.txt, which this target cuts into data/wikitext2-halves/. The reference's run:
+# experiments/reproduce/reference/word_language_model.sh (its output is committed beside it).
+WIKITEXT2 ?= ../shared/data/wikitext2
+data/wikitext2-halves/test.txt: $(WIKITEXT2)/valid.txt $(WIKITEXT2)/test.txt
+	mkdir -p data/wikitext2-halves
+	cp $(WIKITEXT2)/valid.txt data/wikitext2-halves/train.txt
+	half=$$(( ($$(wc -l < $(WIKITEXT2)/test.txt) + 1) / 2 )); \
+	  head -n $$half $(WIKITEXT2)/test.txt > data/wikitext2-halves/valid.txt; \
+	  tail -n +$$((half + 1)) $(WIKITEXT2)/test.txt > data/wikitext2-halves/test.txt
+
+reproduce-wordlm: build data/wikitext2-halves/test.txt
+	rm -rf runs/reproduce-wordlm
+	for spec in $(WORDLMS); do .build/release/runner $$spec --runs-dir runs/reproduce-wordlm || exit 1; done
+	.build/release/runner table runs/reproduce-wordlm --metrics test.ppl,valid.ppl,train.ppl --markdown
 
 clean:
 	rm -rf .build

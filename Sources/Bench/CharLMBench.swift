@@ -13,6 +13,15 @@ enum CharLMBench {
         return spec
     }
 
+    /// word_language_model's medium LSTM (Sources/Bench/wordlm_reference.py): vocabulary 33,278,
+    /// embedding 650, two LSTM layers of 650, Zaremba's dropout 0.5, 20 × 35, SGD lr 20, clip 0.25.
+    static var wordLM: ExperimentSpec {
+        var spec = recurrent(cell: .lstm, layers: 2, lr: 20)
+        (spec.model.embedding, spec.model.hidden, spec.model.dropout) = (650, 650, 0.5)
+        (spec.train.batchSize, spec.train.seqLen, spec.train.clipGradNorm) = (20, 35, 0.25)
+        return spec
+    }
+
     static var mlp: ExperimentSpec {
         var spec = ExperimentSpec()
         (spec.model.kind, spec.model.blockSize, spec.model.embedding, spec.model.hidden) = (.mlpLM, 3, 10, 200)
@@ -27,5 +36,13 @@ enum CharLMBench {
         try StepBench(name: "lstm2_charlm", spec: recurrent(cell: .lstm, layers: 2, lr: 2), vocabulary: 28, warmup: 10,
                       steps: 50).run(reference: reference)
         try StepBench(name: "mlp_names", spec: mlp, vocabulary: 27, warmup: 500, steps: 2000).run(reference: reference)
+    }
+
+    /// `lstm_wordlm` at one and two threads, each against PyTorch at as many.
+    static func runWordLM(references: [Reference]) throws {
+        for (threads, reference) in zip([1, 2], references) {
+            try StepBench(name: "lstm_wordlm", spec: wordLM, vocabulary: 33_278, warmup: 3, steps: 10, threads: threads)
+                .run(reference: reference)
+        }
     }
 }

@@ -13,6 +13,7 @@ struct Reference {
     static let torchScript = "../shared/bench/torch_reference.py"
     static let tokenizersScript = "../shared/bench/tokenizers_reference.py"
     static let seq2seqScript = "Sources/Bench/seq2seq_reference.py"
+    static let wordLMScript = "Sources/Bench/wordlm_reference.py"
 
     /// Two-thread eager medians from ../shared/bench/README.md (2026-11-23).
     static let onFileTwoThreads: [String: Double] = ["gpt_baby_cpu": 17_355, "gpt_small_char": 2_133, "transformer_mt": 2_718]
@@ -46,10 +47,10 @@ struct Reference {
         }
     }
 
-    /// PyTorch's figures for the recurrent encoder–decoders, from the script beside this file
-    /// (nothing on file: the script is ours, not ../shared/bench's).
-    init(seq2seqThreads threads: Int) {
-        self.init(module: "torch", onFile: [:], command: ["python3", Self.seq2seqScript, "--threads", String(threads), "--json"]) {
+    /// PyTorch's figures from one of the scripts beside this file, the recurrent encoder–decoders'
+    /// or the word LM's (nothing on file: the scripts are ours, not ../shared/bench's).
+    init(script: String, threads: Int) {
+        self.init(module: "torch", onFile: [:], command: ["python3", script, "--threads", String(threads), "--json"]) {
             bench, object in (object["tokens_per_s"] as? Double).map { [(bench, $0)] } ?? []
         }
     }

@@ -5,7 +5,7 @@ import Kernels
 // ratio. `seqlab-bench gpt tokenizer` runs only the groups named. The training benchmark runs first
 // so that its peak RSS is its own, not the large GEMMs'.
 print("# BLAS kernels: \(BLASSetup.coreName ?? "unknown"), one BLAS thread as the engine runs it")
-let groups = ["rnn", "gemm", "gpt", "seq2seq", "transformer", "tokenizer"]
+let groups = ["rnn", "wordlm", "gemm", "gpt", "seq2seq", "transformer", "tokenizer"]
 let chosen = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : Set(groups)
 if let unknown = chosen.subtracting(groups).first {
     print("seqlab-bench: no benchmark group '\(unknown)' (groups: \(groups.joined(separator: ", ")))")
@@ -17,13 +17,16 @@ let reference = torchBenches.isEmpty ? nil : Reference(torchBenches: torchBenche
 if let reference { print("# reference: \(reference.source)") }
 do {
     if let reference, chosen.contains("rnn") { try CharLMBench.run(reference: reference) }
+    if chosen.contains("wordlm") {
+        try CharLMBench.runWordLM(references: [1, 2].map { Reference(script: Reference.wordLMScript, threads: $0) })
+    }
     if let reference, chosen.contains("gemm") { GemmBench.run(reference: reference) }
     if let reference, chosen.contains("gpt") {
         let twoThreads = Reference(torchBenches: ["gpt_baby_cpu", "gpt_small_char"], threads: 2)
         try GPTBench.run(references: [reference, twoThreads])
     }
     if chosen.contains("seq2seq") {
-        try Seq2SeqBench.run(references: [1, 2].map { Reference(seq2seqThreads: $0) }, threads: [1, 2])
+        try Seq2SeqBench.run(references: [1, 2].map { Reference(script: Reference.seq2seqScript, threads: $0) }, threads: [1, 2])
     }
     if chosen.contains("transformer") {
         try TransformerBench.run(references: [1, 2].map { Reference(torchBenches: ["transformer_mt"], threads: $0) }, threads: [1, 2])

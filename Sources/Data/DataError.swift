@@ -50,6 +50,9 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "nor an existing file (looked for \(path))"
         case .unreadable(let file, let reason):
             return "error: cannot read \(file) as text (\(reason))"
+        case .unknownFile(let name, let role, let known) where role == "text" && !known.isEmpty:
+            return "error: dataset '\(name)' has several files (\(known.joined(separator: ", "))); name one as "
+                + "'\(name):\(known[0])', e.g. in data.files"
         case .unknownFile(let name, let role, let known):
             return "error: dataset '\(name)' has no file '\(role)' (it has: \(known.joined(separator: ", ")))"
         case .malformed(let file, let line, let reason):

@@ -41,8 +41,12 @@ public struct DataLocator: Sendable {
     }
 
     /// The file a spec's `data.corpus` (or a `role` of it, for multi-file datasets) stands for: a
-    /// registered dataset, verified, or else a path to an existing file.
+    /// registered dataset, verified, or else a path to an existing file. `name:role` names one file
+    /// of a multi-file dataset where a single file is expected (`data.files.train: wikitext2:valid`).
     public func url(for reference: String, role: String? = nil) throws(DataError) -> URL {
+        if role == nil, let colon = reference.firstIndex(of: ":"), let dataset = registry[String(reference[..<colon])] {
+            return try url(of: try dataset.file(role: String(reference[reference.index(after: colon)...])), in: dataset)
+        }
         if let dataset = registry[reference] {
             let file = if let role { try dataset.file(role: role) } else { try dataset.singleFile() }
             return try url(of: file, in: dataset)

@@ -69,11 +69,24 @@ public struct DatasetRegistry: Hashable, Sendable {
                         address: "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
                         sha256: "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"),
         ]),
+        Dataset(name: "wikitext2", summary: "WikiText-2 word-level text with <unk> (Merity et al.): valid and test files "
+                + "only; name one as wikitext2:valid", files: [
+            DatasetFile(role: "valid", relativePath: "wikitext2/valid.txt",
+                        address: wikitext2Address + "valid.txt",
+                        sha256: "f0737ed31fc1329026e95cb8b98e19c2a182c39c240ab909dc31abf2f8af58e8"),
+            DatasetFile(role: "test", relativePath: "wikitext2/test.txt",
+                        address: wikitext2Address + "test.txt",
+                        sha256: "d790b833ef8cf03a90db7bf1271b7520b83c45ce07ba3c1a9699df81e239eca0"),
+        ]),
         Dataset(name: "multi30k", summary: "Multi30k task 1 German–English, lowercased and tokenised",
                 files: multi30kFiles),
         Dataset(name: "multi30k_raw", summary: "Multi30k task 1 German–English as written (cased, untokenised), gzip",
                 files: multi30kRawFiles),
     ])
+
+    /// Where pytorch/examples' word_language_model keeps its copy of WikiText-2.
+    private static let wikitext2Address =
+        "https://raw.githubusercontent.com/pytorch/examples/main/word_language_model/data/wikitext-2/"
 
     /// The raw files of task 1 (`*.gz`, read decompressed), by split and language.
     private static let multi30kRawFiles = multi30k(folder: "raw", name: { "\($0).\($1).gz" }, sha256: [

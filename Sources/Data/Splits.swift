@@ -1,5 +1,4 @@
 import Core
-import Text
 
 /// Train / valid / test fractions of a corpus. Splits are contiguous and in this order, as nanoGPT
 /// (`data[:int(n*0.9)]`) and makemore (`words[:n1]`, `words[n1:n2]`, `words[n2:]`) cut theirs: the
@@ -64,11 +63,10 @@ public struct TokenSplits: Hashable, Sendable {
                   test: Array(tokens[ranges.test]))
     }
 
-    /// d2l's `load_corpus_time_machine(max_tokens)`: the whole text is encoded (with a tokenizer
-    /// trained on the whole text), the stream is cut to its first `maxTokens` (the spec's
-    /// `max_chars`), and that is split.
-    public init(text: String, tokenizer: any Tokenizer, maxTokens: Int?, fractions: SplitFractions) {
-        let stream = tokenizer.encode(text)
+    /// d2l's `load_corpus_time_machine(max_tokens)`: the stream of the whole text (encoded with a
+    /// tokenizer trained on the whole text) is cut to its first `maxTokens` (the spec's `max_chars`),
+    /// and that is split.
+    public init(stream: [Int], maxTokens: Int?, fractions: SplitFractions) {
         self.init(tokens: maxTokens.map { Array(stream.prefix($0)) } ?? stream, fractions: fractions)
     }
 }

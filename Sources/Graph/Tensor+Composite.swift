@@ -31,12 +31,19 @@ extension Tensor {
 
     /// Inverted dropout: zero with probability p and scale survivors by 1/(1-p); the identity when
     /// p is 0 or the graph is built for evaluation.
-    public func dropout(_ p: Float) throws -> Tensor {
+    /// - Parameter sharedAlong: axes along which one mask entry serves every index: axis 0 of a
+    ///   time-major (T, B, C) sequence gives variational ("locked") dropout, one mask per sequence
+    ///   (Gal & Ghahramani 2016; AWD-LSTM's `LockedDropout`); axis 1 of a (V, C) table drops whole rows.
+    public func dropout(_ p: Float, sharedAlong axes: [Int] = []) throws -> Tensor {
         guard graph.isTraining, p > 0 else { return self }
         guard p < 1 else {
             throw GraphError.invalidArgument(op: "dropout", node: graph.nextID, reason: "probability \(p) must be below 1")
         }
-        let keep = try graph.randomUniform(shape: shape).greater(graph.constant(p))
+        guard axes.allSatisfy({ (0..<rank).contains($0) }) else {
+            throw GraphError.invalidArgument(op: "dropout", node: graph.nextID, reason: "shared axes \(axes) outside rank \(rank)")
+        }
+        let maskShape = Shape(shape.dims.enumerated().map { axes.contains($0.offset) ? 1 : $0.element })
+        let keep = try graph.randomUniform(shape: maskShape).greater(graph.constant(p))
         return try self * keep * (1 / (1 - p))
     }
 }

@@ -13,6 +13,9 @@ public enum WeightInitialization: Hashable, Sendable {
     case gpt2
     /// The makemore lectures' scaled normal inits (the window models only).
     case makemore
+    /// PyTorch's `word_language_model` (`RNNModel.init_weights`): the embedding and output tables
+    /// U(−0.1, 0.1), the output bias 0, the recurrent layers' defaults (recurrent LMs only).
+    case wordLanguageModel
     /// N(0, std²) for every parameter that does not start at a constant (normalisation gains and
     /// biases keep their ones and zeros): makemore part 2's `torch.randn` everywhere.
     case normal(std: Float)
@@ -24,7 +27,7 @@ public enum WeightInitialization: Hashable, Sendable {
     case xavierUniform
 
     /// Applies a generic recipe to the trainable parameters of `graph`; the model-specific recipes
-    /// (`pytorch`, `gpt2`, `makemore`) leave it as it is.
+    /// (`pytorch`, `gpt2`, `makemore`, `wordLanguageModel`) leave it as it is.
     public func apply(to graph: Graph) {
         let startsVaried = { (info: ParameterInfo) -> Bool in
             switch info.initializer {
@@ -33,7 +36,7 @@ public enum WeightInitialization: Hashable, Sendable {
             }
         }
         switch self {
-        case .pytorch, .gpt2, .makemore:
+        case .pytorch, .gpt2, .makemore, .wordLanguageModel:
             return
         case .normal(let std):
             graph.reinitialize(where: { $0.trainable && startsVaried($0) }, with: .normal(mean: 0, std: std))

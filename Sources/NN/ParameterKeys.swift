@@ -19,7 +19,7 @@ func joinedKey(_ prefix: String, _ name: String) -> String {
 
 extension Initializer {
     /// PyTorch's default for Linear, Conv1d and RNN tensors: U(−1/√fanIn, 1/√fanIn).
-    static func pytorchDefault(fanIn: Int) -> Initializer {
+    public static func pytorchDefault(fanIn: Int) -> Initializer {
         let bound = 1 / Float(fanIn).squareRoot()
         return .uniform(low: -bound, high: bound)
     }

@@ -15,9 +15,11 @@ public struct Recurrent<Cell: RecurrentCell> {
     public let cells: [[Cell]]
     /// Dropout probability on the inputs of every layer but the first (training graphs only).
     public let dropout: Float
+    /// One dropout mask per sequence, shared by all its steps (variational dropout), instead of one per step.
+    public let lockedDropout: Bool
 
     public init(_ graph: Graph, key: String, inputSize: Int, hiddenSize: Int, layers: Int = 1,
-                bidirectional: Bool = false, dropout: Float = 0) throws {
+                bidirectional: Bool = false, dropout: Float = 0, lockedDropout: Bool = false) throws {
         guard layers >= 1 else { throw invalidArgument("recurrent", in: graph, "needs at least one layer, got \(layers)") }
         let directions = bidirectional ? 2 : 1
         var cells: [[Cell]] = []
@@ -33,6 +35,7 @@ public struct Recurrent<Cell: RecurrentCell> {
         }
         self.cells = cells
         self.dropout = dropout
+        self.lockedDropout = lockedDropout
     }
 
     public var inputSize: Int { cells[0][0].inputSize }
@@ -72,7 +75,7 @@ public struct Recurrent<Cell: RecurrentCell> {
         var input = x
         var finalStates: [[Tensor]] = []
         for (layer, pair) in cells.enumerated() {
-            if layer > 0 { input = try input.dropout(dropout) }
+            if layer > 0 { input = try input.dropout(dropout, sharedAlong: lockedDropout ? [0] : []) }
             var outputs: [Tensor] = []
             for (direction, cell) in pair.enumerated() {
                 let state = initialStates?[layer * directionCount + direction]

@@ -29,6 +29,13 @@ extension Schedule {
         return Schedule { s in Float(Double(lr) * pow(gamma, Double(s / stepSize))) }
     }
 
+    /// `MultiStepLR`: `lr · γ^k` with k the number of milestones at or before s (so the step at a
+    /// milestone already runs at the lowered rate, as PyTorch's `bisect_right` gives).
+    public static func multiStep(_ lr: Float, milestones: [Int], gamma: Double) -> Schedule {
+        precondition(zip(milestones, milestones.dropFirst()).allSatisfy { $0 < $1 }, "Schedule.multiStep: milestones must increase")
+        return Schedule { s in Float(Double(lr) * pow(gamma, Double(milestones.prefix { $0 <= s }.count))) }
+    }
+
     /// `ExponentialLR`: `lr · γ^s`. γ is Double, as in PyTorch: a per-step γ such as 0.9999 rounded
     /// to Float would be off by up to 3e-8 relative, and γ^s multiplies that error by s.
     public static func exponential(_ lr: Float, gamma: Double) -> Schedule {

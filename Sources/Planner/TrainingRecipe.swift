@@ -11,6 +11,9 @@ public struct TrainingRecipe {
     /// The arena's layout with the decay flags of `train.optimizer.decay`: what every optimizer step gets.
     public let stepLayout: ParameterLayout
     public let schedule: Schedule
+    /// The rate's reduction on a plateau of a watched metric (`schedule.kind: plateau`), which scales
+    /// what `schedule` gives; nil for the other kinds.
+    public var plateau: Plateau?
     /// The global gradient norm that clipping scales down to; nil for no clipping.
     public let clipGradNorm: Float?
     /// Batches whose mean gradient makes one step.
@@ -25,7 +28,7 @@ extension TrainingRecipe {
     /// clipping (nil when the recipe does not clip).
     public mutating func step(_ step: Int, parameters: UnsafeMutableBufferPointer<Float>,
                               gradients: UnsafeMutableBufferPointer<Float>) -> (lr: Float, gradientNorm: Float?) {
-        let lr = schedule(step)
+        let lr = plateau.map { Float(Double(schedule(step)) * $0.state.scale) } ?? schedule(step)
         let gradientNorm = clipGradNorm.map { Optim.clipGradNorm(gradients, maxNorm: $0) }
         optimizer.step(parameters: parameters, gradients: UnsafeBufferPointer(gradients), layout: stepLayout, lr: lr)
         return (lr, gradientNorm)
@@ -51,10 +54,12 @@ extension TrainingPlan {
     /// The recipe for an arena of `layout` and a training split of `batchesPerEpoch` batches.
     public func recipe(for layout: ParameterLayout, batchesPerEpoch: Int) throws -> TrainingRecipe {
         let totalSteps = try self.totalSteps(batchesPerEpoch: batchesPerEpoch)
+        let schedule = training.schedule
         return TrainingRecipe(
             optimizer: try optimizer(for: layout), stepLayout: stepLayout(for: layout),
-            schedule: Optimization.schedule(training.schedule, lr: training.optimizer.lr, totalSteps: totalSteps,
-                                            width: modelWidth),
+            schedule: Optimization.schedule(schedule, lr: training.optimizer.lr, totalSteps: totalSteps,
+                                            stepsPerEpoch: batchesPerEpoch / training.gradAccumSteps, width: modelWidth),
+            plateau: schedule.kind == .plateau ? Optimization.plateau(schedule, lr: training.optimizer.lr) : nil,
             clipGradNorm: training.clipGradNorm.map(Float.init), accumulation: training.gradAccumSteps,
             totalSteps: totalSteps)
     }
@@ -111,12 +116,16 @@ enum Optimization {
 
     /// The schedule over `totalSteps` training steps, with `warmup_steps` W of linear warm-up in front
     /// of the decaying kinds (Noam and inverse_sqrt have their own warm-up): PyTorch's LinearLR from lr/W up to lr.
-    static func schedule(_ spec: ScheduleSpec, lr: Double, totalSteps: Int, width: Int) -> Schedule {
+    /// A plateau's rate is constant until the plateau lowers it.
+    static func schedule(_ spec: ScheduleSpec, lr: Double, totalSteps: Int, stepsPerEpoch: Int, width: Int) -> Schedule {
         let base = Float(lr)
         let decaySteps = max(1, totalSteps - spec.warmupSteps)
         let decay: Schedule
         switch spec.kind {
-        case .constant: decay = .constant(base)
+        case .constant, .plateau: decay = .constant(base)
+        case .multistep:
+            let milestones = spec.unit == .epoch ? spec.milestones.map { $0 * stepsPerEpoch } : spec.milestones
+            decay = .multiStep(base, milestones: milestones, gamma: spec.gamma)
         case .step: decay = .step(base, stepSize: spec.stepSize, gamma: spec.gamma)
         case .exponential: decay = .exponential(base, gamma: spec.gamma)
         case .cosine: decay = .cosine(base, totalSteps: decaySteps, minLR: Float(spec.minLR))
@@ -124,5 +133,12 @@ enum Optimization {
         case .inverseSqrt: return .fairseqInverseSqrt(base, warmupSteps: max(1, spec.warmupSteps))
         }
         return spec.warmupSteps > 0 ? .linearWarmup(steps: spec.warmupSteps, startFactor: 1 / Float(spec.warmupSteps), then: decay) : decay
+    }
+
+    /// `ReduceLROnPlateau` as the spec gives it: higher is better for BLEU and accuracy, lower otherwise.
+    static func plateau(_ spec: ScheduleSpec, lr: Double) -> Plateau {
+        let higherIsBetter = ["bleu", "accuracy"].contains { spec.metric.hasSuffix("." + $0) }
+        return Plateau(baseLR: lr, factor: spec.factor, patience: spec.patience, threshold: spec.threshold,
+                       cooldown: spec.cooldown, mode: higherIsBetter ? .max : .min, minLR: spec.minLR)
     }
 }

@@ -115,6 +115,29 @@ extension ExperimentSpec: SpecSection {
         }
         try checkTaskKeys(value, node)
         try checkTransformerFits(value, node)
+        try checkPlateauMetric(value, node)
+    }
+
+    /// A plateau schedule watches a metric the run logs: the training loss or perplexity, or one that
+    /// `eval.metrics` asks for on a validation split the data has.
+    private static func checkPlateauMetric(_ value: ExperimentSpec, _ node: Node) throws(SpecError) {
+        let schedule = value.train.schedule
+        guard schedule.kind == .plateau else { return }
+        let scheduleNode = node.entry("train")?.value.entry("schedule")?.value
+        let mark = scheduleNode?.entry("metric")?.value.mark ?? scheduleNode?.mark ?? node.mark
+        let parts = schedule.metric.split(separator: ".", maxSplits: 1).map(String.init)
+        let hasValid = value.task == .translation || (value.data.files.map { $0.valid != nil } ?? ((value.data.split?.valid ?? 0) > 0))
+        let logged: [String] = switch parts.first {
+        case "train": ["loss", "ppl"]
+        case "valid" where hasValid: value.eval.loggedNames
+        default: []
+        }
+        guard parts.count == 2, logged.contains(parts[1]) else {
+            let offered = ["train.loss", "train.ppl"] + (hasValid ? value.eval.loggedNames.map { "valid." + $0 } : [])
+            throw mark.error("'train.schedule.metric' is '\(schedule.metric)', which this run does not log"
+                + (parts.first == "valid" && !hasValid ? " (the data has no validation split)" : ""),
+                hint: "use one of " + offered.joined(separator: ", "))
+        }
     }
 
     /// A Transformer's position table must hold the longest sentence the data keeps, one embedding
@@ -213,6 +236,17 @@ public struct DataSpec: Sendable, Equatable {
     public var maxLength: Int?
     /// Translation: the length buckets, each one padded shape compiled once.
     public var buckets = 4
+    /// Language models of running text: what ends a line in the token stream.
+    public var lineEnd = LineEnd.none
+
+    /// What stands for a line's end in a language model's token stream.
+    public enum LineEnd: String, SpecChoice {
+        /// Whatever the tokenizer makes of the newline (a char tokenizer's `\n`; nothing for words).
+        case none
+        /// An `<eos>` token after every line, empty lines included (the word-level corpora's convention).
+        case eos
+        static let label = "line end"
+    }
 
     /// How the corpus becomes training examples.
     public enum Format: String, SpecChoice {
@@ -257,11 +291,12 @@ extension DataSpec: SpecSection {
             .string("target", \.target),
             .int("max_length", \.maxLength, .atLeastOne),
             .int("buckets", \.buckets, .atLeastOne),
+            .choice("line_end", \.lineEnd),
         ]
     }
 
     static let translationKeys = ["source", "target", "max_length", "buckets"]
-    static let languageModelKeys = ["max_chars", "format"]
+    static let languageModelKeys = ["max_chars", "format", "line_end"]
 
     /// `split` has a default and `files` does not, so naming `files` alone switches to files; naming
     /// both (say, `files` in a file that extends one with `split`) is ambiguous and refused.
@@ -274,6 +309,10 @@ extension DataSpec: SpecSection {
         if value.format == .lines, let key = ["files", "max_chars"].first(where: { node.entry($0).map { !$0.value.isNull } ?? false }) {
             throw (node.entry(key)?.keyMark ?? node.mark).error("'\(section).\(key)' does not apply to 'format: lines'",
                                                             hint: "lines are shuffled and divided by 'split'")
+        }
+        if value.format == .lines, value.lineEnd == .eos, let lineEnd = node.entry("line_end") {
+            throw lineEnd.keyMark.error("'\(section).line_end' does not apply to 'format: lines'",
+                                        hint: "each line is one example, framed by its boundary token")
         }
         guard let files = node.entry("files"), value.files != nil else { return }
         if node.entry("split") == nil {

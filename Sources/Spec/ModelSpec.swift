@@ -63,7 +63,8 @@ public struct ModelSpec: Sendable, Equatable {
         var keys: [String] {
             let initialization = ["init", "init_scale"]
             return switch self {
-            case .rnnLM: ["cell", "embedding", "hidden", "layers", "bidirectional", "dropout"] + initialization
+            case .rnnLM: ["cell", "embedding", "hidden", "layers", "bidirectional", "dropout", "dropout_between_layers",
+                          "dropout_mode", "word_dropout", "tie_embeddings"] + initialization
             case .gpt: ["block_size", "layers", "heads", "width", "dropout", "bias", "activation", "norm", "tie_embeddings"]
                 + initialization
             case .mlpLM: ["block_size", "embedding", "hidden", "layers", "batch_norm", "batch_norm_momentum", "direct"]
@@ -86,7 +87,8 @@ public struct ModelSpec: Sendable, Equatable {
             switch self {
             case .gpt: [.gpt2]
             case .mlpLM, .wavenetHier: [.makemore]
-            case .rnnLM, .wavenet, .ngram, .seq2seq, .transformer, .bert: []
+            case .rnnLM: [.wordLanguageModel]
+            case .wavenet, .ngram, .seq2seq, .transformer, .bert: []
             }
         }
     }
@@ -105,11 +107,13 @@ public struct ModelSpec: Sendable, Equatable {
 
     /// How the weights start. `default` is each model's usual: GPT-2's recipe for `gpt`, PyTorch's
     /// layer defaults otherwise; `makemore` is the lectures' scaled normal init of `mlp_lm` and
-    /// `wavenet_hier`; `normal` and `uniform` draw every parameter that does not start at a constant
+    /// `wavenet_hier`; `word_language_model` is PyTorch's example's for `rnn_lm` (U(±0.1) embedding
+    /// and output tables, zero output bias); `normal` and `uniform` draw every parameter that does not start at a constant
     /// from N(0, init_scale²) or U(−init_scale, init_scale); `xavier_uniform` redraws every matrix.
     public enum Initialization: String, SpecChoice {
         case standard = "default"
         case gpt2, pytorch, makemore, normal, uniform
+        case wordLanguageModel = "word_language_model"
         case xavierUniform = "xavier_uniform"
         static let label = "initialisation"
     }
@@ -125,6 +129,13 @@ public struct ModelSpec: Sendable, Equatable {
     public enum Attention: String, SpecChoice {
         case none, additive, dot, general
         static let label = "attention"
+    }
+
+    /// How dropout masks are drawn: afresh for every step, or one per sequence shared by its steps
+    /// (variational dropout, AWD-LSTM's `LockedDropout`).
+    public enum DropoutMode: String, SpecChoice {
+        case standard, locked
+        static let label = "dropout mode"
     }
 
     public enum Norm: String, SpecChoice {
@@ -154,8 +165,16 @@ public struct ModelSpec: Sendable, Equatable {
     public var hidden = 256
     public var layers = 1
     public var bidirectional = false
-    /// Probability of zeroing an activation in training.
+    /// Probability of zeroing an activation in training. For `rnn_lm` it acts where Zaremba et al.
+    /// and PyTorch's `word_language_model` drop: the embedded inputs, between layers and the last
+    /// layer's outputs.
     public var dropout = 0.0
+    /// `rnn_lm`: dropout between recurrent layers only (PyTorch's `nn.LSTM(dropout=)`); nil for `dropout`.
+    public var dropoutBetweenLayers: Double?
+    /// `rnn_lm`: one dropout mask per step, or one per sequence.
+    public var dropoutMode = DropoutMode.standard
+    /// `rnn_lm`: the probability of dropping a whole word (a row of the embedding table) for a batch.
+    public var wordDropout = 0.0
     /// Share the input embedding with the output projection (an RNN LM needs `embedding == hidden`).
     public var tieEmbeddings = false
     /// The longest context a position-embedded model sees.
@@ -273,6 +292,9 @@ extension ModelSpec: SpecSection {
             .int("layers", \.layers, .atLeastOne),
             .bool("bidirectional", \.bidirectional),
             .double("dropout", \.dropout, .fraction),
+            .double("dropout_between_layers", \.dropoutBetweenLayers, .fraction),
+            .choice("dropout_mode", \.dropoutMode),
+            .double("word_dropout", \.wordDropout, .fraction),
             .bool("tie_embeddings", \.tieEmbeddings),
             .int("block_size", \.blockSize, .atLeastOne),
             .int("heads", \.heads, .atLeastOne),
@@ -325,7 +347,7 @@ extension ModelSpec: SpecSection {
             if node.entry("activation") == nil { value.activation = .relu }
         }
         let initialization = value.initialization
-        if [.gpt2, .makemore].contains(initialization), !kind.ownInitializations.contains(initialization) {
+        if [.gpt2, .makemore, .wordLanguageModel].contains(initialization), !kind.ownInitializations.contains(initialization) {
             throw mark("init").error("'\(section).init: \(initialization.rawValue)' is not a recipe of model kind "
                 + "'\(value.kind.rawValue)'", hint: "use default, pytorch, normal, uniform or xavier_uniform")
         }
@@ -342,6 +364,13 @@ extension ModelSpec: SpecSection {
         if value.kind == .wavenetHier, value.blockSize < 2 || value.blockSize & (value.blockSize - 1) != 0 {
             throw mark("block_size").error("'\(section).block_size' (\(value.blockSize)) must be a power of two for "
                 + "wavenet_hier, which fuses pairs of positions until one is left", hint: "use 8 (makemore) or 16")
+        }
+        if kind == .rnnLM, value.tieEmbeddings, value.embedding != value.hidden * (value.bidirectional ? 2 : 1) {
+            let width = value.hidden * (value.bidirectional ? 2 : 1)
+            throw mark("tie_embeddings").error("'\(section).tie_embeddings' needs 'embedding' (\(value.embedding)) equal to "
+                + (value.bidirectional ? "2 × 'hidden' (\(width)), the bidirectional output" : "'hidden' (\(width))")
+                + ": the output layer multiplies by the embedding table",
+                hint: "set 'embedding: \(width)' or remove tie_embeddings")
         }
         if value.kind == .ngram, value.order < 2 {
             throw mark("order").error("'\(section).order' must be at least 2 (a bigram reads one token)")

@@ -98,6 +98,8 @@ enum NumberRule {
     case closedFraction
     /// (0, 1]: decay factors.
     case factor
+    /// (0, 1): factors that must shrink what they multiply.
+    case openFraction
     /// From 1 up to a bound: a beam SeqLab keeps.
     case atLeastOneAtMost(Int)
 
@@ -110,6 +112,7 @@ enum NumberRule {
         case .fraction: x >= 0 && x < 1
         case .closedFraction: x >= 0 && x <= 1
         case .factor: x > 0 && x <= 1
+        case .openFraction: x > 0 && x < 1
         case .atLeastOneAtMost(let bound): x >= 1 && x <= Double(bound)
         }
     }
@@ -123,6 +126,7 @@ enum NumberRule {
         case .fraction: "in [0, 1)"
         case .closedFraction: "in [0, 1]"
         case .factor: "in (0, 1]"
+        case .openFraction: "in (0, 1)"
         case .atLeastOneAtMost(let bound): "between 1 and \(bound)"
         }
     }
@@ -252,6 +256,15 @@ extension Field {
         }, encode: { .list($0[keyPath: path].map { .raw(String($0)) }) })
     }
 
+    /// A list of integers, each obeying `rule` (a schedule's `milestones`).
+    static func ints(_ key: String, _ path: WritableKeyPath<Root, [Int]>, _ rule: NumberRule) -> Field {
+        Field(key: key, decode: { root, node, name throws(SpecError) in
+            var values: [Int] = []
+            for (i, item) in try Scalar.list(node, name).enumerated() { values.append(try Scalar.int(item, "\(name)[\(i)]", rule)) }
+            root[keyPath: path] = values
+        }, encode: { .list($0[keyPath: path].map { .raw(String($0)) }) })
+    }
+
     static func bool(_ key: String, _ path: WritableKeyPath<Root, Bool>) -> Field {
         Field(key: key, decode: { root, node, name throws(SpecError) in root[keyPath: path] = try Scalar.bool(node, name) },
               encode: { .raw(String($0[keyPath: path])) })
@@ -283,6 +296,12 @@ extension Field {
         Field(key: key, decode: { root, node, name throws(SpecError) in
             root[keyPath: path] = try Scalar.choice(node, name, as: E.self)
         }, encode: { .raw($0[keyPath: path].rawValue) })
+    }
+
+    static func choice<E: SpecChoice>(_ key: String, _ path: WritableKeyPath<Root, E?>) -> Field {
+        Field(key: key, decode: { root, node, name throws(SpecError) in
+            root[keyPath: path] = node.isNull ? nil : try Scalar.choice(node, name, as: E.self)
+        }, encode: { root in root[keyPath: path].map { .raw($0.rawValue) } ?? .null })
     }
 
     static func choices<E: SpecChoice>(_ key: String, _ path: WritableKeyPath<Root, [E]>) -> Field {

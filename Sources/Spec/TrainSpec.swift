@@ -73,7 +73,27 @@ public struct ScheduleSpec: Sendable, Equatable {
         case constant, step, exponential, cosine, noam
         /// fairseq's `inverse_sqrt`: linear from 0 to lr over `warmup_steps`, then lr·√(warmup / step).
         case inverseSqrt = "inverse_sqrt"
+        /// PyTorch's `MultiStepLR`: × `gamma` at each of `milestones`.
+        case multistep
+        /// PyTorch's `ReduceLROnPlateau`: × `factor` when `metric` stops improving.
+        case plateau
         static let label = "schedule"
+
+        /// The keys of `schedule` only this kind reads (the others read none of them).
+        var ownKeys: [String] {
+            switch self {
+            case .noam: ["width"]
+            case .multistep: ["milestones", "unit"]
+            case .plateau: ["factor", "patience", "threshold", "cooldown", "metric"]
+            case .constant, .step, .exponential, .cosine, .inverseSqrt: []
+            }
+        }
+    }
+
+    /// What `milestones` count.
+    public enum Unit: String, SpecChoice {
+        case step, epoch
+        static let label = "milestone unit"
     }
 
     public var kind = Kind.constant
@@ -87,6 +107,24 @@ public struct ScheduleSpec: Sendable, Equatable {
     public var gamma = 0.1
     /// `noam`: the d_model its rate scales by, d^−½; nil for the model's width.
     public var width: Int?
+    /// `multistep`: where the rate is multiplied by `gamma`, ascending, in `unit`s.
+    public var milestones: [Int] = []
+    /// `multistep`: whether `milestones` count optimizer steps or epochs; required with milestones.
+    public var unit: Unit?
+    /// `plateau`: the factor the rate is multiplied by (PyTorch's default 0.1).
+    public var factor = 0.1
+    /// `plateau`: evaluations without improvement tolerated before the rate drops.
+    public var patience = 10
+    /// `plateau`: the relative improvement that counts as one (PyTorch's 1e-4; 0 for any).
+    public var threshold = 1e-4
+    /// `plateau`: evaluations after a drop before bad ones count again.
+    public var cooldown = 0
+    /// `plateau`: the metric watched, as metrics.jsonl names it (`valid.loss`); lower is better,
+    /// except for BLEU and accuracy.
+    public var metric = "valid.loss"
+
+    /// The keys of `schedule` that belong to one kind only.
+    static let kindKeys = Kind.allCases.flatMap(\.ownKeys)
 
     public init() {}
 }
@@ -103,7 +141,11 @@ public struct EvalSpec: Sendable, Equatable {
         static let label = "metric"
     }
 
-    public var everySteps = 100
+    /// Evaluate every this many steps; nil when `every_epochs` sets the rhythm instead.
+    public var everySteps: Int? = 100
+    /// Evaluate at the end of every this many epochs instead (the rhythm of the epoch-based recipes,
+    /// e.g. PyTorch's `word_language_model`); nil for steps.
+    public var everyEpochs: Int?
     public var metrics: [Metric] = [.loss, .perplexity]
     /// Evaluate on this many batches; nil for the whole split.
     public var batches: Int?
@@ -214,12 +256,41 @@ extension ScheduleSpec: SpecSection {
             .int("step_size", \.stepSize, .atLeastOne),
             .double("gamma", \.gamma, .factor),
             .int("width", \.width, .atLeastOne),
+            .ints("milestones", \.milestones, .atLeastOne),
+            .choice("unit", \.unit),
+            .double("factor", \.factor, .openFraction),
+            .int("patience", \.patience, .nonNegative),
+            .double("threshold", \.threshold, .nonNegative),
+            .int("cooldown", \.cooldown, .nonNegative),
+            .string("metric", \.metric),
         ]
     }
 
     static func validate(_ value: inout ScheduleSpec, _ node: Node, section: String) throws(SpecError) {
-        if value.kind != .noam, let width = node.entry("width"), value.width != nil {
-            throw width.keyMark.error("'\(section).width' applies to kind noam, not '\(value.kind.rawValue)'", hint: "remove it")
+        let kind = value.kind
+        if let entry = givenEntries(value, node).first(where: { kindKeys.contains($0.key) && !kind.ownKeys.contains($0.key) }),
+           let owner = Kind.allCases.first(where: { $0.ownKeys.contains(entry.key) }) {
+            throw entry.keyMark.error("'\(section).\(entry.key)' applies to kind \(owner.rawValue), not '\(kind.rawValue)'",
+                                      hint: "remove it")
+        }
+        if kind == .multistep {
+            let milestones = node.entry("milestones")
+            guard !value.milestones.isEmpty else {
+                throw (milestones?.value.mark ?? node.mark).error("'\(section).kind: multistep' needs 'milestones', "
+                    + "where the rate is multiplied by gamma", hint: "e.g. milestones: [10, 15], unit: epoch")
+            }
+            if let at = zip(value.milestones, value.milestones.dropFirst()).first(where: { $0 >= $1 }) {
+                throw (milestones?.value.mark ?? node.mark).error("'\(section).milestones' must increase, but \(at.1) "
+                    + "follows \(at.0)", hint: "list each milestone once, in order")
+            }
+            if value.unit == nil {
+                throw (milestones?.keyMark ?? node.mark).error("'\(section).milestones' needs 'unit: epoch' or 'unit: step', "
+                    + "what the milestones count")
+            }
+        }
+        if kind == .plateau, !value.metric.contains(".") {
+            throw (node.entry("metric")?.value.mark ?? node.mark).error("'\(section).metric' must name a split and a "
+                + "metric as metrics.jsonl does, found '\(value.metric)'", hint: "e.g. valid.loss")
         }
         if value.kind == .inverseSqrt, value.warmupSteps == 0 {
             throw (node.entry("warmup_steps")?.value.mark ?? node.mark).error(
@@ -233,11 +304,41 @@ extension EvalSpec: SpecSection {
     static var fields: [Field<EvalSpec>] {
         [
             .int("every_steps", \.everySteps, .atLeastOne),
+            .int("every_epochs", \.everyEpochs, .atLeastOne),
             .choices("metrics", \.metrics),
             .int("batches", \.batches, .atLeastOne),
             .section("decode", \.decode),
             .choice("bleu_tokenize", \.bleuTokenize),
         ]
+    }
+
+    /// As `train`'s `epochs` and `steps`: `every_steps` has a default and `every_epochs` does not, so
+    /// naming `every_epochs` alone evaluates by epochs; naming both is ambiguous, naming neither refused.
+    static func validate(_ value: inout EvalSpec, _ node: Node, section: String) throws(SpecError) {
+        if let epochs = node.entry("every_epochs"), value.everyEpochs != nil {
+            if node.entry("every_steps") == nil {
+                value.everySteps = nil
+            } else if value.everySteps != nil {
+                throw epochs.keyMark.error("set either 'every_steps' or 'every_epochs' in '\(section)', not both",
+                                           hint: "write 'every_steps: null' to evaluate by epochs")
+            }
+        }
+        if value.everySteps == nil, value.everyEpochs == nil {
+            throw node.mark.error("'\(section)' needs 'every_steps' or 'every_epochs'")
+        }
+    }
+
+    /// The names a split's events carry in metrics.jsonl when these metrics are asked for.
+    public var loggedNames: [String] {
+        ["loss", "ppl"] + metrics.flatMap { metric -> [String] in
+            switch metric {
+            case .loss, .perplexity: []
+            case .bpc: ["bpc"]
+            case .bleu: ["bleu"]
+            case .freeRunning: ["free_loss", "free_ppl"]
+            case .accuracy: ["accuracy"]
+            }
+        }
     }
 }
 

@@ -49,6 +49,16 @@ extension Trainer {
         }
     }
 
+    /// Gives a plateau schedule the report's value of its metric; a drop of the rate is logged.
+    func observePlateau(_ metrics: [String: JSONValue]) throws {
+        guard let plateau = recipe.plateau, case .double(let value)? = metrics[spec.train.schedule.metric] else { return }
+        if recipe.plateau?.observe(value) == true, let lowered = recipe.plateau {
+            try log.line(String(format: "%@ did not improve on %.4g: lr %.4g -> %.4g", spec.train.schedule.metric,
+                                lowered.state.best ?? value, plateau.baseLR * plateau.state.scale,
+                                lowered.baseLR * lowered.state.scale))
+        }
+    }
+
     /// Logs the window's training metrics, evaluates and samples; returns the metrics for the summary.
     func report(lr: Float, gradientNorm: Float?, tokensPerSecond: Double) throws -> [String: JSONValue] {
         let (step, epoch) = (position.step, position.epoch)

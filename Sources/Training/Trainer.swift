@@ -2,6 +2,7 @@ import Core
 import Data
 import Engine
 import Foundation
+import Optim
 import Planner
 import Runs
 import Spec
@@ -90,6 +91,12 @@ public final class Trainer {
         recipe.optimizer.stepCount = checkpoint.optimizerStep
         if let dropout = checkpoint.generators["dropout"] { session.randomState = dropout }
         position = try TrainingPosition(checkpoint, path: latest.url.path)
+        if recipe.plateau != nil {
+            guard let state = Plateau.State(checkpoint.metadata["plateau"]) else {
+                throw TrainingError.unresumable(path: latest.url.path, reason: "its plateau schedule's state is missing")
+            }
+            recipe.plateau?.state = state
+        }
     }
 
     /// Trains to the end; returns the final metrics.
@@ -105,7 +112,7 @@ public final class Trainer {
             for batch in min(position.batchInEpoch, usable)..<usable where position.step < recipe.totalSteps {
                 guard try forwardBackward(batch) else { continue }
                 let (lr, gradientNorm, loss) = optimizerStep()
-                try endStep(lr: lr, gradientNorm: gradientNorm, loss: loss)
+                try endStep(lr: lr, gradientNorm: gradientNorm, loss: loss, endsEpoch: position.batchInEpoch == usable)
             }
             if position.step < recipe.totalSteps || position.batchInEpoch == usable { startEpoch(after: generator) }
         }
@@ -150,17 +157,22 @@ public final class Trainer {
         return (lr, gradientNorm, loss)
     }
 
-    /// Progress; a report (evaluation, sample, best checkpoint) and a checkpoint when they are due.
-    private func endStep(lr: Float, gradientNorm: Float?, loss: Double) throws {
+    /// Progress; a report (evaluation, sample, best checkpoint, the plateau's verdict) and a checkpoint
+    /// when they are due.
+    private func endStep(lr: Float, gradientNorm: Float?, loss: Double, endsEpoch: Bool) throws {
         let (step, total) = (position.step, recipe.totalSteps)
         let elapsed = max(Date().timeIntervalSince(windowStart), 1e-9)
         let tokensPerSecond = Double(position.window.tokens) / elapsed
         progress.update(step: step, total: total, epoch: position.epoch, loss: Float(loss), lr: lr,
                         gradientNorm: gradientNorm, tokensPerSecond: tokensPerSecond,
                         secondsPerStep: elapsed / Double(position.window.count))
-        if step % spec.eval.everySteps == 0 || step == total {
+        let due = spec.eval.everyEpochs.map { endsEpoch && (position.epoch + 1) % $0 == 0 }
+            ?? spec.eval.everySteps.map { step % $0 == 0 } ?? false
+        if due || step == total {
             progress.clear()
-            try record(try report(lr: lr, gradientNorm: gradientNorm, tokensPerSecond: tokensPerSecond))
+            let reported = try report(lr: lr, gradientNorm: gradientNorm, tokensPerSecond: tokensPerSecond)
+            try record(reported)
+            try observePlateau(reported)
             position.window = .init()
             windowStart = Date()
         }
@@ -185,6 +197,6 @@ public final class Trainer {
             specHash: specHash, step: position.step, epoch: position.epoch,
             generators: ["data": position.epochStart, "dropout": session.randomState], layout: arena.checkpointLayout,
             values: arena.checkpointValues, optimizerState: recipe.optimizer.state, optimizerStep: recipe.optimizer.stepCount,
-            metadata: position.metadata)
+            metadata: position.metadata.merging(recipe.plateau.map { ["plateau": $0.state.json] } ?? [:]) { $1 })
     }
 }

@@ -14,6 +14,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case emptyPrompt(String)
     /// A source line with more tokens than the model has positions for (with its `<eos>`).
     case sourceTooLong(line: Int, tokens: Int, positions: Int)
+    /// `data.line_end: eos` with a tokenizer that has no end-of-sequence token.
+    case noEndOfSequence
 
     public var description: String {
         switch self {
@@ -37,13 +39,17 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .sourceTooLong(let line, let tokens, let positions):
             "source line \(line) has \(tokens) tokens; with its <eos> that is more than the \(positions) positions of the "
                 + "model (model.max_positions): split the line, or train a model with more positions"
+        case .noEndOfSequence:
+            "'data.line_end: eos' ends every line with the tokenizer's end-of-sequence token, and this tokenizer has none: "
+                + "add '<eos>' to tokenizer.special_tokens (subword) or use a tokenizer file that has one"
         }
     }
 
     /// DESIGN.md: 64 for what the spec asks and cannot be done, 1 for a run that failed.
     public var exitCode: Int32 {
         switch self {
-        case .unsupported, .unresumable, .unknownSplit, .emptySplit, .emptyPrompt, .wrongTask, .sourceTooLong: 64
+        case .unsupported, .unresumable, .unknownSplit, .emptySplit, .emptyPrompt, .wrongTask, .sourceTooLong, .noEndOfSequence:
+            64
         case .divergence: 1
         }
     }

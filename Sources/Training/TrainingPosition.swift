@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Optim
 import Runs
 
 /// Where a run is: everything beyond the weights and the optimizer that a checkpoint must hold for
@@ -64,5 +65,23 @@ struct TrainingPosition {
     static func decode(_ text: String) -> [Float]? {
         guard let data = Data(base64Encoded: text), data.count % 4 == 0 else { return nil }
         return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+}
+
+/// A plateau schedule's state in a checkpoint's metadata: the scale and best value as exact doubles.
+extension Plateau.State {
+    var json: JSONValue {
+        .object(JSONObject([
+            "scale": .double(scale), "best": best.map { .double($0) } ?? .null,
+            "bad_evaluations": .int(badEvaluations), "cooldown_left": .int(cooldownLeft),
+        ]))
+    }
+
+    /// The state `json` wrote; nil when `value` is not one.
+    init?(_ value: JSONValue?) {
+        guard case .object(let object)? = value, let scale = object["scale"]?.number,
+              case .int(let bad)? = object["bad_evaluations"], case .int(let cooldown)? = object["cooldown_left"],
+              let best = object["best"] else { return nil }
+        self.init(scale: scale, best: best.number, badEvaluations: bad, cooldownLeft: cooldown)
     }
 }

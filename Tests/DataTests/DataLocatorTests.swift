@@ -107,9 +107,24 @@ final class DataLocatorTests: XCTestCase {
         XCTAssertThrowsError(try sharedLocator.url(for: "multi30k", role: "train.fr"))
     }
 
+    /// `name:role` names one file where a single one is expected (`data.files.train: wikitext2:valid`);
+    /// a dataset named alone says how.
+    func testOneFileOfAMultiFileDatasetByNameAndRole() throws {
+        XCTAssertEqual(try sharedLocator.url(for: "wikitext2:valid").path, try sharedFile("wikitext2/valid.txt").path)
+        XCTAssertEqual(try sharedLocator.url(for: "multi30k:test.en").lastPathComponent, "test_2016_flickr.lc.norm.tok.en")
+        XCTAssertThrowsError(try sharedLocator.url(for: "wikitext2:train")) {
+            XCTAssertEqual(($0 as? DataError)?.description, "error: dataset 'wikitext2' has no file 'train' (it has: valid, test)")
+        }
+        XCTAssertThrowsError(try sharedLocator.url(for: "wikitext2")) {
+            XCTAssertEqual(($0 as? DataError)?.description, "error: dataset 'wikitext2' has several files (valid, test); "
+                + "name one as 'wikitext2:valid', e.g. in data.files")
+        }
+    }
+
     /// Every registered file is where ../shared/data/README.md says, with the registered checksum.
     func testStandardRegistryMatchesTheSharedCorpora() throws {
-        XCTAssertEqual(DatasetRegistry.standard.names, ["timemachine", "names", "tinyshakespeare", "multi30k", "multi30k_raw"])
+        XCTAssertEqual(DatasetRegistry.standard.names, ["timemachine", "names", "tinyshakespeare", "wikitext2", "multi30k",
+                                                     "multi30k_raw"])
         for dataset in DatasetRegistry.standard.datasets {
             for file in dataset.files {
                 let url = try sharedLocator.url(of: file, in: dataset)

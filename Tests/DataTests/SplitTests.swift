@@ -38,7 +38,7 @@ final class SplitTests: XCTestCase {
     func testTimeMachineCutToMaxCharsThenSplit() throws {
         let text = try sharedLocator.text(of: "timemachine")
         let tokenizer = try CharTokenizer.train(on: text, options: TokenizerOptions(normalization: .letters))
-        let splits = TokenSplits(text: text, tokenizer: tokenizer, maxTokens: 10_000,
+        let splits = TokenSplits(stream: tokenizer.encode(text), maxTokens: 10_000,
                                  fractions: try SplitFractions(train: 0.9, valid: 0.1))
         XCTAssertEqual(splits.train.count, 9_000)
         XCTAssertEqual(splits.valid.count, 1_000)

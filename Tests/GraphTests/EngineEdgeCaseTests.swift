@@ -227,6 +227,25 @@ final class EngineEdgeCaseTests: XCTestCase {
         XCTAssertEqual(try program.arena.gradient("w"), zip(m1, m2).map { 2 * $0 * $1 })
         XCTAssertEqual(try program.scalar(loss), zip(m1, m2).map { $0 * $1 }.reduce(0, +))
     }
+
+    /// A mask shared along an axis is one draw per index of the other axes: locked dropout over time
+    /// (axis 0 of (T, B, C)) and whole rows of a (V, C) table (axis 1). Survivors are scaled by 1/(1 − p),
+    /// and about p of the draws drop.
+    func testDropoutSharedAlongAnAxis() throws {
+        let g = Graph()
+        let x = try g.parameter("x", shape: [5, 40, 30], initializer: .ones, decay: false)
+        let locked = try x.dropout(0.25, sharedAlong: [0])
+        let rows = try x.reshaped(to: [200, 30]).dropout(0.25, sharedAlong: [1])
+        let program = try Engine.compile(g, outputs: [locked, rows], seed: 3)
+        program.run()
+        let (l, r) = (try program.read(locked), try program.read(rows))
+        XCTAssertEqual(Set(l + r), [0, 4 / 3])
+        let step = 40 * 30
+        for t in 1..<5 { XCTAssertEqual(Array(l[(t * step)..<((t + 1) * step)]), Array(l[0..<step])) }
+        for row in 0..<200 { XCTAssertEqual(Set(r[(row * 30)..<((row + 1) * 30)]).count, 1, "row \(row)") }
+        XCTAssertEqual(Double(l[0..<step].filter { $0 == 0 }.count) / Double(step), 0.25, accuracy: 0.04)
+        XCTAssertThrowsError(try x.dropout(0.5, sharedAlong: [3]))
+    }
 }
 
 final class GradientListTests: XCTestCase {

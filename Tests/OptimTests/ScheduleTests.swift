@@ -15,6 +15,45 @@ final class ScheduleTests: XCTestCase {
         assertNear((0..<9).map { schedule($0) }, [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025])
     }
 
+    /// MultiStepLR(milestones=[3, 5, 6], gamma=0.25) from lr 20 (PyTorch 2.15).
+    func testMultiStepMatchesMultiStepLR() {
+        let schedule = Schedule.multiStep(20, milestones: [3, 5, 6], gamma: 0.25)
+        assertNear((0..<9).map { schedule($0) }, [20, 20, 20, 5, 5, 1.25, 0.3125, 0.3125, 0.3125])
+    }
+
+    /// ReduceLROnPlateau(factor=0.5, patience=1, threshold=0.01, cooldown=1, min_lr=0.1) from lr 1, the
+    /// rate after each `scheduler.step(metric)` (PyTorch 2.15): 3.97 is not 1 % below 4, cooldown
+    /// swallows the bad evaluation after a drop, and min_lr stops the last drop at 0.1.
+    func testPlateauMatchesReduceLROnPlateau() {
+        var plateau = Plateau(baseLR: 1, factor: 0.5, patience: 1, threshold: 0.01, cooldown: 1, minLR: 0.1)
+        let metrics = [5.0, 4.0, 3.97, 3.99, 3.0, 3.5, 3.4, 3.3, 3.2, 3.9, 3.9, 3.9, 3.9, 3.9]
+        let rates = metrics.map { metric -> Double in
+            plateau.observe(metric)
+            return plateau.baseLR * plateau.state.scale
+        }
+        XCTAssertEqual(rates, [1, 1, 1, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.125, 0.125, 0.125, 0.1, 0.1])
+    }
+
+    /// mode='max', factor=0.25, patience=0, threshold=0 from lr 2 (BLEU-like metrics): an equal value
+    /// is no improvement.
+    func testPlateauInMaxMode() {
+        var plateau = Plateau(baseLR: 2, factor: 0.25, patience: 0, threshold: 0, mode: .max)
+        let lowered = [10.0, 12, 12, 11, 13, 13].map { plateau.observe($0) }
+        XCTAssertEqual(lowered, [false, false, true, true, false, true])
+        XCTAssertEqual(plateau.baseLR * plateau.state.scale, 0.03125)
+    }
+
+    /// word_language_model's `lr /= 4` after every epoch whose validation loss is not a new best.
+    func testPlateauWithNoPatienceIsWordLanguageModelsAnnealing() {
+        var plateau = Plateau(baseLR: 20, factor: 0.25, patience: 0, threshold: 0)
+        var (lr, best) = (20.0, Double.infinity)
+        for loss in [6.4, 5.9, 5.95, 5.7, 5.7, 5.69, 5.8, 5.6] {
+            plateau.observe(loss)
+            if loss < best { best = loss } else { lr /= 4 }
+            XCTAssertEqual(plateau.baseLR * plateau.state.scale, lr, accuracy: 1e-12)
+        }
+    }
+
     /// ExponentialLR(gamma=0.9)
     func testExponentialMatchesExponentialLR() {
         let schedule = Schedule.exponential(0.1, gamma: 0.9)

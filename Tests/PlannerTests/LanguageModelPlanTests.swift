@@ -156,7 +156,7 @@ final class LanguageModelPlanTests: XCTestCase {
         schedule.kind = .cosine
         schedule.warmupSteps = 10
         schedule.minLR = 0.1
-        let lr = Optimization.schedule(schedule, lr: 1, totalSteps: 110, width: 1)
+        let lr = Optimization.schedule(schedule, lr: 1, totalSteps: 110, stepsPerEpoch: 11, width: 1)
         XCTAssertEqual(lr(0), 0.1, accuracy: 1e-7)      // lr / W
         XCTAssertEqual(lr(5), 0.55, accuracy: 1e-6)
         XCTAssertEqual(lr(10), 1, accuracy: 1e-6)

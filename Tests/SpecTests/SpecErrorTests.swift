@@ -60,7 +60,7 @@ final class SpecErrorTests: XCTestCase {
              headline: "x.yaml:3:9: error: 'train.seq_len' applies to task language_model, not translation (remove it)", caret: 9),
         Case(name: "attention on a language model", files: ["x.yaml": minimalSpec + "model: {kind: rnn_lm, attention: additive}\n"],
              headline: "x.yaml:2:23: error: 'model.attention' does not apply to model kind 'rnn_lm', which reads cell, "
-                + "embedding, hidden, layers, bidirectional, dropout, init, init_scale (remove it; to change the kind from "
+                + "embedding, hidden, layers, bidirectional, dropout, dropout_between_layers, dropout_mode, word_dropout, tie_embeddings, init, init_scale (remove it; to change the kind from "
                 + "the command line, give the whole section: --set 'model={kind: rnn_lm, …}')", caret: 23),
         Case(name: "a shared tokenizer key beside per-side blocks",
              files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en}\nmodel: {kind: seq2seq}\n"
@@ -118,10 +118,66 @@ final class SpecErrorTests: XCTestCase {
         Case(name: "a width on a schedule that does not scale by it",
              files: ["x.yaml": minimalSpec + "train: {schedule: {kind: cosine, width: 512}}\n"],
              headline: "x.yaml:2:34: error: 'train.schedule.width' applies to kind noam, not 'cosine' (remove it)", caret: 34),
+        // Word-level LMs: tied tables, milestones, plateaus, evaluation by epochs, line ends.
+        Case(name: "tied tables of different widths",
+             files: ["x.yaml": minimalSpec + "model: {kind: rnn_lm, embedding: 100, hidden: 200, tie_embeddings: true}\n"],
+             headline: "x.yaml:2:68: error: 'model.tie_embeddings' needs 'embedding' (100) equal to 'hidden' (200): the "
+                + "output layer multiplies by the embedding table (set 'embedding: 200' or remove tie_embeddings)", caret: 68),
+        Case(name: "tied tables of a bidirectional model",
+             files: ["x.yaml": minimalSpec + "model: {kind: rnn_lm, embedding: 8, hidden: 8, bidirectional: true, "
+                + "tie_embeddings: true}\n"],
+             headline: "x.yaml:2:85: error: 'model.tie_embeddings' needs 'embedding' (8) equal to 2 × 'hidden' (16), the "
+                + "bidirectional output: the output layer multiplies by the embedding table (set 'embedding: 16' or remove "
+                + "tie_embeddings)", caret: 85),
+        Case(name: "milestones that do not increase",
+             files: ["x.yaml": minimalSpec + "train: {schedule: {kind: multistep, milestones: [10, 5], unit: epoch}}\n"],
+             headline: "x.yaml:2:49: error: 'train.schedule.milestones' must increase, but 5 follows 10 (list each milestone "
+                + "once, in order)", caret: 49),
+        Case(name: "milestones without a unit",
+             files: ["x.yaml": minimalSpec + "train: {schedule: {kind: multistep, milestones: [10, 15]}}\n"],
+             headline: "x.yaml:2:37: error: 'train.schedule.milestones' needs 'unit: epoch' or 'unit: step', what the "
+                + "milestones count", caret: 37),
+        Case(name: "multistep without milestones", files: ["x.yaml": minimalSpec + "train: {schedule: {kind: multistep}}\n"],
+             headline: "x.yaml:2:19: error: 'train.schedule.kind: multistep' needs 'milestones', where the rate is "
+                + "multiplied by gamma (e.g. milestones: [10, 15], unit: epoch)", caret: 19),
+        Case(name: "a milestone below 1",
+             files: ["x.yaml": minimalSpec + "train: {schedule: {kind: multistep, milestones: [0, 5], unit: step}}\n"],
+             headline: "x.yaml:2:50: error: 'train.schedule.milestones[0]' must be ≥ 1, found 0", caret: 50),
+        Case(name: "a plateau key on another kind",
+             files: ["x.yaml": minimalSpec + "train: {schedule: {kind: cosine, patience: 3}}\n"],
+             headline: "x.yaml:2:34: error: 'train.schedule.patience' applies to kind plateau, not 'cosine' (remove it)",
+             caret: 34),
+        Case(name: "a plateau factor of 1",
+             files: ["x.yaml": minimalSpec + "train: {schedule: {kind: plateau, factor: 1}}\n"],
+             headline: "x.yaml:2:43: error: 'train.schedule.factor' must be in (0, 1), found 1", caret: 43),
+        Case(name: "a plateau metric the run does not log",
+             files: ["x.yaml": minimalSpec + "train: {schedule: {kind: plateau, metric: valid.bleu}}\n"],
+             headline: "x.yaml:2:43: error: 'train.schedule.metric' is 'valid.bleu', which this run does not log (use one "
+                + "of train.loss, train.ppl, valid.loss, valid.ppl)", caret: 43),
+        Case(name: "a plateau on a validation split the data lacks",
+             files: ["x.yaml": "data: {corpus: timemachine, split: {train: 1.0, valid: 0.0}}\n"
+                + "train: {schedule: {kind: plateau, metric: valid.loss}}\n"],
+             headline: "x.yaml:2:43: error: 'train.schedule.metric' is 'valid.loss', which this run does not log (the data "
+                + "has no validation split) (use one of train.loss, train.ppl)", caret: 43),
+        Case(name: "a plateau metric without a split",
+             files: ["x.yaml": minimalSpec + "train: {schedule: {kind: plateau, metric: loss}}\n"],
+             headline: "x.yaml:2:43: error: 'train.schedule.metric' must name a split and a metric as metrics.jsonl does, "
+                + "found 'loss' (e.g. valid.loss)", caret: 43),
+        Case(name: "evaluation by steps and by epochs",
+             files: ["x.yaml": minimalSpec + "eval: {every_steps: 100, every_epochs: 1}\n"],
+             headline: "x.yaml:2:26: error: set either 'every_steps' or 'every_epochs' in 'eval', not both (write "
+                + "'every_steps: null' to evaluate by epochs)", caret: 26),
+        Case(name: "evaluation by neither steps nor epochs", files: ["x.yaml": minimalSpec + "eval: {every_steps: null}\n"],
+             headline: "x.yaml:2:7: error: 'eval' needs 'every_steps' or 'every_epochs'", caret: 7),
+        Case(name: "line ends on a translation",
+             files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en, line_end: eos}\nmodel: {kind: seq2seq}\n"],
+             headline: "x.yaml:1:50: error: 'data.line_end' applies to task language_model, not translation (remove it)",
+             caret: 50),
         // Model keys the chosen kind does not read.
         Case(name: "heads on a recurrent model", files: ["x.yaml": minimalSpec + "model:\n  kind: rnn_lm\n  heads: 8\n"],
              headline: "x.yaml:4:3: error: 'model.heads' does not apply to model kind 'rnn_lm', which reads cell, embedding, "
-                + "hidden, layers, bidirectional, dropout, init, init_scale (remove it; to change the kind from the command "
+                + "hidden, layers, bidirectional, dropout, dropout_between_layers, dropout_mode, word_dropout, tie_embeddings, "
+                + "init, init_scale (remove it; to change the kind from the command "
                 + "line, give the whole section: --set 'model={kind: rnn_lm, …}')", caret: 3),
         Case(name: "hidden on a GPT", files: ["x.yaml": minimalSpec + "model: {kind: gpt, hidden: 64}\n"],
              headline: "x.yaml:2:20: error: 'model.hidden' does not apply to model kind 'gpt', which reads block_size, "
@@ -137,10 +193,13 @@ final class SpecErrorTests: XCTestCase {
                 + "residual_channels, dilation_channels, skip_channels, kernel_size, layers, stacks, init, init_scale "
                 + "(remove it; to change the kind from the command line, give the whole section: --set "
                 + "'model={kind: wavenet, …}')", caret: 24),
-        Case(name: "tie_embeddings is GPT's", files: ["x.yaml": minimalSpec + "model: {kind: rnn_lm, tie_embeddings: true}\n"],
-             headline: "x.yaml:2:23: error: 'model.tie_embeddings' does not apply to model kind 'rnn_lm', which reads cell, "
-                + "embedding, hidden, layers, bidirectional, dropout, init, init_scale (remove it; to change the kind from "
-                + "the command line, give the whole section: --set 'model={kind: rnn_lm, …}')", caret: 23),
+        Case(name: "word dropout is the recurrent LM's", files: ["x.yaml": minimalSpec + "model: {kind: gpt, word_dropout: 0.1}\n"],
+             headline: "x.yaml:2:20: error: 'model.word_dropout' does not apply to model kind 'gpt', which reads block_size, "
+                + "layers, heads, width, dropout, bias, activation, norm, tie_embeddings, init, init_scale (remove it; to "
+                + "change the kind from the command line, give the whole section: --set 'model={kind: gpt, …}')", caret: 20),
+        Case(name: "word_language_model's init on a GPT", files: ["x.yaml": minimalSpec + "model: {kind: gpt, init: word_language_model}\n"],
+             headline: "x.yaml:2:26: error: 'model.init: word_language_model' is not a recipe of model kind 'gpt' (use "
+                + "default, pytorch, normal, uniform or xavier_uniform)", caret: 26),
         // Tokenizer keys the chosen kind would ignore.
         Case(name: "subword tokenizer without vocab_size", files: ["x.yaml": minimalSpec + "tokenizer:\n  kind: bpe\n"],
              headline: "x.yaml:3:9: error: a 'bpe' tokenizer needs 'tokenizer.vocab_size' (add 'vocab_size: 2000' "

@@ -128,6 +128,40 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(try summary(resumed), try summary(straight), "summary after resuming at \(step)", file: file, line: line)
     }
 
+    /// A plateau schedule's state is in the checkpoint: a run resumed before, between and after its
+    /// drops of the rate follows the straight run bit for bit.
+    func testPlateauScheduleResumesBitForBit() throws {
+        let plateau = ["train.batch_size=16", "train.seq_len=30", "train.epochs=null", "train.steps=30",
+                       "train.optimizer={kind: sgd, lr: 4.0}",
+                       // Only a halving of the training loss counts as progress here, so the rate drops often.
+                       "train.schedule={kind: plateau, factor: 0.5, patience: 0, threshold: 0.5, metric: train.loss}",
+                       "eval.every_steps=3", "checkpoint.every_steps=10", "checkpoint.keep=5"]
+        let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "plateau")
+        try Trainer(spec: try spec(plateau), run: run, locator: .forCurrentProcess(dataDirectory: nil), echo: false).fit()
+        let train = try MetricsWriter.read(run.metricsURL).filter { $0["split"] == "train" }
+        let rates = train.compactMap { $0["lr"]?.number }
+        let later = train.filter { ($0["step"]?.number ?? 0) > 10 }.compactMap { $0["lr"]?.number }
+        XCTAssertGreaterThanOrEqual(Set(rates).count, 3, "the rate must drop at least twice: \(rates)")
+        XCTAssertGreaterThanOrEqual(Set(later).count, 2, "and once after the first checkpoint: \(rates)")
+        for step in [10, 20] { try assertResumesBitForBit(plateau, from: step) }
+    }
+
+    /// `eval.every_epochs` evaluates at epoch ends (10 batches an epoch here), and epoch milestones
+    /// lower the rate from the first step of that epoch on.
+    func testEpochMilestonesAndEvaluationByEpochs() throws {
+        let overrides = ["train.batch_size=16", "train.seq_len=30", "train.epochs=3", "eval.every_steps=null", "eval.every_epochs=1",
+                         "train.schedule={kind: multistep, milestones: [2], unit: epoch, gamma: 0.1}"]
+        let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "epochs")
+        try Trainer(spec: try spec(overrides), run: run, locator: .forCurrentProcess(dataDirectory: nil), echo: false).fit()
+        let events = try MetricsWriter.read(run.metricsURL)
+        XCTAssertEqual(events.filter { $0["split"] == "valid" }.compactMap { $0["step"] }, [.int(10), .int(20), .int(30)])
+        let rates = events.filter { $0["split"] == "train" }.compactMap { $0["lr"]?.number }
+        XCTAssertEqual(rates.count, 3)
+        XCTAssertEqual(rates[0], 0.01, accuracy: 1e-9)
+        XCTAssertEqual(rates[1], 0.01, accuracy: 1e-9)
+        XCTAssertEqual(rates[2], 0.001, accuracy: 1e-9)
+    }
+
     func testADivergingRunStopsWithTheStepAndAHint() throws {
         let spec = try spec(["train.optimizer.lr=1e38", "train.clip_grad_norm=null", "train.epochs=50"])
         let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "nan")

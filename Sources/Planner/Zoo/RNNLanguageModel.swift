@@ -34,12 +34,17 @@ extension RNNLanguageModel.Config: LanguageModelKind {
         guard let cell = RNNLanguageModel.Cell(rawValue: model.cell.rawValue) else {
             throw PlanError.unsupported("cell '\(model.cell.rawValue)'")
         }
+        // `dropout` at Zaremba's three sites; `dropout_between_layers` overrides the middle one.
+        var dropout = RNNLanguageModel.Dropouts.zaremba(Float(model.dropout))
+        dropout.between = Float(model.dropoutBetweenLayers ?? model.dropout)
+        dropout.word = Float(model.wordDropout)
+        dropout.locked = model.dropoutMode == .locked
         self.init(vocabularySize: vocabularySize, embedding: model.embedding, hidden: model.hidden, layers: model.layers,
-                  cell: cell, bidirectional: model.bidirectional, dropout: Float(model.dropout),
+                  cell: cell, bidirectional: model.bidirectional, dropout: dropout, tieEmbeddings: model.tieEmbeddings,
                   initialization: WeightInitialization(model, standard: .pytorch))
     }
 
-    public var summary: String { "rnn_lm (\(cell.rawValue))" }
+    public var summary: String { "rnn_lm (\(cell.rawValue)\(tieEmbeddings ? ", tied" : ""))" }
     public var layout: BatchLayout { .timeMajor }
     public var window: Int? { nil }
     public var modelWidth: Int { hidden }

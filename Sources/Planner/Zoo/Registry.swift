@@ -27,6 +27,7 @@ extension WeightInitialization {
         case .gpt2: self = .gpt2
         case .pytorch: self = .pytorch
         case .makemore: self = .makemore
+        case .wordLanguageModel: self = .wordLanguageModel
         case .normal: self = .normal(std: Float(model.initScale ?? 1))
         case .uniform: self = .uniform(bound: Float(model.initScale ?? 1))
         case .xavierUniform: self = .xavierUniform

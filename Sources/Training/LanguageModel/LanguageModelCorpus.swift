@@ -31,19 +31,43 @@ public struct LanguageModelCorpus {
             return
         }
         lines = nil
+        let lineEnd = data.lineEnd
         if let files = data.files {
-            let train = try locator.text(of: files.train)
-            let trained = try given ?? Self.tokenizer(spec.tokenizer, training: train)
-            let encode = { (path: String?) throws -> [Int] in try path.map { trained.encode(try locator.text(of: $0)) } ?? [] }
+            let texts = try [files.train, files.valid, files.test].map { try $0.map { try locator.text(of: $0) } ?? "" }
+            // As the split corpus below: char and word vocabularies from every file (PyTorch's
+            // word_language_model builds its dictionary from train, valid and test), subwords from train.
+            let training = spec.tokenizer.kind.isSubword ? texts[0] : texts.joined(separator: "\n")
+            let trained = try given ?? Self.tokenizer(spec.tokenizer, training: training, lineEnd: lineEnd)
+            let streams = try texts.map { try Self.encode($0, with: trained, lineEnd: lineEnd) }
             tokenizer = trained
-            splits = TokenSplits(train: trained.encode(train), valid: try encode(files.valid), test: try encode(files.test))
+            splits = TokenSplits(train: streams[0], valid: streams[1], test: streams[2])
         } else {
             let text = try locator.text(of: data.corpus)
             let split = data.split ?? SplitSpec()
             let fractions = try SplitFractions(train: split.train, valid: split.valid, test: split.test)
-            tokenizer = try given ?? Self.tokenizer(spec.tokenizer, training: Self.trainingPart(of: text, spec: spec, fractions))
-            splits = TokenSplits(text: text, tokenizer: tokenizer, maxTokens: data.maxChars, fractions: fractions)
+            tokenizer = try given ?? Self.tokenizer(spec.tokenizer, training: Self.trainingPart(of: text, spec: spec, fractions),
+                                                    lineEnd: lineEnd)
+            splits = TokenSplits(stream: try Self.encode(text, with: tokenizer, lineEnd: lineEnd), maxTokens: data.maxChars,
+                                 fractions: fractions)
         }
+    }
+
+    /// The token stream of `text`: the tokenizer's encoding, or with `line_end: eos` each line's
+    /// tokens followed by `<eos>` (every line, empty ones too, as PyTorch's word_language_model reads
+    /// a file: `line.split() + ['<eos>']`).
+    static func encode(_ text: String, with tokenizer: any Tokenizer, lineEnd: DataSpec.LineEnd) throws -> [Int] {
+        guard lineEnd == .eos else { return tokenizer.encode(text) }
+        guard let eos = tokenizer.eosID else { throw TrainingError.noEndOfSequence }
+        // By scalars: "\r\n" is one Character; a "\r" left before "\n" is whitespace to the tokenizers.
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        var stream: [Int] = []
+        stream.reserveCapacity(text.utf8.count / 4)
+        for line in lines {
+            stream += tokenizer.encode(String(String.UnicodeScalarView(line)))
+            stream.append(eos)
+        }
+        return stream
     }
 
     /// makemore's framing (see `NamesCorpus`): the lines shuffled with the spec's seed and split, each
@@ -84,8 +108,11 @@ public struct LanguageModelCorpus {
         try TokenizerFile.load(from: URL(fileURLWithPath: file, relativeTo: URL(fileURLWithPath: locator.currentDirectory)))
     }
 
-    static func tokenizer(_ spec: TokenizerSpec, training text: String) throws -> any Tokenizer {
-        let reserved = Set(spec.reserved.compactMap(ReservedToken.init(rawValue:)))
+    /// A tokenizer trained on `text`; char and word vocabularies reserve `<eos>` when lines end in it.
+    static func tokenizer(_ spec: TokenizerSpec, training text: String, lineEnd: DataSpec.LineEnd = .none) throws
+        -> any Tokenizer {
+        var reserved = Set(spec.reserved.compactMap(ReservedToken.init(rawValue:)))
+        if lineEnd == .eos { reserved.insert(.eos) }
         var options = TokenizerOptions(lowercase: spec.lowercase, normalization: spec.normalize == .letters ? .letters : .none,
                                        minFrequency: spec.minFrequency, maxSize: spec.maxSize, reserved: reserved)
         switch spec.kind {

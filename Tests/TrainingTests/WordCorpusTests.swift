@@ -1,0 +1,62 @@
+import Data
+import Foundation
+import Spec
+import Text
+@testable import Training
+import XCTest
+
+/// Word corpora as PyTorch's word_language_model reads them: `<eos>` after every line, the corpus's
+/// own `<unk>` as the unknown token, one vocabulary over the train, valid and test files.
+final class WordCorpusTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("words-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for (name, text) in [("train", "a b\n\nc <unk> a\n"), ("valid", "a d\r\n"), ("test", "e a")] {
+            try text.write(to: directory.appendingPathComponent(name + ".txt"), atomically: true, encoding: .utf8)
+        }
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func corpus(lineEnd: String) throws -> LanguageModelCorpus {
+        let path = { (name: String) in self.directory.appendingPathComponent(name + ".txt").path }
+        let spec = try ExperimentSpec.parse("""
+            data: {corpus: words, files: {train: \(path("train")), valid: \(path("valid")), test: \(path("test"))}, line_end: \(lineEnd)}
+            tokenizer: {kind: word}
+            """, path: "words.yaml")
+        return try LanguageModelCorpus(spec, locator: .forCurrentProcess(dataDirectory: nil))
+    }
+
+    func testEveryLineEndsInEOSAndUnknownIsTheCorpusOwn() throws {
+        let corpus = try self.corpus(lineEnd: "eos")
+        let tokenizer = corpus.tokenizer
+        let words = { (ids: [Int]) in ids.map { tokenizer.token(for: $0) ?? "?" } }
+        // The empty line is an <eos> of its own; a last line without "\n" still ends in one; "\r\n" is a line end.
+        XCTAssertEqual(words(corpus.splits.train), ["a", "b", "<eos>", "<eos>", "c", "<unk>", "a", "<eos>"])
+        XCTAssertEqual(words(corpus.splits.valid), ["a", "d", "<eos>"])
+        XCTAssertEqual(words(corpus.splits.test), ["e", "a", "<eos>"])
+        XCTAssertEqual(corpus.splits.train[5], tokenizer.unknownID)
+        XCTAssertEqual(tokenizer.eosID, corpus.splits.train[2])
+        // <unk>, <eos>, a, b, c from train and d, e from the other files: no word of valid or test is unknown.
+        XCTAssertEqual(tokenizer.vocabularySize, 7)
+    }
+
+    func testWithoutLineEndsLinesJustRunOn() throws {
+        let corpus = try self.corpus(lineEnd: "none")
+        XCTAssertEqual(corpus.splits.train.map { corpus.tokenizer.token(for: $0) ?? "?" }, ["a", "b", "c", "<unk>", "a"])
+        XCTAssertNil(corpus.tokenizer.eosID)
+    }
+
+    func testATokenizerWithoutEOSCannotEndLines() throws {
+        let chars = try CharTokenizer.train(on: "ab\n", options: TokenizerOptions())
+        XCTAssertThrowsError(try LanguageModelCorpus.encode("ab\n", with: chars, lineEnd: .eos)) {
+            XCTAssertEqual($0 as? TrainingError, .noEndOfSequence)
+            XCTAssertEqual(($0 as? TrainingError)?.exitCode, 64)
+        }
+        XCTAssertEqual(try LanguageModelCorpus.encode("ab\n", with: chars, lineEnd: .none), chars.encode("ab\n"))
+    }
+}
