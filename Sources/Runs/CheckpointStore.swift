@@ -16,10 +16,15 @@ public struct CheckpointStore: Hashable, Sendable {
 
     /// The newest checkpoint that could be read, and every newer one that could not. A resumed run
     /// must show `skipped` to the person: going back further than they expect is never silent.
+    /// A checkpoint read, where from, and the newer ones passed over to reach it (none unless it is the latest).
     public struct Latest: Sendable {
         public var checkpoint: Checkpoint
         public var url: URL
         public var skipped: [RunError]
+
+        public init(checkpoint: Checkpoint, url: URL, skipped: [RunError] = []) {
+            (self.checkpoint, self.url, self.skipped) = (checkpoint, url, skipped)
+        }
     }
 
     public static let bestFileName = "best.ckpt"

@@ -1,18 +1,49 @@
 import Engine
+import Foundation
 import Runs
 import Spec
 import Text
 
+/// Which of a run's checkpoints a command reads (`--checkpoint latest|best|FILE`).
+public enum CheckpointChoice: Sendable, Equatable {
+    /// The newest readable step checkpoint: where training stopped, and where `resume` goes on.
+    case latest
+    /// `checkpoints/best.ckpt`, the weights of the best validation loss: those the test split was scored with.
+    case best
+    /// A checkpoint file of the run, by path.
+    case file(String)
+
+    /// `latest`, `best`, or else a path.
+    public init(_ text: String) {
+        switch text {
+        case "latest": self = .latest
+        case "best": self = .best
+        default: self = .file(text)
+        }
+    }
+}
+
 /// Opening a run's checkpoints (and a translation run's tokenizers), as every task's session does it.
 extension RunDirectory {
-    /// The newest readable checkpoint, checked to belong to the run's spec.yaml as it was written when
-    /// the run started (the hash of its text). The text, not the spec it loads to: a key that a later
-    /// SeqLab adds is written by it at its default and would change the spec's hash, but an earlier
-    /// run's file and checkpoints stay as they were, and must open.
-    func latestCheckpoint() throws -> CheckpointStore.Latest {
-        let latest = try checkpoints.latest()
-        try latest.checkpoint.verify(specHash: try specTextHash(), path: latest.url.path)
-        return latest
+    /// The chosen checkpoint, checked to belong to the run's spec.yaml as it was written when the run
+    /// started (the hash of its text). The text, not the spec it loads to: a key that a later SeqLab
+    /// adds is written by it at its default and would change the spec's hash, but an earlier run's file
+    /// and checkpoints stay as they were, and must open.
+    func checkpoint(_ choice: CheckpointChoice = .latest) throws -> CheckpointStore.Latest {
+        let chosen: CheckpointStore.Latest
+        switch choice {
+        case .latest:
+            chosen = try checkpoints.latest()
+        case .best:
+            let url = checkpoints.bestURL
+            guard FileManager.default.fileExists(atPath: url.path) else { throw TrainingError.noBestCheckpoint(run: self.url.path) }
+            chosen = CheckpointStore.Latest(checkpoint: try Checkpoint.read(from: url), url: url, skipped: [])
+        case .file(let path):
+            let url = URL(fileURLWithPath: path)
+            chosen = CheckpointStore.Latest(checkpoint: try Checkpoint.read(from: url), url: url, skipped: [])
+        }
+        try chosen.checkpoint.verify(specHash: try specTextHash(), path: chosen.url.path)
+        return chosen
     }
 
     /// A translation run's tokenizers, source and target.

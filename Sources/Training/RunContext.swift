@@ -50,18 +50,21 @@ public final class RunContext {
         }
     }
 
-    /// A run as its latest readable checkpoint left it: the run's own spec.yaml and tokenizer.json,
-    /// the checkpoint checked against the spec's hash, its weights (and buffers) in the arena.
-    public static func open(_ run: RunDirectory, for purpose: Purpose) throws -> RunContext {
-        try open(run, spec: try ExperimentSpec.load(path: run.specURL.path), for: purpose)
+    /// A run as its chosen checkpoint (the latest readable one unless said) left it: the run's own
+    /// spec.yaml and tokenizer.json, the checkpoint checked against the spec's hash, its weights (and
+    /// buffers) in the arena.
+    public static func open(_ run: RunDirectory, for purpose: Purpose, checkpoint: CheckpointChoice = .latest) throws
+        -> RunContext {
+        try open(run, spec: try ExperimentSpec.load(path: run.specURL.path), for: purpose, checkpoint: checkpoint)
     }
 
-    /// `open(_:for:)` with the run's spec.yaml already loaded.
-    static func open(_ run: RunDirectory, spec: ExperimentSpec, for purpose: Purpose) throws -> RunContext {
+    /// `open(_:for:checkpoint:)` with the run's spec.yaml already loaded.
+    static func open(_ run: RunDirectory, spec: ExperimentSpec, for purpose: Purpose,
+                     checkpoint choice: CheckpointChoice = .latest) throws -> RunContext {
         guard spec.task == .languageModel else {
             throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "sample")
         }
-        let latest = try run.latestCheckpoint()
+        let latest = try run.checkpoint(choice)
         let context = try RunContext(spec: spec, tokenizer: try TokenizerFile.load(from: run.tokenizerURL), purpose: purpose)
         try context.arena.load(latest.checkpoint, path: latest.url.path)
         context.latest = latest

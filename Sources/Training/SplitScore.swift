@@ -2,8 +2,8 @@ import Data
 import Foundation
 import Runs
 
-/// `runner eval RUN --split S`: a run's latest checkpoint scored on one split of its corpus, with the
-/// metrics its task reports (loss and perplexity; BLEU for translation).
+/// `runner eval RUN --split S`: a run's checkpoint (the latest unless chosen) scored on one split of its
+/// corpus, with the metrics its task reports (loss and perplexity; BLEU for translation).
 public struct SplitScore: Sendable {
     public let split: String
     public let metrics: [String: Double]
@@ -14,9 +14,9 @@ public struct SplitScore: Sendable {
     /// Newer checkpoints that could not be read and were passed over.
     public let warnings: [String]
 
-    public init(_ run: RunDirectory, split: String, locator: DataLocator) throws {
+    public init(_ run: RunDirectory, split: String, locator: DataLocator, checkpoint: CheckpointChoice = .latest) throws {
         guard ["train", "valid", "test"].contains(split) else { throw TrainingError.unknownSplit(split) }
-        let session = try TaskRegistry.openSession(run, locator: locator)
+        let session = try TaskRegistry.openSession(run, locator: locator, checkpoint: checkpoint)
         guard let metrics = try session.evaluate(split) else { throw TrainingError.emptySplit(split) }
         (self.split, self.metrics, step, warnings) = (split, metrics, session.latest?.checkpoint.step ?? 0, session.warnings)
     }

@@ -12,13 +12,14 @@ public enum TaskRegistry {
         }
     }
 
-    /// The session of an existing run as its latest checkpoint left it; `spec` is the run's spec.yaml
-    /// when the caller has read it already.
-    static func openSession(_ run: RunDirectory, spec: ExperimentSpec? = nil, locator: DataLocator) throws -> any TaskSession {
+    /// The session of an existing run as its chosen checkpoint (the latest unless said) left it;
+    /// `spec` is the run's spec.yaml when the caller has read it already.
+    static func openSession(_ run: RunDirectory, spec: ExperimentSpec? = nil, locator: DataLocator,
+                            checkpoint: CheckpointChoice = .latest) throws -> any TaskSession {
         let spec = try spec ?? ExperimentSpec.load(path: run.specURL.path)
         switch spec.task {
-        case .languageModel: return try LanguageModelSession(opening: run, spec: spec, locator: locator)
-        case .translation: return try TranslationSession(opening: run, spec: spec, locator: locator)
+        case .languageModel: return try LanguageModelSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
+        case .translation: return try TranslationSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
         }
     }
 }

@@ -16,6 +16,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case sourceTooLong(line: Int, tokens: Int, positions: Int)
     /// `data.line_end: eos` with a tokenizer that has no end-of-sequence token.
     case noEndOfSequence
+    /// `--checkpoint best` for a run that never wrote one.
+    case noBestCheckpoint(run: String)
 
     public var description: String {
         switch self {
@@ -39,6 +41,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .sourceTooLong(let line, let tokens, let positions):
             "source line \(line) has \(tokens) tokens; with its <eos> that is more than the \(positions) positions of the "
                 + "model (model.max_positions): split the line, or train a model with more positions"
+        case .noBestCheckpoint(let run):
+            "\(run) has no checkpoints/best.ckpt: it is written at each new best validation loss, and this run has not "
+                + "scored a validation split yet; use --checkpoint latest"
         case .noEndOfSequence:
             "'data.line_end: eos' ends every line with the tokenizer's end-of-sequence token, and this tokenizer has none: "
                 + "add '<eos>' to tokenizer.special_tokens (subword) or use a tokenizer file that has one"
@@ -50,6 +55,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unsupported, .unresumable, .unknownSplit, .emptySplit, .emptyPrompt, .wrongTask, .sourceTooLong, .noEndOfSequence:
             64
+        case .noBestCheckpoint: 66
         case .divergence: 1
         }
     }

@@ -1,4 +1,5 @@
 import Spec
+import Training
 import Translation
 
 /// The translation commands' flags: `runner translate` and `runner bleu`.
@@ -15,11 +16,12 @@ extension Command {
         var dataDirectory: String?
         /// An SVG heat map of the first sentence's attention.
         var attention: String?
+        var checkpoint = CheckpointChoice.latest
     }
 
     static func translate(_ parser: inout Parser) throws(UsageError) -> Command {
         var options = TranslateOptions()
-        let shared = try parser.options(["--data-dir"]) { flag, value throws(UsageError) in
+        let shared = try parser.options(["--data-dir", "--checkpoint"]) { flag, value throws(UsageError) in
             switch flag {
             case "--beam": options.beam = try Parser.specValue(flag) { () throws(SpecError) in try DecodeSpec.value(value, of: "beam", \.beam) }
             case "--lenpen": options.lenpen = try Parser.specValue(flag) { () throws(SpecError) in try DecodeSpec.value(value, of: "lenpen", \.lenpen) }
@@ -36,7 +38,7 @@ extension Command {
             }
             return true
         }
-        options.dataDirectory = shared.dataDirectory
+        (options.dataDirectory, options.checkpoint) = (shared.dataDirectory, shared.checkpoint)
         return .translate(run: try parser.positional("translate", "a translation run directory"), options: options)
     }
 

@@ -24,6 +24,8 @@ enum Command: Equatable {
         var name: String?
         /// Train into exactly this directory (a sweep's trial) instead of `runs/<name>-<time>/`.
         var runDirectory: String?
+        /// The checkpoint `eval`, `sample` and `translate` read.
+        var checkpoint = CheckpointChoice.latest
     }
 
     /// `runner sweep SWEEP.yaml` or `runner sweep --resume SWEEP_DIR`.
@@ -40,6 +42,7 @@ enum Command: Equatable {
     struct SampleOptions: Equatable {
         var prompt: String?
         var decoding = Decoding(length: 100)
+        var checkpoint = CheckpointChoice.latest
     }
 
     struct TableOptions: Equatable {
@@ -65,6 +68,7 @@ enum Command: Equatable {
         /// Where demonstrations come from; nil for the task file itself.
         var demos: String?
         var seed: UInt64 = 0
+        var checkpoint = CheckpointChoice.latest
     }
 
     /// `runner tokenize`: encode standard input with a tokenizer file, or train one on a corpus.
@@ -121,7 +125,7 @@ enum Command: Equatable {
         case "sample":
             var sample = SampleOptions()
             sample.decoding.useCache = !parser.flag("--no-cache")
-            _ = try parser.options([]) { flag, value throws(UsageError) in
+            sample.checkpoint = try parser.options(["--checkpoint"]) { flag, value throws(UsageError) in
                 switch flag {
                 case "--prompt": sample.prompt = value
                 case "--length": sample.decoding.length = try Parser.specValue(flag) { () throws(SpecError) in try SampleSpec.value(value, of: "length", \.length) }
@@ -133,7 +137,7 @@ enum Command: Equatable {
                 default: return false
                 }
                 return true
-            }
+            }.checkpoint
             self = .sample(run: try parser.positional("sample", "a run directory"), options: sample)
         case "tokenize":
             self = .tokenize(try Self.tokenize(&parser))
@@ -183,7 +187,7 @@ extension Command {
         var split: String?, task: String?, shots = 0, demos: String?, seed: UInt64 = 0
         // The first flag given that only --task takes.
         var promptedFlag: String?
-        let options = try parser.options(["--data-dir"]) { flag, value throws(UsageError) in
+        let options = try parser.options(["--data-dir", "--checkpoint"]) { flag, value throws(UsageError) in
             switch flag {
             case "--split":
                 guard ["train", "valid", "test"].contains(value) else {
@@ -207,7 +211,8 @@ extension Command {
         if let flag = split != nil ? "--split" : options.dataDirectory != nil ? "--data-dir" : nil {
             throw UsageError(message: "eval --task scores the choices of a task file; \(flag) belongs to the loss on a split")
         }
-        return .promptedEval(run: run, options: PromptedOptions(task: task, shots: shots, demos: demos, seed: seed))
+        return .promptedEval(run: run, options: PromptedOptions(task: task, shots: shots, demos: demos, seed: seed,
+                                                                checkpoint: options.checkpoint))
     }
 
     private static func table(_ parser: inout Parser) throws(UsageError) -> Command {
@@ -330,6 +335,9 @@ struct Parser {
             case "--data-dir": options.dataDirectory = value
             case "--runs-dir": options.runsDirectory = value
             case "--run-dir": options.runDirectory = value
+            case "--checkpoint":
+                guard !value.isEmpty else { throw Command.UsageError(message: "--checkpoint takes latest, best or a checkpoint file") }
+                options.checkpoint = CheckpointChoice(value)
             default: options.name = value
             }
         }

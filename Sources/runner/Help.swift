@@ -26,10 +26,10 @@ enum Help {
       (default)   train SPEC; writes runs/<name>-<time>/ (spec, plan, metrics, samples, checkpoints)
       check       validate SPEC and print the plan: parameters, FLOPs per step, memory; trains nothing
       resume      continue a killed run from its latest checkpoint, bit for bit
-      sample      generate text from a run's latest checkpoint
-      eval        loss and perplexity of a run's latest checkpoint on a split, or its zero-/few-shot
-                  accuracy on a multiple-choice task
-      translate   translate lines (or a split) with a translation run's latest checkpoint
+      sample      generate text from a run's latest (or best) checkpoint
+      eval        loss and perplexity of a run's latest (or best) checkpoint on a split, or its
+                  zero-/few-shot accuracy on a multiple-choice task
+      translate   translate lines (or a split) with a translation run's latest (or best) checkpoint
       tokenize    show a tokenizer's ids and tokens for lines of text, or train and save one
       bleu        BLEU of a file of hypotheses against one of references, equal to sacreBLEU's
       table       finished runs side by side: what differs, metrics, the published numbers they reproduce
@@ -81,10 +81,11 @@ enum Help {
 
     static let sample = """
     runner sample RUN_DIR [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--top-p P] [--stop TEXT]...
-                  [--seed S] [--no-cache]
+                  [--seed S] [--no-cache] [--checkpoint latest|best|FILE]
 
     Generates N tokens (default 100) after TEXT (default: the spec's sample.prompt) from the run's
-    newest checkpoint. Temperature scales the logits (default 1); --top-k keeps the K likeliest
+    newest checkpoint (--checkpoint best: the best validation loss's, which the test split was
+    scored with; or a checkpoint file of the run). Temperature scales the logits (default 1); --top-k keeps the K likeliest
     tokens (1 is greedy); --top-p then keeps the likeliest tokens whose probabilities reach P. The
     text ends before the first --stop string it generates (\n and \t allowed). The same seed gives
     the same text. GPT decodes with a KV cache; --no-cache recomputes the whole context every token
@@ -93,11 +94,13 @@ enum Help {
     """
 
     static let eval = """
-    runner eval RUN_DIR [--split train|valid|test] [--data-dir DIR]
-    runner eval RUN_DIR --task FILE.jsonl [--shots K] [--demos FILE.jsonl] [--seed S]
+    runner eval RUN_DIR [--split train|valid|test] [--data-dir DIR] [--checkpoint latest|best|FILE]
+    runner eval RUN_DIR --task FILE.jsonl [--shots K] [--demos FILE.jsonl] [--seed S] [--checkpoint …]
 
-    Loss and perplexity of the run's newest checkpoint on a split (default valid), in batches of
-    the training shape with the state carried.
+    Loss and perplexity of the run's newest checkpoint (--checkpoint best: the best validation
+    loss's, the one the run's test score comes from; or a checkpoint file of the run) on a split
+    (default valid), in batches of the training shape with the state carried; BLEU too for a
+    translation run.
 
     With --task, GPT-3's zero-, one- and few-shot evaluation. FILE.jsonl holds one item a line:
     {"context": "...", "choices": ["...", ...], "answer": i}; nothing is put between a context and
@@ -130,10 +133,12 @@ enum Help {
 
     static let translate = """
     runner translate RUN_DIR [--beam K] [--lenpen A] [--max-len-a A] [--max-len-b B] [--nbest N]
-                     [--split valid|test] [--attention FILE.svg] [--data-dir DIR] [< source lines]
+                     [--split valid|test] [--attention FILE.svg] [--data-dir DIR] [--checkpoint latest|best|FILE]
+                     [< source lines]
 
     Translates each line of standard input (or the sources of a split of the run's corpus) with the
-    run's latest checkpoint and prints one detokenised translation a line; with --nbest N, N lines a
+    run's latest checkpoint (--checkpoint best: the best validation loss's, which the test BLEU was
+    scored with) and prints one detokenised translation a line; with --nbest N, N lines a
     source: rank, score and translation. Decoding is greedy (--beam 1) or beam search as fairseq's:
     a hypothesis scores its log-probability / length^A (--lenpen), at most
     ⌊max_len_a · (source length + 1) + max_len_b⌋ tokens come before its <eos>, and <eos> never

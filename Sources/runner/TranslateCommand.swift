@@ -10,7 +10,8 @@ import Training
 enum TranslateCommand {
     static func run(_ path: String, _ options: Command.TranslateOptions) throws {
         let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
-        let translator = try RunTranslator(try RunDirectory.open(URL(fileURLWithPath: path)), locator: locator)
+        let translator = try RunTranslator(try RunDirectory.open(URL(fileURLWithPath: path)), locator: locator,
+                                           checkpoint: options.checkpoint)
         for warning in translator.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         var decoding = translator.decoding
         decoding.beam = options.beam ?? decoding.beam

@@ -36,14 +36,15 @@ func main() -> Int32 {
             try Trainer.resume(try RunDirectory.open(URL(fileURLWithPath: path)), locator: locator).fit()
         case .eval(let path, let split, let options):
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
-            let score = try SplitScore(try RunDirectory.open(URL(fileURLWithPath: path)), split: split, locator: locator)
+            let score = try SplitScore(try RunDirectory.open(URL(fileURLWithPath: path)), split: split, locator: locator,
+                                       checkpoint: options.checkpoint)
             for warning in score.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
             print(score.line)
         case .promptedEval(let path, let options):
             // The task files first: a mistake in one shows before the model is loaded.
             let task = try PromptedTask.load(path: options.task)
             let demos = try options.demos.map(PromptedTask.load(path:)) ?? task
-            let sampler = try Sampler.open(try RunDirectory.open(URL(fileURLWithPath: path)))
+            let sampler = try Sampler.open(try RunDirectory.open(URL(fileURLWithPath: path)), checkpoint: options.checkpoint)
             for warning in sampler.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
             print(try PromptedEvaluation(sampler).evaluate(task, shots: options.shots, demos: demos, seed: options.seed))
         case .table(let paths, let options):
@@ -70,7 +71,7 @@ func main() -> Int32 {
             try TokenizeCommand.train(request)
         case .sample(let path, let options):
             let run = try RunDirectory.open(URL(fileURLWithPath: path))
-            let sampler = try Sampler.open(run)
+            let sampler = try Sampler.open(run, checkpoint: options.checkpoint)
             for warning in sampler.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
             let prompt = try options.prompt ?? ExperimentSpec.load(path: run.specURL.path).sample.prompt
             let start = Date()

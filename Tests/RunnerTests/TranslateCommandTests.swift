@@ -87,6 +87,19 @@ extension RunnerTests {
         let (evaluated, line, _) = try run(["eval", path, "--split", "test"])
         XCTAssertEqual(evaluated, 0)
         XCTAssertTrue(line.hasPrefix("test loss ") && line.contains("  bleu "), line)
+        // --checkpoint best scores the weights the run's own test line came from: the same loss and BLEU.
+        let (bestCode, best, bestError) = try run(["eval", path, "--split", "test", "--checkpoint", "best"])
+        XCTAssertEqual(bestCode, 0, bestError)
+        let logged = try String(contentsOf: URL(fileURLWithPath: path).appendingPathComponent("log.txt"), encoding: .utf8)
+        let testLine = try XCTUnwrap(logged.split(separator: "\n").last { $0.hasPrefix("test loss ") })
+        let fields = { (line: Substring) in line.split(separator: " ").enumerated().filter { [0, 1, 2, 5, 6].contains($0.offset) }
+            .map(\.element) }    // split, loss, bleu (perplexities are printed to different places)
+        XCTAssertEqual(fields(Substring(best)), fields(testLine), "eval --checkpoint best: \(best) against the run's \(testLine)")
+        let bestFile = URL(fileURLWithPath: path).appendingPathComponent("checkpoints/best.ckpt").path
+        let (byFile, translatedByFile, _) = try run(["translate", path, "--checkpoint", bestFile], input: "sun moon star\n")
+        let (byName, translatedByName, _) = try run(["translate", path, "--checkpoint", "best"], input: "sun moon star\n")
+        XCTAssertEqual([byFile, byName], [0, 0])
+        XCTAssertEqual(translatedByFile, translatedByName)
 
         // A Transformer of the same task: its attention is one map per layer and head, drawn as a grid.
         let (transformer, _, transformerError) = try run([spec.path, "--runs-dir", runs.path, "--name", "transformer",
@@ -129,6 +142,12 @@ extension RunnerTests {
             (["translate", "/nonexistent/run"], 66, "no run directory at /nonexistent/run"),
             (["translate", lm], 64, "is a language_model run; translate needs a translation run"),
             (["sample", path], 64, "is a translation run; sample needs a language_model run"),
+            (["translate", path, "--checkpoint", "/nonexistent/x.ckpt"], 66, "no checkpoint at /nonexistent/x.ckpt"),
+            (["translate", path, "--checkpoint", ""], 64, "--checkpoint takes latest, best or a checkpoint file"),
+            (["eval", lm, "--split", "train", "--checkpoint", "best"], 66, "has no checkpoints/best.ckpt"),
+            (["sample", lm, "--checkpoint", "best"], 66, "has no checkpoints/best.ckpt"),
+            // Another run's checkpoint is refused by its spec hash.
+            (["eval", lm, "--split", "train", "--checkpoint", bestFile], 64, "best.ckpt"),
         ])
         for file in try FileManager.default.contentsOfDirectory(atPath: path) {
             XCTAssertFalse(file.hasPrefix("translat"), "translate writes nothing into the run: \(file)")

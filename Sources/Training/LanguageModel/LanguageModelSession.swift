@@ -42,8 +42,9 @@ final class LanguageModelSession: TaskSession {
     }
 
     /// A run as its latest checkpoint left it, with its own spec and tokenizer.
-    convenience init(opening run: RunDirectory, spec: ExperimentSpec, locator: DataLocator) throws {
-        let context = try RunContext.open(run, spec: spec, for: .training)
+    convenience init(opening run: RunDirectory, spec: ExperimentSpec, locator: DataLocator,
+                     checkpoint: CheckpointChoice = .latest) throws {
+        let context = try RunContext.open(run, spec: spec, for: .training, checkpoint: checkpoint)
         try self.init(context, corpus: try LanguageModelCorpus(context.spec, locator: locator, tokenizer: context.tokenizer))
     }
 

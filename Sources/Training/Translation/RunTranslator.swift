@@ -7,7 +7,7 @@ import Spec
 import Text
 import Translation
 
-/// `runner translate`: a translation run's latest checkpoint decoding lines of source text, greedily
+/// `runner translate`: a translation run's checkpoint (the latest unless chosen) decoding lines of source text, greedily
 /// or by beam search. It needs the run directory alone (its spec, tokenizers and checkpoint); the
 /// corpus is read only to translate one of its splits.
 public final class RunTranslator {
@@ -21,12 +21,12 @@ public final class RunTranslator {
     public let warnings: [String]
 
     /// Opens `run`, which must be a translation run with a checkpoint.
-    public init(_ run: RunDirectory, locator: DataLocator) throws {
+    public init(_ run: RunDirectory, locator: DataLocator, checkpoint: CheckpointChoice = .latest) throws {
         spec = try ExperimentSpec.load(path: run.specURL.path)
         guard spec.task == .translation else {
             throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "translate")
         }
-        let latest = try run.latestCheckpoint()
+        let latest = try run.checkpoint(checkpoint)
         tokenizers = try run.translationTokenizers()
         tokens = try TranslationCorpus.tokens(source: tokenizers.source, target: tokenizers.target)
         // One evaluation graph of the smallest shape declares every parameter; decoding compiles its

@@ -44,8 +44,9 @@ final class TranslationSession: TaskSession {
         try self.init(spec, corpus: try TranslationCorpus(spec, locator: locator))
     }
 
-    convenience init(opening run: RunDirectory, spec: ExperimentSpec, locator: DataLocator) throws {
-        let latest = try run.latestCheckpoint()
+    convenience init(opening run: RunDirectory, spec: ExperimentSpec, locator: DataLocator,
+                     checkpoint: CheckpointChoice = .latest) throws {
+        let latest = try run.checkpoint(checkpoint)
         try self.init(spec, corpus: try TranslationCorpus(spec, locator: locator, tokenizers: try run.translationTokenizers()))
         try arena.load(latest.checkpoint, path: latest.url.path)
         self.latest = latest
