@@ -88,7 +88,14 @@ data/wikitext2-halves/test.txt: $(WIKITEXT2)/valid.txt $(WIKITEXT2)/test.txt
 reproduce-wordlm: build data/wikitext2-halves/test.txt
 	rm -rf runs/reproduce-wordlm
 	for spec in $(WORDLMS); do .build/release/runner $$spec --runs-dir runs/reproduce-wordlm || exit 1; done
-	.build/release/runner table runs/reproduce-wordlm --metrics test.ppl,valid.ppl,train.ppl --markdown
+	mkdir -p docs
+	{ echo "# Reproduced word-level language models"; echo; \
+	  echo "Written by \`make reproduce-wordlm\` on $$(date -u +%Y-%m-%d): $$(nproc) cores. SeqLab's runs beside PyTorch's own"; \
+	  echo "word_language_model on the same files (train: WikiText-2 valid.txt; valid and test: the halves of its test.txt)."; \
+	  echo; .build/release/runner table runs/reproduce-wordlm --metrics test.ppl,valid.ppl,train.ppl --markdown; echo; \
+	  echo "The reference (experiments/reproduce/reference/word_language_model.sh, its output beside it):"; echo; \
+	  echo '```'; grep -E "^\| End of training|^real" experiments/reproduce/reference/word_language_model.out; echo '```'; \
+	} > docs/reproduced-wordlm.md
 
 clean:
 	rm -rf .build

@@ -23,7 +23,7 @@ public struct WordTokenizer: VocabularyTokenizer, Hashable {
     public static func load(from url: URL) throws(TextError) -> WordTokenizer {
         let (vocabulary, preprocessor) = try TokenizerFile.load(kind: kind, from: url) { token in
             if token.isEmpty { return "a word token cannot be empty" }
-            return token.unicodeScalars.contains(where: \.properties.isWhitespace)
+            return token.unicodeScalars.contains(where: isPythonWhitespace)
                 ? "a word token cannot contain whitespace (it could never be matched)" : nil
         }
         return WordTokenizer(vocabulary: vocabulary, preprocessor: preprocessor)
@@ -37,10 +37,17 @@ public struct WordTokenizer: VocabularyTokenizer, Hashable {
         ids.map { vocabulary.token(for: $0) ?? vocabulary.tokens[unknownID] }.joined(separator: " ")
     }
 
-    /// Python's `str.split()`: runs of whitespace separate words, none are empty.
+    /// Python's `str.split()`: runs of whitespace separate words, none are empty. By scalars, as
+    /// Python splits code points: a combining mark after a space (WikiText's lone virama "्") is a
+    /// word, where a split on Characters would fold it into the space's grapheme cluster.
     static func words(of text: String, _ preprocessor: Preprocessor) -> [String] {
         preprocessor.lines(of: text).flatMap { line in
-            line.split(whereSeparator: \.isWhitespace).map(String.init)
+            line.unicodeScalars.split(whereSeparator: isPythonWhitespace).map { String(String.UnicodeScalarView($0)) }
         }
+    }
+
+    /// `str.isspace()` of one code point: Unicode's White_Space, and the separators U+001C…U+001F.
+    static func isPythonWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isWhitespace || (0x1C...0x1F).contains(scalar.value)
     }
 }

@@ -48,6 +48,15 @@ final class VocabularyOrderTests: XCTestCase {
         XCTAssertEqual(plain.eosID, 1)
     }
 
+    /// Words are what Python's `str.split()` gives (code points, checked with CPython 3.11): a combining
+    /// mark after a space is a word of its own (WikiText-2's lone virama), U+001F and U+2028 separate,
+    /// U+200B (zero width space, not White_Space) does not.
+    func testWordsAreWhatPythonSplitGives() throws {
+        let text = "a \u{94D} b\u{1F}c\u{2028}d e\u{200B}f  \u{301}"
+        let words = try WordTokenizer.train(on: text, options: TokenizerOptions())
+        XCTAssertEqual(words.encode(text).map { words.token(for: $0) }, ["a", "\u{94D}", "b", "c", "d", "e\u{200B}f", "\u{301}"])
+    }
+
     func testACorpusWordSpelledLikeAReservedTokenKeepsTheReservedID() throws {
         let tokenizer = try WordTokenizer.train(on: "<unk> x <unk> <pad>", options: TokenizerOptions(reserved: [.padding]))
         XCTAssertEqual(tokenizer.vocabulary.tokens, ["<unk>", "<pad>", "x"])
