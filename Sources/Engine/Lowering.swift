@@ -75,13 +75,28 @@ struct Lowering {
             let (cols, n) = (dims[1], nodes[node.inputs[1]].shape.count)
             run = { scatterAddRows(x[0], indices: x[1], count: n, cols: cols, out, rows: rows) }
         case .logSoftmaxNLL(let ignore, let smoothing):
+            // Rows apart over the threads, their terms summed in row order: the same loss at any thread count.
             let (rows, cols) = (shapes[0][0], shapes[0][1])
-            run = { out[0] = logSoftmaxNLL(x[0], targets: x[1], rows: rows, cols: cols, ignoreIndex: ignore, smoothing: smoothing) }
+            let terms = RowTerms(count: rows)
+            let perRows = split(rows, grain: cols) { range in
+                logSoftmaxNLLTerms(x[0], targets: x[1], rows: range, cols: cols, ignoreIndex: ignore, smoothing: smoothing,
+                                   into: terms.values)
+            }
+            run = {
+                perRows()
+                out[0] = meanOfScoredTerms(terms.values, rows: rows,
+                                           scored: scoredRowCount(targets: x[1], rows: rows, cols: cols, ignoreIndex: ignore))
+            }
         case .logSoftmaxNLLGrad(let ignore, let smoothing):
             let (rows, cols) = (shapes[0][0], shapes[0][1])
+            var scale: Float = 0
+            let perRows = split(rows, grain: cols) { range in
+                logSoftmaxNLLBackward(x[0], targets: x[1], rows: range, cols: cols, ignoreIndex: ignore, smoothing: smoothing,
+                                      scale: scale, out)
+            }
             run = {
-                logSoftmaxNLLBackward(x[0], targets: x[1], rows: rows, cols: cols, ignoreIndex: ignore, smoothing: smoothing,
-                                      gradLoss: x[2][0], out)
+                scale = scoredScale(targets: x[1], rows: rows, cols: cols, ignoreIndex: ignore, gradLoss: x[2][0])
+                perRows()
             }
         case .layerNorm(let eps):
             let cols = dims.last!
@@ -178,4 +193,13 @@ struct Lowering {
             }
         }
     }
+}
+
+/// A step's own Double scratch (the row terms of a loss), freed with the program that holds the step.
+private final class RowTerms {
+    let values: UnsafeMutablePointer<Double>
+
+    init(count: Int) { values = .allocate(capacity: max(count, 1)) }
+
+    deinit { values.deallocate() }
 }

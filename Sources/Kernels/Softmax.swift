@@ -10,33 +10,69 @@ import Foundation
 /// the loss of a large batch does not drift with the order of the rows.
 public func logSoftmaxNLL(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, rows: Int, cols: Int,
                           ignoreIndex: Int, smoothing: Float = 0) -> Float {
+    let terms = UnsafeMutablePointer<Double>.allocate(capacity: rows)
+    defer { terms.deallocate() }
+    logSoftmaxNLLTerms(logits, targets: targets, rows: 0..<rows, cols: cols, ignoreIndex: ignoreIndex, smoothing: smoothing,
+                       into: terms)
+    return meanOfScoredTerms(terms, rows: rows, scored: scoredRowCount(targets: targets, rows: rows, cols: cols,
+                                                                         ignoreIndex: ignoreIndex))
+}
+
+/// Each row's term of `logSoftmaxNLL`, for the rows in `range` (so that parts of a batch can be done
+/// apart); an ignored row's is 0. terms: (rows), written at the rows' own indices.
+public func logSoftmaxNLLTerms(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, rows range: Range<Int>,
+                               cols: Int, ignoreIndex: Int, smoothing: Float, into terms: UnsafeMutablePointer<Double>) {
     let epsilon = Double(smoothing)
-    var total = 0.0
-    var valid = 0
-    for r in 0..<rows {
-        guard let target = classIndex(targets[r], cols: cols, ignoreIndex: ignoreIndex) else { continue }
+    for r in range {
+        guard let target = classIndex(targets[r], cols: cols, ignoreIndex: ignoreIndex) else {
+            terms[r] = 0
+            continue
+        }
         let row = logits + r * cols
         let max = rowMax(row, cols)
         // -log softmax[t] = log Σ exp(x - max) + max - x[t]; the mean over classes has mean(x) for x[t].
-        let logSumExp = log(sumOfExp(row, cols, minus: max)) + Double(max)
-        total += logSumExp - Double(row[target])
+        var term = log(sumOfExp(row, cols, minus: max)) + Double(max) - Double(row[target])
         if epsilon > 0 {
             let mean = (0..<cols).reduce(0.0) { $0 + Double(row[$1]) } / Double(cols)
-            total += epsilon * (Double(row[target]) - mean)
+            term += epsilon * (Double(row[target]) - mean)
         }
-        valid += 1
+        terms[r] = term
     }
-    return valid == 0 ? 0 : Float(total / Double(valid))
+}
+
+/// The rows' terms (0 for ignored ones) summed in row order, whatever computed them, over the
+/// `scored` rows; 0 when none is. A NaN term (a diverged row) makes the mean NaN.
+public func meanOfScoredTerms(_ terms: UnsafePointer<Double>, rows: Int, scored: Int) -> Float {
+    var total = 0.0
+    for r in 0..<rows { total += terms[r] }
+    return scored == 0 ? 0 : Float(total / Double(scored))
+}
+
+/// The rows whose target is scored: not `ignoreIndex`.
+public func scoredRowCount(targets: UnsafePointer<Float>, rows: Int, cols: Int, ignoreIndex: Int) -> Int {
+    (0..<rows).reduce(0) { $0 + (classIndex(targets[$1], cols: cols, ignoreIndex: ignoreIndex) == nil ? 0 : 1) }
 }
 
 /// dLogits = gradLoss / nValid · (softmax(logits) - (1 − ε)·onehot(target) − ε / cols) on valid rows,
 /// 0 on ignored rows. logits, dLogits: (rows, cols); targets: (rows).
 public func logSoftmaxNLLBackward(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, rows: Int, cols: Int,
                                   ignoreIndex: Int, smoothing: Float = 0, gradLoss: Float, _ dLogits: UnsafeMutablePointer<Float>) {
-    var valid = 0
-    for r in 0..<rows where classIndex(targets[r], cols: cols, ignoreIndex: ignoreIndex) != nil { valid += 1 }
-    let scale = valid == 0 ? 0 : gradLoss / Float(valid)
-    for r in 0..<rows {
+    logSoftmaxNLLBackward(logits, targets: targets, rows: 0..<rows, cols: cols, ignoreIndex: ignoreIndex, smoothing: smoothing,
+                          scale: scoredScale(targets: targets, rows: rows, cols: cols, ignoreIndex: ignoreIndex, gradLoss: gradLoss),
+                          dLogits)
+}
+
+/// gradLoss / the number of scored rows: what each scored row's gradient is scaled by; 0 when none is.
+public func scoredScale(targets: UnsafePointer<Float>, rows: Int, cols: Int, ignoreIndex: Int, gradLoss: Float) -> Float {
+    let scored = scoredRowCount(targets: targets, rows: rows, cols: cols, ignoreIndex: ignoreIndex)
+    return scored == 0 ? 0 : gradLoss / Float(scored)
+}
+
+/// `logSoftmaxNLLBackward` for the rows in `range`, with the batch's `scale` (`scoredScale`) given.
+public func logSoftmaxNLLBackward(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Float>, rows range: Range<Int>,
+                                  cols: Int, ignoreIndex: Int, smoothing: Float, scale: Float,
+                                  _ dLogits: UnsafeMutablePointer<Float>) {
+    for r in range {
         let dst = dLogits + r * cols
         guard let target = classIndex(targets[r], cols: cols, ignoreIndex: ignoreIndex) else {
             dst.update(repeating: 0, count: cols)

@@ -24,6 +24,34 @@ final class SoftmaxTests: KernelTestCase {
         XCTAssertEqual(gradient.array, [0, 0, 0, 0, 0, 0])
     }
 
+    /// The engine splits a batch's rows over threads: rows done in parts give the whole batch's terms
+    /// and gradient exactly, and a diverged (NaN) row makes the loss NaN rather than being skipped.
+    func testNLLByPartsEqualsTheWhole() {
+        let logits = buffer((0..<35).map { Float(($0 * 7) % 11) / 3 - 1.5 })       // (7, 5)
+        let targets = buffer([0, 4, -1, 2, 3, -1, 1])
+        let whole = logSoftmaxNLL(logits.p, targets: targets.p, rows: 7, cols: 5, ignoreIndex: -1, smoothing: 0.1)
+        var terms = [Double](repeating: .nan, count: 7)
+        terms.withUnsafeMutableBufferPointer { t in
+            for part in [0..<3, 3..<4, 4..<7] {
+                logSoftmaxNLLTerms(logits.p, targets: targets.p, rows: part, cols: 5, ignoreIndex: -1, smoothing: 0.1,
+                                   into: t.baseAddress!)
+            }
+        }
+        XCTAssertEqual(meanOfScoredTerms(terms, rows: 7, scored: 5), whole)
+        let (full, parts) = (buffer(count: 35), buffer(count: 35))
+        logSoftmaxNLLBackward(logits.p, targets: targets.p, rows: 7, cols: 5, ignoreIndex: -1, smoothing: 0.1, gradLoss: 2,
+                              full.pointer)
+        let scale = scoredScale(targets: targets.p, rows: 7, cols: 5, ignoreIndex: -1, gradLoss: 2)
+        XCTAssertEqual(scale, 2 / 5)
+        for part in [0..<2, 2..<7] {
+            logSoftmaxNLLBackward(logits.p, targets: targets.p, rows: part, cols: 5, ignoreIndex: -1, smoothing: 0.1,
+                                  scale: scale, parts.pointer)
+        }
+        XCTAssertEqual(parts.array, full.array)
+        let diverged = buffer([1, .nan, 3])
+        XCTAssertTrue(logSoftmaxNLL(diverged.p, targets: buffer([0]).p, rows: 1, cols: 3, ignoreIndex: -1).isNaN)
+    }
+
     /// ε = 0.1, logits (1, 2, 3), target 2: (1 − ε)·NLL + ε·(lse − mean x) = NLL + ε·(x_t − mean x)
     /// = log(e + e² + e³) − 3 + 0.1; the gradient softmax − 0.9·onehot − 0.1/3.
     func testLabelSmoothingHandComputed() {

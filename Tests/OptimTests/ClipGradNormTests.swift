@@ -30,6 +30,21 @@ final class ClipGradNormTests: XCTestCase {
         assertNear(clipGradNorm(&gradients, maxNorm: 100), Float(expected), rtol: 1e-7)
     }
 
+    /// The eight-way sum equals the naive running sum of squares (in Double) for every length around
+    /// its block of 8, to Double rounding.
+    func testNormEqualsTheNaiveSum() {
+        var state: UInt64 = 7
+        for count in Array(0..<20) + [1001, 4099] {
+            var gradients = (0..<count).map { _ -> Float in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Float(Int64(bitPattern: state >> 1) % 2001 - 1000) / 137
+            }
+            let naive = gradients.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            XCTAssertEqual(Double(clipGradNorm(&gradients, maxNorm: .greatestFiniteMagnitude)), naive,
+                           accuracy: max(naive, 1) * 1e-7, "\(count) values")
+        }
+    }
+
     /// A zero gradient has norm 0; the 1e-6 keeps the coefficient finite.
     func testZeroGradientStaysZero() {
         var gradients: [Float] = [0, 0, 0]
