@@ -78,6 +78,6 @@ public final class RunContext {
 
     /// A sampler over the arena, with the plan's decode pass and its KV cache where the model has one.
     public func sampler() throws -> Sampler {
-        try Sampler(plan, arena: arena, tokenizer: tokenizer)
+        try Sampler(plan, arena: arena, tokenizer: tokenizer, lineEnd: spec.data.lineEnd == .eos ? tokenizer.eosID : nil)
     }
 }

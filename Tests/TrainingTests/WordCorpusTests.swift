@@ -45,6 +45,23 @@ final class WordCorpusTests: XCTestCase {
         XCTAssertEqual(tokenizer.vocabularySize, 7)
     }
 
+    /// Samples of a run whose lines end in `<eos>` show line breaks, not the word.
+    func testSamplesBreakLinesAtEOS() throws {
+        let corpus = try self.corpus(lineEnd: "eos")
+        let tokenizer = corpus.tokenizer
+        let spec = try ExperimentSpec.parse("""
+            data: {corpus: words, line_end: eos}
+            tokenizer: {kind: word}
+            model: {kind: rnn_lm, embedding: 4, hidden: 4}
+            """, path: "words.yaml")
+        let sampler = try RunContext(spec: spec, tokenizer: tokenizer, purpose: .inference).sampler()
+        let ids = ["a", "b", "<eos>", "<eos>", "c"].compactMap { tokenizer.id(for: $0) }
+        XCTAssertEqual(sampler.text(ids), "a b\n\nc")
+        var plain = spec
+        plain.data.lineEnd = .none
+        XCTAssertEqual(try RunContext(spec: plain, tokenizer: tokenizer, purpose: .inference).sampler().text(ids), "a b <eos> <eos> c")
+    }
+
     func testWithoutLineEndsLinesJustRunOn() throws {
         let corpus = try self.corpus(lineEnd: "none")
         XCTAssertEqual(corpus.splits.train.map { corpus.tokenizer.token(for: $0) ?? "?" }, ["a", "b", "c", "<unk>", "a"])

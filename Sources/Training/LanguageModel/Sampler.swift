@@ -17,6 +17,9 @@ public final class Sampler {
     let cached: CachedDecoder?
     /// Tokens of context a window model reads; nil for sequence models.
     let window: Int?
+    /// The token that ends a line in the run's stream (`data.line_end: eos`), shown as a line break;
+    /// nil when lines are not marked.
+    let lineEnd: Int?
     /// Newer checkpoints that could not be read and were passed over: never silent.
     public private(set) var warnings: [String] = []
 
@@ -28,13 +31,21 @@ public final class Sampler {
         return sampler
     }
 
-    public init(_ plan: LanguageModelPlan, arena: ParameterArena, tokenizer: any Tokenizer) throws {
+    public init(_ plan: LanguageModelPlan, arena: ParameterArena, tokenizer: any Tokenizer, lineEnd: Int? = nil) throws {
         let pass = plan.decode
         self.pass = pass
         cached = try plan.cachedDecode.map { try CachedDecoder($0, arena: arena) }
         self.tokenizer = tokenizer
         program = try Engine.compile(pass.graph, outputs: [pass.logits] + pass.stateOutputs, arena: arena)
         window = plan.window
+        self.lineEnd = lineEnd
+    }
+
+    /// The text of `ids`, each line-end token a line break rather than the word `<eos>`.
+    func text(_ ids: [Int]) -> String {
+        guard let lineEnd else { return tokenizer.decode(ids) }
+        return ids.split(separator: lineEnd, omittingEmptySubsequences: false).map { tokenizer.decode(Array($0)) }
+            .joined(separator: "\n")
     }
 
     /// The prompt followed by up to `decoding.length` sampled tokens, cut before the first stop string
@@ -50,14 +61,14 @@ public final class Sampler {
         while generated.count < decoding.length {
             generated.append(Self.draw(logits, decoding, using: &rng))
             if !decoding.stop.isEmpty {
-                let text = tokenizer.decode(generated)
+                let text = self.text(generated)
                 if let stop = decoding.stop.compactMap({ text.range(of: $0) }).min(by: { $0.lowerBound < $1.lowerBound }) {
-                    return Generation(text: tokenizer.decode(promptIDs) + text[..<stop.lowerBound], tokens: generated.count)
+                    return Generation(text: self.text(promptIDs) + text[..<stop.lowerBound], tokens: generated.count)
                 }
             }
             if generated.count < decoding.length { logits = try feed([generated[generated.count - 1]]) }
         }
-        return Generation(text: tokenizer.decode(promptIDs + generated), tokens: generated.count)
+        return Generation(text: text(promptIDs + generated), tokens: generated.count)
     }
 
     /// A function that takes the next ids of the sequence and returns the logits after the last one;
