@@ -20,14 +20,11 @@ the figure SeqLab's line prints beside its own.
 
 Each benchmark runs in a child process, so its peak RSS is its own. Needs `pip install torch`.
 """
-import argparse
-import json
-import os
 import resource
 import statistics
-import subprocess
-import sys
 import time
+
+from reference_main import reference_main
 
 SOURCE_VOCAB, TARGET_VOCAB, BATCH, SOURCE_LEN, TARGET_LEN = 7853, 5893, 128, 14, 14
 EMB, HID, DROPOUT, TEACHER_FORCING = 256, 512, 0.5, 0.5
@@ -169,36 +166,5 @@ def run_one(name, threads, warmup, steps, seed):
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "torch": torch.__version__}
 
 
-def main():
-    names = ["seq2seq_gru", "seq2seq_attention"]
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--threads", default="1", help="torch.set_num_threads value(s), comma-separated")
-    parser.add_argument("--only", default=",".join(names), help="comma-separated benchmark names")
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--steps", type=int, default=8)
-    parser.add_argument("--seed", type=int, default=1337)
-    parser.add_argument("--json", action="store_true", help="one JSON object per line")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    chosen = args.only.split(",")
-    if unknown := [n for n in chosen if n not in names]:
-        sys.exit(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(names)}")
-    for threads in (int(t) for t in args.threads.split(",")):
-        for name in chosen:
-            if args.child:
-                print(json.dumps(run_one(name, threads, args.warmup, args.steps, args.seed)), flush=True)
-                continue
-            command = [sys.executable, os.path.abspath(__file__), "--child", "--only", name, "--threads", str(threads),
-                       "--warmup", str(args.warmup), "--steps", str(args.steps), "--seed", str(args.seed)]
-            child = subprocess.run(command, capture_output=True, text=True)
-            if child.returncode != 0:
-                print(f"# {name} threads={threads} FAILED: {(child.stderr.strip().splitlines() or ['?'])[-1]}", file=sys.stderr)
-                continue
-            for line in child.stdout.splitlines():
-                record = json.loads(line)
-                print(line if args.json else f"{name:<18} thr={threads}  {record['ms_median']:8.1f} ms/step  "
-                      f"{record['tokens_per_s']:8.0f} tok/s  peak {record['peak_rss_mb']:5.0f} MiB", flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    reference_main(__file__, __doc__, ["seq2seq_gru", "seq2seq_attention"], run_one, warmup=2, steps=8)

@@ -15,19 +15,16 @@ its own.
 
 Each thread count runs in a child process, so its peak RSS is its own. Needs `pip install torch`.
 """
-import argparse
-import json
-import os
 import resource
 import statistics
-import subprocess
-import sys
 import time
+
+from reference_main import reference_main
 
 VOCAB, EMB, HID, LAYERS, DROPOUT, BATCH, BPTT, LR, CLIP = 33278, 650, 650, 2, 0.5, 20, 35, 20.0, 0.25
 
 
-def run_one(threads, warmup, steps, seed):
+def run_one(name, threads, warmup, steps, seed):
     import torch
     nn = torch.nn
 
@@ -79,30 +76,5 @@ def run_one(threads, warmup, steps, seed):
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "torch": torch.__version__}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--threads", default="1", help="torch.set_num_threads value(s), comma-separated")
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=1337)
-    parser.add_argument("--json", action="store_true", help="one JSON object per line")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    for threads in (int(t) for t in args.threads.split(",")):
-        if args.child:
-            print(json.dumps(run_one(threads, args.warmup, args.steps, args.seed)), flush=True)
-            continue
-        command = [sys.executable, os.path.abspath(__file__), "--child", "--threads", str(threads),
-                   "--warmup", str(args.warmup), "--steps", str(args.steps), "--seed", str(args.seed)]
-        child = subprocess.run(command, capture_output=True, text=True)
-        if child.returncode != 0:
-            print(f"# lstm_wordlm threads={threads} FAILED: {(child.stderr.strip().splitlines() or ['?'])[-1]}", file=sys.stderr)
-            continue
-        for line in child.stdout.splitlines():
-            record = json.loads(line)
-            print(line if args.json else f"lstm_wordlm thr={threads}  {record['ms_median']:8.1f} ms/step  "
-                  f"{record['tokens_per_s']:8.0f} tok/s  peak {record['peak_rss_mb']:5.0f} MiB", flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    reference_main(__file__, __doc__, ["lstm_wordlm"], run_one, warmup=3, steps=10)
