@@ -62,6 +62,25 @@ final class WordCorpusTests: XCTestCase {
         XCTAssertEqual(try RunContext(spec: plain, tokenizer: tokenizer, purpose: .inference).sampler().text(ids), "a b <eos> <eos> c")
     }
 
+    /// A word LM's sample cut at a stop string is the unstopped sample up to it, the space between the
+    /// prompt and the first generated word kept.
+    func testAStoppedSampleIsThePrefixOfTheWholeOne() throws {
+        let corpus = try self.corpus(lineEnd: "none")
+        let spec = try ExperimentSpec.parse("""
+            data: {corpus: words}
+            tokenizer: {kind: word}
+            model: {kind: rnn_lm, embedding: 4, hidden: 4}
+            """, path: "words.yaml")
+        let sampler = try RunContext(spec: spec, tokenizer: corpus.tokenizer, purpose: .inference).sampler()
+        let whole = try sampler.generate(prompt: "a", Decoding(length: 12, seed: 3)).text
+        let words = whole.split(separator: " ")
+        let stop = try XCTUnwrap(words.dropFirst(2).first { $0 != "a" }, "a sample of more than one word: \(whole)")
+        let cut = try sampler.generate(prompt: "a", Decoding(length: 12, stop: [String(stop)], seed: 3)).text
+        let firstAfterPrompt = try XCTUnwrap(whole.dropFirst(1).range(of: stop))
+        XCTAssertEqual(cut, String(whole[..<firstAfterPrompt.lowerBound]))
+        XCTAssertTrue(cut.hasPrefix("a "), cut)
+    }
+
     func testWithoutLineEndsLinesJustRunOn() throws {
         let corpus = try self.corpus(lineEnd: "none")
         XCTAssertEqual(corpus.splits.train.map { corpus.tokenizer.token(for: $0) ?? "?" }, ["a", "b", "c", "<unk>", "a"])

@@ -41,6 +41,20 @@ public final class Sampler {
         self.lineEnd = lineEnd
     }
 
+    /// The prompt and the generated text cut before the first stop string the generated part holds;
+    /// nil when it holds none. The two are decoded together, as the whole sample is (a word tokenizer
+    /// puts a space between them), and the stops are looked for after the prompt's own text.
+    private func stopped(_ prompt: [Int], _ generated: [Int], at stops: [String]) -> String? {
+        let (whole, head) = (text(prompt + generated), text(prompt))
+        guard whole.hasPrefix(head) else {
+            // A tokenizer whose text of the prompt is not where the whole text starts: the two apart.
+            let tail = text(generated)
+            return stops.compactMap { tail.range(of: $0) }.min { $0.lowerBound < $1.lowerBound }.map { head + tail[..<$0.lowerBound] }
+        }
+        let after = whole[whole.index(whole.startIndex, offsetBy: head.count)...]
+        return stops.compactMap { after.range(of: $0) }.min { $0.lowerBound < $1.lowerBound }.map { String(whole[..<$0.lowerBound]) }
+    }
+
     /// The text of `ids`, each line-end token a line break rather than the word `<eos>`.
     func text(_ ids: [Int]) -> String {
         guard let lineEnd else { return tokenizer.decode(ids) }
@@ -60,11 +74,8 @@ public final class Sampler {
         var generated: [Int] = []
         while generated.count < decoding.length {
             generated.append(Self.draw(logits, decoding, using: &rng))
-            if !decoding.stop.isEmpty {
-                let text = self.text(generated)
-                if let stop = decoding.stop.compactMap({ text.range(of: $0) }).min(by: { $0.lowerBound < $1.lowerBound }) {
-                    return Generation(text: self.text(promptIDs) + text[..<stop.lowerBound], tokens: generated.count)
-                }
+            if !decoding.stop.isEmpty, let cut = stopped(promptIDs, generated, at: decoding.stop) {
+                return Generation(text: cut, tokens: generated.count)
             }
             if generated.count < decoding.length { logits = try feed([generated[generated.count - 1]]) }
         }
