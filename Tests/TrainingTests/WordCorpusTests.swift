@@ -81,6 +81,22 @@ final class WordCorpusTests: XCTestCase {
         XCTAssertTrue(cut.hasPrefix("a "), cut)
     }
 
+    /// `runner check` says where epoch milestones fall in steps, and what a plateau watches.
+    func testTheTrainingLineOfCheck() throws {
+        var train = try ExperimentSpec.parse("""
+            data: {corpus: words}
+            train: {epochs: 20, optimizer: {kind: sgd, lr: 20.0}, clip_grad_norm: 0.25,
+                    schedule: {kind: multistep, milestones: [10, 15], unit: epoch, gamma: 0.25}}
+            """, path: "words.yaml").train
+        XCTAssertEqual(TrainingSummary.line(train, stepsPerEpoch: 544, totalSteps: 10_880, byCounting: false),
+                       "training  20 epochs × 544 steps = 10880 steps; sgd lr 20; ×0.25 at epochs 10, 15 (steps 5440, 8160); "
+                           + "clip 0.25")
+        train.schedule = ScheduleSpec()
+        (train.schedule.kind, train.schedule.factor, train.schedule.patience, train.schedule.warmupSteps) = (.plateau, 0.5, 2, 100)
+        XCTAssertEqual(TrainingSummary.schedule(train.schedule, stepsPerEpoch: 544),
+                       "warm-up 100 steps, then ×0.5 when valid.loss stops improving (patience 2)")
+    }
+
     func testWithoutLineEndsLinesJustRunOn() throws {
         let corpus = try self.corpus(lineEnd: "none")
         XCTAssertEqual(corpus.splits.train.map { corpus.tokenizer.token(for: $0) ?? "?" }, ["a", "b", "c", "<unk>", "a"])
