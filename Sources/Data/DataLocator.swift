@@ -64,8 +64,13 @@ public struct DataLocator: Sendable {
     /// The lines of a text file, split at `\n` only (a `\r` before it stays, as Python's
     /// `newline="\n"` keeps it); a last line ending in `\n` adds no empty line after it.
     public static func readLines(at url: URL) throws(DataError) -> [String] {
+        lines(of: try readText(at: url))
+    }
+
+    /// The lines of a text as `readLines` splits a file's.
+    public static func lines(of text: String) -> [String] {
         // By scalars: "\r\n" is one Character, which a split on Characters would not cut.
-        var lines = try readText(at: url).unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
             .map { String(String.UnicodeScalarView($0)) }
         if lines.last == "" { lines.removeLast() }
         return lines

@@ -43,6 +43,9 @@ public struct Plateau: Sendable, Equatable {
 
     public var state = State()
 
+    /// The rate the plateau has brought `baseLR` to.
+    public var lr: Double { baseLR * state.scale }
+
     public init(baseLR: Double, factor: Double, patience: Int, threshold: Double = 1e-4, cooldown: Int = 0,
                 mode: Mode = .min, minLR: Double = 0) {
         precondition(factor > 0 && factor < 1, "Plateau: factor must lie in (0, 1)")
@@ -67,7 +70,7 @@ public struct Plateau: Sendable, Equatable {
         guard state.badEvaluations > patience else { return false }
         state.cooldownLeft = cooldown
         state.badEvaluations = 0
-        let old = baseLR * state.scale
+        let old = lr
         let new = max(old * factor, minLR)
         // PyTorch's eps: a change smaller than 1e-8 is not made.
         guard old - new > 1e-8 else { return false }

@@ -20,6 +20,8 @@ public struct TrainingRecipe {
     public let accumulation: Int
     /// Steps of the whole run.
     public let totalSteps: Int
+    /// Optimizer steps an epoch makes (its batches in whole groups of `accumulation`).
+    public let stepsPerEpoch: Int
 }
 
 extension TrainingRecipe {
@@ -54,14 +56,14 @@ extension TrainingPlan {
     /// The recipe for an arena of `layout` and a training split of `batchesPerEpoch` batches.
     public func recipe(for layout: ParameterLayout, batchesPerEpoch: Int) throws -> TrainingRecipe {
         let totalSteps = try self.totalSteps(batchesPerEpoch: batchesPerEpoch)
-        let schedule = training.schedule
+        let (schedule, stepsPerEpoch) = (training.schedule, batchesPerEpoch / training.gradAccumSteps)
         return TrainingRecipe(
             optimizer: try optimizer(for: layout), stepLayout: stepLayout(for: layout),
             schedule: Optimization.schedule(schedule, lr: training.optimizer.lr, totalSteps: totalSteps,
-                                            stepsPerEpoch: batchesPerEpoch / training.gradAccumSteps, width: modelWidth),
+                                            stepsPerEpoch: stepsPerEpoch, width: modelWidth),
             plateau: schedule.kind == .plateau ? Optimization.plateau(schedule, lr: training.optimizer.lr) : nil,
             clipGradNorm: training.clipGradNorm.map(Float.init), accumulation: training.gradAccumSteps,
-            totalSteps: totalSteps)
+            totalSteps: totalSteps, stepsPerEpoch: stepsPerEpoch)
     }
 
     /// The spec's optimizer over an arena of `layout`.

@@ -14,9 +14,9 @@ public struct CheckpointStore: Hashable, Sendable {
         public var url: URL
     }
 
-    /// The newest checkpoint that could be read, and every newer one that could not. A resumed run
-    /// must show `skipped` to the person: going back further than they expect is never silent.
-    /// A checkpoint read, where from, and the newer ones passed over to reach it (none unless it is the latest).
+    /// A checkpoint read and where from; for the newest one that could be read, every newer one that
+    /// could not (`skipped`, empty for a checkpoint chosen by name). A resumed run must show `skipped`
+    /// to the person: going back further than they expect is never silent.
     public struct Latest: Sendable {
         public var checkpoint: Checkpoint
         public var url: URL

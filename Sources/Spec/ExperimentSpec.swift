@@ -314,13 +314,7 @@ extension DataSpec: SpecSection {
             throw lineEnd.keyMark.error("'\(section).line_end' does not apply to 'format: lines'",
                                         hint: "each line is one example, framed by its boundary token")
         }
-        guard let files = node.entry("files"), value.files != nil else { return }
-        if node.entry("split") == nil {
-            value.split = nil
-        } else if value.split != nil {
-            throw files.keyMark.error("set either 'split' or 'files' in '\(section)', not both",
-                                      hint: "write 'split: null' to use files")
-        }
+        try resolveAlternative(&value, node, section: section, "split", \.split, or: "files", \.files, purpose: "use files")
     }
 }
 

@@ -365,12 +365,12 @@ extension ModelSpec: SpecSection {
             throw mark("block_size").error("'\(section).block_size' (\(value.blockSize)) must be a power of two for "
                 + "wavenet_hier, which fuses pairs of positions until one is left", hint: "use 8 (makemore) or 16")
         }
-        if kind == .rnnLM, value.tieEmbeddings, value.embedding != value.hidden * (value.bidirectional ? 2 : 1) {
-            let width = value.hidden * (value.bidirectional ? 2 : 1)
+        let outputWidth = value.hidden * (value.bidirectional ? 2 : 1)       // what the output layer reads
+        if kind == .rnnLM, value.tieEmbeddings, value.embedding != outputWidth {
             throw mark("tie_embeddings").error("'\(section).tie_embeddings' needs 'embedding' (\(value.embedding)) equal to "
-                + (value.bidirectional ? "2 × 'hidden' (\(width)), the bidirectional output" : "'hidden' (\(width))")
+                + (value.bidirectional ? "2 × 'hidden' (\(outputWidth)), the bidirectional output" : "'hidden' (\(outputWidth))")
                 + ": the output layer multiplies by the embedding table",
-                hint: "set 'embedding: \(width)' or remove tie_embeddings")
+                hint: "set 'embedding: \(outputWidth)' or remove tie_embeddings")
         }
         if value.kind == .ngram, value.order < 2 {
             throw mark("order").error("'\(section).order' must be at least 2 (a bigram reads one token)")

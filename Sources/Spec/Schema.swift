@@ -14,6 +14,23 @@ protocol SpecSection {
 extension SpecSection {
     static func validate(_ value: inout Self, _ node: Node, section: String) throws(SpecError) {}
 
+    /// Two keys that set one thing, `defaulted` with a default and `alternative` without one (`epochs`
+    /// or `steps`, `split` or `files`): naming the alternative alone clears the default; naming both in
+    /// a section (say, a file extending one that gives the other) is ambiguous and refused, with the
+    /// hint to write `defaulted: null` so as to `purpose`.
+    static func resolveAlternative<A, B>(_ value: inout Self, _ node: Node, section: String,
+                                         _ defaulted: String, _ defaultedPath: WritableKeyPath<Self, A?>,
+                                         or alternative: String, _ alternativePath: KeyPath<Self, B?>,
+                                         purpose: String) throws(SpecError) {
+        guard let entry = node.entry(alternative), value[keyPath: alternativePath] != nil else { return }
+        if node.entry(defaulted) == nil {
+            value[keyPath: defaultedPath] = nil
+        } else if value[keyPath: defaultedPath] != nil {
+            throw entry.keyMark.error("set either '\(defaulted)' or '\(alternative)' in '\(section)', not both",
+                                      hint: "write '\(defaulted): null' to \(purpose)")
+        }
+    }
+
     static func decode(_ node: Node, section: String) throws(SpecError) -> Self {
         guard let entries = node.entries else {
             throw node.mark.error("expected a mapping for '\(section)', found \(node.summary)")

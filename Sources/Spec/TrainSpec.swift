@@ -212,14 +212,7 @@ extension TrainSpec: SpecSection {
     /// `epochs` has a default and `steps` does not, so naming `steps` alone trains by steps; naming
     /// both is ambiguous and refused, and so is naming neither (both null).
     static func validate(_ value: inout TrainSpec, _ node: Node, section: String) throws(SpecError) {
-        if let steps = node.entry("steps"), value.steps != nil {
-            if node.entry("epochs") == nil {
-                value.epochs = nil
-            } else if value.epochs != nil {
-                throw steps.keyMark.error("set either 'epochs' or 'steps' in '\(section)', not both",
-                                          hint: "write 'epochs: null' to train by steps")
-            }
-        }
+        try resolveAlternative(&value, node, section: section, "epochs", \.epochs, or: "steps", \.steps, purpose: "train by steps")
         if value.epochs == nil, value.steps == nil {
             throw node.mark.error("'\(section)' needs 'epochs' or 'steps'")
         }
@@ -315,14 +308,8 @@ extension EvalSpec: SpecSection {
     /// As `train`'s `epochs` and `steps`: `every_steps` has a default and `every_epochs` does not, so
     /// naming `every_epochs` alone evaluates by epochs; naming both is ambiguous, naming neither refused.
     static func validate(_ value: inout EvalSpec, _ node: Node, section: String) throws(SpecError) {
-        if let epochs = node.entry("every_epochs"), value.everyEpochs != nil {
-            if node.entry("every_steps") == nil {
-                value.everySteps = nil
-            } else if value.everySteps != nil {
-                throw epochs.keyMark.error("set either 'every_steps' or 'every_epochs' in '\(section)', not both",
-                                           hint: "write 'every_steps: null' to evaluate by epochs")
-            }
-        }
+        try resolveAlternative(&value, node, section: section, "every_steps", \.everySteps, or: "every_epochs", \.everyEpochs,
+                               purpose: "evaluate by epochs")
         if value.everySteps == nil, value.everyEpochs == nil {
             throw node.mark.error("'\(section)' needs 'every_steps' or 'every_epochs'")
         }

@@ -6,16 +6,15 @@ import Spec
 public enum Checker {
     public static func plan(_ spec: ExperimentSpec, locator: DataLocator) throws -> String {
         let session = try TaskRegistry.newSession(spec, locator: locator)
-        let optimizer = try session.plan.optimizer(for: session.arena.layout)
         let recipe = try session.plan.recipe(for: session.arena.layout, batchesPerEpoch: session.batchesPerEpoch)
-        let training = TrainingSummary.line(spec.train, stepsPerEpoch: session.batchesPerEpoch / spec.train.gradAccumSteps,
-                                            totalSteps: recipe.totalSteps, byCounting: session.fitsByCounting)
+        let training = TrainingSummary.line(spec.train, stepsPerEpoch: recipe.stepsPerEpoch, totalSteps: recipe.totalSteps,
+                                            byCounting: session.fitsByCounting)
         return """
         \(session.overview)
         \(training)
         \(session.parameterSummary)
         memory
-        \(session.memorySummary(optimizerState: optimizer.stateSize))
+        \(session.memorySummary(optimizerState: recipe.optimizer.stateSize))
         """
     }
 }

@@ -51,11 +51,13 @@ extension Trainer {
 
     /// Gives a plateau schedule the report's value of its metric; a drop of the rate is logged.
     func observePlateau(_ metrics: [String: JSONValue]) throws {
-        guard let plateau = recipe.plateau, case .double(let value)? = metrics[spec.train.schedule.metric] else { return }
-        if recipe.plateau?.observe(value) == true, let lowered = recipe.plateau {
+        guard var plateau = recipe.plateau, case .double(let value)? = metrics[spec.train.schedule.metric] else { return }
+        let before = plateau.lr
+        let lowered = plateau.observe(value)
+        recipe.plateau = plateau
+        if lowered {
             try log.line(String(format: "%@ did not improve on %.4g: lr %.4g -> %.4g", spec.train.schedule.metric,
-                                lowered.state.best ?? value, plateau.baseLR * plateau.state.scale,
-                                lowered.baseLR * lowered.state.scale))
+                                plateau.state.best ?? value, before, plateau.lr))
         }
     }
 

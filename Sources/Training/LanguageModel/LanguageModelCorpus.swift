@@ -58,13 +58,11 @@ public struct LanguageModelCorpus {
     static func encode(_ text: String, with tokenizer: any Tokenizer, lineEnd: DataSpec.LineEnd) throws -> [Int] {
         guard lineEnd == .eos else { return tokenizer.encode(text) }
         guard let eos = tokenizer.eosID else { throw TrainingError.noEndOfSequence }
-        // By scalars: "\r\n" is one Character; a "\r" left before "\n" is whitespace to the tokenizers.
-        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last?.isEmpty == true { lines.removeLast() }
+        // A "\r" left before "\n" is whitespace to the tokenizers.
         var stream: [Int] = []
         stream.reserveCapacity(text.utf8.count / 4)
-        for line in lines {
-            stream += tokenizer.encode(String(String.UnicodeScalarView(line)))
+        for line in DataLocator.lines(of: text) {
+            stream += tokenizer.encode(line)
             stream.append(eos)
         }
         return stream

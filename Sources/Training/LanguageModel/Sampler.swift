@@ -46,13 +46,10 @@ public final class Sampler {
     /// puts a space between them), and the stops are looked for after the prompt's own text.
     private func stopped(_ prompt: [Int], _ generated: [Int], at stops: [String]) -> String? {
         let (whole, head) = (text(prompt + generated), text(prompt))
-        guard whole.hasPrefix(head) else {
-            // A tokenizer whose text of the prompt is not where the whole text starts: the two apart.
-            let tail = text(generated)
-            return stops.compactMap { tail.range(of: $0) }.min { $0.lowerBound < $1.lowerBound }.map { head + tail[..<$0.lowerBound] }
-        }
-        let after = whole[whole.index(whole.startIndex, offsetBy: head.count)...]
-        return stops.compactMap { after.range(of: $0) }.min { $0.lowerBound < $1.lowerBound }.map { String(whole[..<$0.lowerBound]) }
+        // A tokenizer whose text of the prompt is not where the whole text starts: the two apart.
+        let sample = whole.hasPrefix(head) ? whole : head + text(generated)
+        let after = sample[(sample.index(sample.startIndex, offsetBy: head.count, limitedBy: sample.endIndex) ?? sample.endIndex)...]
+        return stops.compactMap { after.range(of: $0) }.min { $0.lowerBound < $1.lowerBound }.map { String(sample[..<$0.lowerBound]) }
     }
 
     /// The text of `ids`, each line-end token a line break rather than the word `<eos>`.
