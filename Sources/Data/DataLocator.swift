@@ -56,6 +56,15 @@ public struct DataLocator: Sendable {
         return URL(fileURLWithPath: path)
     }
 
+    /// Every file `reference` stands for, in order: all the files of a registered dataset named alone
+    /// (`wikitext2`: its valid and test files), or the one file of `url(for:)`.
+    public func urls(for reference: String) throws(DataError) -> [URL] {
+        guard let dataset = registry[reference] else { return [try url(for: reference)] }
+        var urls: [URL] = []
+        for file in dataset.files { urls.append(try url(of: file, in: dataset)) }
+        return urls
+    }
+
     /// The UTF-8 text of `reference` (see `url(for:role:)`).
     public func text(of reference: String, role: String? = nil) throws(DataError) -> String {
         try Self.readText(at: url(for: reference, role: role))

@@ -78,11 +78,26 @@ public struct DatasetRegistry: Hashable, Sendable {
                         address: wikitext2Address + "test.txt",
                         sha256: "d790b833ef8cf03a90db7bf1271b7520b83c45ce07ba3c1a9699df81e239eca0"),
         ]),
+        Dataset(name: "wordsim", summary: "word-vector evaluation sets: WordSim-353 and SimLex-999 (word pairs with human "
+                + "scores), the word2vec analogy questions; name one as wordsim:simlex999", files: [
+            DatasetFile(role: "wordsim353", relativePath: "wordsim/wordsim353.tsv",
+                        address: gensimTestData + "wordsim353.tsv",
+                        sha256: "f92a022fc2537793a15bc3a8c162ebcd74990e033a228bb6388cb71e4c0b1e1d"),
+            DatasetFile(role: "simlex999", relativePath: "wordsim/simlex999.txt",
+                        address: gensimTestData + "simlex999.txt",
+                        sha256: "d5e0501971478a511430ee880bd0121e94ac701ba86d90544d83e6d2ba3db05d"),
+            DatasetFile(role: "questions-words", relativePath: "wordsim/questions-words.txt",
+                        address: "https://raw.githubusercontent.com/tmikolov/word2vec/master/questions-words.txt",
+                        sha256: "8c29b3332afc46f3fb8be04cb5297bf96f39aa7131272dff57869b4485b22a36"),
+        ]),
         Dataset(name: "multi30k", summary: "Multi30k task 1 German–English, lowercased and tokenised",
                 files: multi30kFiles),
         Dataset(name: "multi30k_raw", summary: "Multi30k task 1 German–English as written (cased, untokenised), gzip",
                 files: multi30kRawFiles),
     ])
+
+    /// Where gensim keeps the word-similarity sets among its test data.
+    private static let gensimTestData = "https://raw.githubusercontent.com/piskvorky/gensim/develop/gensim/test/test_data/"
 
     /// Where pytorch/examples' word_language_model keeps its copy of WikiText-2.
     private static let wikitext2Address =

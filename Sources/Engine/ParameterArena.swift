@@ -13,8 +13,9 @@ public final class ParameterArena {
     public let gradients: UnsafeMutableBufferPointer<Float>
     public let buffers: UnsafeMutableBufferPointer<Float>
 
-    /// Allocates and initialises every parameter and buffer of `graph` from `seed`, in registration order.
-    public init(graph: Graph, seed: UInt64) {
+    /// Allocates and initialises every parameter and buffer of `graph` from `seed`, in registration
+    /// order. Without `gradients` (weights that learn in place, word vectors) the gradient storage is empty.
+    public init(graph: Graph, seed: UInt64, gradients withGradients: Bool = true) {
         var layout = ParameterLayout(), bufferLayout = ParameterLayout()
         for info in graph.parameters {
             if info.trainable {
@@ -26,7 +27,7 @@ public final class ParameterArena {
         self.layout = layout
         self.bufferLayout = bufferLayout
         values = .allocate(capacity: layout.count)
-        gradients = .allocate(capacity: layout.count)
+        gradients = .allocate(capacity: withGradients ? layout.count : 0)
         buffers = .allocate(capacity: bufferLayout.count)
         gradients.initialize(repeating: 0)
         var rng = SeededGenerator(seed: seed)
@@ -72,6 +73,12 @@ public final class ParameterArena {
     public func value(_ key: String) throws -> [Float] {
         let (storage, slot) = try slot(key)
         return Array(storage[slot.range])
+    }
+
+    /// The storage of a parameter or buffer, for code that updates weights in place (word vectors).
+    public func storage(_ key: String) throws -> UnsafeMutablePointer<Float> {
+        let (storage, slot) = try slot(key)
+        return storage.baseAddress! + slot.offset
     }
 
     /// The gradient the last training run left for a parameter.

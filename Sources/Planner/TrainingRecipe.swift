@@ -25,12 +25,17 @@ public struct TrainingRecipe {
 }
 
 extension TrainingRecipe {
+    /// The learning rate of training step `step`: the schedule's, scaled by the plateau's verdicts.
+    public func rate(at step: Int) -> Float {
+        plateau.map { Float(Double(schedule(step)) * $0.state.scale) } ?? schedule(step)
+    }
+
     /// The optimizer step of training step `step`: clips `gradients` in place, then updates
     /// `parameters` at the schedule's learning rate. Returns that rate and the gradient norm before
     /// clipping (nil when the recipe does not clip).
     public mutating func step(_ step: Int, parameters: UnsafeMutableBufferPointer<Float>,
                               gradients: UnsafeMutableBufferPointer<Float>) -> (lr: Float, gradientNorm: Float?) {
-        let lr = plateau.map { Float(Double(schedule(step)) * $0.state.scale) } ?? schedule(step)
+        let lr = rate(at: step)
         let gradientNorm = clipGradNorm.map { Optim.clipGradNorm(gradients, maxNorm: $0) }
         optimizer.step(parameters: parameters, gradients: UnsafeBufferPointer(gradients), layout: stepLayout, lr: lr)
         return (lr, gradientNorm)
@@ -131,6 +136,7 @@ enum Optimization {
         case .step: decay = .step(base, stepSize: spec.stepSize, gamma: spec.gamma)
         case .exponential: decay = .exponential(base, gamma: spec.gamma)
         case .cosine: decay = .cosine(base, totalSteps: decaySteps, minLR: Float(spec.minLR))
+        case .linear: decay = .linear(base, end: Float(spec.minLR), steps: decaySteps)
         case .noam: return .inverseSqrt(dModel: spec.width ?? width, warmupSteps: max(1, spec.warmupSteps), factor: base)
         case .inverseSqrt: return .fairseqInverseSqrt(base, warmupSteps: max(1, spec.warmupSteps))
         }

@@ -34,6 +34,7 @@ public struct ExperimentSpec: Sendable, Equatable {
     public enum Task: String, SpecChoice {
         case languageModel = "language_model"
         case translation
+        case embeddings
         static let label = "task"
     }
 }
@@ -168,16 +169,38 @@ extension ExperimentSpec: SpecSection {
         }
     }
 
+    /// Word vectors learn by their own rule (a rate falling from `model.alpha` to `min_alpha`, one update
+    /// per prediction) from one corpus split into words at whitespace: the optimizer, the batches, the
+    /// splits and a tokenizer would be ignored, so they are refused.
+    private static func checkEmbeddingsKeys(_ value: ExperimentSpec, _ given: [(String, [Node.Entry])], _ node: Node)
+        throws(SpecError) {
+        let refused = ["data": DataSpec.splitKeys, "train": TrainSpec.stepKeys, "eval": ["metrics", "batches"]]
+        for (section, entries) in given {
+            if let entry = entries.first(where: { refused[section]?.contains($0.key) ?? false }) {
+                throw entry.keyMark.error("'\(section).\(entry.key)' does not apply to task embeddings: word vectors learn "
+                    + "from the whole corpus by their own rule, at a rate falling from model.alpha to model.min_alpha",
+                    hint: "remove it")
+            }
+        }
+        // A resolved spec writes the (default) block back, which is not a request for a tokenizer.
+        if let tokenizer = node.entry("tokenizer"), value.tokenizer != TokenizerSpec() || value.targetTokenizer != nil {
+            throw tokenizer.keyMark.error("task embeddings splits its corpus into words at whitespace and takes no "
+                + "tokenizer", hint: "remove the block; 'data.lowercase: true' lowercases the text first")
+        }
+    }
+
     /// The data and training keys of one task are refused in a spec of another (when they change
     /// something: a resolved spec writes every key).
     private static func checkTaskKeys(_ value: ExperimentSpec, _ node: Node) throws(SpecError) {
         let given = [
             ("data", node.entry("data").map { DataSpec.givenEntries(value.data, $0.value) } ?? []),
             ("train", node.entry("train").map { TrainSpec.givenEntries(value.train, $0.value) } ?? []),
+            ("eval", node.entry("eval").map { EvalSpec.givenEntries(value.eval, $0.value) } ?? []),
         ]
         let owners: [(keys: [String], task: Task)] = [
             (DataSpec.translationKeys + TrainSpec.translationKeys, .translation),
             (DataSpec.languageModelKeys + TrainSpec.languageModelKeys, .languageModel),
+            (DataSpec.embeddingsKeys + EvalSpec.embeddingsKeys, .embeddings),
         ]
         for (section, entries) in given {
             for entry in entries {
@@ -186,6 +209,7 @@ extension ExperimentSpec: SpecSection {
                     + "\(value.task.rawValue)", hint: "remove it")
             }
         }
+        if value.task == .embeddings { try checkEmbeddingsKeys(value, given, node) }
         if value.targetTokenizer != nil, value.task != .translation, let tokenizer = node.entry("tokenizer") {
             throw tokenizer.keyMark.error("a tokenizer per side ('tokenizer.source', 'tokenizer.target') is for translation, "
                 + "not \(value.task.rawValue)", hint: "give one tokenizer block")
@@ -238,6 +262,8 @@ public struct DataSpec: Sendable, Equatable {
     public var buckets = 4
     /// Language models of running text: what ends a line in the token stream.
     public var lineEnd = LineEnd.none
+    /// Word vectors: lowercase the corpus before splitting it into words.
+    public var lowercase = false
 
     /// What stands for a line's end in a language model's token stream.
     public enum LineEnd: String, SpecChoice {
@@ -292,11 +318,15 @@ extension DataSpec: SpecSection {
             .int("max_length", \.maxLength, .atLeastOne),
             .int("buckets", \.buckets, .atLeastOne),
             .choice("line_end", \.lineEnd),
+            .bool("lowercase", \.lowercase),
         ]
     }
 
     static let translationKeys = ["source", "target", "max_length", "buckets"]
     static let languageModelKeys = ["max_chars", "format", "line_end"]
+    static let embeddingsKeys = ["lowercase"]
+    /// Word vectors read one corpus, every file of it, one sentence per line: no splits.
+    static let splitKeys = ["split", "files"]
 
     /// `split` has a default and `files` does not, so naming `files` alone switches to files; naming
     /// both (say, `files` in a file that extends one with `split`) is ambiguous and refused.

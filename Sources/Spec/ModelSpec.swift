@@ -48,6 +48,7 @@ public struct ModelSpec: Sendable, Equatable {
         case rnnLM = "rnn_lm"
         case wavenetHier = "wavenet_hier"
         case wavenet, gpt, seq2seq, transformer, bert, ngram
+        case word2vec, glove, fasttext
         static let label = "model kind"
 
         /// The task this kind is trained for; nil for kinds whose task is not built yet.
@@ -55,6 +56,7 @@ public struct ModelSpec: Sendable, Equatable {
             switch self {
             case .mlpLM, .rnnLM, .wavenetHier, .wavenet, .gpt, .ngram: .languageModel
             case .seq2seq, .transformer: .translation
+            case .word2vec, .glove, .fasttext: .embeddings
             case .bert: nil
             }
         }
@@ -62,6 +64,7 @@ public struct ModelSpec: Sendable, Equatable {
         /// The keys of `model` this kind reads besides `kind`; every other key is refused.
         var keys: [String] {
             let initialization = ["init", "init_scale"]
+            let wordVectors = ["dimensions", "window", "min_count", "alpha", "batch_words"]
             return switch self {
             case .rnnLM: ["cell", "embedding", "hidden", "layers", "bidirectional", "dropout", "dropout_between_layers",
                           "dropout_mode", "word_dropout", "tie_embeddings"] + initialization
@@ -77,6 +80,10 @@ public struct ModelSpec: Sendable, Equatable {
                             "attention", "teacher_forcing"] + initialization
             case .transformer: ["encoder_layers", "decoder_layers", "width", "heads", "ffn", "activation", "norm", "dropout",
                                 "attention_dropout", "positions", "max_positions", "share_embeddings"] + initialization
+            case .word2vec: ["architecture", "loss", "negatives", "ns_exponent"] + wordVectors + ["subsample", "min_alpha"]
+            case .fasttext: ["architecture", "negatives", "ns_exponent", "min_n", "max_n", "buckets"] + wordVectors
+                + ["subsample", "min_alpha"]
+            case .glove: ["x_max", "weighting_power"] + wordVectors
             // Its task is not built yet: until it is, no key is refused for it.
             case .bert: ModelSpec.fields.map(\.key).filter { $0 != "kind" }
             }
@@ -88,7 +95,7 @@ public struct ModelSpec: Sendable, Equatable {
             case .gpt: [.gpt2]
             case .mlpLM, .wavenetHier: [.makemore]
             case .rnnLM: [.wordLanguageModel]
-            case .wavenet, .ngram, .seq2seq, .transformer, .bert: []
+            case .wavenet, .ngram, .seq2seq, .transformer, .bert, .word2vec, .glove, .fasttext: []
             }
         }
     }
@@ -225,6 +232,37 @@ public struct ModelSpec: Sendable, Equatable {
     public var positions = Positions.sinusoidal
     public var maxPositions = 256
     public var shareEmbeddings = SharedEmbeddings.none
+    /// Word vectors: how word2vec and fastText predict (`skipgram` or `cbow`).
+    public var architecture = Architecture.skipgram
+    /// `word2vec`: the output layer, negative sampling or hierarchical softmax (fastText: negative sampling).
+    public var loss = OutputLoss.negativeSampling
+    /// Noise words per prediction (negative sampling).
+    public var negatives = 5
+    /// The power of the unigram counts noise words are drawn by.
+    public var nsExponent = 0.75
+    /// Word vectors: the width of every vector.
+    public var dimensions = 100
+    /// Word vectors: the largest distance of a context word (word2vec and fastText shrink it at random
+    /// per centre word; GloVe weights a pair by 1/distance).
+    public var window = 5
+    /// Word vectors: words seen fewer times are left out of the vocabulary and the sentences.
+    public var minCount = 5
+    /// word2vec, fastText: the frequent-word down-sampling threshold (0 keeps every word).
+    public var subsample = 1e-3
+    /// Word vectors: the learning rate, falling linearly to `min_alpha` over training (word2vec, fastText)
+    /// or AdaGrad's (GloVe); nil for 0.025, or GloVe's 0.05.
+    public var alpha: Double?
+    public var minAlpha = 0.0001
+    /// Word vectors: the words (GloVe: the co-occurrence entries) of one training step, at whose start
+    /// the rate is set (word2vec's 10,000).
+    public var batchWords = 10_000
+    /// `fasttext`: character n-grams of these lengths, hashed into `buckets` rows.
+    public var minN = 3
+    public var maxN = 6
+    public var buckets = 2_000_000
+    /// `glove`: the count above which a pair has full weight, and the weight's power below it.
+    public var xMax = 100.0
+    public var weightingPower = 0.75
     /// `wavenet`: width of the residual stream.
     public var residualChannels = 128
     /// `wavenet`: width of each layer's gated (dilated) activation.
@@ -325,6 +363,22 @@ extension ModelSpec: SpecSection {
             .choice("positions", \.positions),
             .int("max_positions", \.maxPositions, .atLeastOne),
             .choice("share_embeddings", \.shareEmbeddings),
+            .choice("architecture", \.architecture),
+            .choice("loss", \.loss),
+            .int("negatives", \.negatives, .nonNegative),
+            .double("ns_exponent", \.nsExponent, .nonNegative),
+            .int("dimensions", \.dimensions, .atLeastOne),
+            .int("window", \.window, .atLeastOne),
+            .int("min_count", \.minCount, .atLeastOne),
+            .double("subsample", \.subsample, .nonNegative),
+            .double("alpha", \.alpha, .positive),
+            .double("min_alpha", \.minAlpha, .nonNegative),
+            .int("batch_words", \.batchWords, .atLeastOne),
+            .int("min_n", \.minN, .atLeastOne),
+            .int("max_n", \.maxN, .atLeastOne),
+            .int("buckets", \.buckets, .atLeastOne),
+            .double("x_max", \.xMax, .positive),
+            .double("weighting_power", \.weightingPower, .positive),
         ]
     }
 
@@ -375,5 +429,6 @@ extension ModelSpec: SpecSection {
         if value.kind == .ngram, value.order < 2 {
             throw mark("order").error("'\(section).order' must be at least 2 (a bigram reads one token)")
         }
+        try checkWordVectors(value, node, section: section)
     }
 }

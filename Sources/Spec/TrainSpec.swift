@@ -73,6 +73,8 @@ public struct ScheduleSpec: Sendable, Equatable {
         case constant, step, exponential, cosine, noam
         /// fairseq's `inverse_sqrt`: linear from 0 to lr over `warmup_steps`, then lr·√(warmup / step).
         case inverseSqrt = "inverse_sqrt"
+        /// From lr down to `min_lr` in a straight line over the run (word2vec's alpha → min_alpha).
+        case linear
         /// PyTorch's `MultiStepLR`: × `gamma` at each of `milestones`.
         case multistep
         /// PyTorch's `ReduceLROnPlateau`: × `factor` when `metric` stops improving.
@@ -85,7 +87,7 @@ public struct ScheduleSpec: Sendable, Equatable {
             case .noam: ["width"]
             case .multistep: ["milestones", "unit"]
             case .plateau: ["factor", "patience", "threshold", "cooldown", "metric"]
-            case .constant, .step, .exponential, .cosine, .inverseSqrt: []
+            case .constant, .step, .exponential, .cosine, .linear, .inverseSqrt: []
             }
         }
     }
@@ -99,7 +101,7 @@ public struct ScheduleSpec: Sendable, Equatable {
     public var kind = Kind.constant
     /// Linear warm-up from 0 over this many steps, before the schedule proper.
     public var warmupSteps = 0
-    /// The floor of `cosine`.
+    /// The floor of `cosine`, the end of `linear`.
     public var minLR = 0.0
     /// `step`: multiply by `gamma` every this many steps.
     public var stepSize = 1000
@@ -154,6 +156,13 @@ public struct EvalSpec: Sendable, Equatable {
     /// How `bleu` splits translations and references into words, as sacreBLEU's `--tokenize`: `none`
     /// for text tokenised already (Multi30k's `.tok` files), `13a` for text as written (its raw files).
     public var bleuTokenize = BLEUTokenize.none
+    /// Word vectors: word-similarity files (`word<TAB>word<TAB>score`) scored by Spearman's ρ, as
+    /// registry references or paths; each metric is named by its file's role or stem.
+    public var wordPairs = ["wordsim:wordsim353", "wordsim:simlex999"]
+    /// Word vectors: the analogy questions answered by 3CosAdd; nil for none.
+    public var analogies: String? = "wordsim:questions-words"
+    /// Word vectors: analogies are answered among this many of the most frequent words.
+    public var restrictVocab = 30_000
 
     public enum BLEUTokenize: String, SpecChoice {
         case none
@@ -208,6 +217,9 @@ extension TrainSpec: SpecSection {
 
     static let translationKeys = ["batch_tokens"]
     static let languageModelKeys = ["seq_len", "sampling"]
+    /// What a gradient step reads: batches, the optimizer and its schedule.
+    static let stepKeys = ["batch_size", "batch_tokens", "optimizer", "schedule", "clip_grad_norm", "grad_accum_steps",
+                           "label_smoothing"]
 
     /// `epochs` has a default and `steps` does not, so naming `steps` alone trains by steps; naming
     /// both is ambiguous and refused, and so is naming neither (both null).
@@ -302,6 +314,9 @@ extension EvalSpec: SpecSection {
             .int("batches", \.batches, .atLeastOne),
             .section("decode", \.decode),
             .choice("bleu_tokenize", \.bleuTokenize),
+            .strings("word_pairs", \.wordPairs),
+            .string("analogies", \.analogies),
+            .int("restrict_vocab", \.restrictVocab, .atLeastOne),
         ]
     }
 
@@ -314,6 +329,8 @@ extension EvalSpec: SpecSection {
             throw node.mark.error("'\(section)' needs 'every_steps' or 'every_epochs'")
         }
     }
+
+    static let embeddingsKeys = ["word_pairs", "analogies", "restrict_vocab"]
 
     /// The names a split's events carry in metrics.jsonl when these metrics are asked for.
     public var loggedNames: [String] {

@@ -47,7 +47,7 @@ public struct WordTokenizer: VocabularyTokenizer, Hashable {
     }
 
     /// `str.isspace()` of one code point: Unicode's White_Space, and the separators U+001C…U+001F.
-    static func isPythonWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+    public static func isPythonWhitespace(_ scalar: Unicode.Scalar) -> Bool {
         scalar.properties.isWhitespace || (0x1C...0x1F).contains(scalar.value)
     }
 }

@@ -7,7 +7,7 @@ public enum Checker {
     public static func plan(_ spec: ExperimentSpec, locator: DataLocator) throws -> String {
         let session = try TaskRegistry.newSession(spec, locator: locator)
         let recipe = try session.plan.recipe(for: session.arena.layout, batchesPerEpoch: session.batchesPerEpoch)
-        let training = TrainingSummary.line(spec.train, stepsPerEpoch: recipe.stepsPerEpoch, totalSteps: recipe.totalSteps,
+        let training = TrainingSummary.line(session.plan.training, stepsPerEpoch: recipe.stepsPerEpoch, totalSteps: recipe.totalSteps,
                                             byCounting: session.fitsByCounting)
         return """
         \(session.overview)

@@ -21,8 +21,11 @@ public struct SplitScore: Sendable {
         (self.split, self.metrics, step, warnings) = (split, metrics, session.latest?.checkpoint.step ?? 0, session.warnings)
     }
 
-    /// `valid loss 3.2410  ppl 25.5602  bleu 27.31  (step 2270)`: every metric a log line shows.
+    /// `valid loss 3.2410  ppl 25.5602  bleu 27.31  (step 2270)`: every metric a log line shows, then
+    /// the details (`analogy.section.family 0.4500`), one a line.
     public var line: String {
-        split + String(format: " loss %.4f  ppl %.4f", loss, perplexity) + Trainer.extras(metrics) + "  (step \(step))"
+        let scores = metrics["loss"] == nil ? "" : String(format: " loss %.4f  ppl %.4f", loss, perplexity)
+        let details = metrics.keys.filter { $0.contains(".") }.sorted().map { String(format: "\n  %@ %.4f", $0, metrics[$0]!) }
+        return split + scores + Trainer.extras(metrics) + "  (step \(step))" + details.joined()
     }
 }

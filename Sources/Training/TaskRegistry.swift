@@ -9,6 +9,7 @@ public enum TaskRegistry {
         switch spec.task {
         case .languageModel: try LanguageModelSession(spec: spec, locator: locator)
         case .translation: try TranslationSession(spec: spec, locator: locator)
+        case .embeddings: try EmbeddingsSession(spec: spec, locator: locator)
         }
     }
 
@@ -20,6 +21,7 @@ public enum TaskRegistry {
         switch spec.task {
         case .languageModel: return try LanguageModelSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
         case .translation: return try TranslationSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
+        case .embeddings: return try EmbeddingsSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
         }
     }
 }

@@ -27,13 +27,16 @@ public protocol TaskSession: AnyObject {
     var latest: CheckpointStore.Latest? { get }
     /// Whether the model learns by counting its training examples (`count`) instead of by steps.
     var fitsByCounting: Bool { get }
+    /// Whether `train` updates the weights itself, prediction by prediction at the rate it is given
+    /// (word vectors), so that no gradient, clipping or optimizer step follows it.
+    var learnsInPlace: Bool { get }
 
     /// Draws one training epoch's batches with `generator`; returns how many there are.
     func drawEpoch(using generator: inout SeededGenerator) -> Int
     /// The training pass (forward and backward, gradients into the arena) on batch `index` of the
-    /// drawn epoch, from `state` (replaced by the state after it): its mean loss and how many tokens
-    /// it predicted.
-    func train(batch index: Int, state: inout [[Float]]) throws -> (loss: Float, predictions: Int)
+    /// drawn epoch, from `state` (replaced by the state after it), where the step's rate is `lr` (which
+    /// only a session that learns in place reads): its mean loss and how many tokens it predicted.
+    func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int)
     /// The metrics of a split (`loss`, `ppl`, and `bpc`, `bleu` where the task has them); nil when
     /// the split is too small to score.
     func evaluate(_ split: String) throws -> [String: Double]?

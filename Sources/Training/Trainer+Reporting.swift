@@ -21,18 +21,22 @@ extension Trainer {
         var last: [String: JSONValue] = [:], best: [String: Double] = [:]
         for event in try MetricsWriter.read(url) {
             guard case .string(let split)? = event["split"] else { continue }
-            for name in Self.reportedMetrics { if let value = event[name] { last[split + "." + name] = value } }
+            // A training event's other fields (lr, tokens/s, grad norm) are not metrics the summary keeps.
+            let names = split == "train" ? ["loss", "ppl"] : event.keys.filter { !["step", "epoch", "split"].contains($0) }
+            for name in names { if let value = event[name] { last[split + "." + name] = value } }
             if case .double(let loss)? = event["loss"] { best[split + ".loss"] = min(best[split + ".loss"] ?? .infinity, loss) }
         }
         return (last, best)
     }
 
-    /// The metrics a split's event may hold, in the order a log line shows them.
-    static let reportedMetrics = ["loss", "ppl", "bpc", "free_loss", "free_ppl", "bleu"]
+    /// The metrics a log line shows first, in this order; the others follow by name.
+    static let leadingMetrics = ["bpc", "free_loss", "free_ppl", "bleu"]
 
-    /// `  bpc 2.345  bleu 27.31`: the metrics beyond loss and perplexity.
+    /// `  bpc 2.345  bleu 27.31`: the metrics beyond loss and perplexity. A name with a dot is a
+    /// detail (`analogy.semantic`): metrics.jsonl keeps it, the line does not.
     static func extras(_ metrics: [String: Double]) -> String {
-        reportedMetrics.dropFirst(2).compactMap { name in
+        let rest = metrics.keys.filter { !$0.contains(".") && !(["loss", "ppl"] + leadingMetrics).contains($0) }.sorted()
+        return (leadingMetrics + rest).compactMap { name in
             metrics[name].map { String(format: name == "bleu" ? "  %@ %.2f" : "  %@ %.3f", name, $0) }
         }.joined()
     }
@@ -74,8 +78,8 @@ extension Trainer {
         var summary: [String: JSONValue] = ["train.loss": .double(trainLoss), "train.ppl": .double(Foundation.exp(trainLoss))]
         var line = String(format: "step %d/%d  epoch %d  loss %.4f  ppl %.3f  lr %.4g  %.0f tok/s", step, recipe.totalSteps,
                           epoch, trainLoss, Foundation.exp(trainLoss), lr, tokensPerSecond)
-        if let valid = try session.evaluate("valid"), let validLoss = valid["loss"] {
-            line += String(format: "  valid ppl %.3f", Foundation.exp(validLoss)) + Self.extras(valid)
+        if let valid = try session.evaluate("valid") {
+            line += (valid["loss"].map { String(format: "  valid ppl %.3f", Foundation.exp($0)) } ?? "  valid") + Self.extras(valid)
             try metrics.append(valid.mapValues { .double($0) }.merging(["step": .int(step), "split": "valid"]) { $1 }, sync: true)
             for (name, value) in valid { summary["valid." + name] = .double(value) }
         }

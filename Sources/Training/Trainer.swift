@@ -123,7 +123,7 @@ public final class Trainer {
     /// Returns whether the step's batches are all in: with accumulation, their mean gradient is then
     /// in the arena.
     private func forwardBackward(_ index: Int) throws -> Bool {
-        let (loss, predictions) = try session.train(batch: index, state: &position.state)
+        let (loss, predictions) = try session.train(batch: index, state: &position.state, lr: recipe.rate(at: position.step))
         guard loss.isFinite else {
             throw TrainingError.divergence(step: position.step, loss: loss, checkpoint: try? run.checkpoints.latest().url.path)
         }
@@ -143,11 +143,13 @@ public final class Trainer {
         return true
     }
 
-    /// Clips the gradient, steps the optimizer at this step's learning rate and counts the step into
+    /// Clips the gradient, steps the optimizer at this step's learning rate (a session that learns in
+    /// place has done both) and counts the step into
     /// the window of the next log line. Returns the learning rate, the norm before clipping and the
     /// step's mean loss.
     private func optimizerStep() -> (lr: Float, gradientNorm: Float?, loss: Double) {
-        let (lr, gradientNorm) = recipe.step(position.step, parameters: arena.values, gradients: arena.gradients)
+        let (lr, gradientNorm) = session.learnsInPlace ? (recipe.rate(at: position.step), nil)
+            : recipe.step(position.step, parameters: arena.values, gradients: arena.gradients)
         position.step += 1
         let loss = pending.loss / Double(recipe.accumulation)
         position.window.loss += loss

@@ -34,7 +34,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .emptySplit(let split):
             "the \(split) split has too little data for one batch; give it a share in data.split or a file"
         case .wrongTask(let run, let task, let command):
-            "\(run) is a \(task) run; \(command) needs a \(command == "translate" ? "translation" : "language_model") run"
+            "\(run) is a \(task) run; \(command) needs \(Self.task(of: command)) run"
         case .emptyPrompt(let prompt):
             "the prompt \"\(prompt)\" has no tokens after the tokenizer's preprocessing; give --prompt (or sample.prompt) "
                 + "text the tokenizer keeps"
@@ -57,6 +57,15 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             64
         case .noBestCheckpoint: 66
         case .divergence: 1
+        }
+    }
+
+    /// The task a command works on, with its article.
+    private static func task(of command: String) -> String {
+        switch command {
+        case "translate": "a translation"
+        case "similar", "analogy", "export": "an embeddings"
+        default: "a language_model"
         }
     }
 }

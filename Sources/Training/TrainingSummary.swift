@@ -23,6 +23,7 @@ enum TrainingSummary {
         case .step: "×\(gamma) every \(schedule.stepSize) steps"
         case .exponential: "×\(gamma) every step"
         case .cosine: "cosine to \(number(schedule.minLR))"
+        case .linear: "linear to \(number(schedule.minLR))"
         case .noam: "noam" + (schedule.width.map { " (width \($0))" } ?? "")
         case .inverseSqrt: "inverse square root"
         case .multistep where schedule.unit == .epoch:

@@ -15,6 +15,9 @@ enum Command: Equatable {
     case sweep(SweepRequest)
     case bleu(BLEUCommand.Request)
     case translate(run: String, options: TranslateOptions)
+    case similar(run: String, word: String, options: WordVectorOptions)
+    case analogy(run: String, words: [String], options: WordVectorOptions)
+    case export(run: String, options: WordVectorOptions)
     case help(topic: String?)
 
     struct Options: Equatable {
@@ -96,8 +99,8 @@ enum Command: Equatable {
         var description: String { "error: \(message)\nRun 'runner --help' for usage." }
     }
 
-    static let commands = ["train", "check", "resume", "sample", "eval", "translate", "tokenize", "bleu", "table", "plot",
-                           "sweep", "help"]
+    static let commands = ["train", "check", "resume", "sample", "eval", "translate", "similar", "analogy", "export",
+                           "tokenize", "bleu", "table", "plot", "sweep", "help"]
 
 
     init(arguments: [String]) throws(UsageError) {
@@ -151,6 +154,12 @@ enum Command: Equatable {
             self = .bleu(try Self.bleu(&parser))
         case "translate":
             self = try Self.translate(&parser)
+        case "similar":
+            self = try Self.similar(&parser)
+        case "analogy":
+            self = try Self.analogy(&parser)
+        case "export":
+            self = try Self.export(&parser)
         default:
             parser = Parser(arguments)
             let options = try parser.options(["--set", "--data-dir", "--runs-dir", "--name", "--run-dir"])

@@ -1,4 +1,5 @@
 import Data
+import Embeddings
 import Engine
 import Foundation
 import Planner
@@ -65,6 +66,12 @@ func main() -> Int32 {
             try BLEUCommand.run(request)
         case .translate(let path, let options):
             try TranslateCommand.run(path, options)
+        case .similar(let path, let word, let options):
+            try WordVectorCommand.similar(path, word: word, options)
+        case .analogy(let path, let words, let options):
+            try WordVectorCommand.analogy(path, words: words, options)
+        case .export(let path, let options):
+            try WordVectorCommand.export(path, options)
         case .tokenize(.encode(let tokenizer)):
             try TokenizeCommand.encode(tokenizerPath: tokenizer)
         case .tokenize(.train(let request)):
@@ -102,6 +109,7 @@ func describe(_ error: any Error) -> (String, Int32) {
     case let error as TrainingError: ("error: \(error)", error.exitCode)
     case let error as ComparisonError: ("error: \(error)", error.exitCode)
     case let error as EngineError: ("error: \(error)", error.exitCode)
+    case let error as EmbeddingsError: ("error: \(error)", error.exitCode)
     default: ("error: \(error)", 1)
     }
 }

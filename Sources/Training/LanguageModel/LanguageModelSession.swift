@@ -30,6 +30,7 @@ final class LanguageModelSession: TaskSession {
     var warnings: [String] { context.warnings }
     var latest: CheckpointStore.Latest? { context.latest }
     var fitsByCounting: Bool { context.plan.fitsByCounting }
+    var learnsInPlace: Bool { false }
     var randomState: SeededGenerator {
         get { program.randomState }
         set { program.randomState = newValue }
@@ -64,7 +65,7 @@ final class LanguageModelSession: TaskSession {
         return batches.count
     }
 
-    func train(batch index: Int, state: inout [[Float]]) throws -> (loss: Float, predictions: Int) {
+    func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int) {
         let (pass, batch) = (context.plan.train, batches[index])
         try program.setInput(LanguageModelPlan.tokens, batch.inputValues)
         try program.setInput(LanguageModelPlan.targets, batch.targetValues)

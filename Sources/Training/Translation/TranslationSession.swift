@@ -38,6 +38,7 @@ final class TranslationSession: TaskSession {
     var batchesPerEpoch: Int { buckets.batchesPerEpoch }
     var zeroState: [[Float]] { [] }
     var fitsByCounting: Bool { false }
+    var learnsInPlace: Bool { false }
     var warnings: [String] { latest?.warnings ?? [] }
 
     convenience init(spec: ExperimentSpec, locator: DataLocator) throws {
@@ -94,7 +95,7 @@ final class TranslationSession: TaskSession {
         return batches.count
     }
 
-    func train(batch index: Int, state: inout [[Float]]) throws -> (loss: Float, predictions: Int) {
+    func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int) {
         let batch = batches[index]
         let program = programs[batch.bucket]
         program.randomState = randomState

@@ -1,0 +1,84 @@
+import Foundation
+
+/// Trained word vectors as users query them (gensim's `KeyedVectors`): a vector per vocabulary word,
+/// most frequent first, with cosine neighbours and 3CosAdd analogies over the unit-length vectors.
+public struct WordVectors: Sendable {
+    public let words: [String]
+    public let dimensions: Int
+    /// (V, D), row per word.
+    public let vectors: [Float]
+    /// The rows scaled to unit length (a zero row stays zero).
+    public let unit: [Float]
+    private let index: [String: Int]
+    /// The vector of a word outside the vocabulary (fastText's from its n-grams); nil when there is none.
+    private let unknown: (@Sendable (String) -> [Float]?)?
+
+    public init(words: [String], dimensions: Int, vectors: [Float], unknown: (@Sendable (String) -> [Float]?)? = nil) {
+        precondition(vectors.count == words.count * dimensions, "a vector per word")
+        (self.words, self.dimensions, self.vectors, self.unknown) = (words, dimensions, vectors, unknown)
+        index = Dictionary(words.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        unit = Self.normalized(vectors, dimensions: dimensions)
+    }
+
+    static func normalized(_ vectors: [Float], dimensions d: Int) -> [Float] {
+        var unit = vectors
+        unit.withUnsafeMutableBufferPointer { rows in
+            for start in stride(from: 0, to: rows.count, by: d) {
+                let row = rows.baseAddress! + start
+                let norm = VectorMath.dot(row, row, d).squareRoot()
+                if norm > 0 { for k in 0..<d { row[k] /= norm } }
+            }
+        }
+        return unit
+    }
+
+    public func id(of word: String) -> Int? { index[word] }
+
+    /// The unit vector of a word: its row, or fastText's n-gram vector for a word outside the vocabulary.
+    public func unitVector(_ word: String) throws(EmbeddingsError) -> [Float] {
+        if let id = index[word] { return Array(unit[id * dimensions..<(id + 1) * dimensions]) }
+        guard let vector = unknown?(word) else { throw .unknownWord(word, vocabularySize: words.count) }
+        return Self.normalized(vector, dimensions: dimensions)
+    }
+
+    /// cos(a, b).
+    public func similarity(_ a: String, _ b: String) throws(EmbeddingsError) -> Float {
+        let (x, y) = (try unitVector(a), try unitVector(b))
+        return x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { y in VectorMath.dot(x.baseAddress!, y.baseAddress!, dimensions) } }
+    }
+
+    /// The `count` words nearest `query` by cosine among the first `restrict` words (all by default),
+    /// leaving out `excluded` ids; best first.
+    public func nearest(_ query: [Float], count: Int, excluding excluded: Set<Int> = [], restrict: Int? = nil)
+        -> [(word: String, similarity: Float)] {
+        let limit = min(restrict ?? words.count, words.count)
+        var best: [(id: Int, similarity: Float)] = []
+        unit.withUnsafeBufferPointer { rows in
+            query.withUnsafeBufferPointer { query in
+                for id in 0..<limit where !excluded.contains(id) {
+                    let similarity = VectorMath.dot(rows.baseAddress! + id * dimensions, query.baseAddress!, dimensions)
+                    guard best.count < count || similarity > best[best.count - 1].similarity else { continue }
+                    // Insertion into a short sorted list; ties keep the more frequent word first.
+                    let at = best.firstIndex { similarity > $0.similarity } ?? best.count
+                    best.insert((id, similarity), at: at)
+                    if best.count > count { best.removeLast() }
+                }
+            }
+        }
+        return best.map { (words[$0.id], $0.similarity) }
+    }
+
+    /// gensim's `most_similar(word)`: the nearest words to `word`, itself left out.
+    public func similar(to word: String, count: Int = 10) throws(EmbeddingsError) -> [(word: String, similarity: Float)] {
+        nearest(try unitVector(word), count: count, excluding: Set(index[word].map { [$0] } ?? []))
+    }
+
+    /// 3CosAdd (Mikolov et al. 2013): the words nearest b − a + c over unit vectors ("a is to b as c
+    /// is to ?"), the three question words left out, as gensim's `most_similar(positive=[b, c], negative=[a])`.
+    public func analogy(_ a: String, _ b: String, _ c: String, count: Int = 10, restrict: Int? = nil) throws(EmbeddingsError)
+        -> [(word: String, similarity: Float)] {
+        let (x, y, z) = (try unitVector(a), try unitVector(b), try unitVector(c))
+        let query = Self.normalized((0..<dimensions).map { (y[$0] + z[$0] - x[$0]) / 3 }, dimensions: dimensions)
+        return nearest(query, count: count, excluding: Set([a, b, c].compactMap { index[$0] }), restrict: restrict)
+    }
+}

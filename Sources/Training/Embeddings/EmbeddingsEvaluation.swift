@@ -1,0 +1,66 @@
+import Data
+import Embeddings
+import Foundation
+import Runs
+import Spec
+
+/// The intrinsic evaluation of word vectors, as gensim's `evaluate_word_pairs` and
+/// `evaluate_word_analogies` run it: Spearman's ρ on each word-similarity file (and the share of its
+/// pairs skipped for an unknown word), 3CosAdd accuracy on the analogy questions, overall, semantic,
+/// syntactic and per section.
+struct EmbeddingsEvaluation {
+    let pairs: [(name: String, pairs: WordPairs)]
+    let analogies: Analogies?
+    let restrict: Int
+
+    init(_ eval: EvalSpec, locator: DataLocator) throws {
+        pairs = try eval.wordPairs.map { reference in
+            let url = try locator.url(for: reference)
+            return (Self.metricName(reference), try WordPairs(text: try DataLocator.readText(at: url), path: url.path))
+        }
+        analogies = try eval.analogies.map { reference in
+            let url = try locator.url(for: reference)
+            return try Analogies(text: try DataLocator.readText(at: url), path: url.path)
+        }
+        restrict = eval.restrictVocab
+    }
+
+    /// A file's metric name: its registry role (`wordsim:simlex999` → `simlex999`) or its file name's stem.
+    static func metricName(_ reference: String) -> String {
+        if let colon = reference.lastIndex(of: ":"), !reference.contains("/") { return String(reference[reference.index(after: colon)...]) }
+        return ((reference as NSString).lastPathComponent as NSString).deletingPathExtension
+    }
+
+    /// `wordsim353` (ρ), `wordsim353.oov` (% of pairs skipped), …; `analogy` (accuracy over the
+    /// answerable questions), `analogy.answered`, `analogy.semantic`, `analogy.syntactic` and
+    /// `analogy.section.<name>`. Details have a dot: metrics.jsonl keeps them, the log line does not.
+    func metrics(_ vectors: WordVectors) -> [String: Double] {
+        var metrics: [String: Double] = [:]
+        for (name, file) in pairs {
+            let score = file.score(vectors)
+            metrics[name] = score.spearman.isNaN ? nil : score.spearman
+            metrics[name + ".oov"] = score.oovPercent
+        }
+        if let analogies {
+            let score = analogies.score(vectors, restrict: restrict)
+            let fraction = { (correct: Int, answered: Int) in answered > 0 ? Double(correct) / Double(answered) : 0 }
+            metrics["analogy"] = score.accuracy
+            metrics["analogy.answered"] = Double(score.answered)
+            metrics["analogy.semantic"] = fraction(score.semantic.correct, score.semantic.answered)
+            metrics["analogy.syntactic"] = fraction(score.syntactic.correct, score.syntactic.answered)
+            for section in score.sections where section.answered > 0 {
+                metrics["analogy.section." + section.name] = fraction(section.correct, section.answered)
+            }
+        }
+        return metrics
+    }
+
+    /// A word-vector run's saved vocabulary.
+    static func vocabulary(of run: RunDirectory) throws -> EmbeddingVocabulary {
+        let url = run.vocabularyURL
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+            throw TrainingError.unresumable(path: url.path, reason: "the run's vocabulary is missing or not UTF-8 text")
+        }
+        return try EmbeddingVocabulary.read(tsv: text, path: url.path)
+    }
+}

@@ -1,0 +1,115 @@
+import Embeddings
+import Engine
+import Graph
+import Spec
+
+/// A word-vector model of a spec over a vocabulary: its tables (keys and shapes in one arena, as
+/// every SeqLab model keeps its weights), how it learns, and the vectors users query. Training,
+/// `runner similar`, `analogy`, `export` and `eval` all build it; only training needs the corpus.
+struct WordVectorModel {
+    let model: ModelSpec
+    let vocabulary: EmbeddingVocabulary
+    /// fastText's rows of each word; nil for word2vec and GloVe.
+    let subwords: SubwordRows?
+
+    static let inputKey = "embeddings.input"
+    static let outputKey = "embeddings.output"
+    static let wordsKey = "glove.words"
+    static let contextsKey = "glove.contexts"
+    /// GloVe's AdaGrad sums of squared gradients, buffers beside each table.
+    static let wordSumsKey = "glove.words_adagrad"
+    static let contextSumsKey = "glove.contexts_adagrad"
+
+    init(_ model: ModelSpec, vocabulary: EmbeddingVocabulary) {
+        (self.model, self.vocabulary) = (model, vocabulary)
+        subwords = model.kind == .fasttext
+            ? SubwordRows(words: vocabulary.words, minN: model.minN, maxN: model.maxN, buckets: model.buckets) : nil
+    }
+
+    var dimensions: Int { model.dimensions }
+
+    /// word2vec's and fastText's output layer.
+    var outputLayer: OutputLayer {
+        let kind: OutputLayer.Kind = model.kind == .word2vec && model.loss == .hierarchicalSoftmax
+            ? .hierarchicalSoftmax(HuffmanTree(counts: vocabulary.counts))
+            : .negativeSampling(NoiseDistribution(counts: vocabulary.counts, power: model.nsExponent), negatives: model.negatives)
+        return OutputLayer(kind, vocabularySize: vocabulary.count)
+    }
+
+    /// The tables, initialised as the reference implementations do: word2vec's input rows
+    /// U(±0.5/D) and its output rows 0; fastText's input rows U(±1/D) (gensim's); GloVe's rows and
+    /// biases U(±0.5/(D+1)) with AdaGrad sums of 1 (`glove.c`).
+    func graph() throws -> Graph {
+        let (graph, d, v) = (Graph(), dimensions, vocabulary.count)
+        switch model.kind {
+        case .glove:
+            let bound = 0.5 / Float(d + 1)
+            for key in [Self.wordsKey, Self.contextsKey] {
+                _ = try graph.parameter(key, shape: [v, d + 1], initializer: .uniform(low: -bound, high: bound), decay: false)
+            }
+            for key in [Self.wordSumsKey, Self.contextSumsKey] {
+                _ = try graph.buffer(key, shape: [v, d + 1], initializer: .ones)
+            }
+        default:
+            let bound = (subwords == nil ? 0.5 : 1) / Float(d)
+            _ = try graph.parameter(Self.inputKey, shape: [subwords?.rows ?? v, d],
+                                    initializer: .uniform(low: -bound, high: bound), decay: false)
+            _ = try graph.parameter(Self.outputKey, shape: [outputLayer.rows, d], initializer: .zeros, decay: false)
+        }
+        return graph
+    }
+
+    /// A fresh arena of the tables from `seed`, without gradients: the tables learn in place.
+    func arena(seed: Int) throws -> ParameterArena {
+        ParameterArena(graph: try graph(), seed: UInt64(truncatingIfNeeded: seed), gradients: false)
+    }
+
+    /// The vectors users query: word2vec's input rows; fastText's mean of a word's own row and its
+    /// n-grams' (and an unknown word's n-grams alone); GloVe's word plus context vectors.
+    func vectors(_ arena: ParameterArena) throws -> WordVectors {
+        let (d, v) = (dimensions, vocabulary.count)
+        var vectors = [Float](repeating: 0, count: v * d)
+        switch model.kind {
+        case .glove:
+            let (words, contexts) = (try arena.value(Self.wordsKey), try arena.value(Self.contextsKey))
+            for word in 0..<v {
+                for k in 0..<d { vectors[word * d + k] = words[word * (d + 1) + k] + contexts[word * (d + 1) + k] }
+            }
+            return WordVectors(words: vocabulary.words, dimensions: d, vectors: vectors)
+        default:
+            let input = try arena.value(Self.inputKey)
+            guard let subwords else {
+                return WordVectors(words: vocabulary.words, dimensions: d, vectors: Array(input.prefix(v * d)))
+            }
+            let mean = { @Sendable (rows: [Int]) -> [Float]? in
+                guard !rows.isEmpty else { return nil }
+                var sum = [Float](repeating: 0, count: d)
+                for row in rows { for k in 0..<d { sum[k] += input[row * d + k] } }
+                return sum.map { $0 / Float(rows.count) }
+            }
+            for word in 0..<v {
+                let row = mean(subwords.rows(of: Int32(word)).map(Int.init))!
+                vectors.replaceSubrange(word * d..<(word + 1) * d, with: row)
+            }
+            return WordVectors(words: vocabulary.words, dimensions: d, vectors: vectors) { word in
+                mean(subwords.rows(ofUnknown: word, vocabularySize: v))
+            }
+        }
+    }
+
+    /// `word2vec skip-gram, negative sampling (5 noise words), 100 dimensions, window 5`.
+    var summary: String {
+        let window = "\(dimensions) dimensions, window \(model.window)"
+        let sampling = "negative sampling (\(model.negatives) noise words)"
+        switch model.kind {
+        case .glove:
+            return "glove, \(window), x_max \(model.xMax), weighting power \(model.weightingPower)"
+        case .fasttext:
+            return "fasttext \(model.architecture.rawValue), \(sampling), character \(model.minN)–\(model.maxN)-grams in "
+                + "\(model.buckets) buckets, \(window)"
+        default:
+            let loss = model.loss == .hierarchicalSoftmax ? "hierarchical softmax" : sampling
+            return "word2vec \(model.architecture.rawValue), \(loss), \(window)"
+        }
+    }
+}
