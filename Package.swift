@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Core", "Data", "Engine", "Planner", "Runs", "Spec", "Text",
                                                           "Training"]),
         .testTarget(name: "TranslationTests", dependencies: ["Core", "Data", "Engine", "Optim", "Planner", "Spec", "Translation"]),
-        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"]),
+        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], resources: [.copy("Golden")]),
         .testTarget(name: "StudiesTests", dependencies: ["Runs", "Spec", "Studies"], resources: [.copy("Snapshots")]),
     ],
     swiftLanguageModes: [.v6]

@@ -14,8 +14,8 @@ public struct Analogies: Sendable {
     /// A question before any section header, or a line that is not four words, is named by file and line.
     public init(text: String, path: String) throws(EmbeddingsError) {
         var sections: [Section] = []
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingSuffix("\r")
+        for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let trimmed = line
             guard !trimmed.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
             if trimmed.hasPrefix(":") {
                 sections.append(Section(name: trimmed.dropFirst().trimmingCharacters(in: .whitespaces), questions: []))

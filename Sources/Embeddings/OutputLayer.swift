@@ -42,6 +42,8 @@ public struct OutputLayer: Sendable {
             let weights = output + Int(row) * d
             let f = VectorMath.dot(hidden, weights, d)
             loss -= sigmoid.log(label > 0 ? f : -f)
+            // A saturated prediction teaches nothing here: gensim skips it (word2vec.c would clamp σ).
+            guard abs(f) < SigmoidTable.bound else { return }
             let g = (label - sigmoid(f)) * alpha
             VectorMath.axpy(g, weights, work, d)
             VectorMath.axpy(g, hidden, weights, d)

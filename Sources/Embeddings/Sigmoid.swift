@@ -17,7 +17,10 @@ public struct SigmoidTable: Sendable {
     }
 
     @inline(__always)
-    private func index(_ x: Float) -> Int { Int((x + Self.bound) * (Float(Self.size) / Self.bound / 2)) }
+    private func index(_ x: Float) -> Int {
+        // Just below the bound the product can round up to `size`.
+        min(Self.size - 1, Int((x + Self.bound) * (Float(Self.size) / Self.bound / 2)))
+    }
 
     /// σ(x), saturated outside (−6, 6).
     @inline(__always)

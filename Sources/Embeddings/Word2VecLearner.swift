@@ -81,7 +81,10 @@ public struct Word2VecLearner: Sendable {
                         // word2vec: the context word's row predicts the centre; fastText: the centre's sub-words the context.
                         let (source, target) = subwords == nil ? (kept[j], kept[i]) : (kept[i], kept[j])
                         appendRows(of: source, to: &rows)
-                        pass.loss += Double(learn(rows, target: target, input: input,
+                        // gensim's fastText skip-gram sums the word's row and its n-grams' but divides by the
+                        // n-gram count alone; its vectors are then the mean of all of them. Kept, to learn as it does.
+                        let divisor = subwords == nil ? 1 : max(1, rows.count - 1)
+                        pass.loss += Double(learn(rows, divisor: divisor, target: target, input: input,
                                                   output: table, hidden: hidden, work: work, alpha: alpha, random: &random))
                         pass.predictions += 1
                     }
@@ -89,8 +92,8 @@ public struct Word2VecLearner: Sendable {
                     rows.removeAll(keepingCapacity: true)
                     for j in context where j != i { appendRows(of: kept[j], to: &rows) }
                     guard !rows.isEmpty else { continue }
-                    pass.loss += Double(learn(rows, target: kept[i], input: input, output: table, hidden: hidden, work: work,
-                                              alpha: alpha, random: &random))
+                    pass.loss += Double(learn(rows, divisor: rows.count, target: kept[i], input: input, output: table,
+                                              hidden: hidden, work: work, alpha: alpha, random: &random))
                     pass.predictions += 1
                 }
             }
@@ -103,18 +106,20 @@ public struct Word2VecLearner: Sendable {
         if let subwords { subwords.append(word, to: &rows) } else { rows.append(word) }
     }
 
-    /// One prediction: the mean of the input rows predicts `target`; then each row moves by the whole
-    /// hidden update, not a share of it (word2vec.c's and gensim's CBOW with `cbow_mean=1`, fastText's
-    /// sub-words).
+    /// One prediction: the input rows summed over `divisor` (their mean, but for fastText's skip-gram)
+    /// predict `target`; then each row moves by the whole hidden update, not a share of it (word2vec.c's
+    /// and gensim's CBOW with `cbow_mean=1`, fastText's sub-words).
     @inline(__always)
-    private func learn(_ rows: [Int32], target: Int32, input: UnsafeMutablePointer<Float>, output table: UnsafeMutablePointer<Float>,
+    private func learn(_ rows: [Int32], divisor: Int, target: Int32, input: UnsafeMutablePointer<Float>, output table: UnsafeMutablePointer<Float>,
                        hidden: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>, alpha: Float,
                        random: inout WordRandom) -> Float {
         let d = dimensions
         hidden.update(from: input + Int(rows[0]) * d, count: d)
         for row in rows.dropFirst() { VectorMath.axpy(1, input + Int(row) * d, hidden, d) }
-        let scale = 1 / Float(rows.count)
-        if rows.count > 1 { for k in 0..<d { hidden[k] *= scale } }
+        if divisor > 1 {
+            let scale = 1 / Float(divisor)
+            for k in 0..<d { hidden[k] *= scale }
+        }
         work.update(repeating: 0, count: d)
         let loss = output.learn(hidden: hidden, target: target, output: table, work: work, dimensions: d, alpha: alpha,
                                 sigmoid: sigmoid, random: &random)

@@ -13,8 +13,8 @@ public struct WordPairs: Sendable {
     /// three tab-separated fields with a numeric score is named by file and line.
     public init(text: String, path: String) throws(EmbeddingsError) {
         var pairs: [Pair] = []
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingSuffix("\r")
+        for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let trimmed = line
             guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
             let fields = trimmed.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count == 3, !fields[0].isEmpty, !fields[1].isEmpty,
@@ -97,10 +97,6 @@ struct CaseFoldedVocabulary {
     }
 
     subscript(word: String) -> Int? { index[word.uppercased()] }
-}
-
-extension Substring {
-    func trimmingSuffix(_ suffix: String) -> Substring { hasSuffix(suffix) ? dropLast(suffix.count) : self }
 }
 
 import Foundation

@@ -13,6 +13,9 @@ enum Help {
       runner eval RUN_DIR --task FILE.jsonl [--shots K] [--demos FILE.jsonl] [--seed S]
       runner translate RUN_DIR [--beam K] [--lenpen A] [--max-len-a A] [--max-len-b B] [--nbest N]
                        [--split valid|test] [--attention FILE.svg] [--data-dir DIR] [< source lines]
+      runner similar RUN_DIR WORD [--k N]
+      runner analogy RUN_DIR A B C [--k N]
+      runner export RUN_DIR --format word2vec [--binary] [--out FILE]
       runner tokenize --tokenizer FILE.json < lines.txt
       runner tokenize --train CORPUS --kind KIND --vocab-size N --out FILE.json [...]
       runner bleu --ref REF --hyp HYP [--tokenize none|13a] [--lowercase] [--sentence]
@@ -30,6 +33,9 @@ enum Help {
       eval        loss and perplexity of a run's latest (or best) checkpoint on a split, or its
                   zero-/few-shot accuracy on a multiple-choice task
       translate   translate lines (or a split) with a translation run's latest (or best) checkpoint
+      similar     the words nearest WORD by cosine in a word-vector run (word2vec, fastText, GloVe)
+      analogy     A is to B as C is to ?, answered by 3CosAdd over a word-vector run's vectors
+      export      write a word-vector run's vectors in word2vec's text (or binary) format
       tokenize    show a tokenizer's ids and tokens for lines of text, or train and save one
       bleu        BLEU of a file of hypotheses against one of references, equal to sacreBLEU's
       table       finished runs side by side: what differs, metrics, the published numbers they reproduce
@@ -58,7 +64,10 @@ enum Help {
     runner SPEC [--set KEY=VALUE]... [--data-dir DIR] [--runs-dir DIR] [--name NAME | --run-dir DIR]
 
     Trains the experiment in SPEC. The run directory records the resolved spec (spec.yaml), the plan
-    (plan.txt), the tokenizer, metrics.jsonl, log.txt, samples.txt, checkpoints/ and summary.json.
+    (plan.txt), the tokenizer (a word-vector run: vocabulary.tsv), metrics.jsonl, log.txt, samples.txt,
+    checkpoints/ and summary.json. A run resumed from a checkpoint continues bit for bit, except word
+    vectors trained with train.threads ≥ 2: their threads update shared tables without locks
+    (Hogwild, as word2vec.c and gensim do), so such a run is not bit-reproducible; one thread is.
     Example: runner experiments/gru_charlm.yaml --set train.epochs=10
     """
 
@@ -149,6 +158,35 @@ enum Help {
     Example: runner translate runs/seq2seq_multi30k-20261204-101500 --beam 5 --lenpen 1.0 < test.de
     """
 
+    static let similar = """
+    runner similar RUN_DIR WORD [--k N] [--checkpoint latest|best|FILE]
+
+    Prints the N (default 10) words nearest WORD by cosine similarity, with the similarity, from a
+    word-vector run's checkpoint, as gensim's most_similar: WORD itself left out. A fastText run
+    also answers a word outside its vocabulary, from the word's character n-grams. Reads the run
+    alone (spec.yaml, vocabulary.tsv, the checkpoint), not its corpus.
+    Example: runner similar runs/word2vec_sgns-20261204-133639 dog --k 5
+    """
+
+    static let analogy = """
+    runner analogy RUN_DIR A B C [--k N] [--checkpoint latest|best|FILE]
+
+    "A is to B as C is to ?": the N (default 10) words nearest B − A + C over unit-length vectors
+    (3CosAdd, Mikolov et al. 2013; gensim's most_similar(positive=[B, C], negative=[A])), the three
+    question words left out.
+    Example: runner analogy runs/word2vec_sgns-20261204-133639 man woman boy
+    """
+
+    static let export = """
+    runner export RUN_DIR --format word2vec [--binary] [--out FILE] [--checkpoint latest|best|FILE]
+
+    Writes a word-vector run's vectors in word2vec's format, which gensim's
+    KeyedVectors.load_word2vec_format reads: a "V D" line, then a word and its D values a line
+    (--binary: the values as little-endian float32). Most frequent word first. Default FILE:
+    RUN_DIR/vectors.txt (vectors.bin with --binary); prints the path written.
+    Example: runner export runs/word2vec_sgns-20261204-133639 --format word2vec --binary
+    """
+
     static let bleu = """
     runner bleu --ref REF --hyp HYP [--tokenize none|13a] [--lowercase] [--sentence]
 
@@ -220,6 +258,9 @@ enum Help {
         case "tokenize": tokenize
         case "bleu": bleu
         case "translate": translate
+        case "similar": similar
+        case "analogy": analogy
+        case "export": export
         case "table": table
         case "sweep": sweep
         case "plot": plot

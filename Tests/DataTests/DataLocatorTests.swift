@@ -121,10 +121,18 @@ final class DataLocatorTests: XCTestCase {
         }
     }
 
+    /// Where every file of a corpus is read (word vectors), a dataset named alone stands for all its files.
+    func testEveryFileOfADatasetNamedAlone() throws {
+        XCTAssertEqual(try sharedLocator.urls(for: "wikitext2").map(\.path),
+                       [try sharedFile("wikitext2/valid.txt").path, try sharedFile("wikitext2/test.txt").path])
+        XCTAssertEqual(try sharedLocator.urls(for: "wikitext2:test").map(\.path), [try sharedFile("wikitext2/test.txt").path])
+        XCTAssertThrowsError(try sharedLocator.urls(for: "no/such/corpus.txt"))
+    }
+
     /// Every registered file is where ../shared/data/README.md says, with the registered checksum.
     func testStandardRegistryMatchesTheSharedCorpora() throws {
-        XCTAssertEqual(DatasetRegistry.standard.names, ["timemachine", "names", "tinyshakespeare", "wikitext2", "multi30k",
-                                                     "multi30k_raw"])
+        XCTAssertEqual(DatasetRegistry.standard.names, ["timemachine", "names", "tinyshakespeare", "wikitext2", "wordsim",
+                                                     "multi30k", "multi30k_raw"])
         for dataset in DatasetRegistry.standard.datasets {
             for file in dataset.files {
                 let url = try sharedLocator.url(of: file, in: dataset)

@@ -36,9 +36,9 @@ struct WordVectorModel {
         return OutputLayer(kind, vocabularySize: vocabulary.count)
     }
 
-    /// The tables, initialised as the reference implementations do: word2vec's input rows
-    /// U(±0.5/D) and its output rows 0; fastText's input rows U(±1/D) (gensim's); GloVe's rows and
-    /// biases U(±0.5/(D+1)) with AdaGrad sums of 1 (`glove.c`).
+    /// The tables, initialised as the reference implementations do: word2vec's and fastText's input
+    /// rows U(±1/D) and output rows 0 (gensim's; word2vec.c draws U(±0.5/D)); GloVe's rows and biases
+    /// U(±0.5/(D+1)) with AdaGrad sums of 1 (`glove.c`).
     func graph() throws -> Graph {
         let (graph, d, v) = (Graph(), dimensions, vocabulary.count)
         switch model.kind {
@@ -51,7 +51,7 @@ struct WordVectorModel {
                 _ = try graph.buffer(key, shape: [v, d + 1], initializer: .ones)
             }
         default:
-            let bound = (subwords == nil ? 0.5 : 1) / Float(d)
+            let bound = 1 / Float(d)
             _ = try graph.parameter(Self.inputKey, shape: [subwords?.rows ?? v, d],
                                     initializer: .uniform(low: -bound, high: bound), decay: false)
             _ = try graph.parameter(Self.outputKey, shape: [outputLayer.rows, d], initializer: .zeros, decay: false)
