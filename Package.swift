@@ -37,7 +37,7 @@ let package = Package(
                                                          "Text", "Training", "Translation"]),
         .executableTarget(name: "Bench", dependencies: ["Core", "Data", "Engine", "Kernels", "Optim", "Planner", "Spec", "Text",
                                                         "Training", "Translation"],
-                          exclude: ["reference_main.py", "seq2seq_reference.py", "wordlm_reference.py"]),
+                          exclude: ["reference_main.py", "seq2seq_reference.py", "word2vec_reference.py", "wordlm_reference.py"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "KernelsTests", dependencies: ["Core", "Kernels"]),
         .testTarget(name: "GraphTests", dependencies: ["Autodiff", "Core", "Engine", "Graph", "TestSupport"]),

@@ -14,6 +14,7 @@ struct Reference {
     static let tokenizersScript = "../shared/bench/tokenizers_reference.py"
     static let seq2seqScript = "Sources/Bench/seq2seq_reference.py"
     static let wordLMScript = "Sources/Bench/wordlm_reference.py"
+    static let word2vecScript = "Sources/Bench/word2vec_reference.py"
 
     /// Two-thread eager medians from ../shared/bench/README.md (2026-11-23).
     static let onFileTwoThreads: [String: Double] = ["gpt_baby_cpu": 17_355, "gpt_small_char": 2_133, "transformer_mt": 2_718]
@@ -47,10 +48,11 @@ struct Reference {
         }
     }
 
-    /// PyTorch's figures from one of the scripts beside this file, the recurrent encoder–decoders'
-    /// or the word LM's (nothing on file: the scripts are ours, not ../shared/bench's).
-    init(script: String, threads: Int) {
-        self.init(module: "torch", onFile: [:], command: ["python3", script, "--threads", String(threads), "--json"]) {
+    /// A library's figures from one of the scripts beside this file: PyTorch's for the recurrent
+    /// encoder–decoders and the word LM, gensim's for word2vec (nothing on file: the scripts are ours,
+    /// not ../shared/bench's).
+    init(script: String, module: String = "torch", threads: Int) {
+        self.init(module: module, onFile: [:], command: ["python3", script, "--threads", String(threads), "--json"]) {
             bench, object in (object["tokens_per_s"] as? Double).map { [(bench, $0)] } ?? []
         }
     }

@@ -5,7 +5,7 @@ import Kernels
 // ratio. `seqlab-bench gpt tokenizer` runs only the groups named. The training benchmark runs first
 // so that its peak RSS is its own, not the large GEMMs'.
 print("# BLAS kernels: \(BLASSetup.coreName ?? "unknown"), one BLAS thread as the engine runs it")
-let groups = ["rnn", "wordlm", "gemm", "gpt", "seq2seq", "transformer", "tokenizer"]
+let groups = ["rnn", "wordlm", "gemm", "gpt", "seq2seq", "transformer", "word2vec", "tokenizer"]
 let chosen = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : Set(groups)
 if let unknown = chosen.subtracting(groups).first {
     print("seqlab-bench: no benchmark group '\(unknown)' (groups: \(groups.joined(separator: ", ")))")
@@ -30,6 +30,9 @@ do {
     }
     if chosen.contains("transformer") {
         try TransformerBench.run(references: [1, 2].map { Reference(torchBenches: ["transformer_mt"], threads: $0) }, threads: [1, 2])
+    }
+    if chosen.contains("word2vec") {
+        try Word2VecBench.run(references: [1, 2].map { Reference(script: Reference.word2vecScript, module: "gensim", threads: $0) })
     }
     if chosen.contains("tokenizer") { try TokenizerBench.run(reference: Reference(tokenizers: ())) }
 } catch {

@@ -1,39 +1,43 @@
 import Foundation
 
 /// The noise words of negative sampling: unigram counts raised to 0.75 (Mikolov et al. 2013), drawn
-/// as gensim does from a cumulative table over 0 ..< 2³¹ − 1 by binary search, so a draw costs
-/// log V comparisons and the table V integers (word2vec.c's 10⁸-entry table would be 400 MB).
+/// in constant time by Walker's alias method: a uniform column, then that column's word or its alias
+/// by a second draw. The distribution is the exact one, like gensim's cumulative table, without its
+/// binary search (a quarter of a skip-gram step) or word2vec.c's 10⁸-entry (400 MB) table.
 public struct NoiseDistribution: Sendable {
-    /// cumulative[w] = round(domain · Σ_{v ≤ w} count(v)^power / Σ count^power).
-    public let cumulative: [UInt32]
-
-    static let domain: Double = Double(Int32.max)
+    /// Per column, the chance (on a 2³² scale) that the column's own word is drawn rather than its alias.
+    private let threshold: [UInt64]
+    private let alias: [Int32]
+    /// Each word's probability, count^power normalised.
+    public let probabilities: [Double]
 
     public init(counts: [Int], power: Double = 0.75) {
         let weights = counts.map { Foundation.pow(Double($0), power) }
         let total = weights.reduce(0, +)
-        var running = 0.0
-        cumulative = weights.map { weight in
-            running += weight
-            return UInt32((running / total * Self.domain).rounded())
-        }
-    }
-
-    /// A noise word: the first w whose cumulative value exceeds a uniform draw below the last one.
-    @inline(__always)
-    public func draw(_ random: inout WordRandom) -> Int32 {
-        let last = cumulative[cumulative.count - 1]
-        let x = UInt32(truncatingIfNeeded: (random.state >> 16) % UInt64(max(last, 1)))
-        _ = random.next32()
-        // Word w takes the draws in [cumulative[w − 1], cumulative[w]): exactly its share. (gensim's
-        // bisect_left gives word 0 one draw more.)
-        var (low, high) = (0, cumulative.count)
-        cumulative.withUnsafeBufferPointer { table in
-            while low < high {
-                let middle = (low + high) >> 1
-                if table[middle] <= x { low = middle + 1 } else { high = middle }
+        probabilities = weights.map { $0 / total }
+        // Vose's construction: columns over-full give their excess to columns under-full.
+        let size = counts.count
+        var scaled = probabilities.map { $0 * Double(size) }
+        var alias = [Int32](repeating: 0, count: size)
+        var small = scaled.indices.filter { scaled[$0] < 1 }, large = scaled.indices.filter { scaled[$0] >= 1 }
+        while let low = small.popLast(), let high = large.last {
+            alias[low] = Int32(high)
+            scaled[high] -= 1 - scaled[low]
+            if scaled[high] < 1 {
+                large.removeLast()
+                small.append(high)
             }
         }
-        return Int32(min(low, cumulative.count - 1))
+        // What is left is full up to rounding.
+        for column in small + large { (scaled[column], alias[column]) = (1, Int32(column)) }
+        threshold = scaled.map { UInt64(min(1, $0) * 4_294_967_296) }
+        self.alias = alias
+    }
+
+    /// A noise word.
+    @inline(__always)
+    public func draw(_ random: inout WordRandom) -> Int32 {
+        let column = Int((UInt64(random.next32()) &* UInt64(threshold.count)) >> 32)
+        return UInt64(random.next32()) < threshold[column] ? Int32(column) : alias[column]
     }
 }
