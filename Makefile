@@ -7,7 +7,7 @@ TESTFLAGS    = -c release -Xswiftc -enable-testing
 PACKAGES     = libyaml-dev libopenblas-dev pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test bench loc run reproduce reproduce-mt reproduce-wordlm clean
+.PHONY: deps build test bench loc run reproduce reproduce-mt reproduce-wordlm reproduce-word2vec clean
 
 # Installs the C libraries only when pkg-config cannot find them.
 deps:
@@ -96,6 +96,21 @@ reproduce-wordlm: build data/wikitext2-halves/test.txt
 	  echo "The reference (experiments/reproduce/reference/word_language_model.sh, its output beside it):"; echo; \
 	  echo '```'; grep -E "^\| End of training|^real" experiments/reproduce/reference/word_language_model.out; echo '```'; \
 	} > docs/reproduced-wordlm.md
+
+# The four word-vector specs against gensim 4.4 (../shared/bench/word2vec_reference.md): seeds 1 to 4 of each
+# on Multi30k (the specs' corpus, m) and WikiText-2 valid+test (c), by SeqLab and by
+# experiments/reproduce/reference/word2vec_gensim.py, then the table in docs/reproduced-word2vec.md.
+WORD2VEC = sgns:word2vec_sgns cbow_ns:word2vec_cbow sg_hs:word2vec_sg_hs fasttext_sgns:fasttext_sgns
+reproduce-word2vec: build
+	rm -rf runs/reproduce-word2vec
+	for pair in $(WORD2VEC); do for corpus in m c; do for seed in 1 2 3 4; do \
+	  .build/release/runner experiments/reproduce/$${pair#*:}.yaml --runs-dir runs/reproduce-word2vec \
+	    --name $${pair%%:*}-$$corpus-s$$seed --set seed=$$seed $$([ $$corpus = c ] && echo --set data.corpus=wikitext2) \
+	    || exit 1; done; done; done
+	python3 experiments/reproduce/reference/word2vec_gensim.py --seeds 1,2,3,4 > runs/reproduce-word2vec/gensim.jsonl
+	mkdir -p docs
+	python3 experiments/reproduce/reference/word2vec_table.py runs/reproduce-word2vec runs/reproduce-word2vec/gensim.jsonl \
+	  > docs/reproduced-word2vec.md
 
 clean:
 	rm -rf .build

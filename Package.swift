@@ -31,7 +31,7 @@ let package = Package(
                                                   "Spec", "Text", "Translation"]),
         .target(name: "Studies", dependencies: ["Runs", "Spec"]),
         .target(name: "Translation", dependencies: ["Engine", "Planner"]),
-        .target(name: "Embeddings"),
+        .target(name: "Embeddings", dependencies: ["Kernels"]),
         .target(name: "TestSupport", dependencies: ["Autodiff", "Core", "Engine", "Graph"]),
         .executableTarget(name: "runner", dependencies: ["Core", "Data", "Embeddings", "Engine", "Planner", "Runs", "Spec", "Studies",
                                                          "Text", "Training", "Translation"]),
@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Core", "Data", "Engine", "Planner", "Runs", "Spec", "Text",
                                                           "Training"]),
         .testTarget(name: "TranslationTests", dependencies: ["Core", "Data", "Engine", "Optim", "Planner", "Spec", "Translation"]),
-        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], resources: [.copy("Golden")]),
+        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "Kernels"], resources: [.copy("Golden")]),
         .testTarget(name: "StudiesTests", dependencies: ["Runs", "Spec", "Studies"], resources: [.copy("Snapshots")]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The word-analogy test of Mikolov et al. 2013 (`questions-words.txt`): sections headed `: name`,
 /// then questions `a b c d` ("a is to b as c is to d"), answered by 3CosAdd as gensim's
 /// `evaluate_word_analogies` does.
@@ -82,5 +84,3 @@ public struct Analogies: Sendable {
         return score
     }
 }
-
-import Foundation

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// GloVe's co-occurrence counts (Pennington et al. 2014, as `cooccur.c` counts them): within each
 /// sentence, every pair of words at most `window` apart adds 1/distance to both (i, j) and (j, i).
@@ -56,7 +57,7 @@ public struct GloVeLearner: Sendable {
         for entry in entries {
             let (w, c) = (words + Int(entry.row) * width, contexts + Int(entry.column) * width)
             let (wSum, cSum) = (wordSums + Int(entry.row) * width, contextSums + Int(entry.column) * width)
-            let diff = VectorMath.dot(w, c, d) + w[d] + c[d] - Foundation.log(entry.count)
+            let diff = rowDot(w, c, d) + w[d] + c[d] - Foundation.log(entry.count)
             var scaled = weight(entry.count) * diff
             cost += Double(0.5 * scaled * diff)
             scaled *= rate

@@ -1,3 +1,5 @@
+import Kernels
+
 /// What a hidden vector is trained to predict, and the output table it trains: negative sampling
 /// (one row per word; the target against `negatives` noise words) or hierarchical softmax (one row per
 /// inner node of the Huffman tree; the target's path). Codes and points are kept flat so that the
@@ -40,13 +42,13 @@ public struct OutputLayer: Sendable {
         // label 1 for the target (or branch 0), 0 for a noise word (or branch 1), as word2vec's `1 − code`.
         @inline(__always) func step(_ row: Int32, label: Float) {
             let weights = output + Int(row) * d
-            let f = VectorMath.dot(hidden, weights, d)
+            let f = rowDot(hidden, weights, d)
             loss -= sigmoid.log(label > 0 ? f : -f)
             // A saturated prediction teaches nothing here: gensim skips it (word2vec.c would clamp σ).
             guard abs(f) < SigmoidTable.bound else { return }
             let g = (label - sigmoid(f)) * alpha
-            VectorMath.axpy(g, weights, work, d)
-            VectorMath.axpy(g, hidden, weights, d)
+            rowAxpy(g, weights, work, d)
+            rowAxpy(g, hidden, weights, d)
         }
         switch kind {
         case .negativeSampling(let noise, let negatives):

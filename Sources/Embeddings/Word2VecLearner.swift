@@ -1,3 +1,5 @@
+import Kernels
+
 /// One pass of word2vec's training (Mikolov et al. 2013, as word2vec.c and gensim run it) over a
 /// batch of sentences, updating the tables in place after every prediction: no gradients are kept
 /// and a step touches only the rows of the words it reads. fastText's skip-gram is the same pass
@@ -115,7 +117,7 @@ public struct Word2VecLearner: Sendable {
                        random: inout WordRandom) -> Float {
         let d = dimensions
         hidden.update(from: input + Int(rows[0]) * d, count: d)
-        for row in rows.dropFirst() { VectorMath.axpy(1, input + Int(row) * d, hidden, d) }
+        for row in rows.dropFirst() { rowAxpy(1, input + Int(row) * d, hidden, d) }
         if divisor > 1 {
             let scale = 1 / Float(divisor)
             for k in 0..<d { hidden[k] *= scale }
@@ -123,7 +125,7 @@ public struct Word2VecLearner: Sendable {
         work.update(repeating: 0, count: d)
         let loss = output.learn(hidden: hidden, target: target, output: table, work: work, dimensions: d, alpha: alpha,
                                 sigmoid: sigmoid, random: &random)
-        for row in rows { VectorMath.axpy(1, work, input + Int(row) * d, d) }
+        for row in rows { rowAxpy(1, work, input + Int(row) * d, d) }
         return loss
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A word-similarity benchmark (WordSim-353, SimLex-999): word pairs with human similarity scores,
 /// and how well a model's cosines rank them, as gensim's `evaluate_word_pairs` measures it.
 public struct WordPairs: Sendable {
@@ -98,5 +100,3 @@ struct CaseFoldedVocabulary {
 
     subscript(word: String) -> Int? { index[word.uppercased()] }
 }
-
-import Foundation

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// Trained word vectors as users query them (gensim's `KeyedVectors`): a vector per vocabulary word,
 /// most frequent first, with cosine neighbours and 3CosAdd analogies over the unit-length vectors.
@@ -25,7 +26,7 @@ public struct WordVectors: Sendable {
         unit.withUnsafeMutableBufferPointer { rows in
             for start in stride(from: 0, to: rows.count, by: d) {
                 let row = rows.baseAddress! + start
-                let norm = VectorMath.dot(row, row, d).squareRoot()
+                let norm = rowDot(row, row, d).squareRoot()
                 if norm > 0 { for k in 0..<d { row[k] /= norm } }
             }
         }
@@ -44,7 +45,7 @@ public struct WordVectors: Sendable {
     /// cos(a, b).
     public func similarity(_ a: String, _ b: String) throws(EmbeddingsError) -> Float {
         let (x, y) = (try unitVector(a), try unitVector(b))
-        return x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { y in VectorMath.dot(x.baseAddress!, y.baseAddress!, dimensions) } }
+        return x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { y in rowDot(x.baseAddress!, y.baseAddress!, dimensions) } }
     }
 
     /// The `count` words nearest `query` by cosine among the first `restrict` words (all by default),
@@ -56,7 +57,7 @@ public struct WordVectors: Sendable {
         unit.withUnsafeBufferPointer { rows in
             query.withUnsafeBufferPointer { query in
                 for id in 0..<limit where !excluded.contains(id) {
-                    let similarity = VectorMath.dot(rows.baseAddress! + id * dimensions, query.baseAddress!, dimensions)
+                    let similarity = rowDot(rows.baseAddress! + id * dimensions, query.baseAddress!, dimensions)
                     guard best.count < count || similarity > best[best.count - 1].similarity else { continue }
                     // Insertion into a short sorted list; ties keep the more frequent word first.
                     let at = best.firstIndex { similarity > $0.similarity } ?? best.count

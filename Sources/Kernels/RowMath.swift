@@ -5,10 +5,10 @@
 /// float additions. Two eight-lane accumulators keep sixteen independent sums in flight; the order of
 /// summation changes, its error bound does not grow.
 
-typealias Float8 = SIMD8<Float>
+@usableFromInline typealias Float8 = SIMD8<Float>
 
 /// The eight floats at `p`, any alignment.
-@inline(__always)
+@inlinable @inline(__always)
 func load8(_ p: UnsafePointer<Float>) -> Float8 {
     UnsafeRawPointer(p).loadUnaligned(as: Float8.self)
 }
@@ -88,9 +88,10 @@ func rowMax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     return m
 }
 
-/// Σ a[i]·b[i], i < n.
-@inline(__always)
-func rowDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+/// Σ a[i]·b[i], i < n. Public and inlinable for the word-vector updates, which make millions of
+/// 100-float dot products a second.
+@inlinable @inline(__always)
+public func rowDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc0 = Float8(), acc1 = Float8()
     var i = 0
     while i + 16 <= n {
@@ -108,6 +109,21 @@ func rowDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> F
         i += 1
     }
     return s
+}
+
+/// y[i] += alpha·x[i], i < n.
+@inlinable @inline(__always)
+public func rowAxpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    let scale = Float8(repeating: alpha)
+    var i = 0
+    while i + 8 <= n {
+        UnsafeMutableRawPointer(y + i).storeBytes(of: load8(y + i) + scale * load8(x + i), as: Float8.self)
+        i += 8
+    }
+    while i < n {
+        y[i] += alpha * x[i]
+        i += 1
+    }
 }
 
 /// Σ (p[i] - mean)², i < n: the two-pass variance numerator, which does not cancel like Σp² - n·mean².
