@@ -143,10 +143,9 @@ enum Optimization {
         return spec.warmupSteps > 0 ? .linearWarmup(steps: spec.warmupSteps, startFactor: 1 / Float(spec.warmupSteps), then: decay) : decay
     }
 
-    /// `ReduceLROnPlateau` as the spec gives it: higher is better for BLEU and accuracy, lower otherwise.
+    /// `ReduceLROnPlateau` as the spec gives it, watching its metric in the direction that metric improves.
     static func plateau(_ spec: ScheduleSpec, lr: Double) -> Plateau {
-        let higherIsBetter = ["bleu", "accuracy"].contains { spec.metric.hasSuffix("." + $0) }
-        return Plateau(baseLR: lr, factor: spec.factor, patience: spec.patience, threshold: spec.threshold,
-                       cooldown: spec.cooldown, mode: higherIsBetter ? .max : .min, minLR: spec.minLR)
+        Plateau(baseLR: lr, factor: spec.factor, patience: spec.patience, threshold: spec.threshold, cooldown: spec.cooldown,
+                mode: MetricDirection.lowerIsBetter(spec.metric) ? .min : .max, minLR: spec.minLR)
     }
 }

@@ -17,8 +17,8 @@ public struct ResultsTable {
         let summary: [String: JSONValue]
         /// summary.json's final metrics, keyed `<split>.<metric>` (`valid.loss`).
         let final: [String: Double]
-        /// The lowest value each metric reached (every metric a run records is better lower):
-        /// summary.json's `best` where it has the metric, else the lowest in metrics.jsonl.
+        /// The best value each metric reached (the lowest loss, the highest BLEU: `MetricDirection`):
+        /// summary.json's `best` where it has the metric, else the best in metrics.jsonl.
         let best: [String: Double]
     }
 
@@ -54,7 +54,7 @@ public struct ResultsTable {
     /// Reads each run's spec.yaml and summary.json (a run without a summary has not finished, and is
     /// an error naming it). `metrics` are shown for every run; without them, valid.loss is, unless
     /// every run `reproduces` a metric of its own. `sortMetric` orders the runs by that final metric,
-    /// lowest first and runs without it last; it must be a metric some run has.
+    /// best first and runs without it last; it must be a metric some run has.
     public init(runs: [RunDirectory], metrics: [String] = [], sortedBy sortMetric: String? = nil) throws {
         var rows = try runs.map(Self.row)
         var shown = metrics.isEmpty && !rows.allSatisfy({ $0.spec.reproduces != nil }) ? ["valid.loss"] : metrics
@@ -64,9 +64,14 @@ public struct ResultsTable {
                                                     available: Set(rows.flatMap(\.final.keys)).sorted())
             }
             if !shown.contains(sortMetric) { shown.append(sortMetric) }
+            // Best first (the lowest loss, the highest BLEU), runs without the metric last, ties in name order.
             rows = rows.enumerated().sorted { first, second in
-                let (a, b) = (first.element.final[sortMetric] ?? .infinity, second.element.final[sortMetric] ?? .infinity)
-                return a != b ? a < b : first.offset < second.offset
+                switch (first.element.final[sortMetric], second.element.final[sortMetric]) {
+                case let (a?, b?) where a != b: MetricDirection.isBetter(a, than: b, for: sortMetric)
+                case (_?, nil): true
+                case (nil, _?): false
+                default: first.offset < second.offset
+                }
             }.map(\.element)
         }
         self.rows = rows
@@ -87,9 +92,9 @@ public struct ResultsTable {
         guard case .object(let members) = summary else {
             throw RunError.badFile(path: run.summaryURL.path, reason: "expected a JSON object")
         }
-        let lowest = try lowestValues(in: run.metricsURL)
+        let best = try bestValues(in: run.metricsURL)
         return Row(run: run, spec: spec, summary: members.dictionary, final: numbers(members["final"]),
-                   best: lowest.merging(numbers(members["best"])) { _, summary in summary })
+                   best: best.merging(numbers(members["best"])) { _, summary in summary })
     }
 
     /// The numbers of a JSON object (summary.json's `final` or `best`).
@@ -98,19 +103,20 @@ public struct ResultsTable {
         return members.dictionary.compactMapValues(\.number)
     }
 
-    /// The lowest value of every metric in a metrics file, keyed `<split>.<metric>`; none when the
+    /// The best value of every metric in a metrics file, keyed `<split>.<metric>`; none when the
     /// run has no metrics file.
-    private static func lowestValues(in url: URL) throws -> [String: Double] {
+    private static func bestValues(in url: URL) throws -> [String: Double] {
         guard FileManager.default.fileExists(atPath: url.path) else { return [:] }
-        var lowest: [String: Double] = [:]
+        var best: [String: Double] = [:]
         for event in try MetricsWriter.read(url) {
             guard case .string(let split)? = event["split"] else { continue }
             for (name, value) in event where name != "step" && name != "epoch" {
                 guard let number = value.number else { continue }
-                lowest[split + "." + name] = min(lowest[split + "." + name] ?? .infinity, number)
+                let key = split + "." + name
+                if best[key].map({ MetricDirection.isBetter(number, than: $0, for: key) }) ?? true { best[key] = number }
             }
         }
-        return lowest
+        return best
     }
 
     private static func columns(_ rows: [Row], metrics: [String]) -> [Column] {

@@ -207,8 +207,9 @@ enum Help {
     directory and each spec key whose value differs between them; the final and the best value of each
     of --metrics (default valid.loss, or none when every spec `reproduces` a metric of its own); for a
     spec that `reproduces` a published number, that metric, ours, the published number ± tolerance, the
-    difference and ✓ when within the tolerance; the parameter count and the wall time. --sort orders
-    the runs by a final metric, lowest first, runs without it last. --markdown prints a Markdown table,
+    difference and ✓ when within the tolerance; the parameter count and the wall time. "Best" is the
+    lowest loss, perplexity or bpc and the highest BLEU, accuracy or correlation. --sort orders the
+    runs by a final metric, best first, runs without it last. --markdown prints a Markdown table,
     --csv RFC 4180 CSV with unrounded numbers.
     Example: runner table runs/gru_lr-20261123-120000 --metrics valid.loss,valid.ppl --sort valid.loss
     """

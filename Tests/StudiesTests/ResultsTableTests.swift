@@ -81,6 +81,24 @@ final class ResultsTableTests: XCTestCase {
         }
     }
 
+    /// BLEU and correlations improve upward: their best is the highest value, and --sort puts the highest first.
+    func testBestAndSortFollowTheMetricsDirection() throws {
+        _ = try run("mt/trial-000", name: "mt", settings: "seed: 1\n", final: ["valid.bleu": .double(30)],
+                    events: [#"{"bleu":31.5,"loss":2.0,"split":"valid","step":10}"#, #"{"bleu":30,"loss":1.9,"split":"valid","step":20}"#])
+        _ = try run("mt/trial-001", name: "mt", settings: "seed: 2\n", final: ["valid.bleu": .double(33)],
+                    events: [#"{"bleu":33,"loss":1.8,"split":"valid","step":10}"#])
+        let table = try ResultsTable(runs: try RunCollection.runs(in: [directory.appendingPathComponent("mt").path]),
+                                     metrics: ["valid.bleu", "valid.loss"], sortedBy: "valid.bleu")
+        XCTAssertEqual(table.cells().map { $0.prefix(7).map(\.text) }, [
+            ["mt", "trial-001", "2", "33.0000", "33.0000", "–", "1.8000"],
+            ["mt", "trial-000", "1", "30.0000", "31.5000", "–", "1.9000"],
+        ])
+        XCTAssertTrue(MetricDirection.lowerIsBetter("valid.free_ppl"))
+        XCTAssertTrue(MetricDirection.lowerIsBetter("valid.wordsim353.oov"))
+        XCTAssertFalse(MetricDirection.lowerIsBetter("valid.analogy.section.family"))
+        XCTAssertFalse(MetricDirection.lowerIsBetter("accuracy"))
+    }
+
     /// RFC 4180: CRLF, quoted fields where a comma or a quote occurs, quotes doubled; numbers unrounded.
     func testCSV() throws {
         let first = try run("a", name: "csv", settings: "sample: {prompt: 'say \"hi\"'}\n", final: ["valid.loss": .double(1.23456)],
