@@ -17,7 +17,7 @@ public struct Cooccurrences: Sendable {
         var counts: [Int: Double] = [:]
         for sentence in sentences {
             for (i, word) in sentence.enumerated() {
-                for distance in 1...window where i - distance >= 0 {
+                for distance in stride(from: 1, through: min(window, i), by: 1) {
                     let other = sentence[i - distance]
                     let weight = 1 / Double(distance)
                     counts[Int(word) * vocabularySize + Int(other), default: 0] += weight

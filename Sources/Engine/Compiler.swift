@@ -91,7 +91,7 @@ public enum Engine {
     }
 
     /// Refuses an allocation beyond the machine's memory, which would otherwise end the process.
-    static func checkFits(_ what: String, floats: Int) throws {
+    public static func checkFits(_ what: String, floats: Int) throws {
         let bytes = floats.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
         let available = Int(clamping: ProcessInfo.processInfo.physicalMemory)
         guard !bytes.overflow, bytes.partialValue <= available * 9 / 10 else {

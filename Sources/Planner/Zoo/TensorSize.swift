@@ -23,7 +23,7 @@ public struct TensorSize {
     static let maxFloats = 1 << 36
 
     /// Refuses the first of `sizes` that is too large, naming the keys to lower.
-    static func refuseOversized(_ sizes: [TensorSize]) throws {
+    public static func refuseOversized(_ sizes: [TensorSize]) throws {
         if let tooLarge = sizes.first(where: { $0.floats > maxFloats }) {
             throw PlanError.invalid("a tensor of the plan would hold more than 2^36 floats (256 GiB); lower \(tooLarge.keys)")
         }

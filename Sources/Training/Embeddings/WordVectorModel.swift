@@ -1,6 +1,7 @@
 import Embeddings
 import Engine
 import Graph
+import Planner
 import Spec
 
 /// A word-vector model of a spec over a vocabulary: its tables (keys and shapes in one arena, as
@@ -59,9 +60,15 @@ struct WordVectorModel {
         return graph
     }
 
-    /// A fresh arena of the tables from `seed`, without gradients: the tables learn in place.
+    /// A fresh arena of the tables from `seed`, without gradients: the tables learn in place. Tables
+    /// too large for the machine are refused before anything is allocated.
     func arena(seed: Int) throws -> ParameterArena {
-        ParameterArena(graph: try graph(), seed: UInt64(truncatingIfNeeded: seed), gradients: false)
+        let rows = model.kind == .fasttext ? vocabulary.count + model.buckets : vocabulary.count
+        let table = TensorSize([rows, dimensions + 1], model.kind == .fasttext ? "model.buckets or model.dimensions"
+                                                                             : "model.dimensions")
+        try TensorSize.refuseOversized([table])
+        try Engine.checkFits("word-vector tables", floats: 2 * table.floats)
+        return ParameterArena(graph: try graph(), seed: UInt64(truncatingIfNeeded: seed), gradients: false)
     }
 
     /// The vectors users query: word2vec's input rows; fastText's mean of a word's own row and its

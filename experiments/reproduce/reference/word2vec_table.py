@@ -7,6 +7,7 @@ RUNS_DIR holds SeqLab run directories named <config>-<m|c>-s<seed>-<date>-<time>
 word2vec_gensim.py: sgns, cbow_ns, sg_hs, fasttext_sgns); GENSIM_JSONL is word2vec_gensim.py's output.
 A SeqLab mean passes when it is at least gensim's mean minus twice gensim's sample std over its seeds.
 """
+import collections
 import datetime
 import json
 import os
@@ -38,7 +39,7 @@ def seqlab_runs(runs_dir):
         with open(os.path.join(path, "summary.json")) as f:
             summary = json.load(f)
         row = dict(summary["final"], config=match["config"], corpus=match["corpus"].upper(),
-                   seed=int(match["seed"]), wall_s=summary["wall_s"])
+                   seed=int(match["seed"]), wall_s=summary["wall_s"], revision=summary.get("git_revision", "?")[:7])
         with open(os.path.join(path, "log.txt")) as f:
             vocab = VOCAB_LINE.search(f.read(4000))
         row["vocab"], row["tokens"] = (int(vocab[1]), int(vocab[2])) if vocab else (None, None)
@@ -126,11 +127,14 @@ def main():
     seqlab = seqlab_runs(runs_dir)
     version = gensim[0].get("gensim", "?") if gensim else "?"
     seeds = sorted({r["seed"] for r in gensim} | {r["seed"] for r in seqlab})
+    revisions = ", ".join(f"{rev} ({n} runs)" for rev, n in
+                          sorted(collections.Counter(r["revision"] for r in seqlab).items()))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     out = ["# Reproduced word vectors: SeqLab beside gensim", "",
            f"Written by `make reproduce-word2vec` on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d}: "
            f"{cores} cores ({cpu_model()}), gensim {version}, one training process at a time, one thread each. "
-           f"Seeds {', '.join(map(str, seeds))} of four configurations on two corpora, by both.", "",
+           f"Seeds {', '.join(map(str, seeds))} of four configurations on two corpora, by both. SeqLab's runs "
+           f"record git revision {revisions} (HEAD when the run started).", "",
            "Commands (what the target runs):", "", "```",
            "# SeqLab, for each (config, spec) in (sgns, word2vec_sgns) (cbow_ns, word2vec_cbow) (sg_hs, word2vec_sg_hs)",
            "# (fasttext_sgns, fasttext_sgns), corpus M or C (C adds --set data.corpus=wikitext2), seed 1..4:",
