@@ -60,18 +60,22 @@ public struct Analogies: Sendable {
         let limit = min(restrict, vectors.words.count)
         let folded = CaseFoldedVocabulary(vectors.words, limit: limit)
         var score = Score(sections: [], correct: 0, answered: 0, total: 0, semantic: (0, 0), syntactic: (0, 0))
-        for section in sections {
-            var (correct, answered) = (0, 0)
-            for question in section.questions {
-                score.total += 1
-                let ids = question.compactMap { folded[$0] }
-                guard ids.count == 4 else { continue }
-                answered += 1
-                let (a, b, c) = (vectors.words[ids[0]], vectors.words[ids[1]], vectors.words[ids[2]])
-                // The question words of any spelling are left out, as gensim's `ignore` set compares upper-cased.
-                guard let best = try? vectors.analogy(a, b, c, count: 1, restrict: limit).first else { continue }
-                if best.word.uppercased() == question[3].uppercased() { correct += 1 }
-            }
+        // Every answerable question's ids, then all their answers in one pass.
+        let answerable = sections.map { section in section.questions.compactMap { question -> [Int]? in
+            let ids = question.compactMap { folded[$0] }
+            return ids.count == 4 ? ids : nil
+        } }
+        // A spelling of a question word in another case is a question word too, as gensim compares upper-cased words.
+        let sameWord = vectors.words.prefix(limit).map { folded[$0]! }
+        var answers = vectors.answers(answerable.flatMap { $0.map { (a: $0[0], b: $0[1], c: $0[2]) } }, restrict: limit,
+                                      sameWord: sameWord)[...]
+        for (section, questions) in zip(sections, answerable) {
+            score.total += section.questions.count
+            let correct = zip(questions, answers.prefix(questions.count)).filter { question, answer in
+                answer.map { sameWord[$0] == question[3] } ?? false
+            }.count
+            let answered = questions.count
+            answers = answers.dropFirst(questions.count)
             score.sections.append((section.name, correct, answered))
             score.correct += correct
             score.answered += answered

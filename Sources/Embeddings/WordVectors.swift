@@ -74,6 +74,46 @@ public struct WordVectors: Sendable {
         nearest(try unitVector(word), count: count, excluding: Set(index[word].map { [$0] } ?? []))
     }
 
+    /// The best 3CosAdd answer to each question (a, b, c of vocabulary ids) among the first `restrict`
+    /// words, the question's words left out: what `analogy(…, count: 1)` gives, for many questions at
+    /// once as one matrix product per block of them (the scores of a whole analogy set in one GEMM
+    /// pass instead of a dot product per question and word). A word counts as a question word when its
+    /// entry of `sameWord` (by default itself) is a, b or c: the analogy test's case-insensitive
+    /// spellings. nil where no word is left to answer.
+    public func answers(_ questions: [(a: Int, b: Int, c: Int)], restrict: Int, sameWord: [Int]? = nil) -> [Int?] {
+        let (d, limit, block) = (dimensions, min(restrict, words.count), 128)
+        var answers: [Int?] = []
+        var queries = [Float](repeating: 0, count: block * d), scores = [Float](repeating: 0, count: block * limit)
+        for start in stride(from: 0, to: questions.count, by: block) {
+            let chunk = questions[start..<min(start + block, questions.count)]
+            for (row, question) in chunk.enumerated() {
+                // b − a + c over unit vectors; its length does not change which word scores best.
+                for k in 0..<d {
+                    queries[row * d + k] = unit[question.b * d + k] + unit[question.c * d + k] - unit[question.a * d + k]
+                }
+            }
+            unit.withUnsafeBufferPointer { unit in
+                queries.withUnsafeBufferPointer { queries in
+                    scores.withUnsafeMutableBufferPointer { scores in
+                        sgemm(transA: false, transB: true, m: chunk.count, n: limit, k: d, alpha: 1, a: queries.baseAddress!,
+                              lda: d, b: unit.baseAddress!, ldb: d, beta: 0, c: scores.baseAddress!, ldc: limit)
+                    }
+                }
+            }
+            for (row, question) in chunk.enumerated() {
+                var best: (id: Int, score: Float)?
+                for id in 0..<limit {
+                    let word = sameWord?[id] ?? id
+                    if word == question.a || word == question.b || word == question.c { continue }
+                    let score = scores[row * limit + id]
+                    if score > best?.score ?? -.infinity { best = (id, score) }
+                }
+                answers.append(best?.id)
+            }
+        }
+        return answers
+    }
+
     /// 3CosAdd (Mikolov et al. 2013): the words nearest b − a + c over unit vectors ("a is to b as c
     /// is to ?"), the three question words left out, as gensim's `most_similar(positive=[b, c], negative=[a])`.
     public func analogy(_ a: String, _ b: String, _ c: String, count: Int = 10, restrict: Int? = nil) throws(EmbeddingsError)

@@ -68,6 +68,20 @@ final class EvaluationTests: XCTestCase {
         }
     }
 
+    /// The batched answers (one GEMM per block of questions) equal the one-question search, over more
+    /// questions than a block holds.
+    func testBatchedAnswersEqualOneQuestionAtATime() throws {
+        var random = WordRandom(seed: 2)
+        let words = (0..<300).map { "w\($0)" }
+        let vectors = WordVectors(words: words, dimensions: 10, vectors: (0..<3_000).map { _ in random.nextUnit() - 0.5 })
+        let questions = (0..<200).map { _ in (a: random.next(below: 300), b: random.next(below: 300), c: random.next(below: 300)) }
+        let batched = vectors.answers(questions, restrict: 250)
+        for (question, answer) in zip(questions, batched) {
+            let one = try vectors.analogy(words[question.a], words[question.b], words[question.c], count: 1, restrict: 250)
+            XCTAssertEqual(answer.map { words[$0] }, one.first?.word)
+        }
+    }
+
     func testWord2VecTextAndBinaryFormats() throws {
         let text = String(decoding: WordVectorsFormat.data(vectors, binary: false), as: UTF8.self)
         XCTAssertEqual(text.split(separator: "\n").first, "4 2")
