@@ -89,11 +89,11 @@ public struct SpecError: Error, Hashable, Sendable, CustomStringConvertible {
 /// (Levenshtein plus adjacent transpositions, so `hdiden` finds `hidden`), accepted only when the
 /// distance is small relative to the word's length — a suggestion that is a different word misleads
 /// more than no suggestion.
-enum Suggestion {
+public enum Suggestion {
     /// The best candidate for `word`, or nil when none is close enough. Case and the spelling of word
     /// separators are ignored first, so `batchSize` and `batch-size` both find `batch_size`; then an
     /// abbreviation of exactly one candidate finds it (`min_freq` → `min_frequency`).
-    static func nearest(to word: String, in candidates: [String]) -> String? {
+    public static func nearest(to word: String, in candidates: [String]) -> String? {
         let folded = fold(word)
         if let exact = candidates.first(where: { fold($0) == folded }) { return exact }
         let extensions = candidates.filter { folded.count >= 3 && fold($0).hasPrefix(folded) }

@@ -1,3 +1,4 @@
+import Foundation
 import Spec
 import Training
 
@@ -161,6 +162,15 @@ enum Command: Equatable {
         case "export":
             self = try Self.export(&parser)
         default:
+            // `runner train SPEC` says what `runner SPEC` does. A word that is neither a command nor a
+            // file, nor looks like a path, is a mistyped command.
+            let arguments = first == "train" ? Array(arguments.dropFirst()) : arguments
+            if first != "train", !first.hasPrefix("-"), !first.contains("/"), !first.hasSuffix(".yaml"), !first.hasSuffix(".yml"),
+               !FileManager.default.fileExists(atPath: first) {
+                let near = Suggestion.nearest(to: first, in: Self.commands).map { " (did you mean '\($0)'?)" } ?? ""
+                throw UsageError(message: "'\(first)' is neither a command nor a spec file\(near); commands: "
+                    + Self.commands.joined(separator: ", "))
+            }
             parser = Parser(arguments)
             let options = try parser.options(["--set", "--data-dir", "--runs-dir", "--name", "--run-dir"])
             if options.runDirectory != nil, options.name != nil || options.runsDirectory != Options().runsDirectory {

@@ -4,7 +4,7 @@ enum Help {
     runner — train and compare neural sequence models from one YAML file
 
     USAGE
-      runner SPEC [--set KEY=VALUE]... [--data-dir DIR] [--runs-dir DIR] [--name NAME | --run-dir DIR]
+      runner [train] SPEC [--set KEY=VALUE]... [--data-dir DIR] [--runs-dir DIR] [--name NAME | --run-dir DIR]
       runner check SPEC [--set KEY=VALUE]... [--data-dir DIR]
       runner resume RUN_DIR [--data-dir DIR]
       runner sample RUN_DIR [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--top-p P] [--stop TEXT]...
@@ -61,7 +61,7 @@ enum Help {
     """
 
     static let train = """
-    runner SPEC [--set KEY=VALUE]... [--data-dir DIR] [--runs-dir DIR] [--name NAME | --run-dir DIR]
+    runner [train] SPEC [--set KEY=VALUE]... [--data-dir DIR] [--runs-dir DIR] [--name NAME | --run-dir DIR]
 
     Trains the experiment in SPEC. The run directory records the resolved spec (spec.yaml), the plan
     (plan.txt), the tokenizer (a word-vector run: vocabulary.tsv), metrics.jsonl, log.txt, samples.txt,

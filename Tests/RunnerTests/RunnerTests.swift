@@ -72,6 +72,11 @@ final class RunnerTests: XCTestCase {
         let cases: [([String], Int32, String)] = [
             (["check"], 64, "error: check needs a spec file"),
             (["help", "trian"], 64, "error: no command 'trian'"),
+            (["frobnicate"], 64, "error: 'frobnicate' is neither a command nor a spec file; commands: train, check"),
+            (["chek", "experiments/gru_charlm.yaml"], 64, "error: 'chek' is neither a command nor a spec file (did you mean 'check'?)"),
+            (["train"], 64, "error: train needs a spec file"),
+            (["check", "experiments/gru_charlm.yaml", "--set", "model={kind: word2vec}"], 64,
+             "'data.max_chars' applies to task language_model, not embeddings"),
             (["experiments/gru_charlm.yaml", "--bogus", "1"], 64, "error: unknown option '--bogus'"),
             (["experiments/gru_charlm.yaml", "--set", "lr"], 64, "error: --set takes key=value"),
             (["check", "experiments/gru_charlm.yaml", "--set", "model.hiden=3"], 64,
