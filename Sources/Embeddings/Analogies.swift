@@ -17,13 +17,12 @@ public struct Analogies: Sendable {
     public init(text: String, path: String) throws(EmbeddingsError) {
         var sections: [Section] = []
         for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let trimmed = line
-            guard !trimmed.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-            if trimmed.hasPrefix(":") {
-                sections.append(Section(name: trimmed.dropFirst().trimmingCharacters(in: .whitespaces), questions: []))
+            guard !line.allSatisfy(\.isWhitespace) else { continue }
+            if line.hasPrefix(":") {
+                sections.append(Section(name: line.dropFirst().trimmingCharacters(in: .whitespaces), questions: []))
                 continue
             }
-            let words = trimmed.split(whereSeparator: \.isWhitespace).map(String.init)
+            let words = line.split(whereSeparator: \.isWhitespace).map(String.init)
             guard words.count == 4 else {
                 throw .malformedLine(file: path, line: number + 1, expected: "four words (a b c d: a is to b as c is to d)")
             }
@@ -45,7 +44,12 @@ public struct Analogies: Sendable {
         public var semantic: (correct: Int, answered: Int)
         public var syntactic: (correct: Int, answered: Int)
 
-        public var accuracy: Double { answered > 0 ? Double(correct) / Double(answered) : 0 }
+        public var accuracy: Double { Self.accuracy(correct, of: answered) }
+
+        /// correct / answered, 0 for none answered.
+        public static func accuracy(_ correct: Int, of answered: Int) -> Double {
+            answered > 0 ? Double(correct) / Double(answered) : 0
+        }
 
         public static func == (a: Score, b: Score) -> Bool {
             a.correct == b.correct && a.answered == b.answered && a.total == b.total

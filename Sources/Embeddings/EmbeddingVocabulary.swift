@@ -1,7 +1,8 @@
 import Foundation
 
 /// The words a word-vector model learns, as word2vec and gensim keep them: every word seen at least
-/// `min_count` times, most frequent first (equal counts in order of first appearance), with its count.
+/// `min_count` times, most frequent first, with its count. Equal counts keep their order of first
+/// appearance (the references sort unstably; a stable order makes runs repeatable).
 /// Words below the threshold are dropped from the sentences, not replaced.
 public struct EmbeddingVocabulary: Sendable, Equatable {
     public let words: [String]

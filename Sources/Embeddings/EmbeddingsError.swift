@@ -3,6 +3,7 @@ public enum EmbeddingsError: Error, Equatable, CustomStringConvertible {
     case malformedLine(file: String, line: Int, expected: String)
     case unknownWord(String, vocabularySize: Int)
     case tooFewWords(found: Int, minCount: Int, words: Int)
+    case noCooccurrences(window: Int)
 
     /// Each is a mistake in what the user gave (a corpus, an evaluation file, a query word): 64.
     public var exitCode: Int32 { 64 }
@@ -17,6 +18,9 @@ public enum EmbeddingsError: Error, Equatable, CustomStringConvertible {
         case .tooFewWords(let found, let minCount, let words):
             "the corpus has \(found) distinct word\(found == 1 ? "" : "s") seen at least min_count = \(minCount) times "
                 + "(of \(words) words in all); word vectors need at least 2\n  hint: lower model.min_count or use a larger corpus"
+        case .noCooccurrences(let window):
+            "no two vocabulary words of the corpus share a sentence within window \(window): GloVe has nothing to fit\n"
+                + "  hint: lower model.min_count, or use a corpus with more than one known word a line"
         }
     }
 }

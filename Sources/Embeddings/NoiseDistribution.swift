@@ -8,19 +8,19 @@ public struct NoiseDistribution: Sendable {
     /// Per column, the chance (on a 2³² scale) that the column's own word is drawn rather than its alias.
     private let threshold: [UInt64]
     private let alias: [Int32]
-    /// Each word's probability, count^power normalised.
-    public let probabilities: [Double]
-
     public init(counts: [Int], power: Double = 0.75) {
-        let weights = counts.map { Foundation.pow(Double($0), power) }
+        // Relative to the largest count, so that a large power cannot overflow.
+        let largest = Double(counts.max() ?? 1)
+        let weights = counts.map { Foundation.pow(Double($0) / largest, power) }
         let total = weights.reduce(0, +)
-        probabilities = weights.map { $0 / total }
+        let probabilities = weights.map { $0 / total }
         // Vose's construction: columns over-full give their excess to columns under-full.
         let size = counts.count
         var scaled = probabilities.map { $0 * Double(size) }
         var alias = [Int32](repeating: 0, count: size)
         var small = scaled.indices.filter { scaled[$0] < 1 }, large = scaled.indices.filter { scaled[$0] >= 1 }
-        while let low = small.popLast(), let high = large.last {
+        while !small.isEmpty, let high = large.last {
+            let low = small.removeLast()
             alias[low] = Int32(high)
             scaled[high] -= 1 - scaled[low]
             if scaled[high] < 1 {

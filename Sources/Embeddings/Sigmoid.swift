@@ -22,15 +22,16 @@ public struct SigmoidTable: Sendable {
         min(Self.size - 1, Int((x + Self.bound) * (Float(Self.size) / Self.bound / 2)))
     }
 
-    /// σ(x), saturated outside (−6, 6).
+    /// σ(x), saturated outside (−6, 6); NaN for NaN (a diverged run), which the loss then reports.
     @inline(__always)
     public func callAsFunction(_ x: Float) -> Float {
-        x <= -Self.bound ? 0 : x >= Self.bound ? 1 : sigmoid[index(x)]
+        x > -Self.bound && x < Self.bound ? sigmoid[index(x)] : x <= -Self.bound ? 0 : x >= Self.bound ? 1 : .nan
     }
 
-    /// log σ(x) for the loss; outside the table, x itself (x < −6) or 0 (x > 6), the limits it tends to.
+    /// log σ(x) for the loss; outside the table, x itself (x < −6) or 0 (x > 6), the limits it tends
+    /// to; NaN for NaN.
     @inline(__always)
     public func log(_ x: Float) -> Float {
-        x <= -Self.bound ? x : x >= Self.bound ? 0 : logSigmoid[index(x)]
+        x > -Self.bound && x < Self.bound ? logSigmoid[index(x)] : x <= -Self.bound ? x : x >= Self.bound ? 0 : .nan
     }
 }

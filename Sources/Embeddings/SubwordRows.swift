@@ -41,7 +41,7 @@ public struct SubwordRows: Sendable, Equatable {
         var result: [[UInt8]] = []
         for i in scalars.indices {
             var ngram: [UInt8] = []
-            for n in 1...max(1, maxN) where i + n <= scalars.count {
+            for n in stride(from: 1, through: min(maxN, scalars.count - i), by: 1) {
                 ngram += Array(String(scalars[i + n - 1]).utf8)
                 if n >= minN, !(n == 1 && (i == 0 || i + n == scalars.count)) { result.append(ngram) }
             }

@@ -22,7 +22,8 @@ public struct Word2VecLearner: Sendable {
     private let keepThreshold: [UInt64]
     private let sigmoid = SigmoidTable()
 
-    /// Sentences are cut at this many words, as gensim's `MAX_SENTENCE_LEN`.
+    /// The longest sentence a pass reads: longer lines are cut into sentences of this many words, as
+    /// word2vec.c and gensim's `LineSentence` cut them (`MAX_SENTENCE_LEN`).
     public static let maxSentenceLength = 10_000
 
     public init(architecture: Architecture, window: Int, dimensions: Int, output: OutputLayer, subwords: SubwordRows?,
@@ -33,13 +34,11 @@ public struct Word2VecLearner: Sendable {
             : keepProbabilities.map { UInt64(($0 * 4_294_967_296).rounded()) }
     }
 
-    /// What a pass did: its summed loss, the predictions it made, and the words it read before and
-    /// after subsampling.
+    /// What a pass did: its summed loss, the predictions it made, and the words it read.
     public struct Pass: Sendable, Equatable {
         public var loss = 0.0
         public var predictions = 0
         public var words = 0
-        public var effectiveWords = 0
 
         public init() {}
 
@@ -49,7 +48,6 @@ public struct Word2VecLearner: Sendable {
             sum.loss += b.loss
             sum.predictions += b.predictions
             sum.words += b.words
-            sum.effectiveWords += b.effectiveWords
             return sum
         }
     }
@@ -67,15 +65,15 @@ public struct Word2VecLearner: Sendable {
         kept.reserveCapacity(Self.maxSentenceLength)
         for sentence in sentences {
             kept.removeAll(keepingCapacity: true)
-            for word in sentence.prefix(Self.maxSentenceLength) {
+            for word in sentence {
                 if !keepThreshold.isEmpty, keepThreshold[Int(word)] < UInt64(random.next32()) { continue }
                 kept.append(word)
             }
-            pass.words += min(sentence.count, Self.maxSentenceLength)
-            pass.effectiveWords += kept.count
+            pass.words += sentence.count
             for i in kept.indices {
-                let shrink = window > 1 ? random.next(below: window) : 0
-                let context = max(0, i - window + shrink)..<min(kept.count, i + window + 1 - shrink)
+                // The window shrunk at random to `reach` words each side, as word2vec draws it per word.
+                let reach = window - (window > 1 ? random.next(below: window) : 0)
+                let context = (i - min(i, reach))..<(i + 1 + min(reach, kept.count - 1 - i))
                 switch architecture {
                 case .skipGram:
                     for j in context where j != i {

@@ -16,9 +16,8 @@ public struct WordPairs: Sendable {
     public init(text: String, path: String) throws(EmbeddingsError) {
         var pairs: [Pair] = []
         for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let trimmed = line
-            guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
-            let fields = trimmed.split(separator: "\t", omittingEmptySubsequences: false)
+            guard !line.allSatisfy(\.isWhitespace), !line.hasPrefix("#") else { continue }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count == 3, !fields[0].isEmpty, !fields[1].isEmpty,
                   let score = Double(fields[2].trimmingCharacters(in: .whitespaces)) else {
                 throw .malformedLine(file: path, line: number + 1, expected: "two words and a score, separated by tabs")

@@ -20,9 +20,9 @@ public struct RunDirectory: Hashable, Sendable {
     public var planURL: URL { url.appendingPathComponent("plan.txt") }
     public var tokenizerURL: URL { url.appendingPathComponent("tokenizer.json") }
     /// A translation run's tokenizer of one side: `tokenizer.source.json`, `tokenizer.target.json`.
+    public func tokenizerURL(side: String) -> URL { url.appendingPathComponent("tokenizer.\(side).json") }
     /// A word-vector run's vocabulary: `word<TAB>count` lines, most frequent first.
     public var vocabularyURL: URL { url.appendingPathComponent("vocabulary.tsv") }
-    public func tokenizerURL(side: String) -> URL { url.appendingPathComponent("tokenizer.\(side).json") }
     public var metricsURL: URL { url.appendingPathComponent("metrics.jsonl") }
     public var logURL: URL { url.appendingPathComponent("log.txt") }
     public var checkpointsURL: URL { url.appendingPathComponent("checkpoints", isDirectory: true) }

@@ -27,9 +27,10 @@ extension ModelSpec {
             throw mark("negatives").error("'\(section).negatives' is 0, but negative sampling needs noise words",
                                           hint: "use 5 (word2vec's default), or loss: hierarchical_softmax")
         }
-        if value.kind == .fasttext, value.buckets > Int(Int32.max) {
-            throw mark("buckets").error("'\(section).buckets' (\(value.buckets)) is more than fastText's hashes address "
-                + "(2^31 − 1)", hint: "fastText's default is 2000000")
+        // Rows are 32-bit, as fastText's: the buckets after the vocabulary's rows must stay below 2^31.
+        if value.kind == .fasttext, value.buckets > 1 << 30 {
+            throw mark("buckets").error("'\(section).buckets' (\(value.buckets)) is more than 2^30, past which rows "
+                + "no longer have 32-bit numbers", hint: "fastText's default is 2000000")
         }
         if value.kind == .fasttext, value.minN > value.maxN {
             throw mark("min_n").error("'\(section).min_n' (\(value.minN)) is larger than 'max_n' (\(value.maxN))",

@@ -17,6 +17,9 @@ public struct SplitScore: Sendable {
     public init(_ run: RunDirectory, split: String, locator: DataLocator, checkpoint: CheckpointChoice = .latest) throws {
         guard ["train", "valid", "test"].contains(split) else { throw TrainingError.unknownSplit(split) }
         let session = try TaskRegistry.openSession(run, locator: locator, checkpoint: checkpoint)
+        guard session.scoredSplits.contains(split) else {
+            throw TrainingError.unscoredSplit(split, task: session.spec.task.rawValue, scored: session.scoredSplits)
+        }
         guard let metrics = try session.evaluate(split) else { throw TrainingError.emptySplit(split) }
         (self.split, self.metrics, step, warnings) = (split, metrics, session.latest?.checkpoint.step ?? 0, session.warnings)
     }

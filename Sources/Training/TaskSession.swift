@@ -37,6 +37,8 @@ public protocol TaskSession: AnyObject {
     /// drawn epoch, from `state` (replaced by the state after it), where the step's rate is `lr` (which
     /// only a session that learns in place reads): its mean loss and how many tokens it predicted.
     func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int)
+    /// The splits `evaluate` scores (word vectors: valid, their evaluation sets).
+    var scoredSplits: [String] { get }
     /// The metrics of a split (`loss`, `ppl`, and `bpc`, `bleu` where the task has them); nil when
     /// the split is too small to score.
     func evaluate(_ split: String) throws -> [String: Double]?

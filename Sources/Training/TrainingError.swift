@@ -8,6 +8,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case unknownSplit(String)
     /// A split too short for one batch of the training shape, or one the task does not score.
     case emptySplit(String)
+    /// A split the run's task does not score (word vectors are scored on their evaluation sets, as valid).
+    case unscoredSplit(String, task: String, scored: [String])
     /// A run of another task given to a command of one task.
     case wrongTask(run: String, task: String, command: String)
     /// A prompt the tokenizer's preprocessing leaves no token of, so there is nothing to condition on.
@@ -31,6 +33,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             "\(path) cannot be resumed: \(reason); start the run again from its spec.yaml"
         case .unknownSplit(let split):
             "no split '\(split)'; use train, valid or test"
+        case .unscoredSplit(let split, let task, let scored):
+            "\(task) runs are scored on \(scored.joined(separator: ", ")) only, not on \(split)"
         case .emptySplit(let split):
             "the \(split) split has too little data for one batch; give it a share in data.split or a file"
         case .wrongTask(let run, let task, let command):
@@ -53,7 +57,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// DESIGN.md: 64 for what the spec asks and cannot be done, 1 for a run that failed.
     public var exitCode: Int32 {
         switch self {
-        case .unsupported, .unresumable, .unknownSplit, .emptySplit, .emptyPrompt, .wrongTask, .sourceTooLong, .noEndOfSequence:
+        case .unsupported, .unresumable, .unknownSplit, .emptySplit, .unscoredSplit, .emptyPrompt, .wrongTask, .sourceTooLong, .noEndOfSequence:
             64
         case .noBestCheckpoint: 66
         case .divergence: 1

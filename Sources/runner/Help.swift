@@ -67,7 +67,8 @@ enum Help {
     (plan.txt), the tokenizer (a word-vector run: vocabulary.tsv), metrics.jsonl, log.txt, samples.txt,
     checkpoints/ and summary.json. A run resumed from a checkpoint continues bit for bit, except word
     vectors trained with train.threads ≥ 2: their threads update shared tables without locks
-    (Hogwild, as word2vec.c and gensim do), so such a run is not bit-reproducible; one thread is.
+    (Hogwild, as word2vec.c and gensim do), so such a run is not bit-reproducible; word vectors train
+    on one thread unless train.threads says more (other tasks default to every core).
     Example: runner experiments/gru_charlm.yaml --set train.epochs=10
     """
 
@@ -159,7 +160,7 @@ enum Help {
     """
 
     static let similar = """
-    runner similar RUN_DIR WORD [--k N] [--checkpoint latest|best|FILE]
+    runner similar RUN_DIR WORD [--k N] [--checkpoint latest|FILE]
 
     Prints the N (default 10) words nearest WORD by cosine similarity, with the similarity, from a
     word-vector run's checkpoint, as gensim's most_similar: WORD itself left out. A fastText run
@@ -169,7 +170,7 @@ enum Help {
     """
 
     static let analogy = """
-    runner analogy RUN_DIR A B C [--k N] [--checkpoint latest|best|FILE]
+    runner analogy RUN_DIR A B C [--k N] [--checkpoint latest|FILE]
 
     "A is to B as C is to ?": the N (default 10) words nearest B − A + C over unit-length vectors
     (3CosAdd, Mikolov et al. 2013; gensim's most_similar(positive=[B, C], negative=[A])), the three
@@ -178,7 +179,7 @@ enum Help {
     """
 
     static let export = """
-    runner export RUN_DIR --format word2vec [--binary] [--out FILE] [--checkpoint latest|best|FILE]
+    runner export RUN_DIR --format word2vec [--binary] [--out FILE] [--checkpoint latest|FILE]
 
     Writes a word-vector run's vectors in word2vec's format, which gensim's
     KeyedVectors.load_word2vec_format reads: a "V D" line, then a word and its D values a line

@@ -62,6 +62,7 @@ extension RunnerTests {
             (["analogy", path, "cat", "dog"], 64, "error: analogy needs a run directory and three words"),
             (["similar", path, "cat", "--k", "0"], 64, "error: --k got '0', which is not a valid value"),
             (["export", path], 64, "error: export needs --format word2vec"),
+            (["eval", path, "--split", "test"], 64, "error: embeddings runs are scored on valid only, not on test"),
             (["export", path, "--format", "glove"], 64, "error: --format takes word2vec (got 'glove')"),
             (["similar", directory.path + "/nowhere", "cat"], 66, "nowhere"),
         ]

@@ -9,7 +9,8 @@ import Text
 /// as `str.split()` splits them, lowercased when `data.lowercase`; the words below `min_count` left out.
 struct EmbeddingsCorpus {
     let vocabulary: EmbeddingVocabulary
-    /// The sentences as vocabulary ids; sentences left with no word are dropped.
+    /// The sentences as vocabulary ids, cut into pieces of at most `Word2VecLearner.maxSentenceLength`
+    /// words; sentences left with no word are dropped.
     let sentences: [[Int32]]
     /// Lines with words, and their words, before the vocabulary's cut.
     let rawSentences: Int
@@ -24,13 +25,16 @@ struct EmbeddingsCorpus {
             lines += Self.sentences(of: text)
         }
         let vocabulary = given ?? EmbeddingVocabulary(sentences: lines, minCount: spec.model.minCount)
+        (rawSentences, rawWords) = (lines.count, lines.reduce(0) { $0 + $1.count })
         guard vocabulary.count >= 2 else {
-            throw EmbeddingsError.tooFewWords(found: vocabulary.count, minCount: spec.model.minCount,
-                                              words: lines.reduce(0) { $0 + $1.count })
+            throw EmbeddingsError.tooFewWords(found: vocabulary.count, minCount: spec.model.minCount, words: rawWords)
         }
         self.vocabulary = vocabulary
-        sentences = lines.map(vocabulary.encode).filter { !$0.isEmpty }
-        (rawSentences, rawWords) = (lines.count, lines.reduce(0) { $0 + $1.count })
+        let length = Word2VecLearner.maxSentenceLength
+        sentences = lines.flatMap { line in
+            let ids = vocabulary.encode(line)
+            return stride(from: 0, to: ids.count, by: length).map { Array(ids[$0..<min($0 + length, ids.count)]) }
+        }
     }
 
     /// The non-empty lines of `text` as words.

@@ -43,13 +43,12 @@ struct EmbeddingsEvaluation {
         }
         if let analogies {
             let score = analogies.score(vectors, restrict: restrict)
-            let fraction = { (correct: Int, answered: Int) in answered > 0 ? Double(correct) / Double(answered) : 0 }
             metrics["analogy"] = score.accuracy
             metrics["analogy.answered"] = Double(score.answered)
-            metrics["analogy.semantic"] = fraction(score.semantic.correct, score.semantic.answered)
-            metrics["analogy.syntactic"] = fraction(score.syntactic.correct, score.syntactic.answered)
+            metrics["analogy.semantic"] = Analogies.Score.accuracy(score.semantic.correct, of: score.semantic.answered)
+            metrics["analogy.syntactic"] = Analogies.Score.accuracy(score.syntactic.correct, of: score.syntactic.answered)
             for section in score.sections where section.answered > 0 {
-                metrics["analogy.section." + section.name] = fraction(section.correct, section.answered)
+                metrics["analogy.section." + section.name] = Analogies.Score.accuracy(section.correct, of: section.answered)
             }
         }
         return metrics

@@ -38,6 +38,7 @@ final class EmbeddingsSession: TaskSession {
     var warnings: [String] { latest?.warnings ?? [] }
     var fitsByCounting: Bool { false }
     var learnsInPlace: Bool { true }
+    var scoredSplits: [String] { ["valid"] }
     private var cooccurrenceSteps: Int { (cooccurrences.count + model.model.batchWords - 1) / model.model.batchWords }
 
     convenience init(spec: ExperimentSpec, locator: DataLocator) throws {
@@ -58,12 +59,14 @@ final class EmbeddingsSession: TaskSession {
         model = WordVectorModel(spec.model, vocabulary: corpus.vocabulary)
         arena = try model.arena(seed: spec.seed)
         embeddingsPlan = EmbeddingsPlan(spec)
-        threads = spec.train.threadCount
+        // One thread unless asked: more share the tables without locks and give up bit-reproducibility.
+        threads = spec.train.threads ?? 1
         evaluation = try EmbeddingsEvaluation(spec.eval, locator: locator)
         let kind = spec.model
         if kind.kind == .glove {
             (groups, learner) = ([], nil)
             cooccurrences = Cooccurrences(corpus.sentences, vocabularySize: corpus.vocabulary.count, window: kind.window).entries
+            guard !cooccurrences.isEmpty else { throw EmbeddingsError.noCooccurrences(window: kind.window) }
         } else {
             (groups, cooccurrences) = (corpus.groups(of: kind.batchWords), [])
             learner = Word2VecLearner(architecture: kind.architecture == .cbow ? .cbow : .skipGram, window: kind.window,

@@ -1,6 +1,7 @@
 import Embeddings
 import Engine
 import Graph
+import Kernels
 import Planner
 import Spec
 
@@ -12,6 +13,8 @@ struct WordVectorModel {
     let vocabulary: EmbeddingVocabulary
     /// fastText's rows of each word; nil for word2vec and GloVe.
     let subwords: SubwordRows?
+    /// word2vec's and fastText's output layer (GloVe has none of its own; its layout is unused).
+    let outputLayer: OutputLayer
 
     static let inputKey = "embeddings.input"
     static let outputKey = "embeddings.output"
@@ -25,17 +28,13 @@ struct WordVectorModel {
         (self.model, self.vocabulary) = (model, vocabulary)
         subwords = model.kind == .fasttext
             ? SubwordRows(words: vocabulary.words, minN: model.minN, maxN: model.maxN, buckets: model.buckets) : nil
-    }
-
-    var dimensions: Int { model.dimensions }
-
-    /// word2vec's and fastText's output layer.
-    var outputLayer: OutputLayer {
         let kind: OutputLayer.Kind = model.kind == .word2vec && model.loss == .hierarchicalSoftmax
             ? .hierarchicalSoftmax(HuffmanTree(counts: vocabulary.counts))
             : .negativeSampling(NoiseDistribution(counts: vocabulary.counts, power: model.nsExponent), negatives: model.negatives)
-        return OutputLayer(kind, vocabularySize: vocabulary.count)
+        outputLayer = OutputLayer(kind, vocabularySize: vocabulary.count)
     }
+
+    var dimensions: Int { model.dimensions }
 
     /// The tables, initialised as the reference implementations do: word2vec's and fastText's input
     /// rows U(±1/D) and output rows 0 (gensim's; word2vec.c draws U(±0.5/D)); GloVe's rows and biases
@@ -67,41 +66,53 @@ struct WordVectorModel {
         let table = TensorSize([rows, dimensions + 1], model.kind == .fasttext ? "model.buckets or model.dimensions"
                                                                              : "model.dimensions")
         try TensorSize.refuseOversized([table])
-        try Engine.checkFits("word-vector tables", floats: 2 * table.floats)
+        // Two tables, and GloVe's AdaGrad sums beside them.
+        try Engine.checkFits("word-vector tables", floats: (model.kind == .glove ? 4 : 2) * table.floats)
         return ParameterArena(graph: try graph(), seed: UInt64(truncatingIfNeeded: seed), gradients: false)
     }
 
     /// The vectors users query: word2vec's input rows; fastText's mean of a word's own row and its
-    /// n-grams' (and an unknown word's n-grams alone); GloVe's word plus context vectors.
-    func vectors(_ arena: ParameterArena) throws -> WordVectors {
+    /// n-grams' (with `unknownWords`, also an unknown word's from its n-grams alone, which keeps a copy
+    /// of the n-gram table); GloVe's word plus context vectors. Reads the tables in place.
+    func vectors(_ arena: ParameterArena, unknownWords: Bool = false) throws -> WordVectors {
         let (d, v) = (dimensions, vocabulary.count)
         var vectors = [Float](repeating: 0, count: v * d)
         switch model.kind {
         case .glove:
-            let (words, contexts) = (try arena.value(Self.wordsKey), try arena.value(Self.contextsKey))
+            let (words, contexts) = (try arena.storage(Self.wordsKey), try arena.storage(Self.contextsKey))
             for word in 0..<v {
                 for k in 0..<d { vectors[word * d + k] = words[word * (d + 1) + k] + contexts[word * (d + 1) + k] }
             }
             return WordVectors(words: vocabulary.words, dimensions: d, vectors: vectors)
         default:
-            let input = try arena.value(Self.inputKey)
+            let input = try arena.storage(Self.inputKey)
             guard let subwords else {
-                return WordVectors(words: vocabulary.words, dimensions: d, vectors: Array(input.prefix(v * d)))
+                return WordVectors(words: vocabulary.words, dimensions: d, vectors: Array(UnsafeBufferPointer(start: input, count: v * d)))
             }
-            let mean = { @Sendable (rows: [Int]) -> [Float]? in
-                guard !rows.isEmpty else { return nil }
-                var sum = [Float](repeating: 0, count: d)
-                for row in rows { for k in 0..<d { sum[k] += input[row * d + k] } }
-                return sum.map { $0 / Float(rows.count) }
+            vectors.withUnsafeMutableBufferPointer { out in
+                for word in 0..<v { _ = Self.mean(subwords.rows(of: Int32(word)).lazy.map(Int.init), of: input, dimensions: d, into: out.baseAddress! + word * d) }
             }
-            for word in 0..<v {
-                let row = mean(subwords.rows(of: Int32(word)).map(Int.init))!
-                vectors.replaceSubrange(word * d..<(word + 1) * d, with: row)
-            }
+            guard unknownWords else { return WordVectors(words: vocabulary.words, dimensions: d, vectors: vectors) }
+            let table = Array(UnsafeBufferPointer(start: input, count: subwords.rows * d))
             return WordVectors(words: vocabulary.words, dimensions: d, vectors: vectors) { word in
-                mean(subwords.rows(ofUnknown: word, vocabularySize: v))
+                let rows = subwords.rows(ofUnknown: word, vocabularySize: v)
+                var vector = [Float](repeating: 0, count: d)
+                let found = table.withUnsafeBufferPointer { table in
+                    vector.withUnsafeMutableBufferPointer { Self.mean(rows, of: table.baseAddress!, dimensions: d, into: $0.baseAddress!) }
+                }
+                return found ? vector : nil
             }
         }
+    }
+
+    /// The mean of `rows` of a (·, D) table into `out`; false when there are none.
+    private static func mean(_ rows: some Collection<Int>, of table: UnsafePointer<Float>, dimensions d: Int,
+                             into out: UnsafeMutablePointer<Float>) -> Bool {
+        guard !rows.isEmpty else { return false }
+        out.update(repeating: 0, count: d)
+        for row in rows { rowAxpy(1, table + row * d, out, d) }
+        for k in 0..<d { out[k] /= Float(rows.count) }
+        return true
     }
 
     /// `word2vec skip-gram, negative sampling (5 noise words), 100 dimensions, window 5`.

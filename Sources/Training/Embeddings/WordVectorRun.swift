@@ -21,7 +21,7 @@ public struct WordVectorRun {
         let model = WordVectorModel(spec.model, vocabulary: try EmbeddingsEvaluation.vocabulary(of: run))
         let arena = try model.arena(seed: spec.seed)
         try arena.load(latest.checkpoint, path: latest.url.path)
-        (vectors, step, warnings) = (try model.vectors(arena), latest.checkpoint.step, latest.warnings)
+        (vectors, step, warnings) = (try model.vectors(arena, unknownWords: true), latest.checkpoint.step, latest.warnings)
     }
 
     /// `word  0.812` lines, one per neighbour.

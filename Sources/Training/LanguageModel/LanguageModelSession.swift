@@ -31,6 +31,7 @@ final class LanguageModelSession: TaskSession {
     var latest: CheckpointStore.Latest? { context.latest }
     var fitsByCounting: Bool { context.plan.fitsByCounting }
     var learnsInPlace: Bool { false }
+    var scoredSplits: [String] { ["train", "valid", "test"] }
     var randomState: SeededGenerator {
         get { program.randomState }
         set { program.randomState = newValue }

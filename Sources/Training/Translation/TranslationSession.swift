@@ -39,6 +39,7 @@ final class TranslationSession: TaskSession {
     var zeroState: [[Float]] { [] }
     var fitsByCounting: Bool { false }
     var learnsInPlace: Bool { false }
+    var scoredSplits: [String] { ["train", "valid", "test"] }
     var warnings: [String] { latest?.warnings ?? [] }
 
     convenience init(spec: ExperimentSpec, locator: DataLocator) throws {
