@@ -70,6 +70,18 @@ final class WordTrainingTests: XCTestCase {
         XCTAssertEqual(table, [[0, 1]: 1, [1, 0]: 1, [1, 2]: 1, [2, 1]: 1, [0, 2]: 0.5, [2, 0]: 0.5, [2, 2]: 2])
     }
 
+    /// A diverged dot product (NaN) comes out as NaN, which the Trainer reports as divergence, not as a trap.
+    func testSigmoidTableSaturatesAndPassesNaNOn() {
+        let sigmoid = SigmoidTable()
+        XCTAssertEqual(sigmoid(0), 0.5, accuracy: 0.01)
+        XCTAssertEqual(sigmoid(5.9999995), 1, accuracy: 0.01, "just below the bound, the last entry")
+        XCTAssertEqual(sigmoid(-7), 0)
+        XCTAssertEqual(sigmoid(.infinity), 1)
+        XCTAssertEqual(sigmoid.log(-10), -10)
+        XCTAssertTrue(sigmoid(.nan).isNaN)
+        XCTAssertTrue(sigmoid.log(.nan).isNaN)
+    }
+
     func testGloVeWeightIsCappedAtXMax() {
         let glove = GloVeLearner(dimensions: 2, xMax: 100, power: 0.75, rate: 0.05)
         XCTAssertEqual(glove.weight(100), 1)

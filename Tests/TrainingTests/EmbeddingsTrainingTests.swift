@@ -98,6 +98,17 @@ final class EmbeddingsTrainingTests: XCTestCase {
         }
     }
 
+    /// A line longer than word2vec's 10,000-word sentences is cut into such sentences, every word kept
+    /// (as word2vec.c and gensim's LineSentence read text8's one line), and the data note counts them all.
+    func testALongLineIsCutIntoSentencesNotTruncated() throws {
+        let words = (0..<25_000).map { "w\($0 % 7)" }.joined(separator: " ")
+        try (words + "\nw1 w2\n").write(to: directory.appendingPathComponent("corpus.txt"), atomically: true, encoding: .utf8)
+        let corpus = try EmbeddingsCorpus(try spec("{kind: word2vec, min_count: 1}"), locator: .forCurrentProcess(dataDirectory: nil))
+        XCTAssertEqual(corpus.sentences.map(\.count), [10_000, 10_000, 5_000, 2])
+        XCTAssertEqual(corpus.trainingWords, 25_002)
+        XCTAssertEqual(corpus.rawSentences, 2)
+    }
+
     func testRefusals() throws {
         let locator = DataLocator.forCurrentProcess(dataDirectory: nil)
         let refusedSpecs: [(model: String, overrides: [String], message: String)] = [
