@@ -49,7 +49,7 @@ let package = Package(
                     resources: [.copy("Golden")]),
         .testTarget(name: "TextTests", dependencies: ["Text"]),
         .testTarget(name: "DataTests", dependencies: ["Core", "Data", "Text"]),
-        .testTarget(name: "SpecTests", dependencies: ["Spec"]),
+        .testTarget(name: "SpecTests", dependencies: ["Core", "Spec"]),
         .testTarget(name: "RunsTests", dependencies: ["Core", "Runs"]),
         .testTarget(name: "PlannerTests", dependencies: ["Core", "Engine", "Graph", "Models", "Planner", "Spec", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner"], resources: [.copy("Snapshots")]),

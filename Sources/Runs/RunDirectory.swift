@@ -51,11 +51,14 @@ public struct RunDirectory: Hashable, Sendable {
 
     /// Removes the run again when nothing was written into it (a run refused before it started: bad
     /// data, a plan that cannot be built), so a mistake leaves no empty run behind. A run holding any
-    /// file is kept as it is.
+    /// file but its lock is kept as it is.
     public func removeIfUnused() {
         let manager = FileManager.default
+        let lock = url.appendingPathComponent(DirectoryLock.fileName).path
         guard (try? manager.contentsOfDirectory(atPath: checkpointsURL.path))?.isEmpty == true,
-              (try? manager.contentsOfDirectory(atPath: url.path)) == [checkpointsURL.lastPathComponent] else { return }
+              let names = try? manager.contentsOfDirectory(atPath: url.path),
+              Set(names).subtracting([DirectoryLock.fileName]) == [checkpointsURL.lastPathComponent] else { return }
+        unlink(lock)
         rmdir(checkpointsURL.path)
         rmdir(url.path)
     }
@@ -64,7 +67,7 @@ public struct RunDirectory: Hashable, Sendable {
     /// `mkdir`, which fails if the name exists, so two runners starting together never share one.
     public static func claim(in directory: URL, name: String, date: Date = Date(), timeZone: TimeZone = .current)
         throws -> URL {
-        guard !name.isEmpty, !name.contains("/") else { throw RunError.invalidRunName(name) }
+        if let problem = RunName.problem(name) { throw RunError.invalidRunName(name, problem: problem) }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {

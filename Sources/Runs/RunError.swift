@@ -8,8 +8,8 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
     case notARun(path: String)
     /// `runner table` / `runner plot` named a path that is neither a run nor a directory holding runs.
     case noRuns(path: String)
-    /// A run name that cannot be a directory name (empty, or containing a slash).
-    case invalidRunName(String)
+    /// A run name that cannot name a run directory (`RunName.problem`).
+    case invalidRunName(String, problem: String)
     /// A checkpoint file, or any checkpoint in a run's `checkpoints/`, is missing.
     case missingCheckpoint(path: String)
     /// The file does not start with the checkpoint magic bytes.
@@ -31,6 +31,8 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
     case noUsableCheckpoint(directory: String, problems: [RunError])
     /// A file of a run or sweep directory that is not what it should be (`path` may end in `:line`).
     case badFile(path: String, reason: String)
+    /// Another process holds the directory's lock (`DirectoryLock`): it is training or sweeping there now.
+    case locked(directory: String, pid: Int32?)
     /// The operating system refused a read, write, rename or sync.
     case io(path: String, operation: String, reason: String)
 
@@ -62,7 +64,7 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
         case .missingRun, .missingCheckpoint, .noUsableCheckpoint: 66
         case .notARun, .noRuns, .invalidRunName, .notACheckpoint, .unsupportedVersion, .truncated, .checksumMismatch,
              .malformed, .specMismatch, .layoutMismatch, .badFile: 64
-        case .io: 1
+        case .io, .locked: 1
         }
     }
 
@@ -76,8 +78,8 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
         case .noRuns(let path):
             return "error: \(path) is neither a run directory (it has no spec.yaml) nor a directory of runs (none of "
                 + "its subdirectories has one); give runs made by `runner SPEC`, or a directory that holds them"
-        case .invalidRunName(let name):
-            return "error: '\(name)' cannot name a run: use a non-empty name without '/'"
+        case .invalidRunName(_, let problem):
+            return "error: a run's name \(problem)"
         case .missingCheckpoint(let path):
             return "error: no checkpoint at \(path); the run stopped before its first checkpoint, so start it "
                 + "again with `runner SPEC`"
@@ -110,6 +112,9 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
                 + problems.map { "  " + $0.description }.joined(separator: "\n")
         case .badFile(let path, let reason):
             return "error: \(path): \(reason)"
+        case .locked(let directory, let pid):
+            return "error: \(directory) is in use by \(pid.map { "process \($0)" } ?? "another process") (it holds "
+                + "\(DirectoryLock.fileName)); wait for it to end or stop it, then run this again"
         case .io(let path, let operation, let reason):
             return "error: cannot \(operation) \(path): \(reason); check the disk space and permissions"
         }

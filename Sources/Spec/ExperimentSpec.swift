@@ -1,3 +1,5 @@
+import Core
+
 /// One experiment, fully typed: what `runner` trains. Each property is one YAML key of DESIGN.md's
 /// spec format and holds its default until a file or a `--set` override says otherwise; see
 /// `ExperimentSpec.load(path:overrides:)` for how a file becomes one.
@@ -99,8 +101,9 @@ extension ExperimentSpec: SpecSection {
     }
 
     static func validate(_ value: inout ExperimentSpec, _ node: Node, section: String) throws(SpecError) {
-        if value.name.isEmpty {
-            throw (node.entry("name")?.value.mark ?? node.mark).error("'name' must not be empty")
+        if let problem = RunName.problem(value.name) {
+            throw (node.entry("name")?.value.mark ?? node.mark).error("'name' \(problem)",
+                                                                      hint: "it names a directory under the runs directory")
         }
         if node.entry("data") == nil {
             throw node.mark.error("missing required section 'data'", hint: "it names the corpus: data: {corpus: timemachine}")

@@ -23,6 +23,8 @@ public final class Trainer {
     var accumulated: [Float]
     /// The batches of the step under way, their summed loss and the tokens they predicted.
     var pending = (batches: 0, loss: 0.0, predictions: 0)
+    /// Held for the trainer's life: no second process trains into the run meanwhile.
+    let lock: DirectoryLock
     let log: LogWriter
     var metrics: MetricsWriter
     var position: TrainingPosition
@@ -42,8 +44,9 @@ public final class Trainer {
     /// Prepares everything a new run needs and writes spec.yaml, plan.txt and the tokenizer(s).
     public convenience init(spec: ExperimentSpec, run: RunDirectory, locator: DataLocator, echo: Bool = true) throws {
         let text = spec.resolvedYAML()
-        try self.init(try TaskRegistry.newSession(spec, locator: locator), run: run, specHash: Checkpoint.specHash(of: text),
-                      echo: echo)
+        let lock = try DirectoryLock(run.url)
+        try self.init(try TaskRegistry.newSession(spec, locator: locator), run: run, lock: lock,
+                      specHash: Checkpoint.specHash(of: text), echo: echo)
         try run.writeSpec(text)
         try run.writePlan(session.parameterSummary + "\n" + session.memorySummary(optimizerState: recipe.optimizer.stateSize)
                           + "\n")
@@ -66,18 +69,22 @@ public final class Trainer {
     /// Reopens a run as its latest checkpoint left it: its own spec.yaml and tokenizer, the weights,
     /// the optimizer, the generators and the position in the data.
     public static func open(_ run: RunDirectory, locator: DataLocator, echo: Bool = true) throws -> Trainer {
-        let trainer = try Trainer(try TaskRegistry.openSession(run, locator: locator), run: run, specHash: try run.specTextHash(),
-                                  echo: echo)
+        // The lock first: a run another process is training is refused before anything is read.
+        let lock = try DirectoryLock(run.url)
+        let trainer = try Trainer(try TaskRegistry.openSession(run, locator: locator), run: run, lock: lock,
+                                  specHash: try run.specTextHash(), echo: echo)
         for warning in trainer.warnings { try trainer.log.line(warning) }
         if let latest = trainer.session.latest { try trainer.continue(from: latest) }
         return trainer
     }
 
-    private init(_ session: any TaskSession, run: RunDirectory, specHash: UInt64, echo: Bool) throws {
+    private init(_ session: any TaskSession, run: RunDirectory, lock: DirectoryLock, specHash: UInt64, echo: Bool) throws {
         (self.session, self.run, spec, self.specHash) = (session, run, session.spec, specHash)
         recipe = try session.plan.recipe(for: session.arena.layout, batchesPerEpoch: session.batchesPerEpoch)
         accumulated = recipe.accumulation > 1 ? [Float](repeating: 0, count: session.arena.layout.count) : []
+        self.lock = lock
         log = try run.logWriter(echo: echo)
+        if let pid = lock.takenOverFrom { try log.line("took over \(DirectoryLock.fileName) from process \(pid), which no longer runs") }
         metrics = try run.metricsWriter()
         progress = ProgressLine(echo: echo)
         position = TrainingPosition(seed: UInt64(truncatingIfNeeded: session.spec.seed) &+ 1, state: session.zeroState)
@@ -113,6 +120,7 @@ public final class Trainer {
                 guard try forwardBackward(batch) else { continue }
                 let (lr, gradientNorm, loss) = optimizerStep()
                 try endStep(lr: lr, gradientNorm: gradientNorm, loss: loss, endsEpoch: position.batchInEpoch == usable)
+                if let signal = Interruption.received { try stop(by: signal) }
             }
             if position.step < recipe.totalSteps || position.batchInEpoch == usable { startEpoch(after: generator) }
         }
@@ -187,6 +195,14 @@ public final class Trainer {
         position.batchInEpoch = 0
         position.epochStart = generator
         position.state = session.zeroState
+    }
+
+    /// Ends the run at a signal: the step done is checkpointed (unless it just was) and logged.
+    private func stop(by signal: Int32) throws -> Never {
+        progress.clear()
+        if position.step % spec.checkpoint.everySteps != 0 { try saveCheckpoint() }
+        try log.line("stopped by signal \(signal) at step \(position.step); continue with: runner resume \(run.url.path)")
+        throw TrainingError.interrupted(signal: signal, step: position.step, run: run.url.path)
     }
 
     func saveCheckpoint() throws {

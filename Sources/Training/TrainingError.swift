@@ -3,6 +3,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case unsupported(String)
     /// The loss became NaN or infinite.
     case divergence(step: Int, loss: Float, checkpoint: String?)
+    /// SIGINT or SIGTERM stopped the run after a step, which was checkpointed.
+    case interrupted(signal: Int32, step: Int, run: String)
     /// A checkpoint without what resuming needs.
     case unresumable(path: String, reason: String)
     case unknownSplit(String)
@@ -25,6 +27,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unsupported(let what):
             "\(what) is not supported yet"
+        case .interrupted(let signal, let step, let run):
+            "stopped by signal \(signal) after step \(step), checkpointed; continue with: runner resume \(run)"
         case .divergence(let step, let loss, let checkpoint):
             "the loss is \(loss) at step \(step); "
                 + (checkpoint.map { "the last good checkpoint is \($0). " } ?? "no checkpoint was written yet. ")
@@ -61,6 +65,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             64
         case .noBestCheckpoint: 66
         case .divergence: 1
+        // The shell's status for a process ended by the signal: 130 for SIGINT, 143 for SIGTERM.
+        case .interrupted(let signal, _, _): 128 + signal
         }
     }
 

@@ -68,7 +68,10 @@ enum Help {
     checkpoints/ and summary.json. A run resumed from a checkpoint continues bit for bit, except word
     vectors trained with train.threads ≥ 2: their threads update shared tables without locks
     (Hogwild, as word2vec.c and gensim do), so such a run is not bit-reproducible; word vectors train
-    on one thread unless train.threads says more (other tasks default to every core).
+    on one thread unless train.threads says more (other tasks default to every core). Ctrl-C or
+    SIGTERM ends the run after the step under way, with a checkpoint of it and the resume command
+    (exit 130, 143). While a process trains a run it holds RUN_DIR/run.lock: a second `runner resume`
+    of the run refuses, naming the holder's pid; the lock of a killed process is taken over, with a note.
     Example: runner experiments/gru_charlm.yaml --set train.epochs=10
     """
 

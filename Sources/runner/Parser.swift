@@ -1,3 +1,4 @@
+import Core
 import Spec
 import Training
 
@@ -31,7 +32,9 @@ struct Parser {
             case "--checkpoint":
                 guard !value.isEmpty else { throw Command.UsageError(message: "--checkpoint takes latest, best or a checkpoint file") }
                 options.checkpoint = CheckpointChoice(value)
-            default: options.name = value
+            default:
+                if let problem = RunName.problem(value) { throw Command.UsageError(message: "--name \(problem)") }
+                options.name = value
             }
         }
         rest = []

@@ -18,6 +18,10 @@ enum SweepCommand {
             sweep = try Sweep.start(spec, runsDirectory: URL(fileURLWithPath: request.runsDirectory), report: say)
             say("sweep directory: \(sweep.directory.url.path) (\(sweep.trials.count) trials)")
         }
+        // Held until the sweep returns: a second `sweep --resume` of this directory refuses meanwhile.
+        let lock = try DirectoryLock(sweep.directory.url)
+        defer { withExtendedLifetime(lock) {} }
+        if let pid = lock.takenOverFrom { say("note: took over \(DirectoryLock.fileName) from process \(pid), which no longer runs") }
         var options = Sweep.Options(executable: Bundle.main.executableURL
             ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
         (options.parallel, options.failFast, options.dataDirectory) = (request.parallel, request.failFast, request.dataDirectory)

@@ -19,6 +19,7 @@ func main() -> Int32 {
             let spec = try ExperimentSpec.load(path: path, overrides: options.overrides)
             print(try Checker.plan(spec, locator: .forCurrentProcess(dataDirectory: options.dataDirectory)))
         case .train(let path, let options):
+            Interruption.install()
             let spec = try ExperimentSpec.load(path: path, overrides: options.overrides)
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
             let run = try options.runDirectory.map { try RunDirectory.create(exactly: URL(fileURLWithPath: $0)) }
@@ -33,6 +34,7 @@ func main() -> Int32 {
             }
             try trainer.fit()
         case .resume(let path, let options):
+            Interruption.install()
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
             try Trainer.resume(try RunDirectory.open(URL(fileURLWithPath: path)), locator: locator).fit()
         case .eval(let path, let split, let options):

@@ -4,7 +4,7 @@ import XCTest
 /// The built `runner` binary, run as a user runs it: output snapshots and exit codes.
 final class RunnerTests: XCTestCase {
     /// The executable sits in the build directory beside the test bundle (Bundle.main is that directory).
-    private var runner: URL {
+    var runner: URL {
         Bundle.main.bundleURL.appendingPathComponent("runner")
     }
 
@@ -75,6 +75,10 @@ final class RunnerTests: XCTestCase {
             (["frobnicate"], 64, "error: 'frobnicate' is neither a command nor a spec file; commands: train, check"),
             (["chek", "experiments/gru_charlm.yaml"], 64, "error: 'chek' is neither a command nor a spec file (did you mean 'check'?)"),
             (["train"], 64, "error: train needs a spec file"),
+            // A run's name names a directory inside the runs directory, never a path out of it.
+            (["check", "experiments/gru_charlm.yaml", "--set", "name=../x"], 64, "error: 'name' '../x' must not contain '/'"),
+            (["experiments/gru_charlm.yaml", "--name", ".."], 64, "error: --name must not be '..'"),
+            (["experiments/gru_charlm.yaml", "--name", "a\tb"], 64, "error: --name 'a\\tb' must not contain control characters"),
             (["check", "experiments/gru_charlm.yaml", "--set", "model={kind: word2vec}"], 64,
              "'data.max_chars' applies to task language_model, not embeddings"),
             (["experiments/gru_charlm.yaml", "--bogus", "1"], 64, "error: unknown option '--bogus'"),

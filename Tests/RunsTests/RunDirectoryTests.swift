@@ -36,9 +36,11 @@ final class RunDirectoryTests: TemporaryDirectoryTestCase {
     }
 
     func testBadRunNamesAreRefused() {
-        for name in ["", "a/b"] {
+        let problems = ["": "must not be empty", "a/b": "'a/b' must not contain '/'", "..": "must not be '..'",
+                        "a\u{1B}b": "'a\\u{1B}b' must not contain control characters"]
+        for (name, problem) in problems {
             XCTAssertThrowsError(try RunDirectory.create(runsDirectory: runs, name: name, date: date)) { error in
-                XCTAssertEqual(error as? RunError, .invalidRunName(name))
+                XCTAssertEqual(error as? RunError, .invalidRunName(name, problem: problem))
                 XCTAssertEqual((error as? RunError)?.exitCode, 64)
             }
         }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Spec
 import XCTest
@@ -116,7 +117,8 @@ final class ResolvedYAMLTests: XCTestCase {
                        "key: value", "- item", "?", "|", ">", "\u{7}bell", "\u{2028}"]
         for prompt in awkward {
             var spec = ExperimentSpec()
-            spec.name = prompt.isEmpty ? "empty" : prompt
+            // A name is one path component without control characters (RunName); the others carry the rest.
+            spec.name = RunName.problem(prompt) == nil ? prompt : "awkward"
             spec.data.corpus = "c"
             spec.sample.prompt = prompt
             spec.tokenizer.reserved = [prompt]

@@ -193,9 +193,11 @@ final class TrainerTests: XCTestCase {
             try run.checkpoints.save(checkpoint)
         }
         try FileManager.default.removeItem(at: run.checkpoints.url(step: 10))
-        let trainer = try Trainer.resume(run, locator: .forCurrentProcess(dataDirectory: nil), echo: false)
-        XCTAssertEqual(trainer.position.step, 5)
-        try trainer.fit()
+        do {   // the trainer, and its hold on the run, end with this block
+            let trainer = try Trainer.resume(run, locator: .forCurrentProcess(dataDirectory: nil), echo: false)
+            XCTAssertEqual(trainer.position.step, 5)
+            try trainer.fit()
+        }
         XCTAssertEqual(try Checkpoint.read(from: run.checkpoints.url(step: 10)).specHash, Checkpoint.specHash(of: older))
 
         try run.writeSpec(older.replacingOccurrences(of: "lr: 0.01", with: "lr: 0.02"))
