@@ -63,6 +63,24 @@ public struct SweepSpec: Sendable, Equatable {
 
     static let keys = ["name", "base", "method", "trials", "seed", "parameters", "metric", "goal", "early_stop"]
 
+    /// Whether the YAML file at `path` is a sweep (a mapping with a `base` key) rather than an
+    /// experiment; false for anything unreadable, which loading it as an experiment then reports.
+    public static func isSweep(path: String) -> Bool {
+        guard let text = try? ExperimentSpec.readFile(path, namedAt: nil),
+              let root = try? YAMLReader.read(text, source: SourceText(path: path, text: text)) else { return false }
+        return root.entry("base") != nil
+    }
+
+    /// What `runner check SWEEP.yaml` prints: the sweep, its base, and every trial's overrides.
+    public var summary: String {
+        let trials = trialOverrides()
+        let search = method == .grid ? "grid" : "\(trials.count) random draws (seed \(seed))"
+        return (["sweep \(name): \(search) over \(parameters.map(\.path).joined(separator: ", ")) of \(base); "
+            + "\(trials.count) trials; \(goal.rawValue) \(metric)" + (earlyStop ? ", early stop" : "")]
+            + trials.enumerated().map { String(format: "  trial-%03d  ", $0.offset) + $0.element.joined(separator: " ") })
+            .joined(separator: "\n")
+    }
+
     /// Reads and checks the sweep at `path`; errors are `SpecError`s with the file's line and column.
     public static func load(path: String) throws(SpecError) -> SweepSpec {
         let text = try ExperimentSpec.readFile(path, namedAt: nil)
@@ -84,8 +102,8 @@ public struct SweepSpec: Sendable, Equatable {
         var sweep = SweepSpec(name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, base: basePath)
         if let node = root.entry("name")?.value {
             sweep.name = try Scalar.string(node, "name")
-            if sweep.name.isEmpty || sweep.name.contains("/") {
-                throw node.mark.error("'name' must be a non-empty name without '/'")
+            if let problem = RunName.problem(sweep.name) {
+                throw node.mark.error("'name' \(problem)", hint: "it names the sweep's directory under the runs directory")
             }
         }
         if let node = root.entry("method")?.value { sweep.method = try Scalar.choice(node, "method", as: Method.self) }

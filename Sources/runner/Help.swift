@@ -80,7 +80,8 @@ enum Help {
 
     Validates SPEC, builds the tokenizer and the graphs, and prints every parameter by key with its
     shape and count, the total, the FLOPs of one training step and the memory of every arena.
-    Trains nothing and writes nothing.
+    Trains nothing and writes nothing. Given a sweep file (one with `base:`), checks it and its base
+    and lists every trial's overrides.
     """
 
     static let resume = """

@@ -15,6 +15,11 @@ func main() -> Int32 {
         switch try Command(arguments: Array(CommandLine.arguments.dropFirst())) {
         case .help(let topic):
             print(Help.text(for: topic))
+        case .check(let path, let options) where SweepSpec.isSweep(path: path):
+            guard options.overrides.isEmpty else {
+                throw Command.UsageError(message: "check of a sweep takes no --set; its parameters are the overrides")
+            }
+            print(try SweepSpec.load(path: path).summary)
         case .check(let path, let options):
             let spec = try ExperimentSpec.load(path: path, overrides: options.overrides)
             print(try Checker.plan(spec, locator: .forCurrentProcess(dataDirectory: options.dataDirectory)))

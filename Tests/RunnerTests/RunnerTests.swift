@@ -66,6 +66,16 @@ final class RunnerTests: XCTestCase {
                        "update Tests/RunnerTests/Snapshots/check_gru_charlm.txt if the change is meant")
     }
 
+    /// `runner check SWEEP.yaml` checks the sweep (and its base) and lists its trials.
+    func testCheckOfASweepListsItsTrials() throws {
+        let (code, stdout, stderr) = try run(["check", "experiments/sweeps/gru_lr.yaml"])
+        XCTAssertEqual(code, 0, stderr)
+        let lines = stdout.split(separator: "\n")
+        XCTAssertTrue(lines.first?.hasPrefix("sweep gru_lr: grid over train.optimizer.lr, model.hidden") ?? false, stdout)
+        XCTAssertEqual(lines.count, 7, stdout)
+        XCTAssertEqual(lines[1], "  trial-000  train.optimizer.lr=0.5 model.hidden=128 train.epochs=100 eval.every_steps=50")
+    }
+
     private var runs: URL { FileManager.default.temporaryDirectory.appendingPathComponent("runner-tests-runs") }
 
     func testExitCodesAndMessages() throws {
@@ -75,6 +85,7 @@ final class RunnerTests: XCTestCase {
             (["frobnicate"], 64, "error: 'frobnicate' is neither a command nor a spec file; commands: train, check"),
             (["chek", "experiments/gru_charlm.yaml"], 64, "error: 'chek' is neither a command nor a spec file (did you mean 'check'?)"),
             (["train"], 64, "error: train needs a spec file"),
+            (["check", "experiments/sweeps/gru_lr.yaml", "--set", "seed=1"], 64, "error: check of a sweep takes no --set"),
             // A run's name names a directory inside the runs directory, never a path out of it.
             (["check", "experiments/gru_charlm.yaml", "--set", "name=../x"], 64, "error: 'name' '../x' must not contain '/'"),
             (["experiments/gru_charlm.yaml", "--name", ".."], 64, "error: --name must not be '..'"),
