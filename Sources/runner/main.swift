@@ -11,6 +11,9 @@ import Studies
 
 /// parse → validate → run; every error a user can cause ends here as a message and an exit code.
 func main() -> Int32 {
+    // A file grown past the size limit (`ulimit -f`, like a full disk) is a failed write with a
+    // message naming the file, not a process killed by SIGXFSZ.
+    signal(SIGXFSZ, SIG_IGN)
     do {
         switch try Command(arguments: Array(CommandLine.arguments.dropFirst())) {
         case .help(let topic):
