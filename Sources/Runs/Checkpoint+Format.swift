@@ -66,7 +66,13 @@ extension Checkpoint {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            guard FileManager.default.fileExists(atPath: url.path) else { throw RunError.missingCheckpoint(path: url.path) }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+                throw RunError.missingCheckpoint(path: url.path)
+            }
+            if isDirectory.boolValue {
+                throw RunError.badFile(path: url.path, reason: "a directory stands where a checkpoint file should be; move it away")
+            }
             throw RunError.io(path: url.path, operation: "read", reason: error.localizedDescription)
         }
         return try decode([UInt8](data), path: url.path)

@@ -1,0 +1,68 @@
+import Foundation
+import XCTest
+
+/// A finished run damaged in each way a disk, an editor or a user can damage it, then `sample`,
+/// `eval` and `resume` on it: each one works from what is left (saying what it skipped) or refuses
+/// with the damaged file's name and its exit code — never a trap.
+extension RunnerTests {
+    func testDamagedRunDirectories() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("damaged-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pristine = directory.appendingPathComponent("pristine")
+        let (trained, _, trainError) = try run(["experiments/gru_charlm.yaml", "--run-dir", pristine.path, "--set", "train.epochs=null",
+                                                "--set", "train.steps=20", "--set", "checkpoint.every_steps=10",
+                                                "--set", "model.hidden=16"])
+        XCTAssertEqual(trained, 0, trainError)
+        let last = "checkpoints/step-000020.ckpt"
+        func rewrite(_ file: String, _ change: @escaping (inout [UInt8]) -> Void) -> (URL) throws -> Void {
+            { run in
+                let url = run.appendingPathComponent(file)
+                var bytes = [UInt8](try Data(contentsOf: url))
+                change(&bytes)
+                try Data(bytes).write(to: url)
+            }
+        }
+        let remove = { (file: String) in { (run: URL) in try FileManager.default.removeItem(at: run.appendingPathComponent(file)) } }
+        // (damage, what it does, then per command: exit code and a text the first lines contain)
+        let damages: [(String, (URL) throws -> Void, [(Int32, String)])] = [
+            ("metrics.jsonl deleted", remove("metrics.jsonl"), [(0, "tokens/s"), (0, "train loss"), (0, "resumed from")]),
+            ("metrics.jsonl garbage", rewrite("metrics.jsonl") { $0 = Array("garbage{{\n".utf8) },
+             [(0, "tokens/s"), (0, "train loss"), (0, "resumed from")]),
+            ("checkpoint byte flipped", rewrite(last) { $0[$0.count / 2] ^= 0xFF },
+             [(0, "step-000020.ckpt is corrupt"), (0, "step-000020.ckpt is corrupt"), (0, "step-000020.ckpt is corrupt")]),
+            ("checkpoint truncated", rewrite(last) { $0 = Array($0.prefix(100)) },
+             [(0, "step-000020.ckpt is truncated"), (0, "step-000020.ckpt is truncated"), (0, "step-000020.ckpt is truncated")]),
+            ("checkpoint zeroed", rewrite(last) { $0 = [UInt8](repeating: 0, count: $0.count) },
+             [(0, "is not a SeqLab checkpoint"), (0, "is not a SeqLab checkpoint"), (0, "is not a SeqLab checkpoint")]),
+            ("checkpoint replaced by a directory", { run in
+                try FileManager.default.removeItem(at: run.appendingPathComponent(last))
+                try FileManager.default.createDirectory(at: run.appendingPathComponent(last), withIntermediateDirectories: false)
+            }, [(0, "a directory stands where a checkpoint file should be"), (0, "a directory stands where"),
+                (1, "step-000020.ckpt: Is a directory")]),
+            ("tokenizer.json truncated", rewrite("tokenizer.json") { $0 = Array($0.prefix(50)) },
+             [(64, "tokenizer.json: error: $: not valid JSON"), (64, "tokenizer.json: error"), (64, "tokenizer.json: error")]),
+            ("tokenizer.json of wrong types", rewrite("tokenizer.json") { bytes in
+                bytes = Array(String(decoding: bytes, as: UTF8.self)
+                    .replacingOccurrences(of: "\"lowercase\": false", with: "\"lowercase\": \"no\"").utf8)
+            }, [(64, "tokenizer.json: error: $.lowercase: expected true or false, found a string"), (64, "$.lowercase"),
+                (64, "$.lowercase")]),
+            ("tokenizer.json not UTF-8", rewrite("tokenizer.json") { $0 = [0xFF, 0xFE, 0x7B] },
+             [(64, "tokenizer.json: error"), (64, "tokenizer.json: error"), (64, "tokenizer.json: error")]),
+            ("spec.yaml deleted", remove("spec.yaml"),
+             [(64, "has no spec.yaml"), (64, "has no spec.yaml"), (64, "has no spec.yaml")]),
+        ]
+        for (index, (damage, apply, expected)) in damages.enumerated() {
+            let commands = [["sample", "--length", "5"], ["eval", "--split", "train"], ["resume"]]
+            for (command, (code, text)) in zip(commands, expected) {
+                let copy = directory.appendingPathComponent("copy-\(index)-\(command[0])")
+                try FileManager.default.copyItem(at: pristine, to: copy)
+                try apply(copy)
+                let (status, stdout, stderr) = try run([command[0], copy.path] + command.dropFirst())
+                XCTAssertEqual(status, code, "\(damage), \(command[0]): \(stderr)")
+                XCTAssertTrue((stderr + stdout).contains(text), "\(damage), \(command[0]): \(stderr)\(stdout)")
+                XCTAssertFalse(stderr.contains("Fatal error"), "\(damage), \(command[0]): a trap")
+            }
+        }
+    }
+}
