@@ -7,7 +7,7 @@ TESTFLAGS    = -c release -Xswiftc -enable-testing
 PACKAGES     = libyaml-dev libopenblas-dev pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test bench loc run reproduce reproduce-mt reproduce-wordlm reproduce-word2vec clean
+.PHONY: deps build test faults bench loc run reproduce reproduce-mt reproduce-wordlm reproduce-word2vec clean
 
 # Installs the C libraries only when pkg-config cannot find them.
 deps:
@@ -23,6 +23,13 @@ build: deps
 test: deps
 	$(SWIFT) build $(TESTFLAGS) $(IMPORTS) --build-tests
 	$(SWIFT) test $(TESTFLAGS) --skip-build --parallel --num-workers 2
+
+# Faults beyond make test's short versions: a run killed (SIGKILL) at 20 random moments and resumed
+# each time must end as an uninterrupted one, byte for byte; signals, a held run, a filled disk.
+faults: deps
+	$(SWIFT) build $(TESTFLAGS) $(IMPORTS) --build-tests
+	SEQLAB_FAULT_KILLS=20 $(SWIFT) test $(TESTFLAGS) --skip-build \
+	  --filter 'testKilledAndResumed|testASignalCheckpoints|testARunThatFillsTheDisk|testAKilledSweep|DirectoryLock'
 
 # Speed against the PyTorch reference (measured now when torch imports, else the figures on file).
 bench: deps
