@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Graph
 
 /// Parameters, their gradients and the non-trainable buffers, each one contiguous allocation with
@@ -42,6 +43,12 @@ public final class ParameterArena {
         values.deallocate()
         gradients.deallocate()
         buffers.deallocate()
+    }
+
+    /// `parameters       226844 floats, 0.87 MiB`: one line of a memory summary, the label in a column of 17.
+    public static func memoryLine(_ label: String, floats: Int) -> String {
+        label.padding(toLength: 17, withPad: " ", startingAt: 0)
+            + String(format: "%d floats, %.2f MiB", floats, Double(floats * MemoryLayout<Float>.stride) / 1_048_576)
     }
 
     /// Bytes of parameter values, of gradients and of buffers.

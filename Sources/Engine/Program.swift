@@ -123,15 +123,12 @@ public final class Program {
     /// Sizes of the program's memory, one line each; `optimizerState` is the optimizer's float count
     /// (`Optimizer.stateSize`), which lives beside the arena.
     public func memorySummary(optimizerState: Int = 0) -> String {
-        let mib = { (floats: Int) in String(format: "%.2f MiB", Double(floats * MemoryLayout<Float>.stride) / 1_048_576) }
-        return """
-        parameters       \(arena.layout.count) floats, \(mib(arena.layout.count))
-        gradients        \(arena.layout.count) floats, \(mib(arena.layout.count))
-        optimizer state  \(optimizerState) floats, \(mib(optimizerState))
-        buffers          \(arena.bufferLayout.count) floats, \(mib(arena.bufferLayout.count))
-        activations      \(plan.activationCount) floats, \(mib(plan.activationCount)) \
-        (\(schedule.count) nodes, \(steps.count) kernel calls)
-        """
+        let line = ParameterArena.memoryLine
+        return [
+            line("parameters", arena.layout.count), line("gradients", arena.layout.count),
+            line("optimizer state", optimizerState), line("buffers", arena.bufferLayout.count),
+            line("activations", plan.activationCount) + " (\(schedule.count) nodes, \(steps.count) kernel calls)",
+        ].joined(separator: "\n")
     }
 
     /// The kernel each step runs, in order.

@@ -14,13 +14,18 @@ struct EmbeddingsEvaluation {
     let restrict: Int
 
     init(_ eval: EvalSpec, locator: DataLocator) throws {
-        pairs = try eval.wordPairs.map { reference in
+        // An evaluation file's text and the path its errors name.
+        let read = { (reference: String) throws -> (text: String, path: String) in
             let url = try locator.url(for: reference)
-            return (Self.metricName(reference), try WordPairs(text: try DataLocator.readText(at: url), path: url.path))
+            return (try DataLocator.readText(at: url), url.path)
+        }
+        pairs = try eval.wordPairs.map { reference in
+            let file = try read(reference)
+            return (Self.metricName(reference), try WordPairs(text: file.text, path: file.path))
         }
         analogies = try eval.analogies.map { reference in
-            let url = try locator.url(for: reference)
-            return try Analogies(text: try DataLocator.readText(at: url), path: url.path)
+            let file = try read(reference)
+            return try Analogies(text: file.text, path: file.path)
         }
         restrict = eval.restrictVocab
     }

@@ -110,7 +110,7 @@ final class EmbeddingsSession: TaskSession {
     /// The word-similarity and analogy scores of the vectors as they are; only at "valid" (the
     /// evaluation sets are not splits of the corpus, so there is no separate test).
     func evaluate(_ split: String) throws -> [String: Double]? {
-        guard split == "valid" else { return nil }
+        guard scoredSplits.contains(split) else { return nil }
         return evaluation.metrics(try model.vectors(arena))
     }
 
@@ -148,12 +148,8 @@ final class EmbeddingsSession: TaskSession {
     }
 
     func memorySummary(optimizerState: Int) -> String {
-        let mib = { (floats: Int) in String(format: "%.2f MiB", Double(floats * MemoryLayout<Float>.stride) / 1_048_576) }
-        return """
-        parameters       \(arena.layout.count) floats, \(mib(arena.layout.count))
-        gradients        none: the tables learn in place
-        buffers          \(arena.bufferLayout.count) floats, \(mib(arena.bufferLayout.count))
-        """
+        [ParameterArena.memoryLine("parameters", floats: arena.layout.count), "gradients        none: the tables learn in place",
+         ParameterArena.memoryLine("buffers", floats: arena.bufferLayout.count)].joined(separator: "\n")
     }
 
     func saveTokenizers(to run: RunDirectory) throws {
