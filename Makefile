@@ -7,7 +7,7 @@ TESTFLAGS    = -c release -Xswiftc -enable-testing
 PACKAGES     = libyaml-dev libopenblas-dev pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test faults bench loc run reproduce reproduce-mt reproduce-wordlm reproduce-word2vec clean
+.PHONY: deps build test faults fuzz bench loc run reproduce reproduce-mt reproduce-wordlm reproduce-word2vec clean
 
 # Installs the C libraries only when pkg-config cannot find them.
 deps:
@@ -29,7 +29,26 @@ test: deps
 faults: deps
 	$(SWIFT) build $(TESTFLAGS) $(IMPORTS) --build-tests
 	SEQLAB_FAULT_KILLS=20 $(SWIFT) test $(TESTFLAGS) --skip-build \
-	  --filter 'testKilledAndResumed|testASignalCheckpoints|testARunThatFillsTheDisk|testAKilledSweep|DirectoryLock'
+	  --filter 'testKilledAndResumed|testASignalCheckpoints|testARunThatFillsTheDisk|testARunOnAFullTmpfs|testAKilledSweep|DirectoryLock'
+
+# libFuzzer on the readers of files users hand us (Sources/Fuzzing), FUZZ_SECONDS each, starting from
+# Tests/FuzzTests/Corpus; the inputs that reached new code are merged back there (make test replays
+# them). A finding stops it with the input in .build/fuzz/TARGET-crash-*; rerun that with
+# `swift run seqlab-fuzz TARGET FILE`. lld links it (gold fails on the sanitizer's symbols).
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= spec sweep tokenizer checkpoint
+FUZZ_BUILD    = .build/fuzz
+fuzz: deps
+	$(SWIFT) build -c release --build-path $(FUZZ_BUILD) --product seqlab-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
+	for target in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$target && \
+	  SWIFT_BACKTRACE=enable=no SEQLAB_FUZZ_TARGET=$$target $(FUZZ_BUILD)/release/seqlab-fuzz $(FUZZ_BUILD)/corpus/$$target \
+	    Tests/FuzzTests/Corpus/$$target -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -artifact_prefix=$(FUZZ_BUILD)/$$target- -print_final_stats=1 || exit 1; \
+	  SEQLAB_FUZZ_TARGET=$$target $(FUZZ_BUILD)/release/seqlab-fuzz -merge=1 \
+	    Tests/FuzzTests/Corpus/$$target $(FUZZ_BUILD)/corpus/$$target || exit 1; \
+	done
 
 # Speed against the PyTorch reference (measured now when torch imports, else the figures on file).
 bench: deps

@@ -92,7 +92,10 @@ public struct DataLocator: Sendable {
         do {
             data = try Foundation.Data(contentsOf: url)
         } catch {
-            throw .unreadable(file: url.path, reason: error.localizedDescription)
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+            throw .unreadable(file: url.path, reason: !exists ? "no such file"
+                : isDirectory.boolValue ? "it is a directory" : error.localizedDescription)
         }
         if Gzip.isCompressed(data) {
             do {

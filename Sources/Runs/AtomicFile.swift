@@ -79,6 +79,11 @@ private func writeAll(_ descriptor: Int32, _ data: Data, path: String) throws {
 extension RunError {
     /// An `io` error from the current `errno`.
     static func posix(_ path: String, _ operation: String) -> RunError {
-        .io(path: path, operation: operation, reason: String(cString: strerror(errno)))
+        let code = errno  // first: building a URL below may stat the path and change errno
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if code == ENOENT, !FileManager.default.fileExists(atPath: directory) {
+            return .missingDirectory(path: path, directory: directory)
+        }
+        return .io(path: path, operation: operation, reason: String(cString: strerror(code)))
     }
 }

@@ -1,6 +1,6 @@
 /// CRC-32 (IEEE 802.3, the polynomial of zlib and PNG), so a checkpoint's checksum can be checked
 /// with standard tools: `crc32` of the file minus its last four bytes.
-func crc32<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt32 {
+public func crc32<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt32 {
     var crc: UInt32 = 0xFFFF_FFFF
     for byte in bytes {
         crc = crcTable[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)

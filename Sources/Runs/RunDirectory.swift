@@ -38,11 +38,16 @@ public struct RunDirectory: Hashable, Sendable {
         try create(exactly: claim(in: runsDirectory, name: name, date: date, timeZone: timeZone), claimed: true)
     }
 
-    /// Creates the run at exactly `url` (a sweep's `trial-007/`); refuses a path that exists.
+    /// Creates the run at exactly `url` (a sweep's `trial-007/`, `--run-dir`), and the directories
+    /// above it; refuses a path that exists.
     public static func create(exactly url: URL, claimed: Bool = false) throws -> RunDirectory {
-        if !claimed, mkdir(url.path, 0o755) != 0 {
-            if errno == EEXIST { throw RunError.io(path: url.path, operation: "create run directory", reason: "it exists") }
-            throw RunError.posix(url.path, "create directory")
+        if !claimed {
+            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            guard mkdir(url.path, 0o755) == 0 else {
+                guard errno == EEXIST else { throw RunError.posix(url.path, "create directory") }
+                throw RunError.badFile(path: url.path, reason: "it exists already; a run is trained into a new directory "
+                    + "(continue one that stopped with `runner resume \(url.path)`)")
+            }
         }
         let run = RunDirectory(url: url)
         guard mkdir(run.checkpointsURL.path, 0o755) == 0 else { throw RunError.posix(run.checkpointsURL.path, "create directory") }

@@ -35,6 +35,8 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
     case locked(directory: String, pid: Int32?)
     /// The operating system refused a read, write, rename or sync.
     case io(path: String, operation: String, reason: String)
+    /// A file was to be written into a directory that does not exist (`--out dir/x.svg`).
+    case missingDirectory(path: String, directory: String)
 
     /// One difference between a checkpoint's parameter table and a model's `ParameterLayout`.
     public enum LayoutProblem: Hashable, Sendable, CustomStringConvertible {
@@ -61,7 +63,7 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
     /// failed run), 1 for the operating system failing a read or write.
     public var exitCode: Int32 {
         switch self {
-        case .missingRun, .missingCheckpoint, .noUsableCheckpoint: 66
+        case .missingRun, .missingCheckpoint, .noUsableCheckpoint, .missingDirectory: 66
         case .notARun, .noRuns, .invalidRunName, .notACheckpoint, .unsupportedVersion, .truncated, .checksumMismatch,
              .malformed, .specMismatch, .layoutMismatch, .badFile: 64
         case .io, .locked: 1
@@ -117,6 +119,8 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
                 + "\(DirectoryLock.fileName)); wait for it to end or stop it, then run this again"
         case .io(let path, let operation, let reason):
             return "error: cannot \(operation) \(path): \(reason); check the disk space and permissions"
+        case .missingDirectory(let path, let directory):
+            return "error: cannot write \(path): the directory \(directory) does not exist; create it or choose another path"
         }
     }
 }

@@ -83,7 +83,11 @@ public struct SweepSpec: Sendable, Equatable {
 
     /// Reads and checks the sweep at `path`; errors are `SpecError`s with the file's line and column.
     public static func load(path: String) throws(SpecError) -> SweepSpec {
-        let text = try ExperimentSpec.readFile(path, namedAt: nil)
+        try parse(try ExperimentSpec.readFile(path, namedAt: nil), path: path)
+    }
+
+    /// `load(path:)` for text already in memory; `path` names it in errors and anchors `base:`.
+    public static func parse(_ text: String, path: String) throws(SpecError) -> SweepSpec {
         let root = try YAMLReader.read(text, source: SourceText(path: path, text: text))
         guard let entries = root.entries else {
             throw root.mark.error("expected a mapping at the top of the sweep, found \(root.summary)")

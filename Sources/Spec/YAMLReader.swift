@@ -15,7 +15,7 @@ enum YAMLReader {
         guard event.type == YAML_DOCUMENT_START_EVENT else {
             return Node(value: .mapping([]), mark: events.mark(line: 0, column: 0))
         }
-        let root = try node(from: try events.next(), events, path: [])
+        let root = try node(from: try events.next(), events, path: [], depth: 0)
         _ = try events.next()  // the document end
         let after = try events.next()
         if after.type == YAML_DOCUMENT_START_EVENT {
@@ -24,7 +24,14 @@ enum YAMLReader {
         return root
     }
 
-    private static func node(from event: Event, _ events: EventStream, path: [String]) throws(SpecError) -> Node {
+    /// How deep values may nest: a spec needs four or five levels, and each level is a stack frame, so
+    /// a file of ten thousand `[` must be refused before it overflows the stack.
+    static let maximumDepth = 64
+
+    private static func node(from event: Event, _ events: EventStream, path: [String], depth: Int) throws(SpecError) -> Node {
+        if depth > maximumDepth {
+            throw event.mark.error("values nest deeper than \(maximumDepth) levels here; a spec needs a few")
+        }
         if event.hasAnchor {
             throw event.mark.error("anchors (&name) are not supported in specs; use 'extends:' to share settings")
         }
@@ -36,7 +43,7 @@ enum YAMLReader {
             while true {
                 let next = try events.next()
                 if next.type == YAML_SEQUENCE_END_EVENT { break }
-                items.append(try node(from: next, events, path: path))
+                items.append(try node(from: next, events, path: path, depth: depth + 1))
             }
             return Node(value: .sequence(items), mark: event.mark)
         case YAML_MAPPING_START_EVENT:
@@ -52,7 +59,7 @@ enum YAMLReader {
                     throw keyEvent.mark.error("duplicate key '\(key)'\(section(path))",
                                               hint: "first set on line \(first.keyMark.line)")
                 }
-                let value = try node(from: try events.next(), events, path: path + [key])
+                let value = try node(from: try events.next(), events, path: path + [key], depth: depth + 1)
                 entries.append(Node.Entry(key: key, keyMark: keyEvent.mark, value: value))
             }
             return Node(value: .mapping(entries), mark: event.mark)

@@ -35,8 +35,8 @@ public struct CharTokenizer: VocabularyTokenizer, Hashable {
                       preprocessor: Preprocessor(lowercase: false, normalization: .none))
     }
 
-    public static func load(from url: URL) throws(TextError) -> CharTokenizer {
-        let (vocabulary, preprocessor) = try TokenizerFile.load(kind: kind, from: url) { token in
+    public static func load(_ data: Foundation.Data, file: String) throws(TextError) -> CharTokenizer {
+        let (vocabulary, preprocessor) = try TokenizerFile.load(kind: kind, data, file: file) { token in
             let count = token.unicodeScalars.count
             return count == 1 ? nil : "a char token is one Unicode scalar, this one has \(count)"
         }

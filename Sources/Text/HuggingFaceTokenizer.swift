@@ -35,15 +35,8 @@ public struct HuggingFaceTokenizer: Tokenizer {
                                     bos: ["<bos>", "<s>", "[CLS]", "<|begin_of_text|>"],
                                     eos: ["<eos>", "</s>", "[SEP]", "<|endoftext|>", "<|end_of_text|>"])
 
-    public static func load(from url: URL) throws(TextError) -> HuggingFaceTokenizer {
-        let source: Foundation.Data
-        do {
-            source = try Foundation.Data(contentsOf: url)
-        } catch {
-            throw .unreadable(file: url.path, reason: FileManager.default.fileExists(atPath: url.path)
-                ? error.localizedDescription : "no such file")
-        }
-        return try HuggingFaceTokenizer(source: source, file: url.path)
+    public static func load(_ data: Foundation.Data, file: String) throws(TextError) -> HuggingFaceTokenizer {
+        try HuggingFaceTokenizer(source: data, file: file)
     }
 
     /// Reads a `tokenizer.json` held in memory; `file` names it in errors.
@@ -119,7 +112,7 @@ public struct HuggingFaceTokenizer: Tokenizer {
         do {
             try source.write(to: url, options: .atomic)
         } catch {
-            throw .unwritable(file: url.path, reason: error.localizedDescription)
+            throw TextError.unwritable(url, error)
         }
     }
 

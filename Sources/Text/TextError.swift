@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything that can go wrong training, saving or loading a tokenizer. Each case names the file and,
 /// for a malformed `tokenizer.json`, the JSON path of the problem (`$.vocabulary[3]`), so that a user can
 /// open the file and go straight to it.
@@ -17,6 +19,13 @@ public enum TextError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidOption(String)
     /// Saving failed.
     case unwritable(file: String, reason: String)
+
+    /// A failed write of `url`, saying so plainly when its directory is missing.
+    static func unwritable(_ url: URL, _ error: any Error) -> TextError {
+        let directory = url.deletingLastPathComponent().path
+        return .unwritable(file: url.path, reason: FileManager.default.fileExists(atPath: directory)
+            ? error.localizedDescription : "the directory \(directory) does not exist")
+    }
 
     /// The process exit status of DESIGN.md: 66 for input that is missing, 64 for input a user must fix
     /// (a malformed file is bad input, like a bad spec), 1 for an I/O failure while writing.

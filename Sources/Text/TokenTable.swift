@@ -12,15 +12,20 @@ struct TokenTable: Sendable {
 
     var count: Int { tokens.count }
 
+    /// The largest id taken: ids index a table (and a model's embedding), so an id of 10^10 in a
+    /// damaged file must be refused, not allocated. 2^24 is over 60 times the largest vocabularies in use.
+    static let maximumID = 1 << 24 - 1
+
     func id(for token: [Unicode.Scalar]) -> Int? { ids[token] }
 
     func token(for id: Int) -> String? { tokens.indices.contains(id) ? tokens[id] : nil }
 
-    /// Adds `token` at `id`, or says why it cannot be: the id is negative or another token holds it, or
-    /// the token already has another id.
+    /// Adds `token` at `id`, or says why it cannot be: the id is negative, too large or another token
+    /// holds it, or the token already has another id.
     mutating func insert(_ token: String, id: Int) -> String? {
         let key = Array(token.unicodeScalars)
         guard id >= 0 else { return "a negative id (\(id))" }
+        guard id <= Self.maximumID else { return "id \(id) is beyond \(Self.maximumID), the largest a vocabulary may use" }
         if let existing = ids[key] {
             return existing == id ? nil : "\(doubleQuoted(token)) already has id \(existing)"
         }

@@ -18,8 +18,8 @@ public protocol Tokenizer: Sendable {
     /// Learns a vocabulary from `text`.
     static func train(on text: String, options: TokenizerOptions) throws(TextError) -> Self
 
-    /// Reads a tokenizer saved by `save(to:)`.
-    static func load(from url: URL) throws(TextError) -> Self
+    /// Reads a tokenizer saved by `save(to:)` from its bytes; `file` names it in errors.
+    static func load(_ data: Foundation.Data, file: String) throws(TextError) -> Self
 
     func save(to url: URL) throws(TextError)
 
@@ -46,6 +46,13 @@ public protocol Tokenizer: Sendable {
     func decode(_ ids: [Int]) -> String
 }
 
+extension Tokenizer {
+    /// Reads a tokenizer saved by `save(to:)`.
+    public static func load(from url: URL) throws(TextError) -> Self {
+        try load(TokenizerFile.read(url), file: url.path)
+    }
+}
+
 /// The `tokenizer.json` format of the char and word tokenizers (SeqLab's own; BPE and WordPiece use
 /// Hugging Face's `tokenizers` format, see `HuggingFaceTokenizer`). Keys, in the order written:
 ///
@@ -65,29 +72,33 @@ public enum TokenizerFile {
     public static let version = 1
     public static let knownKinds = [CharTokenizer.kind, WordTokenizer.kind]
 
-    /// Reads any tokenizer file, whatever its kind. A Hugging Face `tokenizer.json` has a `"model"`
-    /// object where SeqLab's own files have a `"kind"`.
+    /// Reads any tokenizer file, whatever its kind.
     public static func load(from url: URL) throws(TextError) -> any Tokenizer {
-        let (reader, root) = try parse(url)
-        if try reader.member("model", of: root, at: "$") != nil { return try HuggingFaceTokenizer.load(from: url) }
+        try load(read(url), file: url.path)
+    }
+
+    /// Any tokenizer file's bytes; `file` names it in errors. A Hugging Face `tokenizer.json` has a
+    /// `"model"` object where SeqLab's own files have a `"kind"`.
+    public static func load(_ data: Foundation.Data, file: String) throws(TextError) -> any Tokenizer {
+        let reader = JSONReader(file: file)
+        let root = try reader.parse(data)
+        if try reader.member("model", of: root, at: "$") != nil { return try HuggingFaceTokenizer(source: data, file: file) }
         let kind = try reader.string(reader.required("kind", of: root, at: "$"), at: "$.kind")
         switch kind {
-        case CharTokenizer.kind: return try CharTokenizer.load(from: url)
-        case WordTokenizer.kind: return try WordTokenizer.load(from: url)
-        default: throw .unknownKind(file: url.path, kind: kind, known: knownKinds)
+        case CharTokenizer.kind: return try CharTokenizer.load(data, file: file)
+        case WordTokenizer.kind: return try WordTokenizer.load(data, file: file)
+        default: throw .unknownKind(file: file, kind: kind, known: knownKinds)
         }
     }
 
-    static func parse(_ url: URL) throws(TextError) -> (JSONReader, JSONValue) {
-        let data: Foundation.Data
+    /// The bytes of the tokenizer file at `url`.
+    static func read(_ url: URL) throws(TextError) -> Foundation.Data {
         do {
-            data = try Foundation.Data(contentsOf: url)
+            return try Foundation.Data(contentsOf: url)
         } catch {
             throw .unreadable(file: url.path, reason: FileManager.default.fileExists(atPath: url.path)
                 ? error.localizedDescription : "no such file")
         }
-        let reader = JSONReader(file: url.path)
-        return (reader, try reader.parse(data))
     }
 
     /// Writes a vocabulary-based tokenizer atomically (a reader never sees half a file).
@@ -109,16 +120,16 @@ public enum TokenizerFile {
         do {
             try Foundation.Data((document.pretty + "\n").utf8).write(to: url, options: .atomic)
         } catch {
-            throw .unwritable(file: url.path, reason: error.localizedDescription)
+            throw TextError.unwritable(url, error)
         }
     }
 
     /// Reads and checks a vocabulary-based tokenizer of the given kind. `validate` vets each ordinary
     /// (non-reserved) token and returns why it is unacceptable, or nil.
-    static func load(kind: String, from url: URL,
+    static func load(kind: String, _ data: Foundation.Data, file: String,
                      validate: (String) -> String? = { _ in nil }) throws(TextError) -> (Vocabulary, Preprocessor) {
-        let (reader, root) = try parse(url)
-        let file = url.path
+        let reader = JSONReader(file: file)
+        let root = try reader.parse(data)
         let formatName = try reader.string(reader.required("format", of: root, at: "$"), at: "$.format")
         guard formatName == format else {
             throw .malformed(file: file, path: "$.format", reason: "expected \"\(format)\", found \"\(formatName)\"")

@@ -20,8 +20,8 @@ public struct WordTokenizer: VocabularyTokenizer, Hashable {
         return WordTokenizer(vocabulary: vocabulary, preprocessor: preprocessor)
     }
 
-    public static func load(from url: URL) throws(TextError) -> WordTokenizer {
-        let (vocabulary, preprocessor) = try TokenizerFile.load(kind: kind, from: url) { token in
+    public static func load(_ data: Foundation.Data, file: String) throws(TextError) -> WordTokenizer {
+        let (vocabulary, preprocessor) = try TokenizerFile.load(kind: kind, data, file: file) { token in
             if token.isEmpty { return "a word token cannot be empty" }
             return token.unicodeScalars.contains(where: isPythonWhitespace)
                 ? "a word token cannot contain whitespace (it could never be matched)" : nil

@@ -40,6 +40,7 @@ extension RunDirectory {
             chosen = CheckpointStore.Latest(checkpoint: try Checkpoint.read(from: url), url: url, skipped: [])
         case .file(let path):
             let url = URL(fileURLWithPath: path)
+            guard FileManager.default.fileExists(atPath: url.path) else { throw TrainingError.noCheckpointFile(path: path) }
             chosen = CheckpointStore.Latest(checkpoint: try Checkpoint.read(from: url), url: url, skipped: [])
         }
         try chosen.checkpoint.verify(specHash: try specTextHash(), path: chosen.url.path)

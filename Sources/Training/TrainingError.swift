@@ -10,6 +10,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case unknownSplit(String)
     /// A split too short for one batch of the training shape, or one the task does not score.
     case emptySplit(String)
+    /// A valid or test stream with tokens, but fewer than one batch needs.
+    case splitTooShort(String, tokens: Int, needed: Int, batchSize: Int, length: Int)
     /// A split the run's task does not score (word vectors are scored on their evaluation sets, as valid).
     case unscoredSplit(String, task: String, scored: [String])
     /// A run of another task given to a command of one task.
@@ -22,6 +24,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case noEndOfSequence
     /// `--checkpoint best` for a run that never wrote one.
     case noBestCheckpoint(run: String)
+    /// `--checkpoint FILE` for a file that is not there.
+    case noCheckpointFile(path: String)
 
     public var description: String {
         switch self {
@@ -41,6 +45,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             "\(task) runs are scored on \(scored.joined(separator: ", ")) only, not on \(split)"
         case .emptySplit(let split):
             "the \(split) split has too little data for one batch; give it a share in data.split or a file"
+        case .splitTooShort(let split, let tokens, let needed, let batchSize, let length):
+            "the \(split) split has \(tokens) tokens, too few for one batch of batch_size \(batchSize) × seq_len \(length) "
+                + "(\(needed) needed); give it a larger share in data.split, or lower batch_size or seq_len"
         case .wrongTask(let run, let task, let command):
             "\(run) is a \(task) run; \(command) needs \(Self.task(of: command)) run"
         case .emptyPrompt(let prompt):
@@ -52,6 +59,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .noBestCheckpoint(let run):
             "\(run) has no checkpoints/best.ckpt: it is written at each new best validation loss, and this run has not "
                 + "scored a validation split yet; use --checkpoint latest"
+        case .noCheckpointFile(let path):
+            "--checkpoint \(path): no such file; give latest, best or a checkpoint file of the run (its checkpoints/)"
         case .noEndOfSequence:
             "'data.line_end: eos' ends every line with the tokenizer's end-of-sequence token, and this tokenizer has none: "
                 + "add '<eos>' to tokenizer.special_tokens (subword) or use a tokenizer file that has one"
@@ -61,9 +70,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// DESIGN.md: 64 for what the spec asks and cannot be done, 1 for a run that failed.
     public var exitCode: Int32 {
         switch self {
-        case .unsupported, .unresumable, .unknownSplit, .emptySplit, .unscoredSplit, .emptyPrompt, .wrongTask, .sourceTooLong, .noEndOfSequence:
+        case .unsupported, .unresumable, .unknownSplit, .emptySplit, .splitTooShort, .unscoredSplit, .emptyPrompt, .wrongTask, .sourceTooLong, .noEndOfSequence:
             64
-        case .noBestCheckpoint: 66
+        case .noBestCheckpoint, .noCheckpointFile: 66
         case .divergence: 1
         // The shell's status for a process ended by the signal: 130 for SIGINT, 143 for SIGTERM.
         case .interrupted(let signal, _, _): 128 + signal

@@ -30,7 +30,7 @@ extension Command {
             case "--attention":
                 guard !value.isEmpty else { throw UsageError(message: "--attention takes a file name such as attention.svg") }
                 options.attention = value
-            case "--nbest": options.nBest = try Parser.number(flag, value, Int.init, valid: { $0 >= 1 })
+            case "--nbest": options.nBest = try Parser.integer(flag, value, atLeast: 1)
             case "--split":
                 guard ["valid", "test"].contains(value) else { throw UsageError(message: "--split takes valid or test (got '\(value)')") }
                 options.split = value

@@ -107,6 +107,10 @@ enum Command: Equatable {
     init(arguments: [String]) throws(UsageError) {
         guard let first = arguments.first else { self = .help(topic: nil); return }
         var parser = Parser(Array(arguments.dropFirst()))
+        if arguments.count > 1, arguments.contains(where: { $0 == "--help" || $0 == "-h" }) {
+            self = .help(topic: Self.commands.contains(first) ? first : nil)
+            return
+        }
         switch first {
         case "-h", "--help":
             self = .help(topic: nil)
@@ -137,7 +141,7 @@ enum Command: Equatable {
                 case "--top-k": sample.decoding.topK = try Parser.specValue(flag) { () throws(SpecError) in try SampleSpec.value(value, of: "top_k", \.topK) }
                 case "--top-p": sample.decoding.topP = try Parser.specValue(flag) { () throws(SpecError) in try SampleSpec.value(value, of: "top_p", \.topP) }
                 case "--stop": sample.decoding.stop.append(try Parser.unescaped(flag, value))
-                case "--seed": sample.decoding.seed = try Parser.number(flag, value, UInt64.init, valid: { _ in true })
+                case "--seed": sample.decoding.seed = try Parser.seed(flag, value)
                 default: return false
                 }
                 return true
@@ -189,7 +193,7 @@ extension Command {
         request.failFast = parser.flag("--fail-fast")
         let options = try parser.options(["--data-dir", "--runs-dir"]) { flag, value throws(UsageError) in
             guard flag == "--parallel" else { return false }
-            request.parallel = try Parser.number(flag, value, Int.init, valid: { $0 >= 1 })
+            request.parallel = try Parser.integer(flag, value, atLeast: 1)
             return true
         }
         (request.runsDirectory, request.dataDirectory) = (options.runsDirectory, options.dataDirectory)
@@ -214,9 +218,9 @@ extension Command {
                 }
                 split = value
             case "--task": task = value
-            case "--shots": shots = try Parser.number(flag, value, Int.init, valid: { $0 >= 0 })
+            case "--shots": shots = try Parser.integer(flag, value, atLeast: 0)
             case "--demos": demos = value
-            case "--seed": seed = try Parser.number(flag, value, UInt64.init, valid: { _ in true })
+            case "--seed": seed = try Parser.seed(flag, value)
             default: return false
             }
             if ["--shots", "--demos", "--seed"].contains(flag) { promptedFlag = promptedFlag ?? flag }
@@ -315,13 +319,13 @@ extension Command {
         }
         var training = TokenizerTraining(
             corpus: corpus, kind: kind,
-            vocabularySize: try Parser.number("--vocab-size", try required("--vocab-size", "2000"), Int.init, valid: { $0 >= 1 }),
+            vocabularySize: try Parser.integer("--vocab-size", try required("--vocab-size", "2000"), atLeast: 1),
             lowercase: lowercase, output: try required("--out", "tokenizer.json"), dataDirectory: values["--data-dir"])
         if let list = values["--special-tokens"] {
             training.specialTokens = list.isEmpty ? [] : list.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         }
         if let minimum = values["--min-frequency"] {
-            training.minFrequency = try Parser.number("--min-frequency", minimum, Int.init, valid: { $0 >= 1 })
+            training.minFrequency = try Parser.integer("--min-frequency", minimum, atLeast: 1)
         }
         return .train(training)
     }

@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Spec
 import Training
 
@@ -17,16 +18,25 @@ struct Parser {
         var arguments = rest[...]
         while let argument = arguments.popFirst() {
             guard argument.hasPrefix("--") else { positionals.append(argument); continue }
-            guard let value = arguments.popFirst() else { throw Command.UsageError(message: "\(argument) needs a value") }
+            guard let value = arguments.popFirst() else {
+                // A last flag without its value: asking `extra` with an empty one tells a known flag from a typo.
+                let known = allowed.contains(argument) || ((try? extra(argument, "")) ?? true)
+                throw Command.UsageError(message: known ? "\(argument) needs a value" : Self.unknown(argument))
+            }
             if try extra(argument, value) { continue }
-            guard allowed.contains(argument) else { throw Command.UsageError(message: "unknown option '\(argument)'") }
+            guard allowed.contains(argument) else { throw Command.UsageError(message: Self.unknown(argument)) }
             switch argument {
             case "--set":
                 guard value.contains("=") else {
                     throw Command.UsageError(message: "--set takes key=value, e.g. --set train.optimizer.lr=0.3 (got '\(value)')")
                 }
                 options.overrides.append(value)
-            case "--data-dir": options.dataDirectory = value
+            case "--data-dir":
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw Command.UsageError(message: "--data-dir \(value): no such directory")
+                }
+                options.dataDirectory = value
             case "--runs-dir": options.runsDirectory = value
             case "--run-dir": options.runDirectory = value
             case "--checkpoint":
@@ -42,6 +52,10 @@ struct Parser {
     }
 
     var positionalArguments: [String] { positionals }
+
+    private static func unknown(_ flag: String) -> String {
+        "unknown option '\(flag)'; `runner help COMMAND` lists a command's options"
+    }
 
     /// Removes every occurrence of a switch that takes no value (`--lowercase`); whether there was one.
     mutating func flag(_ name: String) -> Bool {
@@ -94,11 +108,19 @@ struct Parser {
         }
     }
 
-    static func number<T>(_ flag: String, _ value: String, _ parse: (String) -> T?, valid: (T) -> Bool)
-        throws(Command.UsageError) -> T {
-        guard let number = parse(value), valid(number) else {
-            throw Command.UsageError(message: "\(flag) got '\(value)', which is not a valid value")
+    /// An integer flag of at least `minimum` (`--parallel 2`, `--shots 0`).
+    static func integer(_ flag: String, _ value: String, atLeast minimum: Int) throws(Command.UsageError) -> Int {
+        guard let number = Int(value), number >= minimum else {
+            throw Command.UsageError(message: "\(flag) takes an integer ≥ \(minimum), found '\(value)'")
         }
         return number
+    }
+
+    /// A `--seed`: any whole number a UInt64 holds.
+    static func seed(_ flag: String, _ value: String) throws(Command.UsageError) -> UInt64 {
+        guard let seed = UInt64(value) else {
+            throw Command.UsageError(message: "\(flag) takes a whole number from 0 to \(UInt64.max), found '\(value)'")
+        }
+        return seed
     }
 }

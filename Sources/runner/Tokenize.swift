@@ -24,6 +24,9 @@ enum TokenizeCommand {
     static func train(_ request: Command.TokenizerTraining) throws {
         let locator = DataLocator.forCurrentProcess(dataDirectory: request.dataDirectory)
         let text = try locator.text(of: request.corpus)
+        guard text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
+            throw Command.UsageError(message: "--train \(request.corpus): the corpus has no text to learn a vocabulary from")
+        }
         let start = Date()
         let tokenizer = try HuggingFaceTokenizer.train(on: text, options: TokenizerOptions(
             lowercase: request.lowercase, minFrequency: request.minFrequency, maxSize: request.vocabularySize,

@@ -53,7 +53,7 @@ extension Command {
             if try extra(flag, value) { return true }
             guard flags.contains(flag) else { return false }
             switch flag {
-            case "--k": options.count = try Parser.number(flag, value, Int.init, valid: { $0 >= 1 })
+            case "--k": options.count = try Parser.integer(flag, value, atLeast: 1)
             default:
                 guard !value.isEmpty else { throw UsageError(message: "--out takes a file name such as vectors.txt") }
                 options.output = value

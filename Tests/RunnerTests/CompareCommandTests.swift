@@ -79,8 +79,8 @@ extension RunnerTests {
             (["plot", sweep, "--metric", "valid.bleu", "--out", output], 64,
              "error: --metric valid.bleu: no run recorded that metric; they have train.loss, train.lr, train.ppl, valid.loss, valid.ppl"),
             (["plot", sweep, silent.path, "--out", output], 66, "error: \(silent.path)/metrics.jsonl holds no metrics"),
-            (["plot", sweep, "--out", "/nonexistent/dir/plot.svg"], 1,
-             "error: cannot create a temporary file for /nonexistent/dir/plot.svg"),
+            (["plot", sweep, "--out", "/nonexistent/dir/plot.svg"], 66,
+             "error: cannot write /nonexistent/dir/plot.svg: the directory /nonexistent/dir does not exist"),
             (["plot", sweep, "--metric", "", "--out", output], 64, "error: --metric takes a metric such as loss or valid.ppl"),
         ])
         XCTAssertFalse(FileManager.default.fileExists(atPath: output), "a refused plot wrote \(output)")

@@ -32,7 +32,9 @@ final class RunnerTests: XCTestCase {
         }
         let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        // A process ended by a signal (a trap is SIGILL or SIGTRAP) reports 128 + the signal, as a shell does.
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return (status, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 
     /// Each command exits with its code and says its message on stderr, never with a Swift trap.
@@ -77,51 +79,6 @@ final class RunnerTests: XCTestCase {
     }
 
     private var runs: URL { FileManager.default.temporaryDirectory.appendingPathComponent("runner-tests-runs") }
-
-    func testExitCodesAndMessages() throws {
-        let cases: [([String], Int32, String)] = [
-            (["check"], 64, "error: check needs a spec file"),
-            (["help", "trian"], 64, "error: no command 'trian'"),
-            (["frobnicate"], 64, "error: 'frobnicate' is neither a command nor a spec file; commands: train, check"),
-            (["chek", "experiments/gru_charlm.yaml"], 64, "error: 'chek' is neither a command nor a spec file (did you mean 'check'?)"),
-            (["train"], 64, "error: train needs a spec file"),
-            (["check", "experiments/sweeps/gru_lr.yaml", "--set", "seed=1"], 64, "error: check of a sweep takes no --set"),
-            // A run's name names a directory inside the runs directory, never a path out of it.
-            (["check", "experiments/gru_charlm.yaml", "--set", "name=../x"], 64, "error: 'name' '../x' must not contain '/'"),
-            (["experiments/gru_charlm.yaml", "--name", ".."], 64, "error: --name must not be '..'"),
-            (["experiments/gru_charlm.yaml", "--name", "a\tb"], 64, "error: --name 'a\\tb' must not contain control characters"),
-            (["check", "experiments/gru_charlm.yaml", "--set", "model={kind: word2vec}"], 64,
-             "'data.max_chars' applies to task language_model, not embeddings"),
-            (["experiments/gru_charlm.yaml", "--bogus", "1"], 64, "error: unknown option '--bogus'"),
-            (["experiments/gru_charlm.yaml", "--set", "lr"], 64, "error: --set takes key=value"),
-            (["check", "experiments/gru_charlm.yaml", "--set", "model.hiden=3"], 64,
-             "--set:1:7: error: unknown key 'hiden' in 'model' (did you mean 'hidden'?)"),
-            (["check", "experiments/nothing.yaml"], 66, "experiments/nothing.yaml: error: cannot read spec file"),
-            (["check", "experiments/gru_charlm.yaml", "--set", "data.corpus=/nonexistent/corpus.txt"], 66, "/nonexistent/corpus.txt"),
-            (["sample", "/nonexistent/run"], 66, "error: no run directory at /nonexistent/run"),
-            (["sample", "experiments", "--length", "x"], 64, "error: --length: expected an integer for 'sample.length', found 'x'"),
-            (["sample", "experiments", "--top-p", "1.5"], 64, "error: --top-p: 'sample.top_p' must be in (0, 1], found 1.5"),
-            (["sample", "experiments", "--temperature", "0"], 64, "error: --temperature: 'sample.temperature' must be > 0, found 0"),
-            (["sample", "experiments", "--top-k", "0"], 64, "error: --top-k: 'sample.top_k' must be ≥ 1, found 0"),
-            (["eval", "experiments", "--split", "dev"], 64, "error: --split takes train, valid or test"),
-            (["resume", "experiments"], 64, "is not a SeqLab run directory"),
-            (["check", "experiments/gru_charlm.yaml", "--set", "train.batch_size=100000"], 64, "lower train.batch_size"),
-            (["check", "experiments/gru_charlm.yaml", "--set", "model={kind: bert}"], 64,
-             "model kind 'bert' is not supported yet"),
-            (["check", "experiments/gru_charlm.yaml", "--set", "model={kind: seq2seq}"], 64,
-             "experiments/gru_charlm.yaml:13:3: error: 'data.max_chars' applies to task language_model, not translation"),
-            // Sizes whose element counts overflow Int, or whose unroll would take minutes to build.
-            (["check", "experiments/gru_charlm.yaml", "--set", "train.batch_size=9223372036854775807"], 64, "lower train.batch_size"),
-            (["check", "experiments/gru_charlm.yaml", "--set", "train.seq_len=9223372036854775807"], 64, "lower train.seq_len"),
-            (["check", "experiments/gru_charlm.yaml", "--set", "model.hidden=9223372036854775807"], 64, "or model.hidden"),
-            (["check", "experiments/gru_charlm.yaml", "--set", "model.hidden=3037000500"], 64, "or model.hidden"),
-            (["check", "experiments/gru_charlm.yaml", "--set", "model.embedding=9223372036854775807"], 64, "or model.embedding"),
-            (["check", "experiments/gru_charlm.yaml", "--set", "model.layers=9223372036854775807"], 64, "lower train.seq_len or model.layers"),
-            (["experiments/gru_charlm.yaml", "--runs-dir", runs.path, "--set", "train.epochs=9223372036854775807"], 64,
-             "lower train.epochs"),
-        ]
-        try assertRefusals(cases)
-    }
 
     /// `runner bleu` prints sacreBLEU's line for any two files, and refuses what it cannot pair.
     func testBLEUOfTwoFiles() throws {

@@ -58,7 +58,7 @@ extension RunnerTests {
              "--kind takes bpe_bytelevel, bpe, wordpiece (got 'unigram')"),
             (["tokenize", "--train", "tinyshakespeare", "--kind", "bpe", "--out", "x"], 64, "needs --vocab-size"),
             (["tokenize", "--train", "tinyshakespeare", "--kind", "bpe", "--vocab-size", "-3", "--out", "x"], 64,
-             "--vocab-size got '-3'"),
+             "--vocab-size takes an integer ≥ 1, found '-3'"),
             (["tokenize", "--train", "tinyshakespeare", "--kind", "wordpiece", "--vocab-size", "100",
               "--special-tokens", "<s>,</s>", "--out", "x"], 64, "needs an unknown token"),
             (["tokenize", "--train", "tinyshakespeare", "--kind", "bpe", "--vocab-size", "100",

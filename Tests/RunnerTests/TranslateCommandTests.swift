@@ -142,7 +142,7 @@ extension RunnerTests {
             (["translate", "/nonexistent/run"], 66, "no run directory at /nonexistent/run"),
             (["translate", lm], 64, "is a language_model run; translate needs a translation run"),
             (["sample", path], 64, "is a translation run; sample needs a language_model run"),
-            (["translate", path, "--checkpoint", "/nonexistent/x.ckpt"], 66, "no checkpoint at /nonexistent/x.ckpt"),
+            (["translate", path, "--checkpoint", "/nonexistent/x.ckpt"], 66, "error: --checkpoint /nonexistent/x.ckpt: no such file"),
             (["translate", path, "--checkpoint", ""], 64, "--checkpoint takes latest, best or a checkpoint file"),
             (["eval", lm, "--split", "train", "--checkpoint", "best"], 66, "has no checkpoints/best.ckpt"),
             (["sample", lm, "--checkpoint", "best"], 66, "has no checkpoints/best.ckpt"),

@@ -60,7 +60,7 @@ extension RunnerTests {
             (["similar", path, "zebra"], 64, "error: 'zebra' is not in the model's vocabulary (8 words)"),
             (["similar", path], 64, "error: similar needs a run directory and a word"),
             (["analogy", path, "cat", "dog"], 64, "error: analogy needs a run directory and three words"),
-            (["similar", path, "cat", "--k", "0"], 64, "error: --k got '0', which is not a valid value"),
+            (["similar", path, "cat", "--k", "0"], 64, "error: --k takes an integer ≥ 1, found '0'"),
             (["export", path], 64, "error: export needs --format word2vec"),
             (["eval", path, "--split", "test"], 64, "error: embeddings runs are scored on valid only, not on test"),
             (["export", path, "--format", "glove"], 64, "error: --format takes word2vec (got 'glove')"),

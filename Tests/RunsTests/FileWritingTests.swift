@@ -13,12 +13,11 @@ final class FileWritingTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try contents(of: root), ["summary.json"])
     }
 
-    func testAtomicWriteIntoAMissingDirectoryIsAnIOErrorNamingTheFile() {
+    func testAtomicWriteIntoAMissingDirectoryNamesTheFileAndTheDirectory() {
         let url = root.appendingPathComponent("absent/summary.json")
         XCTAssertThrowsError(try atomicWrite(Data("x".utf8), to: url)) { error in
-            guard case .io(let path, _, _)? = error as? RunError else { return XCTFail("\(error)") }
-            XCTAssertEqual(path, url.path)
-            XCTAssertEqual((error as? RunError)?.exitCode, 1)
+            XCTAssertEqual(error as? RunError, .missingDirectory(path: url.path, directory: url.deletingLastPathComponent().path))
+            XCTAssertEqual((error as? RunError)?.exitCode, 66)
         }
     }
 

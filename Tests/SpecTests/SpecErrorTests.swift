@@ -278,6 +278,8 @@ final class SpecErrorTests: XCTestCase {
              caret: 8),
         Case(name: "two documents", files: ["x.yaml": minimalSpec + "---\nseed: 1\n"],
              headline: "x.yaml:2:1: error: a spec is one YAML document; found a second one ('---')", caret: 1),
+        Case(name: "nesting deeper than a stack", files: ["x.yaml": minimalSpec + "seed: " + String(repeating: "[", count: 10_000)],
+             headline: "x.yaml:2:71: error: values nest deeper than 64 levels here; a spec needs a few", caret: 71),
         // Files.
         Case(name: "missing file", files: [:],
              headline: "x.yaml: error: cannot read spec file 'x.yaml': no such file", caret: nil, exit: 66),

@@ -24,6 +24,23 @@ struct Evaluator {
         randomWindows = context.spec.train.sampling == .windows && batchLimit != nil
     }
 
+    /// Refuses a stream split that has tokens but too few for one batch: it would be passed over at
+    /// every evaluation without a word. `runner check` and training both ask this.
+    func checkBatchable(_ name: String, _ split: LanguageModelData.Split) throws {
+        guard case .stream(let tokens) = split, !tokens.isEmpty else { return }
+        do {
+            _ = try batcher(of: tokens)
+        } catch .corpusTooShort(_, let needed, _, _) {
+            throw TrainingError.splitTooShort(name, tokens: tokens.count, needed: needed, batchSize: plan.batchSize,
+                                              length: plan.length)
+        }
+    }
+
+    private func batcher(of tokens: [Int]) throws(DataError) -> LMBatcher {
+        try LMBatcher(tokens: tokens, batchSize: plan.batchSize, numSteps: plan.length,
+                      sampling: randomWindows ? .windows : .sequential)
+    }
+
     /// The mean loss per predicted token on `split`; nil when it is too small for one batch.
     func loss(on split: LanguageModelData.Split) throws -> Double? {
         let (batches, carriesState) = batches(of: split)
@@ -51,10 +68,7 @@ struct Evaluator {
         let limit = batchLimit ?? .max
         switch split {
         case .stream(let tokens):
-            let sampling: LMSampling = randomWindows ? .windows : .sequential
-            guard let batcher = try? LMBatcher(tokens: tokens, batchSize: size, numSteps: plan.length, sampling: sampling) else {
-                return ([], true)
-            }
+            guard let batcher = try? batcher(of: tokens) else { return ([], true) }
             var generator = SeededGenerator(seed: 0)
             var batches = batcher.epoch(layout: plan.layout, using: &generator)
             while randomWindows, batches.count < limit {

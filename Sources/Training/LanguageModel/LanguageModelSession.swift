@@ -56,6 +56,7 @@ final class LanguageModelSession: TaskSession {
         data = try LanguageModelData(corpus, plan: context.plan)
         batcher = try data.trainingBatches(context.plan, sampling: context.spec.train.sampling)
         evaluator = Evaluator(context, program: try context.evaluation())
+        for split in ["valid", "test"] { try evaluator.checkBatchable(split, data.split(split)) }
         sampler = try context.sampler()
         let prompt = context.spec.sample.prompt
         if !prompt.isEmpty, corpus.tokenizer.encode(prompt).isEmpty { throw TrainingError.emptyPrompt(prompt) }
