@@ -32,6 +32,19 @@ public final class DirectoryLock {
         (self.descriptor, takenOverFrom) = (descriptor, holder)
     }
 
+    /// Refuses, as `init` would, when a live process holds `directory`'s lock, without taking it: a
+    /// resumed sweep asks this of each unfinished trial before it starts or deletes anything.
+    public static func checkFree(_ directory: URL) throws {
+        let path = directory.appendingPathComponent(fileName).path
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }  // never locked
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_SH | LOCK_NB) == 0 else {
+            throw RunError.locked(directory: directory.path, pid: pid(in: descriptor))
+        }
+        flock(descriptor, LOCK_UN)
+    }
+
     deinit {
         ftruncate(descriptor, 0)
         close(descriptor)

@@ -65,7 +65,11 @@ public final class Sweep {
     /// A sweep as a kill left it, for `runner sweep --resume`.
     public static func resume(_ url: URL, report: @escaping (String) -> Void) throws -> Sweep {
         let directory = try SweepDirectory.open(url)
-        return Sweep(directory: directory, trials: try directory.readTrials(), header: try directory.readHeader(), report: report)
+        let trials = try directory.readTrials()
+        // A trial still trained by a child of the killed sweep is refused here, before it is resumed
+        // twice or, killed before its first checkpoint, deleted under the process writing it.
+        for trial in trials where !trial.isFinished { try DirectoryLock.checkFree(directory.runURL(trial: trial.index)) }
+        return Sweep(directory: directory, trials: trials, header: try directory.readHeader(), report: report)
     }
 
     private struct Child {

@@ -109,6 +109,8 @@ extension RunnerTests {
             (["check", f + "window_too_long.yaml"], 64, "error: the corpus has 6 tokens, but batch_size 4 × seq_len 100 needs"),
             (["check", f + "words_empty.yaml"], 64, "error: the corpus has 0 distinct words seen at least min_count = 5 times"),
             (["check", f + "parallel_mismatch.yaml"], 64, "src.txt has 3 lines but \(f)tgt.txt has 2"),
+            (["check", f + "parallel_too_long.yaml"], 64, "error: no training pair is within data.max_length 1 tokens"),
+            (["check", f + "parallel_empty.yaml"], 64, "error: the training split has no sentence pairs"),
             (["sweep", f + "sweep_no_base.yaml"], 66, "sweep_no_base.yaml:1:7: error: cannot read '\(f)nothere.yaml' named by 'base'"),
             (["sweep", f + "sweep_bad_key.yaml"], 64, "sweep_bad_key.yaml:3:9: error: unknown key 'hiden' in 'model'"),
             (["check", f + "sweep_bad_key.yaml"], 64, "sweep_bad_key.yaml:3:9: error: unknown key 'hiden' in 'model'"),
@@ -226,6 +228,10 @@ struct BadInputFiles {
         let line = "the time traveller for so it will be convenient\n"
         let tiny = "model: {kind: rnn_lm, cell: gru, hidden: 8}\ntokenizer: {kind: char}\ntrain: {batch_size: 4, seq_len: 10, epochs: 1}\n"
         let corpus = { (file: String) in "data: {corpus: \(directory.path)/\(file)}\n" + tiny }
+        let parallel = { (stem: String, extra: String) in
+            "data: {corpus: pair, source: src, target: tgt, \(extra)files: {train: \"\(directory.path)/\(stem).{lang}\", "
+                + "valid: \"\(directory.path)/pair.{lang}\"}}\nmodel: {kind: seq2seq}\n"
+        }
         let tokenizer = try String(contentsOf: RunnerTests.packageRoot.appendingPathComponent("Tests/FuzzTests/Corpus/tokenizer/char.json"),
                                    encoding: .utf8)
         let bpe = try String(contentsOf: RunnerTests.packageRoot.appendingPathComponent("Tests/FuzzTests/Corpus/tokenizer/bpe.json"),
@@ -251,6 +257,9 @@ struct BadInputFiles {
                 data: {corpus: pair, source: src, target: tgt, files: {train: "\(directory.path)/{lang}.txt", valid: "\(directory.path)/{lang}.txt"}}
                 model: {kind: seq2seq}\n
                 """,
+            "pair.src": "a b c\nd e f\n", "pair.tgt": "x y\nz w\n", "none.src": "", "none.tgt": "",
+            "parallel_too_long.yaml": parallel("pair", "max_length: 1, "),
+            "parallel_empty.yaml": parallel("none", ""),
             "sweep.yaml": "base: tiny.yaml\nparameters:\n  model.hidden: [4]\n",
             "sweep_no_base.yaml": "base: nothere.yaml\nparameters: {train.optimizer.lr: [0.1]}\n",
             "sweep_bad_key.yaml": "base: tiny.yaml\nparameters:\n  model.hiden: [1, 2]\n",

@@ -122,11 +122,14 @@ extension RunnerTests {
         lister.waitUntilExit()
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        for pid in String(decoding: children.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .split(separator: "\n").compactMap({ Int32($0) }) {
-            kill(pid, SIGKILL)
-        }
+        let pids = String(decoding: children.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").compactMap({ Int32($0) })
         let killed = try XCTUnwrap(sweepURL, "trial-001 never checkpointed")
+        // While the killed sweep's trial still runs, resuming the sweep refuses, naming it and its pid.
+        let (refused, _, refusal) = try run(["sweep", "--resume", killed.path])
+        XCTAssertEqual(refused, 1, refusal)
+        XCTAssertTrue(refusal.contains("error: \(killed.path)/trial-001 is in use by process \(pids.first ?? 0)"), refusal)
+        for pid in pids { kill(pid, SIGKILL) }
         XCTAssertEqual(try trials(in: killed).map { $0["status"] as? String }, ["done", "running", "pending",
                                                                                "pending", "pending", "pending"])
         let firstMetrics = try Data(contentsOf: killed.appendingPathComponent("trial-000/metrics.jsonl"))
