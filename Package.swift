@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "TextTests", dependencies: ["Text"]),
         .testTarget(name: "DataTests", dependencies: ["Core", "Data", "Text"]),
         .testTarget(name: "SpecTests", dependencies: ["Core", "Spec"]),
-        .testTarget(name: "RunsTests", dependencies: ["Core", "Runs"]),
+        .testTarget(name: "RunsTests", dependencies: ["Core", "Runs"], resources: [.copy("Golden")]),
         .testTarget(name: "PlannerTests", dependencies: ["Core", "Engine", "Graph", "Models", "Planner", "Spec", "TestSupport"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner"], resources: [.copy("Snapshots")]),
         .testTarget(name: "TrainingTests", dependencies: ["Core", "Data", "Engine", "Planner", "Runs", "Spec", "Text",

@@ -7,18 +7,47 @@ import Foundation
 public final class MetricsWriter {
     public let url: URL
     private let file: AppendFile
+    /// Where each event's numbers also go as TensorBoard scalars; nil when `log.tensorboard` is off.
+    private let tensorboardDirectory: URL?
+    /// Opened at the first event, so that a writer replaced before it logs anything leaves no file.
+    private var tensorboard: TensorBoardLog?
+    /// The checkpoint step a resumed run continues after: its event file starts with a restart mark.
+    private let resumedAfter: Int?
 
     /// Opens (creating if needed) the file at `url`; events already there are kept.
-    public init(url: URL) throws {
+    public init(url: URL, tensorboard: URL? = nil, resumedAfter step: Int? = nil) throws {
         self.url = url
         file = try AppendFile(url: url)
+        (tensorboardDirectory, resumedAfter) = (tensorboard, step)
     }
 
     /// Appends one event, e.g. `["step": 500, "split": "valid", "loss": 1.42]`. `sync` also fsyncs,
     /// worth it at eval and checkpoint cadence; per-step events need only the cheap append, which
-    /// already survives the process being killed.
+    /// already survives the process being killed. An event with a step and a split also goes to
+    /// TensorBoard, each number as the scalar `split/name` (`valid/loss`).
     public func append(_ event: [String: JSONValue], sync: Bool = false) throws {
         try file.append(JSONValue.object(JSONObject(event)).compact + "\n", sync: sync)
+        guard case .int(let step)? = event["step"], case .string(let split)? = event["split"] else { return }
+        let wallTime = Date().timeIntervalSince1970
+        for (name, value) in event.sorted(by: { $0.key < $1.key }) where name != "step" {
+            guard let number = value.number, let log = try tensorboardLog(wallTime) else { continue }
+            try log.scalar(split + "/" + name, number, step: step, wallTime: wallTime)
+        }
+    }
+
+    /// A text for TensorBoard's text tab (a sample), when TensorBoard logging is on.
+    public func text(_ tag: String, _ text: String, step: Int) throws {
+        let wallTime = Date().timeIntervalSince1970
+        try tensorboardLog(wallTime)?.text(tag, text, step: step, wallTime: wallTime)
+    }
+
+    private func tensorboardLog(_ wallTime: Double) throws -> TensorBoardLog? {
+        guard let tensorboardDirectory else { return nil }
+        if let tensorboard { return tensorboard }
+        let log = try TensorBoardLog(directory: tensorboardDirectory, wallTime: wallTime)
+        if let resumedAfter { try log.restart(after: resumedAfter, wallTime: wallTime) }
+        tensorboard = log
+        return log
     }
 
     /// Reads every event of a metrics file; a blank last line is ignored. A line that is not a JSON

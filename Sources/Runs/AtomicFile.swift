@@ -56,7 +56,11 @@ final class AppendFile {
     deinit { close(descriptor) }
 
     func append(_ text: String, sync: Bool) throws {
-        try writeAll(descriptor, Data(text.utf8), path: url.path)
+        try append(Data(text.utf8), sync: sync)
+    }
+
+    func append(_ data: Data, sync: Bool) throws {
+        try writeAll(descriptor, data, path: url.path)
         if sync, fsync(descriptor) != 0 { throw RunError.posix(url.path, "sync") }
     }
 }

@@ -130,7 +130,14 @@ public struct RunDirectory: Hashable, Sendable {
         try AppendFile(url: samplesURL).append("--- step \(step) ---\n\(text)\n\n", sync: true)
     }
 
-    public func metricsWriter() throws -> MetricsWriter { try MetricsWriter(url: metricsURL) }
+    /// TensorBoard's event files (`tensorboard --logdir runs` finds them).
+    public var tensorboardURL: URL { url.appendingPathComponent("tb") }
+
+    /// The writer of metrics.jsonl (and of TensorBoard's events when `tensorboard`); `resumedAfter` is
+    /// the step of the checkpoint a resumed run continues from.
+    public func metricsWriter(tensorboard: Bool, resumedAfter step: Int? = nil) throws -> MetricsWriter {
+        try MetricsWriter(url: metricsURL, tensorboard: tensorboard ? tensorboardURL : nil, resumedAfter: step)
+    }
 
     public func logWriter(echo: Bool = true) throws -> LogWriter { try LogWriter(url: logURL, echo: echo) }
 }

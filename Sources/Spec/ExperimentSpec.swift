@@ -25,6 +25,7 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var eval = EvalSpec()
     public var sample = SampleSpec()
     public var checkpoint = CheckpointSpec()
+    public var log = LogSpec()
 
     public init() {}
 
@@ -71,6 +72,7 @@ extension ExperimentSpec: SpecSection {
             .section("eval", \.eval),
             .section("sample", \.sample),
             .section("checkpoint", \.checkpoint),
+            .section("log", \.log),
         ]
     }
 

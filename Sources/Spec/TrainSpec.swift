@@ -155,6 +155,14 @@ public struct CheckpointSpec: Sendable, Equatable {
     public init() {}
 }
 
+/// `log`: where a run's metrics go besides metrics.jsonl.
+public struct LogSpec: Sendable, Equatable {
+    /// TensorBoard event files in the run's `tb/`, every metric and sample as it is logged.
+    public var tensorboard = true
+
+    public init() {}
+}
+
 extension TrainSpec: SpecSection {
     static var fields: [Field<TrainSpec>] {
         [
@@ -280,6 +288,10 @@ extension CheckpointSpec: SpecSection {
     static var fields: [Field<CheckpointSpec>] {
         [.int("every_steps", \.everySteps, .atLeastOne), .int("keep", \.keep, .atLeastOne)]
     }
+}
+
+extension LogSpec: SpecSection {
+    static var fields: [Field<LogSpec>] { [.bool("tensorboard", \.tensorboard)] }
 }
 
 extension SampleSpec {

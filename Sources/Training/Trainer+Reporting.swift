@@ -86,6 +86,7 @@ extension Trainer {
         try log.line(line)
         if let text = try session.sample(step: step) {
             try run.appendSample(step: step, text: text)
+            try metrics.text("samples", text, step: step)
             try log.line("  sample: \(text)")
         }
         return summary

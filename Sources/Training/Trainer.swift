@@ -61,7 +61,8 @@ public final class Trainer {
         // Only once everything else has been checked; truncating replaces the file, so the append
         // handle is opened again.
         try MetricsWriter.truncate(run.metricsURL, afterStep: latest.checkpoint.step)
-        trainer.metrics = try run.metricsWriter()
+        trainer.metrics = try run.metricsWriter(tensorboard: trainer.spec.log.tensorboard,
+                                                 resumedAfter: latest.checkpoint.step)
         try trainer.log.line("resumed from \(latest.url.path) at step \(latest.checkpoint.step)")
         return trainer
     }
@@ -85,7 +86,7 @@ public final class Trainer {
         self.lock = lock
         log = try run.logWriter(echo: echo)
         if let pid = lock.takenOverFrom { try log.line("took over \(DirectoryLock.fileName) from process \(pid), which no longer runs") }
-        metrics = try run.metricsWriter()
+        metrics = try run.metricsWriter(tensorboard: spec.log.tensorboard)
         progress = ProgressLine(echo: echo)
         position = TrainingPosition(seed: UInt64(truncatingIfNeeded: session.spec.seed) &+ 1, state: session.zeroState)
     }

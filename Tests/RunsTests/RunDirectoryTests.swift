@@ -81,7 +81,7 @@ final class RunDirectoryTests: TemporaryDirectoryTestCase {
         try run.appendSample(step: 1000, text: "the time machine")
         XCTAssertEqual(try String(contentsOf: run.samplesURL, encoding: .utf8),
                        "--- step 500 ---\nthe time traveller\n\n--- step 1000 ---\nthe time machine\n\n")
-        try run.metricsWriter().append(["step": 1])
+        try run.metricsWriter(tensorboard: false).append(["step": 1])
         try run.logWriter(echo: false).line("hello")
         try run.writePlan("plan\n")
         XCTAssertEqual(try contents(of: run.url),
