@@ -19,10 +19,18 @@ deps:
 build: deps
 	$(SWIFT) build $(RELEASE)
 
-# The whole suite at release speed; -enable-testing keeps @testable imports working.
+# The whole suite at release speed; -enable-testing keeps @testable imports working. Its last line
+# counts the XCTest results (`N passed, N failed, N skipped`), and a run that executed no test fails.
+XUNIT        = .build/test-results.xml
 test: deps
 	$(SWIFT) build $(TESTFLAGS) $(IMPORTS) --build-tests
-	$(SWIFT) test $(TESTFLAGS) --skip-build --parallel --num-workers 2
+	@rm -f $(XUNIT); status=0; \
+	$(SWIFT) test $(TESTFLAGS) --skip-build --parallel --num-workers 2 --xunit-output $(XUNIT) || status=$$?; \
+	total=$$(grep -o '<testcase ' $(XUNIT) 2>/dev/null | wc -l); \
+	failed=$$(grep -o '<failure' $(XUNIT) 2>/dev/null | wc -l); \
+	skipped=$$(grep -o '<skipped' $(XUNIT) 2>/dev/null | wc -l); \
+	echo "$$((total - failed - skipped)) passed, $$failed failed, $$skipped skipped"; \
+	[ $$status -eq 0 ] && [ $$total -gt 0 ] && [ $$failed -eq 0 ]
 
 # Faults beyond make test's short versions: a run killed (SIGKILL) at 20 random moments and resumed
 # each time must end as an uninterrupted one, byte for byte; signals, a held run, a filled disk.
