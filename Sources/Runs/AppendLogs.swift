@@ -66,12 +66,15 @@ public final class MetricsWriter {
     }
 
     /// Drops the events after `step` so that a run resumed from the checkpoint at `step` does not
-    /// log the steps it repeats twice. Events without a step (run start, notes) are kept. The file is
-    /// rewritten atomically; a partial last line left by a kill mid-write is dropped too.
+    /// log the steps it repeats twice, and any test score: the test split is scored after the last
+    /// checkpoint, so a run killed between the two scores it again. Events without a step (run start,
+    /// notes) are kept. The file is rewritten atomically; a partial last line left by a kill
+    /// mid-write is dropped too.
     public static func truncate(_ url: URL, afterStep step: Int) throws {
         let lines = try readText(url).split(separator: "\n", omittingEmptySubsequences: true)
         let kept = lines.filter { line in
             guard case .object(let event)? = try? JSONValue(parsing: String(line)) else { return false }
+            if event["split"] == .string("test") { return false }
             if case .int(let eventStep)? = event["step"] { return eventStep <= step }
             return true
         }

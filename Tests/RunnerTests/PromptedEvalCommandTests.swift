@@ -78,7 +78,7 @@ extension RunnerTests {
             (["eval", gpt, "--task", good, "--shots", "-1"], 64, "error: --shots takes an integer ≥ 0, found '-1'"),
             (["eval", gpt, "--task", good, "--seed", "x"], 64, "error: --seed takes a whole number from 0 to"),
             (["eval", gpt, "--task", good, "--split", "test"], 64, "--split belongs to the loss on a split"),
-            (["eval", gpt, "--task", good, "--data-dir", "data"], 64, "--data-dir belongs to the loss on a split"),
+            (["eval", gpt, "--task", good, "--data-dir", "experiments"], 64, "--data-dir belongs to the loss on a split"),
             (["eval", gpt, "--shots", "2"], 64, "error: eval --shots belongs to --task FILE.jsonl"),
             (["eval", gpt, "--split", "train", "--demos", demos], 64, "error: eval --demos belongs to --task FILE.jsonl"),
             (["eval", "--task", good], 64, "error: eval needs a run directory"),

@@ -49,11 +49,13 @@ final class FileWritingTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try MetricsWriter.read(url).map { $0["step"] }, [1, 2])
     }
 
-    func testTruncatingMetricsDropsLaterStepsAndAPartialLastLine() throws {
+    func testTruncatingMetricsDropsLaterStepsTheTestScoreAndAPartialLastLine() throws {
         let url = root.appendingPathComponent("metrics.jsonl")
         let writer = try MetricsWriter(url: url)
         try writer.append(["event": "start"])
         for step in 1...4 { try writer.append(["step": .int(step), "loss": .double(Double(step))]) }
+        // The test score of a run killed after its last checkpoint, at that checkpoint's step.
+        try writer.append(["step": .int(2), "split": "test", "loss": .double(2.5)])
         let handle = try FileHandle(forWritingTo: url)
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("{\"step\":5,\"lo".utf8))
