@@ -47,6 +47,29 @@ extension RunDirectory {
         return chosen
     }
 
+    /// Writes the chosen checkpoint's weights as `directory/model.safetensors` under the run's own keys,
+    /// with the run's spec.yaml beside them (made if missing); returns the file and what was skipped.
+    public func exportWeights(to directory: URL, checkpoint choice: CheckpointChoice) throws -> (file: URL, warnings: [String]) {
+        let chosen = try checkpoint(choice)
+        var tensors: [Safetensors.Tensor] = [], offset = 0
+        for entry in chosen.checkpoint.entries {
+            let count = entry.shape.count
+            tensors.append(Safetensors.Tensor(name: entry.key, shape: entry.shape.dims,
+                                              values: Array(chosen.checkpoint.values[offset..<(offset + count)])))
+            offset += count
+        }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw RunError.io(path: directory.path, operation: "create directory", reason: error.localizedDescription)
+        }
+        let file = directory.appendingPathComponent("model.safetensors")
+        let weights = Safetensors(tensors: tensors, metadata: ["format": "pt", "seqlab_step": String(chosen.checkpoint.step)])
+        try atomicWrite(Data(weights.encoded()), to: file)
+        try atomicWrite(try Data(contentsOf: specURL), to: directory.appendingPathComponent("spec.yaml"))
+        return (file, chosen.warnings)
+    }
+
     /// A translation run's tokenizers, source and target.
     func translationTokenizers() throws -> (source: any Tokenizer, target: any Tokenizer) {
         (try TokenizerFile.load(from: tokenizerURL(side: "source")), try TokenizerFile.load(from: tokenizerURL(side: "target")))

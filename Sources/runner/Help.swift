@@ -16,6 +16,7 @@ enum Help {
       runner similar RUN_DIR WORD [--k N]
       runner analogy RUN_DIR A B C [--k N]
       runner export RUN_DIR --format word2vec [--binary] [--out FILE]
+      runner export RUN_DIR --format safetensors [--out DIR]
       runner tokenize --tokenizer FILE.json < lines.txt
       runner tokenize --train CORPUS --kind KIND --vocab-size N --out FILE.json [...]
       runner bleu --ref REF --hyp HYP [--tokenize none|13a] [--lowercase] [--sentence]
@@ -35,7 +36,7 @@ enum Help {
       translate   translate lines (or a split) with a translation run's latest (or best) checkpoint
       similar     the words nearest WORD by cosine in a word-vector run (word2vec, fastText, GloVe)
       analogy     A is to B as C is to ?, answered by 3CosAdd over a word-vector run's vectors
-      export      write a word-vector run's vectors in word2vec's text (or binary) format
+      export      a word-vector run's vectors in word2vec's format, or any run's weights as safetensors
       tokenize    show a tokenizer's ids and tokens for lines of text, or train and save one
       bleu        BLEU of a file of hypotheses against one of references, equal to sacreBLEU's
       table       finished runs side by side: what differs, metrics, the published numbers they reproduce
@@ -184,11 +185,16 @@ enum Help {
 
     static let export = """
     runner export RUN_DIR --format word2vec [--binary] [--out FILE] [--checkpoint latest|FILE]
+    runner export RUN_DIR --format safetensors [--out DIR] [--checkpoint latest|best|FILE]
 
-    Writes a word-vector run's vectors in word2vec's format, which gensim's
+    word2vec: writes a word-vector run's vectors in word2vec's format, which gensim's
     KeyedVectors.load_word2vec_format reads: a "V D" line, then a word and its D values a line
     (--binary: the values as little-endian float32). Most frequent word first. Default FILE:
-    RUN_DIR/vectors.txt (vectors.bin with --binary); prints the path written.
+    RUN_DIR/vectors.txt (vectors.bin with --binary).
+    safetensors: writes any run's weights as DIR/model.safetensors (Hugging Face's format, float32,
+    SeqLab's parameter keys; safetensors.torch.load_file reads it) with the run's spec.yaml beside
+    it. Default DIR: RUN_DIR/export.
+    Prints the path written.
     Example: runner export runs/word2vec_sgns-20261204-133639 --format word2vec --binary
     """
 

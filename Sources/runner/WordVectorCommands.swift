@@ -4,7 +4,7 @@ import Runs
 import Training
 
 /// The embeddings task's verbs: `runner similar RUN WORD`, `runner analogy RUN A B C` and
-/// `runner export RUN --format word2vec`.
+/// `runner export RUN --format word2vec` (and `--format safetensors`, for any run).
 extension Command {
     /// What `similar`, `analogy` and `export` read and print.
     struct WordVectorOptions: Equatable {
@@ -12,6 +12,11 @@ extension Command {
         var binary = false
         var output: String?
         var checkpoint = CheckpointChoice.latest
+        var format = ExportFormat.word2vec
+    }
+
+    enum ExportFormat: String, Equatable, CaseIterable {
+        case word2vec, safetensors
     }
 
     static func similar(_ parser: inout Parser) throws(UsageError) -> Command {
@@ -33,15 +38,19 @@ extension Command {
 
     static func export(_ parser: inout Parser) throws(UsageError) -> Command {
         let binary = parser.flag("--binary")
-        var format: String?
+        let formats = ExportFormat.allCases.map(\.rawValue).joined(separator: " or ")
+        var format: ExportFormat?
         var options = try wordVectorOptions(&parser, flags: ["--out"]) { flag, value throws(UsageError) in
             guard flag == "--format" else { return false }
-            guard value == "word2vec" else { throw UsageError(message: "--format takes word2vec (got '\(value)')") }
-            format = value
+            guard let chosen = ExportFormat(rawValue: value) else {
+                throw UsageError(message: "--format takes \(formats) (got '\(value)')")
+            }
+            format = chosen
             return true
         }
-        options.binary = binary
-        guard format != nil else { throw UsageError(message: "export needs --format word2vec") }
+        guard let format else { throw UsageError(message: "export needs --format \(formats)") }
+        if binary, format != .word2vec { throw UsageError(message: "--binary belongs to --format word2vec") }
+        (options.binary, options.format) = (binary, format)
         return .export(run: try parser.positional("export", "a run directory"), options: options)
     }
 
@@ -83,7 +92,15 @@ enum WordVectorCommand {
     }
 
     /// Writes the vectors to `--out` (default `RUN/vectors.txt`, or `.bin` with `--binary`); prints the path.
+    /// `--format safetensors` writes any run's weights instead (`--out` a directory, default `RUN/export`).
     static func export(_ path: String, _ options: Command.WordVectorOptions) throws {
+        if options.format == .safetensors {
+            let directory = URL(fileURLWithPath: options.output ?? path + "/export")
+            let written = try RunDirectory.open(URL(fileURLWithPath: path)).exportWeights(to: directory, checkpoint: options.checkpoint)
+            for warning in written.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+            print(written.file.path)
+            return
+        }
         let run = try open(path, options, command: "export")
         let output = options.output.map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: path).appendingPathComponent(options.binary ? "vectors.bin" : "vectors.txt")

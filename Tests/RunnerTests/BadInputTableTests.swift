@@ -32,6 +32,7 @@ extension RunnerTests {
             XCTAssertFalse(stderr.contains("Fatal error") || stderr.contains("Stack dump") || stderr.contains("Backtrac"),
                            "\(command): \(stderr)")
         }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: f + "weights/spec.yaml"), "the spec beside the exported weights")
         // A corpus with CRLF line ends trains the model the same file with LF does (as Python reads both).
         let lf = try self.run(["check", files.spec("corpus_lf")]).1, crlf = try self.run(["check", files.spec("corpus_crlf")]).1
         XCTAssertEqual(crlf.replacingOccurrences(of: "corpus_crlf", with: "corpus_lf"), lf)
@@ -162,9 +163,12 @@ extension RunnerTests {
             (["similar", run, "dog"], 64, "error: \(run) is a language_model run; similar needs an embeddings run"),
             (["analogy", run, "a", "b"], 64, "error: analogy needs a run directory and three words"),
             (["analogy", run, "a", "b", "c", "--k", "0"], 64, "error: --k takes an integer ≥ 1, found '0'"),
-            (["export", run], 64, "error: export needs --format word2vec"),
-            (["export", run, "--format", "bogus"], 64, "error: --format takes word2vec (got 'bogus')"),
+            (["export", run], 64, "error: export needs --format word2vec or safetensors"),
+            (["export", run, "--format", "bogus"], 64, "error: --format takes word2vec or safetensors (got 'bogus')"),
             (["export", run, "--format", "word2vec"], 64, "error: \(run) is a language_model run; export needs an embeddings run"),
+            (["export", run, "--format", "safetensors", "--binary"], 64, "error: --binary belongs to --format word2vec"),
+            (["export", run, "--format", "safetensors", "--out", f + "weights"], 0, "\(f)weights/model.safetensors"),
+            (["export", run, "--format", "safetensors", "--checkpoint", "nothere"], 66, "error: --checkpoint nothere: no such file"),
         ]
     }
 
@@ -205,7 +209,7 @@ extension RunnerTests {
             (["table", "/nonexistent"], 66, "error: no run directory at /nonexistent"),
             (["table", run, "--metrics"], 64, "error: --metrics needs a value"),
             (["table", run, "--sort", "bogus"], 64, "error: --sort bogus: no run recorded that metric; they have train.loss"),
-            (["table", f], 64, "is neither a run directory (it has no spec.yaml) nor a directory of runs"),
+            (["table", f + "nothing"], 64, "is neither a run directory (it has no spec.yaml) nor a directory of runs"),
             (["table", run, "--markdown", "--csv"], 64, "error: table prints --markdown or --csv, not both"),
             (["plot"], 64, "error: plot needs run directories"),
             (["plot", "/nonexistent"], 66, "error: no run directory at /nonexistent"),
@@ -242,7 +246,7 @@ struct BadInputFiles {
             "long.txt": String(repeating: "abc de ", count: 50 * 1024 * 1024 / 7),
             "src.txt": "a b c\nd e f\ng h\n", "tgt.txt": "x y\nz\n",
             "tiny.yaml": "data: {corpus: \(directory.path)/lf.txt, split: {train: 1.0, valid: 0.0}}\n" + tiny,
-            "empty.yaml": "", "tab.yaml": "model:\n\tkind: gru\n",
+            "nothing/notes.txt": "no run here", "empty.yaml": "", "tab.yaml": "model:\n\tkind: gru\n",
             "mistyped.yaml": "data: {corpus: timemachine}\nmodel: {kind: rnn_lm, hidden: abc}\n",
             "a.yaml": "extends: b.yaml\nseed: 1\n", "b.yaml": "extends: c.yaml\nname: b\n",
             "c.yaml": "data: {corpus: timemachine}\nmodel:\n  kind: rnn_lm\n  hiden: 3\n",
@@ -271,6 +275,7 @@ struct BadInputFiles {
             "huge_id.json": bpe.replacingOccurrences(of: "\"<unk>\": 0", with: "\"<unk>\": 99999999999999999999"),
             "huge_id_in_range.json": bpe.replacingOccurrences(of: "\"<unk>\": 0", with: "\"<unk>\": 99999999999"),
         ]
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("nothing"), withIntermediateDirectories: true)
         for (name, text) in texts { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
         let binary = Data((0..<10_240).map { UInt8($0 % 256) })
         try binary.write(to: directory.appendingPathComponent("binary.txt"))

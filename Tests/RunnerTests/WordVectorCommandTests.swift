@@ -61,9 +61,9 @@ extension RunnerTests {
             (["similar", path], 64, "error: similar needs a run directory and a word"),
             (["analogy", path, "cat", "dog"], 64, "error: analogy needs a run directory and three words"),
             (["similar", path, "cat", "--k", "0"], 64, "error: --k takes an integer ≥ 1, found '0'"),
-            (["export", path], 64, "error: export needs --format word2vec"),
+            (["export", path], 64, "error: export needs --format word2vec or safetensors"),
             (["eval", path, "--split", "test"], 64, "error: embeddings runs are scored on valid only, not on test"),
-            (["export", path, "--format", "glove"], 64, "error: --format takes word2vec (got 'glove')"),
+            (["export", path, "--format", "glove"], 64, "error: --format takes word2vec or safetensors (got 'glove')"),
             (["similar", directory.path + "/nowhere", "cat"], 66, "nowhere"),
         ]
         for (arguments, code, message) in refusals {

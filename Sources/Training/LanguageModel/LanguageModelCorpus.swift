@@ -33,7 +33,9 @@ public struct LanguageModelCorpus {
         lines = nil
         let lineEnd = data.lineEnd
         if let files = data.files {
-            let texts = try [files.train, files.valid, files.test].map { try $0.map { Self.universalNewlines(try locator.text(of: $0)) } ?? "" }
+            let texts = try [files.train, files.valid, files.test].map { file in
+                try file.map { Self.universalNewlines(try locator.text(of: $0)) } ?? ""
+            }
             // As the split corpus below: char and word vocabularies from every file (PyTorch's
             // word_language_model builds its dictionary from train, valid and test), subwords from train.
             let training = spec.tokenizer.kind.isSubword ? texts[0] : texts.joined(separator: "\n")
@@ -65,7 +67,6 @@ public struct LanguageModelCorpus {
     static func encode(_ text: String, with tokenizer: any Tokenizer, lineEnd: DataSpec.LineEnd) throws -> [Int] {
         guard lineEnd == .eos else { return tokenizer.encode(text) }
         guard let eos = tokenizer.eosID else { throw TrainingError.noEndOfSequence }
-        // A "\r" left before "\n" is whitespace to the tokenizers.
         var stream: [Int] = []
         stream.reserveCapacity(text.utf8.count / 4)
         for line in DataLocator.lines(of: text) {
