@@ -44,7 +44,7 @@ faults: deps
 # them). A finding stops it with the input in .build/fuzz/TARGET-crash-*; rerun that with
 # `swift run seqlab-fuzz TARGET FILE`. lld links it (gold fails on the sanitizer's symbols).
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS ?= spec sweep tokenizer checkpoint
+FUZZ_TARGETS ?= spec sweep tokenizer checkpoint safetensors
 FUZZ_BUILD    = .build/fuzz
 fuzz: deps
 	$(SWIFT) build -c release --build-path $(FUZZ_BUILD) --product seqlab-fuzz \

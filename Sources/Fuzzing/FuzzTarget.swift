@@ -9,10 +9,10 @@ import Text
 ///
 /// A reader may refuse any input with its error; it must never trap, hang or let an input through that
 /// it cannot read back. So beyond "no crash", each target checks a round trip on what it accepts:
-/// a spec's resolved YAML reads back as the same spec, a checkpoint re-encodes to one that decodes
-/// equal, a tokenizer encodes and decodes text without trapping.
+/// a spec's resolved YAML reads back as the same spec, a checkpoint or safetensors file re-encodes to
+/// one that decodes equal, a tokenizer encodes and decodes text without trapping.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-    case spec, sweep, tokenizer, checkpoint
+    case spec, sweep, tokenizer, checkpoint, safetensors
 
     /// A violated property of an accepted input: the fuzzer reports it as a crash, the replay as a failure.
     public struct Violation: Error, CustomStringConvertible {
@@ -27,6 +27,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .sweep: Self.sweep(bytes, scratch: scratch)
         case .tokenizer: Self.tokenizer(bytes)
         case .checkpoint: try Self.checkpoint(bytes)
+        case .safetensors: try Self.safetensors(bytes)
         }
     }
 
@@ -77,6 +78,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             guard (try? Checkpoint.decode(encoded, path: "re-encoded.ckpt"))?.encoded() == encoded else {
                 throw Violation(description: "an accepted checkpoint does not survive re-encoding")
             }
+        }
+    }
+
+    /// `init_from`'s reader; an accepted file must re-encode to one that reads back to the same bytes.
+    private static func safetensors(_ bytes: [UInt8]) throws(Violation) {
+        guard let weights = try? Safetensors.decode(bytes, path: "fuzzed.safetensors") else { return }
+        let encoded = weights.encoded()
+        guard (try? Safetensors.decode(encoded, path: "re-encoded.safetensors"))?.encoded() == encoded else {
+            throw Violation(description: "an accepted safetensors file does not survive re-encoding")
         }
     }
 

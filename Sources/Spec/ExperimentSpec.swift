@@ -26,6 +26,9 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var sample = SampleSpec()
     public var checkpoint = CheckpointSpec()
     public var log = LogSpec()
+    /// Weights a new run starts from instead of its initializer: a `model.safetensors` (or the
+    /// directory holding one, as `runner export --format safetensors` writes) with the model's keys.
+    public var initFrom: String?
 
     public init() {}
 
@@ -73,6 +76,7 @@ extension ExperimentSpec: SpecSection {
             .section("sample", \.sample),
             .section("checkpoint", \.checkpoint),
             .section("log", \.log),
+            .string("init_from", \.initFrom),
         ]
     }
 

@@ -1,3 +1,4 @@
+import Core
 import Engine
 import Foundation
 import Runs
@@ -87,6 +88,27 @@ extension CheckpointStore.Latest {
 }
 
 extension ParameterArena {
+    /// Takes every weight and buffer from a safetensors file with exactly the arena's keys and shapes
+    /// (`init_from`); `source` is the file or a directory holding `model.safetensors`.
+    func importWeights(from source: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory) else {
+            throw TrainingError.missingWeights(path: source.path)
+        }
+        let file = isDirectory.boolValue ? source.appendingPathComponent("model.safetensors") : source
+        let bytes: Data
+        do {
+            bytes = try Data(contentsOf: file)
+        } catch {
+            throw TrainingError.missingWeights(path: file.path)
+        }
+        let weights = try Safetensors.decode([UInt8](bytes), path: file.path)
+        let imported = Checkpoint(specHash: 0, step: 0, epoch: 0, generators: [:],
+                                  entries: weights.tensors.map { Checkpoint.Entry(key: $0.name, shape: Shape($0.shape)) },
+                                  values: weights.tensors.flatMap(\.values))
+        try load(imported, path: file.path)
+    }
+
     /// Takes the weights and buffers of `checkpoint` (read from `path`), checked against the arena's layout.
     func load(_ checkpoint: Checkpoint, path: String) throws {
         restore(try checkpoint.parameters(for: checkpointLayout, path: path))

@@ -1,16 +1,20 @@
 import Data
+import Foundation
 import Runs
 import Spec
 
 /// The one place where a spec's task becomes the session that trains it.
 public enum TaskRegistry {
-    /// The session of a new run of `spec`: data read, tokenizers trained, weights from the seed.
+    /// The session of a new run of `spec`: data read, tokenizers trained, weights from the seed or
+    /// from `init_from`.
     static func newSession(_ spec: ExperimentSpec, locator: DataLocator) throws -> any TaskSession {
-        switch spec.task {
+        let session: any TaskSession = switch spec.task {
         case .languageModel: try LanguageModelSession(spec: spec, locator: locator)
         case .translation: try TranslationSession(spec: spec, locator: locator)
         case .embeddings: try EmbeddingsSession(spec: spec, locator: locator)
         }
+        if let source = spec.initFrom { try session.arena.importWeights(from: URL(fileURLWithPath: source)) }
+        return session
     }
 
     /// The session of an existing run as its chosen checkpoint (the latest unless said) left it;

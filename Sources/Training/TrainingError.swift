@@ -26,6 +26,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case noBestCheckpoint(run: String)
     /// `--checkpoint FILE` for a file that is not there.
     case noCheckpointFile(path: String)
+    /// `init_from` names no file (or a directory without model.safetensors).
+    case missingWeights(path: String)
 
     public var description: String {
         switch self {
@@ -61,6 +63,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 + "scored a validation split yet; use --checkpoint latest"
         case .noCheckpointFile(let path):
             "--checkpoint \(path): no such file; give latest, best or a checkpoint file of the run (its checkpoints/)"
+        case .missingWeights(let path):
+            "init_from: no weights at \(path); give a model.safetensors or the directory holding one "
+                + "(as `runner export RUN --format safetensors` writes it)"
         case .noEndOfSequence:
             "'data.line_end: eos' ends every line with the tokenizer's end-of-sequence token, and this tokenizer has none: "
                 + "add '<eos>' to tokenizer.special_tokens (subword) or use a tokenizer file that has one"
@@ -72,7 +77,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unsupported, .unresumable, .unknownSplit, .emptySplit, .splitTooShort, .unscoredSplit, .emptyPrompt, .wrongTask, .sourceTooLong, .noEndOfSequence:
             64
-        case .noBestCheckpoint, .noCheckpointFile: 66
+        case .noBestCheckpoint, .noCheckpointFile, .missingWeights: 66
         case .divergence: 1
         // The shell's status for a process ended by the signal: 130 for SIGINT, 143 for SIGTERM.
         case .interrupted(let signal, _, _): 128 + signal

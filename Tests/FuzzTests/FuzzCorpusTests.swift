@@ -33,14 +33,18 @@ final class FuzzCorpusTests: XCTestCase {
     func testSweepCorpus() throws { try replay(.sweep, atLeast: 1) }
     func testTokenizerCorpus() throws { try replay(.tokenizer, atLeast: 5) }
     func testCheckpointCorpus() throws { try replay(.checkpoint, atLeast: 1) }
+    func testSafetensorsCorpus() throws { try replay(.safetensors, atLeast: 1) }
 
-    /// The seeds are read as they are meant to be: a spec, a sweep, a tokenizer and a checkpoint each
+    /// The seeds are read as they are meant to be: a spec, a checkpoint and a safetensors file each
     /// accepted, so the fuzzer starts from inputs that reach past the first check.
     func testSeedsAreAccepted() throws {
         let spec = try String(contentsOf: Self.corpus.appendingPathComponent("spec/gru_charlm.yaml"), encoding: .utf8)
         XCTAssertNoThrow(try ExperimentSpec.parse(spec, path: scratch.appendingPathComponent("a.yaml").path))
         let checkpoint = [UInt8](try Data(contentsOf: Self.corpus.appendingPathComponent("checkpoint/gru-step-10.ckpt")))
         XCTAssertNoThrow(try Checkpoint.decode(checkpoint, path: "seed"))
+        // Written by the safetensors library (numpy): SeqLab reads it, and writes the same bytes back.
+        let weights = [UInt8](try Data(contentsOf: Self.corpus.appendingPathComponent("safetensors/small.safetensors")))
+        XCTAssertEqual(try Safetensors.decode(weights, path: "seed").encoded(), weights)
     }
 
     /// Sealing rewrites the length and checksum so that a mutated body reaches the parser: a byte of

@@ -169,6 +169,13 @@ extension RunnerTests {
             (["export", run, "--format", "safetensors", "--binary"], 64, "error: --binary belongs to --format word2vec"),
             (["export", run, "--format", "safetensors", "--out", f + "weights"], 0, "\(f)weights/model.safetensors"),
             (["export", run, "--format", "safetensors", "--checkpoint", "nothere"], 66, "error: --checkpoint nothere: no such file"),
+            // init_from: the weights just exported, then ones that do not fit or are not there.
+            (["check", f + "tiny.yaml", "--set", "init_from=\(f)weights"], 0, "tiny: rnn_lm (gru)"),
+            (["check", f + "tiny.yaml", "--set", "init_from=\(f)weights", "--set", "model.hidden=16"], 64,
+             "error: \(f)weights/model.safetensors does not fit the model:"),
+            (["check", f + "tiny.yaml", "--set", "init_from=/nonexistent"], 66, "error: init_from: no weights at /nonexistent"),
+            (["check", f + "tiny.yaml", "--set", "init_from=\(f)binary.txt"], 64,
+             "error: \(f)binary.txt: not a readable safetensors file: the header length"),
         ]
     }
 
@@ -288,4 +295,31 @@ struct BadInputFiles {
 
     /// The spec `name`.yaml of the directory.
     func spec(_ name: String) -> String { path + name + ".yaml" }
+}
+
+extension RunnerTests {
+    /// A run exported as safetensors and imported by a new run with `init_from` starts where the first
+    /// ended: after one step at a vanishing rate both score the training split alike, and a run
+    /// without it does not.
+    func testExportedWeightsStartANewRun() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("init-from-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = try BadInputFiles(in: directory)
+        let (first, second) = (directory.appendingPathComponent("first").path, directory.appendingPathComponent("second").path)
+        let steps = { (count: Int) in ["--set", "train.epochs=null", "--set", "train.steps=\(count)", "--set", "checkpoint.every_steps=\(count)"] }
+        XCTAssertEqual(try run([files.spec("tiny"), "--run-dir", first] + steps(20)).0, 0)
+        XCTAssertEqual(try run(["export", first, "--format", "safetensors"]).0, 0)
+        let (code, _, error) = try run([files.spec("tiny"), "--run-dir", second, "--set", "init_from=\(first)/export",
+                                        "--set", "train.optimizer.lr=1e-30"] + steps(1))
+        XCTAssertEqual(code, 0, error)
+        let loss = { (run: String) throws -> String in
+            let line = try self.run(["eval", run, "--split", "train"]).1
+            return String(line.prefix { $0 != "(" })
+        }
+        XCTAssertEqual(try loss(second), try loss(first))
+        // Without init_from the same step starts from the initializer, and scores otherwise.
+        let fresh = directory.appendingPathComponent("fresh").path
+        XCTAssertEqual(try run([files.spec("tiny"), "--run-dir", fresh, "--set", "train.optimizer.lr=1e-30"] + steps(1)).0, 0)
+        XCTAssertNotEqual(try loss(fresh), try loss(first))
+    }
 }
