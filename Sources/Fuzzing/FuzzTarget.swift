@@ -34,7 +34,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// The small experiment a fuzzed sweep's `base: base.yaml` names.
     public static func prepare(scratch: URL) throws {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let base = "model: {kind: gru, hidden: 8}\ndata: {corpus: timemachine}\ntrain: {epochs: 1}\n"
+        let base = "model: {kind: rnn_lm, cell: gru, hidden: 8}\ndata: {corpus: timemachine}\ntrain: {epochs: 1}\n"
         try Data(base.utf8).write(to: scratch.appendingPathComponent("base.yaml"))
     }
 

@@ -35,11 +35,14 @@ final class FuzzCorpusTests: XCTestCase {
     func testCheckpointCorpus() throws { try replay(.checkpoint, atLeast: 1) }
     func testSafetensorsCorpus() throws { try replay(.safetensors, atLeast: 1) }
 
-    /// The seeds are read as they are meant to be: a spec, a checkpoint and a safetensors file each
-    /// accepted, so the fuzzer starts from inputs that reach past the first check.
+    /// The seeds are read as they are meant to be: a spec, a sweep over the scratch base, a checkpoint
+    /// and a safetensors file each accepted, so the fuzzer starts from inputs that reach past the first check.
     func testSeedsAreAccepted() throws {
         let spec = try String(contentsOf: Self.corpus.appendingPathComponent("spec/gru_charlm.yaml"), encoding: .utf8)
         XCTAssertNoThrow(try ExperimentSpec.parse(spec, path: scratch.appendingPathComponent("a.yaml").path))
+        let sweep = try String(contentsOf: Self.corpus.appendingPathComponent("sweep/gru_lr.yaml"), encoding: .utf8)
+        XCTAssertEqual(try SweepSpec.parse(sweep, path: scratch.appendingPathComponent("s.yaml").path).trialOverrides().count, 6,
+                       "the sweep seed reaches past its base")
         let checkpoint = [UInt8](try Data(contentsOf: Self.corpus.appendingPathComponent("checkpoint/gru-step-10.ckpt")))
         XCTAssertNoThrow(try Checkpoint.decode(checkpoint, path: "seed"))
         // Written by the safetensors library (numpy): SeqLab reads it, and writes the same bytes back.
