@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// gzip files (RFC 1952) and their DEFLATE data (RFC 1951), read in Swift so that corpora published
@@ -60,7 +61,7 @@ public enum Gzip {
         position = inflater.position
         try need(8)
         let word = { (at: Int) in (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[at + $1]) << (8 * $1) } }
-        guard CRC32.checksum(output[begin...]) == word(position) else {
+        guard crc32(output[begin...]) == word(position) else {
             throw FormatError("CRC-32 mismatch: the compressed data is corrupt")
         }
         guard UInt32(truncatingIfNeeded: output.count - begin) == word(position + 4) else {
@@ -234,16 +235,5 @@ struct Inflater {
             throw Gzip.FormatError("a dynamic block's code is corrupt")
         }
         return codes
-    }
-}
-
-/// CRC-32 as gzip and zlib compute it (polynomial 0xEDB88320, reflected).
-enum CRC32 {
-    static let table: [UInt32] = (0..<256).map { index in
-        (0..<8).reduce(UInt32(index)) { crc, _ in crc & 1 == 1 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1 }
-    }
-
-    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
-        ~bytes.reduce(~UInt32(0)) { crc, byte in table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
     }
 }

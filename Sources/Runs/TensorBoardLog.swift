@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// A TensorBoard event file, written as TensorBoard's own `SummaryWriter` (2.x) writes one with
@@ -141,4 +142,11 @@ struct Protobuf {
         }
         bytes.append(UInt8(rest))
     }
+}
+
+/// TFRecord's masked CRC-32C: rotated and offset, so that a CRC stored in the data it covers does not
+/// checksum to a fixed value.
+private func maskedCRC32C<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt32 {
+    let crc = crc32c(bytes)
+    return ((crc >> 15) | (crc << 17)) &+ 0xA282_EAD8
 }

@@ -28,7 +28,6 @@ final class GzipTests: XCTestCase {
         XCTAssertEqual(try text(Self.empty), "")
         XCTAssertEqual(try text(Self.stored + Self.fixed + Self.empty + [0, 0]), "hellohello hello hello hello\n",
                        "members one after the other, then zero padding")
-        XCTAssertEqual(CRC32.checksum(Array("123456789".utf8)[...]), 0xCBF4_3926, "CRC-32's check value")
         XCTAssertTrue(Gzip.isCompressed(Foundation.Data(Self.fixed)))
         XCTAssertFalse(Gzip.isCompressed(Foundation.Data("hello".utf8)))
     }
