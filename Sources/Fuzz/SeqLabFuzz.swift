@@ -5,16 +5,25 @@ import Fuzzing
 // -DFUZZING: then it hands each input libFuzzer makes to the target SEQLAB_FUZZ_TARGET names. A plain
 // build is the replayer that reruns saved inputs (a crash file, a corpus).
 
+/// Ends the process with `message` on standard error and the exit `code`: how the tool was started
+/// (an unknown target, a scratch directory it cannot write), not something a target found.
+func fail(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    exit(code)
+}
+
 /// A scratch directory per process, holding the base a fuzzed sweep names.
 let scratch: URL = {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("seqlab-fuzz-\(getpid())")
     do {
         try FuzzTarget.prepare(scratch: url)
     } catch {
-        fatalError("cannot prepare \(url.path): \(error)")
+        fail("cannot prepare the scratch directory \(url.path): \(error)", code: 1)
     }
     return url
 }()
+
+let targetNames = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
 
 #if FUZZING
 /// libFuzzer's driver (SwiftPM gives an executable its own `main`, so libFuzzer's cannot be used).
@@ -26,7 +35,7 @@ func runFuzzerDriver(_ argc: UnsafeMutablePointer<Int32>,
 let target: FuzzTarget = {
     let name = ProcessInfo.processInfo.environment["SEQLAB_FUZZ_TARGET"] ?? ""
     guard let target = FuzzTarget(rawValue: name) else {
-        fatalError("set SEQLAB_FUZZ_TARGET to one of \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))")
+        fail("SEQLAB_FUZZ_TARGET is '\(name)'; set it to one of \(targetNames)", code: 64)
     }
     return target
 }()
@@ -34,6 +43,8 @@ let target: FuzzTarget = {
 @main
 enum Fuzz {
     static func main() {
+        // Resolved before the driver starts, so that a mistake in either is a message, not a finding.
+        _ = (target, scratch)
         var argc = CommandLine.argc
         var argv = CommandLine.unsafeArgv
         exit(runFuzzerDriver(&argc, &argv) { data, size in
@@ -41,7 +52,10 @@ enum Fuzz {
             do {
                 try target.run(bytes, scratch: scratch)
             } catch {
-                fatalError("\(target.rawValue): \(error)")
+                // A finding: an input the target accepted but could not read back. libFuzzer keeps the
+                // input that crashed the process, so the process must end abnormally here.
+                FileHandle.standardError.write(Data("finding in \(target.rawValue): \(error)\n".utf8))
+                abort()
             }
             return 0
         })
@@ -53,11 +67,7 @@ enum Replay {
     static func main() {
         let arguments = CommandLine.arguments.dropFirst()
         guard let name = arguments.first, let target = FuzzTarget(rawValue: name), arguments.count > 1 else {
-            FileHandle.standardError.write(Data("""
-                usage: seqlab-fuzz TARGET FILE_OR_DIR...   (replays saved inputs; TARGET: \
-                \(FuzzTarget.allCases.map(\.rawValue).joined(separator: " | ")))\n
-                """.utf8))
-            exit(64)
+            fail("usage: seqlab-fuzz TARGET FILE_OR_DIR... replays saved inputs; TARGET is one of \(targetNames)", code: 64)
         }
         var failures = 0, count = 0
         for path in arguments.dropFirst() {
