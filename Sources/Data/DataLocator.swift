@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Finds dataset files on the search path and verifies them against the registry.
@@ -90,12 +91,9 @@ public struct DataLocator: Sendable {
     public static func readText(at url: URL) throws(DataError) -> String {
         var data: Foundation.Data
         do {
-            data = try Foundation.Data(contentsOf: url)
+            data = try readFileBytes(atPath: url.path)
         } catch {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
-            throw .unreadable(file: url.path, reason: !exists ? "no such file"
-                : isDirectory.boolValue ? "it is a directory" : error.localizedDescription)
+            throw .unreadable(file: url.path, reason: error.reason)
         }
         if Gzip.isCompressed(data) {
             do {

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 extension ExperimentSpec {
@@ -104,27 +105,21 @@ extension ExperimentSpec {
     /// The file's text. A missing file is reported at `namedAt` (the `extends:` value that names it)
     /// when there is one, else against the path alone.
     static func readFile(_ path: String, namedAt mark: Mark?, by key: String = "extends") throws(SpecError) -> String {
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        let problem: String
-        if !exists {
-            problem = "no such file"
-        } else if isDirectory.boolValue {
-            problem = "it is a directory, not a file"
-        } else if let data = FileManager.default.contents(atPath: path) {
-            guard let text = String(data: data, encoding: .utf8) else {
-                let message = "'\(path)' is not UTF-8 text"
-                throw mark?.error(message) ?? SpecError(at: SourceLocation(path: path, line: 0, column: 0), message)
+        let data: Data
+        do {
+            data = try readFileBytes(atPath: path)
+        } catch {
+            guard let mark else {
+                throw SpecError(.missingFile, at: SourceLocation(path: path, line: 0, column: 0),
+                                "cannot read spec file '\(path)': \(error.reason)")
             }
-            return text
-        } else {
-            problem = "permission denied"
+            throw mark.error("cannot read '\(path)' named by '\(key)': \(error.reason)", kind: .missingFile)
         }
-        guard let mark else {
-            throw SpecError(.missingFile, at: SourceLocation(path: path, line: 0, column: 0),
-                            "cannot read spec file '\(path)': \(problem)")
+        guard let text = String(data: data, encoding: .utf8) else {
+            let message = "'\(path)' is not UTF-8 text"
+            throw mark?.error(message) ?? SpecError(at: SourceLocation(path: path, line: 0, column: 0), message)
         }
-        throw mark.error("cannot read '\(path)' named by '\(key)': \(problem)", kind: .missingFile)
+        return text
     }
 }
 

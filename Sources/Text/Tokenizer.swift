@@ -94,10 +94,9 @@ public enum TokenizerFile {
     /// The bytes of the tokenizer file at `url`.
     static func read(_ url: URL) throws(TextError) -> Foundation.Data {
         do {
-            return try Foundation.Data(contentsOf: url)
+            return try readFileBytes(atPath: url.path)
         } catch {
-            throw .unreadable(file: url.path, reason: FileManager.default.fileExists(atPath: url.path)
-                ? error.localizedDescription : "no such file")
+            throw .unreadable(file: url.path, reason: error.reason)
         }
     }
 
