@@ -48,9 +48,12 @@ extension RunDirectory {
         return chosen
     }
 
-    /// Writes the chosen checkpoint's weights as `directory/model.safetensors` under the run's own keys,
-    /// with the run's spec.yaml beside them (made if missing); returns the file and what was skipped.
-    public func exportWeights(to directory: URL, checkpoint choice: CheckpointChoice) throws -> (file: URL, warnings: [String]) {
+    /// Writes the chosen checkpoint's weights as `directory/model.safetensors`, with the run's spec.yaml
+    /// beside them (the directory made if missing). A model Hugging Face has an architecture for (a
+    /// pre-LN `gpt`: `GPT2LMHeadModel`) is written under that architecture's names with its config.json,
+    /// so that transformers loads the directory; any other under the run's own keys. Returns the files
+    /// written and what was skipped.
+    public func exportWeights(to directory: URL, checkpoint choice: CheckpointChoice) throws -> (files: [URL], warnings: [String]) {
         let chosen = try checkpoint(choice)
         var tensors: [Safetensors.Tensor] = [], offset = 0
         for entry in chosen.checkpoint.entries {
@@ -58,6 +61,13 @@ extension RunDirectory {
             tensors.append(Safetensors.Tensor(name: entry.key, shape: entry.shape.dims,
                                               values: Array(chosen.checkpoint.values[offset..<(offset + count)])))
             offset += count
+        }
+        let model = try ExperimentSpec.load(path: specURL.path).model
+        var config: JSONValue?
+        if HuggingFaceGPT2.unmappable(model) == nil, let tokens = tensors.first(where: { $0.name == "wte.weight" }),
+           let positions = tensors.first(where: { $0.name == "wpe.weight" }) {
+            config = HuggingFaceGPT2.config(model, vocabularySize: tokens.shape[0], blockSize: positions.shape[0])
+            tensors = try HuggingFaceGPT2.exported(tensors, layers: model.layers)
         }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -67,8 +77,13 @@ extension RunDirectory {
         let file = directory.appendingPathComponent("model.safetensors")
         let weights = Safetensors(tensors: tensors, metadata: ["format": "pt", "seqlab_step": String(chosen.checkpoint.step)])
         try atomicWrite(Data(weights.encoded()), to: file)
+        var files = [file]
+        if let config {
+            files.append(directory.appendingPathComponent("config.json"))
+            try atomicWrite(Data((config.pretty + "\n").utf8), to: files[1])
+        }
         try atomicWrite(try Data(contentsOf: specURL), to: directory.appendingPathComponent("spec.yaml"))
-        return (file, chosen.warnings)
+        return (files, chosen.warnings)
     }
 
     /// A translation run's tokenizers, source and target.
@@ -88,9 +103,11 @@ extension CheckpointStore.Latest {
 }
 
 extension ParameterArena {
-    /// Takes every weight and buffer from a safetensors file with exactly the arena's keys and shapes
-    /// (`init_from`); `source` is the file or a directory holding `model.safetensors`.
-    func importWeights(from source: URL) throws {
+    /// Takes every weight and buffer from a safetensors file (`init_from`); `source` is the file or a
+    /// directory holding `model.safetensors`. With a Hugging Face config.json beside it, the file is read
+    /// as that architecture's and checked against `model`; without one it must have exactly the arena's
+    /// keys and shapes, as `runner export` writes them.
+    func importWeights(from source: URL, model: ModelSpec) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory) else {
             throw TrainingError.missingWeights(path: source.path)
@@ -102,11 +119,38 @@ extension ParameterArena {
         } catch {
             throw TrainingError.missingWeights(path: file.path)
         }
-        let weights = try Safetensors.decode([UInt8](bytes), path: file.path)
+        let configURL = file.deletingLastPathComponent().appendingPathComponent("config.json")
+        let config = FileManager.default.fileExists(atPath: configURL.path) ? try huggingFaceConfig(at: configURL.path) : nil
+        var tensors = try Safetensors.decode([UInt8](bytes), path: file.path).tensors
+        if let config {
+            tensors = try HuggingFaceGPT2.imported(tensors, config: config, configPath: configURL.path, model: model,
+                                                   weightsPath: file.path)
+        }
         let imported = Checkpoint(specHash: 0, step: 0, epoch: 0, generators: [:],
-                                  entries: weights.tensors.map { Checkpoint.Entry(key: $0.name, shape: Shape($0.shape)) },
-                                  values: weights.tensors.flatMap(\.values))
+                                  entries: tensors.map { Checkpoint.Entry(key: $0.name, shape: Shape($0.shape)) },
+                                  values: tensors.flatMap(\.values))
         try load(imported, path: file.path)
+    }
+
+    /// A Hugging Face config.json of an architecture SeqLab maps (GPT-2), as a JSON object.
+    private func huggingFaceConfig(at path: String) throws -> JSONObject {
+        let refuse = { (reason: String) in RunError.badFile(path: path, reason: reason) }
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: [UInt8](try readFileBytes(atPath: path)))
+        } catch let failure as FileReadFailure {
+            throw refuse(failure.reason)
+        } catch {
+            throw refuse("\(error)")
+        }
+        guard case .object(let config) = value else { throw refuse("a Hugging Face config is a JSON object, not \(value.typeName)") }
+        guard config["model_type"] == "gpt2" else {
+            let named = config["model_type"].map { "model_type \($0.compact)" } ?? "no model_type"
+            let listed = config["architectures"].map { " (architectures \($0.compact))" } ?? ""
+            throw refuse("describes \(named)\(listed); init_from reads Hugging Face's \(HuggingFaceGPT2.architecture) "
+                + "(model_type gpt2), or SeqLab's own export without a config.json")
+        }
+        return config
     }
 
     /// Takes the weights and buffers of `checkpoint` (read from `path`), checked against the arena's layout.

@@ -13,7 +13,7 @@ public enum TaskRegistry {
         case .translation: try TranslationSession(spec: spec, locator: locator)
         case .embeddings: try EmbeddingsSession(spec: spec, locator: locator)
         }
-        if let source = spec.initFrom { try session.arena.importWeights(from: URL(fileURLWithPath: source)) }
+        if let source = spec.initFrom { try session.arena.importWeights(from: URL(fileURLWithPath: source), model: spec.model) }
         return session
     }
 

@@ -191,10 +191,13 @@ enum Help {
     KeyedVectors.load_word2vec_format reads: a "V D" line, then a word and its D values a line
     (--binary: the values as little-endian float32). Most frequent word first. Default FILE:
     RUN_DIR/vectors.txt (vectors.bin with --binary).
-    safetensors: writes any run's weights as DIR/model.safetensors (Hugging Face's format, float32,
-    SeqLab's parameter keys; safetensors.torch.load_file reads it) with the run's spec.yaml beside
-    it. Default DIR: RUN_DIR/export.
-    Prints the path written.
+    safetensors: writes any run's weights as DIR/model.safetensors (Hugging Face's format, float32)
+    with the run's spec.yaml beside it. A pre-LN gpt with biases is written as Hugging Face's
+    GPT2LMHeadModel, its names and Conv1D layout, with a config.json: transformers'
+    GPT2LMHeadModel.from_pretrained(DIR) loads it. Any other model keeps SeqLab's parameter keys
+    (safetensors.torch.load_file reads them). Default DIR: RUN_DIR/export. A spec's init_from: DIR
+    starts a new run from either kind, or from a GPT-2 saved by transformers.
+    Prints the paths written.
     Example: runner export runs/word2vec_sgns-20261204-133639 --format word2vec --binary
     """
 

@@ -98,7 +98,7 @@ enum WordVectorCommand {
             let directory = URL(fileURLWithPath: options.output ?? path + "/export")
             let written = try RunDirectory.open(URL(fileURLWithPath: path)).exportWeights(to: directory, checkpoint: options.checkpoint)
             for warning in written.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-            print(written.file.path)
+            for file in written.files { print(file.path) }
             return
         }
         let run = try open(path, options, command: "export")

@@ -176,6 +176,11 @@ extension RunnerTests {
             (["check", f + "tiny.yaml", "--set", "init_from=/nonexistent"], 66, "error: init_from: no weights at /nonexistent"),
             (["check", f + "tiny.yaml", "--set", "init_from=\(f)binary.txt"], 64,
              "error: \(f)binary.txt: not a readable safetensors file: the header length"),
+            (["check", f + "tiny.yaml", "--set", "init_from=\(f)hf_bert"], 64,
+             "error: \(f)hf_bert/config.json: describes model_type \"bert\" (architectures [\"BertForMaskedLM\"]); "
+                + "init_from reads Hugging Face's GPT2LMHeadModel"),
+            (["check", f + "tiny.yaml", "--set", "init_from=\(f)hf_broken/model.safetensors"], 64,
+             "error: \(f)hf_broken/config.json: invalid JSON at line 1, column 2"),
         ]
     }
 
@@ -253,7 +258,9 @@ struct BadInputFiles {
             "long.txt": String(repeating: "abc de ", count: 50 * 1024 * 1024 / 7),
             "src.txt": "a b c\nd e f\ng h\n", "tgt.txt": "x y\nz\n",
             "tiny.yaml": "data: {corpus: \(directory.path)/lf.txt, split: {train: 1.0, valid: 0.0}}\n" + tiny,
-            "nothing/notes.txt": "no run here", "empty.yaml": "", "tab.yaml": "model:\n\tkind: gru\n",
+            "nothing/notes.txt": "no run here",
+            "hf_bert/config.json": "{\"model_type\": \"bert\", \"architectures\": [\"BertForMaskedLM\"]}",
+            "hf_bert/model.safetensors": "", "hf_broken/config.json": "{not json", "hf_broken/model.safetensors": "", "empty.yaml": "", "tab.yaml": "model:\n\tkind: gru\n",
             "mistyped.yaml": "data: {corpus: timemachine}\nmodel: {kind: rnn_lm, hidden: abc}\n",
             "a.yaml": "extends: b.yaml\nseed: 1\n", "b.yaml": "extends: c.yaml\nname: b\n",
             "c.yaml": "data: {corpus: timemachine}\nmodel:\n  kind: rnn_lm\n  hiden: 3\n",
@@ -282,7 +289,9 @@ struct BadInputFiles {
             "huge_id.json": bpe.replacingOccurrences(of: "\"<unk>\": 0", with: "\"<unk>\": 99999999999999999999"),
             "huge_id_in_range.json": bpe.replacingOccurrences(of: "\"<unk>\": 0", with: "\"<unk>\": 99999999999"),
         ]
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("nothing"), withIntermediateDirectories: true)
+        for folder in ["nothing", "hf_bert", "hf_broken"] {
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
         for (name, text) in texts { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
         let binary = Data((0..<10_240).map { UInt8($0 % 256) })
         try binary.write(to: directory.appendingPathComponent("binary.txt"))
@@ -300,26 +309,39 @@ struct BadInputFiles {
 extension RunnerTests {
     /// A run exported as safetensors and imported by a new run with `init_from` starts where the first
     /// ended: after one step at a vanishing rate both score the training split alike, and a run
-    /// without it does not.
+    /// without it does not. A GPT goes through Hugging Face's names and config.json (whose every key is
+    /// checked against the spec), any other model through SeqLab's keys.
     func testExportedWeightsStartANewRun() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("init-from-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let files = try BadInputFiles(in: directory)
-        let (first, second) = (directory.appendingPathComponent("first").path, directory.appendingPathComponent("second").path)
         let steps = { (count: Int) in ["--set", "train.epochs=null", "--set", "train.steps=\(count)", "--set", "checkpoint.every_steps=\(count)"] }
-        XCTAssertEqual(try run([files.spec("tiny"), "--run-dir", first] + steps(20)).0, 0)
-        XCTAssertEqual(try run(["export", first, "--format", "safetensors"]).0, 0)
-        let (code, _, error) = try run([files.spec("tiny"), "--run-dir", second, "--set", "init_from=\(first)/export",
-                                        "--set", "train.optimizer.lr=1e-30"] + steps(1))
-        XCTAssertEqual(code, 0, error)
         let loss = { (run: String) throws -> String in
             let line = try self.run(["eval", run, "--split", "train"]).1
             return String(line.prefix { $0 != "(" })
         }
-        XCTAssertEqual(try loss(second), try loss(first))
-        // Without init_from the same step starts from the initializer, and scores otherwise.
-        let fresh = directory.appendingPathComponent("fresh").path
-        XCTAssertEqual(try run([files.spec("tiny"), "--run-dir", fresh, "--set", "train.optimizer.lr=1e-30"] + steps(1)).0, 0)
-        XCTAssertNotEqual(try loss(fresh), try loss(first))
+        let gpt = ["--set", "model={kind: gpt, block_size: 16, layers: 1, heads: 2, width: 8}"]
+        for (name, model) in [("rnn", [String]()), ("gpt", gpt)] {
+            let run = { (suffix: String) in directory.appendingPathComponent(name + suffix).path }
+            let spec = [files.spec("tiny")] + model
+            XCTAssertEqual(try self.run(spec + ["--run-dir", run("-first")] + steps(20)).0, 0)
+            let written = try self.run(["export", run("-first"), "--format", "safetensors"]).1
+            let export = run("-first") + "/export"
+            XCTAssertEqual(written, "\(export)/model.safetensors\n" + (name == "gpt" ? "\(export)/config.json\n" : ""))
+            let (code, _, error) = try self.run(spec + ["--run-dir", run("-second"), "--set", "init_from=\(export)",
+                                                        "--set", "train.optimizer.lr=1e-30"] + steps(1))
+            XCTAssertEqual(code, 0, error)
+            XCTAssertEqual(try loss(run("-second")), try loss(run("-first")), name)
+            // Without init_from the same step starts from the initializer, and scores otherwise.
+            XCTAssertEqual(try self.run(spec + ["--run-dir", run("-fresh"), "--set", "train.optimizer.lr=1e-30"] + steps(1)).0, 0)
+            XCTAssertNotEqual(try loss(run("-fresh")), try loss(run("-first")), name)
+        }
+        // A config.json that disagrees with the spec is refused before anything is read into the model.
+        let config = directory.appendingPathComponent("gpt-first/export/config.json")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "\"n_head\": 2", with: "\"n_head\": 4").utf8).write(to: config)
+        let (code, _, error) = try run(["check", files.spec("tiny")] + gpt + ["--set", "init_from=\(config.deletingLastPathComponent().path)"])
+        XCTAssertEqual(code, 64)
+        XCTAssertTrue(error.hasPrefix("error: \(config.path): n_head is 4 but the spec's model.heads is 2"), error)
     }
 }
