@@ -7,7 +7,7 @@ TESTFLAGS    = -c release -Xswiftc -enable-testing
 PACKAGES     = libyaml-dev libopenblas-dev pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test faults fuzz bench loc run reproduce reproduce-mt reproduce-wordlm reproduce-word2vec clean
+.PHONY: deps build test faults fuzz bench report-check loc run reproduce reproduce-mt reproduce-wordlm reproduce-word2vec clean
 
 # Installs the C libraries only when pkg-config cannot find them.
 deps:
@@ -62,6 +62,12 @@ fuzz: deps
 bench: deps
 	$(SWIFT) build $(RELEASE) --product seqlab-bench
 	$(SWIFT) run $(RELEASE) --skip-build seqlab-bench
+
+# `runner report` rendered by Debian's headless Chromium (installed if missing): a short run and a
+# sweep, screenshots in runs/report-check/, any console message a failure. Outside CI: Chromium is big.
+report-check: build
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+	bash Tests/StudiesTests/check_report_in_browser.sh
 
 loc:
 	@for d in Sources/* Tests/*; do \

@@ -135,9 +135,10 @@ extension CurvePlot {
     /// One decimal: a tenth of a pixel is finer than any screen shows, and keeps the file small.
     private func number(_ value: Double) -> String { String(format: "%.1f", value) }
 
-    /// Text made safe inside an SVG element or a double-quoted attribute. Control characters, which
-    /// XML does not allow at all, become U+FFFD.
-    static func escaped(_ text: String) -> String {
+    /// Text made safe inside an SVG or HTML element or a double-quoted attribute. Control characters,
+    /// which XML does not allow at all, become U+FFFD; tabs and line breaks become spaces unless
+    /// `keepingLines` (text for a `<pre>`).
+    static func escaped(_ text: String, keepingLines: Bool = false) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -146,6 +147,7 @@ extension CurvePlot {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
+            case _ where keepingLines && (scalar == "\t" || scalar == "\n"): out.unicodeScalars.append(scalar)
             case "\t", "\n", "\r": out += " "
             default: out.unicodeScalars.append(scalar.value < 0x20 ? "\u{FFFD}" : scalar)
             }

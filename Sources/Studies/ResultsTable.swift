@@ -181,6 +181,17 @@ public struct ResultsTable {
         }.joined(separator: "\n")
     }
 
+    /// An HTML table for `runner report`: numbers right-aligned, text left.
+    public var html: String {
+        let head = "<tr>" + columns.map { "<th>\(CurvePlot.escaped($0.header))</th>" }.joined() + "</tr>"
+        let body = cells().map { row in
+            "<tr>" + row.map { cell in
+                (Double(cell.value) == nil ? "<td class=\"text\">" : "<td>") + CurvePlot.escaped(cell.text) + "</td>"
+            }.joined() + "</tr>"
+        }
+        return (["<table>", head] + body + ["</table>"]).joined(separator: "\n")
+    }
+
     /// RFC 4180: CRLF line ends; a field holding a comma, a quote or a line break is quoted, its
     /// quotes doubled.
     public var csv: String {

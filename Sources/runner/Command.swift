@@ -13,6 +13,9 @@ enum Command: Equatable {
     case tokenize(Tokenize)
     case table(runs: [String], options: TableOptions)
     case plot(runs: [String], options: PlotOptions)
+    /// `runner report RUN_OR_SWEEP_DIR… [--out FILE.html]`; without --out, the one directory's report.html
+    /// (the current directory's when several are named).
+    case report(runs: [String], output: String?)
     case sweep(SweepRequest)
     case bleu(BLEUCommand.Request)
     case translate(run: String, options: TranslateOptions)
@@ -101,7 +104,7 @@ enum Command: Equatable {
     }
 
     static let commands = ["train", "check", "resume", "sample", "eval", "translate", "similar", "analogy", "export",
-                           "tokenize", "bleu", "table", "plot", "sweep", "help"]
+                           "tokenize", "bleu", "table", "plot", "report", "sweep", "help"]
 
 
     init(arguments: [String]) throws(UsageError) {
@@ -153,6 +156,8 @@ enum Command: Equatable {
             self = try Self.table(&parser)
         case "plot":
             self = try Self.plot(&parser)
+        case "report":
+            self = try Self.report(&parser)
         case "sweep":
             self = .sweep(try Self.sweep(&parser))
         case "bleu":
@@ -277,7 +282,18 @@ extension Command {
         return .plot(runs: try runDirectories(parser, "plot"), options: options)
     }
 
-    /// The run or sweep directories `table` and `plot` compare: at least one.
+    private static func report(_ parser: inout Parser) throws(UsageError) -> Command {
+        var output: String?
+        _ = try parser.options([]) { flag, value throws(UsageError) in
+            guard flag == "--out" else { return false }
+            guard !value.isEmpty else { throw UsageError(message: "--out takes a file name such as report.html") }
+            output = value
+            return true
+        }
+        return .report(runs: try runDirectories(parser, "report"), output: output)
+    }
+
+    /// The run or sweep directories `table`, `plot` and `report` take: at least one.
     private static func runDirectories(_ parser: Parser, _ command: String) throws(UsageError) -> [String] {
         guard !parser.positionalArguments.isEmpty else {
             throw UsageError(message: "\(command) needs run directories or a sweep's directory, e.g. runner \(command) runs/*")

@@ -22,6 +22,7 @@ enum Help {
       runner bleu --ref REF --hyp HYP [--tokenize none|13a] [--lowercase] [--sentence]
       runner table RUN_OR_SWEEP_DIR... [--metrics A,B] [--sort METRIC] [--markdown|--csv]
       runner plot RUN_OR_SWEEP_DIR... [--metric NAME] [--log] [--out FILE.svg]
+      runner report RUN_OR_SWEEP_DIR... [--out FILE.html]
       runner sweep SWEEP.yaml [--parallel N] [--fail-fast] [--runs-dir DIR] [--data-dir DIR]
       runner sweep --resume SWEEP_DIR [--parallel N] [--fail-fast] [--data-dir DIR]
       runner help [COMMAND]
@@ -41,6 +42,7 @@ enum Help {
       bleu        BLEU of a file of hypotheses against one of references, equal to sacreBLEU's
       table       finished runs side by side: what differs, metrics, the published numbers they reproduce
       plot        an SVG of runs' loss (or another metric) and learning rate against the step
+      report      one self-contained HTML page of runs or a sweep: results, curves, samples, plan, spec
       sweep       train a base experiment over a grid or random draws of some of its keys
       help        this text, or one command's
 
@@ -240,6 +242,21 @@ enum Help {
     Example: runner plot runs/gru_charlm-* --metric ppl --log --out gru.svg
     """
 
+    static let report = """
+    runner report RUN_OR_SWEEP_DIR... [--out FILE.html]
+
+    Writes one self-contained HTML page (CSS and SVG curves inline, no script, nothing fetched) and
+    prints its path; default DIR/report.html for one directory, report.html in the current
+    directory for several. A run shows its task, model, parameters, steps and wall time; its final
+    metrics by split beside the published number its spec reproduces; its loss, metric and
+    learning-rate curves; the samples (or translations) of every evaluation; the plan; and the keys
+    its spec sets away from SeqLab's defaults, those a sweep set marked apart. A sweep shows its
+    finished trials sorted by the sweep's metric, the others with their status, and one curve per
+    trial. Several runs get a table and shared curves first. Every run must have logged metrics;
+    an unfinished run is shown as far as it got.
+    Example: runner report runs/gru_lr-20261123-120000
+    """
+
     static let sweep = """
     runner sweep SWEEP.yaml [--parallel N] [--fail-fast] [--runs-dir DIR] [--data-dir DIR]
     runner sweep --resume SWEEP_DIR [--parallel N] [--fail-fast] [--data-dir DIR]
@@ -279,6 +296,7 @@ enum Help {
         case "table": table
         case "sweep": sweep
         case "plot": plot
+        case "report": report
         default: overview
         }
     }

@@ -70,6 +70,11 @@ func main() -> Int32 {
                                      logarithmic: options.logarithmic)
             try atomicWrite(Data(plot.svg.utf8), to: URL(fileURLWithPath: options.output))
             print(options.output)
+        case .report(let paths, let output):
+            let html = try RunReport(paths: paths).html
+            let file = output ?? (paths.count == 1 ? URL(fileURLWithPath: paths[0]).appendingPathComponent("report.html").path : "report.html")
+            try atomicWrite(Data(html.utf8), to: URL(fileURLWithPath: file))
+            print(file)
         case .sweep(let request):
             return try SweepCommand.run(request)
         case .bleu(let request):

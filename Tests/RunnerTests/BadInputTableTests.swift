@@ -33,6 +33,9 @@ extension RunnerTests {
                            "\(command): \(stderr)")
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: f + "weights/spec.yaml"), "the spec beside the exported weights")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: f + "nometrics/report.html"), "a refused report writes nothing")
+        XCTAssertEqual(try self.run(["report", run]).1, run + "/report.html\n", "one run's report goes into it")
+        XCTAssertTrue(try String(contentsOfFile: run + "/report.html", encoding: .utf8).hasPrefix("<!DOCTYPE html>"))
         // A corpus with CRLF line ends trains the model the same file with LF does (as Python reads both).
         let lf = try self.run(["check", files.spec("corpus_lf")]).1, crlf = try self.run(["check", files.spec("corpus_crlf")]).1
         XCTAssertEqual(crlf.replacingOccurrences(of: "corpus_crlf", with: "corpus_lf"), lf)
@@ -229,6 +232,14 @@ extension RunnerTests {
             (["plot", run, "--out"], 64, "error: --out needs a value"),
             (["plot", run, "--out", "/nonexistent/dir/x.svg"], 66,
              "error: cannot write /nonexistent/dir/x.svg: the directory /nonexistent/dir does not exist"),
+            (["report"], 64, "error: report needs run directories"),
+            (["report", "/nonexistent"], 66, "error: no run directory at /nonexistent"),
+            (["report", f + "nothing"], 64, "is neither a run directory (it has no spec.yaml) nor a directory of runs"),
+            (["report", f + "nometrics"], 66, "error: \(f)nometrics/metrics.jsonl holds no metrics"),
+            (["report", run, "--out", ""], 64, "error: --out takes a file name such as report.html"),
+            (["report", run, "--out", "/nonexistent/dir/r.html"], 66,
+             "error: cannot write /nonexistent/dir/r.html: the directory /nonexistent/dir does not exist"),
+            (["report", run, "--out", f + "report.html"], 0, "\(f)report.html"),
         ]
     }
 }
@@ -258,7 +269,7 @@ struct BadInputFiles {
             "long.txt": String(repeating: "abc de ", count: 50 * 1024 * 1024 / 7),
             "src.txt": "a b c\nd e f\ng h\n", "tgt.txt": "x y\nz\n",
             "tiny.yaml": "data: {corpus: \(directory.path)/lf.txt, split: {train: 1.0, valid: 0.0}}\n" + tiny,
-            "nothing/notes.txt": "no run here",
+            "nothing/notes.txt": "no run here", "nometrics/spec.yaml": "data: {corpus: \(directory.path)/lf.txt}\n" + tiny,
             "hf_bert/config.json": "{\"model_type\": \"bert\", \"architectures\": [\"BertForMaskedLM\"]}",
             "hf_bert/model.safetensors": "", "hf_broken/config.json": "{not json", "hf_broken/model.safetensors": "", "empty.yaml": "", "tab.yaml": "model:\n\tkind: gru\n",
             "mistyped.yaml": "data: {corpus: timemachine}\nmodel: {kind: rnn_lm, hidden: abc}\n",
@@ -289,7 +300,7 @@ struct BadInputFiles {
             "huge_id.json": bpe.replacingOccurrences(of: "\"<unk>\": 0", with: "\"<unk>\": 99999999999999999999"),
             "huge_id_in_range.json": bpe.replacingOccurrences(of: "\"<unk>\": 0", with: "\"<unk>\": 99999999999"),
         ]
-        for folder in ["nothing", "hf_bert", "hf_broken"] {
+        for folder in ["nothing", "nometrics", "hf_bert", "hf_broken"] {
             try FileManager.default.createDirectory(at: directory.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
         for (name, text) in texts { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
