@@ -11,30 +11,32 @@ enum GemmBench {
 
     static func run(reference: Reference) {
         for (label, m, k, n) in shapes {
-            let a = (0..<(m * k)).map { Float($0 % 17) / 17 - 0.5 }
-            let b = (0..<(k * n)).map { Float($0 % 13) / 13 - 0.5 }
-            var c = [Float](repeating: 0, count: m * n)
             let flops = 2 * Double(m * k * n)
             let repetitions = Swift.max(1, Int(2e8 / flops))
-            func measure(_ gemm: GemmFunction, _ times: Int) -> Double {
-                a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
-                    gemm(false, false, m, n, k, 1, a.baseAddress!, k, b.baseAddress!, n, 0, c.baseAddress!, n)
-                    return flops / medianSeconds(repetitions: 7) {
-                        for _ in 0..<times { gemm(false, false, m, n, k, 1, a.baseAddress!, k, b.baseAddress!, n, 0, c.baseAddress!, n) }
-                    } * Double(times) / 1e9
-                } } }
-            }
-            let ours = measure(blas, repetitions)
+            let ours = gflops(blas, m: m, k: k, n: n, repetitions: repetitions)
             // The naive loop is ~100× slower: time it once, and not at all on the largest shapes.
-            let naive = flops < 5e8 ? String(format: "%.2f", measure(naiveGemm, 1)) : "skipped"
+            let naive = flops < 5e8 ? String(format: "%.2f", gflops(naiveGemm, m: m, k: k, n: n, repetitions: 1)) : "skipped"
             let shape = "\(m)x\(k)x\(n)"
-            let split = measure(twoThreads, repetitions)
+            let split = gflops(twoThreads, m: m, k: k, n: n, repetitions: repetitions)
             var line = "bench sgemm_\(label)_\(shape) gflops=\(format(ours)) gflops_2_threads=\(format(split)) naive_gflops=\(naive)"
             if let ref = reference["gemm \(shape)"] {
                 line += " ref_gflops=\(format(ref)) ratio=\(String(format: "%.2f", ours / ref)) ref=\"\(reference.source)\""
             }
             print(line)
         }
+    }
+
+    /// The rate of `gemm` on (m × k)·(k × n): the median of 7 timings of `repetitions` products.
+    static func gflops(_ gemm: GemmFunction, m: Int, k: Int, n: Int, repetitions: Int) -> Double {
+        let a = (0..<(m * k)).map { Float($0 % 17) / 17 - 0.5 }
+        let b = (0..<(k * n)).map { Float($0 % 13) / 13 - 0.5 }
+        var c = [Float](repeating: 0, count: m * n)
+        return a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
+            gemm(false, false, m, n, k, 1, a.baseAddress!, k, b.baseAddress!, n, 0, c.baseAddress!, n)
+            return 2 * Double(m * k * n) / medianSeconds(repetitions: 7) {
+                for _ in 0..<repetitions { gemm(false, false, m, n, k, 1, a.baseAddress!, k, b.baseAddress!, n, 0, c.baseAddress!, n) }
+            } * Double(repetitions) / 1e9
+        } } }
     }
 
     typealias GemmFunction = @Sendable (Bool, Bool, Int, Int, Int, Float, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,

@@ -76,6 +76,7 @@ enum Seq2SeqBench {
         let tokensPerSecond = Double(batchSize * targetLength) / median
         print(String(format: "bench %@ threads=%d ms_per_step=%.1f tokens_per_s=%.0f peak_rss_mb=%.0f loss=%.3f", name, threads,
                      median * 1e3, tokensPerSecond, peakRSSMegabytes(), loss)
+              + MachinePeak.figures(pass.summary, seconds: median, threads: threads)
               + reference.comparison(name, tokensPerSecond: tokensPerSecond))
         if SeqLabEnvironment.debug { print(program.timingReport()) }
         try decode(name: name, plan: plan, arena: arena, threads: threads)

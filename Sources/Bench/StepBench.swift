@@ -51,6 +51,7 @@ struct StepBench {
         let tokensPerSecond = Double(plan.predictionsPerBatch) / median
         print(String(format: "bench %@ threads=%d ms_per_step=%.3f tokens_per_s=%.0f peak_rss_mb=%.0f loss=%.3f", name,
                      threads, median * 1e3, tokensPerSecond, peakRSSMegabytes(), loss)
+              + MachinePeak.figures(plan.summary, seconds: median, threads: threads)
               + reference.comparison(name, tokensPerSecond: tokensPerSecond))
         if SeqLabEnvironment.debug {
             print(program.memorySummary(optimizerState: optimizer.stateSize))

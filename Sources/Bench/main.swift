@@ -15,6 +15,7 @@ let torchBenches = ["rnn": ["gru_charlm", "lstm2_charlm", "mlp_names"], "gemm": 
     .filter { chosen.contains($0.key) }.flatMap(\.value)
 let reference = torchBenches.isEmpty ? nil : Reference(torchBenches: torchBenches)
 if let reference { print("# reference: \(reference.source)") }
+if !chosen.isDisjoint(with: ["rnn", "wordlm", "gpt", "seq2seq", "transformer"]) { print(MachinePeak.header) }
 do {
     if let reference, chosen.contains("rnn") { try CharLMBench.run(reference: reference) }
     if chosen.contains("wordlm") {

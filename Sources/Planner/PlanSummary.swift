@@ -63,3 +63,10 @@ extension LanguageModelPlan {
         PlanSummary(graph: train.graph, roots: [train.loss] + train.gradients.map(\.gradient))
     }
 }
+
+extension TranslationPlan.Pass {
+    /// The parameters and work of one training step of this pass's shape.
+    public var summary: PlanSummary {
+        PlanSummary(graph: graph, roots: [loss] + gradients.map(\.gradient))
+    }
+}

@@ -112,16 +112,29 @@ enum HuggingFaceGPT2 {
                                 ("add_cross_attention", false)] where (config[key] ?? .bool(required)) != .bool(required) {
             throw refuse("\(key) is \(config[key]?.compact ?? "") and SeqLab's GPT has only \(required)")
         }
+        // A tied head can start an untied one (a copy of the embedding); an untied head has no place in a tied model.
         let tied = config["tie_word_embeddings"] ?? true
-        guard tied == .bool(model.tieEmbeddings) else {
-            throw refuse("tie_word_embeddings is \(tied.compact) but the spec's model.tie_embeddings is \(model.tieEmbeddings)")
+        guard tied == true || !model.tieEmbeddings else {
+            throw refuse("tie_word_embeddings is \(tied.compact): its lm_head has its own weights, and the spec's "
+                + "model.tie_embeddings is true; set model.tie_embeddings: false")
         }
-        return try seqLabTensors(tensors, layers: layers, tied: model.tieEmbeddings, path: weightsPath)
+        return try seqLabTensors(tensors, layers: layers, head: model.tieEmbeddings ? .tied : tied == true ? .copiedEmbedding : .own,
+                                 path: weightsPath)
     }
 
     /// GPT2LMHeadModel's (or GPT2Model's, without the `transformer.` prefix) tensors under SeqLab's keys.
     /// The causal-mask buffers older checkpoints carry (`attn.bias`, `attn.masked_bias`) are not weights.
-    private static func seqLabTensors(_ tensors: [Safetensors.Tensor], layers: Int, tied: Bool,
+    /// Where SeqLab's output layer comes from.
+    private enum Head {
+        /// The token embedding is the head: no lm_head.weight.
+        case tied
+        /// An untied head that starts as a copy of a tied model's embedding.
+        case copiedEmbedding
+        /// The file's own lm_head.weight.
+        case own
+    }
+
+    private static func seqLabTensors(_ tensors: [Safetensors.Tensor], layers: Int, head: Head,
                                       path: String) throws -> [Safetensors.Tensor] {
         let weights = tensors.filter { !$0.name.hasSuffix(".attn.masked_bias") && !($0.name.hasSuffix(".attn.bias") && $0.shape.count == 4) }
             .map { tensor in
@@ -155,9 +168,13 @@ enum HuggingFaceGPT2 {
             }
         }
         for part in ["weight", "bias"] { out.append(try named.take("ln_f.\(part)", as: "ln_f.\(part)")) }
-        // A tied head is the token embedding; transformers may still write it (older versions did).
-        let head = named.takeIfPresent("lm_head.weight")
-        if !tied { out.append(try head ?? named.take("lm_head.weight", as: "lm_head.weight")) }
+        // A tied model's file may still hold the head (older transformers wrote it): the embedding's copy.
+        let written = named.takeIfPresent("lm_head.weight")
+        switch head {
+        case .tied: break
+        case .copiedEmbedding: out.append(Safetensors.Tensor(name: "lm_head.weight", shape: out[0].shape, values: out[0].values))
+        case .own: out.append(try written ?? named.take("lm_head.weight", as: "lm_head.weight"))
+        }
         try named.finish()
         return out
     }

@@ -105,6 +105,11 @@ final class HuggingFaceGPT2Tests: XCTestCase {
         let untied = try HuggingFaceGPT2.imported(theirs + [head], config: JSONObject(untiedConfig), configPath: "c",
                                                   model: try model(["model.tie_embeddings=false"]), weightsPath: "w")
         XCTAssertEqual(untied.last, head)
+        // A tied GPT-2 starts an untied model: its head a copy of the embedding.
+        let copied = try HuggingFaceGPT2.imported(theirs, config: try fixtureConfig(), configPath: "c",
+                                                  model: try model(["model.tie_embeddings=false"]), weightsPath: "w")
+        XCTAssertEqual(copied.last?.name, "lm_head.weight")
+        XCTAssertEqual(copied.last?.values, theirs.first { $0.name == "transformer.wte.weight" }?.values)
     }
 
     /// What a config or file can say that SeqLab's GPT cannot be: refused, naming the key and both values.
@@ -119,7 +124,7 @@ final class HuggingFaceGPT2Tests: XCTestCase {
             (["activation_function": "swish"], [], theirs, "SeqLab has no such activation"),
             (["layer_norm_epsilon": 1e-6], [], theirs, "layer_norm_epsilon is 1e-06"),
             (["scale_attn_by_inverse_layer_idx": true], [], theirs, "scale_attn_by_inverse_layer_idx is true"),
-            (["tie_word_embeddings": false], [], theirs, "tie_word_embeddings is false but the spec's model.tie_embeddings is true"),
+            (["tie_word_embeddings": false], [], theirs, "tie_word_embeddings is false: its lm_head has its own weights"),
             ([:], ["model.norm=post"], theirs, "model.norm is post"),
             ([:], ["model.bias=false"], theirs, "model.bias is false"),
             ([:], [], theirs.filter { $0.name != "transformer.h.1.mlp.c_fc.bias" }, "no tensor 'h.1.mlp.c_fc.bias'"),

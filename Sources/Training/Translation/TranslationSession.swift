@@ -177,8 +177,7 @@ final class TranslationSession: TaskSession {
     }
 
     var parameterSummary: String {
-        let pass = translationPlan.train[0]
-        return PlanSummary(graph: pass.graph, roots: [pass.loss] + pass.gradients.map(\.gradient)).text
+        translationPlan.train[0].summary.text
     }
 
     func memorySummary(optimizerState: Int) -> String {
