@@ -7,7 +7,7 @@ TESTFLAGS    = -c release -Xswiftc -enable-testing
 PACKAGES     = libyaml-dev libopenblas-dev pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test faults fuzz bench report-check loc run reproduce reproduce-mt reproduce-wordlm reproduce-word2vec clean
+.PHONY: deps slurm-deps build test faults fuzz bench report-check loc run reproduce reproduce-mt reproduce-wordlm reproduce-word2vec clean
 
 # Installs the C libraries only when pkg-config cannot find them.
 deps:
@@ -19,13 +19,29 @@ deps:
 build: deps
 	$(SWIFT) build $(RELEASE)
 
+# A single-node Slurm for the test of `runner sweep --scheduler slurm`, installed when missing; where
+# it cannot be, that one test is skipped and says so.
+SLURM_PACKAGES = slurmctld slurmd slurm-client munge
+SLURM_DIR      = .build/slurm
+slurm-deps:
+	@if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v sbatch >/dev/null \
+		|| ! command -v munged >/dev/null; then \
+		echo "installing $(SLURM_PACKAGES)"; \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $(SLURM_PACKAGES); } \
+		|| echo "WARNING: could not install $(SLURM_PACKAGES); the Slurm sweep test will be SKIPPED"; \
+	fi
+
 # The whole suite at release speed; -enable-testing keeps @testable imports working. Its last line
 # counts the XCTest results (`N passed, N failed, N skipped`), and a run that executed no test fails.
+# The local Slurm runs for the length of the suite (Tests/RunnerTests/slurm_localhost.sh).
 XUNIT        = .build/test-results.xml
-test: deps
+test: deps slurm-deps
 	$(SWIFT) build $(TESTFLAGS) $(IMPORTS) --build-tests
 	@rm -f $(XUNIT); status=0; \
-	$(SWIFT) test $(TESTFLAGS) --skip-build --parallel --num-workers 2 --xunit-output $(XUNIT) || status=$$?; \
+	conf=$$(bash Tests/RunnerTests/slurm_localhost.sh start $(SLURM_DIR)) \
+		|| { conf=; echo "WARNING: no local Slurm ($(SLURM_DIR)/log): the Slurm sweep test will be SKIPPED"; }; \
+	SLURM_CONF=$$conf $(SWIFT) test $(TESTFLAGS) --skip-build --parallel --num-workers 2 --xunit-output $(XUNIT) || status=$$?; \
+	bash Tests/RunnerTests/slurm_localhost.sh stop $(SLURM_DIR); \
 	total=$$(grep -o '<testcase ' $(XUNIT) 2>/dev/null | wc -l); \
 	failed=$$(grep -o '<failure' $(XUNIT) 2>/dev/null | wc -l); \
 	skipped=$$(grep -o '<skipped' $(XUNIT) 2>/dev/null | wc -l); \

@@ -55,13 +55,15 @@ let package = Package(
         .testTarget(name: "SpecTests", dependencies: ["Core", "Spec"]),
         .testTarget(name: "RunsTests", dependencies: ["Core", "Runs"], resources: [.copy("Golden")]),
         .testTarget(name: "PlannerTests", dependencies: ["Core", "Engine", "Graph", "Models", "Planner", "Spec", "TestSupport"]),
-        .testTarget(name: "RunnerTests", dependencies: ["runner"], resources: [.copy("Snapshots")]),
+        .testTarget(name: "RunnerTests", dependencies: ["runner"], exclude: ["slurm_localhost.sh"],
+                    resources: [.copy("Snapshots")]),
         .testTarget(name: "TrainingTests", dependencies: ["Core", "Data", "Engine", "Graph", "Models", "Planner", "Runs", "Spec",
                                                           "Text", "Training"], resources: [.copy("Golden")]),
         .testTarget(name: "TranslationTests", dependencies: ["Core", "Data", "Engine", "Optim", "Planner", "Spec", "Translation"]),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "Kernels"], resources: [.copy("Golden")]),
         .testTarget(name: "FuzzTests", dependencies: ["Fuzzing", "Runs", "Spec"], exclude: ["Corpus"]),
-        .testTarget(name: "StudiesTests", dependencies: ["Runs", "Spec", "Studies"], resources: [.copy("Snapshots")]),
+        .testTarget(name: "StudiesTests", dependencies: ["Runs", "Spec", "Studies"],
+                    exclude: ["check_report_in_browser.sh"], resources: [.copy("Snapshots")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,17 +1,38 @@
 import Foundation
 
-/// Runs `arguments` through `/usr/bin/env` (so the first is looked up on the PATH), with standard
-/// error discarded; its standard output, or nil when it cannot start or exits non-zero. For the
-/// optional facts a run records (git revision) and the bench's reference measurement.
-public func standardOutput(of arguments: [String]) -> String? {
+/// What a finished child process left: its exit status and both of its outputs.
+public struct ProcessResult: Sendable {
+    public let status: Int32
+    public let output: String
+    public let error: String
+}
+
+/// Runs `arguments` through `/usr/bin/env` (so the first is looked up on the PATH) and waits for it;
+/// nil when it cannot start at all.
+public func runProcess(_ arguments: [String]) -> ProcessResult? {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
+    // Standard error goes to a file, read at the end: two pipes read one after the other could
+    // leave the child blocked on the second while the first is drained.
+    let errorURL = FileManager.default.temporaryDirectory.appendingPathComponent("seqlab-stderr-\(UUID().uuidString)")
+    guard FileManager.default.createFile(atPath: errorURL.path, contents: nil),
+          let errorFile = try? FileHandle(forWritingTo: errorURL) else { return nil }
+    defer { try? FileManager.default.removeItem(at: errorURL) }
+    let output = Pipe()
+    (process.standardOutput, process.standardError) = (output, errorFile)
     guard (try? process.run()) != nil else { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+    try? errorFile.close()
+    let errorData = (try? Data(contentsOf: errorURL)) ?? Data()
+    return ProcessResult(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                         error: String(decoding: errorData, as: UTF8.self))
+}
+
+/// `runProcess`'s standard output, or nil when the process cannot start or exits non-zero. For the
+/// optional facts a run records (git revision) and the bench's reference measurement.
+public func standardOutput(of arguments: [String]) -> String? {
+    guard let result = runProcess(arguments), result.status == 0 else { return nil }
+    return result.output
 }

@@ -62,15 +62,24 @@ public final class Sweep {
         return Sweep(directory: directory, trials: trials, header: header, report: report)
     }
 
+    /// A sweep as it stands, to look at (`runner sweep --status`) or to hand on to Slurm, whose
+    /// running trials hold their run directories meanwhile.
+    public static func open(_ url: URL, report: @escaping (String) -> Void) throws -> Sweep {
+        let directory = try SweepDirectory.open(url)
+        return Sweep(directory: directory, trials: try directory.readTrials(), header: try directory.readHeader(), report: report)
+    }
+
     /// A sweep as a kill left it, for `runner sweep --resume`.
     public static func resume(_ url: URL, report: @escaping (String) -> Void) throws -> Sweep {
-        let directory = try SweepDirectory.open(url)
-        let trials = try directory.readTrials()
+        let sweep = try open(url, report: report)
         // A trial still trained by a child of the killed sweep is refused here, before it is resumed
         // twice or, killed before its first checkpoint, deleted under the process writing it.
-        for trial in trials where !trial.isFinished { try DirectoryLock.checkFree(directory.runURL(trial: trial.index)) }
-        return Sweep(directory: directory, trials: trials, header: try directory.readHeader(), report: report)
+        for trial in sweep.trials where !trial.isFinished { try DirectoryLock.checkFree(sweep.directory.runURL(trial: trial.index)) }
+        return sweep
     }
+
+    /// Whether the sweep's trials were handed to Slurm (sweep.json's `scheduler`).
+    public var isOnSlurm: Bool { (try? directory.readHeader())?["scheduler"] == "slurm" }
 
     private struct Child {
         let process: Process
@@ -201,7 +210,7 @@ public final class Sweep {
     }
 
     /// The metric as the trial's summary.json reports it at the end.
-    private func finalMetric(of index: Int) -> Double? {
+    func finalMetric(of index: Int) -> Double? {
         let summary = directory.run(trial: index).summaryURL
         guard let text = try? String(contentsOf: summary, encoding: .utf8),
               case .object(let object)? = try? JSONValue(parsing: text),
@@ -213,7 +222,7 @@ public final class Sweep {
         }
     }
 
-    private func lastLine(of url: URL) -> String? {
+    func lastLine(of url: URL) -> String? {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
         return text.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init)
     }

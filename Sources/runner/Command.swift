@@ -1,5 +1,6 @@
 import Foundation
 import Spec
+import Studies
 import Training
 
 /// What the command line asks for, parsed and checked before anything runs.
@@ -37,13 +38,17 @@ enum Command: Equatable {
 
     /// `runner sweep SWEEP.yaml` or `runner sweep --resume SWEEP_DIR`.
     struct SweepRequest: Equatable {
-        /// The sweep file, or with `resume` the sweep directory.
+        /// The sweep file, or with `resume` or `status` the sweep directory.
         var path: String
         var resume = false
+        /// `--status DIR`: where each trial stands; runs nothing.
+        var status = false
         var parallel = 1
         var failFast = false
         var runsDirectory = "runs"
         var dataDirectory: String?
+        /// `--scheduler slurm`: the trials go to Slurm as one job array, with these options.
+        var slurm: SlurmOptions?
     }
 
     struct SampleOptions: Equatable {
@@ -195,18 +200,48 @@ extension Command {
     private static func sweep(_ parser: inout Parser) throws(UsageError) -> SweepRequest {
         var request = SweepRequest(path: "")
         request.resume = parser.flag("--resume")
+        request.status = parser.flag("--status")
         request.failFast = parser.flag("--fail-fast")
+        var scheduler: String?, slurm = SlurmOptions(), slurmFlag: String?, parallelGiven = false
         let options = try parser.options(["--data-dir", "--runs-dir"]) { flag, value throws(UsageError) in
-            guard flag == "--parallel" else { return false }
-            request.parallel = try Parser.integer(flag, value, atLeast: 1)
+            switch flag {
+            case "--parallel":
+                request.parallel = try Parser.integer(flag, value, atLeast: 1)
+                parallelGiven = true
+            case "--scheduler":
+                guard ["local", "slurm"].contains(value) else {
+                    throw UsageError(message: "--scheduler takes local or slurm (got '\(value)')")
+                }
+                scheduler = value
+            case "--partition":
+                guard !value.isEmpty else { throw UsageError(message: "--partition takes a Slurm partition's name") }
+                slurm.partition = value
+            case "--max-concurrent": slurm.maxConcurrent = try Parser.integer(flag, value, atLeast: 1)
+            case "--time":
+                // Slurm's forms: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS.
+                guard value.wholeMatch(of: /(\d+-)?\d+(:\d{1,2}){0,2}/) != nil else {
+                    throw UsageError(message: "--time takes a Slurm time limit such as 02:00:00 or 1-12:00:00 (got '\(value)')")
+                }
+                slurm.time = value
+            default: return false
+            }
+            if ["--partition", "--max-concurrent", "--time"].contains(flag) { slurmFlag = slurmFlag ?? flag }
             return true
         }
         (request.runsDirectory, request.dataDirectory) = (options.runsDirectory, options.dataDirectory)
-        if request.resume, options.runsDirectory != Options().runsDirectory {
-            throw UsageError(message: "sweep --resume continues in the sweep directory; it takes no --runs-dir")
+        if request.resume && request.status { throw UsageError(message: "sweep takes --resume or --status, not both") }
+        if request.resume || request.status, options.runsDirectory != Options().runsDirectory {
+            throw UsageError(message: "sweep --\(request.status ? "status" : "resume") works in the sweep directory; it takes no --runs-dir")
         }
-        request.path = try parser.positional("sweep", request.resume ? "a sweep directory, e.g. runner sweep --resume "
-            + "runs/gru_lr-20261123-120000" : "a sweep file, e.g. runner sweep experiments/sweeps/gru_lr.yaml")
+        if scheduler == "slurm" {
+            if parallelGiven { throw UsageError(message: "--parallel runs trials here; with --scheduler slurm use --max-concurrent") }
+            request.slurm = slurm
+        } else if let slurmFlag {
+            throw UsageError(message: "\(slurmFlag) belongs to --scheduler slurm")
+        }
+        request.path = try parser.positional("sweep", request.resume || request.status ? "a sweep directory, e.g. runner sweep "
+            + "--\(request.status ? "status" : "resume") runs/gru_lr-20261123-120000"
+            : "a sweep file, e.g. runner sweep experiments/sweeps/gru_lr.yaml")
         return request
     }
 

@@ -25,6 +25,8 @@ enum Help {
       runner report RUN_OR_SWEEP_DIR... [--out FILE.html]
       runner sweep SWEEP.yaml [--parallel N] [--fail-fast] [--runs-dir DIR] [--data-dir DIR]
       runner sweep --resume SWEEP_DIR [--parallel N] [--fail-fast] [--data-dir DIR]
+      runner sweep SWEEP.yaml --scheduler slurm [--partition P] [--max-concurrent K] [--time T]
+      runner sweep --status SWEEP_DIR
       runner help [COMMAND]
 
     COMMANDS
@@ -259,7 +261,9 @@ enum Help {
 
     static let sweep = """
     runner sweep SWEEP.yaml [--parallel N] [--fail-fast] [--runs-dir DIR] [--data-dir DIR]
+    runner sweep SWEEP.yaml --scheduler slurm [--partition P] [--max-concurrent K] [--time HH:MM:SS] [...]
     runner sweep --resume SWEEP_DIR [--parallel N] [--fail-fast] [--data-dir DIR]
+    runner sweep --status SWEEP_DIR
 
     SWEEP.yaml names a base experiment and the values of its keys to try:
       base: ../gru_charlm.yaml                 # relative to the sweep file
@@ -278,6 +282,13 @@ enum Help {
     line, which is also printed the moment it fails; --fail-fast stops the sweep there. After a
     kill, --resume runs what is left: interrupted trials continue from their checkpoints, finished
     ones are never run again. Exits 1 when a trial failed.
+    --scheduler slurm hands the trials to Slurm instead, as one job array: SWEEP_DIR/sweep.sbatch
+    runs trial N as array task N (runner resume when it has a checkpoint), --max-concurrent K at
+    once, each with train.threads CPUs and its output in trial-NNN.out; it is submitted with sbatch,
+    the job id goes into sweep.json, and the command returns. --status shows each trial's state,
+    Slurm's while the job holds it (squeue) and else what its files say; --resume submits again only
+    the trials that neither finished nor wait in Slurm's queue. runner table and runner report read
+    the trials as they finish.
     """
 
     static func text(for topic: String?) -> String {

@@ -8,9 +8,16 @@ import Studies
 enum SweepCommand {
     static func run(_ request: Command.SweepRequest) throws -> Int32 {
         let say = { (line: String) in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if request.status {
+            try printStatus(try Sweep.open(URL(fileURLWithPath: request.path), report: say))
+            return 0
+        }
         let sweep: Sweep
         if request.resume {
-            sweep = try Sweep.resume(URL(fileURLWithPath: request.path), report: say)
+            let url = URL(fileURLWithPath: request.path)
+            // Slurm's running trials hold their directories: the submission passes them over instead.
+            let opened = try Sweep.open(url, report: say)
+            sweep = opened.isOnSlurm || request.slurm != nil ? opened : try Sweep.resume(url, report: say)
             let left = sweep.trials.filter { !$0.isFinished }.count
             say("resuming \(sweep.directory.url.path): \(left) of \(sweep.trials.count) trials to run")
         } else {
@@ -22,8 +29,16 @@ enum SweepCommand {
         let lock = try DirectoryLock(sweep.directory.url)
         defer { withExtendedLifetime(lock) {} }
         if let pid = lock.takenOverFrom { say("note: took over \(DirectoryLock.fileName) from process \(pid), which no longer runs") }
-        var options = Sweep.Options(executable: Bundle.main.executableURL
-            ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
+        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        if request.slurm != nil || sweep.isOnSlurm {
+            let threads = try ExperimentSpec.load(path: sweep.directory.baseURL.path).train.threads ?? 1
+            let job = try sweep.submitToSlurm(request.slurm ?? sweep.recordedSlurmOptions, executable: executable,
+                                              dataDirectory: request.dataDirectory, threads: threads)
+            if let job { print("slurm job \(job)") } else { say("every trial has finished or is in Slurm's queue; nothing to submit") }
+            say("follow it with: runner sweep --status \(sweep.directory.url.path)")
+            return 0
+        }
+        var options = Sweep.Options(executable: executable)
         (options.parallel, options.failFast, options.dataDirectory) = (request.parallel, request.failFast, request.dataDirectory)
         if request.parallel > options.cores {
             say("note: --parallel \(request.parallel) lowered to \(options.cores), the cores of this machine")
@@ -43,5 +58,23 @@ enum SweepCommand {
                 + sweep.directory.url.path)
         }
         return sweep.trials.contains { $0.status == .failed } ? 1 : 0
+    }
+
+    /// One line a trial: Slurm's state while the array holds it, else what its files (or, for a sweep
+    /// run here, sweep.jsonl) say; the metric of the finished ones.
+    private static func printStatus(_ sweep: Sweep) throws {
+        let states = sweep.isOnSlurm ? try sweep.slurmStates() : [:]
+        for trial in sweep.trials {
+            var (state, metric) = (trial.status.rawValue, trial.metric)
+            switch states[trial.index] {
+            case .queued(let slurmState)?: state = slurmState.lowercased() + " (slurm)"
+            case .finished(let value)?: (state, metric) = ("done", value)
+            case .ended(let lastLine)?: state = "ended without finishing: " + lastLine
+            case nil where sweep.isOnSlurm: state = "not submitted"
+            case nil: break
+            }
+            print("\(SweepTrial.directoryName(trial.index))  \(state)  \(metric.map { String(format: "%.4f", $0) } ?? "–")  "
+                  + trial.overrides.joined(separator: " "))
+        }
     }
 }

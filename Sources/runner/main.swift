@@ -123,6 +123,7 @@ func describe(_ error: any Error) -> (String, Int32) {
     case let error as PlanError: ("error: \(error)", error.exitCode)
     case let error as TrainingError: ("error: \(error)", error.exitCode)
     case let error as ComparisonError: ("error: \(error)", error.exitCode)
+    case let error as SlurmError: ("error: \(error)", error.exitCode)
     case let error as EngineError: ("error: \(error)", error.exitCode)
     case let error as EmbeddingsError: ("error: \(error)", error.exitCode)
     default: ("error: \(error)", 1)

@@ -123,6 +123,16 @@ extension RunnerTests {
             (["sweep"], 64, "error: sweep needs a sweep file"),
             (["sweep", "/nonexistent.yaml"], 66, "/nonexistent.yaml: error: cannot read spec file"),
             (["sweep", "--resume", "/nonexistent"], 66, "error: no run directory at /nonexistent"),
+            (["sweep", f + "sweep.yaml", "--partition", "gpu"], 64, "error: --partition belongs to --scheduler slurm"),
+            (["sweep", f + "sweep.yaml", "--scheduler", "pbs"], 64, "error: --scheduler takes local or slurm (got 'pbs')"),
+            (["sweep", f + "sweep.yaml", "--scheduler", "slurm", "--time", "soon"], 64,
+             "error: --time takes a Slurm time limit such as 02:00:00 or 1-12:00:00 (got 'soon')"),
+            (["sweep", f + "sweep.yaml", "--scheduler", "slurm", "--max-concurrent", "0"], 64,
+             "error: --max-concurrent takes an integer ≥ 1, found '0'"),
+            (["sweep", f + "sweep.yaml", "--scheduler", "slurm", "--parallel", "2"], 64,
+             "error: --parallel runs trials here; with --scheduler slurm use --max-concurrent"),
+            (["sweep", "--status", "--resume", f + "nothing"], 64, "error: sweep takes --resume or --status, not both"),
+            (["sweep", "--status", f + "nothing"], 64, "\(f)nothing: not a sweep directory"),
         ]
     }
 

@@ -13,10 +13,11 @@ final class RunnerTests: XCTestCase {
 
     /// Runs `runner arguments` from the package root with `input` on standard input; returns
     /// (exit code, stdout, stderr).
-    func run(_ arguments: [String], input: String = "") throws -> (Int32, String, String) {
+    func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = runner
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = Self.packageRoot
         let (out, err, inPipe) = (Pipe(), Pipe(), Pipe())
         process.standardOutput = out
