@@ -143,7 +143,11 @@ public struct RunReport {
 
     private static func sweepPage(_ directory: SweepDirectory) throws -> SweepPage {
         let header = try directory.readHeader()
-        let trials = try directory.readTrials()
+        // The tasks of a Slurm sweep never write sweep.jsonl: a trial's summary.json says it finished.
+        var trials = try directory.readTrials()
+        for index in trials.indices where FileManager.default.fileExists(atPath: directory.run(trial: index).summaryURL.path) {
+            trials[index].status = .done
+        }
         let metric = header["metric"].flatMap { if case .string(let name) = $0 { name } else { nil } } ?? "valid.loss"
         let runs = trials.map { directory.run(trial: $0.index) }
             .filter { FileManager.default.fileExists(atPath: $0.metricsURL.path) }
