@@ -52,11 +52,14 @@ extension Sweep {
 
     /// The batch script for the trials `indices`.
     func slurmScript(indices: [Int], options: SlurmOptions, executable: URL, dataDirectory: String?, threads: Int) -> String {
-        let name = directory.url.lastPathComponent
+        // sbatch reads a directive's value in double quotes (a path may hold spaces); in --output's
+        // filename pattern a literal % is %%.
+        let output = directory.url.path.replacingOccurrences(of: "%", with: "%%") + "/trial-%3a.out"
         var lines = ["#!/bin/bash", "# Written by `runner sweep --scheduler slurm`; submitted with sbatch.",
-                     "#SBATCH --job-name=\(name)", "#SBATCH --array=\(arraySpecification(indices, limit: options.maxConcurrent))",
-                     "#SBATCH --output=\(directory.url.path)/trial-%3a.out", "#SBATCH --cpus-per-task=\(threads)"]
-        if let partition = options.partition { lines.append("#SBATCH --partition=\(partition)") }
+                     "#SBATCH --job-name=\"\(directory.url.lastPathComponent)\"",
+                     "#SBATCH --array=\(arraySpecification(indices, limit: options.maxConcurrent))",
+                     "#SBATCH --output=\"\(output)\"", "#SBATCH --cpus-per-task=\(threads)"]
+        if let partition = options.partition { lines.append("#SBATCH --partition=\"\(partition)\"") }
         if let time = options.time { lines.append("#SBATCH --time=\(time)") }
         let data = dataDirectory.map { " --data-dir " + shellQuoted($0) } ?? ""
         lines += ["set -u", "case \"$SLURM_ARRAY_TASK_ID\" in"]

@@ -12,7 +12,8 @@ extension RunnerTests {
             throw XCTSkip("NO SLURM: SLURM_CONF does not name a running cluster's slurm.conf; `make test` starts one "
                 + "with Tests/RunnerTests/slurm_localhost.sh (packages slurmctld slurmd slurm-client munge)")
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slurm-sweep-\(UUID().uuidString)")
+        // A space and a % in the path: sbatch's directives and its output pattern must take them.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("slurm sweep 50% \(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let sweepFile = directory.appendingPathComponent("sweep.yaml").path
@@ -30,7 +31,7 @@ extension RunnerTests {
         XCTAssertEqual(code, 0, error)
         XCTAssertTrue(out.hasPrefix("slurm job "), out)
         let sweep = try XCTUnwrap(error.split(separator: "\n").first { $0.hasPrefix("sweep directory: ") }
-            .map { String($0.dropFirst("sweep directory: ".count).prefix { $0 != " " }) })
+            .map { String($0.dropFirst("sweep directory: ".count).prefix { $0 != "(" }.dropLast()) })
         try waitUntilDone(sweep, trials: 2)
         let table = try run(["table", sweep])
         XCTAssertEqual(table.0, 0, table.2)

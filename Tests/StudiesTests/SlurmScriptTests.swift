@@ -53,9 +53,9 @@ final class SlurmScriptTests: XCTestCase {
         let text = sweep.slurmScript(indices: [0, 1, 3], options: SlurmOptions(partition: "gpu", maxConcurrent: 2, time: "01:30:00"),
                                      executable: runner, dataDirectory: "/data dir", threads: 2)
         let directives = text.split(separator: "\n").filter { $0.hasPrefix("#SBATCH") }
-        XCTAssertEqual(directives, ["#SBATCH --job-name=\(sweep.directory.url.lastPathComponent)", "#SBATCH --array=0-1,3%2",
-                                    "#SBATCH --output=\(sweep.directory.url.path)/trial-%3a.out", "#SBATCH --cpus-per-task=2",
-                                    "#SBATCH --partition=gpu", "#SBATCH --time=01:30:00"])
+        XCTAssertEqual(directives, ["#SBATCH --job-name=\"\(sweep.directory.url.lastPathComponent)\"", "#SBATCH --array=0-1,3%2",
+                                    "#SBATCH --output=\"\(sweep.directory.url.path)/trial-%3a.out\"", "#SBATCH --cpus-per-task=2",
+                                    "#SBATCH --partition=\"gpu\"", "#SBATCH --time=01:30:00"])
         let script = sweep.directory.url.appendingPathComponent("sweep.sbatch")
         try Data(text.utf8).write(to: script)
 
