@@ -21,7 +21,10 @@ public func runProcess(_ arguments: [String]) -> ProcessResult? {
     defer { try? FileManager.default.removeItem(at: errorURL) }
     let output = Pipe()
     (process.standardOutput, process.standardError) = (output, errorFile)
-    guard (try? process.run()) != nil else { return nil }
+    guard (try? process.run()) != nil else {
+        try? errorFile.close()
+        return nil
+    }
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     try? errorFile.close()

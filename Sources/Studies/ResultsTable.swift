@@ -134,7 +134,7 @@ public struct ResultsTable {
         }
         if rows.contains(where: { $0.spec.reproduces != nil }) { columns += reproductionColumns(rows) }
         columns.append(Column("params", cells: rows.map { row in
-            row.summary["parameters"]?.number.map { Cell(text: grouped(Int($0)), value: String(Int($0))) } ?? .missing
+            row.summary["parameters"]?.number.flatMap { Int(exactly: $0) }.map { Cell(text: grouped($0), value: String($0)) } ?? .missing
         }))
         columns.append(Column("wall", csvHeader: "wall_s", cells: rows.map { row in
             row.summary["wall_s"]?.number.map { Cell(text: duration($0), value: String($0)) } ?? .missing

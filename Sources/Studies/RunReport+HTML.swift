@@ -67,7 +67,9 @@ extension RunReport {
 
     private func facts(_ page: RunPage) -> String {
         var facts = [page.spec.task.rawValue, page.spec.model.kind.rawValue]
-        if let parameters = page.summary?["parameters"]?.number { facts.append(ResultsTable.grouped(Int(parameters)) + " parameters") }
+        if let parameters = page.summary?["parameters"]?.number.flatMap({ Int(exactly: $0) }) {
+            facts.append(ResultsTable.grouped(parameters) + " parameters")
+        }
         facts.append("step \(page.lastStep)")
         if let wall = page.summary?["wall_s"]?.number {
             facts.append("finished in " + ResultsTable.duration(wall))
@@ -75,7 +77,7 @@ extension RunReport {
             facts.append("not finished (no summary.json yet)")
         }
         if case .object(let machine)? = page.summary?["machine"], case .string(let cpu)? = machine["cpu"] {
-            facts.append(cpu + (machine["cores"]?.number.map { ", \(Int($0)) cores" } ?? ""))
+            facts.append(cpu + (machine["cores"]?.number.flatMap { Int(exactly: $0) }.map { ", \($0) cores" } ?? ""))
         }
         if case .string(let revision)? = page.summary?["git_revision"] { facts.append("revision " + String(revision.prefix(10))) }
         return facts.joined(separator: " · ")

@@ -71,7 +71,9 @@ public struct RunReport {
             if let sweep = try? SweepDirectory.open(url) {
                 sections.append(.sweep(try Self.sweepPage(sweep)))
             } else {
-                let found = try RunCollection.runs(at: url)
+                // A directory of runs shows those that have reported; a run named alone must have.
+                var found = try RunCollection.runs(at: url)
+                if found.count > 1 { found = found.filter(Self.hasReported) }
                 runs += found
                 sections += try found.map { .run(try Self.runPage($0, sweepOverrides: Self.sweepOverrides(of: $0))) }
             }
@@ -84,6 +86,13 @@ public struct RunReport {
         }
         self.sections = sections
         title = "SeqLab report: " + paths.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
+    }
+
+    /// Whether a run's metrics.jsonl reports on a split yet (a trial still loading its data has an empty one).
+    static func hasReported(_ run: RunDirectory) -> Bool {
+        guard FileManager.default.fileExists(atPath: run.metricsURL.path),
+              let events = try? MetricsWriter.read(run.metricsURL) else { return false }
+        return events.contains { $0["split"] != nil }
     }
 
     /// Curves of every metric the runs logged on a split, loss first; the learning rate only under
@@ -135,7 +144,7 @@ public struct RunReport {
         let setKeys = Set(settings.map(\.key))
         let specText = (try? String(contentsOf: run.specURL, encoding: .utf8)) ?? spec.resolvedYAML()
         return RunPage(run: run, spec: spec, summary: summary,
-                       lastStep: events.compactMap { $0["step"]?.number }.map(Int.init).max() ?? 0,
+                       lastStep: events.compactMap { $0["step"]?.number.flatMap { Int(exactly: $0) } }.max() ?? 0,
                        curves: try curves(of: [run], events: events), samples: samples(of: run),
                        plan: try? String(contentsOf: run.planURL, encoding: .utf8), settings: settings,
                        specLines: specLines(specText, setKeys: setKeys, sweepKeys: sweepKeys))
@@ -149,8 +158,7 @@ public struct RunReport {
             trials[index].status = .done
         }
         let metric = header["metric"].flatMap { if case .string(let name) = $0 { name } else { nil } } ?? "valid.loss"
-        let runs = trials.map { directory.run(trial: $0.index) }
-            .filter { FileManager.default.fileExists(atPath: $0.metricsURL.path) }
+        let runs = trials.map { directory.run(trial: $0.index) }.filter(Self.hasReported)
         let finished = runs.filter { FileManager.default.fileExists(atPath: $0.summaryURL.path) }
         let table = finished.isEmpty ? nil : try ResultsTable(runs: finished, metrics: [metric], sortedBy: metric)
         guard !runs.isEmpty else { throw ComparisonError.noMetrics(path: directory.url.path) }

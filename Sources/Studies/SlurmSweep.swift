@@ -52,14 +52,15 @@ extension Sweep {
 
     /// The batch script for the trials `indices`.
     func slurmScript(indices: [Int], options: SlurmOptions, executable: URL, dataDirectory: String?, threads: Int) -> String {
-        // sbatch reads a directive's value in double quotes (a path may hold spaces); in --output's
-        // filename pattern a literal % is %%.
+        // In --output's filename pattern a literal % is %%; a resubmitted trial appends to its output,
+        // as a resumed local trial does.
         let output = directory.url.path.replacingOccurrences(of: "%", with: "%%") + "/trial-%3a.out"
         var lines = ["#!/bin/bash", "# Written by `runner sweep --scheduler slurm`; submitted with sbatch.",
-                     "#SBATCH --job-name=\"\(directory.url.lastPathComponent)\"",
+                     "#SBATCH --job-name=" + directiveQuoted(directory.url.lastPathComponent),
                      "#SBATCH --array=\(arraySpecification(indices, limit: options.maxConcurrent))",
-                     "#SBATCH --output=\"\(output)\"", "#SBATCH --cpus-per-task=\(threads)"]
-        if let partition = options.partition { lines.append("#SBATCH --partition=\"\(partition)\"") }
+                     "#SBATCH --output=" + directiveQuoted(output), "#SBATCH --open-mode=append",
+                     "#SBATCH --cpus-per-task=\(threads)"]
+        if let partition = options.partition { lines.append("#SBATCH --partition=" + directiveQuoted(partition)) }
         if let time = options.time { lines.append("#SBATCH --time=\(time)") }
         let data = dataDirectory.map { " --data-dir " + shellQuoted($0) } ?? ""
         lines += ["set -u", "case \"$SLURM_ARRAY_TASK_ID\" in"]
@@ -68,6 +69,10 @@ extension Sweep {
             lines.append("  \(index)) run=\(shellQuoted(directory.runURL(trial: index).path)); set -- \(overrides) ;;")
         }
         lines += ["  *) echo \"no trial $SLURM_ARRAY_TASK_ID in this sweep\" >&2; exit 64 ;;", "esac",
+                  "# A trial another process still trains (its run.lock held) is left to it.",
+                  "if [ -e \"$run/run.lock\" ] && ! flock --nonblock --shared \"$run/run.lock\" true; then",
+                  "  echo \"$run is being trained by another process; not started twice\" >&2; exit 75",
+                  "fi",
                   "# A trial with a checkpoint goes on from it; any other starts afresh.",
                   "if compgen -G \"$run/checkpoints/step-*.ckpt\" > /dev/null; then",
                   "  exec \(shellQuoted(executable.path)) resume \"$run\"\(data)", "fi", "rm -rf \"$run\"",
@@ -106,33 +111,41 @@ extension Sweep {
     public var recordedSlurmOptions: SlurmOptions {
         guard case .object(let recorded)? = (try? directory.readHeader())?["slurm"] else { return SlurmOptions() }
         let text = { (key: String) -> String? in if case .string(let value)? = recorded[key] { value } else { nil } }
-        return SlurmOptions(partition: text("partition"), maxConcurrent: recorded["max_concurrent"]?.number.map { Int($0) },
+        return SlurmOptions(partition: text("partition"), maxConcurrent: recorded["max_concurrent"]?.number.flatMap { Int(exactly: $0) },
                             time: text("time"))
     }
 
     /// Each trial's state: Slurm's while the array holds it (PENDING, RUNNING, …), else what its files
     /// say. A trial without a state has not been submitted.
+    /// Slurm is asked first and the files read after, so that a trial finishing in between is seen
+    /// finished rather than ended. A queue Slurm cannot show is an error, never "nothing queued": that
+    /// would resubmit running trials.
     public func slurmStates() throws -> [Int: SlurmTrialState] {
         var states: [Int: SlurmTrialState] = [:]
-        for index in trials.indices {
-            let run = directory.run(trial: index)
-            if FileManager.default.fileExists(atPath: run.summaryURL.path) {
+        let jobs = Set(Self.slurmJobs(in: try directory.readHeader()))
+        if !jobs.isEmpty {
+            guard let squeue = executableOnPath("squeue") else { throw SlurmError.missingCommand("squeue") }
+            // The user's own jobs in every state that is not over (SQUEUE_STATES and SQUEUE_USERS set
+            // elsewhere must not change that), one line per array task: array job, task, state.
+            guard let result = runProcess([squeue, "--me", "--noheader", "--array", "--format=%F %K %T",
+                                           "--states=PENDING,CONFIGURING,RUNNING,COMPLETING,SUSPENDED,REQUEUED"]) else {
+                throw SlurmError.missingCommand("squeue")
+            }
+            guard result.status == 0 else { throw SlurmError.rejected(command: "squeue", message: result.error + result.output) }
+            for line in result.output.split(separator: "\n") {
+                let fields = line.split(separator: " ").map(String.init)
+                // A pending array not yet split shows its whole range ("2-5%2") in one line.
+                guard fields.count == 3, jobs.contains(fields[0]) else { continue }
+                for index in indices(inArrayField: fields[1]) where trials.indices.contains(index) {
+                    states[index] = .queued(fields[2])
+                }
+            }
+        }
+        for index in trials.indices where states[index] == nil {
+            if FileManager.default.fileExists(atPath: directory.run(trial: index).summaryURL.path) {
                 states[index] = .finished(metric: finalMetric(of: index))
             } else if FileManager.default.fileExists(atPath: directory.outputURL(trial: index).path) {
                 states[index] = .ended(lastLine: lastLine(of: directory.outputURL(trial: index)) ?? "no output")
-            }
-        }
-        let jobs = Self.slurmJobs(in: try directory.readHeader())
-        guard !jobs.isEmpty else { return states }
-        guard let squeue = executableOnPath("squeue") else { throw SlurmError.missingCommand("squeue") }
-        guard let result = runProcess([squeue, "--noheader", "--array", "--jobs=" + jobs.joined(separator: ","),
-                                       "--format=%K %T"]), result.status == 0 else { return states }
-        for line in result.output.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            // A pending array not yet split shows its whole range ("2-5%2") in one line.
-            guard fields.count == 2 else { continue }
-            for index in indices(inArrayField: String(fields[0])) where trials.indices.contains(index) {
-                states[index] = .queued(String(fields[1]))
             }
         }
         return states
@@ -178,6 +191,19 @@ public enum SlurmTrialState: Equatable, Sendable {
         if case .ended = self { return true }
         return false
     }
+}
+
+extension SlurmOptions {
+    /// These options, each one not given taken from `recorded` (a resume that changes one keeps the rest).
+    public func filling(from recorded: SlurmOptions) -> SlurmOptions {
+        SlurmOptions(partition: partition ?? recorded.partition, maxConcurrent: maxConcurrent ?? recorded.maxConcurrent,
+                     time: time ?? recorded.time)
+    }
+}
+
+/// A value for an `#SBATCH` directive: sbatch reads it in double quotes, `\\` and `"` escaped.
+func directiveQuoted(_ text: String) -> String {
+    "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
 }
 
 /// `text` as one word for the shell: single quotes, each quote inside closed and escaped.

@@ -62,9 +62,10 @@ extension RunDirectory {
                                               values: Array(chosen.checkpoint.values[offset..<(offset + count)])))
             offset += count
         }
-        let model = try ExperimentSpec.load(path: specURL.path).model
+        // A spec.yaml today's loader refuses (an older run's) still exports, under SeqLab's keys.
+        let model = try? ExperimentSpec.load(path: specURL.path).model
         var config: JSONValue?
-        if HuggingFaceGPT2.unmappable(model) == nil, let tokens = tensors.first(where: { $0.name == "wte.weight" }),
+        if let model, HuggingFaceGPT2.unmappable(model) == nil, let tokens = tensors.first(where: { $0.name == "wte.weight" }),
            let positions = tensors.first(where: { $0.name == "wpe.weight" }) {
             config = HuggingFaceGPT2.config(model, vocabularySize: tokens.shape[0], blockSize: positions.shape[0])
             tensors = try HuggingFaceGPT2.exported(tensors, layers: model.layers)
@@ -78,9 +79,13 @@ extension RunDirectory {
         let weights = Safetensors(tensors: tensors, metadata: ["format": "pt", "seqlab_step": String(chosen.checkpoint.step)])
         try atomicWrite(Data(weights.encoded()), to: file)
         var files = [file]
+        let configURL = directory.appendingPathComponent("config.json")
         if let config {
-            files.append(directory.appendingPathComponent("config.json"))
-            try atomicWrite(Data((config.pretty + "\n").utf8), to: files[1])
+            files.append(configURL)
+            try atomicWrite(Data((config.pretty + "\n").utf8), to: configURL)
+        } else {
+            // An earlier export's config.json would make init_from read these SeqLab keys as GPT-2's.
+            try? FileManager.default.removeItem(at: configURL)
         }
         try atomicWrite(try Data(contentsOf: specURL), to: directory.appendingPathComponent("spec.yaml"))
         return (files, chosen.warnings)

@@ -17,9 +17,11 @@ enum SweepCommand {
             let url = URL(fileURLWithPath: request.path)
             // Slurm's running trials hold their directories: the submission passes them over instead.
             let opened = try Sweep.open(url, report: say)
-            sweep = opened.isOnSlurm || request.slurm != nil ? opened : try Sweep.resume(url, report: say)
-            let left = sweep.trials.filter { !$0.isFinished }.count
-            say("resuming \(sweep.directory.url.path): \(left) of \(sweep.trials.count) trials to run")
+            sweep = opened.isOnSlurm ? opened : try Sweep.resume(url, report: say)
+            if !sweep.isOnSlurm {
+                let left = sweep.trials.filter { !$0.isFinished }.count
+                say("resuming \(sweep.directory.url.path): \(left) of \(sweep.trials.count) trials to run")
+            }
         } else {
             let spec = try SweepSpec.load(path: request.path)
             sweep = try Sweep.start(spec, runsDirectory: URL(fileURLWithPath: request.runsDirectory), report: say)
@@ -32,7 +34,8 @@ enum SweepCommand {
         let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         if request.slurm != nil || sweep.isOnSlurm {
             let threads = try ExperimentSpec.load(path: sweep.directory.baseURL.path).train.threads ?? 1
-            let job = try sweep.submitToSlurm(request.slurm ?? sweep.recordedSlurmOptions, executable: executable,
+            let options = (request.slurm ?? SlurmOptions()).filling(from: sweep.recordedSlurmOptions)
+            let job = try sweep.submitToSlurm(options, executable: executable,
                                               dataDirectory: request.dataDirectory, threads: threads)
             if let job { print("slurm job \(job)") } else { say("every trial has finished or is in Slurm's queue; nothing to submit") }
             say("follow it with: runner sweep --status \(sweep.directory.url.path)")

@@ -54,7 +54,8 @@ final class SlurmScriptTests: XCTestCase {
                                      executable: runner, dataDirectory: "/data dir", threads: 2)
         let directives = text.split(separator: "\n").filter { $0.hasPrefix("#SBATCH") }
         XCTAssertEqual(directives, ["#SBATCH --job-name=\"\(sweep.directory.url.lastPathComponent)\"", "#SBATCH --array=0-1,3%2",
-                                    "#SBATCH --output=\"\(sweep.directory.url.path)/trial-%3a.out\"", "#SBATCH --cpus-per-task=2",
+                                    "#SBATCH --output=\"\(sweep.directory.url.path)/trial-%3a.out\"", "#SBATCH --open-mode=append",
+                                    "#SBATCH --cpus-per-task=2",
                                     "#SBATCH --partition=\"gpu\"", "#SBATCH --time=01:30:00"])
         let script = sweep.directory.url.appendingPathComponent("sweep.sbatch")
         try Data(text.utf8).write(to: script)
@@ -74,5 +75,12 @@ final class SlurmScriptTests: XCTestCase {
         XCTAssertEqual(try runTask(script, task: 1).1, ["resume", sweep.directory.runURL(trial: 1).path, "--data-dir", "/data dir"])
         // A task the script does not hold (trial 2 was left out) fails, naming itself.
         XCTAssertEqual(try runTask(script, task: 2).0, 64)
+        // A trial another process trains (its lock held) is neither deleted nor started twice.
+        let held = sweep.directory.runURL(trial: 0)
+        try FileManager.default.createDirectory(at: held, withIntermediateDirectories: true)
+        let lock = try DirectoryLock(held)
+        XCTAssertEqual(try runTask(script, task: 0).0, 75)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: held.path), "the running trial's directory kept")
+        withExtendedLifetime(lock) {}
     }
 }

@@ -43,7 +43,10 @@ final class HuggingFaceGPT2Tests: XCTestCase {
 
     private func fixtureConfig() throws -> JSONObject {
         let value = try JSONValue(parsing: [UInt8](Data(contentsOf: fixture("gpt2_tiny").appendingPathComponent("config.json"))))
-        guard case .object(let config) = value else { throw XCTSkip("config.json is not an object") }
+        guard case .object(let config) = value else {
+            XCTFail("the fixture's config.json is not a JSON object")
+            return JSONObject([:])
+        }
         return config
     }
 
