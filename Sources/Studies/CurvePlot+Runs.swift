@@ -14,8 +14,12 @@ extension CurvePlot {
     /// (`loss`). Every run must have logged metrics, and at least one the metric asked for;
     /// `logarithmic` puts the metric on a log scale, which needs every value above zero.
     public init(learningCurvesOf runs: [RunDirectory], metric: String, logarithmic: Bool) throws {
-        let specs = try runs.map { try ExperimentSpec.load(path: $0.specURL.path) }
-        let events = try runs.map(Self.reportedEvents)
+        try self.init(learningCurvesOf: try runs.map(LoggedRun.init), metric: metric, logarithmic: logarithmic)
+    }
+
+    /// The same from runs read already, so that several plots of them read each file once.
+    public init(learningCurvesOf logged: [LoggedRun], metric: String, logarithmic: Bool) throws {
+        let (runs, specs, events) = (logged.map(\.run), logged.map(\.spec), logged.map(\.events))
         let (splits, name) = Self.splitsAndName(metric)
         var series: [Series] = []
         for (run, events) in events.enumerated() {
@@ -49,16 +53,6 @@ extension CurvePlot {
                   panels: panels)
     }
 
-    /// The events of a run's metrics.jsonl that report on a split; a run without any is an error.
-    private static func reportedEvents(_ run: RunDirectory) throws -> [[String: JSONValue]] {
-        guard FileManager.default.fileExists(atPath: run.metricsURL.path) else {
-            throw ComparisonError.noMetrics(path: run.metricsURL.path)
-        }
-        let events = try MetricsWriter.read(run.metricsURL).filter { split(of: $0) != nil && $0["step"]?.number != nil }
-        guard !events.isEmpty else { throw ComparisonError.noMetrics(path: run.metricsURL.path) }
-        return events
-    }
-
     /// `valid.ppl` is the valid split's ppl; a name without a split is the train and valid splits'.
     static func splitsAndName(_ metric: String) -> (splits: [String], name: String) {
         for (split, _) in splitStyles where metric.hasPrefix(split + ".") {
@@ -76,7 +70,7 @@ extension CurvePlot {
         }.sorted { $0.step < $1.step }
     }
 
-    private static func split(of event: [String: JSONValue]) -> String? {
+    static func split(of event: [String: JSONValue]) -> String? {
         if case .string(let split)? = event["split"] { return split }
         return nil
     }
@@ -90,5 +84,40 @@ extension CurvePlot {
     private static func title(_ names: [String], metric: String) -> String {
         var seen = Set<String>()
         return names.filter { seen.insert($0).inserted }.joined(separator: ", ") + ": " + metric
+    }
+}
+
+/// A run as plots read it: its spec and the events of its metrics.jsonl that report on a split at a
+/// step (training reports and evaluations).
+public struct LoggedRun {
+    public let run: RunDirectory
+    public let spec: ExperimentSpec
+    public let events: [[String: JSONValue]]
+
+    /// A run that has not reported yet (no metrics.jsonl, or nothing on a split in it) is an error.
+    public init(_ run: RunDirectory) throws {
+        let spec = try ExperimentSpec.load(path: run.specURL.path)
+        guard FileManager.default.fileExists(atPath: run.metricsURL.path) else {
+            throw ComparisonError.noMetrics(path: run.metricsURL.path)
+        }
+        let events = try Self.reportedEvents(run)
+        guard !events.isEmpty else { throw ComparisonError.noMetrics(path: run.metricsURL.path) }
+        (self.run, self.spec, self.events) = (run, spec, events)
+    }
+
+    /// The run if it has reported; nil while it has not (a trial still loading its data), or when its
+    /// metrics cannot be read.
+    static func ifReported(_ run: RunDirectory) throws -> LoggedRun? {
+        guard FileManager.default.fileExists(atPath: run.metricsURL.path), let events = try? reportedEvents(run),
+              !events.isEmpty else { return nil }
+        return LoggedRun(run: run, spec: try ExperimentSpec.load(path: run.specURL.path), events: events)
+    }
+
+    private init(run: RunDirectory, spec: ExperimentSpec, events: [[String: JSONValue]]) {
+        (self.run, self.spec, self.events) = (run, spec, events)
+    }
+
+    private static func reportedEvents(_ run: RunDirectory) throws -> [[String: JSONValue]] {
+        try MetricsWriter.read(run.metricsURL).filter { CurvePlot.split(of: $0) != nil && $0["step"]?.number != nil }
     }
 }

@@ -65,21 +65,21 @@ public struct RunReport {
     /// The runs and sweeps `paths` name: a run directory, a sweep directory, or a directory of runs
     /// (`runs/`), as `runner table` takes them. Every run must have logged metrics.
     public init(paths: [String]) throws {
-        var sections: [Section] = [], runs: [RunDirectory] = []
+        var sections: [Section] = [], runs: [LoggedRun] = []
         for path in paths {
             let url = URL(fileURLWithPath: path)
-            if let sweep = try? SweepDirectory.open(url) {
-                sections.append(.sweep(try Self.sweepPage(sweep)))
+            if (try? SweepDirectory.open(url)) != nil {
+                sections.append(.sweep(try Self.sweepPage(try Sweep.open(url, report: { _ in }))))
             } else {
                 // A directory of runs shows those that have reported; a run named alone must have.
-                var found = try RunCollection.runs(at: url)
-                if found.count > 1 { found = found.filter(Self.hasReported) }
-                runs += found
-                sections += try found.map { .run(try Self.runPage($0, sweepOverrides: Self.sweepOverrides(of: $0))) }
+                let found = try RunCollection.runs(at: url)
+                let logged = found.count > 1 ? try found.compactMap(LoggedRun.ifReported) : try found.map(LoggedRun.init)
+                runs += logged
+                sections += try logged.map { .run(try Self.runPage($0, sweepOverrides: Self.sweepOverrides(of: $0.run))) }
             }
         }
         if runs.count > 1 {
-            let finished = runs.filter { FileManager.default.fileExists(atPath: $0.summaryURL.path) }
+            let finished = runs.map(\.run).filter { FileManager.default.fileExists(atPath: $0.summaryURL.path) }
             let table = finished.isEmpty ? nil : try ResultsTable(runs: finished)
             sections.insert(.comparison(table: table, curves: [try CurvePlot(learningCurvesOf: runs, metric: "loss", logarithmic: false)]),
                             at: 0)
@@ -88,26 +88,19 @@ public struct RunReport {
         title = "SeqLab report: " + paths.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")
     }
 
-    /// Whether a run's metrics.jsonl reports on a split yet (a trial still loading its data has an empty one).
-    static func hasReported(_ run: RunDirectory) -> Bool {
-        guard FileManager.default.fileExists(atPath: run.metricsURL.path),
-              let events = try? MetricsWriter.read(run.metricsURL) else { return false }
-        return events.contains { $0["split"] != nil }
-    }
-
-    /// Curves of every metric the runs logged on a split, loss first; the learning rate only under
+    /// Curves of every metric the run logged on a split, loss first; the learning rate only under
     /// the first, where it is drawn once.
-    static func curves(of runs: [RunDirectory], events: [[String: JSONValue]]) throws -> [CurvePlot] {
+    static func curves(of run: LoggedRun) throws -> [CurvePlot] {
         let skipped: Set<String> = ["step", "epoch", "split", "lr", "grad_norm", "tokens_per_s"]
         var names = Set<String>()
-        for event in events where event["split"] != nil {
+        for event in run.events {
             for (name, value) in event where value.number != nil && !skipped.contains(name) { names.insert(name) }
         }
-        return try plots(of: runs, metrics: names.sorted { ($0 == "loss" ? 0 : 1, $0) < ($1 == "loss" ? 0 : 1, $1) })
+        return try plots(of: [run], metrics: names.sorted { ($0 == "loss" ? 0 : 1, $0) < ($1 == "loss" ? 0 : 1, $1) })
     }
 
     /// One plot per metric, the learning-rate panel under the first only.
-    private static func plots(of runs: [RunDirectory], metrics: [String]) throws -> [CurvePlot] {
+    private static func plots(of runs: [LoggedRun], metrics: [String]) throws -> [CurvePlot] {
         try metrics.enumerated().map { index, name in
             var plot = try CurvePlot(learningCurvesOf: runs, metric: name, logarithmic: false)
             if index > 0 { plot.panels = Array(plot.panels.prefix(1)) }
@@ -123,13 +116,8 @@ public struct RunReport {
         return trials.first { SweepTrial.directoryName($0.index) == run.url.lastPathComponent }?.overrides ?? []
     }
 
-    private static func runPage(_ run: RunDirectory, sweepOverrides: [String]) throws -> RunPage {
-        let spec = try ExperimentSpec.load(path: run.specURL.path)
-        guard FileManager.default.fileExists(atPath: run.metricsURL.path) else {
-            throw ComparisonError.noMetrics(path: run.metricsURL.path)
-        }
-        let events = try MetricsWriter.read(run.metricsURL)
-        guard events.contains(where: { $0["split"] != nil }) else { throw ComparisonError.noMetrics(path: run.metricsURL.path) }
+    private static func runPage(_ logged: LoggedRun, sweepOverrides: [String]) throws -> RunPage {
+        let (run, spec) = (logged.run, logged.spec)
         let summary: JSONObject?
         if let data = FileManager.default.contents(atPath: run.summaryURL.path) {
             guard case .object(let members)? = try? JSONValue(parsing: [UInt8](data)) else {
@@ -144,27 +132,26 @@ public struct RunReport {
         let setKeys = Set(settings.map(\.key))
         let specText = (try? String(contentsOf: run.specURL, encoding: .utf8)) ?? spec.resolvedYAML()
         return RunPage(run: run, spec: spec, summary: summary,
-                       lastStep: events.compactMap { $0["step"]?.number.flatMap { Int(exactly: $0) } }.max() ?? 0,
-                       curves: try curves(of: [run], events: events), samples: samples(of: run),
+                       lastStep: logged.events.compactMap { $0["step"]?.number.flatMap { Int(exactly: $0) } }.max() ?? 0,
+                       curves: try curves(of: logged), samples: samples(of: run),
                        plan: try? String(contentsOf: run.planURL, encoding: .utf8), settings: settings,
                        specLines: specLines(specText, setKeys: setKeys, sweepKeys: sweepKeys))
     }
 
-    private static func sweepPage(_ directory: SweepDirectory) throws -> SweepPage {
-        let header = try directory.readHeader()
+    private static func sweepPage(_ sweep: Sweep) throws -> SweepPage {
+        let (directory, metric) = (sweep.directory, sweep.metric)
         // The tasks of a Slurm sweep never write sweep.jsonl: a trial's summary.json says it finished.
-        var trials = try directory.readTrials()
+        var trials = sweep.trials
         for index in trials.indices where FileManager.default.fileExists(atPath: directory.run(trial: index).summaryURL.path) {
             trials[index].status = .done
         }
-        let metric = header["metric"].flatMap { if case .string(let name) = $0 { name } else { nil } } ?? "valid.loss"
-        let runs = trials.map { directory.run(trial: $0.index) }.filter(Self.hasReported)
-        let finished = runs.filter { FileManager.default.fileExists(atPath: $0.summaryURL.path) }
+        let runs = try trials.compactMap { try LoggedRun.ifReported(directory.run(trial: $0.index)) }
+        let finished = runs.map(\.run).filter { FileManager.default.fileExists(atPath: $0.summaryURL.path) }
         let table = finished.isEmpty ? nil : try ResultsTable(runs: finished, metrics: [metric], sortedBy: metric)
         guard !runs.isEmpty else { throw ComparisonError.noMetrics(path: directory.url.path) }
         // The metric on its split, then the loss on both; a loss metric is drawn once, on both splits.
         let curves = try plots(of: runs, metrics: metric.hasSuffix(".loss") ? ["loss"] : [metric, "loss"])
-        return SweepPage(directory: directory, header: header, trials: trials, table: table, curves: curves)
+        return SweepPage(directory: directory, header: sweep.header, trials: trials, table: table, curves: curves)
     }
 
     /// The keys whose values differ from a spec of the same task and model kind that sets nothing

@@ -95,7 +95,6 @@ extension Sweep {
         guard result.status == 0 else { throw SlurmError.rejected(command: "sbatch", message: result.error + result.output) }
         // --parsable prints "jobid" or "jobid;cluster".
         let job = String(result.output.trimmingCharacters(in: .whitespacesAndNewlines).prefix { $0 != ";" })
-        var header = try directory.readHeader()
         header["scheduler"] = "slurm"
         header["slurm_jobs"] = .array((Self.slurmJobs(in: header) + [job]).map(JSONValue.string))
         header["slurm"] = .object(JSONObject([
@@ -109,7 +108,7 @@ extension Sweep {
 
     /// The options the sweep was last submitted with (sweep.json's `slurm`), for a resume that gives none.
     public var recordedSlurmOptions: SlurmOptions {
-        guard case .object(let recorded)? = (try? directory.readHeader())?["slurm"] else { return SlurmOptions() }
+        guard case .object(let recorded)? = header["slurm"] else { return SlurmOptions() }
         let text = { (key: String) -> String? in if case .string(let value)? = recorded[key] { value } else { nil } }
         return SlurmOptions(partition: text("partition"), maxConcurrent: recorded["max_concurrent"]?.number.flatMap { Int(exactly: $0) },
                             time: text("time"))
@@ -122,7 +121,7 @@ extension Sweep {
     /// would resubmit running trials.
     public func slurmStates() throws -> [Int: SlurmTrialState] {
         var states: [Int: SlurmTrialState] = [:]
-        let jobs = Set(Self.slurmJobs(in: try directory.readHeader()))
+        let jobs = Set(Self.slurmJobs(in: header))
         if !jobs.isEmpty {
             guard let squeue = executableOnPath("squeue") else { throw SlurmError.missingCommand("squeue") }
             // The user's own jobs in every state that is not over (SQUEUE_STATES and SQUEUE_USERS set

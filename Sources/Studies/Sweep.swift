@@ -25,8 +25,10 @@ public final class Sweep {
 
     public let directory: SweepDirectory
     public private(set) var trials: [SweepTrial]
+    /// sweep.json as the sweep last read or wrote it.
+    public internal(set) var header: [String: JSONValue]
     /// `<split>.<metric>` and which way is better.
-    let metric: String
+    public let metric: String
     let maximize: Bool
     let earlyStop: Bool
     /// Progress lines (trial started, finished, failed), as they happen.
@@ -39,6 +41,7 @@ public final class Sweep {
     private init(directory: SweepDirectory, trials: [SweepTrial], header: [String: JSONValue], report: @escaping (String) -> Void) {
         self.directory = directory
         self.trials = trials
+        self.header = header
         if case .string(let metric)? = header["metric"] { self.metric = metric } else { metric = "valid.loss" }
         maximize = header["goal"] == .string(SweepSpec.Goal.maximize.rawValue)
         earlyStop = header["early_stop"] == .bool(true)
@@ -79,7 +82,7 @@ public final class Sweep {
     }
 
     /// Whether the sweep's trials were handed to Slurm (sweep.json's `scheduler`).
-    public var isOnSlurm: Bool { (try? directory.readHeader())?["scheduler"] == "slurm" }
+    public var isOnSlurm: Bool { header["scheduler"] == "slurm" }
 
     private struct Child {
         let process: Process
