@@ -52,27 +52,35 @@ enum HuggingFaceGPT2 {
         ])
     }
 
+    /// The tensors outside the blocks, SeqLab's key and GPT-2's (under `transformer.`): the same names.
+    private static let modelTensors = ["wte.weight", "wpe.weight", "ln_f.weight", "ln_f.bias"]
+
+    /// A block's tensors that map one to one (all but the fused c_attn): SeqLab's key under
+    /// `blocks.<l>.`, GPT-2's under `h.<l>.`, and whether Conv1D's (in, out) transposes it.
+    private static let blockTensors: [(ours: String, theirs: String, transposed: Bool)] = [
+        ("ln1.weight", "ln_1.weight", false), ("ln1.bias", "ln_1.bias", false),
+        ("ln2.weight", "ln_2.weight", false), ("ln2.bias", "ln_2.bias", false),
+        ("attn.out.weight", "attn.c_proj.weight", true), ("attn.out.bias", "attn.c_proj.bias", false),
+        ("mlp.fc.weight", "mlp.c_fc.weight", true), ("mlp.fc.bias", "mlp.c_fc.bias", false),
+        ("mlp.proj.weight", "mlp.c_proj.weight", true), ("mlp.proj.bias", "mlp.c_proj.bias", false),
+    ]
+
     /// SeqLab's tensors (a checkpoint's, by key) under GPT2LMHeadModel's names and orientation.
     static func exported(_ tensors: [Safetensors.Tensor], layers: Int) throws -> [Safetensors.Tensor] {
         var named = TensorsByName(tensors, path: "checkpoint")
-        var out = [try named.take("wte.weight", as: "transformer.wte.weight"),
-                   try named.take("wpe.weight", as: "transformer.wpe.weight")]
+        var out = try modelTensors.map { try named.take($0, as: "transformer." + $0) }
         for layer in 0..<layers {
             let (ours, theirs) = ("blocks.\(layer).", "transformer.h.\(layer).")
-            for (norm, name) in [("ln1", "ln_1"), ("ln2", "ln_2")] {
-                for part in ["weight", "bias"] { out.append(try named.take(ours + "\(norm).\(part)", as: theirs + "\(name).\(part)")) }
+            for pair in blockTensors {
+                let tensor = try named.take(ours + pair.ours, as: theirs + pair.theirs)
+                out.append(pair.transposed ? tensor.transposed() : tensor)
             }
             let projections = try ["query", "key", "value"].map { try named.take(ours + "attn.\($0).weight", as: "").transposed() }
             out.append(Safetensors.Tensor(sideBySide: projections, name: theirs + "attn.c_attn.weight"))
             let biases = try ["query", "key", "value"].map { try named.take(ours + "attn.\($0).bias", as: "") }
             out.append(Safetensors.Tensor(name: theirs + "attn.c_attn.bias", shape: [biases.map { $0.shape[0] }.reduce(0, +)],
                                           values: biases.flatMap(\.values)))
-            for (linear, name) in [("attn.out", "attn.c_proj"), ("mlp.fc", "mlp.c_fc"), ("mlp.proj", "mlp.c_proj")] {
-                out.append(try named.take(ours + linear + ".weight", as: theirs + name + ".weight").transposed())
-                out.append(try named.take(ours + linear + ".bias", as: theirs + name + ".bias"))
-            }
         }
-        for part in ["weight", "bias"] { out.append(try named.take("ln_f.\(part)", as: "transformer.ln_f.\(part)")) }
         if let head = named.takeIfPresent("lm_head.weight") { out.append(head) }
         try named.finish()
         return out
@@ -143,11 +151,12 @@ enum HuggingFaceGPT2 {
                 return renamed
             }
         var named = TensorsByName(weights, path: path)
-        var out = [try named.take("wte.weight", as: "wte.weight"), try named.take("wpe.weight", as: "wpe.weight")]
+        var out = try modelTensors.map { try named.take($0, as: $0) }
         for layer in 0..<layers {
             let (theirs, ours) = ("h.\(layer).", "blocks.\(layer).")
-            for (name, norm) in [("ln_1", "ln1"), ("ln_2", "ln2")] {
-                for part in ["weight", "bias"] { out.append(try named.take(theirs + "\(name).\(part)", as: ours + "\(norm).\(part)")) }
+            for pair in blockTensors {
+                let tensor = try named.take(theirs + pair.theirs, as: ours + pair.ours)
+                out.append(pair.transposed ? tensor.transposed() : tensor)
             }
             let fused = try named.take(theirs + "attn.c_attn.weight", as: "")
             let fusedBias = try named.take(theirs + "attn.c_attn.bias", as: "")
@@ -162,12 +171,7 @@ enum HuggingFaceGPT2 {
                 out.append(Safetensors.Tensor(name: ours + "attn.\(projection).bias", shape: [width],
                                               values: Array(fusedBias.values[(index * width)..<((index + 1) * width)])))
             }
-            for (name, linear) in [("attn.c_proj", "attn.out"), ("mlp.c_fc", "mlp.fc"), ("mlp.c_proj", "mlp.proj")] {
-                out.append(try named.take(theirs + name + ".weight", as: ours + linear + ".weight").transposed())
-                out.append(try named.take(theirs + name + ".bias", as: ours + linear + ".bias"))
-            }
         }
-        for part in ["weight", "bias"] { out.append(try named.take("ln_f.\(part)", as: "ln_f.\(part)")) }
         // A tied model's file may still hold the head (older transformers wrote it): the embedding's copy.
         let written = named.takeIfPresent("lm_head.weight")
         switch head {
