@@ -21,3 +21,9 @@ public func readFileBytes(atPath path: String) throws(FileReadFailure) -> Data {
         throw FileReadFailure(reason: error.localizedDescription)
     }
 }
+
+/// Whether `path` names a directory (through symbolic links).
+public func directoryExists(atPath path: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+}

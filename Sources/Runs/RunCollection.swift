@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// The runs that commands comparing runs (`runner table`, `runner plot`) are given. A person names
@@ -14,7 +15,7 @@ public enum RunCollection {
     /// The runs one path names; a missing path, and a file or a directory without runs, are errors
     /// naming it.
     public static func runs(at url: URL) throws -> [RunDirectory] {
-        guard isDirectory(url) else {
+        guard directoryExists(atPath: url.path) else {
             if FileManager.default.fileExists(atPath: url.path) { throw RunError.noRuns(path: url.path) }
             throw RunError.missingRun(path: url.path)
         }
@@ -26,7 +27,7 @@ public enum RunCollection {
         } catch {
             throw RunError.io(path: url.path, operation: "list", reason: error.localizedDescription)
         }
-        let runs = entries.filter { isDirectory($0) && isRun($0) }
+        let runs = entries.filter { directoryExists(atPath: $0.path) && isRun($0) }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
             .map { RunDirectory(url: $0) }
         guard !runs.isEmpty else { throw RunError.noRuns(path: url.path) }
@@ -35,10 +36,5 @@ public enum RunCollection {
 
     private static func isRun(_ url: URL) -> Bool {
         FileManager.default.fileExists(atPath: url.appendingPathComponent(RunDirectory.specFileName).path)
-    }
-
-    private static func isDirectory(_ url: URL) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 }

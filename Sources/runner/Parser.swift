@@ -1,5 +1,4 @@
 import Core
-import Foundation
 import Spec
 import Training
 
@@ -32,8 +31,7 @@ struct Parser {
                 }
                 options.overrides.append(value)
             case "--data-dir":
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), isDirectory.boolValue else {
+                guard directoryExists(atPath: value) else {
                     throw Command.UsageError(message: "--data-dir \(value): no such directory")
                 }
                 options.dataDirectory = value
