@@ -61,6 +61,19 @@ public struct LMBatch: Hashable, Sendable {
                        batchSize: batchSize, numSteps: numSteps, layout: layout)
     }
 
+    /// Rows `rows` of this batch in the same layout: a rank's share of a global batch.
+    public func rows(_ rows: Range<Int>) -> LMBatch {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= batchSize, "rows within the batch")
+        let order = layout == .batchMajor
+            ? rows.flatMap { b in (0..<numSteps).map { t in position(row: b, step: t) } }
+            : (0..<numSteps).flatMap { t in rows.map { b in position(row: b, step: t) } }
+        return LMBatch(inputs: order.map { inputs[$0] }, targets: order.map { targets[$0] },
+                       batchSize: rows.count, numSteps: numSteps, layout: layout)
+    }
+
+    /// Targets the loss is over: all but the padding a line or window batch marks `LineExamples.ignored`.
+    public var scoredTargets: Int { targets.count { $0 != LineExamples.ignored } }
+
     /// The ids as floats, for the engine's fp32 input slots (exact below 2^24).
     public var inputValues: [Float] { inputs.map(Float.init) }
     public var targetValues: [Float] { targets.map(Float.init) }

@@ -41,6 +41,7 @@ public struct LanguageModelPlan {
 
     /// The model's config: it builds the model and answers for its kind.
     public let model: any LanguageModelKind
+    /// Rows a pass takes: `train.batch_size`, or one rank's share of it.
     public let batchSize: Int
     public let length: Int
     /// How the passes' token inputs are ordered.
@@ -61,8 +62,9 @@ public struct LanguageModelPlan {
     /// The spec's training section, for the recipe.
     public let training: TrainSpec
 
-    /// Plans `spec` for a vocabulary of `vocabularySize` tokens.
-    public init(_ spec: ExperimentSpec, vocabularySize: Int) throws {
+    /// Plans `spec` for a vocabulary of `vocabularySize` tokens; with `ranks` > 1 (data-parallel
+    /// training) the passes take one rank's share of `train.batch_size`.
+    public init(_ spec: ExperimentSpec, vocabularySize: Int, ranks: Int = 1) throws {
         if let metric = spec.eval.metrics.first(where: { ![.loss, .perplexity, .bpc].contains($0) }) {
             throw PlanError.unsupported("eval metric '\(metric.rawValue)' for a language model (it reports loss, perplexity "
                 + "and bpc)")
@@ -78,7 +80,10 @@ public struct LanguageModelPlan {
         }
         self.model = model
         training = spec.train
-        batchSize = spec.train.batchSize
+        guard spec.train.batchSize % ranks == 0 else {
+            throw PlanError.invalid("train.batch_size (\(spec.train.batchSize)) does not split evenly over \(ranks) ranks")
+        }
+        batchSize = spec.train.batchSize / ranks
         length = model.window ?? spec.train.seqLen
         train = try Self.pass(model, batchSize: batchSize, length: length, training: true,
                               labelSmoothing: Float(spec.train.labelSmoothing))

@@ -30,6 +30,11 @@ public struct RunDirectory: Hashable, Sendable {
     public var samplesURL: URL { url.appendingPathComponent("samples.txt") }
     public var checkpoints: CheckpointStore { CheckpointStore(directory: checkpointsURL) }
 
+    /// The run at `url` as it is, unchecked: one that another process made (rank 0 of an MPI job).
+    public init(url: URL) {
+        self.url = url
+    }
+
     /// Creates `runsDirectory/<name>-YYYYMMDD-HHMMSS/` (and `checkpoints/` in it), with `-2`, `-3`, …
     /// appended when two runs start in the same second. The time is wall-clock time in `timeZone`,
     /// as a person reading `ls runs/` expects.

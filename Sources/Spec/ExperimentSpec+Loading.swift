@@ -10,16 +10,31 @@ extension ExperimentSpec {
     ///   are reported at `--set:N:column`, with the override shown under the message.
     /// - Throws: `SpecError`; its `kind` is `.missingFile` (exit 66) when the file, or one that
     ///   `extends:` names, cannot be read, and `.invalidSpec` (exit 64) for everything else.
-    public static func load(path: String, overrides: [String] = []) throws(SpecError) -> ExperimentSpec {
-        try parse(try readFile(path, namedAt: nil), path: path, overrides: overrides)
+    /// - Parameter ranks: the MPI ranks that will train it (1 alone); each takes an equal share of
+    ///   every batch, so `train.batch_size` must divide by them.
+    public static func load(path: String, overrides: [String] = [], ranks: Int = 1) throws(SpecError) -> ExperimentSpec {
+        try parse(try readFile(path, namedAt: nil), path: path, overrides: overrides, ranks: ranks)
     }
 
-    /// `load(path:overrides:)` for text already in memory; `path` names it in diagnostics, supplies
-    /// the default `name`, and anchors relative `extends:` paths.
-    public static func parse(_ text: String, path: String, overrides: [String] = []) throws(SpecError) -> ExperimentSpec {
+    /// `load(path:overrides:ranks:)` for text already in memory; `path` names it in diagnostics,
+    /// supplies the default `name`, and anchors relative `extends:` paths.
+    public static func parse(_ text: String, path: String, overrides: [String] = [], ranks: Int = 1) throws(SpecError)
+        -> ExperimentSpec {
         let root = try YAMLReader.read(text, source: SourceText(path: path, text: text))
         let tree = try Overrides.apply(overrides, to: try flattened(root, path: path, chain: [identity(path)]))
-        return try decode(named(tree, path: path), section: "")
+        let spec = try decode(named(tree, path: path), section: "")
+        try checkBatchSplits(spec.train.batchSize, over: ranks, tree)
+        return spec
+    }
+
+    /// Data-parallel training gives each rank an equal share of every batch.
+    private static func checkBatchSplits(_ batchSize: Int, over ranks: Int, _ tree: Node) throws(SpecError) {
+        guard ranks > 1, batchSize % ranks != 0 else { return }
+        let train = tree.entry("train")?.value
+        let lower = batchSize / ranks * ranks
+        throw (train?.entry("batch_size")?.value.mark ?? train?.mark ?? tree.mark).error(
+            "'train.batch_size' (\(batchSize)) does not split evenly over \(ranks) MPI ranks, which each take an equal "
+                + "share of every batch", hint: "use a multiple of \(ranks): " + (lower > 0 ? "\(lower) or " : "") + "\(lower + ranks)")
     }
 
     /// A spec file's tree with `extends:` resolved, not yet decoded: a sweep sets each of its values

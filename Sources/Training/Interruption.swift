@@ -26,7 +26,7 @@ public enum Interruption {
     }
 
     /// The signal that asked the run to stop, if one did.
-    static var received: Int32? {
+    public static var received: Int32? {
         let number = flag.pointee
         return number == 0 ? nil : number
     }

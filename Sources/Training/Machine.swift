@@ -27,7 +27,10 @@ enum Machine {
 }
 
 extension TrainSpec {
-    /// `threads`, by default every core: the large kernels of a run's programs split over them;
-    /// results depend on the count only by rounding.
-    var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+    /// `threads`, by default the cores of the node shared among the `ranksOnNode` ranks training on it
+    /// (all of them for a run alone): the large kernels of a run's programs split over them; results
+    /// depend on the count only by rounding.
+    func threadCount(ranksOnNode: Int = 1) -> Int {
+        threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / ranksOnNode)
+    }
 }

@@ -1,3 +1,4 @@
+import Distributed
 import Engine
 import Foundation
 import Planner
@@ -29,16 +30,17 @@ public final class RunContext {
     public private(set) var latest: CheckpointStore.Latest?
     /// Newer checkpoints that could not be read and were passed over: never silent.
     public var warnings: [String] { latest?.warnings ?? [] }
-    /// `train.threads`, by default every core: the large kernels split over them; results depend on
-    /// the count only by rounding.
+    /// `train.threads`, by default this node's cores shared by its ranks: the large kernels split over
+    /// them; results depend on the count only by rounding.
     let threads: Int
 
     /// A new run of `spec` whose text `tokenizer` encodes; the weights start from the spec's seed.
-    public init(spec: ExperimentSpec, tokenizer: any Tokenizer, purpose: Purpose) throws {
+    /// Trained by a `team` of several ranks, the plan's batch is this rank's share of `train.batch_size`.
+    public init(spec: ExperimentSpec, tokenizer: any Tokenizer, purpose: Purpose, team: Team = .alone) throws {
         self.spec = spec
         self.tokenizer = tokenizer
-        plan = try LanguageModelPlan(spec, vocabularySize: tokenizer.vocabularySize)
-        threads = spec.train.threadCount
+        plan = try LanguageModelPlan(spec, vocabularySize: tokenizer.vocabularySize, ranks: team.size)
+        threads = spec.train.threadCount(ranksOnNode: team.ranksOnNode)
         switch purpose {
         case .training:
             let program = try Engine.compile(plan.train.graph, outputs: [plan.train.loss] + plan.train.stateOutputs,
@@ -58,14 +60,19 @@ public final class RunContext {
         try open(run, spec: try ExperimentSpec.load(path: run.specURL.path), for: purpose, checkpoint: checkpoint)
     }
 
-    /// `open(_:for:checkpoint:)` with the run's spec.yaml already loaded.
+    /// `open(_:for:checkpoint:)` with the run's spec.yaml already loaded; a run trained further goes on
+    /// with the number of ranks that trained it.
     static func open(_ run: RunDirectory, spec: ExperimentSpec, for purpose: Purpose,
-                     checkpoint choice: CheckpointChoice = .latest) throws -> RunContext {
+                     checkpoint choice: CheckpointChoice = .latest, team: Team = .alone) throws -> RunContext {
         guard spec.task == .languageModel else {
             throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "sample")
         }
         let latest = try run.checkpoint(choice)
-        let context = try RunContext(spec: spec, tokenizer: try TokenizerFile.load(from: run.tokenizerURL), purpose: purpose)
+        if purpose == .training, latest.checkpoint.ranks != team.size {
+            throw TrainingError.otherRankCount(run: run.url.path, trained: latest.checkpoint.ranks, now: team.size)
+        }
+        let context = try RunContext(spec: spec, tokenizer: try TokenizerFile.load(from: run.tokenizerURL), purpose: purpose,
+                                     team: team)
         try context.arena.load(latest.checkpoint, path: latest.url.path)
         context.latest = latest
         return context

@@ -1,4 +1,5 @@
 import Data
+import Distributed
 import Foundation
 import Runs
 import Spec
@@ -6,10 +7,11 @@ import Spec
 /// The one place where a spec's task becomes the session that trains it.
 public enum TaskRegistry {
     /// The session of a new run of `spec`: data read, tokenizers trained, weights from the seed or
-    /// from `init_from`.
-    static func newSession(_ spec: ExperimentSpec, locator: DataLocator) throws -> any TaskSession {
+    /// from `init_from`; trained by `team`, this rank's share of it.
+    static func newSession(_ spec: ExperimentSpec, locator: DataLocator, team: Team = .alone) throws -> any TaskSession {
+        try refuseDataParallel(spec, team)
         let session: any TaskSession = switch spec.task {
-        case .languageModel: try LanguageModelSession(spec: spec, locator: locator)
+        case .languageModel: try LanguageModelSession(spec: spec, locator: locator, team: team)
         case .translation: try TranslationSession(spec: spec, locator: locator)
         case .embeddings: try EmbeddingsSession(spec: spec, locator: locator)
         }
@@ -20,12 +22,21 @@ public enum TaskRegistry {
     /// The session of an existing run as its chosen checkpoint (the latest unless said) left it;
     /// `spec` is the run's spec.yaml when the caller has read it already.
     static func openSession(_ run: RunDirectory, spec: ExperimentSpec? = nil, locator: DataLocator,
-                            checkpoint: CheckpointChoice = .latest) throws -> any TaskSession {
+                            checkpoint: CheckpointChoice = .latest, team: Team = .alone) throws -> any TaskSession {
         let spec = try spec ?? ExperimentSpec.load(path: run.specURL.path)
+        try refuseDataParallel(spec, team)
         switch spec.task {
-        case .languageModel: return try LanguageModelSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
+        case .languageModel:
+            return try LanguageModelSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint, team: team)
         case .translation: return try TranslationSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
         case .embeddings: return try EmbeddingsSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
         }
+    }
+
+    /// Data-parallel training splits a language model's batches; the other tasks train in one process.
+    private static func refuseDataParallel(_ spec: ExperimentSpec, _ team: Team) throws {
+        guard team.size > 1, spec.task != .languageModel else { return }
+        throw TrainingError.unsupported("task \(spec.task.rawValue) under mpirun (data-parallel training splits a language "
+            + "model's batches; train this one in one process)")
     }
 }

@@ -35,8 +35,11 @@ public protocol TaskSession: AnyObject {
     func drawEpoch(using generator: inout SeededGenerator) -> Int
     /// The training pass (forward and backward, gradients into the arena) on batch `index` of the
     /// drawn epoch, from `state` (replaced by the state after it), where the step's rate is `lr` (which
-    /// only a session that learns in place reads): its mean loss and how many tokens it predicted.
-    func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int)
+    /// only a session that learns in place reads): its mean loss, how many tokens the batch predicted,
+    /// and the share of the batch's loss this process computed (1 alone; under data parallelism its
+    /// rows' scored targets over the whole batch's, so that the ranks' gradients weighted by their
+    /// shares sum to the whole batch's).
+    func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int, share: Double)
     /// The splits `evaluate` scores (word vectors: valid, their evaluation sets).
     var scoredSplits: [String] { get }
     /// The metrics of a split (`loss`, `ppl`, and `bpc`, `bleu` where the task has them); nil when

@@ -10,17 +10,20 @@ extension Trainer {
     /// A resumed run's summary covers the reports made before its checkpoint; a model fit by counting
     /// is counted before the (empty) loop.
     func begin() throws {
-        if position.step > 0 { (last, best) = try Self.reported(in: run.metricsURL) }
-        try log.line("training \(spec.name): \(recipe.totalSteps) steps, \(arena.layout.count) parameters")
-        if let note = session.dataNote { try log.line(note) }
+        if position.step > 0 { (last, best) = try Self.reported(in: run.metricsURL, upTo: position.step) }
+        try log?.line("training \(spec.name): \(recipe.totalSteps) steps, \(arena.layout.count) parameters"
+            + (team.size > 1 ? " on \(team.size) MPI ranks" : ""))
+        if let note = session.dataNote { try log?.line(note) }
         if session.fitsByCounting, position.step == 0 { try count() }
     }
 
-    /// The `last` and `best` metrics that the reports in a metrics file made, as `record` keeps them.
-    private static func reported(in url: URL) throws -> (last: [String: JSONValue], best: [String: Double]) {
+    /// The `last` and `best` metrics that the reports in a metrics file made up to `step`, as `record`
+    /// keeps them. (The later ones, of a run killed after its checkpoint, rank 0 is about to drop; the
+    /// other ranks of an MPI run may read the file before it has.)
+    private static func reported(in url: URL, upTo step: Int) throws -> (last: [String: JSONValue], best: [String: Double]) {
         var last: [String: JSONValue] = [:], best: [String: Double] = [:]
         for event in try MetricsWriter.read(url) {
-            guard case .string(let split)? = event["split"] else { continue }
+            guard case .string(let split)? = event["split"], case .int(let at)? = event["step"], at <= step else { continue }
             // A training event's other fields (lr, tokens/s, grad norm) are not metrics the summary keeps.
             let names = split == "train" ? ["loss", "ppl"] : event.keys.filter { !["step", "epoch", "split"].contains($0) }
             for name in names { if let value = event[name] { last[split + "." + name] = value } }
@@ -45,7 +48,7 @@ extension Trainer {
     /// (the ones the test split is scored with).
     func record(_ metrics: [String: JSONValue]) throws {
         if case .double(let validLoss)? = metrics["valid.loss"], validLoss < best["valid.loss"] ?? .infinity {
-            try run.checkpoints.saveBest(checkpoint())
+            try saveBest()
         }
         for (key, value) in metrics {
             last[key] = value
@@ -60,7 +63,7 @@ extension Trainer {
         let lowered = plateau.observe(value)
         recipe.plateau = plateau
         if lowered {
-            try log.line(String(format: "%@ did not improve on %.4g: lr %.4g -> %.4g", spec.train.schedule.metric,
+            try log?.line(String(format: "%@ did not improve on %.4g: lr %.4g -> %.4g", spec.train.schedule.metric,
                                 plateau.state.best ?? value, before, plateau.lr))
         }
     }
@@ -74,20 +77,21 @@ extension Trainer {
             "ppl": .double(Foundation.exp(trainLoss)), "lr": .double(Double(lr)), "tokens_per_s": .double(tokensPerSecond),
         ]
         if let gradientNorm { event["grad_norm"] = .double(Double(gradientNorm)) }
-        try metrics.append(event, sync: true)
+        try metrics?.append(event, sync: true)
         var summary: [String: JSONValue] = ["train.loss": .double(trainLoss), "train.ppl": .double(Foundation.exp(trainLoss))]
         var line = String(format: "step %d/%d  epoch %d  loss %.4f  ppl %.3f  lr %.4g  %.0f tok/s", step, recipe.totalSteps,
                           epoch, trainLoss, Foundation.exp(trainLoss), lr, tokensPerSecond)
         if let valid = try session.evaluate("valid") {
             line += (valid["loss"].map { String(format: "  valid ppl %.3f", Foundation.exp($0)) } ?? "  valid") + Self.extras(valid)
-            try metrics.append(valid.mapValues { .double($0) }.merging(["step": .int(step), "split": "valid"]) { $1 }, sync: true)
+            try metrics?.append(valid.mapValues { .double($0) }.merging(["step": .int(step), "split": "valid"]) { $1 }, sync: true)
             for (name, value) in valid { summary["valid." + name] = .double(value) }
         }
-        try log.line(line)
-        if let text = try session.sample(step: step) {
+        try log?.line(line)
+        // The sample is rank 0's alone: every rank holds the same weights.
+        if team.isLeader, let text = try session.sample(step: step) {
             try run.appendSample(step: step, text: text)
-            try metrics.text("samples", text, step: step)
-            try log.line("  sample: \(text)")
+            try metrics?.text("samples", text, step: step)
+            try log?.line("  sample: \(text)")
         }
         return summary
     }
@@ -98,13 +102,13 @@ extension Trainer {
         try session.count()
         for split in ["train", "valid"] {
             guard let scores = try session.evaluate(split), let loss = scores["loss"] else { continue }
-            try metrics.append(["step": .int(0), "split": .string(split), "loss": .double(loss),
-                                "ppl": .double(Foundation.exp(loss))], sync: true)
-            try log.line(String(format: "%@ loss %.4f  ppl %.3f", split, loss, Foundation.exp(loss)))
+            try metrics?.append(["step": .int(0), "split": .string(split), "loss": .double(loss),
+                                 "ppl": .double(Foundation.exp(loss))], sync: true)
+            try log?.line(String(format: "%@ loss %.4f  ppl %.3f", split, loss, Foundation.exp(loss)))
             (last[split + ".loss"], last[split + ".ppl"]) = (.double(loss), .double(Foundation.exp(loss)))
             best[split + ".loss"] = loss
         }
-        if last["valid.loss"] != nil { try run.checkpoints.saveBest(checkpoint()) }
+        if last["valid.loss"] != nil { try saveBest() }
         try saveCheckpoint()
     }
 
@@ -124,7 +128,8 @@ extension Trainer {
                 "within_tolerance": .bool(abs(ours - reproduces.value) <= reproduces.tolerance),
             ])
         }
-        try run.writeSummary(summary)
+        if team.size > 1 { summary["ranks"] = .int(team.size) }
+        if team.isLeader { try run.writeSummary(summary) }
         return last
     }
 
@@ -136,9 +141,9 @@ extension Trainer {
             try arena.load(try Checkpoint.read(from: bestURL), path: bestURL.path)
         }
         guard let test = try session.evaluate("test"), let testLoss = test["loss"] else { return }
-        try metrics.append(test.mapValues { .double($0) }.merging(["step": .int(position.step), "split": "test"]) { $1 },
+        try metrics?.append(test.mapValues { .double($0) }.merging(["step": .int(position.step), "split": "test"]) { $1 },
                            sync: true)
-        try log.line(String(format: "test loss %.4f  ppl %.3f", testLoss, Foundation.exp(testLoss)) + Self.extras(test))
+        try log?.line(String(format: "test loss %.4f  ppl %.3f", testLoss, Foundation.exp(testLoss)) + Self.extras(test))
         for (name, value) in test { last["test." + name] = .double(value) }
     }
 }

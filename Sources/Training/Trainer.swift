@@ -1,5 +1,6 @@
 import Core
 import Data
+import Distributed
 import Engine
 import Foundation
 import Optim
@@ -11,6 +12,10 @@ import Spec
 /// style: forward/backward (over the step's accumulated batches) → clip → optimizer step → log;
 /// every `eval.every_steps`: evaluate and sample, and every `checkpoint.every_steps`: checkpoint.
 /// What to train comes from the task's session, how (the optimizer, the schedule) from its plan.
+///
+/// Under MPI every rank runs this loop on its slice of each batch: the step's gradients and loss are
+/// summed over the ranks before clipping, so the optimizer sees the same numbers everywhere, and
+/// rank 0 alone writes the run directory (DataParallel.swift).
 public final class Trainer {
     public let spec: ExperimentSpec
     public let run: RunDirectory
@@ -21,12 +26,16 @@ public final class Trainer {
     var recipe: TrainingRecipe
     /// Gradients summed over the batches of one step when `grad_accum_steps` > 1.
     var accumulated: [Float]
-    /// The batches of the step under way, their summed loss and the tokens they predicted.
+    /// The batches of the step under way, their summed loss (this rank's share of it) and the tokens
+    /// they predicted.
     var pending = (batches: 0, loss: 0.0, predictions: 0)
-    /// Held for the trainer's life: no second process trains into the run meanwhile.
-    let lock: DirectoryLock
-    let log: LogWriter
-    var metrics: MetricsWriter
+    /// The processes training the run: one alone, or the ranks of an MPI job.
+    let team: Team
+    /// Held for the trainer's life: no second process trains into the run meanwhile. The writers and
+    /// the lock are rank 0's; nil on the other ranks, which write nothing.
+    let lock: DirectoryLock?
+    let log: LogWriter?
+    var metrics: MetricsWriter?
     var position: TrainingPosition
     var progress: ProgressLine
     /// When the window of the next log line began.
@@ -34,6 +43,8 @@ public final class Trainer {
     /// The latest value of every metric reported, and the lowest of every loss: the summary's.
     var last: [String: JSONValue] = [:]
     var best: [String: Double] = [:]
+    /// The signal that some rank received by the last step's sum over the ranks: all stop after it.
+    var agreedStop: Int32?
 
     var arena: ParameterArena { session.arena }
     /// Newer checkpoints that could not be read and were passed over by `open`; also in log.txt.
@@ -41,12 +52,15 @@ public final class Trainer {
     /// Training steps taken so far.
     public var step: Int { position.step }
 
-    /// Prepares everything a new run needs and writes spec.yaml, plan.txt and the tokenizer(s).
-    public convenience init(spec: ExperimentSpec, run: RunDirectory, locator: DataLocator, echo: Bool = true) throws {
+    /// Prepares everything a new run needs and writes spec.yaml, plan.txt and the tokenizer(s); under
+    /// MPI, `run` is the directory rank 0 made, and the other ranks only read it.
+    public convenience init(spec: ExperimentSpec, run: RunDirectory, locator: DataLocator, team: Team = .alone,
+                            echo: Bool = true) throws {
         let text = spec.resolvedYAML()
-        let lock = try DirectoryLock(run.url)
-        try self.init(try TaskRegistry.newSession(spec, locator: locator), run: run, lock: lock,
+        let lock = team.isLeader ? try DirectoryLock(run.url) : nil
+        try self.init(try TaskRegistry.newSession(spec, locator: locator, team: team), run: run, team: team, lock: lock,
                       specHash: Checkpoint.specHash(of: text), echo: echo)
+        guard team.isLeader else { return }
         try run.writeSpec(text)
         try run.writePlan(session.parameterSummary + "\n" + session.memorySummary(optimizerState: recipe.optimizer.stateSize)
                           + "\n")
@@ -55,50 +69,55 @@ public final class Trainer {
 
     /// Continues a run where its latest checkpoint left it. Metrics logged after the checkpoint (by
     /// the run that was killed) are dropped first, as they will be logged again.
-    public static func resume(_ run: RunDirectory, locator: DataLocator, echo: Bool = true) throws -> Trainer {
-        let trainer = try open(run, locator: locator, echo: echo)
+    public static func resume(_ run: RunDirectory, locator: DataLocator, team: Team = .alone, echo: Bool = true) throws
+        -> Trainer {
+        let trainer = try open(run, locator: locator, team: team, echo: echo)
         guard let latest = trainer.session.latest else { preconditionFailure("an opened run has a checkpoint") }
+        guard team.isLeader else { return trainer }
         // Only once everything else has been checked; truncating replaces the file, so the append
         // handle is opened again.
         try MetricsWriter.truncate(run.metricsURL, afterStep: latest.checkpoint.step)
         trainer.metrics = try run.metricsWriter(tensorboard: trainer.spec.log.tensorboard,
                                                  resumedAfter: latest.checkpoint.step)
-        try trainer.log.line("resumed from \(latest.url.path) at step \(latest.checkpoint.step)")
+        try trainer.log?.line("resumed from \(latest.url.path) at step \(latest.checkpoint.step)")
         return trainer
     }
 
     /// Reopens a run as its latest checkpoint left it: its own spec.yaml and tokenizer, the weights,
     /// the optimizer, the generators and the position in the data.
-    public static func open(_ run: RunDirectory, locator: DataLocator, echo: Bool = true) throws -> Trainer {
+    public static func open(_ run: RunDirectory, locator: DataLocator, team: Team = .alone, echo: Bool = true) throws
+        -> Trainer {
         // The lock first: a run another process is training is refused before anything is read.
-        let lock = try DirectoryLock(run.url)
-        let trainer = try Trainer(try TaskRegistry.openSession(run, locator: locator), run: run, lock: lock,
-                                  specHash: try run.specTextHash(), echo: echo)
-        for warning in trainer.warnings { try trainer.log.line(warning) }
+        let lock = team.isLeader ? try DirectoryLock(run.url) : nil
+        let trainer = try Trainer(try TaskRegistry.openSession(run, locator: locator, team: team), run: run, team: team,
+                                  lock: lock, specHash: try run.specTextHash(), echo: echo)
+        for warning in trainer.warnings { try trainer.log?.line(warning) }
         if let latest = trainer.session.latest { try trainer.continue(from: latest) }
         return trainer
     }
 
-    private init(_ session: any TaskSession, run: RunDirectory, lock: DirectoryLock, specHash: UInt64, echo: Bool) throws {
-        (self.session, self.run, spec, self.specHash) = (session, run, session.spec, specHash)
+    private init(_ session: any TaskSession, run: RunDirectory, team: Team, lock: DirectoryLock?, specHash: UInt64,
+                 echo: Bool) throws {
+        (self.session, self.run, spec, self.specHash, self.team) = (session, run, session.spec, specHash, team)
         recipe = try session.plan.recipe(for: session.arena.layout, batchesPerEpoch: session.batchesPerEpoch)
         accumulated = recipe.accumulation > 1 ? [Float](repeating: 0, count: session.arena.layout.count) : []
         self.lock = lock
-        log = try run.logWriter(echo: echo)
-        if let pid = lock.takenOverFrom { try log.line("took over \(DirectoryLock.fileName) from process \(pid), which no longer runs") }
-        metrics = try run.metricsWriter(tensorboard: spec.log.tensorboard)
-        progress = ProgressLine(echo: echo)
+        log = team.isLeader ? try run.logWriter(echo: echo) : nil
+        if let pid = lock?.takenOverFrom { try log?.line("took over \(DirectoryLock.fileName) from process \(pid), which no longer runs") }
+        metrics = team.isLeader ? try run.metricsWriter(tensorboard: spec.log.tensorboard) : nil
+        progress = ProgressLine(echo: echo && team.isLeader)
         position = TrainingPosition(seed: UInt64(truncatingIfNeeded: session.spec.seed) &+ 1, state: session.zeroState)
     }
 
     /// The optimizer, the dropout generator and the position in the data as `latest` saved them (the
-    /// weights are in the arena already).
+    /// weights are in the arena already); a rank takes its own generator and its rows of the state.
     private func `continue`(from latest: CheckpointStore.Latest) throws {
         let checkpoint = latest.checkpoint
         recipe.optimizer.state = checkpoint.optimizerState
         recipe.optimizer.stepCount = checkpoint.optimizerStep
-        if let dropout = checkpoint.generators["dropout"] { session.randomState = dropout }
+        if let dropout = checkpoint.generators[Self.dropoutGenerator(rank: team.rank)] { session.randomState = dropout }
         position = try TrainingPosition(checkpoint, path: latest.url.path)
+        position.state = team.rows(of: position.state)
         if recipe.plateau != nil {
             guard let state = Plateau.State(checkpoint.metadata["plateau"]) else {
                 throw TrainingError.unresumable(path: latest.url.path, reason: "its plateau schedule's state is missing")
@@ -121,7 +140,7 @@ public final class Trainer {
                 guard try forwardBackward(batch) else { continue }
                 let (lr, gradientNorm, loss) = optimizerStep()
                 try endStep(lr: lr, gradientNorm: gradientNorm, loss: loss, endsEpoch: position.batchInEpoch == usable)
-                if let signal = Interruption.received { try stop(by: signal) }
+                if let signal = stopSignal { try stop(by: signal) }
             }
             if position.step < recipe.totalSteps || position.batchInEpoch == usable { startEpoch(after: generator) }
         }
@@ -132,22 +151,30 @@ public final class Trainer {
     /// Returns whether the step's batches are all in: with accumulation, their mean gradient is then
     /// in the arena.
     private func forwardBackward(_ index: Int) throws -> Bool {
-        let (loss, predictions) = try session.train(batch: index, state: &position.state, lr: recipe.rate(at: position.step))
-        guard loss.isFinite else {
-            throw TrainingError.divergence(step: position.step, loss: loss, checkpoint: try? run.checkpoints.latest().url.path)
-        }
+        team.step = position.step
+        let (loss, predictions, share) = try session.train(batch: index, state: &position.state,
+                                                           lr: recipe.rate(at: position.step))
         position.batchInEpoch += 1
         pending.batches += 1
-        pending.loss += Double(loss)
+        pending.loss += Double(loss) * share
         pending.predictions += predictions
-        guard recipe.accumulation > 1 else { return true }
-        for (i, gradient) in arena.gradients.enumerated() { accumulated[i] += gradient }
-        guard pending.batches == recipe.accumulation else { return false }
-        // The mean gradient of the step's batches, as nanoGPT's loss / accumulation steps gives.
-        let scale = 1 / Float(recipe.accumulation)
-        for i in accumulated.indices {
-            arena.gradients[i] = accumulated[i] * scale
-            accumulated[i] = 0
+        if recipe.accumulation > 1 {
+            let weight = Float(share)
+            for (i, gradient) in arena.gradients.enumerated() { accumulated[i] += gradient * weight }
+            guard pending.batches == recipe.accumulation else { return false }
+            // The mean gradient of the step's batches, as nanoGPT's loss / accumulation steps gives.
+            let scale = 1 / Float(recipe.accumulation)
+            for i in accumulated.indices {
+                arena.gradients[i] = accumulated[i] * scale
+                accumulated[i] = 0
+            }
+        } else if share != 1 {
+            for i in arena.gradients.indices { arena.gradients[i] *= Float(share) }
+        }
+        try sumOverRanks()
+        guard pending.loss.isFinite else {
+            throw TrainingError.divergence(step: position.step, loss: Float(pending.loss / Double(recipe.accumulation)),
+                                           checkpoint: try? run.checkpoints.latest().url.path)
         }
         return true
     }
@@ -202,20 +229,33 @@ public final class Trainer {
     private func stop(by signal: Int32) throws -> Never {
         progress.clear()
         if position.step % spec.checkpoint.everySteps != 0 { try saveCheckpoint() }
-        try log.line("stopped by signal \(signal) at step \(position.step); continue with: runner resume \(run.url.path)")
+        try log?.line("stopped by signal \(signal) at step \(position.step); continue with: runner resume \(run.url.path)")
         throw TrainingError.interrupted(signal: signal, step: position.step, run: run.url.path)
     }
 
+    /// Checkpoints the step (every rank takes part: the checkpoint gathers their states; rank 0 writes it).
     func saveCheckpoint() throws {
-        try run.checkpoints.save(checkpoint(), keep: spec.checkpoint.keep)
+        let checkpoint = try checkpoint()
+        if team.isLeader { try run.checkpoints.save(checkpoint, keep: spec.checkpoint.keep) }
     }
 
-    /// Everything `resume` needs to go on from this step.
-    func checkpoint() -> Checkpoint {
-        Checkpoint(
+    /// Checkpoints the weights of a new best validation loss, as `saveCheckpoint` does the step's.
+    func saveBest() throws {
+        let checkpoint = try checkpoint()
+        if team.isLeader { try run.checkpoints.saveBest(checkpoint) }
+    }
+
+    /// Everything `resume` needs to go on from this step: under MPI, with every rank's dropout
+    /// generator and the carried state of all the batch's rows.
+    private func checkpoint() throws -> Checkpoint {
+        var whole = position
+        whole.state = try team.gatherRows(of: position.state)
+        var metadata = whole.metadata.merging(recipe.plateau.map { ["plateau": $0.state.json] } ?? [:]) { $1 }
+        if team.size > 1 { metadata[Checkpoint.ranksKey] = .int(team.size) }
+        return Checkpoint(
             specHash: specHash, step: position.step, epoch: position.epoch,
-            generators: ["data": position.epochStart, "dropout": session.randomState], layout: arena.checkpointLayout,
+            generators: try dropoutGenerators().merging(["data": position.epochStart]) { $1 }, layout: arena.checkpointLayout,
             values: arena.checkpointValues, optimizerState: recipe.optimizer.state, optimizerStep: recipe.optimizer.stepCount,
-            metadata: position.metadata.merging(recipe.plateau.map { ["plateau": $0.state.json] } ?? [:]) { $1 })
+            metadata: metadata)
     }
 }

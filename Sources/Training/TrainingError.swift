@@ -28,6 +28,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case noCheckpointFile(path: String)
     /// `init_from` names no file (or a directory without model.safetensors).
     case missingWeights(path: String)
+    /// A run resumed by another number of ranks than trained it: each rank's share of the batch, its
+    /// carried state and its dropout stream would change.
+    case otherRankCount(run: String, trained: Int, now: Int)
 
     public var description: String {
         switch self {
@@ -66,6 +69,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .missingWeights(let path):
             "init_from: no weights at \(path); give a model.safetensors or the directory holding one "
                 + "(as `runner export RUN --format safetensors` writes it)"
+        case .otherRankCount(let run, let trained, let now):
+            "\(run) was trained by \(Self.processes(trained)) and this is \(Self.processes(now)); resume it as it was trained: "
+                + (trained == 1 ? "runner resume \(run)" : "mpirun -np \(trained) runner resume \(run)")
         case .noEndOfSequence:
             "'data.line_end: eos' ends every line with the tokenizer's end-of-sequence token, and this tokenizer has none: "
                 + "add '<eos>' to tokenizer.special_tokens (subword) or use a tokenizer file that has one"
@@ -75,13 +81,19 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// DESIGN.md: 64 for what the spec asks and cannot be done, 1 for a run that failed.
     public var exitCode: Int32 {
         switch self {
-        case .unsupported, .unresumable, .unknownSplit, .emptySplit, .splitTooShort, .unscoredSplit, .emptyPrompt, .wrongTask, .sourceTooLong, .noEndOfSequence:
+        case .unsupported, .unresumable, .unknownSplit, .emptySplit, .splitTooShort, .unscoredSplit, .emptyPrompt, .wrongTask, .sourceTooLong,
+             .noEndOfSequence, .otherRankCount:
             64
         case .noBestCheckpoint, .noCheckpointFile, .missingWeights: 66
         case .divergence: 1
         // The shell's status for a process ended by the signal: 130 for SIGINT, 143 for SIGTERM.
         case .interrupted(let signal, _, _): 128 + signal
         }
+    }
+
+    /// "one process" or "4 MPI ranks".
+    private static func processes(_ count: Int) -> String {
+        count == 1 ? "one process" : "\(count) MPI ranks"
     }
 
     /// The task a command works on, with its article.

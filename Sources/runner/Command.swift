@@ -34,6 +34,11 @@ enum Command: Equatable {
         var runDirectory: String?
         /// The checkpoint `eval`, `sample` and `translate` read.
         var checkpoint = CheckpointChoice.latest
+        /// `--distributed mpi | none`: join MPI or train alone; nil to join when an MPI launcher
+        /// started the process.
+        var distributed: Bool?
+        /// `--collective-timeout SECONDS`: how long a rank waits for the others in one collective.
+        var collectiveTimeout = 300.0
     }
 
     /// `runner sweep SWEEP.yaml` or `runner sweep --resume SWEEP_DIR`.
@@ -129,11 +134,11 @@ enum Command: Equatable {
             }
             self = .help(topic: topic)
         case "check":
-            let options = try parser.options(["--set", "--data-dir"])
+            let options = try parser.options(["--set", "--data-dir", "--distributed"])
             self = .check(spec: try parser.positional("check", "a spec file, e.g. runner check experiments/gru_charlm.yaml"),
                           options: options)
         case "resume":
-            let options = try parser.options(["--data-dir"])
+            let options = try parser.options(["--data-dir", "--distributed", "--collective-timeout"])
             self = .resume(run: try parser.positional("resume", "a run directory, e.g. runner resume runs/gru_charlm-20261123-101500"),
                            options: options)
         case "eval":
@@ -186,7 +191,8 @@ enum Command: Equatable {
                     + Self.commands.joined(separator: ", "))
             }
             parser = Parser(arguments)
-            let options = try parser.options(["--set", "--data-dir", "--runs-dir", "--name", "--run-dir"])
+            let options = try parser.options(["--set", "--data-dir", "--runs-dir", "--name", "--run-dir", "--distributed",
+                                              "--collective-timeout"])
             if options.runDirectory != nil, options.name != nil || options.runsDirectory != Options().runsDirectory {
                 throw UsageError(message: "--run-dir names the run directory itself; it takes no --runs-dir or --name")
             }

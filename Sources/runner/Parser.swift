@@ -37,6 +37,17 @@ struct Parser {
                 options.dataDirectory = value
             case "--runs-dir": options.runsDirectory = value
             case "--run-dir": options.runDirectory = value
+            case "--distributed":
+                guard ["mpi", "none"].contains(value) else {
+                    throw Command.UsageError(message: "--distributed takes mpi (join the MPI job that launched this process) "
+                        + "or none (train alone), got '\(value)'")
+                }
+                options.distributed = value == "mpi"
+            case "--collective-timeout":
+                guard let seconds = Double(value), seconds > 0, seconds.isFinite else {
+                    throw Command.UsageError(message: "--collective-timeout takes a number of seconds > 0, found '\(value)'")
+                }
+                options.collectiveTimeout = seconds
             case "--checkpoint":
                 guard !value.isEmpty else { throw Command.UsageError(message: "--checkpoint takes latest, best or a checkpoint file") }
                 options.checkpoint = CheckpointChoice(value)

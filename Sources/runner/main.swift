@@ -1,4 +1,5 @@
 import Data
+import Distributed
 import Embeddings
 import Engine
 import Foundation
@@ -14,6 +15,9 @@ func main() -> Int32 {
     // A file grown past the size limit (`ulimit -f`, like a full disk) is a failed write with a
     // message naming the file, not a process killed by SIGXFSZ.
     signal(SIGXFSZ, SIG_IGN)
+    // The processes of the run: this one alone, or the MPI job's ranks once `train`, `resume` or
+    // `check` joins them.
+    var team = Team.alone
     do {
         switch try Command(arguments: Array(CommandLine.arguments.dropFirst())) {
         case .help(let topic):
@@ -24,27 +28,29 @@ func main() -> Int32 {
             }
             print(try SweepSpec.load(path: path).summary)
         case .check(let path, let options):
-            let spec = try ExperimentSpec.load(path: path, overrides: options.overrides)
-            print(try Checker.plan(spec, locator: .forCurrentProcess(dataDirectory: options.dataDirectory)))
+            team = try joinTeam(options)
+            let spec = try ExperimentSpec.load(path: path, overrides: options.overrides, ranks: team.size)
+            let plan = try Checker.plan(spec, locator: .forCurrentProcess(dataDirectory: options.dataDirectory), team: team)
+            if team.isLeader { print(plan) }
         case .train(let path, let options):
+            team = try joinTeam(options)
             Interruption.install()
-            let spec = try ExperimentSpec.load(path: path, overrides: options.overrides)
+            let spec = try ExperimentSpec.load(path: path, overrides: options.overrides, ranks: team.size)
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
-            let run = try options.runDirectory.map { try RunDirectory.create(exactly: URL(fileURLWithPath: $0)) }
-                ?? RunDirectory.create(runsDirectory: URL(fileURLWithPath: options.runsDirectory), name: options.name ?? spec.name)
-            FileHandle.standardOutput.write(Data("run directory: \(run.url.path)\n".utf8))
+            let run = try newRun(of: spec, options, team: team)
             let trainer: Trainer
             do {
-                trainer = try Trainer(spec: spec, run: run, locator: locator)
+                trainer = try Trainer(spec: spec, run: run, locator: locator, team: team)
             } catch {
-                run.removeIfUnused()
+                if team.isLeader { run.removeIfUnused() }
                 throw error
             }
             try trainer.fit()
         case .resume(let path, let options):
+            team = try joinTeam(options)
             Interruption.install()
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
-            try Trainer.resume(try RunDirectory.open(URL(fileURLWithPath: path)), locator: locator).fit()
+            try Trainer.resume(try RunDirectory.open(URL(fileURLWithPath: path)), locator: locator, team: team).fit()
         case .eval(let path, let split, let options):
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
             let score = try SplitScore(try RunDirectory.open(URL(fileURLWithPath: path)), split: split, locator: locator,
@@ -103,12 +109,37 @@ func main() -> Int32 {
             FileHandle.standardError.write(Data(String(format: "%d tokens in %.3f s (%.0f tokens/s)\n", generation.tokens,
                                                        seconds, Double(generation.tokens) / max(seconds, 1e-9)).utf8))
         }
+        team.leave()
         return 0
     } catch {
         let (message, code) = describe(error)
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        // Every rank reads the same spec and arguments and makes the same decisions, so rank 0 speaks
+        // for those; what else goes wrong on another rank is its own and says which rank it is.
+        if team.isLeader {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+        } else if !(error is SpecError || error is Command.UsageError || error is TrainingError || error is PlanError) {
+            FileHandle.standardError.write(Data(("rank \(team.rank): " + message + "\n").utf8))
+        }
         return code
     }
+}
+
+/// Joins the MPI job when its launcher started this process (or `--distributed mpi` says so); else
+/// the process trains alone.
+func joinTeam(_ options: Command.Options) throws -> Team {
+    guard options.distributed ?? Team.launchedByMPI() else { return .alone }
+    return try Team.join(timeout: options.collectiveTimeout) { Interruption.received }
+}
+
+/// A new run's directory: `--run-dir`, or a new one under the runs directory. Under MPI rank 0 makes
+/// it and tells the others its path.
+func newRun(of spec: ExperimentSpec, _ options: Command.Options, team: Team) throws -> RunDirectory {
+    guard team.isLeader else { return RunDirectory(url: URL(fileURLWithPath: try team.broadcast("", "run directory"))) }
+    let run = try options.runDirectory.map { try RunDirectory.create(exactly: URL(fileURLWithPath: $0)) }
+        ?? RunDirectory.create(runsDirectory: URL(fileURLWithPath: options.runsDirectory), name: options.name ?? spec.name)
+    FileHandle.standardOutput.write(Data("run directory: \(run.url.path)\n".utf8))
+    _ = try team.broadcast(run.url.path, "run directory")
+    return run
 }
 
 /// The message and exit code of any error (DESIGN.md: 1 run failed, 64 usage or spec, 66 missing input).
@@ -126,6 +157,7 @@ func describe(_ error: any Error) -> (String, Int32) {
     case let error as SlurmError: ("error: \(error)", error.exitCode)
     case let error as EngineError: ("error: \(error)", error.exitCode)
     case let error as EmbeddingsError: ("error: \(error)", error.exitCode)
+    case let error as TeamError: ("\(error)", 1)
     default: ("error: \(error)", 1)
     }
 }

@@ -86,13 +86,16 @@ final class EmbeddingsSession: TaskSession {
         return batchesPerEpoch
     }
 
-    func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int) {
+    func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int, share: Double) {
         let seed = epochSeed ^ (UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15)
-        guard let learner else { return try trainGloVe(batch: index, lr: lr) }
+        guard let learner else {
+            let (loss, predictions) = try trainGloVe(batch: index, lr: lr)
+            return (loss, predictions, 1)
+        }
         let (input, output) = (try arena.storage(WordVectorModel.inputKey), try arena.storage(WordVectorModel.outputKey))
         let sentences = corpus.sentences[groups[index]]
         let pass = HogwildPass.run(learner, sentences, threads: threads, seed: seed, input: input, output: output, alpha: lr)
-        return (Float(pass.loss / Double(max(1, pass.predictions))), pass.words)
+        return (Float(pass.loss / Double(max(1, pass.predictions))), pass.words, 1)
     }
 
     private func trainGloVe(batch index: Int, lr: Float) throws -> (loss: Float, predictions: Int) {

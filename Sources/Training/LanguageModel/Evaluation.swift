@@ -1,5 +1,6 @@
 import Core
 import Data
+import Distributed
 import Engine
 import Foundation
 import Planner
@@ -7,19 +8,24 @@ import Runs
 import Spec
 
 /// Scores a split with the evaluation pass, whichever way the corpus is cut: one loop over the split's
-/// batches, each weighted by the targets its mean loss is over.
+/// batches, each weighted by the targets its mean loss is over. A team's ranks each score their
+/// slice of every batch (as in training) and the weighted sums are added over the ranks.
 struct Evaluator {
     let plan: LanguageModelPlan
     let program: Program
+    let team: Team
+    /// Rows of a whole batch: `train.batch_size`, whichever rank scores which of them.
+    let batchSize: Int
     /// `eval.batches`: only the first this many batches are scored; nil for all of them.
     let batchLimit: Int?
     /// nanoGPT estimates a stream's loss on `eval_iters` random windows; the same windows every time
     /// here (a fixed seed), so that successive evaluations differ by the model alone.
     let randomWindows: Bool
 
-    init(_ context: RunContext, program: Program) {
+    init(_ context: RunContext, program: Program, team: Team = .alone) {
         plan = context.plan
-        self.program = program
+        (self.program, self.team) = (program, team)
+        batchSize = plan.batchSize * team.size
         batchLimit = context.spec.eval.batches
         randomWindows = context.spec.train.sampling == .windows && batchLimit != nil
     }
@@ -31,13 +37,13 @@ struct Evaluator {
         do {
             _ = try batcher(of: tokens)
         } catch .corpusTooShort(_, let needed, _, _) {
-            throw TrainingError.splitTooShort(name, tokens: tokens.count, needed: needed, batchSize: plan.batchSize,
+            throw TrainingError.splitTooShort(name, tokens: tokens.count, needed: needed, batchSize: batchSize,
                                               length: plan.length)
         }
     }
 
     private func batcher(of tokens: [Int]) throws(DataError) -> LMBatcher {
-        try LMBatcher(tokens: tokens, batchSize: plan.batchSize, numSteps: plan.length,
+        try LMBatcher(tokens: tokens, batchSize: batchSize, numSteps: plan.length,
                       sampling: randomWindows ? .windows : .sequential)
     }
 
@@ -46,17 +52,20 @@ struct Evaluator {
         let (batches, carriesState) = batches(of: split)
         var state = plan.eval.zeroState
         var total = 0.0, weight = 0.0
-        for (batch, batchWeight) in batches {
+        for (whole, batchWeight) in batches {
+            let (batch, share) = team.slice(whole)
+            guard share > 0 else { continue }
             try program.setInput(LanguageModelPlan.tokens, batch.inputValues)
             try program.setInput(LanguageModelPlan.targets, batch.targetValues)
             if !carriesState { state = plan.eval.zeroState }
             for (name, values) in zip(plan.eval.stateInputs, state) { try program.setInput(name, values) }
             program.run()
-            total += Double(try program.scalar(plan.eval.loss)) * batchWeight
-            weight += batchWeight
+            total += Double(try program.scalar(plan.eval.loss)) * batchWeight * share
+            weight += batchWeight * share
             state = try plan.eval.stateOutputs.map { try program.read($0) }
         }
-        return weight == 0 ? nil : total / weight
+        let sums = try team.sum([total, weight], "evaluation")
+        return sums[1] == 0 ? nil : sums[0] / sums[1]
     }
 
     /// A split's batches of the training shape with the weight of each batch's mean loss, and whether
@@ -64,7 +73,7 @@ struct Evaluator {
     /// weigh one each, as d2l averages them; lines and windows are independent rows, the last batch
     /// padded with ignored rows, so each batch weighs its real targets.
     private func batches(of split: LanguageModelData.Split) -> (batches: [(LMBatch, Double)], carriesState: Bool) {
-        let size = plan.batchSize
+        let size = batchSize
         let limit = batchLimit ?? .max
         switch split {
         case .stream(let tokens):
@@ -78,7 +87,7 @@ struct Evaluator {
         case .lines(let examples):
             return (stride(from: 0, to: examples.lines.count, by: size).prefix(limit).map { start in
                 let batch = examples.batch(Array(start..<(start + size)), length: plan.length, layout: plan.layout)
-                return (batch, Double(batch.targets.filter { $0 != LineExamples.ignored }.count))
+                return (batch, Double(batch.scoredTargets))
             }, false)
         case .windows(let windows):
             return (stride(from: 0, to: windows.count, by: size).prefix(limit).map { start in

@@ -46,13 +46,15 @@ struct LanguageModelData {
         return .stream([corpus.splits.train, corpus.splits.valid, corpus.splits.test][index])
     }
 
-    /// The training split's batches of the plan's shape, drawn as `sampling` says for a stream.
-    func trainingBatches(_ plan: LanguageModelPlan, sampling: TrainSpec.Sampling) throws -> any LMBatchSource {
-        switch split("train") {
-        case .windows(let windows): try WindowBatcher(windows, batchSize: plan.batchSize)
-        case .lines(let examples): try LineBatcher(examples, batchSize: plan.batchSize, length: plan.length)
+    /// The training split's batches of the plan's shape (`ranks` times its rows: the global batch each
+    /// rank takes its slice of), drawn as `sampling` says for a stream.
+    func trainingBatches(_ plan: LanguageModelPlan, ranks: Int, sampling: TrainSpec.Sampling) throws -> any LMBatchSource {
+        let batchSize = plan.batchSize * ranks
+        return switch split("train") {
+        case .windows(let windows): try WindowBatcher(windows, batchSize: batchSize)
+        case .lines(let examples): try LineBatcher(examples, batchSize: batchSize, length: plan.length)
         case .stream(let tokens):
-            try LMBatcher(tokens: tokens, batchSize: plan.batchSize, numSteps: plan.length, sampling: sampling.batching)
+            try LMBatcher(tokens: tokens, batchSize: batchSize, numSteps: plan.length, sampling: sampling.batching)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Core
 import Data
+import Distributed
 import Engine
 import Foundation
 import Planner
@@ -10,8 +11,13 @@ import Text
 /// The language-model task of a run: a token stream, framed lines or context windows in batches of
 /// the plan's shape, the recurrent state carried between batches that continue each other, loss,
 /// perplexity and bits per character, and a sample at every report.
+///
+/// Trained by a team of ranks, every rank draws the same global batches of `train.batch_size` rows
+/// and runs its own slice of them (rank r: rows r·b ..< (r+1)·b for the plan's b), which keeps its
+/// carried state for the same rows from batch to batch; evaluation is sliced the same way and summed.
 final class LanguageModelSession: TaskSession {
     let context: RunContext
+    let team: Team
     let data: LanguageModelData
     let program: Program
     let evaluator: Evaluator
@@ -38,24 +44,28 @@ final class LanguageModelSession: TaskSession {
     }
 
     /// A new run: the corpus read and its tokenizer trained (or loaded) as the spec says.
-    convenience init(spec: ExperimentSpec, locator: DataLocator) throws {
+    convenience init(spec: ExperimentSpec, locator: DataLocator, team: Team = .alone) throws {
         let corpus = try LanguageModelCorpus(spec, locator: locator)
-        try self.init(try RunContext(spec: spec, tokenizer: corpus.tokenizer, purpose: .training), corpus: corpus)
+        try self.init(try RunContext(spec: spec, tokenizer: corpus.tokenizer, purpose: .training, team: team), corpus: corpus,
+                      team: team)
     }
 
     /// A run as its latest checkpoint left it, with its own spec and tokenizer.
     convenience init(opening run: RunDirectory, spec: ExperimentSpec, locator: DataLocator,
-                     checkpoint: CheckpointChoice = .latest) throws {
-        let context = try RunContext.open(run, spec: spec, for: .training, checkpoint: checkpoint)
-        try self.init(context, corpus: try LanguageModelCorpus(context.spec, locator: locator, tokenizer: context.tokenizer))
+                     checkpoint: CheckpointChoice = .latest, team: Team = .alone) throws {
+        let context = try RunContext.open(run, spec: spec, for: .training, checkpoint: checkpoint, team: team)
+        try self.init(context, corpus: try LanguageModelCorpus(context.spec, locator: locator, tokenizer: context.tokenizer),
+                      team: team)
     }
 
-    init(_ context: RunContext, corpus: LanguageModelCorpus) throws {
+    init(_ context: RunContext, corpus: LanguageModelCorpus, team: Team) throws {
         guard let program = context.train else { preconditionFailure("a session needs a context opened for training") }
-        (self.context, self.program) = (context, program)
+        (self.context, self.program, self.team) = (context, program, team)
         data = try LanguageModelData(corpus, plan: context.plan)
-        batcher = try data.trainingBatches(context.plan, sampling: context.spec.train.sampling)
-        evaluator = Evaluator(context, program: try context.evaluation())
+        batcher = try data.trainingBatches(context.plan, ranks: team.size, sampling: context.spec.train.sampling)
+        evaluator = Evaluator(context, program: try context.evaluation(), team: team)
+        // Each rank its own dropout masks; rank 0 keeps the stream a run alone has.
+        if team.rank > 0 { program.randomState = SeededGenerator(seed: UInt64(truncatingIfNeeded: context.spec.seed) ^ (UInt64(team.rank) &* 0x9E37_79B9_7F4A_7C15)) }
         for split in ["valid", "test"] { try evaluator.checkBatchable(split, data.split(split)) }
         sampler = try context.sampler()
         let prompt = context.spec.sample.prompt
@@ -67,8 +77,15 @@ final class LanguageModelSession: TaskSession {
         return batches.count
     }
 
-    func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int) {
-        let (pass, batch) = (context.plan.train, batches[index])
+    func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int, share: Double) {
+        let pass = context.plan.train
+        let (batch, share) = team.slice(batches[index])
+        let predictions = context.plan.predictionsPerBatch * team.size
+        // A slice of padding alone (the end of a line batch) adds nothing to the batch's gradient.
+        guard share > 0 else {
+            arena.gradients.update(repeating: 0)
+            return (0, predictions, 0)
+        }
         try program.setInput(LanguageModelPlan.tokens, batch.inputValues)
         try program.setInput(LanguageModelPlan.targets, batch.targetValues)
         if !batcher.carriesState { state = pass.zeroState }
@@ -77,7 +94,7 @@ final class LanguageModelSession: TaskSession {
         let loss = try program.scalar(pass.loss)
         // Truncated BPTT: the final state goes into the next batch as a constant.
         state = try pass.stateOutputs.map { try program.read($0) }
-        return (loss, context.plan.predictionsPerBatch)
+        return (loss, predictions, share)
     }
 
     func evaluate(_ split: String) throws -> [String: Double]? {
@@ -116,7 +133,9 @@ final class LanguageModelSession: TaskSession {
         let sizes = corpus.lines.map { "train lines \($0.train.lines.count), valid \($0.valid.lines.count), test \($0.test.lines.count)" }
             ?? "train tokens \(corpus.splits.train.count), valid \(corpus.splits.valid.count), test \(corpus.splits.test.count)"
         let accumulation = spec.train.gradAccumSteps > 1 ? " × \(spec.train.gradAccumSteps) accumulated per step" : ""
-        return "\(spec.name): \(plan.model.summary), vocabulary \(corpus.tokenizer.vocabularySize), \(sizes)\n\(batch)\(accumulation)"
+        let ranks = team.size > 1 ? " on each of \(team.size) MPI ranks (train.batch_size \(spec.train.batchSize) in all)" : ""
+        return "\(spec.name): \(plan.model.summary), vocabulary \(corpus.tokenizer.vocabularySize), \(sizes)\n\(batch)\(ranks)"
+            + accumulation
     }
 
     var dataNote: String? { nil }

@@ -37,7 +37,7 @@ public final class RunTranslator {
         arena = ParameterArena(graph: plan.eval[0].graph, seed: 0)
         try arena.load(latest.checkpoint, path: latest.url.path)
         (self.locator, warnings) = (locator, latest.warnings)
-        threads = spec.train.threadCount
+        threads = spec.train.threadCount()
     }
 
     /// The decoding settings the run was evaluated with.

@@ -74,7 +74,7 @@ final class TranslationSession: TaskSession {
         translationPlan = try TranslationPlan(spec, sourceVocabularySize: corpus.source.vocabularySize,
                                               targetVocabularySize: corpus.target.vocabularySize, shapes: shapes(buckets),
                                               evaluationShapes: shapes(valid) + shapes(test))
-        let threads = train.threadCount
+        let threads = train.threadCount()
         self.threads = threads
         var programs: [Program] = []
         for pass in translationPlan.train {
@@ -96,13 +96,13 @@ final class TranslationSession: TaskSession {
         return batches.count
     }
 
-    func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int) {
+    func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int, share: Double) {
         let batch = batches[index]
         let program = programs[batch.bucket]
         program.randomState = randomState
         let loss = try run(program, batch, translationPlan.train[batch.bucket])
         randomState = program.randomState
-        return (loss, batch.predictions)
+        return (loss, batch.predictions, 1)
     }
 
     private func run(_ program: Program, _ batch: TranslationBatch, _ pass: TranslationPlan.Pass) throws -> Float {

@@ -1,0 +1,59 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Watches the collective a rank waits in. MPI gives no bound on a collective whose peer died or
+/// hangs (over shared memory a dead peer is not even an error), so a thread looks every 50 ms and
+/// ends the process when the wait passes `timeout`, or at once when a signal asked it to stop (the
+/// training loop, blocked in the call, would never see it). The launcher then ends the job; rank 0
+/// writes checkpoints atomically, so the last one is whole.
+final class Watchdog: @unchecked Sendable {
+    private let rank: Int
+    private let timeout: Double
+    private let stopSignal: @Sendable () -> Int32?
+    private let lock = NSLock()
+    /// The collective waited in: what it is, the step, and since when; nil between collectives.
+    private var waiting: (what: String, step: Int, since: Date)?
+
+    init(rank: Int, timeout: Double, stopSignal: @escaping @Sendable () -> Int32?) {
+        (self.rank, self.timeout, self.stopSignal) = (rank, timeout, stopSignal)
+        let thread = Thread { [self] in
+            while true {
+                Thread.sleep(forTimeInterval: 0.05)
+                check()
+            }
+        }
+        thread.name = "seqlab-watchdog"
+        thread.start()
+    }
+
+    func begin(_ what: String, step: Int) {
+        lock.withLock { waiting = (what, step, Date()) }
+    }
+
+    func end() {
+        lock.withLock { waiting = nil }
+    }
+
+    private func check() {
+        guard let (what, step, since) = lock.withLock({ waiting }) else { return }
+        let waited = Date().timeIntervalSince(since)
+        if let signal = stopSignal() {
+            stop("rank \(rank): stopped by signal \(signal) at step \(step) while waiting for the other ranks in the \(what)",
+                 code: 128 + signal)
+        }
+        if waited > timeout {
+            stop(String(format: "rank %d: the other ranks did not join the %@ of step %d within %.0f s: one of them died or "
+                + "hangs. Ending the job; resume from the last checkpoint with `mpirun -np N runner resume RUN_DIR`", rank,
+                what, step, timeout), code: 1)
+        }
+    }
+
+    /// Says why on standard error and ends the process without unwinding: the main thread is inside MPI.
+    private func stop(_ message: String, code: Int32) -> Never {
+        let line = Array("error: \(message)\n".utf8)
+        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        _exit(code)
+    }
+}
