@@ -14,12 +14,6 @@ static inline int seqlab_mpi_init(void) {
     return code;
 }
 
-static inline int seqlab_mpi_initialized(void) {
-    int flag = 0;
-    MPI_Initialized(&flag);
-    return flag;
-}
-
 static inline int seqlab_mpi_finalize(void) { return MPI_Finalize(); }
 
 static inline int seqlab_mpi_rank(void) {
@@ -56,8 +50,6 @@ static inline int seqlab_mpi_broadcast_bytes(void *bytes, int count) {
 static inline int seqlab_mpi_broadcast_int(long long *value) {
     return MPI_Bcast(value, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
 }
-
-static inline int seqlab_mpi_abort(int code) { return MPI_Abort(MPI_COMM_WORLD, code); }
 
 /// MPI's own words for an error code.
 static inline void seqlab_mpi_error_string(int code, char *text, int capacity) {

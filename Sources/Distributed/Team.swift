@@ -45,7 +45,7 @@ public final class Team: @unchecked Sendable {
         let rank = Int(seqlab_mpi_rank()), size = Int(seqlab_mpi_size())
         let local = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? 1
         return Team(rank: rank, size: size, ranksOnNode: max(1, local),
-                    watchdog: Watchdog(rank: rank, timeout: timeout, stopSignal: stopSignal))
+                    watchdog: Watchdog(rank: rank, size: size, timeout: timeout, stopSignal: stopSignal))
     }
 
     /// Leaves MPI (`MPI_Finalize`) at the end of a process that joined; nothing for a team of one.
@@ -105,7 +105,7 @@ public final class Team: @unchecked Sendable {
     private static func errorText(_ code: Int32) -> String {
         var text = [CChar](repeating: 0, count: Int(seqlab_mpi_max_error_string()) + 1)
         seqlab_mpi_error_string(code, &text, Int32(text.count))
-        return String(cString: text)
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

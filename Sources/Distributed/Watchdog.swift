@@ -5,19 +5,24 @@ import Glibc
 
 /// Watches the collective a rank waits in. MPI gives no bound on a collective whose peer died or
 /// hangs (over shared memory a dead peer is not even an error), so a thread looks every 50 ms and
-/// ends the process when the wait passes `timeout`, or at once when a signal asked it to stop (the
-/// training loop, blocked in the call, would never see it). The launcher then ends the job; rank 0
-/// writes checkpoints atomically, so the last one is whole.
+/// ends the process when the wait passes `timeout`, or `signalGrace` seconds after a signal asked it
+/// to stop: the training loop, blocked in the call, would never see it, while with every rank alive
+/// the collective completes well within the grace and the ranks stop together after the step. The
+/// launcher then ends the job; rank 0 writes checkpoints atomically, so the last one is whole.
 final class Watchdog: @unchecked Sendable {
     private let rank: Int
+    private let size: Int
     private let timeout: Double
     private let stopSignal: @Sendable () -> Int32?
     private let lock = NSLock()
     /// The collective waited in: what it is, the step, and since when; nil between collectives.
     private var waiting: (what: String, step: Int, since: Date)?
+    /// When the watchdog first saw a stop signal during a wait (its thread's alone).
+    private var signalled: Date?
+    private let signalGrace = 2.0
 
-    init(rank: Int, timeout: Double, stopSignal: @escaping @Sendable () -> Int32?) {
-        (self.rank, self.timeout, self.stopSignal) = (rank, timeout, stopSignal)
+    init(rank: Int, size: Int, timeout: Double, stopSignal: @escaping @Sendable () -> Int32?) {
+        (self.rank, self.size, self.timeout, self.stopSignal) = (rank, size, timeout, stopSignal)
         let thread = Thread { [self] in
             while true {
                 Thread.sleep(forTimeInterval: 0.05)
@@ -40,13 +45,16 @@ final class Watchdog: @unchecked Sendable {
         guard let (what, step, since) = lock.withLock({ waiting }) else { return }
         let waited = Date().timeIntervalSince(since)
         if let signal = stopSignal() {
+            let since = signalled ?? Date()
+            signalled = since
+            guard Date().timeIntervalSince(since) > signalGrace else { return }
             stop("rank \(rank): stopped by signal \(signal) at step \(step) while waiting for the other ranks in the \(what)",
                  code: 128 + signal)
         }
         if waited > timeout {
             stop(String(format: "rank %d: the other ranks did not join the %@ of step %d within %.0f s: one of them died or "
-                + "hangs. Ending the job; resume from the last checkpoint with `mpirun -np N runner resume RUN_DIR`", rank,
-                what, step, timeout), code: 1)
+                + "hangs. Ending the job; resume from the last checkpoint with `mpirun -np %d runner resume RUN_DIR`", rank,
+                what, step, timeout, size), code: 1)
         }
     }
 

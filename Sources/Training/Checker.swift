@@ -21,11 +21,11 @@ public enum Checker {
         """
     }
 
-    /// `data parallel: 2 MPI ranks × 16 rows …`: the share of a batch and the bytes summed each step.
+    /// `data parallel: 2 MPI ranks, 1 thread each; …`: the ranks and what they sum each step (the
+    /// overview says each one's share of a batch).
     private static func dataParallel(_ spec: ExperimentSpec, floats: Int, team: Team) -> String {
-        let rows = spec.train.batchSize / team.size
-        return String(format: "data parallel: %d MPI ranks × %d rows of each batch of %d (%d threads each); per step one "
-            + "MPI_Allreduce sums %d gradient floats (%.2f MB) over the ranks", team.size, rows, spec.train.batchSize,
-            spec.train.threadCount(ranksOnNode: team.ranksOnNode), floats, Double(floats * 4) / 1e6)
+        let threads = spec.train.threadCount(ranksOnNode: team.ranksOnNode)
+        return String(format: "data parallel: %d MPI ranks, %d thread%@ each; per step one MPI_Allreduce sums %d gradient "
+            + "floats (%.2f MB)", team.size, threads, threads == 1 ? "" : "s", floats, Double(floats * 4) / 1e6)
     }
 }

@@ -7,14 +7,22 @@ import Runs
 /// same global batches and runs its slice of their rows; its gradient, weighted by its share of the
 /// batch's scored targets, is summed over the ranks in one `MPI_Allreduce` over the flat gradient
 /// arena, so clipping, the optimizer and the schedule see on every rank the numbers one process would.
+/// BatchNorm normalizes by each rank's rows (as PyTorch's DDP does without SyncBatchNorm), so its
+/// running statistics are averaged over the ranks every step, and every rank evaluates one model.
 /// A checkpoint gathers what differs between ranks (their dropout generators, their rows of the
 /// carried state) into the layout a run alone has, and records the rank count its resume must keep.
 extension Trainer {
     /// Sums the step's gradients and loss over the ranks, and whether any rank was asked to stop
-    /// (each stops after the same step, or the others would wait for it forever).
+    /// (each stops after the same step, or the others would wait for it forever); averages the
+    /// buffers (running statistics).
     func sumOverRanks() throws {
         guard team.size > 1 else { return }
         try team.sum(arena.gradients, "gradient sum")
+        if !arena.buffers.isEmpty {
+            try team.sum(arena.buffers, "running statistics")
+            let scale = 1 / Float(team.size)
+            for i in arena.buffers.indices { arena.buffers[i] *= scale }
+        }
         let signal = Interruption.received
         let sums = try team.sum([pending.loss, signal == nil ? 0 : 1, Double(signal ?? 0)], "loss sum")
         pending.loss = sums[0]
