@@ -4,14 +4,15 @@ SWIFT       ?= swift
 IMPORTS      = --explicit-target-dependency-import-check error
 RELEASE      = -c release $(IMPORTS)
 TESTFLAGS    = -c release -Xswiftc -enable-testing
-PACKAGES     = libyaml-dev libopenblas-dev pkg-config
+# Open MPI for data-parallel training (`mpirun -np N runner SPEC`): linked always, used when launched by mpirun.
+PACKAGES     = libyaml-dev libopenblas-dev libopenmpi-dev openmpi-bin pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps slurm-deps build test faults fuzz bench report-check loc run reproduce reproduce-mt reproduce-wordlm reproduce-word2vec clean
 
 # Installs the C libraries only when pkg-config cannot find them.
 deps:
-	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists yaml-0.1 openblas; then \
+	@if ! command -v pkg-config >/dev/null || ! pkg-config --exists yaml-0.1 openblas ompi-c || ! command -v mpirun >/dev/null; then \
 		echo "installing $(PACKAGES)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(PACKAGES); \
 	fi

@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Autodiff", "Core", "Engine", "Graph"]),
         .executableTarget(name: "runner", dependencies: ["Core", "Data", "Distributed", "Embeddings", "Engine", "Planner", "Runs", "Spec", "Studies",
                                                          "Text", "Training", "Translation"]),
-        .executableTarget(name: "Bench", dependencies: ["Core", "Data", "Engine", "Kernels", "Optim", "Planner", "Spec", "Text",
+        .executableTarget(name: "Bench", dependencies: ["Core", "Data", "Distributed", "Engine", "Kernels", "Optim", "Planner", "Spec", "Text",
                                                         "Training", "Translation"],
                           exclude: ["reference_main.py", "seq2seq_reference.py", "word2vec_reference.py", "wordlm_reference.py"]),
         .executableTarget(name: "Fuzz", dependencies: ["Fuzzing"]),

@@ -40,12 +40,18 @@ enum GPTBench {
 
     private static func train(_ name: String, layers: Int, heads: Int, width: Int, block: Int, batch: Int, warmup: Int,
                               steps: Int, threads: Int, reference: Reference) throws {
+        try StepBench(name: name, spec: trainingSpec(layers: layers, heads: heads, width: width, block: block, batch: batch),
+                      vocabulary: vocabulary, warmup: warmup, steps: steps, threads: threads)
+            .run(reference: reference)
+    }
+
+    /// A training step of a GPT: clip 1, AdamW 1e-3 with decay on matrices, as torch_reference.py's.
+    static func trainingSpec(layers: Int, heads: Int, width: Int, block: Int, batch: Int) -> ExperimentSpec {
         var spec = spec(layers: layers, heads: heads, width: width, block: block, batch: batch)
         spec.train.optimizer = OptimizerSpec()
         (spec.train.optimizer.kind, spec.train.optimizer.lr, spec.train.optimizer.betas) = (.adamW, 1e-3, [0.9, 0.99])
         (spec.train.optimizer.weightDecay, spec.train.optimizer.decay, spec.train.clipGradNorm) = (0.1, .matrices, 1)
-        try StepBench(name: name, spec: spec, vocabulary: vocabulary, warmup: warmup, steps: steps, threads: threads)
-            .run(reference: reference)
+        return spec
     }
 
     /// 256 tokens at temperature 1 from a one-token prompt, with and without the KV cache.

@@ -15,9 +15,10 @@ enum MachinePeak {
             + "peak_fraction = gflops / (that × threads)"
     }
 
-    /// ` gflops=… peak_fraction=…` for one training step of `summary`'s work that took `seconds`.
-    static func figures(_ summary: PlanSummary, seconds: Double, threads: Int) -> String {
-        let rate = Double(summary.flopsPerStep) / seconds / 1e9
+    /// ` gflops=… peak_fraction=…` for one training step of `summary`'s work that took `seconds`, by
+    /// `ranks` processes each doing that work on `threads` / `ranks` threads.
+    static func figures(_ summary: PlanSummary, seconds: Double, threads: Int, ranks: Int = 1) -> String {
+        let rate = Double(summary.flopsPerStep * ranks) / seconds / 1e9
         return " gflops=\(format(rate))" + String(format: " peak_fraction=%.3f", rate / (sgemmGFLOPS * Double(threads)))
     }
 }

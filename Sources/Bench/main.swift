@@ -4,8 +4,18 @@ import Kernels
 // `make bench`: one line per benchmark, `bench NAME key=value…`, with the reference's figure and the
 // ratio. `seqlab-bench gpt tokenizer` runs only the groups named. The training benchmark runs first
 // so that its peak RSS is its own, not the large GEMMs'.
+// Started by `mpirun` for the data-parallel lines: this process is one rank of that model's step.
+if let model = ProcessInfo.processInfo.environment[DataParallelBench.rankVariable] {
+    do {
+        try DataParallelBench.runRank(model)
+        exit(0)
+    } catch {
+        print("bench failed: \(error)")
+        exit(1)
+    }
+}
 print("# BLAS kernels: \(BLASSetup.coreName ?? "unknown"), one BLAS thread as the engine runs it")
-let groups = ["rnn", "wordlm", "gemm", "gpt", "seq2seq", "transformer", "word2vec", "tokenizer"]
+let groups = ["rnn", "wordlm", "gemm", "gpt", "mpi", "seq2seq", "transformer", "word2vec", "tokenizer"]
 let chosen = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : Set(groups)
 if let unknown = chosen.subtracting(groups).first {
     print("seqlab-bench: no benchmark group '\(unknown)' (groups: \(groups.joined(separator: ", ")))")
@@ -15,7 +25,7 @@ let torchBenches = ["rnn": ["gru_charlm", "lstm2_charlm", "mlp_names"], "gemm": 
     .filter { chosen.contains($0.key) }.flatMap(\.value)
 let reference = torchBenches.isEmpty ? nil : Reference(torchBenches: torchBenches)
 if let reference { print("# reference: \(reference.source)") }
-if !chosen.isDisjoint(with: ["rnn", "wordlm", "gpt", "seq2seq", "transformer"]) { print(MachinePeak.header) }
+if !chosen.isDisjoint(with: ["rnn", "wordlm", "gpt", "mpi", "seq2seq", "transformer"]) { print(MachinePeak.header) }
 do {
     if let reference, chosen.contains("rnn") { try CharLMBench.run(reference: reference) }
     if chosen.contains("wordlm") {
@@ -26,6 +36,7 @@ do {
         let twoThreads = Reference(torchBenches: ["gpt_baby_cpu", "gpt_small_char"], threads: 2)
         try GPTBench.run(references: [reference, twoThreads])
     }
+    if chosen.contains("mpi") { try DataParallelBench.run() }
     if chosen.contains("seq2seq") {
         try Seq2SeqBench.run(references: [1, 2].map { Reference(script: Reference.seq2seqScript, threads: $0) }, threads: [1, 2])
     }

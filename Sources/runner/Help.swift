@@ -7,6 +7,7 @@ enum Help {
       runner [train] SPEC [--set KEY=VALUE]... [--data-dir DIR] [--runs-dir DIR] [--name NAME | --run-dir DIR]
       runner check SPEC [--set KEY=VALUE]... [--data-dir DIR]
       runner resume RUN_DIR [--data-dir DIR]
+      mpirun -np N runner [train|check|resume] ... [--collective-timeout SECONDS]
       runner sample RUN_DIR [--prompt TEXT] [--length N] [--temperature T] [--top-k K] [--top-p P] [--stop TEXT]...
                     [--seed S] [--no-cache]
       runner eval RUN_DIR [--split train|valid|test] [--data-dir DIR]
@@ -54,6 +55,10 @@ enum Help {
       --runs-dir DIR    where run directories go (default: runs)
       --name NAME       run directory name prefix (default: the spec's name)
       --run-dir DIR     train into exactly DIR (which must not exist) instead
+      --distributed mpi|none  join the MPI job that launched this process, or train alone (default:
+                        join when an MPI launcher such as mpirun or srun started it)
+      --collective-timeout SECONDS  under MPI, how long a rank waits for the others in one collective
+                        before it ends the job, naming itself and the step (default 300)
 
     EXIT CODES
       0 success · 1 the run failed (NaN loss, I/O) · 64 bad usage or spec · 66 missing input file
@@ -67,6 +72,7 @@ enum Help {
 
     static let train = """
     runner [train] SPEC [--set KEY=VALUE]... [--data-dir DIR] [--runs-dir DIR] [--name NAME | --run-dir DIR]
+                   [--distributed mpi|none] [--collective-timeout SECONDS]
 
     Trains the experiment in SPEC. The run directory records the resolved spec (spec.yaml), the plan
     (plan.txt), the tokenizer (a word-vector run: vocabulary.tsv), metrics.jsonl, log.txt, samples.txt,
@@ -78,24 +84,36 @@ enum Help {
     (exit 130, 143). While a process trains a run it holds RUN_DIR/run.lock: a second `runner resume`
     of the run refuses, naming the holder's pid; the lock of a killed process is taken over, with a note.
     Example: runner experiments/gru_charlm.yaml --set train.epochs=10
+
+    Data-parallel (a language model): `mpirun -np N runner SPEC` trains on N ranks. Every rank builds
+    the same plan for 1/N of train.batch_size (which must divide by N) and takes its rows of each
+    batch; one MPI_Allreduce per step sums the gradients over the flat arena, so the run follows a
+    single process with the same batch to rounding. Rank 0 alone writes the run directory, which the
+    other ranks read (on several nodes it must be on a shared filesystem). train.threads defaults to
+    the node's cores over its ranks. A rank that dies or waits past --collective-timeout ends the job
+    with a message naming the rank and the step; the last checkpoint is whole. BatchNorm normalizes by
+    each rank's rows (its running statistics are averaged over the ranks).
     """
 
     static let check = """
-    runner check SPEC [--set KEY=VALUE]... [--data-dir DIR]
+    runner check SPEC [--set KEY=VALUE]... [--data-dir DIR] [--distributed mpi|none]
 
     Validates SPEC, builds the tokenizer and the graphs, and prints every parameter by key with its
     shape and count, the total, the FLOPs of one training step and the memory of every arena.
     Trains nothing and writes nothing. Given a sweep file (one with `base:`), checks it and its base
-    and lists every trial's overrides.
+    and lists every trial's overrides. Under `mpirun -np N`, also each rank's share of a batch and the
+    gradient floats one MPI_Allreduce sums per step.
     """
 
     static let resume = """
-    runner resume RUN_DIR [--data-dir DIR]
+    runner resume RUN_DIR [--data-dir DIR] [--distributed mpi|none] [--collective-timeout SECONDS]
 
     Continues the run in RUN_DIR from its newest readable checkpoint with the run's own spec.yaml and
     tokenizer.json: weights, optimizer state, random generators and the position in the data are
     restored, so the run goes on exactly as if it had not stopped. Metrics logged after that
-    checkpoint are dropped and logged again.
+    checkpoint are dropped and logged again. A run trained under `mpirun -np N` resumes under
+    `mpirun -np N` (each rank's dropout generator and rows of the carried state are in the checkpoint);
+    another number of ranks is refused.
     """
 
     static let sample = """
