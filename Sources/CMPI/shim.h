@@ -42,6 +42,8 @@ static inline int seqlab_mpi_gather_bytes(const void *bytes, int count, void *ga
     return MPI_Allgather(bytes, count, MPI_BYTE, gathered, count, MPI_BYTE, MPI_COMM_WORLD);
 }
 
+static inline int seqlab_mpi_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
+
 /// Rank 0's `count` bytes into `bytes` on every rank.
 static inline int seqlab_mpi_broadcast_bytes(void *bytes, int count) {
     return MPI_Bcast(bytes, count, MPI_BYTE, 0, MPI_COMM_WORLD);

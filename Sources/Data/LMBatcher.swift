@@ -71,8 +71,12 @@ public struct LMBatch: Hashable, Sendable {
                        batchSize: rows.count, numSteps: numSteps, layout: layout)
     }
 
-    /// Targets the loss is over: all but the padding a line or window batch marks `LineExamples.ignored`.
-    public var scoredTargets: Int { targets.count { $0 != LineExamples.ignored } }
+    /// Targets the loss is over: all but the padding a line or window batch marks `LineExamples.ignored`;
+    /// with `lastStepOnly` (a window model, which scores the last column) one at most per row.
+    public func scoredTargets(lastStepOnly: Bool = false) -> Int {
+        guard lastStepOnly else { return targets.count { $0 != LineExamples.ignored } }
+        return (0..<batchSize).count { targets[position(row: $0, step: numSteps - 1)] != LineExamples.ignored }
+    }
 
     /// The ids as floats, for the engine's fp32 input slots (exact below 2^24).
     public var inputValues: [Float] { inputs.map(Float.init) }

@@ -16,7 +16,8 @@ public final class Team: @unchecked Sendable {
     public let size: Int
     /// Ranks sharing this node's cores (Open MPI's `OMPI_COMM_WORLD_LOCAL_SIZE`; 1 when unknown).
     public let ranksOnNode: Int
-    /// The training step under way, for the messages of a collective that fails or never returns.
+    /// The training step under way (as the log numbers it), for the messages of a collective that fails
+    /// or never returns. Set only on a team of several: `alone` is shared.
     public var step = 0
     private let watchdog: Watchdog?
 
@@ -54,10 +55,20 @@ public final class Team: @unchecked Sendable {
         _ = seqlab_mpi_finalize()
     }
 
-    /// values[i] ← the sum of values[i] over the ranks, the same on every rank.
+    /// values[i] ← the sum of values[i] over the ranks, the same on every rank; in one call below
+    /// 2³¹ floats (MPI counts are 32-bit), in as many as it takes above.
     public func sum(_ values: UnsafeMutableBufferPointer<Float>, _ what: String) throws(TeamError) {
         guard size > 1, let base = values.baseAddress else { return }
-        try collective(what) { seqlab_mpi_sum_floats(base, Int32(values.count)) }
+        for start in stride(from: 0, to: values.count, by: Int(Int32.max)) {
+            let count = Int32(min(values.count - start, Int(Int32.max)))
+            try collective(what) { seqlab_mpi_sum_floats(base + start, count) }
+        }
+    }
+
+    /// Returns once every rank has called it.
+    public func barrier(_ what: String) throws(TeamError) {
+        guard size > 1 else { return }
+        try collective(what) { seqlab_mpi_barrier() }
     }
 
     /// The sums over the ranks of `values`.

@@ -5,21 +5,22 @@ import Glibc
 
 /// Watches the collective a rank waits in. MPI gives no bound on a collective whose peer died or
 /// hangs (over shared memory a dead peer is not even an error), so a thread looks every 50 ms and
-/// ends the process when the wait passes `timeout`, or `signalGrace` seconds after a signal asked it
-/// to stop: the training loop, blocked in the call, would never see it, while with every rank alive
-/// the collective completes well within the grace and the ranks stop together after the step. The
-/// launcher then ends the job; rank 0 writes checkpoints atomically, so the last one is whole.
+/// ends the process when the wait passes `timeout`, or `signalGrace` seconds into a wait after a
+/// signal asked it to stop: the training loop, blocked in the call, would never see the signal, while
+/// with every rank alive the collective completes (rank 0 may be writing a checkpoint meanwhile) and
+/// the ranks stop together after the step. The launcher then ends the job; rank 0 writes checkpoints
+/// atomically, so the last one is whole.
 final class Watchdog: @unchecked Sendable {
     private let rank: Int
     private let size: Int
     private let timeout: Double
     private let stopSignal: @Sendable () -> Int32?
     private let lock = NSLock()
-    /// The collective waited in: what it is, the step, and since when; nil between collectives.
-    private var waiting: (what: String, step: Int, since: Date)?
-    /// When the watchdog first saw a stop signal during a wait (its thread's alone).
-    private var signalled: Date?
-    private let signalGrace = 2.0
+    /// The collective waited in: what it is, the step, since when, and since when a stop signal was
+    /// seen during it; nil between collectives.
+    private var waiting: (what: String, step: Int, since: Date, signalled: Date?)?
+    /// Slurm's default KillWait: a scheduler that signals the ranks waits this long before SIGKILL.
+    private let signalGrace = 30.0
 
     init(rank: Int, size: Int, timeout: Double, stopSignal: @escaping @Sendable () -> Int32?) {
         (self.rank, self.size, self.timeout, self.stopSignal) = (rank, size, timeout, stopSignal)
@@ -34,7 +35,7 @@ final class Watchdog: @unchecked Sendable {
     }
 
     func begin(_ what: String, step: Int) {
-        lock.withLock { waiting = (what, step, Date()) }
+        lock.withLock { waiting = (what, step, Date(), nil) }
     }
 
     func end() {
@@ -42,12 +43,14 @@ final class Watchdog: @unchecked Sendable {
     }
 
     private func check() {
-        guard let (what, step, since) = lock.withLock({ waiting }) else { return }
+        guard let (what, step, since, signalled) = lock.withLock({ waiting }) else { return }
         let waited = Date().timeIntervalSince(since)
         if let signal = stopSignal() {
-            let since = signalled ?? Date()
-            signalled = since
-            guard Date().timeIntervalSince(since) > signalGrace else { return }
+            guard let signalled else {
+                lock.withLock { if waiting?.since == since { waiting?.signalled = Date() } }
+                return
+            }
+            guard Date().timeIntervalSince(signalled) > signalGrace else { return }
             stop("rank \(rank): stopped by signal \(signal) at step \(step) while waiting for the other ranks in the \(what)",
                  code: 128 + signal)
         }

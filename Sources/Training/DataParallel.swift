@@ -2,6 +2,9 @@ import Core
 import Data
 import Distributed
 import Runs
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The data-parallel side of the training loop (DESIGN.md, "Beyond one machine"). Every rank draws the
 /// same global batches and runs its slice of their rows; its gradient, weighted by its share of the
@@ -24,10 +27,10 @@ extension Trainer {
             for i in arena.buffers.indices { arena.buffers[i] *= scale }
         }
         let signal = Interruption.received
-        let sums = try team.sum([pending.loss, signal == nil ? 0 : 1, Double(signal ?? 0)], "loss sum")
+        let sums = try team.sum([pending.loss, signal == SIGINT ? 1 : 0, signal == SIGTERM ? 1 : 0], "loss sum")
         pending.loss = sums[0]
-        // The signal of the ranks that received one: the same one when a launcher passed it to all.
-        agreedStop = sums[1] > 0 ? Int32(sums[2] / sums[1]) : nil
+        // SIGTERM (a scheduler's) where any rank received it, else SIGINT (a person's Ctrl-C).
+        agreedStop = sums[2] > 0 ? SIGTERM : sums[1] > 0 ? SIGINT : nil
     }
 
     /// The signal the run stops for after this step: its own alone, the ranks' agreed one under MPI.
@@ -50,13 +53,14 @@ extension Trainer {
 
 extension Team {
     /// This rank's rows of a global batch (rank r of n: rows r·B/n ..< (r+1)·B/n) and its share of the
-    /// batch's scored targets; the whole batch and 1 alone.
-    func slice(_ batch: LMBatch) -> (batch: LMBatch, share: Double) {
+    /// batch's scored targets (`lastStepOnly`: a window model's, one per real row); the whole batch
+    /// and 1 alone.
+    func slice(_ batch: LMBatch, lastStepOnly: Bool) -> (batch: LMBatch, share: Double) {
         guard size > 1 else { return (batch, 1) }
         let rows = batch.batchSize / size
         let mine = batch.rows(rank * rows..<(rank + 1) * rows)
-        let total = batch.scoredTargets
-        return (mine, total == 0 ? 0 : Double(mine.scoredTargets) / Double(total))
+        let total = batch.scoredTargets(lastStepOnly: lastStepOnly)
+        return (mine, total == 0 ? 0 : Double(mine.scoredTargets(lastStepOnly: lastStepOnly)) / Double(total))
     }
 
     /// Each rank's (b, …) carried state tensors joined into the whole batch's (B, …), rank after rank:

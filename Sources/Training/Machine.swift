@@ -28,9 +28,11 @@ enum Machine {
 
 extension TrainSpec {
     /// `threads`, by default the cores of the node shared among the `ranksOnNode` ranks training on it
-    /// (all of them for a run alone): the large kernels of a run's programs split over them; results
-    /// depend on the count only by rounding.
+    /// (all of them for a run alone), or the cores a launcher bound this rank to: the large kernels of
+    /// a run's programs split over them; results depend on the count only by rounding.
     func threadCount(ranksOnNode: Int = 1) -> Int {
-        threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / ranksOnNode)
+        let info = ProcessInfo.processInfo
+        let bound = info.activeProcessorCount < info.processorCount
+        return threads ?? max(1, bound ? info.activeProcessorCount : info.activeProcessorCount / ranksOnNode)
     }
 }

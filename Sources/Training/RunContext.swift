@@ -60,19 +60,19 @@ public final class RunContext {
         try open(run, spec: try ExperimentSpec.load(path: run.specURL.path), for: purpose, checkpoint: checkpoint)
     }
 
-    /// `open(_:for:checkpoint:)` with the run's spec.yaml already loaded; a run trained further goes on
-    /// with the number of ranks that trained it.
+    /// `open(_:for:checkpoint:)` with the run's spec.yaml already loaded. A run that `team` goes on
+    /// training must be the number of ranks that trained it (nil: the run is only read).
     static func open(_ run: RunDirectory, spec: ExperimentSpec, for purpose: Purpose,
-                     checkpoint choice: CheckpointChoice = .latest, team: Team = .alone) throws -> RunContext {
+                     checkpoint choice: CheckpointChoice = .latest, continuing team: Team? = nil) throws -> RunContext {
         guard spec.task == .languageModel else {
             throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "sample")
         }
         let latest = try run.checkpoint(choice)
-        if purpose == .training, latest.checkpoint.ranks != team.size {
+        if let team, latest.checkpoint.ranks != team.size {
             throw TrainingError.otherRankCount(run: run.url.path, trained: latest.checkpoint.ranks, now: team.size)
         }
         let context = try RunContext(spec: spec, tokenizer: try TokenizerFile.load(from: run.tokenizerURL), purpose: purpose,
-                                     team: team)
+                                     team: team ?? .alone)
         try context.arena.load(latest.checkpoint, path: latest.url.path)
         context.latest = latest
         return context

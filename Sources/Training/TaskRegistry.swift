@@ -20,14 +20,15 @@ public enum TaskRegistry {
     }
 
     /// The session of an existing run as its chosen checkpoint (the latest unless said) left it;
-    /// `spec` is the run's spec.yaml when the caller has read it already.
+    /// `spec` is the run's spec.yaml when the caller has read it already. `team` goes on training it,
+    /// and must be as many ranks as trained it; nil when the run is only scored.
     static func openSession(_ run: RunDirectory, spec: ExperimentSpec? = nil, locator: DataLocator,
-                            checkpoint: CheckpointChoice = .latest, team: Team = .alone) throws -> any TaskSession {
+                            checkpoint: CheckpointChoice = .latest, continuing team: Team? = nil) throws -> any TaskSession {
         let spec = try spec ?? ExperimentSpec.load(path: run.specURL.path)
-        try refuseDataParallel(spec, team)
+        try refuseDataParallel(spec, team ?? .alone)
         switch spec.task {
         case .languageModel:
-            return try LanguageModelSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint, team: team)
+            return try LanguageModelSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint, continuing: team)
         case .translation: return try TranslationSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
         case .embeddings: return try EmbeddingsSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
         }

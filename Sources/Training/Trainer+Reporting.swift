@@ -135,9 +135,11 @@ extension Trainer {
 
     /// The test split is scored once, at the end, with the weights of the best validation loss when
     /// there is one (the checkpoint a paper would test); the last weights stay in the step checkpoints.
+    /// Rank 0, which wrote it, says whether there is one: every rank scores the same weights.
     private func scoreTest() throws {
         let bestURL = run.checkpoints.bestURL
-        if FileManager.default.fileExists(atPath: bestURL.path) {
+        let hasBest = try team.broadcast(FileManager.default.fileExists(atPath: bestURL.path) ? "best" : "", "best checkpoint")
+        if hasBest == "best" {
             try arena.load(try Checkpoint.read(from: bestURL), path: bestURL.path)
         }
         guard let test = try session.evaluate("test"), let testLoss = test["loss"] else { return }

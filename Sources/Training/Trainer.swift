@@ -89,7 +89,7 @@ public final class Trainer {
         -> Trainer {
         // The lock first: a run another process is training is refused before anything is read.
         let lock = team.isLeader ? try DirectoryLock(run.url) : nil
-        let trainer = try Trainer(try TaskRegistry.openSession(run, locator: locator, team: team), run: run, team: team,
+        let trainer = try Trainer(try TaskRegistry.openSession(run, locator: locator, continuing: team), run: run, team: team,
                                   lock: lock, specHash: try run.specTextHash(), echo: echo)
         for warning in trainer.warnings { try trainer.log?.line(warning) }
         if let latest = trainer.session.latest { try trainer.continue(from: latest) }
@@ -151,7 +151,7 @@ public final class Trainer {
     /// Returns whether the step's batches are all in: with accumulation, their mean gradient is then
     /// in the arena.
     private func forwardBackward(_ index: Int) throws -> Bool {
-        team.step = position.step
+        if team.size > 1 { team.step = position.step + 1 }
         let (loss, predictions, share) = try session.train(batch: index, state: &position.state,
                                                            lr: recipe.rate(at: position.step))
         position.batchInEpoch += 1
@@ -225,12 +225,16 @@ public final class Trainer {
         position.state = session.zeroState
     }
 
-    /// Ends the run at a signal: the step done is checkpointed (unless it just was) and logged.
+    /// Ends the run at a signal: the step done is checkpointed (unless it just was) and logged. Under
+    /// MPI no rank ends before rank 0 has written: the launcher would take an early exit for a failure
+    /// and kill the job.
     private func stop(by signal: Int32) throws -> Never {
         progress.clear()
         if position.step % spec.checkpoint.everySteps != 0 { try saveCheckpoint() }
-        try log?.line("stopped by signal \(signal) at step \(position.step); continue with: runner resume \(run.url.path)")
-        throw TrainingError.interrupted(signal: signal, step: position.step, run: run.url.path)
+        let resume = TrainingError.resumeCommand(run: run.url.path, ranks: team.size)
+        try log?.line("stopped by signal \(signal) at step \(position.step); continue with: \(resume)")
+        try team.barrier("end after the signal")
+        throw TrainingError.interrupted(signal: signal, step: position.step, resume: resume)
     }
 
     /// Checkpoints the step (every rank takes part: the checkpoint gathers their states; rank 0 writes it).

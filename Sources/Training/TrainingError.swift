@@ -4,7 +4,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// The loss became NaN or infinite.
     case divergence(step: Int, loss: Float, checkpoint: String?)
     /// SIGINT or SIGTERM stopped the run after a step, which was checkpointed.
-    case interrupted(signal: Int32, step: Int, run: String)
+    case interrupted(signal: Int32, step: Int, resume: String)
     /// A checkpoint without what resuming needs.
     case unresumable(path: String, reason: String)
     case unknownSplit(String)
@@ -36,8 +36,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unsupported(let what):
             "\(what) is not supported yet"
-        case .interrupted(let signal, let step, let run):
-            "stopped by signal \(signal) after step \(step), checkpointed; continue with: runner resume \(run)"
+        case .interrupted(let signal, let step, let resume):
+            "stopped by signal \(signal) after step \(step), checkpointed; continue with: \(resume)"
         case .divergence(let step, let loss, let checkpoint):
             "the loss is \(loss) at step \(step); "
                 + (checkpoint.map { "the last good checkpoint is \($0). " } ?? "no checkpoint was written yet. ")
@@ -71,7 +71,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 + "(as `runner export RUN --format safetensors` writes it)"
         case .otherRankCount(let run, let trained, let now):
             "\(run) was trained by \(Self.processes(trained)) and this is \(Self.processes(now)); resume it as it was trained: "
-                + (trained == 1 ? "runner resume \(run)" : "mpirun -np \(trained) runner resume \(run)")
+                + Self.resumeCommand(run: run, ranks: trained)
         case .noEndOfSequence:
             "'data.line_end: eos' ends every line with the tokenizer's end-of-sequence token, and this tokenizer has none: "
                 + "add '<eos>' to tokenizer.special_tokens (subword) or use a tokenizer file that has one"
@@ -89,6 +89,11 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         // The shell's status for a process ended by the signal: 130 for SIGINT, 143 for SIGTERM.
         case .interrupted(let signal, _, _): 128 + signal
         }
+    }
+
+    /// The command that continues `run`, trained by `ranks` processes.
+    static func resumeCommand(run: String, ranks: Int) -> String {
+        (ranks == 1 ? "" : "mpirun -np \(ranks) ") + "runner resume \(run)"
     }
 
     /// "one process" or "4 MPI ranks".

@@ -134,7 +134,7 @@ enum Command: Equatable {
             }
             self = .help(topic: topic)
         case "check":
-            let options = try parser.options(["--set", "--data-dir", "--distributed"])
+            let options = try parser.options(["--set", "--data-dir", "--distributed", "--collective-timeout"])
             self = .check(spec: try parser.positional("check", "a spec file, e.g. runner check experiments/gru_charlm.yaml"),
                           options: options)
         case "resume":

@@ -96,7 +96,7 @@ enum Help {
     """
 
     static let check = """
-    runner check SPEC [--set KEY=VALUE]... [--data-dir DIR] [--distributed mpi|none]
+    runner check SPEC [--set KEY=VALUE]... [--data-dir DIR] [--distributed mpi|none] [--collective-timeout SECONDS]
 
     Validates SPEC, builds the tokenizer and the graphs, and prints every parameter by key with its
     shape and count, the total, the FLOPs of one training step and the memory of every arena.

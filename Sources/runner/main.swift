@@ -118,7 +118,8 @@ func main() -> Int32 {
         if team.isLeader {
             FileHandle.standardError.write(Data((message + "\n").utf8))
         } else if !(error is SpecError || error is Command.UsageError || error is TrainingError || error is PlanError) {
-            FileHandle.standardError.write(Data(("rank \(team.rank): " + message + "\n").utf8))
+            // A TeamError's message names its rank already.
+            FileHandle.standardError.write(Data(((error is TeamError ? "" : "rank \(team.rank): ") + message + "\n").utf8))
         }
         return code
     }

@@ -53,7 +53,7 @@ struct Evaluator {
         var state = plan.eval.zeroState
         var total = 0.0, weight = 0.0
         for (whole, batchWeight) in batches {
-            let (batch, share) = team.slice(whole)
+            let (batch, share) = team.slice(whole, lastStepOnly: plan.window != nil)
             guard share > 0 else { continue }
             try program.setInput(LanguageModelPlan.tokens, batch.inputValues)
             try program.setInput(LanguageModelPlan.targets, batch.targetValues)
@@ -87,7 +87,7 @@ struct Evaluator {
         case .lines(let examples):
             return (stride(from: 0, to: examples.lines.count, by: size).prefix(limit).map { start in
                 let batch = examples.batch(Array(start..<(start + size)), length: plan.length, layout: plan.layout)
-                return (batch, Double(batch.scoredTargets))
+                return (batch, Double(batch.scoredTargets()))
             }, false)
         case .windows(let windows):
             return (stride(from: 0, to: windows.count, by: size).prefix(limit).map { start in

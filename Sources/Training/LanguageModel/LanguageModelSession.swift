@@ -50,12 +50,13 @@ final class LanguageModelSession: TaskSession {
                       team: team)
     }
 
-    /// A run as its latest checkpoint left it, with its own spec and tokenizer.
+    /// A run as its latest checkpoint left it, with its own spec and tokenizer; `team` goes on
+    /// training it (nil: it is only scored).
     convenience init(opening run: RunDirectory, spec: ExperimentSpec, locator: DataLocator,
-                     checkpoint: CheckpointChoice = .latest, team: Team = .alone) throws {
-        let context = try RunContext.open(run, spec: spec, for: .training, checkpoint: checkpoint, team: team)
+                     checkpoint: CheckpointChoice = .latest, continuing team: Team? = nil) throws {
+        let context = try RunContext.open(run, spec: spec, for: .training, checkpoint: checkpoint, continuing: team)
         try self.init(context, corpus: try LanguageModelCorpus(context.spec, locator: locator, tokenizer: context.tokenizer),
-                      team: team)
+                      team: team ?? .alone)
     }
 
     init(_ context: RunContext, corpus: LanguageModelCorpus, team: Team) throws {
@@ -79,7 +80,7 @@ final class LanguageModelSession: TaskSession {
 
     func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int, share: Double) {
         let pass = context.plan.train
-        let (batch, share) = team.slice(batches[index])
+        let (batch, share) = team.slice(batches[index], lastStepOnly: context.plan.window != nil)
         let predictions = context.plan.predictionsPerBatch * team.size
         // A slice of padding alone (the end of a line batch) adds nothing to the batch's gradient.
         guard share > 0 else {
