@@ -48,6 +48,9 @@ final class Watchdog: @unchecked Sendable {
         if let signal = stopSignal() {
             guard let signalled else {
                 lock.withLock { if waiting?.since == since { waiting?.signalled = Date() } }
+                // Said at once: a launcher that signals because another rank died kills this one soon.
+                say("rank \(rank): signal \(signal) while waiting for the other ranks in the \(what) of step \(step); "
+                    + "stopping after it")
                 return
             }
             guard Date().timeIntervalSince(signalled) > signalGrace else { return }
@@ -63,8 +66,13 @@ final class Watchdog: @unchecked Sendable {
 
     /// Says why on standard error and ends the process without unwinding: the main thread is inside MPI.
     private func stop(_ message: String, code: Int32) -> Never {
-        let line = Array("error: \(message)\n".utf8)
-        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        say("error: " + message)
         _exit(code)
+    }
+
+    /// A line on standard error, written at once (not buffered): the process may be killed next.
+    private func say(_ message: String) {
+        let line = Array((message + "\n").utf8)
+        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     }
 }

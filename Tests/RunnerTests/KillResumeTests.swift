@@ -126,24 +126,27 @@ extension RunnerTests {
 
     /// SIGKILL for `pid` and the processes it started (a sweep's trials), as a crash of the machine
     /// would end them: stopped first, so that it cannot start another while its children are listed.
-    private func killWithChildren(_ pid: Int32) {
+    func killWithChildren(_ pid: Int32) {
         kill(pid, SIGSTOP)
-        let lister = Process()
-        lister.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
-        lister.arguments = ["-P", String(pid)]
-        let children = Pipe()
-        lister.standardOutput = children
-        try? lister.run()
-        lister.waitUntilExit()
-        for child in String(decoding: children.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .split(separator: "\n").compactMap({ Int32($0) }) {
-            kill(child, SIGKILL)
-        }
+        for child in children(of: pid) { kill(child, SIGKILL) }
         kill(pid, SIGKILL)
     }
 
+    /// The processes `pid` started.
+    func children(of pid: Int32) -> [Int32] {
+        let lister = Process()
+        lister.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        lister.arguments = ["-P", String(pid)]
+        let pipe = Pipe()
+        lister.standardOutput = pipe
+        try? lister.run()
+        lister.waitUntilExit()
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+            .compactMap { Int32($0) }
+    }
+
     /// The newest checkpoint and metrics.jsonl (speeds aside) of `killed` equal `straight`'s.
-    private func assertSameEnd(_ killed: URL, _ straight: URL, after kills: Int) throws {
+    func assertSameEnd(_ killed: URL, _ straight: URL, after kills: Int) throws {
         let final = "checkpoints/" + (try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: straight.path + "/checkpoints")
             .filter { $0.hasPrefix("step-") }.max()))
         XCTAssertEqual(try Data(contentsOf: killed.appendingPathComponent(final)), try Data(contentsOf: straight.appendingPathComponent(final)),
