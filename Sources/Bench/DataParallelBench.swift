@@ -4,7 +4,8 @@ import Foundation
 
 /// Data parallelism on this machine: a training step of the baby and small GPTs by 2 MPI ranks of
 /// 1 thread each (`mpirun -np 2` running this program as its ranks) against 1 process of 2 threads,
-/// measured one after the other in one `make bench`, with the allreduce's share of the step.
+/// measured one after the other in one `make bench`, with the allreduce's share of the step: one
+/// `MPI_Allreduce` after the backward pass (as training sums), and 25 MiB buckets overlapped with it.
 enum DataParallelBench {
     /// The environment variable that makes this program one rank of the model it names.
     static let rankVariable = "SEQLAB_BENCH_RANK"
@@ -31,24 +32,29 @@ enum DataParallelBench {
             // unless told it is meant (CI containers run as root).
             let environment = ["\(rankVariable)=\(model.name)", "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"]
             let executable = URL(fileURLWithPath: CommandLine.arguments[0]).path
-            guard let output = standardOutput(of: environment + [mpirun, "-np", String(ranks), "--bind-to", "core", executable]),
-                  let line = output.split(separator: "\n").first(where: { $0.hasPrefix("bench ") }) else {
+            guard let output = standardOutput(of: environment + [mpirun, "-np", String(ranks), "--bind-to", "core", executable])
+            else {
                 print("# mpi: \(model.name): mpirun failed")
                 continue
             }
-            let tokensPerSecond = line.firstMatch(of: /tokens_per_s=([0-9.]+)/).flatMap { Double($0.1) } ?? 0
-            print(line + String(format: " one_process_%d_threads_tokens_per_s=%.0f vs_one_process=%.2f", ranks, alone,
-                                tokensPerSecond / alone))
+            for line in output.split(separator: "\n") where line.hasPrefix("bench ") {
+                let tokensPerSecond = line.firstMatch(of: /tokens_per_s=([0-9.]+)/).flatMap { Double($0.1) } ?? 0
+                print(line + String(format: " one_process_%d_threads_tokens_per_s=%.0f vs_one_process=%.2f", ranks, alone,
+                                    tokensPerSecond / alone))
+            }
         }
     }
 
-    /// This process as one rank of `mpirun`: joins the team and runs the step of the model named.
+    /// This process as one rank of `mpirun`: joins the team and runs the step of the model named,
+    /// summing its gradients once after the backward pass, then in buckets during it.
     static func runRank(_ name: String) throws {
         guard let model = models.first(where: { $0.name == name }) else { throw BenchError.unknownModel(name) }
         let team = try Team.join(timeout: 600) { nil }
-        var step = bench(model, threads: 1)
-        step.team = team
-        try step.run(reference: nil)
+        for overlapped in [false, true] {
+            var step = bench(model, threads: 1)
+            (step.team, step.overlapped) = (team, overlapped)
+            try step.run(reference: nil)
+        }
         team.leave()
     }
 

@@ -10,8 +10,9 @@ import Spec
 /// forward, backward, the spec's clipping and optimizer step; a recurrent state is carried (and
 /// detached) from step to step, as truncated BPTT does. Batches are random ids, as there; the timing
 /// is the median of single steps after a warm-up, and tokens/s counts the predictions of a step.
-/// Run by a team of MPI ranks, each takes its share of the batch and the step includes the
-/// `MPI_Allreduce` of the gradients, timed on its own; rank 0 prints.
+/// Run by a team of MPI ranks, each takes its share of the batch and the step includes the sum of
+/// the gradients, timed on its own: one `MPI_Allreduce` after the backward pass, or (`overlapped`)
+/// buckets summed while it runs, timed as the wait after it; rank 0 prints.
 struct StepBench {
     let name: String
     let spec: ExperimentSpec
@@ -20,6 +21,7 @@ struct StepBench {
     let steps: Int
     var threads = 1
     var team = Team.alone
+    var overlapped = false
 
     /// Prints the bench line; returns the tokens/s.
     @discardableResult
@@ -41,12 +43,18 @@ struct StepBench {
         var state = pass.stateOutputs.map { [Float](repeating: 0, count: $0.shape.count) }
         var loss: Float = 0
         var allreduceSeconds: [Double] = []
+        // PyTorch DDP's default bucket: 25 MiB.
+        let buckets = OverlappedGradientSum(program.gradientsReady, bucketFloats: 25 << 18)
         func step(_ i: Int) throws {
             try program.setInput(LanguageModelPlan.tokens, batches[i % batches.count].0)
             try program.setInput(LanguageModelPlan.targets, batches[i % batches.count].1)
             for (name, values) in zip(pass.stateInputs, state) { try program.setInput(name, values) }
-            program.run()
-            if team.size > 1 {
+            if team.size > 1, overlapped {
+                allreduceSeconds.append(try buckets.run(program, team: team, scale: 1 / Float(team.size)))
+            } else {
+                program.run()
+            }
+            if team.size > 1, !overlapped {
                 // The ranks' equal shares: the mean of their mean gradients.
                 let scale = 1 / Float(team.size)
                 for j in arena.gradients.indices { arena.gradients[j] *= scale }
@@ -67,7 +75,8 @@ struct StepBench {
         let tokensPerSecond = Double(plan.predictionsPerBatch * team.size) / median
         guard team.isLeader else { return tokensPerSecond }
         let ranks = team.size > 1
-            ? String(format: " ranks=%d allreduce_ms=%.3f", team.size, allreduceSeconds.sorted()[allreduceSeconds.count / 2] * 1e3)
+            ? String(format: " ranks=%d allreduce=%@ allreduce_ms=%.3f", team.size, overlapped ? "buckets" : "once",
+                     allreduceSeconds.sorted()[allreduceSeconds.count / 2] * 1e3)
             : ""
         print(String(format: "bench %@%@ threads=%d ms_per_step=%.3f tokens_per_s=%.0f peak_rss_mb=%.0f loss=%.3f", name,
                      ranks, threads, median * 1e3, tokensPerSecond, peakRSSMegabytes(), loss)

@@ -33,6 +33,22 @@ static inline int seqlab_mpi_sum_floats(float *values, int count) {
     return MPI_Allreduce(MPI_IN_PLACE, values, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
 }
 
+/// The sum of `values` started, to be completed by `seqlab_mpi_wait_all` on `request`.
+static inline int seqlab_mpi_start_sum_floats(float *values, int count, MPI_Request *request) {
+    return MPI_Iallreduce(MPI_IN_PLACE, values, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, request);
+}
+
+/// Lets the started sums progress (Open MPI moves them on only inside its calls); `done` is 1 when all are.
+static inline int seqlab_mpi_test_all(int count, MPI_Request *requests, int *done) {
+    return MPI_Testall(count, requests, done, MPI_STATUSES_IGNORE);
+}
+
+static inline int seqlab_mpi_wait_all(int count, MPI_Request *requests) {
+    return MPI_Waitall(count, requests, MPI_STATUSES_IGNORE);
+}
+
+static inline MPI_Request seqlab_mpi_request_null(void) { return MPI_REQUEST_NULL; }
+
 static inline int seqlab_mpi_sum_doubles(double *values, int count) {
     return MPI_Allreduce(MPI_IN_PLACE, values, count, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
 }

@@ -65,6 +65,33 @@ public final class Team: @unchecked Sendable {
         }
     }
 
+    /// Starts summing `values` over the ranks (`MPI_Iallreduce`) into `pending`; the sum is in
+    /// `values` once `finish(pending)` returns. Every rank starts the same sums in the same order.
+    public func startSum(_ values: UnsafeMutableBufferPointer<Float>, into pending: PendingSums, _ what: String)
+        throws(TeamError) {
+        guard size > 1, let base = values.baseAddress else { return }
+        for start in stride(from: 0, to: values.count, by: Int(Int32.max)) {
+            let count = Int32(min(values.count - start, Int(Int32.max)))
+            pending.requests.append(seqlab_mpi_request_null())
+            let index = pending.requests.count - 1
+            try collective(what) { seqlab_mpi_start_sum_floats(base + start, count, &pending.requests[index]) }
+        }
+    }
+
+    /// Moves the started sums on without waiting for them.
+    public func progress(_ pending: PendingSums) throws(TeamError) {
+        guard !pending.requests.isEmpty else { return }
+        var done: Int32 = 0
+        try collective("sum in progress") { seqlab_mpi_test_all(Int32(pending.requests.count), &pending.requests, &done) }
+    }
+
+    /// Waits for every started sum.
+    public func finish(_ pending: PendingSums, _ what: String) throws(TeamError) {
+        guard !pending.requests.isEmpty else { return }
+        try collective(what) { seqlab_mpi_wait_all(Int32(pending.requests.count), &pending.requests) }
+        pending.requests.removeAll(keepingCapacity: true)
+    }
+
     /// Returns once every rank has called it.
     public func barrier(_ what: String) throws(TeamError) {
         guard size > 1 else { return }
@@ -118,6 +145,13 @@ public final class Team: @unchecked Sendable {
         seqlab_mpi_error_string(code, &text, Int32(text.count))
         return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+}
+
+/// Sums started by `Team.startSum` and not yet finished.
+public final class PendingSums {
+    fileprivate var requests: [MPI_Request?] = []
+
+    public init() {}
 }
 
 /// Why a collective failed.

@@ -58,6 +58,8 @@ public enum Engine {
         let random = RandomSource(seed: seed &+ 0x5EED)
         var lowering = Lowering(nodes: nodes, plan: plan, activations: activations, random: random, threads: max(1, threads))
         var steps: [Program.Step] = []
+        // The step that computes each node (a node fused into another's kernel has none).
+        var stepOfNode: [Int: Int] = [:]
         // Inputs the outputs do not need are accepted and ignored (node nil), so one feeding loop serves
         // every program of a model.
         var inputs: [String: ProgramInput] = [:]
@@ -69,11 +71,22 @@ public enum Engine {
             case .constant(let value): lowering.address(id).initialize(repeating: value, count: nodes[id].shape.count)
             default: break
             }
-            if let step = lowering.step(for: id) { steps.append(step) }
+            if let step = lowering.step(for: id) {
+                stepOfNode[id] = steps.count
+                steps.append(step)
+            }
         }
         for (node, destination) in plan.gradientCopies {
             let source = lowering.address(node), count = nodes[node].shape.count
+            stepOfNode[node] = steps.count
             steps.append(Program.Step(name: "gradient_copy") { destination.update(from: source, count: count) })
+        }
+        // A gradient is final once the step of its node (the last of an in-place accumulation, or its
+        // copy into the arena) has run; one without a step of its own, at the end of the backward pass.
+        let gradientsReady = gradientTargets.map { target in
+            let offset = arena.gradients.baseAddress.map { target.destination - $0 } ?? 0
+            return Program.GradientReady(afterStep: stepOfNode[target.node] ?? steps.count - 1,
+                                         range: offset..<(offset + nodes[target.node].shape.count))
         }
         // Values that read an updated buffer are set aside before any update writes, so that every
         // update sees this run's values (`update(a, to: b)` beside `update(b, to: a)` swaps them).
@@ -87,7 +100,7 @@ public enum Engine {
             steps.append(Program.Step(name: "buffer_update") { destination.update(from: source, count: count) })
         }
         return Program(graph: graph, arena: arena, schedule: live, plan: plan, activations: activations, steps: steps,
-                       inputs: inputs, outputs: Set(outputs.map(\.id)), random: random)
+                       inputs: inputs, outputs: Set(outputs.map(\.id)), random: random, gradientsReady: gradientsReady)
     }
 
     /// Refuses an allocation beyond the machine's memory, which would otherwise end the process.

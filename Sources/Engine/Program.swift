@@ -12,6 +12,13 @@ public final class Program {
         let run: () -> Void
     }
 
+    /// When a parameter's gradient is final in `arena.gradients[range]`: after step `afterStep` of
+    /// `run(afterStep:)`. A data-parallel trainer can start summing it there, while the backward pass goes on.
+    public struct GradientReady: Sendable {
+        public let afterStep: Int
+        public let range: Range<Int>
+    }
+
     public let arena: ParameterArena
     /// The nodes the program executes, in order (for printing).
     public let schedule: [Int]
@@ -22,11 +29,14 @@ public final class Program {
     let inputs: [String: ProgramInput]
     let outputs: Set<Int>
     let random: RandomSource
+    /// Every gradient the program computes, in the order it was asked for.
+    public let gradientsReady: [GradientReady]
     private var timings: [String: (calls: Int, seconds: Double)] = [:]
     private let debug = SeqLabEnvironment.debug
 
     init(graph: Graph, arena: ParameterArena, schedule: [Int], plan: MemoryPlan, activations: UnsafeMutablePointer<Float>,
-         steps: [Step], inputs: [String: ProgramInput], outputs: Set<Int>, random: RandomSource) {
+         steps: [Step], inputs: [String: ProgramInput], outputs: Set<Int>, random: RandomSource,
+         gradientsReady: [GradientReady]) {
         self.graph = graph
         self.arena = arena
         self.schedule = schedule
@@ -36,6 +46,7 @@ public final class Program {
         self.inputs = inputs
         self.outputs = outputs
         self.random = random
+        self.gradientsReady = gradientsReady
     }
 
     deinit {
@@ -77,16 +88,25 @@ public final class Program {
     /// Runs every step once: forward, then backward when the program has gradients, then the
     /// buffer updates.
     public func run() {
+        run(afterStep: nil)
+    }
+
+    /// `run()`, calling `afterStep` with each step's index once it is done (see `gradientsReady`).
+    public func run(afterStep: ((Int) -> Void)?) {
         guard debug else {
-            for step in steps { step.run() }
+            for (index, step) in steps.enumerated() {
+                step.run()
+                afterStep?(index)
+            }
             return
         }
-        for step in steps {
+        for (index, step) in steps.enumerated() {
             let start = DispatchTime.now().uptimeNanoseconds
             step.run()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             timings[step.name, default: (0, 0)].calls += 1
             timings[step.name, default: (0, 0)].seconds += seconds
+            afterStep?(index)
         }
     }
 
