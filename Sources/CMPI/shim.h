@@ -16,6 +16,16 @@ static inline int seqlab_mpi_init(void) {
 
 static inline int seqlab_mpi_finalize(void) { return MPI_Finalize(); }
 
+/// The ranks on this rank's node (those that share its memory), whatever launcher started them.
+static inline int seqlab_mpi_node_size(void) {
+    MPI_Comm node;
+    int size = 1;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) != MPI_SUCCESS) return 1;
+    MPI_Comm_size(node, &size);
+    MPI_Comm_free(&node);
+    return size;
+}
+
 static inline int seqlab_mpi_rank(void) {
     int rank = 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);

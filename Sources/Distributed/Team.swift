@@ -14,7 +14,7 @@ public final class Team: @unchecked Sendable {
     /// This process's rank, 0 to `size` − 1.
     public let rank: Int
     public let size: Int
-    /// Ranks sharing this node's cores (Open MPI's `OMPI_COMM_WORLD_LOCAL_SIZE`; 1 when unknown).
+    /// Ranks sharing this node's cores (`MPI_COMM_TYPE_SHARED`).
     public let ranksOnNode: Int
     /// The training step under way (as the log numbers it), for the messages of a collective that fails
     /// or never returns. Set only on a team of several: `alone` is shared.
@@ -44,8 +44,7 @@ public final class Team: @unchecked Sendable {
         let code = seqlab_mpi_init()
         guard code == 0 else { throw .mpi(rank: nil, step: nil, operation: "MPI_Init_thread", message: errorText(code)) }
         let rank = Int(seqlab_mpi_rank()), size = Int(seqlab_mpi_size())
-        let local = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? 1
-        return Team(rank: rank, size: size, ranksOnNode: max(1, local),
+        return Team(rank: rank, size: size, ranksOnNode: max(1, Int(seqlab_mpi_node_size())),
                     watchdog: Watchdog(rank: rank, size: size, timeout: timeout, stopSignal: stopSignal))
     }
 
@@ -147,7 +146,8 @@ public final class Team: @unchecked Sendable {
     }
 }
 
-/// Sums started by `Team.startSum` and not yet finished.
+/// Sums started by `Team.startSum` and not yet finished. (Open MPI's request handles are pointers;
+/// SeqLab is built against Open MPI alone.)
 public final class PendingSums {
     fileprivate var requests: [MPI_Request?] = []
 

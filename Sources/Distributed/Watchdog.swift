@@ -19,6 +19,8 @@ final class Watchdog: @unchecked Sendable {
     /// The collective waited in: what it is, the step, since when, and since when a stop signal was
     /// seen during it; nil between collectives.
     private var waiting: (what: String, step: Int, since: Date, signalled: Date?)?
+    /// Whether rank 0 has said that it waits with a signal (the watchdog thread's alone).
+    private var saidSignal = false
     /// Slurm's default KillWait: a scheduler that signals the ranks waits this long before SIGKILL.
     private let signalGrace = 30.0
 
@@ -48,9 +50,13 @@ final class Watchdog: @unchecked Sendable {
         if let signal = stopSignal() {
             guard let signalled else {
                 lock.withLock { if waiting?.since == since { waiting?.signalled = Date() } }
-                // Said at once: a launcher that signals because another rank died kills this one soon.
-                say("rank \(rank): signal \(signal) while waiting for the other ranks in the \(what) of step \(step); "
-                    + "stopping after it")
+                // Said at once, and once, by rank 0: a launcher that signals because another rank died
+                // kills this one within a second; mpirun names the rank, this the step.
+                if rank == 0, !saidSignal {
+                    saidSignal = true
+                    say("rank 0: signal \(signal) while waiting for the other ranks in the \(what) of step \(step); "
+                        + "stopping after it")
+                }
                 return
             }
             guard Date().timeIntervalSince(signalled) > signalGrace else { return }

@@ -58,8 +58,10 @@ public enum Engine {
         let random = RandomSource(seed: seed &+ 0x5EED)
         var lowering = Lowering(nodes: nodes, plan: plan, activations: activations, random: random, threads: max(1, threads))
         var steps: [Program.Step] = []
-        // The step that computes each node (a node fused into another's kernel has none).
+        // The step that computes each node (a node fused into another's kernel has none), and the
+        // memory each step writes.
         var stepOfNode: [Int: Int] = [:]
+        var written: [(step: Int, start: UnsafeMutablePointer<Float>, count: Int)] = []
         // Inputs the outputs do not need are accepted and ignored (node nil), so one feeding loop serves
         // every program of a model.
         var inputs: [String: ProgramInput] = [:]
@@ -73,20 +75,26 @@ public enum Engine {
             }
             if let step = lowering.step(for: id) {
                 stepOfNode[id] = steps.count
+                written.append((steps.count, lowering.address(id), nodes[id].shape.count))
                 steps.append(step)
             }
         }
         for (node, destination) in plan.gradientCopies {
             let source = lowering.address(node), count = nodes[node].shape.count
-            stepOfNode[node] = steps.count
+            written.append((steps.count, destination, count))
             steps.append(Program.Step(name: "gradient_copy") { destination.update(from: source, count: count) })
         }
-        // A gradient is final once the step of its node (the last of an in-place accumulation, or its
-        // copy into the arena) has run; one without a step of its own, at the end of the backward pass.
+        let backwardEnd = steps.count - 1
+        // A gradient is final, and free to be summed in place, after the last step that writes its slot
+        // (the first writer, the matmuls that accumulate into it, or its copy) and the last that reads
+        // it; a reader fused into another kernel has no step of its own, so then the backward pass's end.
         let gradientsReady = gradientTargets.map { target in
+            let count = nodes[target.node].shape.count
+            let writers = written.filter { $0.start < target.destination + count && target.destination < $0.start + $0.count }
+            let readers = (consumers[target.node] ?? []).map { stepOfNode[$0] ?? backwardEnd }
             let offset = arena.gradients.baseAddress.map { target.destination - $0 } ?? 0
-            return Program.GradientReady(afterStep: stepOfNode[target.node] ?? steps.count - 1,
-                                         range: offset..<(offset + nodes[target.node].shape.count))
+            return Program.GradientReady(afterStep: (writers.map(\.step) + readers).max() ?? backwardEnd,
+                                         range: offset..<(offset + count))
         }
         // Values that read an updated buffer are set aside before any update writes, so that every
         // update sees this run's values (`update(a, to: b)` beside `update(b, to: a)` swaps them).

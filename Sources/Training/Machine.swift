@@ -20,6 +20,16 @@ enum Machine {
         return info
     }
 
+    /// The cores this process may run on: its CPU affinity (the kernel's `Cpus_allowed` mask, in hex),
+    /// which an MPI launcher's binding narrows.
+    static var coresAllowed: Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) else {
+            return ProcessInfo.processInfo.activeProcessorCount
+        }
+        return line.dropFirst("Cpus_allowed:".count).compactMap(\.hexDigitValue).reduce(0) { $0 + $1.nonzeroBitCount }
+    }
+
     /// The commit of the working directory's git checkout, when there is one and git is installed.
     static var gitRevision: String? {
         standardOutput(of: ["git", "rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -27,12 +37,13 @@ enum Machine {
 }
 
 extension TrainSpec {
-    /// `threads`, by default the cores of the node shared among the `ranksOnNode` ranks training on it
-    /// (all of them for a run alone), or the cores a launcher bound this rank to: the large kernels of
-    /// a run's programs split over them; results depend on the count only by rounding.
+    /// `threads`, by default every core of a run alone, and for one of `ranksOnNode` MPI ranks on a
+    /// node the cores a launcher bound it to, or else its share of the node's: the large kernels of a
+    /// run's programs split over them; results depend on the count only by rounding.
     func threadCount(ranksOnNode: Int = 1) -> Int {
-        let info = ProcessInfo.processInfo
-        let bound = info.activeProcessorCount < info.processorCount
-        return threads ?? max(1, bound ? info.activeProcessorCount : info.activeProcessorCount / ranksOnNode)
+        if let threads { return threads }
+        guard ranksOnNode > 1 else { return ProcessInfo.processInfo.activeProcessorCount }
+        let allowed = Machine.coresAllowed
+        return max(1, allowed < sysconf(Int32(_SC_NPROCESSORS_ONLN)) ? allowed : allowed / ranksOnNode)
     }
 }

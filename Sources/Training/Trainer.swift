@@ -225,15 +225,14 @@ public final class Trainer {
         position.state = session.zeroState
     }
 
-    /// Ends the run at a signal: the step done is checkpointed (unless it just was) and logged. Under
-    /// MPI no rank ends before rank 0 has written: the launcher would take an early exit for a failure
-    /// and kill the job.
+    /// Ends the run at a signal: the step done is checkpointed (unless it just was) and logged. (Under
+    /// MPI the runner keeps the other ranks until rank 0 has said so: mpirun takes a rank's early exit
+    /// for a failure and kills the job.)
     private func stop(by signal: Int32) throws -> Never {
         progress.clear()
         if position.step % spec.checkpoint.everySteps != 0 { try saveCheckpoint() }
         let resume = TrainingError.resumeCommand(run: run.url.path, ranks: team.size)
         try log?.line("stopped by signal \(signal) at step \(position.step); continue with: \(resume)")
-        try team.barrier("end after the signal")
         throw TrainingError.interrupted(signal: signal, step: position.step, resume: resume)
     }
 

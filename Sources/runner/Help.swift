@@ -90,9 +90,10 @@ enum Help {
     batch; one MPI_Allreduce per step sums the gradients over the flat arena, so the run follows a
     single process with the same batch to rounding. Rank 0 alone writes the run directory, which the
     other ranks read (on several nodes it must be on a shared filesystem). train.threads defaults to
-    the node's cores over its ranks. A rank that dies or waits past --collective-timeout ends the job
-    with a message naming the rank and the step; the last checkpoint is whole. BatchNorm normalizes by
-    each rank's rows (its running statistics are averaged over the ranks).
+    the cores mpirun bound the rank to, or else its share of the node's. A rank that dies or waits past
+    --collective-timeout ends the job with a message naming the rank and the step; the last checkpoint
+    is whole. SIGTERM to the ranks stops them together after a step, checkpointed. BatchNorm normalizes
+    by each rank's rows (its running statistics are averaged over the ranks).
     """
 
     static let check = """

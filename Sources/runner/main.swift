@@ -121,6 +121,12 @@ func main() -> Int32 {
             // A TeamError's message names its rank already.
             FileHandle.standardError.write(Data(((error is TeamError ? "" : "rank \(team.rank): ") + message + "\n").utf8))
         }
+        // The ranks agreed to stop after a step: none ends before rank 0 has checkpointed it and said
+        // how to continue, since mpirun takes the first exit for a failure and kills the others.
+        if case TrainingError.interrupted = error {
+            try? team.barrier("end of the stopped run")
+            team.leave()
+        }
         return code
     }
 }
