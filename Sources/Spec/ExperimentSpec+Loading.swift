@@ -34,7 +34,8 @@ extension ExperimentSpec {
         let lower = batchSize / ranks * ranks
         throw (train?.entry("batch_size")?.value.mark ?? train?.mark ?? tree.mark).error(
             "'train.batch_size' (\(batchSize)) does not split evenly over \(ranks) MPI ranks, which each take an equal "
-                + "share of every batch", hint: "use a multiple of \(ranks): " + (lower > 0 ? "\(lower) or " : "") + "\(lower + ranks)")
+                + "share of every batch",
+            hint: "use a multiple of \(ranks): " + (lower > 0 ? "\(lower) or " : "") + "\(lower + ranks)")
     }
 
     /// A spec file's tree with `extends:` resolved, not yet decoded: a sweep sets each of its values

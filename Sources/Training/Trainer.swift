@@ -103,7 +103,9 @@ public final class Trainer {
         accumulated = recipe.accumulation > 1 ? [Float](repeating: 0, count: session.arena.layout.count) : []
         self.lock = lock
         log = team.isLeader ? try run.logWriter(echo: echo) : nil
-        if let pid = lock?.takenOverFrom { try log?.line("took over \(DirectoryLock.fileName) from process \(pid), which no longer runs") }
+        if let pid = lock?.takenOverFrom {
+            try log?.line("took over \(DirectoryLock.fileName) from process \(pid), which no longer runs")
+        }
         metrics = team.isLeader ? try run.metricsWriter(tensorboard: spec.log.tensorboard) : nil
         progress = ProgressLine(echo: echo && team.isLeader)
         position = TrainingPosition(seed: UInt64(truncatingIfNeeded: session.spec.seed) &+ 1, state: session.zeroState)

@@ -66,7 +66,10 @@ final class LanguageModelSession: TaskSession {
         batcher = try data.trainingBatches(context.plan, ranks: team.size, sampling: context.spec.train.sampling)
         evaluator = Evaluator(context, program: try context.evaluation(), team: team)
         // Each rank its own dropout masks; rank 0 keeps the stream a run alone has.
-        if team.rank > 0 { program.randomState = SeededGenerator(seed: UInt64(truncatingIfNeeded: context.spec.seed) ^ (UInt64(team.rank) &* 0x9E37_79B9_7F4A_7C15)) }
+        if team.rank > 0 {
+            let seed = UInt64(truncatingIfNeeded: context.spec.seed) ^ (UInt64(team.rank) &* 0x9E37_79B9_7F4A_7C15)
+            program.randomState = SeededGenerator(seed: seed)
+        }
         for split in ["valid", "test"] { try evaluator.checkBatchable(split, data.split(split)) }
         sampler = try context.sampler()
         let prompt = context.spec.sample.prompt
