@@ -4,8 +4,9 @@ import Foundation
 /// A reference library's figures for a benchmark: measured now by its script in ../shared/bench when
 /// the library imports, otherwise the medians on file in ../shared/bench/README.md.
 struct Reference {
-    /// bench name (or "gemm MxKxN") → tokens/s (or GFLOP/s for GEMMs); tokenizer benches give
-    /// "NAME train_s" and "NAME encode_mb_per_s".
+    /// bench name (or "gemm MxKxN") → tokens/s (or GFLOP/s for GEMMs), and "NAME peak_rss_mb" where
+    /// the script measured its process's peak memory; tokenizer benches give "NAME train_s" and
+    /// "NAME encode_mb_per_s".
     private(set) var values: [String: Double] = [:]
     /// "measured now" or "on file (…)", printed on every line.
     let source: String
@@ -44,17 +45,22 @@ struct Reference {
             if bench == "gemm", let shape = object["shape"] as? String, let gflops = object["gflops"] as? Double {
                 return [("gemm \(shape)", gflops)]
             }
-            return (object["tokens_per_s"] as? Double).map { [(bench, $0)] } ?? []
+            return Self.throughputAndMemory(bench, object)
         }
+    }
+
+    /// A training bench's tokens/s and, when the script gives it, its peak RSS.
+    private static func throughputAndMemory(_ bench: String, _ object: [String: Any]) -> [(String, Double)] {
+        [(bench, object["tokens_per_s"] as? Double), (bench + " peak_rss_mb", object["peak_rss_mb"] as? Double)]
+            .compactMap { key, value in value.map { (key, $0) } }
     }
 
     /// A library's figures from one of the scripts beside this file: PyTorch's for the recurrent
     /// encoder–decoders and the word LM, gensim's for word2vec (nothing on file: the scripts are ours,
     /// not ../shared/bench's).
     init(script: String, module: String = "torch", threads: Int) {
-        self.init(module: module, onFile: [:], command: ["python3", script, "--threads", String(threads), "--json"]) {
-            bench, object in (object["tokens_per_s"] as? Double).map { [(bench, $0)] } ?? []
-        }
+        self.init(module: module, onFile: [:], command: ["python3", script, "--threads", String(threads), "--json"],
+                  values: Self.throughputAndMemory)
     }
 
     /// Hugging Face `tokenizers`' training time and encode throughput.
@@ -78,10 +84,15 @@ struct Reference {
 
     subscript(name: String) -> Double? { values[name] }
 
-    /// ` ref_tokens_per_s=… ratio=… ref="…"` for a throughput bench, or nothing without a figure.
-    func comparison(_ name: String, tokensPerSecond: Double) -> String {
+    /// ` ref_tokens_per_s=… ratio=… ref="…"` for a throughput bench, or nothing without a figure; with
+    /// this process's `peakRSS` (MiB) and the reference's, also ` ref_peak_rss_mb=… rss_ratio=…`.
+    func comparison(_ name: String, tokensPerSecond: Double, peakRSS: Double? = nil) -> String {
         guard let ref = values[name] else { return "" }
-        return String(format: " ref_tokens_per_s=%.0f ratio=%.2f", ref, tokensPerSecond / ref) + " ref=\"\(source)\""
+        var memory = ""
+        if let peakRSS, let theirs = values[name + " peak_rss_mb"] {
+            memory = String(format: " ref_peak_rss_mb=%.0f rss_ratio=%.2f", theirs, peakRSS / theirs)
+        }
+        return String(format: " ref_tokens_per_s=%.0f ratio=%.2f", ref, tokensPerSecond / ref) + memory + " ref=\"\(source)\""
     }
 
     /// Runs the script when `module` imports and reads its JSON lines, one `"bench"` object each.
@@ -112,7 +123,13 @@ func medianSeconds(repetitions: Int, _ body: () -> Void) -> Double {
     return samples.sorted()[samples.count / 2]
 }
 
-/// Peak resident set size of this process so far, from /proc/self/status (VmHWM).
+/// Starts the peak resident set size over from the current one (Linux's `clear_refs` 5), so that a
+/// bench's peak is its own, not the largest of those before it.
+func resetPeakRSS() {
+    try? Data("5".utf8).write(to: URL(fileURLWithPath: "/proc/self/clear_refs"))
+}
+
+/// Peak resident set size of this process since it started or `resetPeakRSS`, from /proc/self/status (VmHWM).
 func peakRSSMegabytes() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),

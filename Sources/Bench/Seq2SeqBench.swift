@@ -41,6 +41,7 @@ enum Seq2SeqBench {
     /// returns the plan and the arena the steps trained.
     @discardableResult
     static func train(name: String, spec: ExperimentSpec, reference: Reference) throws -> (TranslationPlan, ParameterArena) {
+        resetPeakRSS()
         let shape = TranslationPlan.BucketShape(batchSize: batchSize, sourceLength: sourceLength, targetLength: targetLength)
         let plan = try TranslationPlan(spec, sourceVocabularySize: sourceVocabulary, targetVocabularySize: targetVocabulary,
                                        shapes: [shape], evaluationShapes: [])
@@ -74,10 +75,11 @@ enum Seq2SeqBench {
         for i in 0..<8 { times.append(medianSeconds(repetitions: 1) { try? step(i) }) }
         let median = times.sorted()[times.count / 2]
         let tokensPerSecond = Double(batchSize * targetLength) / median
+        let peakRSS = peakRSSMegabytes()
         print(String(format: "bench %@ threads=%d ms_per_step=%.1f tokens_per_s=%.0f peak_rss_mb=%.0f loss=%.3f", name, threads,
-                     median * 1e3, tokensPerSecond, peakRSSMegabytes(), loss)
+                     median * 1e3, tokensPerSecond, peakRSS, loss)
               + MachinePeak.figures(pass.summary, seconds: median, threads: threads)
-              + reference.comparison(name, tokensPerSecond: tokensPerSecond))
+              + reference.comparison(name, tokensPerSecond: tokensPerSecond, peakRSS: peakRSS))
         if SeqLabEnvironment.debug { print(program.timingReport()) }
         try decode(name: name, plan: plan, arena: arena, threads: threads)
         return (plan, arena)

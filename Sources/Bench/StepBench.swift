@@ -26,6 +26,7 @@ struct StepBench {
     /// Prints the bench line; returns the tokens/s.
     @discardableResult
     func run(reference: Reference?) throws -> Double {
+        resetPeakRSS()
         let plan = try LanguageModelPlan(spec, vocabularySize: vocabulary, ranks: team.size)
         let pass = plan.train
         let program = try Engine.compile(pass.graph, outputs: [pass.loss] + pass.stateOutputs, gradients: pass.gradients,
@@ -78,10 +79,11 @@ struct StepBench {
             ? String(format: " ranks=%d allreduce=%@ allreduce_ms=%.3f", team.size, overlapped ? "buckets" : "once",
                      allreduceSeconds.sorted()[allreduceSeconds.count / 2] * 1e3)
             : ""
+        let peakRSS = peakRSSMegabytes()
         print(String(format: "bench %@%@ threads=%d ms_per_step=%.3f tokens_per_s=%.0f peak_rss_mb=%.0f loss=%.3f", name,
-                     ranks, threads, median * 1e3, tokensPerSecond, peakRSSMegabytes(), loss)
+                     ranks, threads, median * 1e3, tokensPerSecond, peakRSS, loss)
               + MachinePeak.figures(plan.summary, seconds: median, threads: threads * team.size, ranks: team.size)
-              + (reference?.comparison(name, tokensPerSecond: tokensPerSecond) ?? ""))
+              + (reference?.comparison(name, tokensPerSecond: tokensPerSecond, peakRSS: peakRSS) ?? ""))
         if SeqLabEnvironment.debug {
             print(program.memorySummary(optimizerState: optimizer.stateSize))
             print(program.timingReport())

@@ -21,13 +21,14 @@ enum Word2VecBench {
     static func run(references: [Reference]) throws {
         for (threads, reference) in zip([1, 2], references) {
             for (name, architecture) in [("word2vec_sgns", "skipgram"), ("word2vec_cbow", "cbow")] {
+                resetPeakRSS()
                 let timing = try WordVectorTiming(spec: try spec(architecture: architecture, threads: threads),
                                                   locator: .forCurrentProcess(dataDirectory: nil))
                 let seconds = try timing.train()
-                let wordsPerSecond = Double(timing.corpusWords * 5) / seconds
+                let (wordsPerSecond, peakRSS) = (Double(timing.corpusWords * 5) / seconds, peakRSSMegabytes())
                 print(String(format: "bench %@ threads=%d words_per_s=%.0f ms_per_epoch=%.1f peak_rss_mb=%.0f", name, threads,
-                             wordsPerSecond, seconds / 5 * 1000, peakRSSMegabytes())
-                      + reference.comparison(name, tokensPerSecond: wordsPerSecond))
+                             wordsPerSecond, seconds / 5 * 1000, peakRSS)
+                      + reference.comparison(name, tokensPerSecond: wordsPerSecond, peakRSS: peakRSS))
             }
         }
     }
