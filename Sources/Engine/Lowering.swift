@@ -52,6 +52,11 @@ struct Lowering {
             run = { select(x[0], x[1], x[2], out, count: count) }
         case .reduce(let op, let axes):
             run = { reduce(op, x[0], shape: shapes[0], axes: axes, out) }
+        case .permute(let perm) where !dims.isEmpty:
+            // Output rows apart over the threads: the (B, T, H, D) ↔ (B, H, T, D) head splits of attention.
+            run = split(dims[0], grain: count / max(dims[0], 1)) { rows in
+                permute(x[0], shape: shapes[0], perm: perm, out, outputRows: rows)
+            }
         case .permute(let perm):
             run = { permute(x[0], shape: shapes[0], perm: perm, out) }
         case .expand:

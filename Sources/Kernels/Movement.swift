@@ -3,13 +3,23 @@
 
 /// out.dims[i] = shape[perm[i]]: x (d0, d1, …) → out (d_perm[0], d_perm[1], …).
 public func permute(_ x: UnsafePointer<Float>, shape: [Int], perm: [Int], _ out: UnsafeMutablePointer<Float>) {
+    permute(x, shape: shape, perm: perm, out, outputRows: 0..<(perm.first.map { shape[$0] } ?? 1))
+}
+
+/// `permute` of the output rows `rows` only (indices along the output's first axis; `out` is the whole
+/// output), so that threads can share one permute, a range of rows each.
+public func permute(_ x: UnsafePointer<Float>, shape: [Int], perm: [Int], _ out: UnsafeMutablePointer<Float>,
+                    outputRows rows: Range<Int>) {
     let rank = shape.count
     precondition(perm.count == rank && (0..<rank).allSatisfy { perm.contains($0) }, "permute: \(perm) is not a permutation")
-    stridedCopy(x, rank: rank, out) { dims, strides in
+    let strides = shape.indices.map { shape[($0 + 1)...].reduce(1, *) }
+    // A row of the output: its first axis's stride in the output, and in x that axis's.
+    let (outRow, xRow) = rank == 0 ? (1, 1) : (perm.dropFirst().reduce(1) { $0 * shape[$1] }, strides[perm[0]])
+    stridedCopy(x + rows.lowerBound * xRow, rank: rank, out + rows.lowerBound * outRow) { dims, copyStrides in
         for outAxis in 0..<rank {
             let axis = perm[outAxis]
-            dims[outAxis] = shape[axis]
-            strides[outAxis] = shape[(axis + 1)...].reduce(1, *)
+            dims[outAxis] = outAxis == 0 ? rows.count : shape[axis]
+            copyStrides[outAxis] = strides[axis]
         }
     }
 }

@@ -33,6 +33,22 @@ final class MovementTests: KernelTestCase {
         }
     }
 
+    /// Threads share a permute by rows of the output: any cut into row ranges gives the whole.
+    func testPermuteByOutputRowsMatchesNaive() {
+        var random = TestRandom(seed: 8)
+        for (shape, perm) in [([5, 6, 7, 8], [0, 2, 1, 3]), ([3, 40, 33], [2, 0, 1]), ([70, 45], [1, 0]), ([4, 1, 6], [1, 2, 0])] {
+            let x = random.array(shape.reduce(1, *))
+            let rows = shape[perm[0]]
+            for cuts in [[rows / 2], [1, rows - 1], [rows / 3, 2 * rows / 3]] where cuts == cuts.sorted() {
+                let out = buffer(count: x.count)
+                for (start, end) in zip([0] + cuts, cuts + [rows]) {
+                    permute(buffer(x).p, shape: shape, perm: perm, out.pointer, outputRows: start..<end)
+                }
+                assertClose(out.array, naivePermute(x, shape: shape, perm: perm), rtol: 0, atol: 0, "\(shape) \(perm) \(cuts)")
+            }
+        }
+    }
+
     func testExpand() {
         let row = buffer(count: 6)
         expand(buffer([1, 2, 3]).p, shape: [1, 3], to: [2, 3], row.pointer)
