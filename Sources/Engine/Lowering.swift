@@ -104,11 +104,18 @@ struct Lowering {
                 perRows()
             }
         case .layerNorm(let eps):
+            // Rows are independent: apart over the threads, with the same results at any count.
             let cols = dims.last!
-            run = { layerNorm(x[0], rows: count / cols, cols: cols, eps: eps, out) }
+            run = split(count / cols, grain: cols) { rows in
+                let start = rows.lowerBound * cols
+                layerNorm(x[0] + start, rows: rows.count, cols: cols, eps: eps, out + start)
+            }
         case .layerNormGrad(let eps):
             let cols = dims.last!
-            run = { layerNormBackward(x[0], x[1], rows: count / cols, cols: cols, eps: eps, out) }
+            run = split(count / cols, grain: cols) { rows in
+                let start = rows.lowerBound * cols
+                layerNormBackward(x[0] + start, x[1] + start, rows: rows.count, cols: cols, eps: eps, out + start)
+            }
         case .softmax:
             let cols = dims.last!
             let mask = x.count > 1 ? x[1] : nil, maskRows = shapes.count > 1 ? shapes[1][0] : 1
