@@ -54,26 +54,30 @@ public final class Team: @unchecked Sendable {
         _ = seqlab_mpi_finalize()
     }
 
-    /// values[i] ← the sum of values[i] over the ranks, the same on every rank; in one call below
-    /// 2³¹ floats (MPI counts are 32-bit), in as many as it takes above.
+    /// values[i] ← the sum of values[i] over the ranks, the same on every rank.
     public func sum(_ values: UnsafeMutableBufferPointer<Float>, _ what: String) throws(TeamError) {
-        guard size > 1, let base = values.baseAddress else { return }
-        for start in stride(from: 0, to: values.count, by: Int(Int32.max)) {
-            let count = Int32(min(values.count - start, Int(Int32.max)))
-            try collective(what) { seqlab_mpi_sum_floats(base + start, count) }
-        }
+        guard size > 1 else { return }
+        try forEachCall(values) { base, count throws(TeamError) in try collective(what) { seqlab_mpi_sum_floats(base, count) } }
     }
 
     /// Starts summing `values` over the ranks (`MPI_Iallreduce`) into `pending`; the sum is in
     /// `values` once `finish(pending)` returns. Every rank starts the same sums in the same order.
     public func startSum(_ values: UnsafeMutableBufferPointer<Float>, into pending: PendingSums, _ what: String)
         throws(TeamError) {
-        guard size > 1, let base = values.baseAddress else { return }
-        for start in stride(from: 0, to: values.count, by: Int(Int32.max)) {
-            let count = Int32(min(values.count - start, Int(Int32.max)))
+        guard size > 1 else { return }
+        try forEachCall(values) { base, count throws(TeamError) in
             pending.requests.append(seqlab_mpi_request_null())
             let index = pending.requests.count - 1
-            try collective(what) { seqlab_mpi_start_sum_floats(base + start, count, &pending.requests[index]) }
+            try collective(what) { seqlab_mpi_start_sum_floats(base, count, &pending.requests[index]) }
+        }
+    }
+
+    /// `values` in the pieces one MPI call takes (its counts are 32-bit): one piece below 2³¹ floats.
+    private func forEachCall(_ values: UnsafeMutableBufferPointer<Float>,
+                             _ body: (UnsafeMutablePointer<Float>, Int32) throws(TeamError) -> Void) throws(TeamError) {
+        guard let base = values.baseAddress else { return }
+        for start in stride(from: 0, to: values.count, by: Int(Int32.max)) {
+            try body(base + start, Int32(min(values.count - start, Int(Int32.max))))
         }
     }
 

@@ -43,6 +43,8 @@ public struct LanguageModelPlan {
     public let model: any LanguageModelKind
     /// Rows a pass takes: `train.batch_size`, or one rank's share of it.
     public let batchSize: Int
+    /// Rows of a whole batch, which the ranks share: `train.batch_size`.
+    public var wholeBatchSize: Int { training.batchSize }
     public let length: Int
     /// How the passes' token inputs are ordered.
     public var layout: BatchLayout { model.layout }

@@ -14,8 +14,6 @@ struct Evaluator {
     let plan: LanguageModelPlan
     let program: Program
     let team: Team
-    /// Rows of a whole batch: `train.batch_size`, whichever rank scores which of them.
-    let batchSize: Int
     /// `eval.batches`: only the first this many batches are scored; nil for all of them.
     let batchLimit: Int?
     /// nanoGPT estimates a stream's loss on `eval_iters` random windows; the same windows every time
@@ -25,7 +23,6 @@ struct Evaluator {
     init(_ context: RunContext, program: Program, team: Team = .alone) {
         plan = context.plan
         (self.program, self.team) = (program, team)
-        batchSize = plan.batchSize * team.size
         batchLimit = context.spec.eval.batches
         randomWindows = context.spec.train.sampling == .windows && batchLimit != nil
     }
@@ -37,13 +34,13 @@ struct Evaluator {
         do {
             _ = try batcher(of: tokens)
         } catch .corpusTooShort(_, let needed, _, _) {
-            throw TrainingError.splitTooShort(name, tokens: tokens.count, needed: needed, batchSize: batchSize,
+            throw TrainingError.splitTooShort(name, tokens: tokens.count, needed: needed, batchSize: plan.wholeBatchSize,
                                               length: plan.length)
         }
     }
 
     private func batcher(of tokens: [Int]) throws(DataError) -> LMBatcher {
-        try LMBatcher(tokens: tokens, batchSize: batchSize, numSteps: plan.length,
+        try LMBatcher(tokens: tokens, batchSize: plan.wholeBatchSize, numSteps: plan.length,
                       sampling: randomWindows ? .windows : .sequential)
     }
 
@@ -73,7 +70,7 @@ struct Evaluator {
     /// weigh one each, as d2l averages them; lines and windows are independent rows, the last batch
     /// padded with ignored rows, so each batch weighs its real targets.
     private func batches(of split: LanguageModelData.Split) -> (batches: [(LMBatch, Double)], carriesState: Bool) {
-        let size = batchSize
+        let size = plan.wholeBatchSize
         let limit = batchLimit ?? .max
         switch split {
         case .stream(let tokens):

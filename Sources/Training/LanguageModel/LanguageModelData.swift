@@ -46,10 +46,10 @@ struct LanguageModelData {
         return .stream([corpus.splits.train, corpus.splits.valid, corpus.splits.test][index])
     }
 
-    /// The training split's batches of the plan's shape (`ranks` times its rows: the global batch each
-    /// rank takes its slice of), drawn as `sampling` says for a stream.
-    func trainingBatches(_ plan: LanguageModelPlan, ranks: Int, sampling: TrainSpec.Sampling) throws -> any LMBatchSource {
-        let batchSize = plan.batchSize * ranks
+    /// The training split's whole batches (each rank takes its slice of them), drawn as `sampling`
+    /// says for a stream.
+    func trainingBatches(_ plan: LanguageModelPlan, sampling: TrainSpec.Sampling) throws -> any LMBatchSource {
+        let batchSize = plan.wholeBatchSize
         return switch split("train") {
         case .windows(let windows): try WindowBatcher(windows, batchSize: batchSize)
         case .lines(let examples): try LineBatcher(examples, batchSize: batchSize, length: plan.length)

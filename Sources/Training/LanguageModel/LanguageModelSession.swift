@@ -63,7 +63,7 @@ final class LanguageModelSession: TaskSession {
         guard let program = context.train else { preconditionFailure("a session needs a context opened for training") }
         (self.context, self.program, self.team) = (context, program, team)
         data = try LanguageModelData(corpus, plan: context.plan)
-        batcher = try data.trainingBatches(context.plan, ranks: team.size, sampling: context.spec.train.sampling)
+        batcher = try data.trainingBatches(context.plan, sampling: context.spec.train.sampling)
         evaluator = Evaluator(context, program: try context.evaluation(), team: team)
         // Each rank its own dropout masks; rank 0 keeps the stream a run alone has.
         if team.rank > 0 {
