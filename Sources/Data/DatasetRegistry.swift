@@ -90,11 +90,22 @@ public struct DatasetRegistry: Hashable, Sendable {
                         address: "https://raw.githubusercontent.com/tmikolov/word2vec/master/questions-words.txt",
                         sha256: "8c29b3332afc46f3fb8be04cb5297bf96f39aa7131272dff57869b4485b22a36"),
         ]),
+        Dataset(name: "sst2", summary: "Stanford Sentiment Treebank, binary (GLUE SST-2): 67,349 training phrases and 872 "
+                + "dev sentences as label<TAB>text, one header line (train's says sentence, dev's content; train mixes CRLF "
+                + "and CR line ends); the dev file is the valid split", files: [
+            DatasetFile(role: "train", relativePath: "sst2/train.tsv", address: sst2Address + "train.tsv",
+                        sha256: "e981ceb4fe6c9acd1c79851d0d091b9e78103f1f2a399ca83dda27915d41c56c"),
+            DatasetFile(role: "valid", relativePath: "sst2/dev.tsv", address: sst2Address + "dev.tsv",
+                        sha256: "84207e6be5873fb18db798cc6faec86871f5a426554650ff64a1c34e87665f6f"),
+        ]),
         Dataset(name: "multi30k", summary: "Multi30k task 1 German–English, lowercased and tokenised",
                 files: multi30kFiles),
         Dataset(name: "multi30k_raw", summary: "Multi30k task 1 German–English as written (cased, untokenised), gzip",
                 files: multi30kRawFiles),
     ])
+
+    /// GLUE's SST-2 with the columns swapped (label first), as ../shared/data/README.md gives it.
+    private static let sst2Address = "https://raw.githubusercontent.com/awake020/pytorch_Bert_sst2/master/SST-2/"
 
     /// Where gensim keeps the word-similarity sets among its test data.
     private static let gensimTestData = "https://raw.githubusercontent.com/piskvorky/gensim/develop/gensim/test/test_data/"

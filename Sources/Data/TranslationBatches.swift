@@ -82,10 +82,7 @@ public struct TranslationBatch: Hashable, Sendable {
 /// once), and cut into batches of a fixed number of sentences or of about `batchTokens` tokens.
 ///
 /// A bucket's shape is its longest source (+ `<eos>`) and longest target (+ `<bos>`), so every pair
-/// in it is padded to those. Pairs are grouped by the length of their longer side and the groups cut
-/// into `count` buckets where the padded positions are fewest (`partition`): on Multi30k, 4 buckets
-/// pad the training pairs to 1.24× their positions, where 4 of equal size by source length pad them
-/// to 1.83× (one bucket of a quarter of the pairs padded to the longest sentence).
+/// in it is padded to those; `LengthPartition` cuts the buckets where the padded positions are fewest.
 public struct TranslationBuckets: Sendable {
     public struct Bucket: Hashable, Sendable {
         public let sourceLength: Int
@@ -108,7 +105,8 @@ public struct TranslationBuckets: Sendable {
         throws(DataError) {
         guard !pairs.isEmpty else { throw .invalidOption("no sentence pairs are left to batch") }
         guard count >= 1 else { throw .invalidOption("at least one length bucket is needed") }
-        buckets = Self.partition(pairs, count: count).map { members in
+        let lengths = pairs.map { [$0.source.count + 1, $0.target.count + 1] }      // with <eos>, with <bos>
+        buckets = LengthPartition.buckets(lengths, count: count).map { members in
             let sourceLength = (members.map { pairs[$0].source.count }.max() ?? 0) + 1
             let targetLength = (members.map { pairs[$0].target.count }.max() ?? 0) + 1
             let size = batchTokens.map { max(1, $0 / max(sourceLength, targetLength)) } ?? batchSize
@@ -116,57 +114,6 @@ public struct TranslationBuckets: Sendable {
         }
         self.pairs = pairs
         self.tokens = tokens
-    }
-
-    /// The pairs' indices in at most `count` buckets, each a range of the longer side's length, cut
-    /// where the padded positions (each pair padded to its bucket's longest source and target) are
-    /// fewest: a dynamic programme over the distinct lengths. Members are ordered by source length,
-    /// then target length, then index.
-    static func partition(_ pairs: [TranslationPair], count: Int) -> [[Int]] {
-        let longer = { (pair: TranslationPair) in max(pair.source.count, pair.target.count) }
-        let groups = Dictionary(grouping: pairs.indices) { longer(pairs[$0]) }
-        let lengths = groups.keys.sorted()
-        let n = lengths.count
-        // Each length's pairs: how many, and their longest source and target as padded (+ <eos>, + <bos>).
-        let extents = lengths.map { length in
-            (groups[length] ?? []).reduce((members: 0, source: 0, target: 0)) { extent, index in
-                (extent.members + 1, max(extent.source, pairs[index].source.count + 1),
-                 max(extent.target, pairs[index].target.count + 1))
-            }
-        }
-        // padded[i][j - i]: positions of lengths[i...j] as one bucket.
-        let padded = (0..<n).map { i in
-            var (source, target, members) = (0, 0, 0)
-            return (i..<n).map { j in
-                (source, target, members) = (max(source, extents[j].source), max(target, extents[j].target),
-                                             members + extents[j].members)
-                return members * (source + target)
-            }
-        }
-        // best[b][j]: the fewest positions of lengths[0..<j] in b buckets; cut[b][j]: where its last starts.
-        let buckets = min(count, n)
-        var best = [[Int]](repeating: [Int](repeating: .max, count: n + 1), count: buckets + 1)
-        var cut = [[Int]](repeating: [Int](repeating: 0, count: n + 1), count: buckets + 1)
-        best[0][0] = 0
-        for b in 1...buckets {
-            for j in b...n {
-                for i in (b - 1)..<j where best[b - 1][i] != .max {
-                    let total = best[b - 1][i] + padded[i][j - 1 - i]
-                    if total < best[b][j] { (best[b][j], cut[b][j]) = (total, i) }
-                }
-            }
-        }
-        var ranges: [Range<Int>] = []
-        var end = n
-        for b in stride(from: buckets, to: 0, by: -1) {
-            ranges.insert(cut[b][end]..<end, at: 0)
-            end = cut[b][end]
-        }
-        return ranges.map { range in
-            range.flatMap { groups[lengths[$0]] ?? [] }.sorted {
-                (pairs[$0].source.count, pairs[$0].target.count, $0) < (pairs[$1].source.count, pairs[$1].target.count, $1)
-            }
-        }
     }
 
     /// The batches of one training epoch: each bucket's pairs shuffled and cut into batches (the last

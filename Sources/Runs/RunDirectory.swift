@@ -21,6 +21,8 @@ public struct RunDirectory: Hashable, Sendable {
     public var tokenizerURL: URL { url.appendingPathComponent("tokenizer.json") }
     /// A translation run's tokenizer of one side: `tokenizer.source.json`, `tokenizer.target.json`.
     public func tokenizerURL(side: String) -> URL { url.appendingPathComponent("tokenizer.\(side).json") }
+    /// A classification run's classes, one name a line, in the order of their ids.
+    public var labelsURL: URL { url.appendingPathComponent("labels.txt") }
     /// A word-vector run's vocabulary: `word<TAB>count` lines, most frequent first.
     public var vocabularyURL: URL { url.appendingPathComponent("vocabulary.tsv") }
     public var metricsURL: URL { url.appendingPathComponent("metrics.jsonl") }

@@ -41,6 +41,7 @@ public struct ExperimentSpec: Sendable, Equatable {
         case languageModel = "language_model"
         case translation
         case embeddings
+        case classification
         static let label = "task"
     }
 }
@@ -206,16 +207,20 @@ extension ExperimentSpec: SpecSection {
             ("train", node.entry("train").map { TrainSpec.givenEntries(value.train, $0.value) } ?? []),
             ("eval", node.entry("eval").map { EvalSpec.givenEntries(value.eval, $0.value) } ?? []),
         ]
-        let owners: [(keys: [String], task: Task)] = [
-            (DataSpec.translationKeys + TrainSpec.translationKeys, .translation),
-            (DataSpec.languageModelKeys + TrainSpec.languageModelKeys, .languageModel),
-            (DataSpec.embeddingsKeys + EvalSpec.embeddingsKeys, .embeddings),
+        let owners: [(keys: [String], tasks: [Task])] = [
+            (DataSpec.translationKeys, [.translation]),
+            (DataSpec.bucketKeys + TrainSpec.bucketKeys, [.translation, .classification]),
+            (DataSpec.languageModelKeys + TrainSpec.languageModelKeys, [.languageModel]),
+            (DataSpec.embeddingsKeys + EvalSpec.embeddingsKeys, [.embeddings]),
+            (DataSpec.classificationKeys, [.classification]),
         ]
         for (section, entries) in given {
             for entry in entries {
-                guard let owner = owners.first(where: { $0.keys.contains(entry.key) }), owner.task != value.task else { continue }
-                throw entry.keyMark.error("'\(section).\(entry.key)' applies to task \(owner.task.rawValue), not "
-                    + "\(value.task.rawValue)", hint: "remove it")
+                guard let owner = owners.first(where: { $0.keys.contains(entry.key) }), !owner.tasks.contains(value.task) else {
+                    continue
+                }
+                throw entry.keyMark.error("'\(section).\(entry.key)' applies to task "
+                    + owner.tasks.map(\.rawValue).joined(separator: " and ") + ", not \(value.task.rawValue)", hint: "remove it")
             }
         }
         if value.task == .embeddings { try checkEmbeddingsKeys(value, given, node) }
@@ -273,6 +278,18 @@ public struct DataSpec: Sendable, Equatable {
     public var lineEnd = LineEnd.none
     /// Word vectors: lowercase the corpus before splitting it into words.
     public var lowercase = false
+    /// Classification: which column of a labelled line holds the label.
+    public var columns = Columns.labelText
+    /// Classification: whether each file starts with a header line; nil to tell by its first line
+    /// (a header's label field is a label no other line has).
+    public var header: Bool?
+
+    /// The order of a labelled line's two tab-separated fields.
+    public enum Columns: String, SpecChoice {
+        case labelText = "label_text"
+        case textLabel = "text_label"
+        static let label = "columns"
+    }
 
     /// What stands for a line's end in a language model's token stream.
     public enum LineEnd: String, SpecChoice {
@@ -328,12 +345,17 @@ extension DataSpec: SpecSection {
             .int("buckets", \.buckets, .atLeastOne),
             .choice("line_end", \.lineEnd),
             .bool("lowercase", \.lowercase),
+            .choice("columns", \.columns),
+            .bool("header", \.header),
         ]
     }
 
-    static let translationKeys = ["source", "target", "max_length", "buckets"]
+    static let translationKeys = ["source", "target", "max_length"]
+    /// Sentences batched in length buckets: translation and classification.
+    static let bucketKeys = ["buckets"]
     static let languageModelKeys = ["max_chars", "format", "line_end"]
     static let embeddingsKeys = ["lowercase"]
+    static let classificationKeys = ["columns", "header"]
     /// Word vectors read one corpus, every file of it, one sentence per line: no splits.
     static let splitKeys = ["split", "files"]
 

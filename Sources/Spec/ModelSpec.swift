@@ -9,6 +9,7 @@ public struct ModelSpec: Sendable, Equatable {
         case wavenetHier = "wavenet_hier"
         case wavenet, gpt, seq2seq, transformer, bert, ngram
         case word2vec, glove, fasttext
+        case classifier
         static let label = "model kind"
 
         /// The task this kind is trained for; nil for kinds whose task is not built yet.
@@ -17,6 +18,7 @@ public struct ModelSpec: Sendable, Equatable {
             case .mlpLM, .rnnLM, .wavenetHier, .wavenet, .gpt, .ngram: .languageModel
             case .seq2seq, .transformer: .translation
             case .word2vec, .glove, .fasttext: .embeddings
+            case .classifier: .classification
             case .bert: nil
             }
         }
@@ -44,6 +46,8 @@ public struct ModelSpec: Sendable, Equatable {
             case .fasttext: ["architecture", "negatives", "ns_exponent", "min_n", "max_n", "buckets"] + wordVectors
                 + ["subsample", "min_alpha"]
             case .glove: ["x_max", "weighting_power"] + wordVectors
+            case .classifier: ["encoder", "pool", "embedding", "hidden", "layers", "dropout", "kernel_sizes", "channels", "width",
+                               "heads", "ffn", "activation", "norm", "attention_dropout", "max_positions"] + initialization
             // Its task is not built yet: until it is, no key is refused for it.
             case .bert: ModelSpec.fields.map(\.key).filter { $0 != "kind" }
             }
@@ -55,7 +59,7 @@ public struct ModelSpec: Sendable, Equatable {
             case .gpt: [.gpt2]
             case .mlpLM, .wavenetHier: [.makemore]
             case .rnnLM: [.wordLanguageModel]
-            case .wavenet, .ngram, .seq2seq, .transformer, .bert, .word2vec, .glove, .fasttext: []
+            case .wavenet, .ngram, .seq2seq, .transformer, .bert, .word2vec, .glove, .fasttext, .classifier: []
             }
         }
     }
@@ -103,6 +107,21 @@ public struct ModelSpec: Sendable, Equatable {
     public enum DropoutMode: String, SpecChoice {
         case standard, locked
         static let label = "dropout mode"
+    }
+
+    /// What reads a classifier's tokens: a bidirectional LSTM, Kim's convolutions of several widths,
+    /// or a Transformer encoder.
+    public enum Encoder: String, SpecChoice {
+        case bilstm, cnn, transformer
+        static let label = "encoder"
+    }
+
+    /// How a classifier turns the encoder's states into one vector: the final states of both
+    /// directions (`last`), the maximum or mean over the real positions, or the state at the `<bos>`
+    /// that starts every text (`cls`, BERT's [CLS]).
+    public enum Pool: String, SpecChoice {
+        case last, max, mean, cls
+        static let label = "pooling"
     }
 
     public enum Norm: String, SpecChoice {
@@ -223,6 +242,13 @@ public struct ModelSpec: Sendable, Equatable {
     /// `glove`: the count above which a pair has full weight, and the weight's power below it.
     public var xMax = 100.0
     public var weightingPower = 0.75
+    /// `classifier`: the encoder, and how its states are pooled (nil for the encoder's usual: `last`
+    /// for bilstm, `max` for cnn, `cls` for transformer).
+    public var encoder = Encoder.bilstm
+    public var pool: Pool?
+    /// `classifier` with `encoder: cnn`: the widths of the convolutions, `channels` filters each.
+    public var kernelSizes = [3, 4, 5]
+    public var channels = 100
     /// `wavenet`: width of the residual stream.
     public var residualChannels = 128
     /// `wavenet`: width of each layer's gated (dilated) activation.
@@ -292,6 +318,10 @@ extension ModelSpec: SpecSection {
             .int("buckets", \.buckets, .atLeastOne),
             .double("x_max", \.xMax, .positive),
             .double("weighting_power", \.weightingPower, .positive),
+            .choice("encoder", \.encoder),
+            .choice("pool", \.pool),
+            .ints("kernel_sizes", \.kernelSizes, .atLeastOne),
+            .int("channels", \.channels, .atLeastOne),
         ]
     }
 
@@ -303,7 +333,7 @@ extension ModelSpec: SpecSection {
                 hint: "remove it; to change the kind from the command line, give the whole section: --set 'model={kind: "
                     + "\(kind.rawValue), …}'")
         }
-        if [.gpt, .transformer, .bert, .seq2seq].contains(kind), value.width % value.heads != 0 {
+        if [.gpt, .transformer, .bert, .seq2seq, .classifier].contains(kind), value.width % value.heads != 0 {
             throw (node.entry("heads")?.value.mark ?? node.mark)
                 .error("'\(section).heads' (\(value.heads)) must divide '\(section).width' (\(value.width))")
         }
@@ -343,5 +373,32 @@ extension ModelSpec: SpecSection {
             throw mark("order").error("'\(section).order' must be at least 2 (a bigram reads one token)")
         }
         try checkWordVectors(value, node, section: section)
+        if kind == .classifier { try checkClassifier(&value, node, section: section) }
+    }
+
+    /// A classifier's pooling must suit its encoder: `cls` reads the Transformer's first position,
+    /// convolutions are pooled by their maximum over time (Kim 2014), `last` needs a recurrent encoder.
+    private static func checkClassifier(_ value: inout ModelSpec, _ node: Node, section: String) throws(SpecError) {
+        let encoder = value.encoder
+        if value.kernelSizes.isEmpty {
+            throw (node.entry("kernel_sizes")?.value.mark ?? node.mark).error("'\(section).kernel_sizes' needs at least one width")
+        }
+        guard let pool = value.pool else {
+            value.pool = switch encoder {
+            case .bilstm: .last
+            case .cnn: .max
+            case .transformer: .cls
+            }
+            return
+        }
+        let allowed: [Pool] = switch encoder {
+        case .bilstm: [.last, .max, .mean]
+        case .cnn: [.max]
+        case .transformer: [.cls, .max, .mean]
+        }
+        guard allowed.contains(pool) else {
+            throw (node.entry("pool")?.value.mark ?? node.mark).error("'\(section).pool: \(pool.rawValue)' does not apply to "
+                + "'encoder: \(encoder.rawValue)'", hint: "use " + allowed.map(\.rawValue).joined(separator: ", "))
+        }
     }
 }

@@ -287,6 +287,12 @@ extension Field {
               encode: { .raw(String($0[keyPath: path])) })
     }
 
+    static func bool(_ key: String, _ path: WritableKeyPath<Root, Bool?>) -> Field {
+        Field(key: key, decode: { root, node, name throws(SpecError) in
+            root[keyPath: path] = node.isNull ? nil : try Scalar.bool(node, name)
+        }, encode: { root in root[keyPath: path].map { .raw(String($0)) } ?? .null })
+    }
+
     static func string(_ key: String, _ path: WritableKeyPath<Root, String>) -> Field {
         Field(key: key, decode: { root, node, name throws(SpecError) in root[keyPath: path] = try Scalar.string(node, name) },
               encode: { .string($0[keyPath: path]) })

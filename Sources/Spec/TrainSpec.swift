@@ -181,7 +181,7 @@ extension TrainSpec: SpecSection {
         ]
     }
 
-    static let translationKeys = ["batch_tokens"]
+    static let bucketKeys = ["batch_tokens"]
     static let languageModelKeys = ["seq_len", "sampling"]
     /// What a gradient step reads: batches, the optimizer and its schedule.
     static let stepKeys = ["batch_size", "batch_tokens", "optimizer", "schedule", "clip_grad_norm", "grad_accum_steps",

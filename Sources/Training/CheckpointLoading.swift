@@ -1,4 +1,5 @@
 import Core
+import Data
 import Engine
 import Foundation
 import Runs
@@ -94,6 +95,13 @@ extension RunDirectory {
     /// A translation run's tokenizers, source and target.
     func translationTokenizers() throws -> (source: any Tokenizer, target: any Tokenizer) {
         (try TokenizerFile.load(from: tokenizerURL(side: "source")), try TokenizerFile.load(from: tokenizerURL(side: "target")))
+    }
+
+    /// A classification run's class names, in the order of their ids.
+    func labels() throws -> [String] {
+        let labels = try DataLocator.readLines(at: labelsURL)
+        guard labels.count >= 2 else { throw RunError.badFile(path: labelsURL.path, reason: "needs two class names or more") }
+        return labels
     }
 
     /// The hash checkpoints carry for this run: of spec.yaml's text.

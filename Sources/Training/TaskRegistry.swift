@@ -14,6 +14,7 @@ public enum TaskRegistry {
         case .languageModel: try LanguageModelSession(spec: spec, locator: locator, team: team)
         case .translation: try TranslationSession(spec: spec, locator: locator)
         case .embeddings: try EmbeddingsSession(spec: spec, locator: locator)
+        case .classification: try ClassificationSession(spec: spec, locator: locator)
         }
         if let source = spec.initFrom { try session.arena.importWeights(from: URL(fileURLWithPath: source), model: spec.model) }
         return session
@@ -31,6 +32,8 @@ public enum TaskRegistry {
             return try LanguageModelSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint, continuing: team)
         case .translation: return try TranslationSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
         case .embeddings: return try EmbeddingsSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
+        case .classification:
+            return try ClassificationSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
         }
     }
 

@@ -59,4 +59,10 @@ public protocol TaskSession: AnyObject {
     func memorySummary(optimizerState: Int) -> String
     /// Writes the tokenizer(s) into a new run's directory.
     func saveTokenizers(to run: RunDirectory) throws
+    /// What summary.json holds beyond the metrics (a classifier's confusion matrices); empty for most tasks.
+    var summaryExtras: [String: JSONValue] { get }
+}
+
+extension TaskSession {
+    var summaryExtras: [String: JSONValue] { [:] }
 }

@@ -129,6 +129,7 @@ extension Trainer {
             ])
         }
         if team.size > 1 { summary["ranks"] = .int(team.size) }
+        summary.merge(session.summaryExtras) { ours, _ in ours }
         if team.isLeader { try run.writeSummary(summary) }
         return last
     }

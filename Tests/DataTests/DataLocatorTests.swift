@@ -131,7 +131,7 @@ final class DataLocatorTests: XCTestCase {
 
     /// Every registered file is where ../shared/data/README.md says, with the registered checksum.
     func testStandardRegistryMatchesTheSharedCorpora() throws {
-        XCTAssertEqual(DatasetRegistry.standard.names, ["timemachine", "names", "tinyshakespeare", "wikitext2", "wordsim",
+        XCTAssertEqual(DatasetRegistry.standard.names, ["timemachine", "names", "tinyshakespeare", "wikitext2", "wordsim", "sst2",
                                                      "multi30k", "multi30k_raw"])
         for dataset in DatasetRegistry.standard.datasets {
             for file in dataset.files {

@@ -102,7 +102,7 @@ final class TranslationDataTests: XCTestCase {
             }
             let longer = Set(pairs.map { max($0.source.count, $0.target.count) }).sorted()
             for count in 1...3 {
-                let partition = TranslationBuckets.partition(pairs, count: count)
+                let partition = LengthPartition.buckets(pairs.map { [$0.source.count + 1, $0.target.count + 1] }, count: count)
                 XCTAssertEqual(partition.flatMap { $0 }.sorted(), Array(pairs.indices))
                 // Every choice of count − 1 cuts between the distinct lengths, by brute force.
                 var fewest = Int.max
@@ -123,7 +123,7 @@ final class TranslationDataTests: XCTestCase {
         }
         let outlier = (0..<20).map { _ in TranslationPair(source: [4, 4], target: [4, 4, 4]) }
             + [TranslationPair(source: Array(repeating: 4, count: 40), target: [4])]
-        XCTAssertEqual(TranslationBuckets.partition(outlier, count: 2).map(\.count), [20, 1])
+        XCTAssertEqual(LengthPartition.buckets(outlier.map { [$0.source.count + 1, $0.target.count + 1] }, count: 2).map(\.count), [20, 1])
     }
 
     func testBucketsHoldEveryPairOnceAnEpochInFewShapes() throws {

@@ -14,8 +14,9 @@ extension ModelSpec.Kind {
         case .ngram: NGramModel.Config.self
         case .wavenet: WaveNet.Config.self
         // Encoder–decoders translate (`translationModel`); word vectors learn in place, outside the
-        // graph engine (Training's `WordVectorModel`); masked LMs belong to a task not built yet.
-        case .seq2seq, .transformer, .bert, .word2vec, .glove, .fasttext: nil
+        // graph engine (Training's `WordVectorModel`); classifiers have their own plan
+        // (`ClassificationPlan`); masked LMs belong to a task not built yet.
+        case .seq2seq, .transformer, .bert, .word2vec, .glove, .fasttext, .classifier: nil
         }
     }
 }
@@ -42,7 +43,7 @@ extension ModelSpec.Kind {
         switch self {
         case .seq2seq: EncoderDecoder.Config.self
         case .transformer: TranslationTransformer.Config.self
-        case .rnnLM, .gpt, .mlpLM, .wavenetHier, .ngram, .wavenet, .bert, .word2vec, .glove, .fasttext: nil
+        case .rnnLM, .gpt, .mlpLM, .wavenetHier, .ngram, .wavenet, .bert, .word2vec, .glove, .fasttext, .classifier: nil
         }
     }
 }

@@ -1,0 +1,100 @@
+import Core
+
+/// One labelled text as ids: its tokens and its class.
+public struct LabelledText: Hashable, Sendable {
+    public let tokens: [Int]
+    public let label: Int
+
+    public init(tokens: [Int], label: Int) {
+        (self.tokens, self.label) = (tokens, label)
+    }
+}
+
+/// A padded batch of B texts, batch-major: `tokens` (B, T) with `<pad>` after each text, `mask` (B, T)
+/// 1 at a real position, and `labels` (B). A filler row, which completes the last batch of a bucket,
+/// is one real `<pad>` position whose label is ignored by the loss and the metrics.
+public struct ClassificationBatch: Hashable, Sendable {
+    public let bucket: Int
+    public let batchSize: Int
+    public let length: Int
+    public let tokens: [Int]
+    public let mask: [Float]
+    public let labels: [Int]
+    /// Rows that hold a text.
+    public let examples: Int
+
+    /// The label of a filler row: the loss skips it.
+    public static let ignored = -100
+
+    public init(_ texts: [LabelledText], bucket: Int, batchSize: Int, length: Int, padding: Int) {
+        precondition(texts.count <= batchSize, "a batch holds at most batchSize texts")
+        var tokens = [Int](repeating: padding, count: batchSize * length)
+        var mask = [Float](repeating: 0, count: batchSize * length)
+        var labels = [Int](repeating: Self.ignored, count: batchSize)
+        for row in 0..<batchSize {
+            guard row < texts.count else {
+                mask[row * length] = 1
+                continue
+            }
+            let text = texts[row]
+            precondition(text.tokens.count <= length, "a text longer than its bucket")
+            for (t, id) in text.tokens.enumerated() {
+                tokens[row * length + t] = id
+                mask[row * length + t] = 1
+            }
+            labels[row] = text.label
+        }
+        (self.bucket, self.batchSize, self.length) = (bucket, batchSize, length)
+        (self.tokens, self.mask, self.labels, examples) = (tokens, mask, labels, texts.count)
+    }
+}
+
+/// Labelled texts sorted into a few length buckets (`LengthPartition`), each one padded shape, and
+/// cut into batches of a fixed number of texts or of about `batchTokens` positions.
+public struct ClassificationBuckets: Sendable {
+    public struct Bucket: Hashable, Sendable {
+        public let length: Int
+        public let batchSize: Int
+        public let members: [Int]
+    }
+
+    public let texts: [LabelledText]
+    public let buckets: [Bucket]
+    public let padding: Int
+
+    public init(_ texts: [LabelledText], count: Int, batchSize: Int, batchTokens: Int?, padding: Int) throws(DataError) {
+        guard !texts.isEmpty else { throw .invalidOption("no labelled texts are left to batch") }
+        guard count >= 1 else { throw .invalidOption("at least one length bucket is needed") }
+        guard !texts.contains(where: \.tokens.isEmpty) else {
+            throw .invalidOption("a text with no tokens cannot be classified")
+        }
+        buckets = LengthPartition.buckets(texts.map { [$0.tokens.count] }, count: count).map { members in
+            let length = members.map { texts[$0].tokens.count }.max() ?? 1
+            return Bucket(length: length, batchSize: batchTokens.map { max(1, $0 / length) } ?? batchSize, members: members)
+        }
+        (self.texts, self.padding) = (texts, padding)
+    }
+
+    /// One training epoch: each bucket's texts shuffled and cut into batches, then the batches shuffled.
+    public func epoch(using generator: inout SeededGenerator) -> [ClassificationBatch] {
+        buckets.indices.flatMap { batches(of: $0, members: buckets[$0].members.shuffled(with: &generator)) }
+            .shuffled(with: &generator)
+    }
+
+    /// Every text once, bucket after bucket, in a fixed order: for evaluation.
+    public var ordered: [ClassificationBatch] {
+        buckets.indices.flatMap { batches(of: $0, members: buckets[$0].members) }
+    }
+
+    public var batchesPerEpoch: Int {
+        buckets.map { ($0.members.count + $0.batchSize - 1) / $0.batchSize }.reduce(0, +)
+    }
+
+    private func batches(of index: Int, members: [Int]) -> [ClassificationBatch] {
+        let bucket = buckets[index]
+        return stride(from: 0, to: members.count, by: bucket.batchSize).map { start in
+            ClassificationBatch(members[start..<min(start + bucket.batchSize, members.count)].map { texts[$0] }, bucket: index,
+                                batchSize: bucket.batchSize, length: bucket.length, padding: padding)
+        }
+    }
+}

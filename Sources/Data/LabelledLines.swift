@@ -1,0 +1,94 @@
+/// A classification file: one text and its label a line, the two fields separated by a tab
+/// (`label<TAB>text`, as GLUE's SST-2 copy here, or `text<TAB>label`), lines ending in LF, CRLF or a
+/// lone CR (SST-2's training file mixes the last two). A header line is skipped when the spec says
+/// there is one or, left to tell, when its label field is a label no other line of the file has
+/// (`label`, `sentence`). Blank lines are skipped and counted; a line without a tab, or with an empty
+/// label or text, is an error naming the file and line.
+public struct LabelledLines: Sendable, Equatable {
+    /// Which field holds the label.
+    public enum LabelColumn: Sendable {
+        case first, last
+    }
+
+    public struct Example: Hashable, Sendable {
+        public let label: String
+        public let text: String
+        /// The line of the file it was read from (1-based), for messages.
+        public let line: Int
+
+        public init(label: String, text: String, line: Int) {
+            (self.label, self.text, self.line) = (label, text, line)
+        }
+    }
+
+    public let examples: [Example]
+    /// Whether the first line was a header and skipped.
+    public let skippedHeader: Bool
+    /// Blank lines skipped.
+    public let blank: Int
+
+    /// - Parameters:
+    ///   - header: true or false when the spec says; nil to tell by the first line.
+    ///   - path: names the file in messages.
+    public init(text: String, path: String, labelColumn: LabelColumn, header: Bool?) throws(DataError) {
+        var examples: [Example] = []
+        var blank = 0
+        for (index, line) in Self.lines(of: text).enumerated() {
+            guard !line.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) else {
+                blank += 1
+                continue
+            }
+            let number = index + 1
+            // The text may hold tabs itself: the label is before the first tab or after the last.
+            let tab = labelColumn == .first ? line.firstIndex(of: "\t") : line.lastIndex(of: "\t")
+            guard let tab else {
+                throw .malformed(file: path, line: number, reason: "no tab between the label and the text; a line is "
+                    + (labelColumn == .first ? "label<TAB>text (data.columns: label_text)" : "text<TAB>label (data.columns: text_label)"))
+            }
+            let (before, after) = (String(line[..<tab]).trimmingWhitespace, String(line[line.index(after: tab)...]).trimmingWhitespace)
+            let (label, text) = labelColumn == .first ? (before, after) : (after, before)
+            guard !label.isEmpty, !text.isEmpty else {
+                throw .malformed(file: path, line: number, reason: "the \(label.isEmpty ? "label" : "text") is empty")
+            }
+            examples.append(Example(label: label, text: text, line: number))
+        }
+        let isHeader = header
+            ?? (examples.count > 1 && !examples.dropFirst().contains { $0.label == examples[0].label })
+        if isHeader, !examples.isEmpty { examples.removeFirst() }
+        self.examples = examples
+        skippedHeader = isHeader
+        self.blank = blank
+    }
+
+    /// The lines of a text cut at LF, CRLF and lone CR; a final line end does not start another line.
+    static func lines(of text: String) -> [String] {
+        var lines: [String] = []
+        var current = String.UnicodeScalarView()
+        var afterCR = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\n", afterCR {
+                afterCR = false
+                continue
+            }
+            afterCR = scalar == "\r"
+            if scalar == "\n" || scalar == "\r" {
+                lines.append(String(current))
+                current = String.UnicodeScalarView()
+            } else {
+                current.append(scalar)
+            }
+        }
+        if !current.isEmpty { lines.append(String(current)) }
+        return lines
+    }
+}
+
+extension String {
+    /// Without the white space at either end.
+    var trimmingWhitespace: String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[start...end])
+    }
+}

@@ -1,0 +1,146 @@
+import Core
+import Graph
+import NN
+
+/// A text classifier: token embeddings, an encoder, a pooling of the encoder's states into one
+/// vector per text, dropout, and a linear layer to the classes' logits.
+///
+/// - `bilstm`: a stacked bidirectional LSTM over the real positions (padding passes the state on, as
+///   PyTorch's packed sequences), pooled by the final states of both directions (`last`), or the
+///   maximum or mean over the real positions of the last layer's outputs.
+/// - `cnn`: Kim (2014): for each width k, `channels` filters over every window of k embeddings (the
+///   windows at a text's end reach into zeros), ReLU, the maximum over the text's positions; the
+///   widths' maxima concatenated.
+/// - `transformer`: token and learned position embeddings, then encoder blocks that attend over the
+///   real positions; pooled at the first position (`cls`: the text starts with `<bos>`, BERT's
+///   [CLS]), or by the maximum or mean over the real positions.
+///
+/// Keys: `embedding.weight`; `lstm.layers.<l>[.reverse].*`; `convs.<i>.{weight,bias}`;
+/// `positions.weight`, `encoder.layers.<l>.*`, `encoder.ln_f` (pre-LN); `head.{weight,bias}`.
+public struct TextClassifier {
+    public enum Encoder: Hashable, Sendable {
+        case bilstm(hidden: Int, layers: Int)
+        case cnn(kernelSizes: [Int], channels: Int)
+        case transformer(layers: Int, heads: Int, feedForwardSize: Int, activation: Activation,
+                         norm: TransformerBlock.NormPlacement, attentionDropout: Float, maxPositions: Int)
+    }
+
+    public enum Pool: String, Hashable, Sendable {
+        case last, max, mean, cls
+    }
+
+    public struct Config: Hashable, Sendable {
+        public var vocabularySize: Int
+        public var classes: Int
+        /// E, the embedding width (the transformer's model width).
+        public var embedding: Int
+        public var encoder: Encoder
+        public var pool: Pool
+        /// On the embeddings, between recurrent layers, inside transformer blocks and before the head.
+        public var dropout: Float
+        public var initialization: WeightInitialization
+
+        public init(vocabularySize: Int, classes: Int, embedding: Int, encoder: Encoder, pool: Pool, dropout: Float = 0,
+                    initialization: WeightInitialization = .pytorch) {
+            (self.vocabularySize, self.classes, self.embedding, self.encoder) = (vocabularySize, classes, embedding, encoder)
+            (self.pool, self.dropout, self.initialization) = (pool, dropout, initialization)
+        }
+
+        /// The width of the pooled vector the head reads.
+        public var featureSize: Int {
+            switch encoder {
+            case .bilstm(let hidden, _): 2 * hidden
+            case .cnn(let kernelSizes, let channels): kernelSizes.count * channels
+            case .transformer: embedding
+            }
+        }
+    }
+
+    public let config: Config
+    private let embedding: Embedding
+    private let lstm: LSTM?
+    private let convolutions: [Linear]
+    private let positions: Embedding?
+    private let blocks: [TransformerBlock]
+    private let finalNorm: LayerNorm?
+    private let head: Linear
+
+    public init(_ graph: Graph, config: Config) throws {
+        self.config = config
+        let width = config.embedding
+        embedding = try Embedding(graph, key: "embedding", count: config.vocabularySize, dimension: width)
+        var (lstm, convolutions, positions, blocks, finalNorm): (LSTM?, [Linear], Embedding?, [TransformerBlock], LayerNorm?)
+            = (nil, [], nil, [], nil)
+        switch config.encoder {
+        case .bilstm(let hidden, let layers):
+            lstm = try LSTM(graph, key: "lstm", inputSize: width, hiddenSize: hidden, layers: layers, bidirectional: true,
+                            dropout: config.dropout)
+        case .cnn(let kernelSizes, let channels):
+            convolutions = try kernelSizes.enumerated().map { index, size in
+                try Linear(graph, key: "convs.\(index)", inputSize: size * width, outputSize: channels)
+            }
+        case .transformer(let layers, let heads, let feedForwardSize, let activation, let norm, let attentionDropout,
+                          let maxPositions):
+            positions = try Embedding(graph, key: "positions", count: maxPositions, dimension: width)
+            blocks = try (0..<layers).map { layer in
+                try TransformerBlock(graph, key: "encoder.layers.\(layer)", width: width, heads: heads,
+                                     feedForwardSize: feedForwardSize, activation: activation, norm: norm,
+                                     dropout: config.dropout, attentionDropout: attentionDropout,
+                                     feedForwardDropout: config.dropout)
+            }
+            finalNorm = norm == .pre ? try LayerNorm(graph, key: "encoder.ln_f", dimension: width) : nil
+        }
+        (self.lstm, self.convolutions, self.positions, self.blocks, self.finalNorm) = (lstm, convolutions, positions, blocks, finalNorm)
+        head = try Linear(graph, key: "head", inputSize: config.featureSize, outputSize: config.classes)
+        config.initialization.apply(to: graph)
+    }
+
+    /// tokens (B, T) ids, mask (B, T) of 1 (real) and 0 (padding) → logits (B, K).
+    public func callAsFunction(_ tokens: Tensor, mask: Tensor) throws -> Tensor {
+        let (b, t) = (tokens.shape[0], tokens.shape[1])
+        let embedded = try embedding(tokens)                                                      // (B, T, E)
+        let features: Tensor
+        if let lstm {
+            let x = try embedded.dropout(config.dropout).permuted([1, 0, 2])                      // (T, B, E)
+            let (output, states) = try lstm(x, mask: mask.transposed())                           // (T, B, 2H)
+            switch config.pool {
+            case .max, .mean: features = try Self.pooled(output, mask: mask.transposed(), axis: 0, config.pool)
+            case .last, .cls:
+                // The last layer's forward and reverse final h, each (B, H).
+                let last = states.suffix(2).map { $0[0] }
+                features = try Tensor.concatenated(last, axis: 1)
+            }
+        } else if !convolutions.isEmpty {
+            // Padding positions embed as zeros, so a window past a text's end reads zeros.
+            let x = try embedded * mask.reshaped(to: [b, t, 1])                                  // (B, T, E)
+            features = try Tensor.concatenated(convolutions.map { convolution in
+                let size = convolution.inputSize / config.embedding
+                let padded = try x.padded(axis: 1, before: 0, after: size - 1)                   // (B, T + k − 1, E)
+                let windows = try Tensor.concatenated((0..<size).map { try padded.sliced(axis: 1, $0..<($0 + t)) }, axis: 2)
+                let activations = try convolution(windows.reshaped(to: [b * t, -1])).relu()      // (B·T, F)
+                return try Self.pooled(activations.reshaped(to: [b, t, -1]), mask: mask, axis: 1, .max)
+            }, axis: 1)                                                                           // (B, F·K)
+        } else if let positions {
+            var x = try (embedded + positions.weight.sliced(axis: 0, 0..<t)).dropout(config.dropout)    // (B, T, E)
+            for block in blocks { x = try block(x, padding: mask) }
+            if let finalNorm { x = try finalNorm(x) }
+            features = config.pool == .cls
+                ? try x.sliced(axis: 1, 0..<1).reshaped(to: [b, config.embedding])
+                : try Self.pooled(x, mask: mask, axis: 1, config.pool)
+        } else {
+            throw GraphError.invalidArgument(op: "text_classifier", node: tokens.graph.nodes.count, reason: "no encoder")
+        }
+        return try head(features.dropout(config.dropout))
+    }
+
+    /// The maximum or mean of x over `axis` (the positions), counting only where `mask` (x's shape
+    /// without its last axis) is 1; the axis is removed.
+    static func pooled(_ x: Tensor, mask: Tensor, axis: Int, _ pool: Pool) throws -> Tensor {
+        let m = try mask.reshaped(to: Shape(mask.shape.dims + [1]))
+        if pool == .mean {
+            return try (x * m).sum(axes: [axis]) / m.sum(axes: [axis])
+        }
+        // Padding lowered far below any activation: the maximum is over the real positions.
+        return try (x + (m - 1) * 1e9).max(axes: [axis])
+    }
+}

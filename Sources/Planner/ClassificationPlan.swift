@@ -1,0 +1,132 @@
+import Autodiff
+import Core
+import Graph
+import Models
+import NN
+import Spec
+
+/// The graphs of a text classifier: for each length bucket a training graph (forward, loss, backward)
+/// and an evaluation graph (forward, loss, logits), all over one set of parameters.
+///
+/// Batch inputs (batch-major): `tokens` (B, T) ids, `mask` (B, T), `labels` (B) with filler rows
+/// ignored. Outputs: the mean cross-entropy over the real rows, and the logits (B, K).
+public struct ClassificationPlan: TrainingPlan {
+    /// One bucket's shape: texts and positions.
+    public struct BucketShape: Hashable, Sendable, CustomStringConvertible {
+        public let batchSize: Int
+        public let length: Int
+
+        public init(batchSize: Int, length: Int) {
+            (self.batchSize, self.length) = (batchSize, length)
+        }
+
+        /// `(B, T)`, as `runner check` and plan.txt list buckets.
+        public var description: String { "(\(batchSize), \(length))" }
+    }
+
+    public struct Pass {
+        public let graph: Graph
+        public let loss: Tensor
+        /// (B, K).
+        public let logits: Tensor
+        /// (parameter, gradient) pairs; empty for evaluation.
+        public let gradients: [(parameter: Tensor, gradient: Tensor)]
+
+        /// The parameters and work of one step of this pass's shape.
+        public var summary: PlanSummary { PlanSummary(graph: graph, roots: [loss] + gradients.map(\.gradient)) }
+    }
+
+    public static let tokens = "tokens"
+    public static let mask = "mask"
+    public static let labels = "labels"
+
+    public let config: TextClassifier.Config
+    public let shapes: [BucketShape]
+    public let evaluationShapes: [BucketShape]
+    public let train: [Pass]
+    public let eval: [Pass]
+    public let training: TrainSpec
+    public var modelWidth: Int { config.embedding }
+    public var fitsByCounting: Bool { false }
+
+    public init(_ spec: ExperimentSpec, vocabularySize: Int, classes: Int, shapes buckets: [BucketShape],
+                evaluationShapes: [BucketShape]) throws {
+        if let metric = spec.eval.metrics.first(where: { ![.loss, .accuracy].contains($0) }) {
+            throw PlanError.unsupported("eval metric '\(metric.rawValue)' for classification (it reports loss, accuracy "
+                + "and macro_f1)")
+        }
+        let config = try Self.config(spec, vocabularySize: vocabularySize, classes: classes)
+        let longest = (buckets + evaluationShapes).map(\.length).max() ?? 0
+        if case .transformer(_, _, _, _, _, _, let positions) = config.encoder, longest > positions {
+            throw PlanError.invalid("the longest text of the data takes \(longest) positions, more than model.max_positions "
+                + "(\(positions)); raise max_positions")
+        }
+        try TensorSize.refuseOversized(buckets.flatMap { shape in
+            [TensorSize([shape.batchSize, shape.length, max(config.embedding, config.featureSize)], "train.batch_size")]
+        } + [TensorSize([vocabularySize, config.embedding], "model.embedding")])
+        (self.config, shapes, self.evaluationShapes, training) = (config, buckets, evaluationShapes, spec.train)
+        train = try buckets.map { try Self.pass(config, $0, training: true) }
+        eval = try evaluationShapes.map { try Self.pass(config, $0, training: false) }
+    }
+
+    /// The classifier `spec.model` describes over a vocabulary and a set of classes.
+    static func config(_ spec: ExperimentSpec, vocabularySize: Int, classes: Int) throws -> TextClassifier.Config {
+        let model = spec.model
+        guard model.kind == .classifier else {
+            throw PlanError.unsupported("model kind '\(model.kind.rawValue)' for classification (use classifier)")
+        }
+        let encoder: TextClassifier.Encoder
+        switch model.encoder {
+        case .bilstm: encoder = .bilstm(hidden: model.hidden, layers: model.layers)
+        case .cnn: encoder = .cnn(kernelSizes: model.kernelSizes, channels: model.channels)
+        case .transformer:
+            guard let activation = Activation(rawValue: model.activation.rawValue),
+                  let norm = TransformerBlock.NormPlacement(rawValue: model.norm.rawValue) else {
+                throw PlanError.unsupported("model.activation '\(model.activation.rawValue)' in a classifier's transformer")
+            }
+            encoder = .transformer(layers: model.layers, heads: model.heads, feedForwardSize: model.ffn ?? 4 * model.width,
+                                   activation: activation, norm: norm, attentionDropout: Float(model.attentionDropout),
+                                   maxPositions: model.maxPositions)
+        }
+        guard let pool = model.pool.flatMap({ TextClassifier.Pool(rawValue: $0.rawValue) }) else {
+            throw PlanError.invalid("model.pool is not resolved")
+        }
+        // A transformer's embedding is its model width.
+        let width = model.encoder == .transformer ? model.width : model.embedding
+        guard width > 0 else { throw PlanError.invalid("model.embedding must be at least 1 for a classifier") }
+        return TextClassifier.Config(vocabularySize: vocabularySize, classes: classes, embedding: width, encoder: encoder,
+                                     pool: pool, dropout: Float(model.dropout),
+                                     initialization: WeightInitialization(model, standard: .pytorch))
+    }
+
+    /// A bucket's graph: the loss and logits, and in training the gradients.
+    private static func pass(_ config: TextClassifier.Config, _ shape: BucketShape, training: Bool) throws -> Pass {
+        let graph = Graph(training: training)
+        let (b, t) = (shape.batchSize, shape.length)
+        let logits = try TextClassifier(graph, config: config)(graph.input(tokens, shape: [b, t], dtype: .int32),
+                                                              mask: graph.input(mask, shape: [b, t]))
+        let loss = try logits.crossEntropy(targets: graph.input(labels, shape: [b], dtype: .int32))
+        var gradients: [(Tensor, Tensor)] = []
+        if training {
+            let parameters = graph.parameters.filter(\.trainable).map { graph.tensor($0.node) }
+            gradients = Array(zip(parameters, try graph.gradients(of: loss, withRespectTo: parameters)))
+        }
+        return Pass(graph: graph, loss: loss, logits: logits, gradients: gradients)
+    }
+
+    /// What `runner check` and the log say of the model.
+    public var summary: String {
+        let pool = config.pool.rawValue
+        return switch config.encoder {
+        case .bilstm(let hidden, let layers):
+            "classifier (biLSTM, \(layers) layer\(layers == 1 ? "" : "s") of \(hidden) per direction, embedding "
+                + "\(config.embedding), \(pool) pooling, \(config.classes) classes)"
+        case .cnn(let kernelSizes, let channels):
+            "classifier (CNN, widths \(kernelSizes.map(String.init).joined(separator: ", ")) × \(channels) filters, embedding "
+                + "\(config.embedding), max pooling, \(config.classes) classes)"
+        case .transformer(let layers, let heads, let feedForwardSize, _, let norm, _, _):
+            "classifier (transformer encoder, \(layers) layers, \(heads) heads, width \(config.embedding), ffn "
+                + "\(feedForwardSize), \(norm.rawValue)-LN, \(pool) pooling, \(config.classes) classes)"
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Data
+import Foundation
+import Spec
+import Text
+
+/// A labelled corpus as a classification run reads it: one file per split (`data.files`, or the
+/// registered dataset's `train`, `valid` and `test` files), the tokenizer trained on the training
+/// texts (or an opened run's), the classes (the training labels, in numeric order when every label is
+/// a number and in text order otherwise), and each split's texts as ids, with `<bos>` first for a
+/// model that pools at the first position.
+struct ClassificationCorpus {
+    let tokenizer: any Tokenizer
+    /// The class names; a class's index is its id.
+    let labels: [String]
+    let train: [LabelledText]
+    let valid: [LabelledText]
+    let test: [LabelledText]
+    /// What the log says of the files: headers and blank lines skipped.
+    let note: String
+
+    /// Reads the spec's corpus; trains the tokenizer and finds the classes, or uses the given ones (an opened run's).
+    init(_ spec: ExperimentSpec, locator: DataLocator, tokenizer given: (any Tokenizer)? = nil, labels givenLabels: [String]? = nil)
+        throws {
+        var files: [(split: String, url: URL)] = []
+        let data = spec.data
+        if let named = data.files {
+            for (split, reference) in [("train", Optional(named.train)), ("valid", named.valid), ("test", named.test)] {
+                if let reference { files.append((split, try locator.url(for: reference))) }
+            }
+        } else if let dataset = locator.registry[data.corpus] {
+            for split in ["train", "valid", "test"] where dataset.files.contains(where: { $0.role == split }) {
+                files.append((split, try locator.url(for: data.corpus, role: split)))
+            }
+        } else {
+            throw DataError.invalidOption("classification reads one file per split: give data.files: {train: …, valid: …} "
+                + "(or a registered dataset such as sst2 as data.corpus)")
+        }
+        let column: LabelledLines.LabelColumn = data.columns == .labelText ? .first : .last
+        var read: [String: (lines: LabelledLines, path: String)] = [:]
+        for (split, url) in files {
+            read[split] = (try LabelledLines(text: try DataLocator.readText(at: url), path: url.path, labelColumn: column,
+                                             header: data.header), url.path)
+        }
+        guard let training = read["train"], !training.lines.examples.isEmpty else {
+            throw DataError.invalidOption("the training split has no labelled lines")
+        }
+        let labels = givenLabels ?? Self.classes(of: training.lines.examples.map(\.label))
+        guard labels.count >= 2 else {
+            throw DataError.malformed(file: training.path, line: training.lines.examples[0].line,
+                                      reason: "every training line has the label '\(labels[0])'; a classifier needs two classes or more")
+        }
+        let tokenizer = try given ?? Self.tokenizer(spec.tokenizer, training: training.lines.examples.map(\.text), locator: locator)
+        guard tokenizer.paddingID != nil, tokenizer.bosID != nil else {
+            throw DataError.invalidOption("classification needs <pad> and <bos> in the tokenizer; with a subword tokenizer, "
+                + "list them in tokenizer.special_tokens")
+        }
+        let framed = spec.model.pool == .cls
+        let classIDs = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        func encode(_ split: String) throws -> [LabelledText] {
+            guard let (lines, path) = read[split] else { return [] }
+            return try lines.examples.map { example in
+                guard let label = classIDs[example.label] else {
+                    throw DataError.malformed(file: path, line: example.line, reason: "the label '\(example.label)' is not one "
+                        + "of the training labels (\(labels.joined(separator: ", ")))")
+                }
+                let ids = tokenizer.encode(example.text)
+                return LabelledText(tokens: framed ? [tokenizer.bosID ?? 0] + ids : ids, label: label)
+            }
+        }
+        (self.tokenizer, self.labels) = (tokenizer, labels)
+        (train, valid, test) = (try encode("train"), try encode("valid"), try encode("test"))
+        note = files.map { split, _ in
+            let lines = read[split]?.lines
+            return "\(split) \(lines?.examples.count ?? 0) texts" + (lines?.skippedHeader == true ? ", header skipped" : "")
+                + ((lines?.blank ?? 0) > 0 ? ", \(lines?.blank ?? 0) blank lines" : "")
+        }.joined(separator: "; ")
+    }
+
+    /// The distinct labels, in numeric order when all are integers, else in text order.
+    static func classes(of labels: [String]) -> [String] {
+        let distinct = Set(labels)
+        if distinct.allSatisfy({ Int($0) != nil }) { return distinct.sorted { Int($0) ?? 0 < Int($1) ?? 0 } }
+        return distinct.sorted()
+    }
+
+    /// The tokenizer of the spec trained on the training texts (char and word vocabularies reserve
+    /// `<unk> <pad> <bos>`), or loaded from its `file`.
+    private static func tokenizer(_ options: TokenizerSpec, training texts: [String], locator: DataLocator) throws
+        -> any Tokenizer {
+        if let file = options.file { return try LanguageModelCorpus.tokenizer(file: file, locator: locator) }
+        var options = options
+        if !options.kind.isSubword { options.reserved = ["<unk>", "<pad>", "<bos>"] }
+        return try LanguageModelCorpus.tokenizer(options, training: texts.joined(separator: "\n"))
+    }
+}
