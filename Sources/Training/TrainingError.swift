@@ -20,6 +20,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case emptyPrompt(String)
     /// A source line with more tokens than the model has positions for (with its `<eos>`).
     case sourceTooLong(line: Int, tokens: Int, positions: Int)
+    /// An input line to classify that the tokenizer leaves no token of.
+    case emptyText(line: Int)
     /// `data.line_end: eos` with a tokenizer that has no end-of-sequence token.
     case noEndOfSequence
     /// `--checkpoint best` for a run that never wrote one.
@@ -61,6 +63,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .sourceTooLong(let line, let tokens, let positions):
             "source line \(line) has \(tokens) tokens; with its <eos> that is more than the \(positions) positions of the "
                 + "model (model.max_positions): split the line, or train a model with more positions"
+        case .emptyText(let line):
+            "input line \(line) has no tokens after the tokenizer's preprocessing; there is nothing to classify"
         case .noBestCheckpoint(let run):
             "\(run) has no checkpoints/best.ckpt: it is written at each new best validation loss, and this run has not "
                 + "scored a validation split yet; use --checkpoint latest"
@@ -82,7 +86,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .unsupported, .unresumable, .unknownSplit, .emptySplit, .splitTooShort, .unscoredSplit, .emptyPrompt, .wrongTask, .sourceTooLong,
-             .noEndOfSequence, .otherRankCount:
+             .emptyText, .noEndOfSequence, .otherRankCount:
             64
         case .noBestCheckpoint, .noCheckpointFile, .missingWeights: 66
         case .divergence: 1
@@ -105,6 +109,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     private static func task(of command: String) -> String {
         switch command {
         case "translate": "a translation"
+        case "predict": "a classification"
         case "similar", "analogy", "export": "an embeddings"
         default: "a language_model"
         }

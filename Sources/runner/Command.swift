@@ -20,6 +20,7 @@ enum Command: Equatable {
     case sweep(SweepRequest)
     case bleu(BLEUCommand.Request)
     case translate(run: String, options: TranslateOptions)
+    case predict(run: String, checkpoint: CheckpointChoice)
     case similar(run: String, word: String, options: WordVectorOptions)
     case analogy(run: String, words: [String], options: WordVectorOptions)
     case export(run: String, options: WordVectorOptions)
@@ -113,7 +114,7 @@ enum Command: Equatable {
         var description: String { "error: \(message)\nRun 'runner --help' for usage." }
     }
 
-    static let commands = ["train", "check", "resume", "sample", "eval", "translate", "similar", "analogy", "export",
+    static let commands = ["train", "check", "resume", "sample", "eval", "translate", "predict", "similar", "analogy", "export",
                            "tokenize", "bleu", "table", "plot", "report", "sweep", "help"]
 
 
@@ -174,6 +175,9 @@ enum Command: Equatable {
             self = .bleu(try Self.bleu(&parser))
         case "translate":
             self = try Self.translate(&parser)
+        case "predict":
+            let checkpoint = try parser.options(["--checkpoint"]).checkpoint
+            self = .predict(run: try parser.positional("predict", "a classification run directory"), checkpoint: checkpoint)
         case "similar":
             self = try Self.similar(&parser)
         case "analogy":

@@ -14,6 +14,7 @@ enum Help {
       runner eval RUN_DIR --task FILE.jsonl [--shots K] [--demos FILE.jsonl] [--seed S]
       runner translate RUN_DIR [--beam K] [--lenpen A] [--max-len-a A] [--max-len-b B] [--nbest N]
                        [--split valid|test] [--attention FILE.svg] [--data-dir DIR] [< source lines]
+      runner predict RUN_DIR [--checkpoint latest|best|FILE] < lines
       runner similar RUN_DIR WORD [--k N]
       runner analogy RUN_DIR A B C [--k N]
       runner export RUN_DIR --format word2vec [--binary] [--out FILE]
@@ -38,6 +39,7 @@ enum Help {
       eval        loss and perplexity of a run's latest (or best) checkpoint on a split, or its
                   zero-/few-shot accuracy on a multiple-choice task
       translate   translate lines (or a split) with a translation run's latest (or best) checkpoint
+      predict     the class and its probability of each line, by a classification run's checkpoint
       similar     the words nearest WORD by cosine in a word-vector run (word2vec, fastText, GloVe)
       analogy     A is to B as C is to ?, answered by 3CosAdd over a word-vector run's vectors
       export      a word-vector run's vectors in word2vec's format, or any run's weights as safetensors
@@ -187,6 +189,17 @@ enum Help {
     Example: runner translate runs/seq2seq_multi30k-20261204-101500 --beam 5 --lenpen 1.0 < test.de
     """
 
+    static let predict = """
+    runner predict RUN_DIR [--checkpoint latest|best|FILE] < lines
+
+    Classifies each line of standard input with a classification run's latest checkpoint
+    (--checkpoint best: the best validation loss's, which its test split was scored with) and prints
+    one line a text: the predicted class, a tab, and its probability. The lines are read as the run's
+    tokenizer reads its corpus; a line it leaves no token of is an error. Reads the run alone
+    (spec.yaml, tokenizer.json, labels.txt, the checkpoint), not its corpus; texts/s on stderr.
+    Example: echo "a gorgeous , witty , seductive movie ." | runner predict runs/sst2_bilstm-20261204-225636
+    """
+
     static let similar = """
     runner similar RUN_DIR WORD [--k N] [--checkpoint latest|FILE]
 
@@ -320,6 +333,7 @@ enum Help {
         case "tokenize": tokenize
         case "bleu": bleu
         case "translate": translate
+        case "predict": predict
         case "similar": similar
         case "analogy": analogy
         case "export": export

@@ -87,6 +87,8 @@ func main() -> Int32 {
             try BLEUCommand.run(request)
         case .translate(let path, let options):
             try TranslateCommand.run(path, options)
+        case .predict(let path, let checkpoint):
+            try PredictCommand.run(path, checkpoint: checkpoint)
         case .similar(let path, let word, let options):
             try WordVectorCommand.similar(path, word: word, options)
         case .analogy(let path, let words, let options):

@@ -1,0 +1,61 @@
+import Data
+import Engine
+import Foundation
+import Planner
+import Runs
+import Spec
+import Text
+
+/// `runner predict`: a classification run's checkpoint (the latest unless chosen) labelling lines of
+/// text. It needs the run directory alone: its spec, tokenizer, classes and checkpoint.
+public final class RunClassifier {
+    let spec: ExperimentSpec
+    let tokenizer: any Tokenizer
+    public let labels: [String]
+    let checkpoint: CheckpointStore.Latest
+    public var warnings: [String] { checkpoint.warnings }
+
+    /// Opens `run`, which must be a classification run with a checkpoint.
+    public init(_ run: RunDirectory, checkpoint choice: CheckpointChoice = .latest) throws {
+        spec = try ExperimentSpec.load(path: run.specURL.path)
+        guard spec.task == .classification else {
+            throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "predict")
+        }
+        checkpoint = try run.checkpoint(choice)
+        (tokenizer, labels) = (try TokenizerFile.load(from: run.tokenizerURL), try run.labels())
+    }
+
+    /// Each line's most probable class and its probability.
+    public func predict(_ lines: [String]) throws -> [(label: String, probability: Double)] {
+        guard !lines.isEmpty else { return [] }
+        let bos = spec.model.pool == .cls ? tokenizer.bosID.map { [$0] } ?? [] : []
+        let texts = try lines.enumerated().map { index, line in
+            let ids = tokenizer.encode(line)
+            guard !ids.isEmpty else { throw TrainingError.emptyText(line: index + 1) }
+            return LabelledText(tokens: bos + ids, label: 0)
+        }
+        let buckets = try ClassificationBuckets(texts, count: spec.data.buckets, batchSize: spec.train.batchSize, batchTokens: nil,
+                                                padding: tokenizer.paddingID ?? 0)
+        let plan = try ClassificationPlan(spec, vocabularySize: tokenizer.vocabularySize, classes: labels.count, shapes: [],
+                                          evaluationShapes: buckets.shapes)
+        let arena = ParameterArena(graph: plan.eval[0].graph, seed: 0)
+        try arena.load(checkpoint.checkpoint, path: checkpoint.url.path)
+        let threads = spec.train.threadCount()
+        let programs = try plan.eval.map { pass in
+            try Engine.compile(pass.graph, outputs: [pass.loss, pass.logits], arena: arena, threads: threads)
+        }
+        // The ordered batches hold the texts bucket by bucket, each bucket's members in order.
+        let order = buckets.buckets.flatMap(\.members)
+        var predictions = [(label: String, probability: Double)](repeating: ("", 0), count: lines.count)
+        var next = 0
+        for batch in buckets.ordered {
+            let scored = try ClassificationPlan.run(programs[batch.bucket], batch, plan.eval[batch.bucket], logits: true)
+            for logits in scored.logits.prefix(batch.examples) {
+                let best = ClassificationPlan.best(logits)
+                predictions[order[next]] = (labels[best.class], best.probability)
+                next += 1
+            }
+        }
+        return predictions
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+import Runs
+import Training
+
+/// `runner predict RUN`: one line a text of standard input: the predicted class, a tab, its probability.
+enum PredictCommand {
+    static func run(_ path: String, checkpoint: CheckpointChoice) throws {
+        let classifier = try RunClassifier(try RunDirectory.open(URL(fileURLWithPath: path)), checkpoint: checkpoint)
+        for warning in classifier.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        let lines = standardInputLines()
+        let start = Date()
+        let predictions = try classifier.predict(lines)
+        let seconds = max(Date().timeIntervalSince(start), 1e-9)
+        let output = predictions.map { $0.label + "\t" + String(format: "%.4f", $0.probability) + "\n" }.joined()
+        FileHandle.standardOutput.write(Data(output.utf8))
+        FileHandle.standardError.write(Data(String(format: "%d texts in %.3f s (%.1f texts/s)\n", lines.count, seconds,
+                                                   Double(lines.count) / seconds).utf8))
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import XCTest
+
+/// A classification run trained through the binary on labelled files (a header, CRLF line ends, text
+/// then label), then `runner check`, `predict`, `eval`, the summary's confusion matrix, and refusals.
+extension RunnerTests {
+    func testClassificationThroughTheBinary() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("classify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Neutral words around one word that decides the label.
+        let neutral = ["the", "film", "plot", "cast", "was", "very", "and", "a"]
+        var state: UInt64 = 11
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        func write(_ name: String, count: Int) throws {
+            let lines = (0..<count).map { _ -> String in
+                let positive = next(2) == 0
+                var words = (0..<(2 + next(6))).map { _ in neutral[next(neutral.count)] }
+                words.insert(positive ? "great" : "awful", at: next(words.count + 1))
+                return words.joined(separator: " ") + "\t" + (positive ? "pos" : "neg")
+            }
+            try (["text\tlabel"] + lines).joined(separator: "\r\n").write(to: directory.appendingPathComponent(name),
+                                                                           atomically: true, encoding: .utf8)
+        }
+        try write("train.tsv", count: 400)
+        try write("valid.tsv", count: 60)
+        try "the film was great\tpos\nthe plot was awful\tmeh\n".write(to: directory.appendingPathComponent("unknown.tsv"),
+                                                                           atomically: true, encoding: .utf8)
+        let spec = directory.appendingPathComponent("sentiment.yaml")
+        try """
+            name: sentiment
+            task: classification
+            data: {corpus: sentiment, columns: text_label, buckets: 2,
+                   files: {train: "\(directory.path)/train.tsv", valid: "\(directory.path)/valid.tsv"}}
+            tokenizer: {kind: word}
+            model: {kind: classifier, encoder: bilstm, pool: max, embedding: 16, hidden: 16}
+            train: {batch_size: 32, epochs: 6, optimizer: {kind: adam, lr: 0.01}}
+            eval: {every_steps: 25, metrics: [loss, accuracy]}
+            checkpoint: {every_steps: 25}
+            """.write(to: spec, atomically: true, encoding: .utf8)
+        let (checked, plan, checkError) = try run(["check", spec.path])
+        XCTAssertEqual(checked, 0, checkError)
+        XCTAssertTrue(plan.contains("classifier (biLSTM, 1 layer of 16 per direction, embedding 16, max pooling, 2 classes)"), plan)
+        XCTAssertTrue(plan.contains("labels neg, pos; train 400 texts, header skipped; valid 60 texts, header skipped"), plan)
+        XCTAssertTrue(plan.contains("2 training buckets (B, T), each compiled once"), plan)
+
+        // A validation label the training file does not have: refused before a run directory exists.
+        let badRuns = directory.appendingPathComponent("bad-runs")
+        let (refused, _, refusal) = try run([spec.path, "--runs-dir", badRuns.path, "--set",
+                                             "data.files={train: \"\(directory.path)/train.tsv\", valid: \"\(directory.path)/unknown.tsv\"}"])
+        XCTAssertEqual(refused, 64, refusal)
+        XCTAssertTrue(refusal.contains("unknown.tsv:2: error: the label 'meh' is not one of the training labels (neg, pos)"), refusal)
+        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: badRuns.path)) ?? [], [], "no run directory left behind")
+
+        let runs = directory.appendingPathComponent("runs")
+        let (trained, _, trainError) = try run([spec.path, "--runs-dir", runs.path])
+        XCTAssertEqual(trained, 0, trainError)
+        let path = runs.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: runs.path).first)).path
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path + "/summary.json")))
+            as? [String: Any])
+        let final = try XCTUnwrap(summary["final"] as? [String: Any])
+        XCTAssertEqual(final["valid.accuracy"] as? Double, 1, "\(final)")
+        XCTAssertEqual(final["valid.macro_f1"] as? Double, 1, "\(final)")
+        let confusion = try XCTUnwrap(summary["confusion"] as? [String: Any])
+        XCTAssertEqual(confusion["labels"] as? [String], ["neg", "pos"])
+        let valid = try XCTUnwrap(confusion["valid"] as? [[Int]])
+        XCTAssertEqual(valid[0][1] + valid[1][0], 0, "\(valid)")
+        XCTAssertEqual(valid.joined().reduce(0, +), 60)
+
+        // Predicting needs the run alone, and reads CRLF lines as lines.
+        let (code, stdout, stderr) = try run(["predict", path, "--checkpoint", "best"],
+                                             input: "the cast was great\r\nawful\r\na very awful plot and cast\r\n")
+        XCTAssertEqual(code, 0, stderr)
+        let predicted = stdout.split(separator: "\n").map { $0.split(separator: "\t") }
+        XCTAssertEqual(predicted.map { String($0[0]) }, ["pos", "neg", "neg"], stdout)
+        XCTAssertTrue(predicted.allSatisfy { (Double($0[1]) ?? 0) > 0.5 && (Double($0[1]) ?? 2) <= 1 }, stdout)
+        let (evaluated, score, evalError) = try run(["eval", path, "--split", "valid"])
+        XCTAssertEqual(evaluated, 0, evalError)
+        XCTAssertTrue(score.contains("accuracy 1.000  macro_f1 1.000"), score)
+
+        let cases: [BadInput] = [
+            (["predict", path, "--checkpoint", ""], 64, "error: --checkpoint takes latest, best or a checkpoint file"),
+            (["predict"], 64, "error: predict needs a classification run directory"),
+            (["predict", "experiments/gru_charlm.yaml"], 64, "is not a SeqLab run directory"),
+            ([spec.path, "--set", "model.pool=cls"], 64, "'model.pool: cls' does not apply to 'encoder: bilstm'"),
+            ([spec.path, "--set", "model.encoder=cnn", "--set", "model.pool=mean"], 64,
+             "'model.pool: mean' does not apply to 'encoder: cnn'"),
+            (["check", "experiments/gru_charlm.yaml", "--set", "data.columns=text_label"], 64,
+             "'data.columns' applies to task classification, not language_model"),
+            (["check", "experiments/gru_charlm.yaml", "--set", "data.buckets=3"], 64,
+             "'data.buckets' applies to task translation and classification, not language_model"),
+            (["check", spec.path, "--set", "model={kind: rnn_lm}"], 64, "model kind 'rnn_lm' is trained for language_model"),
+            (["check", spec.path, "--set", "eval.metrics=[bleu]"], 64, "eval metric 'bleu' for classification"),
+        ]
+        for (arguments, expected, text) in cases {
+            let (status, _, error) = try run(arguments)
+            XCTAssertEqual(status, expected, "runner \(arguments.joined(separator: " ")): \(error)")
+            XCTAssertTrue(error.split(separator: "\n").first.map { $0.contains(text) } ?? false, "\(arguments): \(error)")
+        }
+        let (empty, _, emptyError) = try run(["predict", path], input: "great\n\n")
+        XCTAssertEqual(empty, 64, emptyError)
+        XCTAssertTrue(emptyError.contains("input line 2 has no tokens"), emptyError)
+    }
+}
