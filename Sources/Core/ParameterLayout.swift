@@ -9,12 +9,16 @@ public struct ParameterSlot: Hashable, Sendable {
     /// Whether decoupled weight decay / L2 applies (matrices yes; biases, norms and embeddings as the
     /// layer or the optimizer's rule says).
     public var decay: Bool
+    /// What the step's learning rate is multiplied by for this slot: 1, 0 for a frozen weight, or a
+    /// classifier head's own rate over the others'.
+    public var rateScale: Float
 
-    public init(key: String, shape: Shape, offset: Int, decay: Bool) {
+    public init(key: String, shape: Shape, offset: Int, decay: Bool, rateScale: Float = 1) {
         self.key = key
         self.shape = shape
         self.offset = offset
         self.decay = decay
+        self.rateScale = rateScale
     }
 
     public var count: Int { shape.count }
@@ -43,5 +47,10 @@ public struct ParameterLayout: Hashable, Sendable {
     /// Rewrites every slot's decay flag, e.g. nanoGPT's "matrices only" rule.
     public mutating func setDecay(_ rule: (ParameterSlot) -> Bool) {
         for i in slots.indices { slots[i].decay = rule(slots[i]) }
+    }
+
+    /// Rewrites every slot's learning-rate scale.
+    public mutating func setRateScale(_ rule: (ParameterSlot) -> Float) {
+        for i in slots.indices { slots[i].rateScale = rule(slots[i]) }
     }
 }

@@ -43,16 +43,18 @@ public struct Adam: StoredStateOptimizer {
 
     public mutating func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
                               layout: ParameterLayout, lr: Float) {
-        let moments = AdamMoments(beta1: beta1, beta2: beta2, eps: eps, step: storage.stepCount + 1, lr: lr)
+        let (beta1, beta2, eps, step, weightDecay, decayMode) = (beta1, beta2, eps, storage.stepCount + 1, weightDecay, decayMode)
         let count = storage.count
-        // Coupled: the gradient gains λ·p. Decoupled: p is first scaled by 1 − lr·λ, formed in Double
-        // as PyTorch forms it in Python floats.
-        let (coupled, shrink): (Float, Float) = switch decayMode {
-        case .coupled: (Float(weightDecay), 1)
-        case .decoupled: (0, Float(1 - Double(lr) * weightDecay))
-        }
         storage.beginStep(parameters: parameters.count, gradients: gradients.count, layout: layout) { buffer in
             for slot in layout.slots {
+                let lr = lr * slot.rateScale
+                let moments = AdamMoments(beta1: beta1, beta2: beta2, eps: eps, step: step, lr: lr)
+                // Coupled: the gradient gains λ·p. Decoupled: p is first scaled by 1 − lr·λ, formed in
+                // Double as PyTorch forms it in Python floats.
+                let (coupled, shrink): (Float, Float) = switch decayMode {
+                case .coupled: (Float(weightDecay), 1)
+                case .decoupled: (0, Float(1 - Double(lr) * weightDecay))
+                }
                 let (decay, factor): (Float, Float) = slot.decay ? (coupled, shrink) : (0, 1)
                 for i in slot.range {
                     let p = parameters[i]

@@ -44,6 +44,7 @@ public struct RMSProp: StoredStateOptimizer {
         storage.beginStep(parameters: parameters.count, gradients: gradients.count, layout: layout) { buffer in
             for slot in layout.slots {
                 let decay = slot.decay ? weightDecay : 0
+                let lr = lr * slot.rateScale
                 for i in slot.range {
                     let p = parameters[i]
                     let g = gradients[i] + decay * p

@@ -38,6 +38,7 @@ public struct SGD: StoredStateOptimizer {
         storage.beginStep(parameters: parameters.count, gradients: gradients.count, layout: layout) { buffer in
             for slot in layout.slots {
                 let decay = slot.decay ? weightDecay : 0
+                let lr = lr * slot.rateScale
                 for i in slot.range {
                     let p = parameters[i]
                     var g = gradients[i] + decay * p

@@ -51,9 +51,9 @@ public struct ClassificationPlan: TrainingPlan {
 
     public init(_ spec: ExperimentSpec, vocabularySize: Int, classes: Int, shapes buckets: [BucketShape],
                 evaluationShapes: [BucketShape]) throws {
-        if let metric = spec.eval.metrics.first(where: { ![.loss, .accuracy].contains($0) }) {
+        if let metric = spec.eval.metrics.first(where: { ![.loss, .perplexity, .accuracy].contains($0) }) {
             throw PlanError.unsupported("eval metric '\(metric.rawValue)' for classification (it reports loss, accuracy "
-                + "and macro_f1)")
+                + "and macro_f1 whatever eval.metrics lists)")
         }
         let config = try Self.config(spec, vocabularySize: vocabularySize, classes: classes)
         let longest = (buckets + evaluationShapes).map(\.length).max() ?? 0
@@ -65,7 +65,7 @@ public struct ClassificationPlan: TrainingPlan {
             [TensorSize([shape.batchSize, shape.length, max(config.embedding, config.featureSize)], "train.batch_size")]
         } + [TensorSize([vocabularySize, config.embedding], "model.embedding")])
         (self.config, shapes, self.evaluationShapes, training) = (config, buckets, evaluationShapes, spec.train)
-        train = try buckets.map { try Self.pass(config, $0, training: true) }
+        train = try buckets.map { try Self.pass(config, $0, training: true, frozen: spec.train.freezeEncoder) }
         eval = try evaluationShapes.map { try Self.pass(config, $0, training: false) }
     }
 
@@ -100,7 +100,8 @@ public struct ClassificationPlan: TrainingPlan {
     }
 
     /// A bucket's graph: the loss and logits, and in training the gradients.
-    private static func pass(_ config: TextClassifier.Config, _ shape: BucketShape, training: Bool) throws -> Pass {
+    private static func pass(_ config: TextClassifier.Config, _ shape: BucketShape, training: Bool, frozen: Bool = false) throws
+        -> Pass {
         let graph = Graph(training: training)
         let (b, t) = (shape.batchSize, shape.length)
         let logits = try TextClassifier(graph, config: config)(graph.input(tokens, shape: [b, t], dtype: .int32),
@@ -108,11 +109,21 @@ public struct ClassificationPlan: TrainingPlan {
         let loss = try logits.crossEntropy(targets: graph.input(labels, shape: [b], dtype: .int32))
         var gradients: [(Tensor, Tensor)] = []
         if training {
-            let parameters = graph.parameters.filter(\.trainable).map { graph.tensor($0.node) }
+            // A frozen weight gets no gradient: clipping and the optimizer see only what trains.
+            let parameters = graph.parameters.filter { $0.trainable && !(frozen && !isHead($0.key)) }.map { graph.tensor($0.node) }
             gradients = Array(zip(parameters, try graph.gradients(of: loss, withRespectTo: parameters)))
         }
         return Pass(graph: graph, loss: loss, logits: logits, gradients: gradients)
     }
+
+    /// The head trains at `train.head_lr` when given; with `freeze_encoder`, nothing else trains.
+    public func rateScale(of slot: ParameterSlot) -> Float {
+        if Self.isHead(slot.key) { return training.headLR.map { Float($0 / training.optimizer.lr) } ?? 1 }
+        return training.freezeEncoder ? 0 : 1
+    }
+
+    /// The classifier's own layer, which no pretrained model has.
+    static func isHead(_ key: String) -> Bool { key.hasPrefix("head.") }
 
     /// What `runner check` and the log say of the model.
     public var summary: String {

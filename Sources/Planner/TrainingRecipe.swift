@@ -50,6 +50,12 @@ public protocol TrainingPlan {
     var modelWidth: Int { get }
     /// Whether the model learns by counting its training examples, once, instead of by steps.
     var fitsByCounting: Bool { get }
+    /// What the learning rate is multiplied by for one parameter (0: frozen); 1 unless the task says.
+    func rateScale(of slot: ParameterSlot) -> Float
+}
+
+extension TrainingPlan {
+    public func rateScale(of slot: ParameterSlot) -> Float { 1 }
 }
 
 extension LanguageModelPlan: TrainingPlan {
@@ -76,9 +82,11 @@ extension TrainingPlan {
         try Optimization.optimizer(training.optimizer, layout: layout)
     }
 
-    /// The arena's layout with the decay flags of `train.optimizer.decay`.
+    /// The arena's layout with the decay flags of `train.optimizer.decay` and the plan's rate scales.
     public func stepLayout(for layout: ParameterLayout) -> ParameterLayout {
-        Optimization.layout(layout, decay: training.optimizer.decay)
+        var layout = Optimization.layout(layout, decay: training.optimizer.decay)
+        layout.setRateScale(rateScale(of:))
+        return layout
     }
 
     /// `train.steps`, or `train.epochs` of whole steps (a last group of fewer than `grad_accum_steps`

@@ -212,7 +212,7 @@ extension ExperimentSpec: SpecSection {
             (DataSpec.bucketKeys + TrainSpec.bucketKeys, [.translation, .classification]),
             (DataSpec.languageModelKeys + TrainSpec.languageModelKeys, [.languageModel]),
             (DataSpec.embeddingsKeys + EvalSpec.embeddingsKeys, [.embeddings]),
-            (DataSpec.classificationKeys, [.classification]),
+            (DataSpec.classificationKeys + TrainSpec.classificationKeys, [.classification]),
         ]
         for (section, entries) in given {
             for entry in entries {

@@ -30,6 +30,10 @@ public struct TrainSpec: Sendable, Equatable {
     /// ε of the label-smoothed training loss, (1 − ε)·NLL + ε·(mean over the vocabulary of −log p),
     /// PyTorch's `CrossEntropyLoss(label_smoothing=ε)`; evaluation always scores the plain NLL.
     public var labelSmoothing = 0.0
+    /// Classification: train the head alone, every other weight as it starts (from `init_from`).
+    public var freezeEncoder = false
+    /// Classification: the head's learning rate; nil for the optimizer's. Schedules scale it alike.
+    public var headLR: Double?
 
     public init() {}
 }
@@ -178,10 +182,13 @@ extension TrainSpec: SpecSection {
             .int("grad_accum_steps", \.gradAccumSteps, .atLeastOne),
             .int("threads", \.threads, .atLeastOne),
             .double("label_smoothing", \.labelSmoothing, .fraction),
+            .bool("freeze_encoder", \.freezeEncoder),
+            .double("head_lr", \.headLR, .positive),
         ]
     }
 
     static let bucketKeys = ["batch_tokens"]
+    static let classificationKeys = ["freeze_encoder", "head_lr"]
     static let languageModelKeys = ["seq_len", "sampling"]
     /// What a gradient step reads: batches, the optimizer and its schedule.
     static let stepKeys = ["batch_size", "batch_tokens", "optimizer", "schedule", "clip_grad_norm", "grad_accum_steps",

@@ -7,8 +7,10 @@ import Spec
 /// The one place where a spec's task becomes the session that trains it.
 public enum TaskRegistry {
     /// The session of a new run of `spec`: data read, tokenizers trained, weights from the seed or
-    /// from `init_from`; trained by `team`, this rank's share of it.
-    static func newSession(_ spec: ExperimentSpec, locator: DataLocator, team: Team = .alone) throws -> any TaskSession {
+    /// from `init_from` (with what was taken from another run's checkpoint); trained by `team`, this
+    /// rank's share of it.
+    static func newSession(_ spec: ExperimentSpec, locator: DataLocator, team: Team = .alone) throws
+        -> (session: any TaskSession, transfer: WeightTransfer?) {
         try refuseDataParallel(spec, team)
         let session: any TaskSession = switch spec.task {
         case .languageModel: try LanguageModelSession(spec: spec, locator: locator, team: team)
@@ -16,8 +18,12 @@ public enum TaskRegistry {
         case .embeddings: try EmbeddingsSession(spec: spec, locator: locator)
         case .classification: try ClassificationSession(spec: spec, locator: locator)
         }
-        if let source = spec.initFrom { try session.arena.importWeights(from: URL(fileURLWithPath: source), model: spec.model) }
-        return session
+        guard let source = spec.initFrom.map({ URL(fileURLWithPath: $0) }) else { return (session, nil) }
+        if WeightTransfer.isRun(source) {
+            return (session, try WeightTransfer(from: try RunDirectory.open(source), into: session.arena))
+        }
+        try session.arena.importWeights(from: source, model: spec.model)
+        return (session, nil)
     }
 
     /// The session of an existing run as its chosen checkpoint (the latest unless said) left it;

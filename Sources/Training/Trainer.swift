@@ -58,9 +58,10 @@ public final class Trainer {
                             echo: Bool = true) throws {
         let text = spec.resolvedYAML()
         let lock = team.isLeader ? try DirectoryLock(run.url) : nil
-        try self.init(try TaskRegistry.newSession(spec, locator: locator, team: team), run: run, team: team, lock: lock,
-                      specHash: Checkpoint.specHash(of: text), echo: echo)
+        let (session, transfer) = try TaskRegistry.newSession(spec, locator: locator, team: team)
+        try self.init(session, run: run, team: team, lock: lock, specHash: Checkpoint.specHash(of: text), echo: echo)
         guard team.isLeader else { return }
+        if let transfer { try log?.line(transfer.table) }
         try run.writeSpec(text)
         try run.writePlan(session.parameterSummary + "\n" + session.memorySummary(optimizerState: recipe.optimizer.stateSize)
                           + "\n")

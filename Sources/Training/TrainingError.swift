@@ -20,6 +20,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case emptyPrompt(String)
     /// A source line with more tokens than the model has positions for (with its `<eos>`).
     case sourceTooLong(line: Int, tokens: Int, positions: Int)
+    /// `init_from: RUN_DIR` with a weight whose shape differs between the two models.
+    case weightShapeMismatch(key: String, ours: String, theirs: String, path: String)
     /// An input line to classify that the tokenizer leaves no token of.
     case emptyText(line: Int)
     /// `data.line_end: eos` with a tokenizer that has no end-of-sequence token.
@@ -63,6 +65,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .sourceTooLong(let line, let tokens, let positions):
             "source line \(line) has \(tokens) tokens; with its <eos> that is more than the \(positions) positions of the "
                 + "model (model.max_positions): split the line, or train a model with more positions"
+        case .weightShapeMismatch(let key, let ours, let theirs, let path):
+            "init_from: '\(key)' is \(theirs) in \(path) but \(ours) in this model; give the two models the same sizes "
+                + "where they share keys"
         case .emptyText(let line):
             "input line \(line) has no tokens after the tokenizer's preprocessing; there is nothing to classify"
         case .noBestCheckpoint(let run):
@@ -86,7 +91,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .unsupported, .unresumable, .unknownSplit, .emptySplit, .splitTooShort, .unscoredSplit, .emptyPrompt, .wrongTask, .sourceTooLong,
-             .emptyText, .noEndOfSequence, .otherRankCount:
+             .emptyText, .weightShapeMismatch, .noEndOfSequence, .otherRankCount:
             64
         case .noBestCheckpoint, .noCheckpointFile, .missingWeights: 66
         case .divergence: 1

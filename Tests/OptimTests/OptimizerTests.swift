@@ -48,6 +48,29 @@ final class OptimizerTests: XCTestCase {
         XCTAssertNotEqual(Array(a[weight]), Array(b[weight]))
     }
 
+    /// A slot's rate scale: 0 leaves it exactly as it was (decay included), ½ moves it as a step at
+    /// half the rate does, and the other slots move as if no scale were set; for every optimizer.
+    func testRateScalePerSlot() {
+        let optimizers: [any Optimizer] = [SGD(layout: layout, momentum: 0.9, weightDecay: 0.1), Adam(layout: layout, weightDecay: 0.1),
+                                           Adam.adamW(layout: layout, weightDecay: 0.5), RMSProp(layout: layout, weightDecay: 0.1)]
+        let (bias, weight) = (layout["b"]!.range, layout["w"]!.range)
+        for optimizer in optimizers {
+            func run(_ scale: Float, lr: Float) -> [Float] {
+                var (stepped, scaled, parameters) = (optimizer, layout, TorchReference.initial)
+                scaled.setRateScale { $0.key == "b" ? scale : 1 }
+                for gradients in TorchReference.gradients {
+                    stepped.step(parameters: &parameters, gradients: gradients, layout: scaled, lr: lr)
+                }
+                return parameters
+            }
+            let (frozen, half, whole, halfRate) = (run(0, lr: 0.1), run(0.5, lr: 0.1), run(1, lr: 0.1), run(1, lr: 0.05))
+            XCTAssertEqual(Array(frozen[bias]), Array(TorchReference.initial[bias]), "\(optimizer)")
+            XCTAssertEqual(Array(half[bias]), Array(halfRate[bias]), "\(optimizer)")
+            XCTAssertEqual(Array(frozen[weight]), Array(whole[weight]), "\(optimizer)")
+            XCTAssertNotEqual(Array(whole[bias]), Array(TorchReference.initial[bias]), "\(optimizer)")
+        }
+    }
+
     func testStateSizeFollowsConfiguration() {
         let n = layout.count
         XCTAssertEqual(SGD(layout: layout).stateSize, 0)

@@ -81,7 +81,20 @@ extension RunnerTests {
         XCTAssertEqual(evaluated, 0, evalError)
         XCTAssertTrue(score.contains("accuracy 1.000  macro_f1 1.000"), score)
 
+        // Another classifier starts from this run's weights where the keys agree; a second LSTM layer is new.
+        let (transferred, transfer, transferError) = try run(["check", spec.path, "--set", "init_from=\(path)", "--set",
+                                                             "model.layers=2", "--set", "train.freeze_encoder=true"])
+        XCTAssertEqual(transferred, 0, transferError)
+        XCTAssertTrue(transfer.contains("init_from \(path)/checkpoints/best.ckpt:\n  loaded  11: embedding.weight, "
+            + "lstm.layers.0.w_ih"), transfer)
+        XCTAssertTrue(transfer.contains("\n  new     8: lstm.layers.1.w_ih, "), transfer)
+        XCTAssertTrue(transfer.contains("\n  unused  0\n"), transfer)
+
         let cases: [BadInput] = [
+            (["check", spec.path, "--set", "init_from=\(path)", "--set", "model.hidden=32"], 64,
+             "error: init_from: 'lstm.layers.0.w_ih' is (64, 16) in \(path)/checkpoints/best.ckpt but (128, 16) in this model"),
+            (["check", "experiments/gru_charlm.yaml", "--set", "train.head_lr=0.1"], 64,
+             "'train.head_lr' applies to task classification, not language_model"),
             (["predict", path, "--checkpoint", ""], 64, "error: --checkpoint takes latest, best or a checkpoint file"),
             (["predict"], 64, "error: predict needs a classification run directory"),
             (["predict", "experiments/gru_charlm.yaml"], 64, "is not a SeqLab run directory"),

@@ -82,7 +82,7 @@ final class EmbeddingsTrainingTests: XCTestCase {
         for model in ["{kind: word2vec, dimensions: 16, window: 3, min_count: 1, batch_words: 2000}",
                       "{kind: glove, dimensions: 8, window: 3, min_count: 1, batch_words: 50}"] {
             let base = try spec(model)
-            let steps = try TaskRegistry.newSession(base, locator: .forCurrentProcess(dataDirectory: nil)).batchesPerEpoch * 3
+            let steps = try TaskRegistry.newSession(base, locator: .forCurrentProcess(dataDirectory: nil)).session.batchesPerEpoch * 3
             let middle = steps / 2 + 1
             let spec = try self.spec(model, ["checkpoint.every_steps=\(middle)"])
             let (straight, _) = try train(spec, name: "straight")
