@@ -25,6 +25,9 @@ public enum WeightInitialization: Hashable, Sendable {
     /// Xavier-uniform for every matrix (rank ≥ 2), other parameters as they were: the Transformer
     /// tutorials' `if p.dim() > 1: nn.init.xavier_uniform_(p)`.
     case xavierUniform
+    /// BERT's `_init_weights`: N(0, 0.02²) for every matrix and embedding table, zero biases,
+    /// LayerNorm gains one.
+    case bert
 
     /// Applies a generic recipe to the trainable parameters of `graph`; the model-specific recipes
     /// (`pytorch`, `gpt2`, `makemore`, `wordLanguageModel`) leave it as it is.
@@ -44,6 +47,9 @@ public enum WeightInitialization: Hashable, Sendable {
             graph.reinitialize(where: { $0.trainable && startsVaried($0) }, with: .uniform(low: -bound, high: bound))
         case .xavierUniform:
             graph.reinitialize(where: { $0.trainable && $0.shape.rank >= 2 }, with: .xavierUniform(gain: 1))
+        case .bert:
+            graph.reinitialize(where: { $0.trainable && $0.shape.rank >= 2 }, with: .normal(mean: 0, std: 0.02))
+            graph.reinitialize(where: { $0.trainable && $0.shape.rank == 1 && startsVaried($0) }, with: .zeros)
         }
     }
 }

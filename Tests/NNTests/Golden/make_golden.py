@@ -6,7 +6,8 @@
 Each dump holds the inputs, every parameter (by SeqLab key), the forward output, the loss and
 every parameter gradient, as flat float lists in row-major order; gpt.json adds a shorter context
 and the parameters after two AdamW steps; transformer_mt_{post,pre}.json are encoder–decoders built
-from nn.Transformer's layers. CI only reads the JSON files.
+from nn.Transformer's layers; bert.json is Hugging Face's BertForPreTraining (pip install transformers).
+CI only reads the JSON files.
 """
 import copy
 import json
@@ -285,9 +286,63 @@ def translation_transformer(norm_first):
          {"logits": logits, "loss": loss.reshape(1), "smoothed_loss": smoothed.reshape(1)}, directory=MODELS)
 
 
+def bert():
+    """Hugging Face's BertForPreTraining (exact GELU, post-LN, LayerNorm eps 1e-12, dropout 0), weights far
+    from its init: masked-LM and next-sentence logits of a batch with padding, and the sum of the two
+    losses (the masked-LM loss over three selected positions)."""
+    from transformers import BertConfig, BertForPreTraining
+    torch.manual_seed(5)
+    V, C, L, NH, F_, P, B, T = 11, 8, 2, 2, 12, 10, 2, 6
+    config = BertConfig(vocab_size=V, hidden_size=C, num_hidden_layers=L, num_attention_heads=NH, intermediate_size=F_,
+                        max_position_embeddings=P, type_vocab_size=2, hidden_dropout_prob=0.0,
+                        attention_probs_dropout_prob=0.0, hidden_act="gelu", layer_norm_eps=1e-12)
+    model = BertForPreTraining(config).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(0.3 * torch.randn_like(p))
+        for m in model.modules():
+            if isinstance(m, nn.LayerNorm):
+                m.weight.add_(1)
+    tokens = torch.randint(0, V, (B, T))
+    segments = torch.tensor([[0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 0, 0]])
+    mask = torch.ones(B, T)
+    mask[1, 4:] = 0                                     # the second pair is 4 tokens, then padding
+    labels = torch.full((B, T), -100)
+    labels[0, 1], labels[0, 4], labels[1, 2] = 3, 7, 5
+    next_sentence = torch.tensor([0, 1])
+    out = model(input_ids=tokens, token_type_ids=segments, attention_mask=mask, labels=labels,
+                next_sentence_label=next_sentence)
+    out.loss.backward()
+
+    bert, head = model.bert, model.cls
+    params = {"embeddings.tokens.weight": bert.embeddings.word_embeddings.weight,
+              "embeddings.positions.weight": bert.embeddings.position_embeddings.weight,
+              "embeddings.segments.weight": bert.embeddings.token_type_embeddings.weight,
+              "embeddings.ln.weight": bert.embeddings.LayerNorm.weight, "embeddings.ln.bias": bert.embeddings.LayerNorm.bias,
+              "pooler.weight": bert.pooler.dense.weight, "pooler.bias": bert.pooler.dense.bias,
+              "mlm.dense.weight": head.predictions.transform.dense.weight,
+              "mlm.dense.bias": head.predictions.transform.dense.bias,
+              "mlm.ln.weight": head.predictions.transform.LayerNorm.weight,
+              "mlm.ln.bias": head.predictions.transform.LayerNorm.bias, "mlm.bias": head.predictions.bias,
+              "nsp.weight": head.seq_relationship.weight, "nsp.bias": head.seq_relationship.bias}
+    for l, layer in enumerate(bert.encoder.layer):
+        key = f"encoder.layers.{l}"
+        modules = {"attn.query": layer.attention.self.query, "attn.key": layer.attention.self.key,
+                   "attn.value": layer.attention.self.value, "attn.out": layer.attention.output.dense,
+                   "ln1": layer.attention.output.LayerNorm, "mlp.fc": layer.intermediate.dense,
+                   "mlp.proj": layer.output.dense, "ln2": layer.output.LayerNorm}
+        for name, module in modules.items():
+            params[f"{key}.{name}.weight"], params[f"{key}.{name}.bias"] = module.weight, module.bias
+    dump("bert.json", {"tokens": tokens.float(), "segments": segments.float(), "mask": mask, "labels": labels.float(),
+                       "next_sentence": next_sentence.float()}, params,
+         {"mlm_logits": out.prediction_logits, "nsp_logits": out.seq_relationship_logits, "loss": out.loss.reshape(1)},
+         directory=MODELS)
+
+
 if __name__ == "__main__":
     gru_lm()
     transformer_block()
     gpt()
     translation_transformer(norm_first=False)
     translation_transformer(norm_first=True)
+    bert()
