@@ -42,6 +42,7 @@ public struct ExperimentSpec: Sendable, Equatable {
         case translation
         case embeddings
         case classification
+        case maskedLM = "masked_lm"
         static let label = "task"
     }
 }
@@ -211,6 +212,7 @@ extension ExperimentSpec: SpecSection {
             (DataSpec.translationKeys, [.translation]),
             (DataSpec.bucketKeys + TrainSpec.bucketKeys, [.translation, .classification]),
             (DataSpec.languageModelKeys + TrainSpec.languageModelKeys, [.languageModel]),
+            (TrainSpec.sequenceKeys, [.languageModel, .maskedLM]),
             (DataSpec.embeddingsKeys + EvalSpec.embeddingsKeys, [.embeddings]),
             (DataSpec.classificationKeys + TrainSpec.classificationKeys, [.classification]),
         ]

@@ -19,7 +19,7 @@ public struct ModelSpec: Sendable, Equatable {
             case .seq2seq, .transformer: .translation
             case .word2vec, .glove, .fasttext: .embeddings
             case .classifier: .classification
-            case .bert: nil
+            case .bert: .maskedLM
             }
         }
 
@@ -48,8 +48,7 @@ public struct ModelSpec: Sendable, Equatable {
             case .glove: ["x_max", "weighting_power"] + wordVectors
             case .classifier: ["encoder", "pool", "embedding", "hidden", "layers", "dropout", "kernel_sizes", "channels", "width",
                                "heads", "ffn", "activation", "norm", "attention_dropout", "max_positions"] + initialization
-            // Its task is not built yet: until it is, no key is refused for it.
-            case .bert: ModelSpec.fields.map(\.key).filter { $0 != "kind" }
+            case .bert: ["width", "layers", "heads", "ffn", "dropout", "attention_dropout", "max_positions"] + initialization
             }
         }
 
@@ -59,7 +58,8 @@ public struct ModelSpec: Sendable, Equatable {
             case .gpt: [.gpt2]
             case .mlpLM, .wavenetHier: [.makemore]
             case .rnnLM: [.wordLanguageModel]
-            case .wavenet, .ngram, .seq2seq, .transformer, .bert, .word2vec, .glove, .fasttext, .classifier: []
+            case .bert: [.bert]
+            case .wavenet, .ngram, .seq2seq, .transformer, .word2vec, .glove, .fasttext, .classifier: []
             }
         }
     }
@@ -86,6 +86,7 @@ public struct ModelSpec: Sendable, Equatable {
         case gpt2, pytorch, makemore, normal, uniform
         case wordLanguageModel = "word_language_model"
         case xavierUniform = "xavier_uniform"
+        case bert
         static let label = "initialisation"
     }
 
@@ -344,7 +345,7 @@ extension ModelSpec: SpecSection {
             if node.entry("activation") == nil { value.activation = .relu }
         }
         let initialization = value.initialization
-        if [.gpt2, .makemore, .wordLanguageModel].contains(initialization), !kind.ownInitializations.contains(initialization) {
+        if [.gpt2, .makemore, .wordLanguageModel, .bert].contains(initialization), !kind.ownInitializations.contains(initialization) {
             throw mark("init").error("'\(section).init: \(initialization.rawValue)' is not a recipe of model kind "
                 + "'\(value.kind.rawValue)'", hint: "use default, pytorch, normal, uniform or xavier_uniform")
         }

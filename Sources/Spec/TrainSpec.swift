@@ -189,7 +189,9 @@ extension TrainSpec: SpecSection {
 
     static let bucketKeys = ["batch_tokens"]
     static let classificationKeys = ["freeze_encoder", "head_lr"]
-    static let languageModelKeys = ["seq_len", "sampling"]
+    static let languageModelKeys = ["sampling"]
+    /// The length of a training sequence: a language model's window, a masked LM's padded pair.
+    static let sequenceKeys = ["seq_len"]
     /// What a gradient step reads: batches, the optimizer and its schedule.
     static let stepKeys = ["batch_size", "batch_tokens", "optimizer", "schedule", "clip_grad_norm", "grad_accum_steps",
                            "label_smoothing"]

@@ -17,6 +17,7 @@ public enum TaskRegistry {
         case .translation: try TranslationSession(spec: spec, locator: locator)
         case .embeddings: try EmbeddingsSession(spec: spec, locator: locator)
         case .classification: try ClassificationSession(spec: spec, locator: locator)
+        case .maskedLM: try MaskedLMSession(spec: spec, locator: locator)
         }
         guard let source = spec.initFrom.map({ URL(fileURLWithPath: $0) }) else { return (session, nil) }
         if WeightTransfer.isRun(source) {
@@ -40,6 +41,7 @@ public enum TaskRegistry {
         case .embeddings: return try EmbeddingsSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
         case .classification:
             return try ClassificationSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
+        case .maskedLM: return try MaskedLMSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
         }
     }
 

@@ -33,6 +33,7 @@ extension WeightInitialization {
         case .normal: self = .normal(std: Float(model.initScale ?? 1))
         case .uniform: self = .uniform(bound: Float(model.initScale ?? 1))
         case .xavierUniform: self = .xavierUniform
+        case .bert: self = .bert
         }
     }
 }
