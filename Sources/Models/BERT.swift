@@ -75,13 +75,15 @@ public struct BERT {
     }
 
     /// tokens and segments (B, T) ids, mask (B, T) of 1 (real) and 0 (padding) → hidden states (B, T, C).
-    public func encode(_ tokens: Tensor, segments: Tensor, mask: Tensor) throws -> Tensor {
+    /// Without segments every position is in segment 0 (one text, as a classifier reads it).
+    public func encode(_ tokens: Tensor, segments: Tensor? = nil, mask: Tensor) throws -> Tensor {
         let length = tokens.shape[1]
         guard length <= config.maxPositions else {
             throw GraphError.invalidShape(op: "bert", node: tokens.graph.nodes.count, tokens.shape,
                                           reason: "is longer than the \(config.maxPositions) positions of model.max_positions")
         }
-        let summed = try self.tokens(tokens) + positions.weight.sliced(axis: 0, 0..<length) + self.segments(segments)
+        let segment = try segments.map { try self.segments($0) } ?? self.segments.weight.sliced(axis: 0, 0..<1)
+        let summed = try self.tokens(tokens) + positions.weight.sliced(axis: 0, 0..<length) + segment
         var x = try embeddingNorm(summed).dropout(config.dropout)
         for block in blocks { x = try block(x, padding: mask) }
         return x

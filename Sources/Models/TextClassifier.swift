@@ -14,15 +14,21 @@ import NN
 /// - `transformer`: token and learned position embeddings, then encoder blocks that attend over the
 ///   real positions; pooled at the first position (`cls`: the text starts with `<bos>`, BERT's
 ///   [CLS]), or by the maximum or mean over the real positions.
+/// - `bert`: BERT's encoder (`BERT`, without its pretraining heads), the text framed `[CLS] … [SEP]`
+///   in segment 0; `cls` pooling goes through BERT's pooler (dense, tanh).
 ///
 /// Keys: `embedding.weight`; `lstm.layers.<l>[.reverse].*`; `convs.<i>.{weight,bias}`;
-/// `positions.weight`, `encoder.layers.<l>.*`, `encoder.ln_f` (pre-LN); `head.{weight,bias}`.
+/// `positions.weight`, `encoder.layers.<l>.*`, `encoder.ln_f` (pre-LN); BERT's `embeddings.*`,
+/// `encoder.layers.<l>.*` and `pooler.*`, which a masked_lm run's checkpoint has too; `head.{weight,bias}`.
 public struct TextClassifier {
     public enum Encoder: Hashable, Sendable {
         case bilstm(hidden: Int, layers: Int)
         case cnn(kernelSizes: [Int], channels: Int)
         case transformer(layers: Int, heads: Int, feedForwardSize: Int, activation: Activation,
                          norm: TransformerBlock.NormPlacement, attentionDropout: Float, maxPositions: Int)
+        /// BERT's embeddings and encoder (its config's vocabulary is the classifier's), and with `cls`
+        /// pooling its pooler (dense and tanh), as Hugging Face's `BertForSequenceClassification`.
+        case bert(BERT.Config)
     }
 
     public enum Pool: String, Hashable, Sendable {
@@ -46,18 +52,28 @@ public struct TextClassifier {
             (self.pool, self.dropout, self.initialization) = (pool, dropout, initialization)
         }
 
+        /// The most positions a text may take; nil for no limit.
+        public var positionLimit: Int? {
+            switch encoder {
+            case .bilstm, .cnn: nil
+            case .transformer(_, _, _, _, _, _, let positions): positions
+            case .bert(let bert): bert.maxPositions
+            }
+        }
+
         /// The width of the pooled vector the head reads.
         public var featureSize: Int {
             switch encoder {
             case .bilstm(let hidden, _): 2 * hidden
             case .cnn(let kernelSizes, let channels): kernelSizes.count * channels
-            case .transformer: embedding
+            case .transformer, .bert: embedding
             }
         }
     }
 
     public let config: Config
-    private let embedding: Embedding
+    private let embedding: Embedding?
+    private let bert: (encoder: BERT, pooler: Linear?)?
     private let lstm: LSTM?
     private let convolutions: [Linear]
     private let positions: Embedding?
@@ -68,10 +84,17 @@ public struct TextClassifier {
     public init(_ graph: Graph, config: Config) throws {
         self.config = config
         let width = config.embedding
-        embedding = try Embedding(graph, key: "embedding", count: config.vocabularySize, dimension: width)
+        if case .bert(let bertConfig) = config.encoder {
+            let encoder = try BERT(graph, config: bertConfig, pretraining: false)
+            let pooler = config.pool == .cls ? try Linear(graph, key: "pooler", inputSize: width, outputSize: width) : nil
+            (bert, embedding) = ((encoder, pooler), nil)
+        } else {
+            (bert, embedding) = (nil, try Embedding(graph, key: "embedding", count: config.vocabularySize, dimension: width))
+        }
         var (lstm, convolutions, positions, blocks, finalNorm): (LSTM?, [Linear], Embedding?, [TransformerBlock], LayerNorm?)
             = (nil, [], nil, [], nil)
         switch config.encoder {
+        case .bert: break
         case .bilstm(let hidden, let layers):
             lstm = try LSTM(graph, key: "lstm", inputSize: width, hiddenSize: hidden, layers: layers, bidirectional: true,
                             dropout: config.dropout)
@@ -98,8 +121,16 @@ public struct TextClassifier {
     /// tokens (B, T) ids, mask (B, T) of 1 (real) and 0 (padding) → logits (B, K).
     public func callAsFunction(_ tokens: Tensor, mask: Tensor) throws -> Tensor {
         let (b, t) = (tokens.shape[0], tokens.shape[1])
-        let embedded = try embedding(tokens)                                                      // (B, T, E)
         let features: Tensor
+        if let bert {
+            let hidden = try bert.encoder.encode(tokens, mask: mask)                             // (B, T, C)
+            let first = try hidden.sliced(axis: 1, 0..<1).reshaped(to: [b, config.embedding])
+            features = try bert.pooler.map { try $0(first).tanh() } ?? Self.pooled(hidden, mask: mask, axis: 1, config.pool)
+            return try head(features.dropout(config.dropout))
+        }
+        guard let embedding else { throw GraphError.invalidArgument(op: "text_classifier", node: tokens.graph.nodes.count,
+                                                                    reason: "no embedding") }
+        let embedded = try embedding(tokens)                                                      // (B, T, E)
         if let lstm {
             let x = try embedded.dropout(config.dropout).permuted([1, 0, 2])                      // (T, B, E)
             let (output, states) = try lstm(x, mask: mask.transposed())                           // (T, B, 2H)

@@ -57,7 +57,7 @@ public struct ClassificationPlan: TrainingPlan {
         }
         let config = try Self.config(spec, vocabularySize: vocabularySize, classes: classes)
         let longest = (buckets + evaluationShapes).map(\.length).max() ?? 0
-        if case .transformer(_, _, _, _, _, _, let positions) = config.encoder, longest > positions {
+        if let positions = config.positionLimit, longest > positions {
             throw PlanError.invalid("the longest text of the data takes \(longest) positions, more than model.max_positions "
                 + "(\(positions)); raise max_positions")
         }
@@ -87,16 +87,22 @@ public struct ClassificationPlan: TrainingPlan {
             encoder = .transformer(layers: model.layers, heads: model.heads, feedForwardSize: model.ffn ?? 4 * model.width,
                                    activation: activation, norm: norm, attentionDropout: Float(model.attentionDropout),
                                    maxPositions: model.maxPositions)
+        case .bert:
+            encoder = .bert(BERT.Config(vocabularySize: vocabularySize, width: model.width, layers: model.layers,
+                                        heads: model.heads, feedForwardSize: model.ffn ?? 4 * model.width,
+                                        maxPositions: model.maxPositions, dropout: Float(model.dropout),
+                                        attentionDropout: Float(model.attentionDropout),
+                                        initialization: WeightInitialization(model, standard: .bert)))
         }
         guard let pool = model.pool.flatMap({ TextClassifier.Pool(rawValue: $0.rawValue) }) else {
             throw PlanError.invalid("model.pool is not resolved")
         }
-        // A transformer's embedding is its model width.
-        let width = model.encoder == .transformer ? model.width : model.embedding
+        // An attention encoder's embedding is its model width.
+        let width = [.transformer, .bert].contains(model.encoder) ? model.width : model.embedding
         guard width > 0 else { throw PlanError.invalid("model.embedding must be at least 1 for a classifier") }
         return TextClassifier.Config(vocabularySize: vocabularySize, classes: classes, embedding: width, encoder: encoder,
                                      pool: pool, dropout: Float(model.dropout),
-                                     initialization: WeightInitialization(model, standard: .pytorch))
+                                     initialization: WeightInitialization(model, standard: model.encoder == .bert ? .bert : .pytorch))
     }
 
     /// A bucket's graph: the loss and logits, and in training the gradients.
@@ -138,6 +144,10 @@ public struct ClassificationPlan: TrainingPlan {
         case .transformer(let layers, let heads, let feedForwardSize, _, let norm, _, _):
             "classifier (transformer encoder, \(layers) layers, \(heads) heads, width \(config.embedding), ffn "
                 + "\(feedForwardSize), \(norm.rawValue)-LN, \(pool) pooling, \(config.classes) classes)"
+        case .bert(let bert):
+            "classifier (BERT encoder, \(bert.layers) layers, \(bert.heads) heads, width \(bert.width), ffn "
+                + "\(bert.feedForwardSize), \(pool) pooling\(config.pool == .cls ? " through the pooler" : ""), "
+                + "\(config.classes) classes)"
         }
     }
 }

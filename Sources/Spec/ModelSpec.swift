@@ -111,15 +111,15 @@ public struct ModelSpec: Sendable, Equatable {
     }
 
     /// What reads a classifier's tokens: a bidirectional LSTM, Kim's convolutions of several widths,
-    /// or a Transformer encoder.
+    /// a Transformer encoder, or BERT's (to fine-tune a masked_lm run through `init_from`).
     public enum Encoder: String, SpecChoice {
-        case bilstm, cnn, transformer
+        case bilstm, cnn, transformer, bert
         static let label = "encoder"
     }
 
     /// How a classifier turns the encoder's states into one vector: the final states of both
     /// directions (`last`), the maximum or mean over the real positions, or the state at the `<bos>`
-    /// that starts every text (`cls`, BERT's [CLS]).
+    /// that starts every text (`cls`, BERT's [CLS]; BERT's pooler then reads it).
     public enum Pool: String, SpecChoice {
         case last, max, mean, cls
         static let label = "pooling"
@@ -388,14 +388,14 @@ extension ModelSpec: SpecSection {
             value.pool = switch encoder {
             case .bilstm: .last
             case .cnn: .max
-            case .transformer: .cls
+            case .transformer, .bert: .cls
             }
             return
         }
         let allowed: [Pool] = switch encoder {
         case .bilstm: [.last, .max, .mean]
         case .cnn: [.max]
-        case .transformer: [.cls, .max, .mean]
+        case .transformer, .bert: [.cls, .max, .mean]
         }
         guard allowed.contains(pool) else {
             throw (node.entry("pool")?.value.mark ?? node.mark).error("'\(section).pool: \(pool.rawValue)' does not apply to "

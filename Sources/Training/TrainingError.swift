@@ -22,6 +22,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case sourceTooLong(line: Int, tokens: Int, positions: Int)
     /// `init_from: RUN_DIR` with a weight whose shape differs between the two models.
     case weightShapeMismatch(key: String, ours: String, theirs: String, path: String)
+    /// A text given to fill-mask without a `[MASK]` in it.
+    case noMask(String)
     /// An input line to classify that the tokenizer leaves no token of.
     case emptyText(line: Int)
     /// `data.line_end: eos` with a tokenizer that has no end-of-sequence token.
@@ -68,6 +70,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .weightShapeMismatch(let key, let ours, let theirs, let path):
             "init_from: '\(key)' is \(theirs) in \(path) but \(ours) in this model; give the two models the same sizes "
                 + "where they share keys"
+        case .noMask(let text):
+            "\"\(text)\" has no [MASK] to fill; write [MASK] where a word should be guessed"
         case .emptyText(let line):
             "input line \(line) has no tokens after the tokenizer's preprocessing; there is nothing to classify"
         case .noBestCheckpoint(let run):
@@ -91,7 +95,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .unsupported, .unresumable, .unknownSplit, .emptySplit, .splitTooShort, .unscoredSplit, .emptyPrompt, .wrongTask, .sourceTooLong,
-             .emptyText, .weightShapeMismatch, .noEndOfSequence, .otherRankCount:
+             .emptyText, .noMask, .weightShapeMismatch, .noEndOfSequence, .otherRankCount:
             64
         case .noBestCheckpoint, .noCheckpointFile, .missingWeights: 66
         case .divergence: 1
@@ -115,6 +119,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         switch command {
         case "translate": "a translation"
         case "predict": "a classification"
+        case "fill-mask": "a masked_lm"
         case "similar", "analogy", "export": "an embeddings"
         default: "a language_model"
         }

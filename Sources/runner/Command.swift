@@ -21,6 +21,7 @@ enum Command: Equatable {
     case bleu(BLEUCommand.Request)
     case translate(run: String, options: TranslateOptions)
     case predict(run: String, checkpoint: CheckpointChoice)
+    case fillMask(run: String, text: String, count: Int, checkpoint: CheckpointChoice)
     case similar(run: String, word: String, options: WordVectorOptions)
     case analogy(run: String, words: [String], options: WordVectorOptions)
     case export(run: String, options: WordVectorOptions)
@@ -114,7 +115,7 @@ enum Command: Equatable {
         var description: String { "error: \(message)\nRun 'runner --help' for usage." }
     }
 
-    static let commands = ["train", "check", "resume", "sample", "eval", "translate", "predict", "similar", "analogy", "export",
+    static let commands = ["train", "check", "resume", "sample", "eval", "translate", "predict", "fill-mask", "similar", "analogy", "export",
                            "tokenize", "bleu", "table", "plot", "report", "sweep", "help"]
 
 
@@ -178,6 +179,19 @@ enum Command: Equatable {
         case "predict":
             let checkpoint = try parser.options(["--checkpoint"]).checkpoint
             self = .predict(run: try parser.positional("predict", "a classification run directory"), checkpoint: checkpoint)
+        case "fill-mask":
+            var count = 5
+            let checkpoint = try parser.options(["--checkpoint"]) { flag, value throws(UsageError) in
+                guard flag == "--top-k" else { return false }
+                count = try Parser.integer(flag, value, atLeast: 1)
+                return true
+            }.checkpoint
+            let arguments = parser.positionalArguments
+            guard arguments.count == 2 else {
+                throw UsageError(message: "fill-mask needs a masked_lm run directory and a text with [MASK] in it, e.g. "
+                    + "runner fill-mask RUN \"the [MASK] of the film\"")
+            }
+            self = .fillMask(run: arguments[0], text: arguments[1], count: count, checkpoint: checkpoint)
         case "similar":
             self = try Self.similar(&parser)
         case "analogy":

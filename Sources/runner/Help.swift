@@ -15,6 +15,7 @@ enum Help {
       runner translate RUN_DIR [--beam K] [--lenpen A] [--max-len-a A] [--max-len-b B] [--nbest N]
                        [--split valid|test] [--attention FILE.svg] [--data-dir DIR] [< source lines]
       runner predict RUN_DIR [--checkpoint latest|best|FILE] < lines
+      runner fill-mask RUN_DIR TEXT [--top-k K] [--checkpoint latest|best|FILE]
       runner similar RUN_DIR WORD [--k N]
       runner analogy RUN_DIR A B C [--k N]
       runner export RUN_DIR --format word2vec [--binary] [--out FILE]
@@ -40,6 +41,7 @@ enum Help {
                   zero-/few-shot accuracy on a multiple-choice task
       translate   translate lines (or a split) with a translation run's latest (or best) checkpoint
       predict     the class and its probability of each line, by a classification run's checkpoint
+      fill-mask   the likeliest tokens for each [MASK] of a text, by a masked_lm (BERT) run's checkpoint
       similar     the words nearest WORD by cosine in a word-vector run (word2vec, fastText, GloVe)
       analogy     A is to B as C is to ?, answered by 3CosAdd over a word-vector run's vectors
       export      a word-vector run's vectors in word2vec's format, or any run's weights as safetensors
@@ -200,6 +202,16 @@ enum Help {
     Example: echo "a gorgeous , witty , seductive movie ." | runner predict runs/sst2_bilstm-20261204-225636
     """
 
+    static let fillMask = """
+    runner fill-mask RUN_DIR TEXT [--top-k K] [--checkpoint latest|best|FILE]
+
+    Guesses each [MASK] of TEXT with a masked_lm run's latest checkpoint (--checkpoint best: the best
+    validation loss's), as Hugging Face's fill-mask pipeline: the text is read by the run's tokenizer
+    and framed [CLS] … [SEP]; for each [MASK], in order, the K (default 5) most probable tokens, one
+    a line: the mask's number, the token, its probability.
+    Example: runner fill-mask runs/bert_wikitext2-20261204-231701 "the [MASK] of the city" --top-k 3
+    """
+
     static let similar = """
     runner similar RUN_DIR WORD [--k N] [--checkpoint latest|FILE]
 
@@ -334,6 +346,7 @@ enum Help {
         case "bleu": bleu
         case "translate": translate
         case "predict": predict
+        case "fill-mask": fillMask
         case "similar": similar
         case "analogy": analogy
         case "export": export

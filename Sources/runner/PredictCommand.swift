@@ -17,3 +17,17 @@ enum PredictCommand {
                                                    Double(lines.count) / seconds).utf8))
     }
 }
+
+/// `runner fill-mask RUN TEXT`: for each `[MASK]` of the text, the most probable tokens, one a line:
+/// the mask's number, the token, its probability.
+enum FillMaskCommand {
+    static func run(_ path: String, text: String, count: Int, checkpoint: CheckpointChoice) throws {
+        let filler = try RunMaskFiller(try RunDirectory.open(URL(fileURLWithPath: path)), checkpoint: checkpoint)
+        for warning in filler.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        var output = ""
+        for (mask, guesses) in try filler.fill(text, count: count).enumerated() {
+            for guess in guesses { output += "\(mask + 1)\t\(guess.token)\t" + String(format: "%.4f", guess.probability) + "\n" }
+        }
+        FileHandle.standardOutput.write(Data(output.utf8))
+    }
+}

@@ -26,7 +26,12 @@ final class TextClassifierTests: XCTestCase {
         (.bilstm(hidden: 3, layers: 1), .last), (.bilstm(hidden: 3, layers: 2), .max), (.bilstm(hidden: 3, layers: 1), .mean),
         (.cnn(kernelSizes: [1, 2, 4], channels: 2), .max),
         (transformer, .cls), (transformer, .mean), (transformer, .max),
+        (bert, .cls), (bert, .mean),
     ]
+
+    private static let bert = TextClassifier.Encoder.bert(BERT.Config(vocabularySize: 6, width: 4, layers: 1, heads: 2,
+                                                                      feedForwardSize: 8, maxPositions: 4, dropout: 0,
+                                                                      attentionDropout: 0))
 
     private func logits(_ g: Graph, _ config: TextClassifier.Config, batch: Int, length: Int) throws -> Tensor {
         try TextClassifier(g, config: config)(g.input("tokens", shape: [batch, length], dtype: .int32),

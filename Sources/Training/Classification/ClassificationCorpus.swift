@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import Runs
 import Spec
 import Text
 
@@ -49,12 +50,11 @@ struct ClassificationCorpus {
             throw DataError.malformed(file: training.path, line: training.lines.examples[0].line,
                                       reason: "every training line has the label '\(labels[0])'; a classifier needs two classes or more")
         }
-        let tokenizer = try given ?? Self.tokenizer(spec.tokenizer, training: training.lines.examples.map(\.text), locator: locator)
-        guard tokenizer.paddingID != nil, tokenizer.bosID != nil else {
-            throw DataError.invalidOption("classification needs <pad> and <bos> in the tokenizer; with a subword tokenizer, "
-                + "list them in tokenizer.special_tokens")
+        let tokenizer = try given ?? Self.tokenizer(spec, training: training.lines.examples.map(\.text), locator: locator)
+        guard tokenizer.paddingID != nil, tokenizer.bosID != nil, spec.model.encoder != .bert || tokenizer.eosID != nil else {
+            throw DataError.invalidOption("classification needs <pad> and <bos> in the tokenizer (a BERT encoder [PAD], [CLS] "
+                + "and [SEP]); with a subword tokenizer, list them in tokenizer.special_tokens")
         }
-        let framed = spec.model.pool == .cls
         let classIDs = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
         func encode(_ split: String) throws -> [LabelledText] {
             guard let (lines, path) = read[split] else { return [] }
@@ -63,8 +63,7 @@ struct ClassificationCorpus {
                     throw DataError.malformed(file: path, line: example.line, reason: "the label '\(example.label)' is not one "
                         + "of the training labels (\(labels.joined(separator: ", ")))")
                 }
-                let ids = tokenizer.encode(example.text)
-                return LabelledText(tokens: framed ? [tokenizer.bosID ?? 0] + ids : ids, label: label)
+                return LabelledText(tokens: Self.framed(tokenizer.encode(example.text), spec: spec, tokenizer: tokenizer), label: label)
             }
         }
         (self.tokenizer, self.labels) = (tokenizer, labels)
@@ -83,12 +82,24 @@ struct ClassificationCorpus {
         return distinct.sorted()
     }
 
-    /// The tokenizer of the spec trained on the training texts (char and word vocabularies reserve
-    /// `<unk> <pad> <bos>`), or loaded from its `file`.
-    private static func tokenizer(_ options: TokenizerSpec, training texts: [String], locator: DataLocator) throws
+    /// A text's ids as the model reads them: `[CLS] … [SEP]` for a BERT encoder, `<bos>` first for
+    /// `cls` pooling (its first position), as they are otherwise.
+    static func framed(_ ids: [Int], spec: ExperimentSpec, tokenizer: any Tokenizer) -> [Int] {
+        let (bos, eos) = (tokenizer.bosID.map { [$0] } ?? [], tokenizer.eosID.map { [$0] } ?? [])
+        if spec.model.encoder == .bert { return bos + ids + eos }
+        return spec.model.pool == .cls ? bos + ids : ids
+    }
+
+    /// The tokenizer of the spec: loaded from its `file`, else the `init_from` run's (the vocabulary
+    /// its weights were trained over), else trained on the training texts (char and word vocabularies
+    /// reserve `<unk> <pad> <bos>`).
+    private static func tokenizer(_ spec: ExperimentSpec, training texts: [String], locator: DataLocator) throws
         -> any Tokenizer {
-        if let file = options.file { return try LanguageModelCorpus.tokenizer(file: file, locator: locator) }
-        var options = options
+        if let file = spec.tokenizer.file { return try LanguageModelCorpus.tokenizer(file: file, locator: locator) }
+        if let source = spec.initFrom.map({ URL(fileURLWithPath: $0) }), WeightTransfer.isRun(source) {
+            return try TokenizerFile.load(from: try RunDirectory.open(source).tokenizerURL)
+        }
+        var options = spec.tokenizer
         if !options.kind.isSubword { options.reserved = ["<unk>", "<pad>", "<bos>"] }
         return try LanguageModelCorpus.tokenizer(options, training: texts.joined(separator: "\n"))
     }

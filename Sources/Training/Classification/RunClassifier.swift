@@ -28,11 +28,10 @@ public final class RunClassifier {
     /// Each line's most probable class and its probability.
     public func predict(_ lines: [String]) throws -> [(label: String, probability: Double)] {
         guard !lines.isEmpty else { return [] }
-        let bos = spec.model.pool == .cls ? tokenizer.bosID.map { [$0] } ?? [] : []
         let texts = try lines.enumerated().map { index, line in
             let ids = tokenizer.encode(line)
             guard !ids.isEmpty else { throw TrainingError.emptyText(line: index + 1) }
-            return LabelledText(tokens: bos + ids, label: 0)
+            return LabelledText(tokens: ClassificationCorpus.framed(ids, spec: spec, tokenizer: tokenizer), label: 0)
         }
         let buckets = try ClassificationBuckets(texts, count: spec.data.buckets, batchSize: spec.train.batchSize, batchTokens: nil,
                                                 padding: tokenizer.paddingID ?? 0)
