@@ -16,9 +16,11 @@ struct WeightTransfer: Equatable {
     /// Keys of the other run this model does not have.
     let unused: [String]
 
-    /// Whether `directory` is a run directory (it has a spec.yaml) rather than exported weights.
+    /// Whether `directory` is a run directory (a spec.yaml and no model.safetensors) rather than
+    /// exported weights (which `runner export` writes with the run's spec.yaml beside them).
     static func isRun(_ directory: URL) -> Bool {
-        FileManager.default.fileExists(atPath: directory.appendingPathComponent(RunDirectory.specFileName).path)
+        let has = { (name: String) in FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) }
+        return has(RunDirectory.specFileName) && !has("model.safetensors")
     }
 
     /// Copies the shared weights (and buffers) of `run`'s checkpoint into `arena`.

@@ -75,7 +75,7 @@ extension RunnerTests {
             (["check", gru, "--set", "train.epochs=0"], 64, "--set:1:14: error: 'train.epochs' must be ≥ 1, found 0"),
             (["check", gru, "--set", "seed=abc"], 64, "--set:1:6: error: expected an integer for 'seed', found 'abc'"),
             (["check", gru, "--set", "model={kind: word2vec}"], 64, "'data.max_chars' applies to task language_model, not embeddings"),
-            (["check", gru, "--set", "model={kind: bert}"], 64, "model kind 'bert' is not supported yet"),
+            (["check", gru, "--set", "model={kind: bert}"], 64, "'data.max_chars' applies to task language_model, not masked_lm"),
             (["check", gru, "--set", "model={kind: seq2seq}"], 64,
              "experiments/gru_charlm.yaml:13:3: error: 'data.max_chars' applies to task language_model, not translation"),
             (["check", gru, "--set", "train.batch_size=100000"], 64, "lower train.batch_size"),

@@ -57,7 +57,7 @@ final class SpecErrorTests: XCTestCase {
              headline: "x.yaml:1:29: error: 'data.source' applies to task translation, not language_model (remove it)", caret: 29),
         Case(name: "a language-model key in a translation",
              files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en}\nmodel: {kind: seq2seq}\ntrain: {seq_len: 50}\n"],
-             headline: "x.yaml:3:9: error: 'train.seq_len' applies to task language_model, not translation (remove it)", caret: 9),
+             headline: "x.yaml:3:9: error: 'train.seq_len' applies to task language_model and masked_lm, not translation (remove it)", caret: 9),
         Case(name: "attention on a language model", files: ["x.yaml": minimalSpec + "model: {kind: rnn_lm, attention: additive}\n"],
              headline: "x.yaml:2:23: error: 'model.attention' does not apply to model kind 'rnn_lm', which reads cell, "
                 + "embedding, hidden, layers, bidirectional, dropout, dropout_between_layers, dropout_mode, word_dropout, tie_embeddings, init, init_scale (remove it; to change the kind from "
