@@ -41,7 +41,7 @@ let package = Package(
                                                          "Text", "Training", "Translation"]),
         .executableTarget(name: "Bench", dependencies: ["Core", "Data", "Distributed", "Engine", "Kernels", "Optim", "Planner", "Spec", "Text",
                                                         "Training", "Translation"],
-                          exclude: ["reference_main.py", "seq2seq_reference.py", "word2vec_reference.py", "wordlm_reference.py"]),
+                          exclude: ["reference_main.py", "seq2seq_reference.py", "word2vec_reference.py", "wordlm_reference.py", "bert_reference.py"]),
         .executableTarget(name: "Fuzz", dependencies: ["Fuzzing"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "KernelsTests", dependencies: ["Core", "Kernels"]),

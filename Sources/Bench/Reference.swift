@@ -16,6 +16,7 @@ struct Reference {
     static let seq2seqScript = "Sources/Bench/seq2seq_reference.py"
     static let wordLMScript = "Sources/Bench/wordlm_reference.py"
     static let word2vecScript = "Sources/Bench/word2vec_reference.py"
+    static let bertScript = "Sources/Bench/bert_reference.py"
 
     /// Two-thread eager medians from ../shared/bench/README.md (2026-11-23).
     static let onFileTwoThreads: [String: Double] = ["gpt_baby_cpu": 17_355, "gpt_small_char": 2_133, "transformer_mt": 2_718]

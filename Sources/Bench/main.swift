@@ -15,7 +15,7 @@ if let model = ProcessInfo.processInfo.environment[DataParallelBench.rankVariabl
     }
 }
 print("# BLAS kernels: \(BLASSetup.coreName ?? "unknown"), one BLAS thread as the engine runs it")
-let groups = ["rnn", "wordlm", "gemm", "gpt", "mpi", "seq2seq", "transformer", "word2vec", "tokenizer"]
+let groups = ["rnn", "wordlm", "gemm", "gpt", "mpi", "seq2seq", "transformer", "bert", "word2vec", "tokenizer"]
 let chosen = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : Set(groups)
 if let unknown = chosen.subtracting(groups).first {
     print("seqlab-bench: no benchmark group '\(unknown)' (groups: \(groups.joined(separator: ", ")))")
@@ -25,7 +25,7 @@ let torchBenches = ["rnn": ["gru_charlm", "lstm2_charlm", "mlp_names"], "gemm": 
     .filter { chosen.contains($0.key) }.flatMap(\.value)
 let reference = torchBenches.isEmpty ? nil : Reference(torchBenches: torchBenches)
 if let reference { print("# reference: \(reference.source)") }
-if !chosen.isDisjoint(with: ["rnn", "wordlm", "gpt", "mpi", "seq2seq", "transformer"]) { print(MachinePeak.header) }
+if !chosen.isDisjoint(with: ["rnn", "wordlm", "gpt", "mpi", "seq2seq", "transformer", "bert"]) { print(MachinePeak.header) }
 do {
     if let reference, chosen.contains("rnn") { try CharLMBench.run(reference: reference) }
     if chosen.contains("wordlm") {
@@ -42,6 +42,10 @@ do {
     }
     if chosen.contains("transformer") {
         try TransformerBench.run(references: [1, 2].map { Reference(torchBenches: ["transformer_mt"], threads: $0) }, threads: [1, 2])
+    }
+    if chosen.contains("bert") {
+        try BERTBench.run(references: [1, 2].map { Reference(script: Reference.bertScript, module: "transformers", threads: $0) },
+                          threads: [1, 2])
     }
     if chosen.contains("word2vec") {
         try Word2VecBench.run(references: [1, 2].map { Reference(script: Reference.word2vecScript, module: "gensim", threads: $0) })

@@ -116,8 +116,8 @@ final class ClassificationSession: TaskSession {
         let scored = try ClassificationPlan.run(evaluationPrograms[batch.bucket], batch, classificationPlan.eval[batch.bucket],
                                                 logits: true)
         let best = ClassificationPlan.best(scored.logits[0])
-        let bos = corpus.tokenizer.bosID
-        return corpus.tokenizer.decode(first.tokens.filter { $0 != bos }) + " → " + corpus.labels[best.class]
+        let frame = [corpus.tokenizer.bosID, corpus.tokenizer.eosID]
+        return corpus.tokenizer.decode(first.tokens.filter { !frame.contains($0) }) + " → " + corpus.labels[best.class]
             + String(format: " (%.3f; gold %@)", best.probability, corpus.labels[first.label])
     }
 
