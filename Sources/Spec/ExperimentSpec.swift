@@ -44,6 +44,15 @@ public struct ExperimentSpec: Sendable, Equatable {
         case classification
         case maskedLM = "masked_lm"
         static let label = "task"
+
+        /// What a scored split logs beyond `eval.loggedNames`, whatever `eval.metrics` lists.
+        public var loggedNames: [String] {
+            switch self {
+            case .classification: ["accuracy", "macro_f1"]
+            case .maskedLM: ["mlm_loss", "mlm_ppl", "mlm_accuracy", "nsp_loss", "nsp_accuracy"]
+            case .languageModel, .translation, .embeddings: []
+            }
+        }
     }
 }
 
@@ -130,25 +139,38 @@ extension ExperimentSpec: SpecSection {
         try checkPlateauMetric(value, node)
     }
 
-    /// A plateau schedule watches a metric the run logs: the training loss or perplexity, or one that
-    /// `eval.metrics` asks for on a validation split the data has.
+    /// A plateau schedule watches a metric the run logs: the training loss or perplexity, or one it
+    /// logs on a validation split the data has; the best checkpoint is chosen by a validation metric.
     private static func checkPlateauMetric(_ value: ExperimentSpec, _ node: Node) throws(SpecError) {
-        let schedule = value.train.schedule
-        guard schedule.kind == .plateau else { return }
-        let scheduleNode = node.entry("train")?.value.entry("schedule")?.value
-        let mark = scheduleNode?.entry("metric")?.value.mark ?? scheduleNode?.mark ?? node.mark
-        let parts = schedule.metric.split(separator: ".", maxSplits: 1).map(String.init)
+        if value.train.schedule.kind == .plateau {
+            let scheduleNode = node.entry("train")?.value.entry("schedule")?.value
+            try checkLogged(value.train.schedule.metric, key: "train.schedule.metric", value, training: true,
+                            at: scheduleNode?.entry("metric")?.value.mark ?? scheduleNode?.mark ?? node.mark)
+        }
+        if value.checkpoint.bestBy != CheckpointSpec().bestBy {
+            let checkpointNode = node.entry("checkpoint")?.value
+            try checkLogged(value.checkpoint.bestBy, key: "checkpoint.best_by", value, training: false,
+                            at: checkpointNode?.entry("best_by")?.value.mark ?? checkpointNode?.mark ?? node.mark)
+        }
+    }
+
+    /// `metric` must be one the run logs: on the validation split (which the data must have), or with
+    /// `training` also the training loss or perplexity.
+    private static func checkLogged(_ metric: String, key: String, _ value: ExperimentSpec, training: Bool, at mark: Mark)
+        throws(SpecError) {
+        let parts = metric.split(separator: ".", maxSplits: 1).map(String.init)
         let hasValid = value.task == .translation || (value.data.files.map { $0.valid != nil } ?? ((value.data.split?.valid ?? 0) > 0))
+        let validNames = value.eval.loggedNames + value.task.loggedNames
         let logged: [String] = switch parts.first {
-        case "train": ["loss", "ppl"]
-        case "valid" where hasValid: value.eval.loggedNames
+        case "train" where training: ["loss", "ppl"]
+        case "valid" where hasValid: validNames
         default: []
         }
         guard parts.count == 2, logged.contains(parts[1]) else {
-            let offered = ["train.loss", "train.ppl"] + (hasValid ? value.eval.loggedNames.map { "valid." + $0 } : [])
-            throw mark.error("'train.schedule.metric' is '\(schedule.metric)', which this run does not log"
+            let offered = (training ? ["train.loss", "train.ppl"] : []) + (hasValid ? validNames.map { "valid." + $0 } : [])
+            throw mark.error("'\(key)' is '\(metric)', which this run does not log"
                 + (parts.first == "valid" && !hasValid ? " (the data has no validation split)" : ""),
-                hint: "use one of " + offered.joined(separator: ", "))
+                hint: offered.isEmpty ? "give the data a validation split" : "use one of " + offered.joined(separator: ", "))
         }
     }
 

@@ -155,6 +155,9 @@ public struct CheckpointSpec: Sendable, Equatable {
     public var everySteps = 500
     /// Checkpoints kept on disk; older ones are deleted.
     public var keep = 3
+    /// The validation metric whose best value writes checkpoints/best.ckpt, which scores the test
+    /// split at the end: `valid.loss`, or e.g. `valid.accuracy` (higher is better for it).
+    public var bestBy = "valid.loss"
 
     public init() {}
 }
@@ -295,7 +298,7 @@ extension SampleSpec: SpecSection {
 
 extension CheckpointSpec: SpecSection {
     static var fields: [Field<CheckpointSpec>] {
-        [.int("every_steps", \.everySteps, .atLeastOne), .int("keep", \.keep, .atLeastOne)]
+        [.int("every_steps", \.everySteps, .atLeastOne), .int("keep", \.keep, .atLeastOne), .string("best_by", \.bestBy)]
     }
 }
 

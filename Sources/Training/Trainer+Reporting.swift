@@ -3,6 +3,7 @@ import Data
 import Foundation
 import Planner
 import Runs
+import Spec
 
 /// What a run reports: the log line and metrics of each report, the summary's last and best values,
 /// the best-validation checkpoint, the test split at the end, and a counted model's only "step".
@@ -10,7 +11,9 @@ extension Trainer {
     /// A resumed run's summary covers the reports made before its checkpoint; a model fit by counting
     /// is counted before the (empty) loop.
     func begin() throws {
-        if position.step > 0 { (last, best) = try Self.reported(in: run.metricsURL, upTo: position.step) }
+        if position.step > 0 {
+            (last, best) = try Self.reported(in: run.metricsURL, upTo: position.step, bestBy: spec.checkpoint.bestBy)
+        }
         try log?.line("training \(spec.name): \(recipe.totalSteps) steps, \(arena.layout.count) parameters"
             + (team.size > 1 ? " on \(team.size) MPI ranks" : ""))
         if let note = session.dataNote { try log?.line(note) }
@@ -20,16 +23,31 @@ extension Trainer {
     /// The `last` and `best` metrics that the reports in a metrics file made up to `step`, as `record`
     /// keeps them. (The later ones, of a run killed after its checkpoint, rank 0 is about to drop; the
     /// other ranks of an MPI run may read the file before it has.)
-    private static func reported(in url: URL, upTo step: Int) throws -> (last: [String: JSONValue], best: [String: Double]) {
+    private static func reported(in url: URL, upTo step: Int, bestBy: String) throws
+        -> (last: [String: JSONValue], best: [String: Double]) {
         var last: [String: JSONValue] = [:], best: [String: Double] = [:]
         for event in try MetricsWriter.read(url) {
             guard case .string(let split)? = event["split"], case .int(let at)? = event["step"], at <= step else { continue }
             // A training event's other fields (lr, tokens/s, grad norm) are not metrics the summary keeps.
             let names = split == "train" ? ["loss", "ppl"] : event.keys.filter { !["step", "epoch", "split"].contains($0) }
-            for name in names { if let value = event[name] { last[split + "." + name] = value } }
-            if case .double(let loss)? = event["loss"] { best[split + ".loss"] = min(best[split + ".loss"] ?? .infinity, loss) }
+            var metrics: [String: JSONValue] = [:]
+            for name in names { if let value = event[name] { metrics[split + "." + name] = value } }
+            last.merge(metrics) { $1 }
+            keepBest(metrics, in: &best, bestBy: bestBy)
         }
         return (last, best)
+    }
+
+    /// Keeps the lowest of every loss and the best of the `bestBy` metric (a NaN is never best).
+    private static func keepBest(_ metrics: [String: JSONValue], in best: inout [String: Double], bestBy: String) {
+        for (key, value) in metrics where key.hasSuffix(".loss") || key == bestBy {
+            guard case .double(let number) = value, isImprovement(number, over: best[key], for: key) else { continue }
+            best[key] = number
+        }
+    }
+
+    private static func isImprovement(_ value: Double, over previous: Double?, for metric: String) -> Bool {
+        previous.map { MetricDirection.isBetter(value, than: $0, for: metric) } ?? !value.isNaN
     }
 
     /// The metrics a log line shows first, in this order; the others follow by name.
@@ -44,16 +62,15 @@ extension Trainer {
         }.joined()
     }
 
-    /// Keeps a report's metrics for the summary; a new best validation loss checkpoints its weights
-    /// (the ones the test split is scored with).
+    /// Keeps a report's metrics for the summary; a new best of `checkpoint.best_by` (the validation
+    /// loss unless said) checkpoints its weights (the ones the test split is scored with).
     func record(_ metrics: [String: JSONValue]) throws {
-        if case .double(let validLoss)? = metrics["valid.loss"], validLoss < best["valid.loss"] ?? .infinity {
+        let watched = spec.checkpoint.bestBy
+        if case .double(let value)? = metrics[watched], Self.isImprovement(value, over: best[watched], for: watched) {
             try saveBest()
         }
-        for (key, value) in metrics {
-            last[key] = value
-            if key.hasSuffix(".loss"), case .double(let loss) = value { best[key] = min(best[key] ?? .infinity, loss) }
-        }
+        Self.keepBest(metrics, in: &best, bestBy: watched)
+        last.merge(metrics) { $1 }
     }
 
     /// Gives a plateau schedule the report's value of its metric; a drop of the rate is logged.

@@ -70,6 +70,26 @@ extension RunnerTests {
         XCTAssertEqual(valid[0][1] + valid[1][0], 0, "\(valid)")
         XCTAssertEqual(valid.joined().reduce(0, +), 60)
 
+        // Chosen by accuracy, the best checkpoint scores the test split (the validation file again) at the
+        // highest validation accuracy any report logged.
+        let byAccuracy = directory.appendingPathComponent("accuracy-runs")
+        let (selected, _, selectError) = try run([spec.path, "--runs-dir", byAccuracy.path, "--set", "checkpoint.best_by=valid.accuracy",
+                                                  "--set", "data.files.test=\(directory.path)/valid.tsv", "--set", "train.epochs=1",
+                                                  "--set", "eval.every_steps=2", "--set", "train.optimizer.lr=0.003"])
+        XCTAssertEqual(selected, 0, selectError)
+        let selectedRun = byAccuracy.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: byAccuracy.path).first))
+        let events = try String(contentsOf: selectedRun.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let reports = events.filter { $0["split"] as? String == "valid" }
+        let validAccuracies = reports.compactMap { $0["accuracy"] as? Double }
+        let testAccuracy = try XCTUnwrap(events.first { $0["split"] as? String == "test" }?["accuracy"] as? Double)
+        XCTAssertGreaterThan(Set(validAccuracies).count, 2, "\(validAccuracies)")
+        XCTAssertEqual(testAccuracy, validAccuracies.max())
+        // The first report to reach it (a tie is no improvement), by the step `eval --checkpoint best` reads.
+        let bestStep = try XCTUnwrap(reports.first { $0["accuracy"] as? Double == validAccuracies.max() }?["step"] as? Int)
+        let (_, bestScore, _) = try run(["eval", selectedRun.path, "--split", "valid", "--checkpoint", "best"])
+        XCTAssertTrue(bestScore.contains("(step \(bestStep))"), "\(bestScore) \(validAccuracies)")
+
         // Predicting needs the run alone, and reads CRLF lines as lines.
         let (code, stdout, stderr) = try run(["predict", path, "--checkpoint", "best"],
                                              input: "the cast was great\r\nawful\r\na very awful plot and cast\r\n")
@@ -93,6 +113,8 @@ extension RunnerTests {
         let cases: [BadInput] = [
             (["check", spec.path, "--set", "init_from=\(path)", "--set", "model.hidden=32"], 64,
              "error: init_from: 'lstm.layers.0.w_ih' is (64, 16) in \(path)/checkpoints/best.ckpt but (128, 16) in this model"),
+            (["check", spec.path, "--set", "checkpoint.best_by=valid.bleu"], 64,
+             "'checkpoint.best_by' is 'valid.bleu', which this run does not log"),
             (["check", "experiments/gru_charlm.yaml", "--set", "train.head_lr=0.1"], 64,
              "'train.head_lr' applies to task classification, not language_model"),
             (["predict", path, "--checkpoint", ""], 64, "error: --checkpoint takes latest, best or a checkpoint file"),
