@@ -139,9 +139,9 @@ reproduce-sst2: build
 	for spec in $(SST2); do .build/release/runner $$spec --runs-dir runs/reproduce-sst2 || exit 1; done
 	mkdir -p docs
 	{ echo "# SST-2: what pretraining bought"; echo; \
-	  echo "Written by \`make reproduce-sst2\` on $$(date -u +%Y-%m-%d): $$(nproc) cores. Dev accuracy (872 sentences) of the"; \
-	  echo "checkpoint with the best dev loss as test.accuracy, of the last one as valid.accuracy. Published, trained on"; \
-	  echo "far more data: GLUE's CBOW 80.0, BiLSTM 85.9 (GloVe vectors), BERT-base 93.5."; echo; \
+	  echo "Written by \`make reproduce-sst2\` on $$(date -u +%Y-%m-%d): $$(nproc) cores. Dev accuracy (872 sentences): of the"; \
+	  echo "checkpoint with the best dev accuracy as test.accuracy (checkpoint.best_by), of the last one as valid.accuracy."; \
+	  echo "Published, trained on far more data: GLUE's CBOW 80.0, BiLSTM 85.9 (GloVe vectors), BERT-base 93.5."; echo; \
 	  .build/release/runner table runs/reproduce-sst2/sst2_* --metrics test.accuracy,test.macro_f1,valid.accuracy --markdown; echo; \
 	  echo "The pretraining run (WikiText-2 valid.txt; scored on test.txt):"; echo; \
 	  .build/release/runner table runs/reproduce-sst2/bert_wikitext2 --metrics valid.mlm_accuracy,valid.nsp_accuracy,valid.mlm_loss --markdown; \

@@ -1,9 +1,10 @@
 /// A classification file: one text and its label a line, the two fields separated by a tab
 /// (`label<TAB>text`, as GLUE's SST-2 copy here, or `text<TAB>label`), lines ending in LF, CRLF or a
 /// lone CR (SST-2's training file mixes the last two). A header line is skipped when the spec says
-/// there is one or, left to tell, when its label field is a label no other line of the file has
-/// (`label`, `sentence`). Blank lines are skipped and counted; a line without a tab, or with an empty
-/// label or text, is an error naming the file and line.
+/// there is one or, left to tell, when it has no tab, or when its label field is a label no other
+/// line of the training file has (`label`) or, in another split, no training label. Blank lines are
+/// skipped and counted; a line without a tab, or with an empty label or text, is an error naming the
+/// file and line.
 public struct LabelledLines: Sendable, Equatable {
     /// Which field holds the label.
     public enum LabelColumn: Sendable {
@@ -29,10 +30,15 @@ public struct LabelledLines: Sendable, Equatable {
 
     /// - Parameters:
     ///   - header: true or false when the spec says; nil to tell by the first line.
+    ///   - knownLabels: the training labels, for a validation or test file: its first line is a header
+    ///     when its label is not one of them; nil for the training file, judged by itself.
     ///   - path: names the file in messages.
-    public init(text: String, path: String, labelColumn: LabelColumn, header: Bool?) throws(DataError) {
+    public init(text: String, path: String, labelColumn: LabelColumn, header: Bool?, knownLabels: Set<String>? = nil)
+        throws(DataError) {
         var examples: [Example] = []
         var blank = 0
+        // A first line without a tab is a header (`sentence label`) unless the spec says there is none.
+        var (firstLine, tablessHeader) = (true, false)
         for (index, line) in Self.lines(of: text).enumerated() {
             guard !line.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) else {
                 blank += 1
@@ -41,6 +47,11 @@ public struct LabelledLines: Sendable, Equatable {
             let number = index + 1
             // The text may hold tabs itself: the label is before the first tab or after the last.
             let tab = labelColumn == .first ? line.firstIndex(of: "\t") : line.lastIndex(of: "\t")
+            defer { firstLine = false }
+            if firstLine, tab == nil, header != false {
+                tablessHeader = true
+                continue
+            }
             guard let tab else {
                 throw .malformed(file: path, line: number, reason: "no tab between the label and the text; a line is "
                     + (labelColumn == .first ? "label<TAB>text (data.columns: label_text)" : "text<TAB>label (data.columns: text_label)"))
@@ -52,16 +63,18 @@ public struct LabelledLines: Sendable, Equatable {
             }
             examples.append(Example(label: label, text: text, line: number))
         }
-        let isHeader = header
-            ?? (examples.count > 1 && !examples.dropFirst().contains { $0.label == examples[0].label })
-        if isHeader, !examples.isEmpty { examples.removeFirst() }
+        let guessed = { (first: Example) in
+            knownLabels.map { !$0.contains(first.label) } ?? (examples.count > 1 && !examples.dropFirst().contains { $0.label == first.label })
+        }
+        let labelledHeader = !tablessHeader && (header ?? examples.first.map(guessed) ?? false)
+        if labelledHeader, !examples.isEmpty { examples.removeFirst() }
         self.examples = examples
-        skippedHeader = isHeader
+        skippedHeader = tablessHeader || labelledHeader
         self.blank = blank
     }
 
     /// The lines of a text cut at LF, CRLF and lone CR; a final line end does not start another line.
-    static func lines(of text: String) -> [String] {
+    public static func lines(of text: String) -> [String] {
         var lines: [String] = []
         var current = String.UnicodeScalarView()
         var afterCR = false
@@ -85,7 +98,7 @@ public struct LabelledLines: Sendable, Equatable {
 
 extension String {
     /// Without the white space at either end.
-    var trimmingWhitespace: String {
+    public var trimmingWhitespace: String {
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }

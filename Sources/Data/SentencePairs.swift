@@ -115,7 +115,7 @@ public struct PairRecipe: Sendable {
     /// `[CLS] a [SEP] b [SEP]`, cut to fit and masked.
     func masked(_ a: [Int], _ b: [Int], random: Bool, using generator: inout SeededGenerator) -> MaskedPair {
         var (a, b) = (a, b)
-        while a.count + b.count > length - 3 {
+        while a.count + b.count > max(0, length - 3), !(a.isEmpty && b.isEmpty) {
             if a.count >= b.count { a.removeLast() } else { b.removeLast() }
         }
         var tokens = [cls] + a + [sep] + b + [sep]

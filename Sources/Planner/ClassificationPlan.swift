@@ -88,11 +88,8 @@ public struct ClassificationPlan: TrainingPlan {
                                    activation: activation, norm: norm, attentionDropout: Float(model.attentionDropout),
                                    maxPositions: model.maxPositions)
         case .bert:
-            encoder = .bert(BERT.Config(vocabularySize: vocabularySize, width: model.width, layers: model.layers,
-                                        heads: model.heads, feedForwardSize: model.ffn ?? 4 * model.width,
-                                        maxPositions: model.maxPositions, dropout: Float(model.dropout),
-                                        attentionDropout: Float(model.attentionDropout),
-                                        initialization: WeightInitialization(model, standard: .bert)))
+            // The classifier draws every weight once, at its end (`.bert` for this encoder).
+            encoder = .bert(BERT.Config(model, vocabularySize: vocabularySize, initialization: .pytorch))
         }
         guard let pool = model.pool.flatMap({ TextClassifier.Pool(rawValue: $0.rawValue) }) else {
             throw PlanError.invalid("model.pool is not resolved")

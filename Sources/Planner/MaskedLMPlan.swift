@@ -57,10 +57,7 @@ public struct MaskedLMPlan: TrainingPlan {
             throw PlanError.invalid("train.seq_len (\(length)) is more than model.max_positions (\(model.maxPositions)); "
                 + "raise max_positions or lower seq_len")
         }
-        let config = BERT.Config(vocabularySize: vocabularySize, width: model.width, layers: model.layers, heads: model.heads,
-                                 feedForwardSize: model.ffn ?? 4 * model.width, maxPositions: model.maxPositions,
-                                 dropout: Float(model.dropout), attentionDropout: Float(model.attentionDropout),
-                                 initialization: WeightInitialization(model, standard: .bert))
+        let config = BERT.Config(model, vocabularySize: vocabularySize, initialization: WeightInitialization(model, standard: .bert))
         let batchSize = spec.train.batchSize
         try TensorSize.refuseOversized([TensorSize([batchSize, length, vocabularySize], "train.batch_size or train.seq_len"),
                                         TensorSize([batchSize, config.heads, length, length], "train.batch_size or train.seq_len")])

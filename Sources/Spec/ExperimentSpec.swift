@@ -159,8 +159,11 @@ extension ExperimentSpec: SpecSection {
     private static func checkLogged(_ metric: String, key: String, _ value: ExperimentSpec, training: Bool, at mark: Mark)
         throws(SpecError) {
         let parts = metric.split(separator: ".", maxSplits: 1).map(String.init)
-        let hasValid = value.task == .translation || (value.data.files.map { $0.valid != nil } ?? ((value.data.split?.valid ?? 0) > 0))
-        let validNames = value.eval.loggedNames + value.task.loggedNames
+        // Translation, classification and masked_lm read a dataset's own valid file when no files are named.
+        let readsFiles = [.translation, .classification, .maskedLM].contains(value.task)
+        let hasValid = value.data.files.map { $0.valid != nil } ?? (readsFiles || (value.data.split?.valid ?? 0) > 0)
+        // Classification and masked_lm log their own metrics whatever eval.metrics lists.
+        let validNames = value.task.loggedNames.isEmpty ? value.eval.loggedNames : ["loss", "ppl"] + value.task.loggedNames
         let logged: [String] = switch parts.first {
         case "train" where training: ["loss", "ppl"]
         case "valid" where hasValid: validNames

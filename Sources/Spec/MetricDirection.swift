@@ -6,7 +6,9 @@ public enum MetricDirection {
     static let falling: Set<String> = ["loss", "ppl", "bpc", "free_loss", "free_ppl", "oov"]
 
     public static func lowerIsBetter(_ metric: String) -> Bool {
-        falling.contains(String(metric.split(separator: ".").last ?? ""))
+        let name = String(metric.split(separator: ".").last ?? "")
+        // A head's own loss or perplexity (`mlm_loss`, `nsp_loss`, `mlm_ppl`) falls too.
+        return falling.contains(name) || name.hasSuffix("_loss") || name.hasSuffix("_ppl")
     }
 
     /// Whether `a` is better than `b` for `metric`.

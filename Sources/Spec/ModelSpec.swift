@@ -258,6 +258,9 @@ public struct ModelSpec: Sendable, Equatable {
     public var skipChannels = 256
 
     public init() {}
+
+    /// `classifier`: the most positions a text may take (an attention encoder's position table); nil for none.
+    public var classifierPositionLimit: Int? { [.transformer, .bert].contains(encoder) ? maxPositions : nil }
 }
 
 extension ModelSpec: SpecSection {

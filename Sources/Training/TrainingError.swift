@@ -22,6 +22,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case sourceTooLong(line: Int, tokens: Int, positions: Int)
     /// `init_from: RUN_DIR` with a weight whose shape differs between the two models.
     case weightShapeMismatch(key: String, ours: String, theirs: String, path: String)
+    /// A text to classify or fill with more tokens (framed) than the model has positions.
+    case textTooLong(line: Int, tokens: Int, positions: Int)
     /// A text given to fill-mask without a `[MASK]` in it.
     case noMask(String)
     /// An input line to classify that the tokenizer leaves no token of.
@@ -70,12 +72,15 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .weightShapeMismatch(let key, let ours, let theirs, let path):
             "init_from: '\(key)' is \(theirs) in \(path) but \(ours) in this model; give the two models the same sizes "
                 + "where they share keys"
+        case .textTooLong(let line, let tokens, let positions):
+            "input line \(line) takes \(tokens) positions with its framing, more than the \(positions) of the model "
+                + "(model.max_positions); shorten the line"
         case .noMask(let text):
             "\"\(text)\" has no [MASK] to fill; write [MASK] where a word should be guessed"
         case .emptyText(let line):
             "input line \(line) has no tokens after the tokenizer's preprocessing; there is nothing to classify"
         case .noBestCheckpoint(let run):
-            "\(run) has no checkpoints/best.ckpt: it is written at each new best validation loss, and this run has not "
+            "\(run) has no checkpoints/best.ckpt: it is written at each new best of checkpoint.best_by (the validation loss), and this run has not "
                 + "scored a validation split yet; use --checkpoint latest"
         case .noCheckpointFile(let path):
             "--checkpoint \(path): no such file; give latest, best or a checkpoint file of the run (its checkpoints/)"
@@ -95,7 +100,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .unsupported, .unresumable, .unknownSplit, .emptySplit, .splitTooShort, .unscoredSplit, .emptyPrompt, .wrongTask, .sourceTooLong,
-             .emptyText, .noMask, .weightShapeMismatch, .noEndOfSequence, .otherRankCount:
+             .emptyText, .textTooLong, .noMask, .weightShapeMismatch, .noEndOfSequence, .otherRankCount:
             64
         case .noBestCheckpoint, .noCheckpointFile, .missingWeights: 66
         case .divergence: 1

@@ -126,8 +126,8 @@ enum Help {
                   [--seed S] [--no-cache] [--checkpoint latest|best|FILE]
 
     Generates N tokens (default 100) after TEXT (default: the spec's sample.prompt) from the run's
-    newest checkpoint (--checkpoint best: the best validation loss's, which the test split was
-    scored with; or a checkpoint file of the run). Temperature scales the logits (default 1); --top-k keeps the K likeliest
+    newest checkpoint (--checkpoint best: the best validation one's, by checkpoint.best_by, which the
+    test split was scored with; or a checkpoint file of the run). Temperature scales the logits (default 1); --top-k keeps the K likeliest
     tokens (1 is greedy); --top-p then keeps the likeliest tokens whose probabilities reach P. The
     text ends before the first --stop string it generates (\n and \t allowed). The same seed gives
     the same text. GPT decodes with a KV cache; --no-cache recomputes the whole context every token
@@ -140,7 +140,7 @@ enum Help {
     runner eval RUN_DIR --task FILE.jsonl [--shots K] [--demos FILE.jsonl] [--seed S] [--checkpoint …]
 
     Loss and perplexity of the run's newest checkpoint (--checkpoint best: the best validation
-    loss's, the one the run's test score comes from; or a checkpoint file of the run) on a split
+    one's, by checkpoint.best_by, that the run's test score comes from; or a checkpoint file of the run) on a split
     (default valid), in batches of the training shape with the state carried; BLEU too for a
     translation run.
 
@@ -179,7 +179,7 @@ enum Help {
                      [< source lines]
 
     Translates each line of standard input (or the sources of a split of the run's corpus) with the
-    run's latest checkpoint (--checkpoint best: the best validation loss's, which the test BLEU was
+    run's latest checkpoint (--checkpoint best: the best validation one's, which the test BLEU was
     scored with) and prints one detokenised translation a line; with --nbest N, N lines a
     source: rank, score and translation. Decoding is greedy (--beam 1) or beam search as fairseq's:
     a hypothesis scores its log-probability / length^A (--lenpen), at most
@@ -195,7 +195,7 @@ enum Help {
     runner predict RUN_DIR [--checkpoint latest|best|FILE] < lines
 
     Classifies each line of standard input with a classification run's latest checkpoint
-    (--checkpoint best: the best validation loss's, which its test split was scored with) and prints
+    (--checkpoint best: the best validation one's, which its test split was scored with) and prints
     one line a text: the predicted class, a tab, and its probability. The lines are read as the run's
     tokenizer reads its corpus; a line it leaves no token of is an error. Reads the run alone
     (spec.yaml, tokenizer.json, labels.txt, the checkpoint), not its corpus; texts/s on stderr.
@@ -206,7 +206,7 @@ enum Help {
     runner fill-mask RUN_DIR TEXT [--top-k K] [--checkpoint latest|best|FILE]
 
     Guesses each [MASK] of TEXT with a masked_lm run's latest checkpoint (--checkpoint best: the best
-    validation loss's), as Hugging Face's fill-mask pipeline: the text is read by the run's tokenizer
+    validation one's), as Hugging Face's fill-mask pipeline: the text is read by the run's tokenizer
     and framed [CLS] … [SEP]; for each [MASK], in order, the K (default 5) most probable tokens, one
     a line: the mask's number, the token, its probability.
     Example: runner fill-mask runs/bert_wikitext2-20261204-231701 "the [MASK] of the city" --top-k 3

@@ -1,3 +1,4 @@
+import Data
 import Foundation
 import Runs
 import Training
@@ -7,7 +8,9 @@ enum PredictCommand {
     static func run(_ path: String, checkpoint: CheckpointChoice) throws {
         let classifier = try RunClassifier(try RunDirectory.open(URL(fileURLWithPath: path)), checkpoint: checkpoint)
         for warning in classifier.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-        let lines = standardInputLines()
+        // Read as a labelled file's texts are: LF, CRLF or CR ends a line, white space at the ends goes.
+        let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        let lines = LabelledLines.lines(of: text).map(\.trimmingWhitespace)
         let start = Date()
         let predictions = try classifier.predict(lines)
         let seconds = max(Date().timeIntervalSince(start), 1e-9)

@@ -20,6 +20,16 @@ final class ClassificationDataTests: XCTestCase {
         let plain = try read("1\tgood\n0\tbad\n1\tfine\n")
         XCTAssertFalse(plain.skippedHeader)
         XCTAssertEqual(plain.examples.count, 3)
+        // A first line without a tab is a header; another split's header is a label training lacks.
+        let tabless = try read("sentence label\n1\tgood\n0\tbad\n")
+        XCTAssertTrue(tabless.skippedHeader)
+        XCTAssertEqual(tabless.examples.map(\.text), ["good", "bad"])
+        let valid = try LabelledLines(text: "pos\tgood\nneg\tbad\n", path: "v.tsv", labelColumn: .first, header: nil,
+                                      knownLabels: ["pos", "neg"])
+        XCTAssertEqual(valid.examples.count, 2, "two labels seen once each are not a header in a validation file")
+        let headed = try LabelledLines(text: "label\ttext\npos\tgood\n", path: "v.tsv", labelColumn: .first, header: nil,
+                                       knownLabels: ["pos", "neg"])
+        XCTAssertEqual(headed.examples.map(\.label), ["pos"])
         // The spec overrides the guess either way.
         XCTAssertEqual(try read("pos\tgood\nneg\tbad\n", header: false).examples.count, 2)
         XCTAssertEqual(try read("1\tgood\n0\tbad\n1\tok\n", header: true).examples.map(\.text), ["bad", "ok"])

@@ -80,14 +80,24 @@ extension RunnerTests {
         XCTAssertTrue(transfer.contains("  loaded  23: embeddings.tokens.weight, "), transfer)
         XCTAssertTrue(transfer.contains("  new     2: head.weight, head.bias"), transfer)
         XCTAssertTrue(transfer.contains("  unused  7: mlm.dense.weight, "), transfer)
-        let (tuned, _, tuneError) = try run([classifier.path, "--runs-dir", runs.path])
+        let (tuned, _, tuneError) = try run([classifier.path, "--runs-dir", runs.path, "--name", "tuned"])
         XCTAssertEqual(tuned, 0, tuneError)
+        let tunedRun = runs.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: runs.path)
+            .first { $0.hasPrefix("tuned") })).path
+        let long = Array(repeating: "river", count: 40).joined(separator: " ")
+        let (refused, _, refusal) = try run(["predict", tunedRun], input: "river stone\n\(long)\n")
+        XCTAssertEqual(refused, 64, refusal)
+        XCTAssertTrue(refusal.hasPrefix("error: input line 2 takes "), refusal)
+        XCTAssertTrue(refusal.contains(" positions with its framing, more than the 32 of the model"), refusal)
 
         let cases: [BadInput] = [
             (["fill-mask", path, "river stone"], 64, "has no [MASK] to fill"),
             (["fill-mask", path], 64, "fill-mask needs a masked_lm run directory and a text"),
             (["fill-mask", path, "[MASK]", "--top-k", "0"], 64, "--top-k takes an integer ≥ 1"),
             (["check", spec.path, "--set", "train.seq_len=40"], 64, "train.seq_len (40) is more than model.max_positions (32)"),
+            (["check", spec.path, "--set", "train.seq_len=2"], 64, "train.seq_len 2 leaves no room for a pair"),
+            (["check", spec.path, "--set", "checkpoint.best_by=valid.accuracy"], 64,
+             "'checkpoint.best_by' is 'valid.accuracy', which this run does not log"),
             (["check", spec.path, "--set", "tokenizer={kind: word}"], 64, "masked_lm needs a tokenizer with [PAD], [CLS], [SEP]"),
         ]
         for (arguments, expected, text) in cases {

@@ -95,6 +95,10 @@ final class ResultsTableTests: XCTestCase {
         ])
         XCTAssertTrue(MetricDirection.lowerIsBetter("valid.free_ppl"))
         XCTAssertTrue(MetricDirection.lowerIsBetter("valid.wordsim353.oov"))
+        XCTAssertTrue(MetricDirection.lowerIsBetter("valid.mlm_loss"))
+        XCTAssertTrue(MetricDirection.lowerIsBetter("valid.mlm_ppl"))
+        XCTAssertFalse(MetricDirection.lowerIsBetter("valid.mlm_accuracy"))
+        XCTAssertFalse(MetricDirection.lowerIsBetter("valid.macro_f1"))
         XCTAssertFalse(MetricDirection.lowerIsBetter("valid.analogy.section.family"))
         XCTAssertFalse(MetricDirection.lowerIsBetter("accuracy"))
     }

@@ -38,9 +38,13 @@ struct ClassificationCorpus {
         }
         let column: LabelledLines.LabelColumn = data.columns == .labelText ? .first : .last
         var read: [String: (lines: LabelledLines, path: String)] = [:]
+        // The training file comes first: the other splits' headers are told by the training labels.
+        var known: Set<String>? = givenLabels.map(Set.init)
         for (split, url) in files {
-            read[split] = (try LabelledLines(text: try DataLocator.readText(at: url), path: url.path, labelColumn: column,
-                                             header: data.header), url.path)
+            let lines = try LabelledLines(text: try DataLocator.readText(at: url), path: url.path, labelColumn: column,
+                                          header: data.header, knownLabels: split == "train" ? nil : known)
+            read[split] = (lines, url.path)
+            if split == "train", known == nil { known = Set(lines.examples.map(\.label)) }
         }
         guard let training = read["train"], !training.lines.examples.isEmpty else {
             throw DataError.invalidOption("the training split has no labelled lines")
@@ -78,7 +82,7 @@ struct ClassificationCorpus {
     /// The distinct labels, in numeric order when all are integers, else in text order.
     static func classes(of labels: [String]) -> [String] {
         let distinct = Set(labels)
-        if distinct.allSatisfy({ Int($0) != nil }) { return distinct.sorted { Int($0) ?? 0 < Int($1) ?? 0 } }
+        if distinct.allSatisfy({ Int($0) != nil }) { return distinct.sorted { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) } }
         return distinct.sorted()
     }
 

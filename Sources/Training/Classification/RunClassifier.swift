@@ -31,7 +31,11 @@ public final class RunClassifier {
         let texts = try lines.enumerated().map { index, line in
             let ids = tokenizer.encode(line)
             guard !ids.isEmpty else { throw TrainingError.emptyText(line: index + 1) }
-            return LabelledText(tokens: ClassificationCorpus.framed(ids, spec: spec, tokenizer: tokenizer), label: 0)
+            let framed = ClassificationCorpus.framed(ids, spec: spec, tokenizer: tokenizer)
+            if let positions = spec.model.classifierPositionLimit, framed.count > positions {
+                throw TrainingError.textTooLong(line: index + 1, tokens: framed.count, positions: positions)
+            }
+            return LabelledText(tokens: framed, label: 0)
         }
         let buckets = try ClassificationBuckets(texts, count: spec.data.buckets, batchSize: spec.train.batchSize, batchTokens: nil,
                                                 padding: tokenizer.paddingID ?? 0)

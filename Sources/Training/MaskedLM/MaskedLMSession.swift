@@ -64,7 +64,12 @@ final class MaskedLMSession: TaskSession {
             throw DataError.invalidOption("masked_lm needs a tokenizer with [PAD], [CLS], [SEP] and [MASK]: use kind: "
                 + "wordpiece (its special tokens are those) or list them in tokenizer.special_tokens")
         }
+        // The plan checks the sizes (seq_len fits a pair and the positions) before any pair is drawn.
+        maskedPlan = try MaskedLMPlan(spec, vocabularySize: tokenizer.vocabularySize)
         let specials = Set([padding, cls, sep, mask] + [tokenizer.unknownID])
+        guard tokenizer.vocabularySize > specials.count else {
+            throw DataError.invalidOption("the tokenizer has no token but its special ones to mask with; raise tokenizer.vocab_size")
+        }
         recipe = PairRecipe(length: spec.train.seqLen, cls: cls, sep: sep, mask: mask, specials: specials,
                             vocabularySize: tokenizer.vocabularySize)
         documents = Documents(text: trainingText, encode: tokenizer.encode)
@@ -80,7 +85,6 @@ final class MaskedLMSession: TaskSession {
             scored[split] = recipe.pairs(Documents(text: splitText, encode: tokenizer.encode), using: &scoring)
         }
         self.scored = scored
-        maskedPlan = try MaskedLMPlan(spec, vocabularySize: tokenizer.vocabularySize)
         let threads = spec.train.threadCount()
         let pass = maskedPlan.train
         program = try Engine.compile(pass.graph, outputs: [pass.loss, pass.maskedLMLoss, pass.nextSentenceLoss],

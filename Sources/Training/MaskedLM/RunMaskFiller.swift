@@ -14,7 +14,7 @@ import Text
 public final class RunMaskFiller {
     let spec: ExperimentSpec
     let tokenizer: any Tokenizer
-    let plan: MaskedLMPlan
+    let config: BERT.Config
     let checkpoint: CheckpointStore.Latest
     public var warnings: [String] { checkpoint.warnings }
 
@@ -26,7 +26,10 @@ public final class RunMaskFiller {
         }
         checkpoint = try run.checkpoint(choice)
         tokenizer = try TokenizerFile.load(from: run.tokenizerURL)
-        plan = try MaskedLMPlan(spec, vocabularySize: tokenizer.vocabularySize)
+        // Evaluation weights as the run's checkpoint holds them: no dropout, no initialization to draw.
+        var config = BERT.Config(spec.model, vocabularySize: tokenizer.vocabularySize, initialization: .pytorch)
+        (config.dropout, config.attentionDropout) = (0, 0)
+        self.config = config
     }
 
     /// For each `[MASK]` of `text`, in order, the `count` most probable tokens and their probabilities.
@@ -37,12 +40,10 @@ public final class RunMaskFiller {
         let ids = [cls] + tokenizer.encode(text) + [sep]
         let positions = ids.indices.filter { ids[$0] == mask }
         guard !positions.isEmpty else { throw TrainingError.noMask(text) }
-        guard ids.count <= plan.config.maxPositions else {
-            throw TrainingError.sourceTooLong(line: 1, tokens: ids.count - 1, positions: plan.config.maxPositions)
+        guard ids.count <= config.maxPositions else {
+            throw TrainingError.textTooLong(line: 1, tokens: ids.count, positions: config.maxPositions)
         }
         let graph = Graph(training: false)
-        var config = plan.config
-        (config.dropout, config.attentionDropout) = (0, 0)
         let model = try BERT(graph, config: config)
         let hidden = try model.encode(graph.input(MaskedLMPlan.tokens, shape: [1, ids.count], dtype: .int32),
                                       mask: graph.input(MaskedLMPlan.mask, shape: [1, ids.count]))
