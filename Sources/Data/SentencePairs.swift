@@ -88,6 +88,14 @@ public struct PairRecipe: Sendable {
         (self.length, self.cls, self.sep, self.mask, self.specials, self.vocabularySize) = (length, cls, sep, mask, specials, vocabularySize)
     }
 
+    /// The selected positions a batch of `batchSize` pairs has room for: the expected number when
+    /// every pair fills `length`, plus four standard deviations of it (a binomial); a batch that
+    /// selects more (a chance below 1 in 30,000) leaves the rest unpredicted.
+    public func capacity(batchSize: Int) -> Int {
+        let (words, p) = (Double(batchSize * max(0, length - 3)), Double(selected))
+        return max(1, Int((words * p + 4 * (words * p * (1 - p)).squareRoot()).rounded(.up)))
+    }
+
     /// One epoch of pairs: every sentence with a next one in its document is an A, in shuffled order;
     /// its B is that next sentence or, half the time, a random sentence of another document. The
     /// longer of A and B loses its last token until the pair fits `length` with its three specials.
@@ -142,38 +150,48 @@ public struct PairRecipe: Sendable {
     }
 }
 
-/// A batch of B pairs padded to the recipe's length, batch-major: tokens, segments, mask (1 real, 0
-/// padding) and labels (B, T), next-sentence labels (B). Filler rows (completing the last batch) are
-/// `[CLS] [SEP]` with every label ignored.
+/// A batch of B pairs padded to the recipe's length, batch-major: tokens, segments and mask (1 real,
+/// 0 padding) (B, T), next-sentence labels (B), and the selected positions as K indices into the B·T
+/// positions with their labels (K = the recipe's capacity; unused slots point at position 0 and are
+/// ignored). Filler rows (completing the last batch) are `[CLS] [SEP]` with every label ignored.
 public struct MaskedPairBatch: Sendable {
     public let tokens: [Int]
     public let segments: [Int]
     public let mask: [Float]
-    public let labels: [Int]
     public let nextSentenceLabels: [Int]
+    /// (K) indices into the B·T positions, and the original ids there.
+    public let positions: [Int]
+    public let labels: [Int]
     /// Rows that hold a pair.
     public let pairs: Int
-    /// Positions the masked LM predicts.
+    /// Positions the masked LM predicts (at most K).
     public let selected: Int
 
-    public init(_ pairs: ArraySlice<MaskedPair>, batchSize: Int, length: Int, padding: Int, recipe: PairRecipe) {
+    public init(_ pairs: ArraySlice<MaskedPair>, batchSize: Int, padding: Int, recipe: PairRecipe) {
+        let (length, capacity) = (recipe.length, recipe.capacity(batchSize: batchSize))
         var tokens = [Int](repeating: padding, count: batchSize * length)
         var segments = [Int](repeating: 0, count: batchSize * length)
         var mask = [Float](repeating: 0, count: batchSize * length)
-        var labels = [Int](repeating: MaskedPair.ignored, count: batchSize * length)
         var next = [Int](repeating: MaskedPair.ignored, count: batchSize)
+        var (positions, labels) = ([Int](), [Int]())
         let filler = MaskedPair(tokens: [recipe.cls, recipe.sep], segments: [0, 0], labels: [MaskedPair.ignored, MaskedPair.ignored],
                                 nextSentenceLabel: MaskedPair.ignored)
         for row in 0..<batchSize {
             let pair = row < pairs.count ? pairs[pairs.startIndex + row] : filler
             for (t, id) in pair.tokens.enumerated() {
                 let i = row * length + t
-                (tokens[i], segments[i], mask[i], labels[i]) = (id, pair.segments[t], 1, pair.labels[t])
+                (tokens[i], segments[i], mask[i]) = (id, pair.segments[t], 1)
+                if pair.labels[t] != MaskedPair.ignored, positions.count < capacity {
+                    positions.append(i)
+                    labels.append(pair.labels[t])
+                }
             }
             next[row] = pair.nextSentenceLabel
         }
-        (self.tokens, self.segments, self.mask, self.labels, nextSentenceLabels) = (tokens, segments, mask, labels, next)
-        self.pairs = pairs.count
-        selected = labels.filter { $0 != MaskedPair.ignored }.count
+        selected = positions.count
+        positions += [Int](repeating: 0, count: capacity - positions.count)
+        labels += [Int](repeating: MaskedPair.ignored, count: capacity - labels.count)
+        (self.tokens, self.segments, self.mask, nextSentenceLabels) = (tokens, segments, mask, next)
+        (self.positions, self.labels, self.pairs) = (positions, labels, pairs.count)
     }
 }

@@ -91,11 +91,22 @@ public struct BERT {
 
     /// hidden (B, T, C) → the masked-LM logits (B, T, V).
     public func maskedLMLogits(_ hidden: Tensor) throws -> Tensor {
-        guard let heads else { throw missingHeads(hidden) }
-        let (b, t, c) = (hidden.shape[0], hidden.shape[1], config.width)
-        let transformed = try heads.norm(heads.dense(hidden).gelu()).reshaped(to: [b * t, c])           // (B·T, C)
-        return try (transformed.matmul(self.tokens.weight, transposeB: true) + heads.bias)
-            .reshaped(to: [b, t, config.vocabularySize])
+        let (b, t) = (hidden.shape[0], hidden.shape[1])
+        return try maskedLMLogits(rows: hidden.reshaped(to: [b * t, config.width])).reshaped(to: [b, t, config.vocabularySize])
+    }
+
+    /// The masked-LM logits (K, V) at K positions of hidden (B, T, C), given as indices into its B·T
+    /// rows (K): the head's work for the selected positions alone, as BERT's own pretraining code
+    /// gathers them (`max_predictions_per_seq`).
+    public func maskedLMLogits(_ hidden: Tensor, at positions: Tensor) throws -> Tensor {
+        let rows = try hidden.reshaped(to: [hidden.shape[0] * hidden.shape[1], config.width]).gathered(at: positions)
+        return try maskedLMLogits(rows: rows)
+    }
+
+    /// rows (N, C) → logits (N, V): dense, GELU, LayerNorm, the token table's transpose, the bias.
+    private func maskedLMLogits(rows: Tensor) throws -> Tensor {
+        guard let heads else { throw missingHeads(rows) }
+        return try heads.norm(heads.dense(rows).gelu()).matmul(self.tokens.weight, transposeB: true) + heads.bias
     }
 
     /// hidden (B, T, C) → the next-sentence logits (B, 2), from the pooled first position.

@@ -8,9 +8,11 @@ import Spec
 /// losses, backward) and an evaluation graph over batches of `train.batch_size` pairs of `train.seq_len`
 /// positions, over one set of parameters.
 ///
-/// Batch inputs (batch-major): `tokens`, `segments` (B, T) ids, `mask` (B, T), `labels` (B, T) with
-/// unselected positions ignored, `next_sentence` (B) with filler rows ignored. Outputs: the summed
-/// loss, each loss alone, and the argmax of each head (for accuracies).
+/// Batch inputs (batch-major): `tokens`, `segments` (B, T) ids, `mask` (B, T), `positions` (K) the
+/// selected positions as indices into the B·T, `labels` (K) their ids with unused slots ignored,
+/// `next_sentence` (B) with filler rows ignored; K is the batch's capacity of selected positions
+/// (`PairRecipe.capacity`), so the masked-LM head runs on K rows, not B·T. Outputs: the summed loss,
+/// each loss alone, and the argmax of each head (for accuracies).
 public struct MaskedLMPlan: TrainingPlan {
     public struct Pass {
         public let graph: Graph
@@ -18,7 +20,7 @@ public struct MaskedLMPlan: TrainingPlan {
         public let loss: Tensor
         public let maskedLMLoss: Tensor
         public let nextSentenceLoss: Tensor
-        /// (B, T) and (B) ids.
+        /// (K) and (B) ids.
         public let maskedLMPredictions: Tensor
         public let nextSentencePredictions: Tensor
         public let gradients: [(parameter: Tensor, gradient: Tensor)]
@@ -30,19 +32,23 @@ public struct MaskedLMPlan: TrainingPlan {
     public static let tokens = "tokens"
     public static let segments = "segments"
     public static let mask = "mask"
+    public static let positions = "positions"
     public static let labels = "labels"
     public static let nextSentence = "next_sentence"
 
     public let config: BERT.Config
     public let batchSize: Int
     public let length: Int
+    /// K, the selected positions a batch has room for.
+    public let capacity: Int
     public let train: Pass
     public let eval: Pass
     public let training: TrainSpec
     public var modelWidth: Int { config.width }
     public var fitsByCounting: Bool { false }
 
-    public init(_ spec: ExperimentSpec, vocabularySize: Int) throws {
+    /// - Parameter capacity: K, the selected positions of a batch (`PairRecipe.capacity`).
+    public init(_ spec: ExperimentSpec, vocabularySize: Int, capacity: Int) throws {
         let model = spec.model
         guard model.kind == .bert else {
             throw PlanError.unsupported("model kind '\(model.kind.rawValue)' for masked_lm (use bert)")
@@ -59,21 +65,23 @@ public struct MaskedLMPlan: TrainingPlan {
         }
         let config = BERT.Config(model, vocabularySize: vocabularySize, initialization: WeightInitialization(model, standard: .bert))
         let batchSize = spec.train.batchSize
-        try TensorSize.refuseOversized([TensorSize([batchSize, length, vocabularySize], "train.batch_size or train.seq_len"),
+        try TensorSize.refuseOversized([TensorSize([capacity, vocabularySize], "train.batch_size or train.seq_len"),
                                         TensorSize([batchSize, config.heads, length, length], "train.batch_size or train.seq_len")])
-        (self.config, self.batchSize, self.length, training) = (config, batchSize, length, spec.train)
-        train = try Self.pass(config, batchSize: batchSize, length: length, training: true)
-        eval = try Self.pass(config, batchSize: batchSize, length: length, training: false)
+        (self.config, self.batchSize, self.length, self.capacity, training) = (config, batchSize, length, capacity, spec.train)
+        train = try Self.pass(config, batchSize: batchSize, length: length, capacity: capacity, training: true)
+        eval = try Self.pass(config, batchSize: batchSize, length: length, capacity: capacity, training: false)
     }
 
-    private static func pass(_ config: BERT.Config, batchSize b: Int, length t: Int, training: Bool) throws -> Pass {
+    private static func pass(_ config: BERT.Config, batchSize b: Int, length t: Int, capacity k: Int, training: Bool) throws
+        -> Pass {
         let graph = Graph(training: training)
         let model = try BERT(graph, config: config)
         let hidden = try model.encode(graph.input(tokens, shape: [b, t], dtype: .int32),
                                       segments: graph.input(segments, shape: [b, t], dtype: .int32),
                                       mask: graph.input(mask, shape: [b, t]))
-        let (mlm, nsp) = (try model.maskedLMLogits(hidden), try model.nextSentenceLogits(hidden))
-        let mlmLoss = try mlm.crossEntropy(targets: graph.input(labels, shape: [b, t], dtype: .int32))
+        let mlm = try model.maskedLMLogits(hidden, at: graph.input(positions, shape: [k], dtype: .int32))        // (K, V)
+        let nsp = try model.nextSentenceLogits(hidden)
+        let mlmLoss = try mlm.crossEntropy(targets: graph.input(labels, shape: [k], dtype: .int32))
         let nspLoss = try nsp.crossEntropy(targets: graph.input(nextSentence, shape: [b], dtype: .int32))
         let loss = try mlmLoss + nspLoss
         var gradients: [(Tensor, Tensor)] = []

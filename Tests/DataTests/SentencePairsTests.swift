@@ -54,6 +54,28 @@ final class SentencePairsTests: XCTestCase {
         XCTAssertEqual(Double(random) / Double(20 * 42), 0.5, accuracy: 0.05)
     }
 
+    /// A batch lists its pairs' selected positions in order as indices into B·T, padded to the
+    /// recipe's capacity with ignored slots; filler rows select nothing.
+    func testBatchPositionsAndCapacity() {
+        var generator = SeededGenerator(seed: 5)
+        let pairs = (0..<3).map { _ in recipe.masked(Array(10..<20), Array(20..<25), random: false, using: &generator) }
+        let batch = MaskedPairBatch(pairs[...], batchSize: 4, padding: 0, recipe: recipe)
+        let capacity = recipe.capacity(batchSize: 4)
+        // 4 pairs × 9 word positions: 5.4 expected, σ 2.14, 5.4 + 4σ = 13.97.
+        XCTAssertEqual(capacity, 14)
+        XCTAssertEqual(batch.positions.count, capacity)
+        var expected: [(Int, Int)] = []
+        for (row, pair) in pairs.enumerated() {
+            for (t, label) in pair.labels.enumerated() where label != MaskedPair.ignored { expected.append((row * 12 + t, label)) }
+        }
+        XCTAssertEqual(batch.selected, expected.count)
+        XCTAssertEqual(Array(batch.positions.prefix(expected.count)), expected.map(\.0))
+        XCTAssertEqual(Array(batch.labels.prefix(expected.count)), expected.map(\.1))
+        XCTAssertTrue(batch.labels.dropFirst(expected.count).allSatisfy { $0 == MaskedPair.ignored })
+        XCTAssertEqual(batch.nextSentenceLabels.last, MaskedPair.ignored, "the filler row")
+        XCTAssertEqual(Array(batch.mask[36..<48]), [1, 1] + [Float](repeating: 0, count: 10))
+    }
+
     func testMaskingProportionsAndNoSpecialSelected() {
         var generator = SeededGenerator(seed: 7)
         let sentence = Array(10..<30)

@@ -28,6 +28,23 @@ final class BERTTests: XCTestCase {
         try dump.check(graph: g, outputs: ["mlm_logits": mlm, "nsp_logits": nsp], loss: loss)
     }
 
+    /// The head run on gathered positions gives those positions' rows of the head run on all of them.
+    func testMaskedLMHeadOnSelectedPositionsEqualsItsRows() throws {
+        let g = Graph()
+        let model = try BERT(g, config: config)
+        let hidden = try model.encode(g.input("tokens", shape: [2, 5], dtype: .int32), mask: g.input("mask", shape: [2, 5]))
+        let (all, some) = (try model.maskedLMLogits(hidden), try model.maskedLMLogits(hidden, at: g.input("at", shape: [3], dtype: .int32)))
+        let program = try Engine.compile(g, outputs: [all, some], seed: 2)
+        try program.setInput("tokens", [1, 4, 6, 3, 2, 5, 9, 8, 0, 0])
+        try program.setInput("mask", [1, 1, 1, 1, 1, 1, 1, 1, 0, 0])
+        try program.setInput("at", [7, 0, 3])
+        program.run()
+        let (rows, selected) = (try program.read(all), try program.read(some))
+        for (k, position) in [7, 0, 3].enumerated() {
+            for v in 0..<11 { XCTAssertEqual(selected[k * 11 + v], rows[position * 11 + v], accuracy: 1e-5) }
+        }
+    }
+
     func testEncoderGradientsUnderPadding() {
         var small = config
         small.layers = 1

@@ -65,13 +65,15 @@ final class MaskedLMSession: TaskSession {
                 + "wordpiece (its special tokens are those) or list them in tokenizer.special_tokens")
         }
         // The plan checks the sizes (seq_len fits a pair and the positions) before any pair is drawn.
-        maskedPlan = try MaskedLMPlan(spec, vocabularySize: tokenizer.vocabularySize)
         let specials = Set([padding, cls, sep, mask] + [tokenizer.unknownID])
         guard tokenizer.vocabularySize > specials.count else {
             throw DataError.invalidOption("the tokenizer has no token but its special ones to mask with; raise tokenizer.vocab_size")
         }
-        recipe = PairRecipe(length: spec.train.seqLen, cls: cls, sep: sep, mask: mask, specials: specials,
-                            vocabularySize: tokenizer.vocabularySize)
+        let recipe = PairRecipe(length: spec.train.seqLen, cls: cls, sep: sep, mask: mask, specials: specials,
+                                vocabularySize: tokenizer.vocabularySize)
+        maskedPlan = try MaskedLMPlan(spec, vocabularySize: tokenizer.vocabularySize,
+                                      capacity: recipe.capacity(batchSize: spec.train.batchSize))
+        self.recipe = recipe
         documents = Documents(text: trainingText, encode: tokenizer.encode)
         pairsPerEpoch = documents.documents.reduce(0) { $0 + max(0, $1.count - 1) }
         guard pairsPerEpoch > 0 else {
@@ -110,14 +112,15 @@ final class MaskedLMSession: TaskSession {
     private func batch(_ pairs: [MaskedPair], _ index: Int) -> MaskedPairBatch {
         let size = maskedPlan.batchSize
         let start = index * size
-        return MaskedPairBatch(pairs[start..<min(start + size, pairs.count)], batchSize: size, length: recipe.length,
-                               padding: tokenizer.paddingID ?? 0, recipe: recipe)
+        return MaskedPairBatch(pairs[start..<min(start + size, pairs.count)], batchSize: size, padding: tokenizer.paddingID ?? 0,
+                               recipe: recipe)
     }
 
     private func setInputs(_ program: Program, _ batch: MaskedPairBatch) throws {
         try program.setInput(MaskedLMPlan.tokens, batch.tokens.map(Float.init))
         try program.setInput(MaskedLMPlan.segments, batch.segments.map(Float.init))
         try program.setInput(MaskedLMPlan.mask, batch.mask)
+        try program.setInput(MaskedLMPlan.positions, batch.positions.map(Float.init))
         try program.setInput(MaskedLMPlan.labels, batch.labels.map(Float.init))
         try program.setInput(MaskedLMPlan.nextSentence, batch.nextSentenceLabels.map(Float.init))
     }
