@@ -26,7 +26,7 @@ final class SpecErrorTests: XCTestCase {
         Case(name: "unknown top-level key", files: ["x.yaml": minimalSpec + "trian:\n  seq_len: 35\n"],
              headline: "x.yaml:2:1: error: unknown key 'trian' (did you mean 'train'?)", caret: 1),
         Case(name: "unknown key, no near miss", files: ["x.yaml": minimalSpec + "checkpoint: {zzzz: 1}\n"],
-             headline: "x.yaml:2:14: error: unknown key 'zzzz' in 'checkpoint' (expected one of: every_steps, keep)",
+             headline: "x.yaml:2:14: error: unknown key 'zzzz' in 'checkpoint' (expected one of: every_steps, keep, best_by)",
              caret: 14),
         Case(name: "unknown key, nested section", files: ["x.yaml": minimalSpec + "train:\n  optimizer:\n    lrr: 0.1\n"],
              headline: "x.yaml:4:5: error: unknown key 'lrr' in 'train.optimizer' (did you mean 'lr'?)", caret: 5),
