@@ -51,7 +51,7 @@ public struct ClassificationBatch: Hashable, Sendable {
 
 /// Labelled texts sorted into a few length buckets (`LengthPartition`), each one padded shape, and
 /// cut into batches of a fixed number of texts or of about `batchTokens` positions.
-public struct ClassificationBuckets: Sendable {
+public struct ClassificationBuckets: BucketedBatches, Sendable {
     public struct Bucket: Hashable, Sendable {
         public let length: Int
         public let batchSize: Int
@@ -75,26 +75,11 @@ public struct ClassificationBuckets: Sendable {
         (self.texts, self.padding) = (texts, padding)
     }
 
-    /// One training epoch: each bucket's texts shuffled and cut into batches, then the batches shuffled.
-    public func epoch(using generator: inout SeededGenerator) -> [ClassificationBatch] {
-        buckets.indices.flatMap { batches(of: $0, members: buckets[$0].members.shuffled(with: &generator)) }
-            .shuffled(with: &generator)
-    }
+    public var bucketMembers: [(members: [Int], batchSize: Int)] { buckets.map { ($0.members, $0.batchSize) } }
 
-    /// Every text once, bucket after bucket, in a fixed order: for evaluation.
-    public var ordered: [ClassificationBatch] {
-        buckets.indices.flatMap { batches(of: $0, members: buckets[$0].members) }
-    }
-
-    public var batchesPerEpoch: Int {
-        buckets.map { ($0.members.count + $0.batchSize - 1) / $0.batchSize }.reduce(0, +)
-    }
-
-    private func batches(of index: Int, members: [Int]) -> [ClassificationBatch] {
+    public func batch(of members: ArraySlice<Int>, bucket index: Int) -> ClassificationBatch {
         let bucket = buckets[index]
-        return stride(from: 0, to: members.count, by: bucket.batchSize).map { start in
-            ClassificationBatch(members[start..<min(start + bucket.batchSize, members.count)].map { texts[$0] }, bucket: index,
-                                batchSize: bucket.batchSize, length: bucket.length, padding: padding)
-        }
+        return ClassificationBatch(members.map { texts[$0] }, bucket: index, batchSize: bucket.batchSize, length: bucket.length,
+                                   padding: padding)
     }
 }

@@ -83,7 +83,7 @@ public struct TranslationBatch: Hashable, Sendable {
 ///
 /// A bucket's shape is its longest source (+ `<eos>`) and longest target (+ `<bos>`), so every pair
 /// in it is padded to those; `LengthPartition` cuts the buckets where the padded positions are fewest.
-public struct TranslationBuckets: Sendable {
+public struct TranslationBuckets: BucketedBatches, Sendable {
     public struct Bucket: Hashable, Sendable {
         public let sourceLength: Int
         public let targetLength: Int
@@ -116,32 +116,12 @@ public struct TranslationBuckets: Sendable {
         self.tokens = tokens
     }
 
-    /// The batches of one training epoch: each bucket's pairs shuffled and cut into batches (the last
-    /// filled up with empty rows), then all batches shuffled together.
-    public func epoch(using generator: inout SeededGenerator) -> [TranslationBatch] {
-        var batches: [TranslationBatch] = []
-        for (index, bucket) in buckets.enumerated() {
-            batches += self.batches(of: index, members: bucket.members.shuffled(with: &generator))
-        }
-        return batches.shuffled(with: &generator)
-    }
+    public var bucketMembers: [(members: [Int], batchSize: Int)] { buckets.map { ($0.members, $0.batchSize) } }
 
-    /// Every pair once, bucket after bucket, in a fixed order: for evaluation.
-    public var ordered: [TranslationBatch] {
-        buckets.indices.flatMap { batches(of: $0, members: buckets[$0].members) }
-    }
-
-    public var batchesPerEpoch: Int {
-        buckets.map { ($0.members.count + $0.batchSize - 1) / $0.batchSize }.reduce(0, +)
-    }
-
-    private func batches(of index: Int, members: [Int]) -> [TranslationBatch] {
+    public func batch(of members: ArraySlice<Int>, bucket index: Int) -> TranslationBatch {
         let bucket = buckets[index]
-        return stride(from: 0, to: members.count, by: bucket.batchSize).map { start in
-            let rows = members[start..<min(start + bucket.batchSize, members.count)].map { pairs[$0] }
-            return TranslationBatch(rows, bucket: index, batchSize: bucket.batchSize, sourceLength: bucket.sourceLength,
-                                    targetLength: bucket.targetLength, tokens: tokens)
-        }
+        return TranslationBatch(members.map { pairs[$0] }, bucket: index, batchSize: bucket.batchSize, sourceLength: bucket.sourceLength,
+                                targetLength: bucket.targetLength, tokens: tokens)
     }
 }
 

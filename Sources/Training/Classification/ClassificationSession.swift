@@ -17,16 +17,19 @@ final class ClassificationSession: TaskSession {
     let buckets: ClassificationBuckets
     /// The evaluation batches of valid and test, and where test's shapes start in the plan's.
     let evaluation: (valid: ClassificationBuckets?, test: ClassificationBuckets?, testOffset: Int)
-    let programs: [Program]
+    let training: BucketPrograms
     let evaluationPrograms: [Program]
     private(set) var latest: CheckpointStore.Latest?
-    var randomState: SeededGenerator
+    var randomState: SeededGenerator {
+        get { training.randomState }
+        set { training.randomState = newValue }
+    }
     private var batches: [ClassificationBatch] = []
     /// The confusion matrix of each split's latest evaluation, for the summary.
     private var confusion: [String: ConfusionMatrix] = [:]
 
     var plan: any TrainingPlan { classificationPlan }
-    var arena: ParameterArena { programs[0].arena }
+    var arena: ParameterArena { training.arena }
     var batchesPerEpoch: Int { buckets.batchesPerEpoch }
     var zeroState: [[Float]] { [] }
     var fitsByCounting: Bool { false }
@@ -63,17 +66,12 @@ final class ClassificationSession: TaskSession {
                                                     classes: corpus.labels.count, shapes: buckets.shapes,
                                                     evaluationShapes: (valid?.shapes ?? []) + (test?.shapes ?? []))
         let threads = train.threadCount()
-        var programs: [Program] = []
-        for pass in classificationPlan.train {
-            programs.append(try Engine.compile(pass.graph, outputs: [pass.loss], gradients: pass.gradients,
-                                               arena: programs.first?.arena, seed: UInt64(truncatingIfNeeded: spec.seed),
-                                               threads: threads))
-        }
-        self.programs = programs
+        let training = try BucketPrograms(classificationPlan.train.map { ($0.graph, $0.loss, $0.gradients) }, seed: spec.seed,
+                                          threads: threads)
+        self.training = training
         evaluationPrograms = try classificationPlan.eval.map { pass in
-            try Engine.compile(pass.graph, outputs: [pass.loss, pass.logits], arena: programs[0].arena, threads: threads)
+            try Engine.compile(pass.graph, outputs: [pass.loss, pass.logits], arena: training.arena, threads: threads)
         }
-        randomState = programs[0].randomState
     }
 
     func drawEpoch(using generator: inout SeededGenerator) -> Int {
@@ -83,10 +81,7 @@ final class ClassificationSession: TaskSession {
 
     func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int, share: Double) {
         let batch = batches[index]
-        let program = programs[batch.bucket]
-        program.randomState = randomState
-        let loss = try ClassificationPlan.run(program, batch, classificationPlan.train[batch.bucket]).loss
-        randomState = program.randomState
+        let loss = try training.run(bucket: batch.bucket) { try ClassificationPlan.run($0, batch, classificationPlan.train[batch.bucket]).loss }
         return (loss, batch.examples, 1)
     }
 
@@ -136,9 +131,7 @@ final class ClassificationSession: TaskSession {
     var parameterSummary: String { classificationPlan.train[0].summary.text }
 
     func memorySummary(optimizerState: Int) -> String {
-        zip(classificationPlan.shapes, programs).map { shape, program in
-            "bucket \(shape):\n" + program.memorySummary(optimizerState: optimizerState)
-        }.joined(separator: "\n")
+        training.memorySummary(shapes: classificationPlan.shapes.map(\.description), optimizerState: optimizerState)
     }
 
     func saveTokenizers(to run: RunDirectory) throws {
@@ -169,8 +162,7 @@ extension ClassificationBuckets {
     /// A batch of the one text `index` (row 0) in its bucket's shape.
     func batch(ofText index: Int) -> ClassificationBatch? {
         guard let bucket = buckets.firstIndex(where: { $0.members.contains(index) }) else { return nil }
-        return ClassificationBatch([texts[index]], bucket: bucket, batchSize: buckets[bucket].batchSize,
-                                   length: buckets[bucket].length, padding: padding)
+        return batch(of: [index], bucket: bucket)
     }
 }
 

@@ -18,13 +18,15 @@ final class TranslationSession: TaskSession {
     let buckets: TranslationBuckets
     /// The evaluation batches of valid and test, and where each split's shapes start in the plan's.
     let evaluation: (valid: TranslationBuckets?, test: TranslationBuckets?, testOffset: Int)
-    let programs: [Program]
+    let training: BucketPrograms
     let evaluationPrograms: [Program]
     /// The free-running evaluation programs, one per evaluation shape (none without `free_running`).
     let freeRunningPrograms: [Program]
     private(set) var latest: CheckpointStore.Latest?
-    /// The dropout generator, passed from bucket program to bucket program so that the run has one.
-    var randomState: SeededGenerator
+    var randomState: SeededGenerator {
+        get { training.randomState }
+        set { training.randomState = newValue }
+    }
     private var batches: [TranslationBatch] = []
     /// Decodes for BLEU and samples as `eval.decode` says; built once, so its programs are compiled once.
     private lazy var translator = Translator(plan: translationPlan, arena: arena,
@@ -34,7 +36,7 @@ final class TranslationSession: TaskSession {
     let threads: Int
 
     var plan: any TrainingPlan { translationPlan }
-    var arena: ParameterArena { programs[0].arena }
+    var arena: ParameterArena { training.arena }
     var batchesPerEpoch: Int { buckets.batchesPerEpoch }
     var zeroState: [[Float]] { [] }
     var fitsByCounting: Bool { false }
@@ -76,19 +78,14 @@ final class TranslationSession: TaskSession {
                                               evaluationShapes: shapes(valid) + shapes(test))
         let threads = train.threadCount()
         self.threads = threads
-        var programs: [Program] = []
-        for pass in translationPlan.train {
-            programs.append(try Engine.compile(pass.graph, outputs: [pass.loss], gradients: pass.gradients,
-                                               arena: programs.first?.arena, seed: UInt64(truncatingIfNeeded: spec.seed),
-                                               threads: threads))
-        }
-        self.programs = programs
+        let training = try BucketPrograms(translationPlan.train.map { ($0.graph, $0.loss, $0.gradients) }, seed: spec.seed,
+                                          threads: threads)
+        self.training = training
         let compile = { (pass: TranslationPlan.Pass) in
-            try Engine.compile(pass.graph, outputs: [pass.loss], arena: programs[0].arena, threads: threads)
+            try Engine.compile(pass.graph, outputs: [pass.loss], arena: training.arena, threads: threads)
         }
         evaluationPrograms = try translationPlan.eval.map(compile)
         freeRunningPrograms = try translationPlan.freeRunning.map(compile)
-        randomState = programs[0].randomState
     }
 
     func drawEpoch(using generator: inout SeededGenerator) -> Int {
@@ -98,10 +95,7 @@ final class TranslationSession: TaskSession {
 
     func train(batch index: Int, state: inout [[Float]], lr: Float) throws -> (loss: Float, predictions: Int, share: Double) {
         let batch = batches[index]
-        let program = programs[batch.bucket]
-        program.randomState = randomState
-        let loss = try run(program, batch, translationPlan.train[batch.bucket])
-        randomState = program.randomState
+        let loss = try training.run(bucket: batch.bucket) { try run($0, batch, translationPlan.train[batch.bucket]) }
         return (loss, batch.predictions, 1)
     }
 
@@ -181,10 +175,7 @@ final class TranslationSession: TaskSession {
     }
 
     func memorySummary(optimizerState: Int) -> String {
-        zip(translationPlan.shapes, programs).map { shape, program in
-            "bucket \(shape):\n"
-                + program.memorySummary(optimizerState: optimizerState)
-        }.joined(separator: "\n")
+        training.memorySummary(shapes: translationPlan.shapes.map(\.description), optimizerState: optimizerState)
     }
 
     func saveTokenizers(to run: RunDirectory) throws {
