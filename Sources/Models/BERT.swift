@@ -77,6 +77,12 @@ public struct BERT {
     /// tokens and segments (B, T) ids, mask (B, T) of 1 (real) and 0 (padding) → hidden states (B, T, C).
     /// Without segments every position is in segment 0 (one text, as a classifier reads it).
     public func encode(_ tokens: Tensor, segments: Tensor? = nil, mask: Tensor) throws -> Tensor {
+        try encodeLayers(tokens, segments: segments, mask: mask).last ?? tokens
+    }
+
+    /// The hidden states (B, T, C) after the embeddings (index 0) and after each block (1…L), as
+    /// Hugging Face's `output_hidden_states`.
+    public func encodeLayers(_ tokens: Tensor, segments: Tensor? = nil, mask: Tensor) throws -> [Tensor] {
         let length = tokens.shape[1]
         guard length <= config.maxPositions else {
             throw GraphError.invalidShape(op: "bert", node: tokens.graph.nodes.count, tokens.shape,
@@ -84,9 +90,9 @@ public struct BERT {
         }
         let segment = try segments.map { try self.segments($0) } ?? self.segments.weight.sliced(axis: 0, 0..<1)
         let summed = try self.tokens(tokens) + positions.weight.sliced(axis: 0, 0..<length) + segment
-        var x = try embeddingNorm(summed).dropout(config.dropout)
-        for block in blocks { x = try block(x, padding: mask) }
-        return x
+        var layers = [try embeddingNorm(summed).dropout(config.dropout)]
+        for block in blocks { layers.append(try block(layers[layers.count - 1], padding: mask)) }
+        return layers
     }
 
     /// hidden (B, T, C) → the masked-LM logits (B, T, V).

@@ -166,7 +166,7 @@ public struct TextClassifier {
 
     /// The maximum or mean of x over `axis` (the positions), counting only where `mask` (x's shape
     /// without its last axis) is 1; the axis is removed.
-    static func pooled(_ x: Tensor, mask: Tensor, axis: Int, _ pool: Pool) throws -> Tensor {
+    public static func pooled(_ x: Tensor, mask: Tensor, axis: Int, _ pool: Pool) throws -> Tensor {
         let m = try mask.reshaped(to: Shape(mask.shape.dims + [1]))
         if pool == .mean {
             return try (x * m).sum(axes: [axis]) / m.sum(axes: [axis])

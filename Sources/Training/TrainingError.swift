@@ -24,6 +24,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case weightShapeMismatch(key: String, ours: String, theirs: String, path: String)
     /// A text to classify or fill with more tokens (framed) than the model has positions.
     case textTooLong(line: Int, tokens: Int, positions: Int)
+    /// `runner embed --layer L` beyond the model's layers.
+    case noLayer(Int, layers: Int)
     /// A text given to fill-mask without a `[MASK]` in it.
     case noMask(String)
     /// An input line to classify that the tokenizer leaves no token of.
@@ -75,6 +77,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .textTooLong(let line, let tokens, let positions):
             "input line \(line) takes \(tokens) positions with its framing, more than the \(positions) of the model "
                 + "(model.max_positions); shorten the line"
+        case .noLayer(let layer, let layers):
+            "--layer \(layer): the model has layers 0 (the embeddings) to \(layers)"
         case .noMask(let text):
             "\"\(text)\" has no [MASK] to fill; write [MASK] where a word should be guessed"
         case .emptyText(let line):
@@ -100,7 +104,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .unsupported, .unresumable, .unknownSplit, .emptySplit, .splitTooShort, .unscoredSplit, .emptyPrompt, .wrongTask, .sourceTooLong,
-             .emptyText, .textTooLong, .noMask, .weightShapeMismatch, .noEndOfSequence, .otherRankCount:
+             .emptyText, .textTooLong, .noLayer, .noMask, .weightShapeMismatch, .noEndOfSequence, .otherRankCount:
             64
         case .noBestCheckpoint, .noCheckpointFile, .missingWeights: 66
         case .divergence: 1
@@ -124,7 +128,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         switch command {
         case "translate": "a translation"
         case "predict": "a classification"
-        case "fill-mask": "a masked_lm"
+        case "fill-mask", "embed": "a masked_lm"
         case "similar", "analogy", "export": "an embeddings"
         default: "a language_model"
         }

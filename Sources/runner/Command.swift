@@ -22,6 +22,7 @@ enum Command: Equatable {
     case translate(run: String, options: TranslateOptions)
     case predict(run: String, checkpoint: CheckpointChoice)
     case fillMask(run: String, text: String, count: Int, checkpoint: CheckpointChoice)
+    case embed(run: String, options: EmbedOptions)
     case similar(run: String, word: String, options: WordVectorOptions)
     case analogy(run: String, words: [String], options: WordVectorOptions)
     case export(run: String, options: WordVectorOptions)
@@ -56,6 +57,34 @@ enum Command: Equatable {
         var dataDirectory: String?
         /// `--scheduler slurm`: the trials go to Slurm as one job array, with these options.
         var slurm: SlurmOptions?
+    }
+
+    /// `runner embed RUN`: which layer, how a line's states are pooled, where the matrix goes.
+    struct EmbedOptions: Equatable {
+        var layer: Int?
+        var pool = PretrainedBERT.EmbeddingPool.cls
+        var output: String?
+        var checkpoint = CheckpointChoice.latest
+    }
+
+    static func embed(_ parser: inout Parser) throws(UsageError) -> Command {
+        var options = EmbedOptions()
+        options.checkpoint = try parser.options(["--checkpoint"]) { flag, value throws(UsageError) in
+            switch flag {
+            case "--layer": options.layer = try Parser.integer(flag, value, atLeast: 0)
+            case "--pool":
+                guard let pool = PretrainedBERT.EmbeddingPool(rawValue: value) else {
+                    throw UsageError(message: "--pool takes cls or mean (got '\(value)')")
+                }
+                options.pool = pool
+            case "--out":
+                guard value.hasSuffix(".npy") else { throw UsageError(message: "--out takes a .npy file name (got '\(value)')") }
+                options.output = value
+            default: return false
+            }
+            return true
+        }.checkpoint
+        return .embed(run: try parser.positional("embed", "a masked_lm run directory"), options: options)
     }
 
     struct SampleOptions: Equatable {
@@ -115,7 +144,7 @@ enum Command: Equatable {
         var description: String { "error: \(message)\nRun 'runner --help' for usage." }
     }
 
-    static let commands = ["train", "check", "resume", "sample", "eval", "translate", "predict", "fill-mask", "similar", "analogy", "export",
+    static let commands = ["train", "check", "resume", "sample", "eval", "translate", "predict", "fill-mask", "embed", "similar", "analogy", "export",
                            "tokenize", "bleu", "table", "plot", "report", "sweep", "help"]
 
 
@@ -192,6 +221,8 @@ enum Command: Equatable {
                     + "runner fill-mask RUN \"the [MASK] of the film\"")
             }
             self = .fillMask(run: arguments[0], text: arguments[1], count: count, checkpoint: checkpoint)
+        case "embed":
+            self = try Self.embed(&parser)
         case "similar":
             self = try Self.similar(&parser)
         case "analogy":

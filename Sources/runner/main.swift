@@ -91,6 +91,8 @@ func main() -> Int32 {
             try PredictCommand.run(path, checkpoint: checkpoint)
         case .fillMask(let path, let text, let count, let checkpoint):
             try FillMaskCommand.run(path, text: text, count: count, checkpoint: checkpoint)
+        case .embed(let path, let options):
+            try EmbedCommand.run(path, options)
         case .similar(let path, let word, let options):
             try WordVectorCommand.similar(path, word: word, options)
         case .analogy(let path, let words, let options):

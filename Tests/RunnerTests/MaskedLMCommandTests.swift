@@ -55,6 +55,21 @@ extension RunnerTests {
         let probabilities = rows.compactMap { Double($0[2]) }
         XCTAssertEqual(probabilities, probabilities.sorted(by: >), guesses)
         XCTAssertTrue(probabilities.allSatisfy { $0 > 0 && $0 <= 1 }, guesses)
+        // One vector per line, the same for a line alone as beside a longer one (padding changes nothing).
+        let (embedded, vectors, embedError) = try run(["embed", path, "--pool", "mean"], input: "river stone .\nwinter silver north garden .\n")
+        XCTAssertEqual(embedded, 0, embedError)
+        let embeddings = try vectors.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [Double]) }
+        XCTAssertEqual(embeddings.map(\.count), [16, 16])
+        let (_, alone, _) = try run(["embed", path, "--pool", "mean"], input: "river stone .\n")
+        let single = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(alone.utf8.dropLast())) as? [Double])
+        for (a, b) in zip(single, embeddings[0]) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        let matrix = directory.appendingPathComponent("vectors.npy")
+        let (saved, _, saveError) = try run(["embed", path, "--layer", "0", "--out", matrix.path], input: "river\nstone\nlight\n")
+        XCTAssertEqual(saved, 0, saveError)
+        let bytes = try Data(contentsOf: matrix)
+        let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+        XCTAssertEqual(bytes.count, 10 + headerLength + 3 * 16 * 4)
+        XCTAssertTrue(String(decoding: bytes[10..<(10 + headerLength)], as: UTF8.self).contains("'shape': (3, 16)"))
         let (scored, score, scoreError) = try run(["eval", path, "--split", "valid"])
         XCTAssertEqual(scored, 0, scoreError)
         XCTAssertTrue(score.contains("mlm_accuracy"), score)
@@ -92,6 +107,9 @@ extension RunnerTests {
 
         let cases: [BadInput] = [
             (["fill-mask", path, "river stone"], 64, "has no [MASK] to fill"),
+            (["embed", path, "--layer", "2"], 64, "--layer 2: the model has layers 0 (the embeddings) to 1"),
+            (["embed", path, "--pool", "max"], 64, "--pool takes cls or mean (got 'max')"),
+            (["embed", path, "--out", "vectors.txt"], 64, "--out takes a .npy file name"),
             (["fill-mask", path], 64, "fill-mask needs a masked_lm run directory and a text"),
             (["fill-mask", path, "[MASK]", "--top-k", "0"], 64, "--top-k takes an integer ≥ 1"),
             (["check", spec.path, "--set", "train.seq_len=40"], 64, "train.seq_len (40) is more than model.max_positions (32)"),

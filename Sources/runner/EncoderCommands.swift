@@ -8,9 +8,7 @@ enum PredictCommand {
     static func run(_ path: String, checkpoint: CheckpointChoice) throws {
         let classifier = try RunClassifier(try RunDirectory.open(URL(fileURLWithPath: path)), checkpoint: checkpoint)
         for warning in classifier.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-        // Read as a labelled file's texts are: LF, CRLF or CR ends a line, white space at the ends goes.
-        let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        let lines = LabelledLines.lines(of: text).map(\.trimmingWhitespace)
+        let lines = textLines()
         let start = Date()
         let predictions = try classifier.predict(lines)
         let seconds = max(Date().timeIntervalSince(start), 1e-9)
@@ -25,7 +23,7 @@ enum PredictCommand {
 /// the mask's number, the token, its probability.
 enum FillMaskCommand {
     static func run(_ path: String, text: String, count: Int, checkpoint: CheckpointChoice) throws {
-        let filler = try RunMaskFiller(try RunDirectory.open(URL(fileURLWithPath: path)), checkpoint: checkpoint)
+        let filler = try PretrainedBERT(try RunDirectory.open(URL(fileURLWithPath: path)), checkpoint: checkpoint)
         for warning in filler.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         var output = ""
         for (mask, guesses) in try filler.fill(text, count: count).enumerated() {
@@ -33,4 +31,30 @@ enum FillMaskCommand {
         }
         FileHandle.standardOutput.write(Data(output.utf8))
     }
+}
+
+/// `runner embed RUN`: one vector per line of standard input, from a masked_lm run's BERT: JSON lines
+/// of numbers, or with `--out FILE.npy` one float32 matrix (lines × width) that `numpy.load` reads.
+enum EmbedCommand {
+    static func run(_ path: String, _ options: Command.EmbedOptions) throws {
+        let bert = try PretrainedBERT(try RunDirectory.open(URL(fileURLWithPath: path)), checkpoint: options.checkpoint,
+                                      command: "embed")
+        for warning in bert.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        let vectors = try bert.embed(textLines(), layer: options.layer, pool: options.pool)
+        if let out = options.output {
+            try atomicWrite(NumpyArray.encode(vectors.flatMap { $0 }, rows: vectors.count, columns: vectors.first?.count ?? 0),
+                            to: URL(fileURLWithPath: out))
+            print(out)
+        } else {
+            let output = vectors.map { "[" + $0.map { String(format: "%.7g", $0) }.joined(separator: ", ") + "]\n" }.joined()
+            FileHandle.standardOutput.write(Data(output.utf8))
+        }
+    }
+}
+
+/// The lines of standard input as a labelled file's texts are read: LF, CRLF or CR ends a line, and
+/// white space at either end goes.
+private func textLines() -> [String] {
+    let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+    return LabelledLines.lines(of: text).map(\.trimmingWhitespace)
 }
