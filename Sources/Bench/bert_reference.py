@@ -15,10 +15,8 @@ second), the figure SeqLab's line prints beside its own.
 Each thread count runs in a child process, so its peak RSS is its own. Needs `pip install torch transformers`.
 """
 import resource
-import statistics
-import time
 
-from reference_main import reference_main
+from reference_main import reference_main, timed
 
 VOCAB, WIDTH, LAYERS, HEADS, FFN, BATCH, LENGTH, LR, CLIP = 8000, 256, 4, 4, 1024, 32, 128, 1e-4, 1.0
 
@@ -53,15 +51,8 @@ def run_one(name, threads, warmup, steps, seed):
         optimizer.step()
         return float(loss)
 
-    for i in range(warmup):
-        step(*batches[i % len(batches)])
-    times = []
-    for i in range(steps):
-        start = time.perf_counter()
-        loss = step(*batches[(warmup + i) % len(batches)])
-        times.append(time.perf_counter() - start)
-    median = statistics.median(times)
-    return {"bench": "bert_mlm", "threads": threads, "ms_median": 1e3 * median, "ms_min": 1e3 * min(times),
+    median, fastest, loss = timed(step, batches, warmup, steps)
+    return {"bench": "bert_mlm", "threads": threads, "ms_median": 1e3 * median, "ms_min": 1e3 * fastest,
             "tokens_per_step": BATCH * LENGTH, "tokens_per_s": BATCH * LENGTH / median, "loss_last": loss,
             "params": sum(p.numel() for p in model.parameters()),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "torch": torch.__version__}

@@ -4,8 +4,23 @@ is its own; `--json` prints the child's JSON line as SeqLab's bench reads it."""
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
+import time
+
+
+def timed(step, batches, warmup, steps):
+    """Runs `step(*batch)` over the batches in turn, `warmup` times untimed and `steps` times timed:
+    (median seconds, fastest seconds, the last step's return value)."""
+    for i in range(warmup):
+        step(*batches[i % len(batches)])
+    times = []
+    for i in range(steps):
+        start = time.perf_counter()
+        last = step(*batches[(warmup + i) % len(batches)])
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), min(times), last
 
 
 def reference_main(script, description, names, run_one, warmup, steps):

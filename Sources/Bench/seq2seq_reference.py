@@ -21,10 +21,8 @@ the figure SeqLab's line prints beside its own.
 Each benchmark runs in a child process, so its peak RSS is its own. Needs `pip install torch`.
 """
 import resource
-import statistics
-import time
 
-from reference_main import reference_main
+from reference_main import reference_main, timed
 
 SOURCE_VOCAB, TARGET_VOCAB, BATCH, SOURCE_LEN, TARGET_LEN = 7853, 5893, 128, 14, 14
 EMB, HID, DROPOUT, TEACHER_FORCING = 256, 512, 0.5, 0.5
@@ -152,15 +150,8 @@ def run_one(name, threads, warmup, steps, seed):
         optimizer.step()
         return float(loss)
 
-    for i in range(warmup):
-        step(*batches[i % len(batches)])
-    times = []
-    for i in range(steps):
-        start = time.perf_counter()
-        loss = step(*batches[(warmup + i) % len(batches)])
-        times.append(time.perf_counter() - start)
-    median = statistics.median(times)
-    return {"bench": name, "threads": threads, "ms_median": 1e3 * median, "ms_min": 1e3 * min(times),
+    median, fastest, loss = timed(step, batches, warmup, steps)
+    return {"bench": name, "threads": threads, "ms_median": 1e3 * median, "ms_min": 1e3 * fastest,
             "tokens_per_step": BATCH * TARGET_LEN, "tokens_per_s": BATCH * TARGET_LEN / median,
             "loss_last": loss, "params": sum(p.numel() for p in params),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "torch": torch.__version__}

@@ -63,6 +63,11 @@ public protocol TaskSession: AnyObject {
     var summaryExtras: [String: JSONValue] { get }
 }
 
+/// What most tasks are: no carried state, trained by gradient steps, nothing to count.
 extension TaskSession {
     var summaryExtras: [String: JSONValue] { [:] }
+    var zeroState: [[Float]] { [] }
+    var fitsByCounting: Bool { false }
+    var learnsInPlace: Bool { false }
+    func count() throws {}
 }

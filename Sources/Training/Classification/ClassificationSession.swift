@@ -31,9 +31,6 @@ final class ClassificationSession: TaskSession {
     var plan: any TrainingPlan { classificationPlan }
     var arena: ParameterArena { training.arena }
     var batchesPerEpoch: Int { buckets.batchesPerEpoch }
-    var zeroState: [[Float]] { [] }
-    var fitsByCounting: Bool { false }
-    var learnsInPlace: Bool { false }
     var scoredSplits: [String] { ["valid", "test"] }
     var warnings: [String] { latest?.warnings ?? [] }
 
@@ -115,8 +112,6 @@ final class ClassificationSession: TaskSession {
         return corpus.tokenizer.decode(first.tokens.filter { !frame.contains($0) }) + " → " + corpus.labels[best.class]
             + String(format: " (%.3f; gold %@)", best.probability, corpus.labels[first.label])
     }
-
-    func count() throws {}
 
     var overview: String {
         let shapes = classificationPlan.shapes.map(\.description).joined(separator: " ")

@@ -34,9 +34,7 @@ final class EmbeddingsSession: TaskSession {
 
     var plan: any TrainingPlan { embeddingsPlan }
     var batchesPerEpoch: Int { model.model.kind == .glove ? cooccurrenceSteps : groups.count }
-    var zeroState: [[Float]] { [] }
     var warnings: [String] { latest?.warnings ?? [] }
-    var fitsByCounting: Bool { false }
     var learnsInPlace: Bool { true }
     var scoredSplits: [String] { ["valid"] }
     private var cooccurrenceSteps: Int { (cooccurrences.count + model.model.batchWords - 1) / model.model.batchWords }
@@ -126,8 +124,6 @@ final class EmbeddingsSession: TaskSession {
             return "\(word) → " + neighbours.map { $0.word }.joined(separator: " ")
         }.joined(separator: "; ")
     }
-
-    func count() throws {}
 
     var overview: String { "\(spec.name): \(model.summary)\n" + dataSummary }
 

@@ -36,7 +36,6 @@ final class LanguageModelSession: TaskSession {
     var warnings: [String] { context.warnings }
     var latest: CheckpointStore.Latest? { context.latest }
     var fitsByCounting: Bool { context.plan.fitsByCounting }
-    var learnsInPlace: Bool { false }
     var scoredSplits: [String] { ["train", "valid", "test"] }
     var randomState: SeededGenerator {
         get { program.randomState }

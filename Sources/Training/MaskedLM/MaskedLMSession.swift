@@ -30,9 +30,6 @@ final class MaskedLMSession: TaskSession {
     var plan: any TrainingPlan { maskedPlan }
     var arena: ParameterArena { program.arena }
     var batchesPerEpoch: Int { (pairsPerEpoch + maskedPlan.batchSize - 1) / maskedPlan.batchSize }
-    var zeroState: [[Float]] { [] }
-    var fitsByCounting: Bool { false }
-    var learnsInPlace: Bool { false }
     var scoredSplits: [String] { ["valid", "test"] }
     var warnings: [String] { latest?.warnings ?? [] }
 
@@ -163,8 +160,6 @@ final class MaskedLMSession: TaskSession {
     }
 
     func sample(step: Int) throws -> String? { nil }
-
-    func count() throws {}
 
     var overview: String {
         "\(spec.name): \(maskedPlan.summary), vocabulary \(tokenizer.vocabularySize); " + (dataNote ?? "")

@@ -38,9 +38,6 @@ final class TranslationSession: TaskSession {
     var plan: any TrainingPlan { translationPlan }
     var arena: ParameterArena { training.arena }
     var batchesPerEpoch: Int { buckets.batchesPerEpoch }
-    var zeroState: [[Float]] { [] }
-    var fitsByCounting: Bool { false }
-    var learnsInPlace: Bool { false }
     var scoredSplits: [String] { ["train", "valid", "test"] }
     var warnings: [String] { latest?.warnings ?? [] }
 
@@ -150,8 +147,6 @@ final class TranslationSession: TaskSession {
         guard let pair = corpus.valid.first else { return nil }
         return corpus.source.decode(pair.source) + " → " + (try translate([pair.source]).first ?? "")
     }
-
-    func count() throws {}
 
     var overview: String {
         let (model, shapes) = (translationPlan.model.summary, translationPlan.shapes)
