@@ -89,8 +89,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .noCheckpointFile(let path):
             "--checkpoint \(path): no such file; give latest, best or a checkpoint file of the run (its checkpoints/)"
         case .missingWeights(let path):
-            "init_from: no weights at \(path); give a model.safetensors or the directory holding one "
-                + "(as `runner export RUN --format safetensors` writes it)"
+            "init_from: no run or weights at \(path); give a run directory, a model.safetensors or the directory holding "
+                + "one (as `runner export RUN --format safetensors` writes it)"
         case .otherRankCount(let run, let trained, let now):
             "\(run) was trained by \(Self.processes(trained)) and this is \(Self.processes(now)); resume it as it was trained: "
                 + Self.resumeCommand(run: run, ranks: trained)

@@ -186,7 +186,7 @@ extension RunnerTests {
             (["check", f + "tiny.yaml", "--set", "init_from=\(f)weights"], 0, "tiny: rnn_lm (gru)"),
             (["check", f + "tiny.yaml", "--set", "init_from=\(f)weights", "--set", "model.hidden=16"], 64,
              "error: \(f)weights/model.safetensors does not fit the model:"),
-            (["check", f + "tiny.yaml", "--set", "init_from=/nonexistent"], 66, "error: init_from: no weights at /nonexistent"),
+            (["check", f + "tiny.yaml", "--set", "init_from=/nonexistent"], 66, "error: init_from: no run or weights at /nonexistent"),
             (["check", f + "tiny.yaml", "--set", "init_from=\(f)binary.txt"], 64,
              "error: \(f)binary.txt: not a readable safetensors file: the header length"),
             (["check", f + "tiny.yaml", "--set", "init_from=\(f)hf_bert"], 64,

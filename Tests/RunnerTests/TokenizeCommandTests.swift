@@ -71,15 +71,30 @@ extension RunnerTests {
         try assertRefusals(cases)
     }
 
-    /// A key renamed or a rule added must not leave a committed experiment unloadable.
+    /// A key renamed or a rule added must not leave a committed experiment unloadable. A spec that
+    /// starts from another run's weights or tokenizer (`runs/…`, which `make reproduce-sst2` trains)
+    /// is checked against a one-step run of the pretraining spec, made here.
     func testEveryExperimentChecks() throws {
         let directory = Self.packageRoot.appendingPathComponent("experiments")
         let specs = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }.sorted()
         XCTAssertFalse(specs.isEmpty)
+        let pretrained = FileManager.default.temporaryDirectory.appendingPathComponent("pretrained-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: pretrained) }
+        let (made, _, makeError) = try run(["experiments/bert_wikitext2.yaml", "--run-dir", pretrained.path, "--set", "train.epochs=null",
+                                            "--set", "train.steps=1", "--set", "checkpoint.every_steps=1", "--set", "eval.batches=1"])
+        XCTAssertEqual(made, 0, makeError)
         for spec in specs {
-            let (code, stdout, stderr) = try run(["check", "experiments/" + spec])
+            let text = try String(contentsOf: directory.appendingPathComponent(spec), encoding: .utf8)
+            var arguments = ["check", "experiments/" + spec]
+            if text.contains("init_from: runs/") { arguments += ["--set", "init_from=\(pretrained.path)"] }
+            if text.contains("file: runs/") { arguments += ["--set", "tokenizer.file=\(pretrained.path)/tokenizer.json"] }
+            let (code, stdout, stderr) = try run(arguments)
             XCTAssertEqual(code, 0, "\(spec): \(stderr)")
             XCTAssertTrue(stdout.contains("parameters"), spec)
         }
+        // Without the pretraining run, the fine-tuning spec says which run it needs.
+        let (missing, _, missingError) = try run(["check", "experiments/sst2_bert.yaml", "--set", "init_from=/nonexistent/run"])
+        XCTAssertEqual(missing, 66, missingError)
+        XCTAssertTrue(missingError.hasPrefix("error: init_from: no run or weights at /nonexistent/run"), missingError)
     }
 }
