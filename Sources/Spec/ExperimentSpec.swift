@@ -240,6 +240,7 @@ extension ExperimentSpec: SpecSection {
             (TrainSpec.sequenceKeys, [.languageModel, .maskedLM]),
             (DataSpec.embeddingsKeys + EvalSpec.embeddingsKeys, [.embeddings]),
             (DataSpec.classificationKeys + TrainSpec.classificationKeys, [.classification]),
+            (DataSpec.maskedLMKeys, [.maskedLM]),
         ]
         for (section, entries) in given {
             for entry in entries {
@@ -305,6 +306,8 @@ public struct DataSpec: Sendable, Equatable {
     public var lineEnd = LineEnd.none
     /// Word vectors: lowercase the corpus before splitting it into words.
     public var lowercase = false
+    /// masked_lm: the probability that a word position is selected for prediction (BERT's 15 %).
+    public var maskRate = 0.15
     /// Classification: which column of a labelled line holds the label.
     public var columns = Columns.labelText
     /// Classification: whether each file starts with a header line; nil to tell by its first line
@@ -372,6 +375,7 @@ extension DataSpec: SpecSection {
             .int("buckets", \.buckets, .atLeastOne),
             .choice("line_end", \.lineEnd),
             .bool("lowercase", \.lowercase),
+            .double("mask_rate", \.maskRate, .openFraction),
             .choice("columns", \.columns),
             .bool("header", \.header),
         ]
@@ -383,6 +387,7 @@ extension DataSpec: SpecSection {
     static let languageModelKeys = ["max_chars", "format", "line_end"]
     static let embeddingsKeys = ["lowercase"]
     static let classificationKeys = ["columns", "header"]
+    static let maskedLMKeys = ["mask_rate"]
     /// Word vectors read one corpus, every file of it, one sentence per line: no splits.
     static let splitKeys = ["split", "files"]
 

@@ -20,6 +20,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case emptyPrompt(String)
     /// A source line with more tokens than the model has positions for (with its `<eos>`).
     case sourceTooLong(line: Int, tokens: Int, positions: Int)
+    /// `init_from: RUN_DIR` of a model that shares no key with this one (another architecture).
+    case nothingShared(path: String, theirs: String, ours: String)
     /// `init_from: RUN_DIR` with a weight whose shape differs between the two models.
     case weightShapeMismatch(key: String, ours: String, theirs: String, path: String)
     /// A text to classify or fill with more tokens (framed) than the model has positions.
@@ -71,6 +73,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .sourceTooLong(let line, let tokens, let positions):
             "source line \(line) has \(tokens) tokens; with its <eos> that is more than the \(positions) positions of the "
                 + "model (model.max_positions): split the line, or train a model with more positions"
+        case .nothingShared(let path, let theirs, let ours):
+            "init_from: \(path) shares no weight with this model (its first key is '\(theirs)', this model's '\(ours)'): "
+                + "it is another architecture; start from a run of this model's encoder"
         case .weightShapeMismatch(let key, let ours, let theirs, let path):
             "init_from: '\(key)' is \(theirs) in \(path) but \(ours) in this model; give the two models the same sizes "
                 + "where they share keys"
@@ -104,7 +109,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .unsupported, .unresumable, .unknownSplit, .emptySplit, .splitTooShort, .unscoredSplit, .emptyPrompt, .wrongTask, .sourceTooLong,
-             .emptyText, .textTooLong, .noLayer, .noMask, .weightShapeMismatch, .noEndOfSequence, .otherRankCount:
+             .emptyText, .textTooLong, .noLayer, .noMask, .weightShapeMismatch, .nothingShared, .noEndOfSequence, .otherRankCount:
             64
         case .noBestCheckpoint, .noCheckpointFile, .missingWeights: 66
         case .divergence: 1

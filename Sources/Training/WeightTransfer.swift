@@ -49,6 +49,10 @@ struct WeightTransfer: Equatable {
             state[slot.range] = checkpoint.values[start..<(start + slot.count)]
             loaded.append(slot.key)
         }
+        guard !loaded.isEmpty else {
+            throw TrainingError.nothingShared(path: chosen.url.path, theirs: checkpoint.entries.first?.key ?? "none",
+                                              ours: layout.slots.first?.key ?? "none")
+        }
         arena.restore(state)
         let ours = Set(layout.slots.map(\.key))
         (path, self.loaded, self.new) = (chosen.url.path, loaded, new)

@@ -66,8 +66,9 @@ final class MaskedLMSession: TaskSession {
         guard tokenizer.vocabularySize > specials.count else {
             throw DataError.invalidOption("the tokenizer has no token but its special ones to mask with; raise tokenizer.vocab_size")
         }
-        let recipe = PairRecipe(length: spec.train.seqLen, cls: cls, sep: sep, mask: mask, specials: specials,
+        var recipe = PairRecipe(length: spec.train.seqLen, cls: cls, sep: sep, mask: mask, specials: specials,
                                 vocabularySize: tokenizer.vocabularySize)
+        recipe.selected = Float(spec.data.maskRate)
         maskedPlan = try MaskedLMPlan(spec, vocabularySize: tokenizer.vocabularySize,
                                       capacity: recipe.capacity(batchSize: spec.train.batchSize))
         self.recipe = recipe
