@@ -28,6 +28,13 @@ extension BucketedBatches {
         bucketMembers.enumerated().flatMap { index, bucket in batches(of: index, members: bucket.members, size: bucket.batchSize) }
     }
 
+    /// The results `perBatch` gives for each batch of `ordered` (one per example it holds, in its rows'
+    /// order) put back in the order of the examples themselves.
+    public func inExampleOrder<Result>(_ perBatch: (Batch) throws -> [Result]) rethrows -> [Result] {
+        let results = try ordered.flatMap(perBatch)
+        return zip(bucketMembers.flatMap(\.members), results).sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
     public var batchesPerEpoch: Int {
         bucketMembers.map { ($0.members.count + $0.batchSize - 1) / $0.batchSize }.reduce(0, +)
     }

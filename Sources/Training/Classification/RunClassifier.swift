@@ -47,18 +47,12 @@ public final class RunClassifier {
         let programs = try plan.eval.map { pass in
             try Engine.compile(pass.graph, outputs: [pass.loss, pass.logits], arena: arena, threads: threads)
         }
-        // The ordered batches hold the texts bucket by bucket, each bucket's members in order.
-        let order = buckets.buckets.flatMap(\.members)
-        var predictions = [(label: String, probability: Double)](repeating: ("", 0), count: lines.count)
-        var next = 0
-        for batch in buckets.ordered {
-            let scored = try ClassificationPlan.run(programs[batch.bucket], batch, plan.eval[batch.bucket], logits: true)
-            for logits in scored.logits.prefix(batch.examples) {
-                let best = ClassificationPlan.best(logits)
-                predictions[order[next]] = (labels[best.class], best.probability)
-                next += 1
-            }
+        return try buckets.inExampleOrder { batch in
+            try ClassificationPlan.run(programs[batch.bucket], batch, plan.eval[batch.bucket], logits: true).logits
+                .prefix(batch.examples).map { logits in
+                    let best = ClassificationPlan.best(logits)
+                    return (labels[best.class], best.probability)
+                }
         }
-        return predictions
     }
 }

@@ -83,11 +83,9 @@ public final class PretrainedBERT {
             return LabelledText(tokens: ids, label: 0)
         }
         let buckets = try ClassificationBuckets(texts, count: 4, batchSize: 32, batchTokens: nil, padding: tokenizer.paddingID ?? 0)
-        var vectors = [[Float]](repeating: [], count: lines.count)
-        // The ordered batches hold the texts bucket by bucket, each bucket's members in order.
-        let (order, batches) = (buckets.buckets.flatMap(\.members), buckets.ordered)
-        var next = 0
-        for (index, bucket) in buckets.buckets.enumerated() {
+        // One program per bucket shape, all over one arena that holds the checkpoint's weights.
+        var arena: ParameterArena?
+        let programs = try buckets.buckets.map { bucket -> (Program, Tensor) in
             let graph = Graph(training: false)
             let (b, t) = (bucket.batchSize, bucket.length)
             let mask = graph.input(MaskedLMPlan.mask, shape: [b, t])
@@ -95,19 +93,20 @@ public final class PretrainedBERT {
                                                                       mask: mask)[layer]
             let pooled = pool == .cls ? try hidden.sliced(axis: 1, 0..<1).reshaped(to: [b, config.width])
                 : try TextClassifier.pooled(hidden, mask: mask, axis: 1, .mean)                          // (B, C)
-            let program = try Engine.compile(graph, outputs: [pooled], threads: spec.train.threadCount())
-            try program.arena.load(checkpoint.checkpoint, path: checkpoint.url.path)
-            for batch in batches where batch.bucket == index {
-                try program.setInput(MaskedLMPlan.tokens, batch.tokens.map(Float.init))
-                try program.setInput(MaskedLMPlan.mask, batch.mask)
-                program.run()
-                for row in try program.readRows(pooled, count: batch.examples) {
-                    vectors[order[next]] = row
-                    next += 1
-                }
+            let program = try Engine.compile(graph, outputs: [pooled], arena: arena, threads: spec.train.threadCount())
+            if arena == nil {
+                try program.arena.load(checkpoint.checkpoint, path: checkpoint.url.path)
+                arena = program.arena
             }
+            return (program, pooled)
         }
-        return vectors
+        return try buckets.inExampleOrder { batch in
+            let (program, pooled) = programs[batch.bucket]
+            try program.setInput(MaskedLMPlan.tokens, batch.tokens.map(Float.init))
+            try program.setInput(MaskedLMPlan.mask, batch.mask)
+            program.run()
+            return try program.readRows(pooled, count: batch.examples)
+        }
     }
 
     /// How a line's hidden states become one vector.
