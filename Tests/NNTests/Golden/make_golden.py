@@ -44,6 +44,19 @@ def dump(name, inputs, params, outputs, directory=HERE, extra=None):
         f.write("\n")
 
 
+def far_from_init(*modules):
+    """Every parameter redrawn as 0.3 N(0, 1), LayerNorm gains then moved up by 1: attention far from
+    uniform, logits spread over several units, every bias and norm parameter mattering, so that no
+    term hides under the tolerance."""
+    with torch.no_grad():
+        for module in modules:
+            for p in module.parameters():
+                p.copy_(0.3 * torch.randn_like(p))
+            for m in module.modules():
+                if isinstance(m, nn.LayerNorm):
+                    m.weight.add_(1)
+
+
 def gru_lm():
     """Embedding → 1-layer GRU (time-major) → Linear, mean cross-entropy: the gru_charlm model, tiny."""
     torch.manual_seed(0)
@@ -162,14 +175,7 @@ def gpt():
     torch.manual_seed(2)
     V, block, L, NH, C, B = 11, 8, 2, 2, 16, 3
     model = GPT(V, block, L, NH, C, bias=True)
-    # Parameters far from GPT-2's N(0, 0.02): attention is then far from uniform, logits spread over
-    # several units and every bias and norm parameter matters, so no term hides under the tolerance.
-    with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(0.3 * torch.randn_like(p))
-        for m in model.modules():
-            if isinstance(m, nn.LayerNorm):
-                m.weight.add_(1)
+    far_from_init(model)            # far from GPT-2's N(0, 0.02)
 
     def forward_backward(net, tokens, targets):
         net.zero_grad(set_to_none=True)
@@ -228,13 +234,7 @@ def translation_transformer(norm_first):
     src_emb, tgt_emb, head = nn.Embedding(Vs, C), nn.Embedding(Vt, C), nn.Linear(C, Vt)
     src_pos, tgt_pos = nn.Embedding(P, C), nn.Embedding(P, C)
     modules = [encoder, decoder, src_emb, tgt_emb, head] + ([] if norm_first else [src_pos, tgt_pos])
-    with torch.no_grad():      # far from the defaults, as in gpt(): every term matters
-        for module in modules:
-            for p in module.parameters():
-                p.copy_(0.3 * torch.randn_like(p))
-            for m in module.modules():
-                if isinstance(m, nn.LayerNorm):
-                    m.weight.add_(1)
+    far_from_init(*modules)
 
     source = torch.randint(1, Vs, (B, S))
     source[1, 3:] = 0                                  # the second sentence is 3 tokens, then padding
@@ -297,12 +297,7 @@ def bert():
                         max_position_embeddings=P, type_vocab_size=2, hidden_dropout_prob=0.0,
                         attention_probs_dropout_prob=0.0, hidden_act="gelu", layer_norm_eps=1e-12)
     model = BertForPreTraining(config).eval()
-    with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(0.3 * torch.randn_like(p))
-        for m in model.modules():
-            if isinstance(m, nn.LayerNorm):
-                m.weight.add_(1)
+    far_from_init(model)
     tokens = torch.randint(0, V, (B, T))
     segments = torch.tensor([[0, 0, 0, 1, 1, 1], [0, 0, 1, 1, 0, 0]])
     mask = torch.ones(B, T)
