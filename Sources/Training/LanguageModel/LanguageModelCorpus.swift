@@ -114,6 +114,12 @@ public struct LanguageModelCorpus {
         try TokenizerFile.load(from: URL(fileURLWithPath: file, relativeTo: URL(fileURLWithPath: locator.currentDirectory)))
     }
 
+    /// The tokenizer `spec` names in its `file`, or else one trained on `text`.
+    static func tokenizer(_ spec: TokenizerSpec, training text: String, locator: DataLocator) throws -> any Tokenizer {
+        if let file = spec.file { return try tokenizer(file: file, locator: locator) }
+        return try tokenizer(spec, training: text)
+    }
+
     /// A tokenizer trained on `text`; char and word vocabularies reserve `<eos>` when lines end in it.
     static func tokenizer(_ spec: TokenizerSpec, training text: String, lineEnd: DataSpec.LineEnd = .none) throws
         -> any Tokenizer {

@@ -54,14 +54,13 @@ final class MaskedLMSession: TaskSession {
         }()
         let text = { (reference: String?) in try reference.map { try locator.text(of: $0) } }
         guard let trainingText = try text(files.train) else { throw DataError.invalidOption("masked_lm needs a training file") }
-        let tokenizer = try given ?? Self.tokenizer(spec, training: trainingText, locator: locator)
+        let tokenizer = try given ?? LanguageModelCorpus.tokenizer(spec.tokenizer, training: trainingText, locator: locator)
         self.tokenizer = tokenizer
         guard let padding = tokenizer.paddingID, let cls = tokenizer.bosID, let sep = tokenizer.eosID,
               let mask = tokenizer.id(for: "[MASK]") else {
             throw DataError.invalidOption("masked_lm needs a tokenizer with [PAD], [CLS], [SEP] and [MASK]: use kind: "
                 + "wordpiece (its special tokens are those) or list them in tokenizer.special_tokens")
         }
-        // The plan checks the sizes (seq_len fits a pair and the positions) before any pair is drawn.
         let specials = Set([padding, cls, sep, mask] + [tokenizer.unknownID])
         guard tokenizer.vocabularySize > specials.count else {
             throw DataError.invalidOption("the tokenizer has no token but its special ones to mask with; raise tokenizer.vocab_size")
@@ -69,6 +68,7 @@ final class MaskedLMSession: TaskSession {
         var recipe = PairRecipe(length: spec.train.seqLen, cls: cls, sep: sep, mask: mask, specials: specials,
                                 vocabularySize: tokenizer.vocabularySize)
         recipe.selected = Float(spec.data.maskRate)
+        // The plan checks the sizes (seq_len fits a pair and the positions) before any pair is drawn.
         maskedPlan = try MaskedLMPlan(spec, vocabularySize: tokenizer.vocabularySize,
                                       capacity: recipe.capacity(batchSize: spec.train.batchSize))
         self.recipe = recipe
@@ -94,12 +94,6 @@ final class MaskedLMSession: TaskSession {
                                                                      eval.maskedLMPredictions, eval.nextSentencePredictions],
                                                arena: program.arena, threads: threads)
         randomState = program.randomState
-    }
-
-    /// The spec's tokenizer trained on the training text, or loaded from its file.
-    private static func tokenizer(_ spec: ExperimentSpec, training text: String, locator: DataLocator) throws -> any Tokenizer {
-        if let file = spec.tokenizer.file { return try LanguageModelCorpus.tokenizer(file: file, locator: locator) }
-        return try LanguageModelCorpus.tokenizer(spec.tokenizer, training: text)
     }
 
     func drawEpoch(using generator: inout SeededGenerator) -> Int {

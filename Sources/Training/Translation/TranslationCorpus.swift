@@ -68,10 +68,9 @@ struct TranslationCorpus {
     /// (char and word tokenizers with `<unk> <pad> <bos> <eos>` reserved).
     private static func tokenizer(_ options: TokenizerSpec, training lines: [String], locator: DataLocator) throws
         -> any Tokenizer {
-        if let file = options.file { return try LanguageModelCorpus.tokenizer(file: file, locator: locator) }
         var options = options
         if !options.kind.isSubword { options.reserved = ["<unk>", "<pad>", "<bos>", "<eos>"] }
-        return try LanguageModelCorpus.tokenizer(options, training: lines.joined(separator: "\n"))
+        return try LanguageModelCorpus.tokenizer(options, training: lines.joined(separator: "\n"), locator: locator)
     }
 
     /// The special tokens batches and decoding frame sentences with, each side's from its tokenizer.
