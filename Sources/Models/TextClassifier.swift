@@ -16,10 +16,15 @@ import NN
 ///   [CLS]), or by the maximum or mean over the real positions.
 /// - `bert`: BERT's encoder (`BERT`, without its pretraining heads), the text framed `[CLS] … [SEP]`
 ///   in segment 0; `cls` pooling goes through BERT's pooler (dense, tanh).
+/// - `elmo`: ELMo features and a biLSTM (Peters et al. 2018, §3.3): a pretrained biLM's layers
+///   (`ELMo`, without its softmax) mixed by learned softmax weights and γ (`ScalarMix`), then the
+///   `bilstm` encoder over the mix. The biLM's own weights stay as pretrained (`isFixed`).
 ///
 /// Keys: `embedding.weight`; `lstm.layers.<l>[.reverse].*`; `convs.<i>.{weight,bias}`;
 /// `positions.weight`, `encoder.layers.<l>.*`, `encoder.ln_f` (pre-LN); BERT's `embeddings.*`,
-/// `encoder.layers.<l>.*` and `pooler.*`, which a masked_lm run's checkpoint has too; `head.{weight,bias}`.
+/// `encoder.layers.<l>.*` and `pooler.*`, which a masked_lm run's checkpoint has too; ELMo's
+/// `embedding.weight`, `forward.*` and `backward.*`, as an elmo run's, and `mix.{scalars,gamma}`;
+/// `head.{weight,bias}`.
 public struct TextClassifier {
     public enum Encoder: Hashable, Sendable {
         case bilstm(hidden: Int, layers: Int)
@@ -29,6 +34,8 @@ public struct TextClassifier {
         /// BERT's embeddings and encoder (its config's vocabulary is the classifier's), and with `cls`
         /// pooling its pooler (dense and tanh), as Hugging Face's `BertForSequenceClassification`.
         case bert(BERT.Config)
+        /// A biLSTM of `hidden` per direction and `layers` over the mixed layers of ELMo's biLM.
+        case elmo(ELMo.Config, hidden: Int, layers: Int)
     }
 
     public enum Pool: String, Hashable, Sendable {
@@ -55,7 +62,7 @@ public struct TextClassifier {
         /// The most positions a text may take; nil for no limit.
         public var positionLimit: Int? {
             switch encoder {
-            case .bilstm, .cnn: nil
+            case .bilstm, .cnn, .elmo: nil
             case .transformer(_, _, _, _, _, _, let positions): positions
             case .bert(let bert): bert.maxPositions
             }
@@ -64,16 +71,23 @@ public struct TextClassifier {
         /// The width of the pooled vector the head reads.
         public var featureSize: Int {
             switch encoder {
-            case .bilstm(let hidden, _): 2 * hidden
+            case .bilstm(let hidden, _), .elmo(_, let hidden, _): 2 * hidden
             case .cnn(let kernelSizes, let channels): kernelSizes.count * channels
             case .transformer, .bert: embedding
             }
+        }
+
+        /// Whether the weight under `key` keeps its pretrained value: the biLM under ELMo's features.
+        public func isFixed(_ key: String) -> Bool {
+            guard case .elmo = encoder else { return false }
+            return ["embedding.", "forward.", "backward."].contains { key.hasPrefix($0) }
         }
     }
 
     public let config: Config
     private let embedding: Embedding?
     private let bert: (encoder: BERT, pooler: Linear?)?
+    private let elmo: (biLM: ELMo, mix: ScalarMix)?
     private let lstm: LSTM?
     private let convolutions: [Linear]
     private let positions: Embedding?
@@ -84,12 +98,17 @@ public struct TextClassifier {
     public init(_ graph: Graph, config: Config) throws {
         self.config = config
         let width = config.embedding
-        if case .bert(let bertConfig) = config.encoder {
+        switch config.encoder {
+        case .bert(let bertConfig):
             let encoder = try BERT(graph, config: bertConfig, pretraining: false)
             let pooler = config.pool == .cls ? try Linear(graph, key: "pooler", inputSize: width, outputSize: width) : nil
-            (bert, embedding) = ((encoder, pooler), nil)
-        } else {
-            (bert, embedding) = (nil, try Embedding(graph, key: "embedding", count: config.vocabularySize, dimension: width))
+            (bert, elmo, embedding) = ((encoder, pooler), nil, nil)
+        case .elmo(let biLM, _, _):
+            let mix = try ScalarMix(graph, key: "mix", layers: biLM.layers + 1)
+            (bert, elmo, embedding) = (nil, (try ELMo(graph, config: biLM, languageModel: false), mix), nil)
+        case .bilstm, .cnn, .transformer:
+            (bert, elmo) = (nil, nil)
+            embedding = try Embedding(graph, key: "embedding", count: config.vocabularySize, dimension: width)
         }
         var (lstm, convolutions, positions, blocks, finalNorm): (LSTM?, [Linear], Embedding?, [TransformerBlock], LayerNorm?)
             = (nil, [], nil, [], nil)
@@ -98,6 +117,9 @@ public struct TextClassifier {
         case .bilstm(let hidden, let layers):
             lstm = try LSTM(graph, key: "lstm", inputSize: width, hiddenSize: hidden, layers: layers, bidirectional: true,
                             dropout: config.dropout)
+        case .elmo(let biLM, let hidden, let layers):
+            lstm = try LSTM(graph, key: "lstm", inputSize: biLM.representationWidth, hiddenSize: hidden, layers: layers,
+                            bidirectional: true, dropout: config.dropout)
         case .cnn(let kernelSizes, let channels):
             convolutions = try kernelSizes.enumerated().map { index, size in
                 try Linear(graph, key: "convs.\(index)", inputSize: size * width, outputSize: channels)
@@ -128,19 +150,16 @@ public struct TextClassifier {
             features = try bert.pooler.map { try $0(first).tanh() } ?? Self.pooled(hidden, mask: mask, axis: 1, config.pool)
             return try head(features.dropout(config.dropout))
         }
+        if let elmo, let lstm {
+            let layers = try elmo.biLM.representations(tokens.transposed(), mask: mask.transposed())   // (T, B, 2R) each
+            return try head(recurrentFeatures(lstm, elmo.mix(layers).dropout(config.dropout), mask: mask)
+                .dropout(config.dropout))
+        }
         guard let embedding else { throw GraphError.invalidArgument(op: "text_classifier", node: tokens.graph.nodes.count,
                                                                     reason: "no embedding") }
         let embedded = try embedding(tokens)                                                      // (B, T, E)
         if let lstm {
-            let x = try embedded.dropout(config.dropout).permuted([1, 0, 2])                      // (T, B, E)
-            let (output, states) = try lstm(x, mask: mask.transposed())                           // (T, B, 2H)
-            switch config.pool {
-            case .max, .mean: features = try Self.pooled(output, mask: mask.transposed(), axis: 0, config.pool)
-            case .last, .cls:
-                // The last layer's forward and reverse final h, each (B, H).
-                let last = states.suffix(2).map { $0[0] }
-                features = try Tensor.concatenated(last, axis: 1)
-            }
+            features = try recurrentFeatures(lstm, embedded.dropout(config.dropout).permuted([1, 0, 2]), mask: mask)
         } else if !convolutions.isEmpty {
             // Padding positions embed as zeros, so a window past a text's end reads zeros.
             let x = try embedded * mask.reshaped(to: [b, t, 1])                                  // (B, T, E)
@@ -162,6 +181,16 @@ public struct TextClassifier {
             throw GraphError.invalidArgument(op: "text_classifier", node: tokens.graph.nodes.count, reason: "no encoder")
         }
         return try head(features.dropout(config.dropout))
+    }
+
+    /// x (T, B, in) → the biLSTM's states pooled (B, 2H): the last layer's final h of both directions,
+    /// or their outputs' maximum or mean over the real positions of mask (B, T).
+    private func recurrentFeatures(_ lstm: LSTM, _ x: Tensor, mask: Tensor) throws -> Tensor {
+        let (output, states) = try lstm(x, mask: mask.transposed())                               // (T, B, 2H)
+        switch config.pool {
+        case .max, .mean: return try Self.pooled(output, mask: mask.transposed(), axis: 0, config.pool)
+        case .last, .cls: return try Tensor.concatenated(states.suffix(2).map { $0[0] }, axis: 1)  // 2 × (B, H)
+        }
     }
 
     /// The maximum or mean of x over `axis` (the positions), counting only where `mask` (x's shape

@@ -80,40 +80,13 @@ public struct Recurrent<Cell: RecurrentCell> {
             for (direction, cell) in pair.enumerated() {
                 let state = initialStates?[layer * directionCount + direction]
                     ?? cell.zeroState(batchSize: batchSize, in: graph)
-                let (output, final) = try unroll(cell, input, from: state, reversed: direction == 1, mask: mask)
+                let (output, final) = try cell.unrolled(input, from: state, reversed: direction == 1, mask: mask)
                 outputs.append(output)
                 finalStates.append(final)
             }
             input = try Tensor.concatenated(outputs, axis: 2)                 // (T, B, H·D)
         }
         return (input, finalStates)
-    }
-
-    /// Runs one cell over x (T, B, in) in time order or reversed → its outputs (T, B, H) in time
-    /// order and its final state.
-    private func unroll(_ cell: Cell, _ x: Tensor, from state: [Tensor], reversed: Bool, mask: Tensor?) throws
-        -> (Tensor, [Tensor]) {
-        let (steps, batchSize) = (x.shape[0], x.shape[1])
-        let projected = try cell.projectInputs(x.reshaped(to: [steps * batchSize, x.shape[2]]))
-            .reshaped(to: [steps, batchSize, -1])                               // (T, B, G·H)
-        var state = state
-        var outputs: [Tensor] = []
-        for t in reversed ? Array((0..<steps).reversed()) : Array(0..<steps) {
-            // A leading-axis slice is a view: no copy per step, and the gradients of the T slices
-            // join into one tensor instead of T zero-padded sums.
-            let gates = try projected.sliced(axis: 0, t..<(t + 1)).reshaped(to: [batchSize, -1])   // (B, G·H)
-            let next = try cell.step(gates, state: state)
-            if let mask {
-                // state + m·(next − state): next at a real step, the old state at padding.
-                let real = try mask.sliced(axis: 0, t..<(t + 1)).reshaped(to: [batchSize, 1])        // (B, 1)
-                state = try zip(next, state).map { next, old in try old + real * (next - old) }
-            } else {
-                state = next
-            }
-            outputs.append(try state[0].reshaped(to: [1, batchSize, cell.hiddenSize]))          // (1, B, H)
-        }
-        if reversed { outputs.reverse() }
-        return (try Tensor.concatenated(outputs, axis: 0), state)
     }
 }
 

@@ -90,6 +90,11 @@ public struct ClassificationPlan: TrainingPlan {
         case .bert:
             // The classifier draws every weight once, at its end (`.bert` for this encoder).
             encoder = .bert(BERT.Config(model, vocabularySize: vocabularySize, initialization: .pytorch))
+        case .elmo:
+            // The biLM computes features, without dropout: `model.dropout` acts on the mix and the biLSTM.
+            let biLM = ELMo.Config(vocabularySize: vocabularySize, embedding: model.embedding, hidden: model.elmoHidden,
+                                   projection: model.projection, layers: model.elmoLayers)
+            encoder = .elmo(biLM, hidden: model.hidden, layers: model.layers)
         }
         guard let pool = model.pool.flatMap({ TextClassifier.Pool(rawValue: $0.rawValue) }) else {
             throw PlanError.invalid("model.pool is not resolved")
@@ -113,16 +118,19 @@ public struct ClassificationPlan: TrainingPlan {
         var gradients: [(Tensor, Tensor)] = []
         if training {
             // A frozen weight gets no gradient: clipping and the optimizer see only what trains.
-            let parameters = graph.parameters.filter { $0.trainable && !(frozen && !isHead($0.key)) }.map { graph.tensor($0.node) }
+            let parameters = graph.parameters.filter { info in
+                info.trainable && !(frozen && !isHead(info.key)) && !config.isFixed(info.key)
+            }.map { graph.tensor($0.node) }
             gradients = Array(zip(parameters, try graph.gradients(of: loss, withRespectTo: parameters)))
         }
         return Pass(graph: graph, loss: loss, logits: logits, gradients: gradients)
     }
 
-    /// The head trains at `train.head_lr` when given; with `freeze_encoder`, nothing else trains.
+    /// The head trains at `train.head_lr` when given; with `freeze_encoder`, nothing else trains, and
+    /// ELMo's biLM never does.
     public func rateScale(of slot: ParameterSlot) -> Float {
         if Self.isHead(slot.key) { return training.headLR.map { Float($0 / training.optimizer.lr) } ?? 1 }
-        return training.freezeEncoder ? 0 : 1
+        return training.freezeEncoder || config.isFixed(slot.key) ? 0 : 1
     }
 
     /// The classifier's own layer, which no pretrained model has.
@@ -145,6 +153,10 @@ public struct ClassificationPlan: TrainingPlan {
             "classifier (BERT encoder, \(bert.layers) layers, \(bert.heads) heads, width \(bert.width), ffn "
                 + "\(bert.feedForwardSize), \(pool) pooling\(config.pool == .cls ? " through the pooler" : ""), "
                 + "\(config.classes) classes)"
+        case .elmo(let biLM, let hidden, let layers):
+            "classifier (biLSTM, \(layers) layer\(layers == 1 ? "" : "s") of \(hidden) per direction, over the mixed "
+                + "\(biLM.layers + 1) layers of a fixed ELMo biLM (\(biLM.hidden) cells"
+                + (biLM.projection.map { " projected to \($0)" } ?? "") + "), \(pool) pooling, \(config.classes) classes)"
         }
     }
 }

@@ -27,6 +27,9 @@ public struct LanguageModelPlan {
         public let stateOutputs: [Tensor]
         /// (parameter, gradient) pairs; empty for evaluation.
         public let gradients: [(parameter: Tensor, gradient: Tensor)]
+        /// Each direction's mean loss by name, for a model that predicts in several (ELMo); `loss` is
+        /// their mean. Empty for the others.
+        public let directionLosses: [(name: String, loss: Tensor)]
         /// Tokens per sequence the pass takes: 1 for a recurrent decode step, the block size for GPT's.
         public let length: Int
 
@@ -100,14 +103,18 @@ public struct LanguageModelPlan {
                              labelSmoothing: Float = 0) throws -> Pass {
         let graph = Graph(training: training)
         let forward = try model.forward(graph, batchSize: batchSize, length: length)
-        let loss = try forward.logits.crossEntropy(targets: forward.targets,
-                                                   labelSmoothing: labelSmoothing)
+        let directionLosses = try forward.directions.map { direction in
+            (direction.name, try direction.logits.crossEntropy(targets: direction.targets, labelSmoothing: labelSmoothing))
+        }
+        let loss = directionLosses.isEmpty
+            ? try forward.logits.crossEntropy(targets: forward.targets, labelSmoothing: labelSmoothing)
+            : try directionLosses.dropFirst().reduce(directionLosses[0].1) { try $0 + $1.1 } / Float(directionLosses.count)
         var gradients: [(Tensor, Tensor)] = []
         if training {
             let parameters = graph.parameters.filter(\.trainable).map { graph.tensor($0.node) }
             gradients = Array(zip(parameters, try graph.gradients(of: loss, withRespectTo: parameters)))
         }
         return Pass(graph: graph, logits: forward.logits, loss: loss, stateInputs: forward.stateInputs,
-                    stateOutputs: forward.stateOutputs, gradients: gradients, length: length)
+                    stateOutputs: forward.stateOutputs, gradients: gradients, directionLosses: directionLosses, length: length)
     }
 }

@@ -135,6 +135,11 @@ extension ExperimentSpec: SpecSection {
             value.task = usual ?? .languageModel
         }
         try checkTaskKeys(value, node)
+        if value.model.kind == .classifier, value.model.encoder == .elmo, value.initFrom == nil {
+            throw (node.entry("model")?.value.entry("encoder")?.value.mark ?? node.mark)
+                .error("'encoder: elmo' reads the features of a pretrained biLM, and this spec names none",
+                       hint: "set 'init_from:' to an elmo run's directory (experiments/elmo_wikitext2.yaml trains one)")
+        }
         try checkTransformerFits(value, node)
         try checkPlateauMetric(value, node)
     }
@@ -163,7 +168,8 @@ extension ExperimentSpec: SpecSection {
         let readsFiles = [.translation, .classification, .maskedLM].contains(value.task)
         let hasValid = value.data.files.map { $0.valid != nil } ?? (readsFiles || (value.data.split?.valid ?? 0) > 0)
         // Classification and masked_lm log their own metrics whatever eval.metrics lists.
-        let validNames = value.task.loggedNames.isEmpty ? value.eval.loggedNames : ["loss", "ppl"] + value.task.loggedNames
+        let validNames = value.task.loggedNames.isEmpty ? value.eval.loggedNames + value.model.kind.loggedNames
+            : ["loss", "ppl"] + value.task.loggedNames
         let logged: [String] = switch parts.first {
         case "train" where training: ["loss", "ppl"]
         case "valid" where hasValid: validNames

@@ -7,7 +7,7 @@ public struct ModelSpec: Sendable, Equatable {
         case mlpLM = "mlp_lm"
         case rnnLM = "rnn_lm"
         case wavenetHier = "wavenet_hier"
-        case wavenet, gpt, seq2seq, transformer, bert, ngram
+        case wavenet, gpt, seq2seq, transformer, bert, ngram, elmo
         case word2vec, glove, fasttext
         case classifier
         static let label = "model kind"
@@ -15,12 +15,17 @@ public struct ModelSpec: Sendable, Equatable {
         /// The task this kind is trained for; nil for kinds whose task is not built yet.
         public var task: ExperimentSpec.Task? {
             switch self {
-            case .mlpLM, .rnnLM, .wavenetHier, .wavenet, .gpt, .ngram: .languageModel
+            case .mlpLM, .rnnLM, .wavenetHier, .wavenet, .gpt, .ngram, .elmo: .languageModel
             case .seq2seq, .transformer: .translation
             case .word2vec, .glove, .fasttext: .embeddings
             case .classifier: .classification
             case .bert: .maskedLM
             }
+        }
+
+        /// What a scored split logs beyond the task's names: ELMo's loss and perplexity per direction.
+        public var loggedNames: [String] {
+            self == .elmo ? ["forward_loss", "forward_ppl", "backward_loss", "backward_ppl"] : []
         }
 
         /// The keys of `model` this kind reads besides `kind`; every other key is refused.
@@ -47,7 +52,9 @@ public struct ModelSpec: Sendable, Equatable {
                 + ["subsample", "min_alpha"]
             case .glove: ["x_max", "weighting_power"] + wordVectors
             case .classifier: ["encoder", "pool", "embedding", "hidden", "layers", "dropout", "kernel_sizes", "channels", "width",
-                               "heads", "ffn", "activation", "norm", "attention_dropout", "max_positions"] + initialization
+                               "heads", "ffn", "activation", "norm", "attention_dropout", "max_positions", "projection",
+                               "elmo_hidden", "elmo_layers"] + initialization
+            case .elmo: ["embedding", "hidden", "projection", "layers", "dropout"] + initialization
             case .bert: ["width", "layers", "heads", "ffn", "dropout", "attention_dropout", "max_positions"] + initialization
             }
         }
@@ -59,7 +66,7 @@ public struct ModelSpec: Sendable, Equatable {
             case .mlpLM, .wavenetHier: [.makemore]
             case .rnnLM: [.wordLanguageModel]
             case .bert: [.bert]
-            case .wavenet, .ngram, .seq2seq, .transformer, .word2vec, .glove, .fasttext, .classifier: []
+            case .wavenet, .ngram, .seq2seq, .transformer, .word2vec, .glove, .fasttext, .classifier, .elmo: []
             }
         }
     }
@@ -111,9 +118,10 @@ public struct ModelSpec: Sendable, Equatable {
     }
 
     /// What reads a classifier's tokens: a bidirectional LSTM, Kim's convolutions of several widths,
-    /// a Transformer encoder, or BERT's (to fine-tune a masked_lm run through `init_from`).
+    /// a Transformer encoder, BERT's (to fine-tune a masked_lm run through `init_from`), or a biLSTM
+    /// over an elmo run's features (its layers mixed, the biLM itself fixed).
     public enum Encoder: String, SpecChoice {
-        case bilstm, cnn, transformer, bert
+        case bilstm, cnn, transformer, bert, elmo
         static let label = "encoder"
     }
 
@@ -256,6 +264,12 @@ public struct ModelSpec: Sendable, Equatable {
     public var dilationChannels = 256
     /// `wavenet`: width of the skip connections and the output layers.
     public var skipChannels = 256
+    /// `elmo`: the width each LSTM's h is projected to (LSTMP); nil for none.
+    public var projection: Int?
+    /// `classifier` with `encoder: elmo`: the pretrained biLM's cells and layers (`hidden` and
+    /// `layers` are the biLSTM that reads its features); `embedding` and `projection` are the biLM's.
+    public var elmoHidden = 512
+    public var elmoLayers = 2
 
     public init() {}
 
@@ -326,6 +340,9 @@ extension ModelSpec: SpecSection {
             .choice("pool", \.pool),
             .ints("kernel_sizes", \.kernelSizes, .atLeastOne),
             .int("channels", \.channels, .atLeastOne),
+            .int("projection", \.projection, .atLeastOne),
+            .int("elmo_hidden", \.elmoHidden, .atLeastOne),
+            .int("elmo_layers", \.elmoLayers, .atLeastOne),
         ]
     }
 
@@ -373,6 +390,14 @@ extension ModelSpec: SpecSection {
                 + ": the output layer multiplies by the embedding table",
                 hint: "set 'embedding: \(outputWidth)' or remove tie_embeddings")
         }
+        if kind == .elmo || (kind == .classifier && value.encoder == .elmo) {
+            let layerWidth = value.projection ?? (kind == .elmo ? value.hidden : value.elmoHidden)
+            if value.embedding != layerWidth {
+                throw mark("embedding").error("'\(section).embedding' (\(value.embedding)) must equal "
+                    + (value.projection == nil ? "the LSTMs' cells (\(layerWidth))" : "'projection' (\(layerWidth))")
+                    + ": ELMo mixes its token layer with its LSTM layers", hint: "set 'embedding: \(layerWidth)'")
+            }
+        }
         if value.kind == .ngram, value.order < 2 {
             throw mark("order").error("'\(section).order' must be at least 2 (a bigram reads one token)")
         }
@@ -384,19 +409,23 @@ extension ModelSpec: SpecSection {
     /// convolutions are pooled by their maximum over time (Kim 2014), `last` needs a recurrent encoder.
     private static func checkClassifier(_ value: inout ModelSpec, _ node: Node, section: String) throws(SpecError) {
         let encoder = value.encoder
+        if encoder != .elmo, let entry = ["projection", "elmo_hidden", "elmo_layers"].compactMap({ node.entry($0) }).first {
+            throw entry.keyMark.error("'\(section).\(entry.key)' describes the biLM of 'encoder: elmo', not of "
+                + "'encoder: \(encoder.rawValue)'", hint: "remove it")
+        }
         if value.kernelSizes.isEmpty {
             throw (node.entry("kernel_sizes")?.value.mark ?? node.mark).error("'\(section).kernel_sizes' needs at least one width")
         }
         guard let pool = value.pool else {
             value.pool = switch encoder {
-            case .bilstm: .last
+            case .bilstm, .elmo: .last
             case .cnn: .max
             case .transformer, .bert: .cls
             }
             return
         }
         let allowed: [Pool] = switch encoder {
-        case .bilstm: [.last, .max, .mean]
+        case .bilstm, .elmo: [.last, .max, .mean]
         case .cnn: [.max]
         case .transformer, .bert: [.cls, .max, .mean]
         }

@@ -80,7 +80,9 @@ public final class RunContext {
 
     /// The evaluation program (forward and loss, no dropout) over the arena.
     public func evaluation() throws -> Program {
-        try Engine.compile(plan.eval.graph, outputs: [plan.eval.loss] + plan.eval.stateOutputs, arena: arena, threads: threads)
+        let eval = plan.eval
+        return try Engine.compile(eval.graph, outputs: [eval.loss] + eval.directionLosses.map(\.loss) + eval.stateOutputs,
+                                  arena: arena, threads: threads)
     }
 
     /// A sampler over the arena, with the plan's decode pass and its KV cache where the model has one.

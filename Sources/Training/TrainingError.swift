@@ -87,7 +87,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .noMask(let text):
             "\"\(text)\" has no [MASK] to fill; write [MASK] where a word should be guessed"
         case .emptyText(let line):
-            "input line \(line) has no tokens after the tokenizer's preprocessing; there is nothing to classify"
+            "input line \(line) has no tokens after the tokenizer's preprocessing; there is nothing to read"
         case .noBestCheckpoint(let run):
             "\(run) has no checkpoints/best.ckpt: it is written at each new best of checkpoint.best_by (the validation loss), and this run has not "
                 + "scored a validation split yet; use --checkpoint latest"
@@ -133,7 +133,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         switch command {
         case "translate": "a translation"
         case "predict": "a classification"
-        case "fill-mask", "embed": "a masked_lm"
+        case "fill-mask": "a masked_lm"
+        case "embed": "a masked_lm (BERT) or elmo"
+        case "embed --elmo": "an elmo"
         case "similar", "analogy", "export": "an embeddings"
         default: "a language_model"
         }

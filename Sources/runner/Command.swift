@@ -62,18 +62,22 @@ enum Command: Equatable {
     /// `runner embed RUN`: which layer, how a line's states are pooled, where the matrix goes.
     struct EmbedOptions: Equatable {
         var layer: Int?
-        var pool = PretrainedBERT.EmbeddingPool.cls
+        /// nil for the model's usual: `cls` for BERT, `mean` for ELMo.
+        var pool: EmbeddingPool?
+        /// `--elmo`: an elmo run's layers mixed (uniform softmax weights, γ = 1) rather than one layer.
+        var elmo = false
         var output: String?
         var checkpoint = CheckpointChoice.latest
     }
 
     static func embed(_ parser: inout Parser) throws(UsageError) -> Command {
         var options = EmbedOptions()
+        options.elmo = parser.flag("--elmo")
         options.checkpoint = try parser.options(["--checkpoint"]) { flag, value throws(UsageError) in
             switch flag {
             case "--layer": options.layer = try Parser.integer(flag, value, atLeast: 0)
             case "--pool":
-                guard let pool = PretrainedBERT.EmbeddingPool(rawValue: value) else {
+                guard let pool = EmbeddingPool(rawValue: value) else {
                     throw UsageError(message: "--pool takes cls or mean (got '\(value)')")
                 }
                 options.pool = pool
@@ -84,7 +88,10 @@ enum Command: Equatable {
             }
             return true
         }.checkpoint
-        return .embed(run: try parser.positional("embed", "a masked_lm run directory"), options: options)
+        if options.elmo, let layer = options.layer {
+            throw UsageError(message: "--elmo mixes every layer and --layer \(layer) picks one; give one of them")
+        }
+        return .embed(run: try parser.positional("embed", "a masked_lm or elmo run directory"), options: options)
     }
 
     struct SampleOptions: Equatable {

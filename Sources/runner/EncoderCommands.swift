@@ -33,14 +33,25 @@ enum FillMaskCommand {
     }
 }
 
-/// `runner embed RUN`: one vector per line of standard input, from a masked_lm run's BERT: JSON lines
+/// `runner embed RUN`: one vector per line of standard input, from a masked_lm run's BERT or an elmo
+/// run's biLM: JSON lines
 /// of numbers, or with `--out FILE.npy` one float32 matrix (lines × width) that `numpy.load` reads.
 enum EmbedCommand {
     static func run(_ path: String, _ options: Command.EmbedOptions) throws {
-        let bert = try PretrainedBERT(try RunDirectory.open(URL(fileURLWithPath: path)), checkpoint: options.checkpoint,
-                                      command: "embed")
-        for warning in bert.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-        let vectors = try bert.embed(textLines(), layer: options.layer, pool: options.pool)
+        let run = try RunDirectory.open(URL(fileURLWithPath: path))
+        let vectors: [[Float]]
+        let holdsELMo = try PretrainedELMo.holds(run)
+        if options.elmo || holdsELMo {
+            let elmo = try PretrainedELMo(run, checkpoint: options.checkpoint)
+            for warning in elmo.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+            if options.pool == .cls { throw Command.UsageError(message: "--pool cls: ELMo has no [CLS]; an elmo run's vectors "
+                + "are means over each line (--pool mean)") }
+            vectors = try elmo.embed(textLines(), layer: options.layer)
+        } else {
+            let bert = try PretrainedBERT(run, checkpoint: options.checkpoint, command: "embed")
+            for warning in bert.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+            vectors = try bert.embed(textLines(), layer: options.layer, pool: options.pool ?? .cls)
+        }
         if let out = options.output {
             try atomicWrite(NumpyArray.encode(vectors.flatMap { $0 }, rows: vectors.count, columns: vectors.first?.count ?? 0),
                             to: URL(fileURLWithPath: out))

@@ -28,6 +28,28 @@ final class GoldenTests: XCTestCase {
         try dump.check(graph: g, outputs: ["logits": logits], loss: loss)
     }
 
+    /// nn.LSTM(proj_size:, bidirectional: true) from a given state: the forward cell and the reverse
+    /// one run right to left, each h projected by W_hr.
+    func testProjectedBidirectionalLSTMMatchesPyTorch() throws {
+        let dump = try load("lstm_projected")
+        let x = dump.inputs["x"]!.shape
+        let (t, b, e) = (x[0], x[1], x[2])
+        let (h, p) = (dump.parameters["lstm.layers.0.w_hr"]!.shape[1], dump.parameters["lstm.layers.0.w_hr"]!.shape[0])
+        let g = Graph()
+        let input = g.input("x", shape: [t, b, e])
+        var outputs: [Tensor] = [], last: [Tensor] = []
+        for (key, suffix) in [("lstm.layers.0", ""), ("lstm.layers.0.reverse", "_reverse")] {
+            let cell = try LSTMCell(g, key: key, inputSize: e, hiddenSize: h, projectionSize: p)
+            let start = [g.input("h0" + suffix, shape: [b, p]), g.input("c0" + suffix, shape: [b, h])]
+            let (output, state) = try cell.unrolled(input, from: start, reversed: !suffix.isEmpty)
+            outputs.append(output)
+            last = state
+        }
+        let output = try Tensor.concatenated(outputs, axis: 2)                                  // (T, B, 2P)
+        let loss = try (output * g.input("weights", shape: [t, b, 2 * p])).sum()
+        try dump.check(graph: g, outputs: ["output": output, "h_n": last[0], "c_n": last[1]], loss: loss)
+    }
+
     func testPreLNTransformerBlockMatchesPyTorch() throws {
         let dump = try load("transformer_block")
         let shape = Shape(dump.inputs["x"]!.shape)

@@ -49,10 +49,21 @@ extension LanguageModelKind {
 /// A forward pass's endpoints: logits (in the kind's layout), the targets they are scored against and
 /// the carried state, as input names and the tensors to read back after a run.
 public struct LanguageModelForward {
+    /// What decoding reads: the left-to-right model's logits.
     public let logits: Tensor
     public let targets: Tensor
     public let stateInputs: [String]
     public let stateOutputs: [Tensor]
+    /// A model that predicts in more than one direction (ELMo's biLM): each direction's logits and
+    /// targets under its name. The loss is then the mean of the directions' losses, and each is
+    /// reported; empty for the others, whose loss scores `logits` against `targets`.
+    public var directions: [(name: String, logits: Tensor, targets: Tensor)] = []
+
+    public init(logits: Tensor, targets: Tensor, stateInputs: [String], stateOutputs: [Tensor],
+                directions: [(name: String, logits: Tensor, targets: Tensor)] = []) {
+        (self.logits, self.targets, self.stateInputs, self.stateOutputs) = (logits, targets, stateInputs, stateOutputs)
+        self.directions = directions
+    }
 }
 
 /// A stateless model over batch-major tokens (B, T): GPT, WaveNet and the window models. A window

@@ -9,15 +9,21 @@ extension RNNLanguageModel.Config: LanguageModelKind {
     /// The most recurrent cell steps one graph unrolls (T × layers × directions); each is ~25 nodes.
     static let maxUnrolledSteps = 100_000
 
+    /// Refuses a graph of `spec` that would unroll more than `maxUnrolledSteps` cell steps.
+    static func refuseLongUnrolling(_ spec: ExperimentSpec, directions: Int) throws {
+        let (layers, length) = (spec.model.layers, spec.train.seqLen)
+        guard TensorSize.product([length, layers, directions]) <= maxUnrolledSteps else {
+            throw PlanError.invalid("train.seq_len \(length) × model.layers \(layers)"
+                + (directions == 2 ? " × 2 directions" : "") + " unrolls more than \(maxUnrolledSteps) recurrent steps; "
+                + "lower train.seq_len or model.layers")
+        }
+    }
+
     public static func largestTensors(_ spec: ExperimentSpec, vocabularySize: Int) throws -> [TensorSize] {
         let (model, train) = (spec.model, spec.train)
         let directions = model.bidirectional ? 2 : 1
         let input = model.inputWidth(vocabularySize: vocabularySize)
-        guard TensorSize.product([train.seqLen, model.layers, directions]) <= maxUnrolledSteps else {
-            throw PlanError.invalid("train.seq_len \(train.seqLen) × model.layers \(model.layers)"
-                + (directions == 2 ? " × 2 directions" : "") + " unrolls more than \(maxUnrolledSteps) recurrent steps; "
-                + "lower train.seq_len or model.layers")
-        }
+        try refuseLongUnrolling(spec, directions: directions)
         return [
             TensorSize([train.batchSize, train.seqLen, vocabularySize], "train.batch_size or train.seq_len"),
             TensorSize([train.batchSize, train.seqLen, input], "train.batch_size, train.seq_len or model.embedding"),

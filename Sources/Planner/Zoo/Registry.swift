@@ -13,9 +13,10 @@ extension ModelSpec.Kind {
         case .wavenetHier: HierarchicalWaveNet.Config.self
         case .ngram: NGramModel.Config.self
         case .wavenet: WaveNet.Config.self
+        case .elmo: ELMo.Config.self
         // Encoder–decoders translate (`translationModel`); word vectors learn in place, outside the
-        // graph engine (Training's `WordVectorModel`); classifiers have their own plan
-        // (`ClassificationPlan`); masked LMs belong to a task not built yet.
+        // graph engine (Training's `WordVectorModel`); classifiers and masked LMs have their own plans
+        // (`ClassificationPlan`, `MaskedLMPlan`).
         case .seq2seq, .transformer, .bert, .word2vec, .glove, .fasttext, .classifier: nil
         }
     }
@@ -44,7 +45,7 @@ extension ModelSpec.Kind {
         switch self {
         case .seq2seq: EncoderDecoder.Config.self
         case .transformer: TranslationTransformer.Config.self
-        case .rnnLM, .gpt, .mlpLM, .wavenetHier, .ngram, .wavenet, .bert, .word2vec, .glove, .fasttext, .classifier: nil
+        case .rnnLM, .gpt, .mlpLM, .wavenetHier, .ngram, .wavenet, .bert, .word2vec, .glove, .fasttext, .classifier, .elmo: nil
         }
     }
 }

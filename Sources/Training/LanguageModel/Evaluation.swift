@@ -44,11 +44,14 @@ struct Evaluator {
                       sampling: randomWindows ? .windows : .sequential)
     }
 
-    /// The mean loss per predicted token on `split`; nil when it is too small for one batch.
-    func loss(on split: LanguageModelData.Split) throws -> Double? {
+    /// The mean loss per predicted token on `split` under `loss`, and for a model that predicts in
+    /// several directions (ELMo) each direction's under `<name>_loss`; nil when the split is too small
+    /// for one batch.
+    func losses(on split: LanguageModelData.Split) throws -> [String: Double]? {
         let (batches, carriesState) = batches(of: split)
         var state = plan.eval.zeroState
-        var total = 0.0, weight = 0.0
+        let scored = [("loss", plan.eval.loss)] + plan.eval.directionLosses.map { ($0.name + "_loss", $0.loss) }
+        var totals = [Double](repeating: 0, count: scored.count), weight = 0.0
         for (whole, batchWeight) in batches {
             let (batch, share) = team.slice(whole, lastStepOnly: plan.window != nil)
             guard share > 0 else { continue }
@@ -57,12 +60,15 @@ struct Evaluator {
             if !carriesState { state = plan.eval.zeroState }
             for (name, values) in zip(plan.eval.stateInputs, state) { try program.setInput(name, values) }
             program.run()
-            total += Double(try program.scalar(plan.eval.loss)) * batchWeight * share
+            for (index, (_, loss)) in scored.enumerated() {
+                totals[index] += Double(try program.scalar(loss)) * batchWeight * share
+            }
             weight += batchWeight * share
             state = try plan.eval.stateOutputs.map { try program.read($0) }
         }
-        let sums = try team.sum([total, weight], "evaluation")
-        return sums[1] == 0 ? nil : sums[0] / sums[1]
+        let sums = try team.sum(totals + [weight], "evaluation")
+        guard let whole = sums.last, whole > 0 else { return nil }
+        return Dictionary(uniqueKeysWithValues: zip(scored.map(\.0), sums.map { $0 / whole }))
     }
 
     /// A split's batches of the training shape with the weight of each batch's mean loss, and whether

@@ -101,8 +101,8 @@ final class LanguageModelSession: TaskSession {
     }
 
     func evaluate(_ split: String) throws -> [String: Double]? {
-        guard let loss = try evaluator.loss(on: data.split(split)) else { return nil }
-        var metrics = ["loss": loss, "ppl": Foundation.exp(loss)]
+        guard var metrics = try evaluator.losses(on: data.split(split)), let loss = metrics["loss"] else { return nil }
+        for (name, loss) in metrics { metrics[String(name.dropLast("loss".count)) + "ppl"] = Foundation.exp(loss) }
         if split == "valid", spec.eval.metrics.contains(.bpc), let charactersPerToken {
             metrics["bpc"] = loss / charactersPerToken / Foundation.log(2)
         }

@@ -74,43 +74,18 @@ public final class PretrainedBERT {
         }
         let layer = layer ?? config.layers
         guard (0...config.layers).contains(layer) else { throw TrainingError.noLayer(layer, layers: config.layers) }
-        guard !lines.isEmpty else { return [] }
         let texts = try lines.enumerated().map { index, line in
             let ids = [cls] + tokenizer.encode(line) + [sep]
             guard ids.count <= config.maxPositions else {
                 throw TrainingError.textTooLong(line: index + 1, tokens: ids.count, positions: config.maxPositions)
             }
-            return LabelledText(tokens: ids, label: 0)
+            return ids
         }
-        let buckets = try ClassificationBuckets(texts, count: 4, batchSize: 32, batchTokens: nil, padding: tokenizer.paddingID ?? 0)
-        // One program per bucket shape, all over one arena that holds the checkpoint's weights.
-        var arena: ParameterArena?
-        let programs = try buckets.buckets.map { bucket -> (Program, Tensor) in
-            let graph = Graph(training: false)
-            let (b, t) = (bucket.batchSize, bucket.length)
-            let mask = graph.input(MaskedLMPlan.mask, shape: [b, t])
-            let hidden = try BERT(graph, config: config).encodeLayers(graph.input(MaskedLMPlan.tokens, shape: [b, t], dtype: .int32),
-                                                                      mask: mask)[layer]
-            let pooled = pool == .cls ? try hidden.sliced(axis: 1, 0..<1).reshaped(to: [b, config.width])
+        return try PooledEncoding.vectors(texts, padding: tokenizer.paddingID ?? 0, checkpoint: checkpoint,
+                                          threads: spec.train.threadCount()) { graph, tokens, mask in
+            let hidden = try BERT(graph, config: config).encodeLayers(tokens, mask: mask)[layer]         // (B, T, C)
+            return pool == .cls ? try hidden.sliced(axis: 1, 0..<1).reshaped(to: [tokens.shape[0], config.width])
                 : try TextClassifier.pooled(hidden, mask: mask, axis: 1, .mean)                          // (B, C)
-            let program = try Engine.compile(graph, outputs: [pooled], arena: arena, threads: spec.train.threadCount())
-            if arena == nil {
-                try program.arena.load(checkpoint.checkpoint, path: checkpoint.url.path)
-                arena = program.arena
-            }
-            return (program, pooled)
         }
-        return try buckets.inExampleOrder { batch in
-            let (program, pooled) = programs[batch.bucket]
-            try program.setInput(MaskedLMPlan.tokens, batch.tokens.map(Float.init))
-            try program.setInput(MaskedLMPlan.mask, batch.mask)
-            program.run()
-            return try program.readRows(pooled, count: batch.examples)
-        }
-    }
-
-    /// How a line's hidden states become one vector.
-    public enum EmbeddingPool: String, Sendable {
-        case cls, mean
     }
 }

@@ -4,7 +4,8 @@
     pip install torch && python3 Tests/NNTests/Golden/make_golden.py
 
 Each dump holds the inputs, every parameter (by SeqLab key), the forward output, the loss and
-every parameter gradient, as flat float lists in row-major order; gpt.json adds a shorter context
+every parameter gradient, as flat float lists in row-major order; lstm_projected.json is nn.LSTM with
+proj_size; gpt.json adds a shorter context
 and the parameters after two AdamW steps; transformer_mt_{post,pre}.json are encoder–decoders built
 from nn.Transformer's layers; bert.json is Hugging Face's BertForPreTraining (pip install transformers).
 CI only reads the JSON files.
@@ -76,6 +77,27 @@ def gru_lm():
     }
     dump("gru_lm.json", {"tokens": tokens.float(), "targets": targets.float(), "h0": h0[0]}, params,
          {"logits": logits, "loss": loss.reshape(1)})
+
+
+def lstm_projected():
+    """A bidirectional LSTM with proj_size (LSTMP, ELMo's cell) from a given state, loss Σ output ⊙ w."""
+    torch.manual_seed(0)
+    E, H, P, B, T = 3, 5, 2, 2, 4
+    lstm = nn.LSTM(E, H, proj_size=P, bidirectional=True)
+    x = torch.randn(T, B, E)
+    h0, c0 = torch.randn(2, B, P) * 0.5, torch.randn(2, B, H) * 0.5
+    weights = torch.randn(T, B, 2 * P)
+    out, (hn, cn) = lstm(x, (h0, c0))       # (T, B, 2P)
+    loss = (out * weights).sum()
+    loss.backward()
+    params = {}
+    for suffix, key in (("", "lstm.layers.0"), ("_reverse", "lstm.layers.0.reverse")):
+        for theirs, ours in (("weight_ih", "w_ih"), ("weight_hh", "w_hh"), ("bias_ih", "b_ih"), ("bias_hh", "b_hh"),
+                             ("weight_hr", "w_hr")):
+            params[f"{key}.{ours}"] = getattr(lstm, f"{theirs}_l0{suffix}")
+    dump("lstm_projected.json", {"x": x, "h0": h0[0], "c0": c0[0], "h0_reverse": h0[1], "c0_reverse": c0[1],
+                                 "weights": weights}, params,
+         {"output": out, "h_n": hn[1], "c_n": cn[1], "loss": loss.reshape(1)})
 
 
 def transformer_block():
@@ -336,6 +358,7 @@ def bert():
 
 if __name__ == "__main__":
     gru_lm()
+    lstm_projected()
     transformer_block()
     gpt()
     translation_transformer(norm_first=False)
