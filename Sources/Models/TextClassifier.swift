@@ -104,8 +104,8 @@ public struct TextClassifier {
             let pooler = config.pool == .cls ? try Linear(graph, key: "pooler", inputSize: width, outputSize: width) : nil
             (bert, elmo, embedding) = ((encoder, pooler), nil, nil)
         case .elmo(let biLM, _, _):
-            let mix = try ScalarMix(graph, key: "mix", layers: biLM.layers + 1)
-            (bert, elmo, embedding) = (nil, (try ELMo(graph, config: biLM, languageModel: false), mix), nil)
+            let features = try ELMo(graph, config: biLM, languageModel: false)
+            (bert, elmo, embedding) = (nil, (features, try ScalarMix(graph, key: "mix", layers: biLM.layers + 1)), nil)
         case .bilstm, .cnn, .transformer:
             (bert, elmo) = (nil, nil)
             embedding = try Embedding(graph, key: "embedding", count: config.vocabularySize, dimension: width)

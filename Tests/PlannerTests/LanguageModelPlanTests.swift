@@ -1,5 +1,6 @@
 import Core
 import Engine
+import Foundation
 import Graph
 import Models
 @testable import Planner
@@ -141,6 +142,39 @@ final class LanguageModelPlanTests: XCTestCase {
     func testEveryLanguageModelKindIsInTheZoo() throws {
         for kind in ModelSpec.Kind.allCases {
             XCTAssertEqual(kind.languageModel == nil, kind.task != .languageModel, kind.rawValue)
+        }
+    }
+
+    /// ELMo's loss is the mean of its directions' cross-entropies, the forward one scoring the logits
+    /// that decoding reads against the targets; only the forward model's state is carried.
+    func testELMoLossIsTheMeanOfItsDirections() throws {
+        let plan = try LanguageModelPlan(try spec("""
+            data: {corpus: x}
+            model: {kind: elmo, embedding: 3, hidden: 4, projection: 3, layers: 2}
+            train: {batch_size: 2, seq_len: 4}
+            """), vocabularySize: 6)
+        XCTAssertEqual(plan.eval.stateInputs, ["state.0.0", "state.0.1", "state.1.0", "state.1.1"])
+        XCTAssertEqual(plan.eval.stateOutputs.map(\.shape), [[2, 3], [2, 4], [2, 3], [2, 4]])
+        XCTAssertEqual(plan.eval.directionLosses.map(\.name), ["forward", "backward"])
+        let pass = plan.eval
+        let program = try Engine.compile(pass.graph, outputs: [pass.loss, pass.logits] + pass.directionLosses.map(\.loss))
+        let targets: [Float] = [1, 2, 3, 4, 5, 0, 1, 2]
+        try program.setInput(LanguageModelPlan.tokens, [0, 1, 2, 3, 4, 5, 0, 1])
+        try program.setInput(LanguageModelPlan.targets, targets)
+        program.run()
+        let (forward, backward) = (try program.scalar(pass.directionLosses[0].loss), try program.scalar(pass.directionLosses[1].loss))
+        XCTAssertEqual(try program.scalar(pass.loss), (forward + backward) / 2, accuracy: 1e-6)
+        XCTAssertNotEqual(forward, backward)
+        let logits = try program.read(pass.logits)                                  // (T, B, V)
+        let byHand = targets.indices.map { row -> Float in
+            let values = logits[(row * 6)..<(row * 6 + 6)]
+            let top = values.max()!
+            return top + Foundation.log(values.reduce(0) { $0 + Foundation.exp($1 - top) }) - values[row * 6 + Int(targets[row])]
+        }.reduce(0, +) / Float(targets.count)
+        XCTAssertEqual(forward, byHand, accuracy: 1e-5)
+        XCTAssertThrowsError(try LanguageModelPlan(try spec("data: {corpus: x, format: lines}\nmodel: {kind: elmo, embedding: 3, "
+            + "hidden: 3}"), vocabularySize: 6)) {
+            XCTAssertTrue("\($0)".contains("set 'data.format: stream'"), "\($0)")
         }
     }
 

@@ -55,9 +55,13 @@ struct ClassificationCorpus {
                                       reason: "every training line has the label '\(labels[0])'; a classifier needs two classes or more")
         }
         let tokenizer = try given ?? Self.tokenizer(spec, training: training.lines.examples.map(\.text), locator: locator)
-        guard tokenizer.paddingID != nil, tokenizer.bosID != nil, spec.model.encoder != .bert || tokenizer.eosID != nil else {
-            throw DataError.invalidOption("classification needs <pad> and <bos> in the tokenizer (a BERT encoder [PAD], [CLS] "
-                + "and [SEP]); with a subword tokenizer, list them in tokenizer.special_tokens")
+        // Every encoder masks padding, so any id pads; only the framing needs its tokens.
+        let bert = spec.model.encoder == .bert
+        guard tokenizer.bosID != nil || !(bert || spec.model.pool == .cls), tokenizer.eosID != nil || !bert else {
+            throw DataError.invalidOption(bert ? "a BERT encoder frames texts [CLS] … [SEP], and the tokenizer has no "
+                + "[CLS] and [SEP]; with a subword tokenizer, list them in tokenizer.special_tokens"
+                : "'pool: cls' reads a <bos> put before every text, and the tokenizer has none; list it in "
+                + "tokenizer.special_tokens or pool by max or mean")
         }
         let classIDs = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
         func encode(_ split: String) throws -> [LabelledText] {
