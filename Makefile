@@ -130,12 +130,14 @@ reproduce-mt: build
 	  .build/release/runner table runs/reproduce-mt --metrics test.bleu,test.loss,test.ppl,test.free_loss,test.free_ppl --markdown; \
 	} > docs/reproduced-mt.md
 
-# SST-2 dev accuracy of a biLSTM from scratch, BERT's encoder from scratch, and the same encoder
-# pretrained on WikiText-2 (masked LM + next sentence) then fine-tuned; GLUE's baselines beside them.
-SST2 = experiments/sst2_bilstm.yaml experiments/sst2_bert_scratch.yaml experiments/sst2_bert.yaml
+# SST-2 dev accuracy of a biLSTM from scratch, BERT's encoder from scratch, the same encoder
+# pretrained on WikiText-2 (masked LM + next sentence) then fine-tuned, and a biLSTM over the features
+# of an ELMo biLM pretrained on the same file; GLUE's baselines beside them.
+SST2 = experiments/sst2_bilstm.yaml experiments/sst2_bert_scratch.yaml experiments/sst2_bert.yaml experiments/sst2_elmo.yaml
 reproduce-sst2: build
 	rm -rf runs/reproduce-sst2
 	.build/release/runner experiments/bert_wikitext2.yaml --run-dir runs/reproduce-sst2/bert_wikitext2
+	.build/release/runner experiments/elmo_wikitext2.yaml --run-dir runs/reproduce-sst2/elmo_wikitext2
 	for spec in $(SST2); do .build/release/runner $$spec --runs-dir runs/reproduce-sst2 || exit 1; done
 	mkdir -p docs
 	{ echo "# SST-2: what pretraining bought"; echo; \
@@ -143,8 +145,9 @@ reproduce-sst2: build
 	  echo "checkpoint with the best dev accuracy as test.accuracy (checkpoint.best_by), of the last one as valid.accuracy."; \
 	  echo "Published, trained on far more data: GLUE's CBOW 80.0, BiLSTM 85.9 (GloVe vectors), BERT-base 93.5."; echo; \
 	  .build/release/runner table runs/reproduce-sst2/sst2_* --metrics test.accuracy,test.macro_f1,valid.accuracy --markdown; echo; \
-	  echo "The pretraining run (WikiText-2 valid.txt; scored on test.txt):"; echo; \
-	  .build/release/runner table runs/reproduce-sst2/bert_wikitext2 --metrics valid.mlm_accuracy,valid.nsp_accuracy,valid.mlm_loss --markdown; \
+	  echo "The pretraining runs (WikiText-2 valid.txt; scored on test.txt):"; echo; \
+	  .build/release/runner table runs/reproduce-sst2/bert_wikitext2 --metrics valid.mlm_accuracy,valid.nsp_accuracy,valid.mlm_loss --markdown; echo; \
+	  .build/release/runner table runs/reproduce-sst2/elmo_wikitext2 --metrics test.forward_ppl,test.backward_ppl,test.ppl --markdown; \
 	} > docs/reproduced-sst2.md
 
 # The word-level LSTM against PyTorch's own word_language_model on the same files (issue: WikiText-2's

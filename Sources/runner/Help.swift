@@ -16,7 +16,7 @@ enum Help {
                        [--split valid|test] [--attention FILE.svg] [--data-dir DIR] [< source lines]
       runner predict RUN_DIR [--checkpoint latest|best|FILE] < lines
       runner fill-mask RUN_DIR TEXT [--top-k K] [--checkpoint latest|best|FILE]
-      runner embed RUN_DIR [--layer L] [--pool cls|mean] [--out FILE.npy] [--checkpoint …] < lines
+      runner embed RUN_DIR [--elmo | --layer L] [--pool cls|mean] [--out FILE.npy] [--checkpoint …] < lines
       runner similar RUN_DIR WORD [--k N]
       runner analogy RUN_DIR A B C [--k N]
       runner export RUN_DIR --format word2vec [--binary] [--out FILE]
@@ -43,7 +43,7 @@ enum Help {
       translate   translate lines (or a split) with a translation run's latest (or best) checkpoint
       predict     the class and its probability of each line, by a classification run's checkpoint
       fill-mask   the likeliest tokens for each [MASK] of a text, by a masked_lm (BERT) run's checkpoint
-      embed       one vector per line from a masked_lm (BERT) run: a layer's states at [CLS] or averaged
+      embed       one vector per line from a masked_lm (BERT) or elmo run: a layer's or ELMo's mixed states
       similar     the words nearest WORD by cosine in a word-vector run (word2vec, fastText, GloVe)
       analogy     A is to B as C is to ?, answered by 3CosAdd over a word-vector run's vectors
       export      a word-vector run's vectors in word2vec's format, or any run's weights as safetensors
@@ -215,12 +215,15 @@ enum Help {
     """
 
     static let embed = """
-    runner embed RUN_DIR [--layer L] [--pool cls|mean] [--out FILE.npy] [--checkpoint latest|best|FILE] < lines
+    runner embed RUN_DIR [--elmo | --layer L] [--pool cls|mean] [--out FILE.npy] [--checkpoint latest|best|FILE] < lines
 
     One vector per line of standard input from a masked_lm run's BERT: layer L's hidden states (0 the
     embeddings, the model's last by default), at [CLS] (--pool cls, the default) or averaged over the
-    line's positions (--pool mean), each line framed [CLS] … [SEP]. Prints JSON lines of numbers, or
-    with --out writes one float32 matrix (lines × width) in NumPy's .npy format and prints its path.
+    line's positions (--pool mean), each line framed [CLS] … [SEP]. From an elmo run's biLM (--elmo,
+    the default for one): the mean of its layers (the token layer twice, then each LSTM layer's forward
+    and backward states: ELMo's mix with uniform weights and γ = 1), or layer L alone, averaged over
+    the line's tokens. Prints JSON lines of numbers, or with --out writes one float32 matrix (lines ×
+    width) in NumPy's .npy format and prints its path.
     Example: runner embed runs/bert_wikitext2 --pool mean --out vectors.npy < sentences.txt
     """
 
