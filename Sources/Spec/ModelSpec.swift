@@ -409,7 +409,8 @@ extension ModelSpec: SpecSection {
     /// convolutions are pooled by their maximum over time (Kim 2014), `last` needs a recurrent encoder.
     private static func checkClassifier(_ value: inout ModelSpec, _ node: Node, section: String) throws(SpecError) {
         let encoder = value.encoder
-        if encoder != .elmo, let entry = ["projection", "elmo_hidden", "elmo_layers"].compactMap({ node.entry($0) }).first {
+        let biLMKeys = ["projection", "elmo_hidden", "elmo_layers"]
+        if encoder != .elmo, let entry = givenEntries(value, node).first(where: { biLMKeys.contains($0.key) }) {
             throw entry.keyMark.error("'\(section).\(entry.key)' describes the biLM of 'encoder: elmo', not of "
                 + "'encoder: \(encoder.rawValue)'", hint: "remove it")
         }
