@@ -283,6 +283,14 @@ final class TrainerTests: XCTestCase {
         try assertResumesBitForBit(Self.gpt, from: 10)
     }
 
+    /// ELMo's biLM mid-epoch on a sequential stream: the forward model's carried state (h 8 wide, c 12)
+    /// is saved and restored with the checkpoint, and both directions' metrics come out the same.
+    func testELMoResumesBitForBit() throws {
+        try assertResumesBitForBit(["model={kind: elmo, embedding: 8, hidden: 12, projection: 8, layers: 2, dropout: 0.1}",
+                                    "train.epochs=null", "train.steps=30", "eval.every_steps=10", "checkpoint.every_steps=10",
+                                    "checkpoint.keep=5"], from: 10)
+    }
+
     /// Splitting the kernels over two threads changes results by rounding only: the first steps on one
     /// thread and on two report the same losses to float tolerance, and later ones stay close. (Adam
     /// turns the rounding noise of a zero gradient, such as the key bias's, into full-size steps, so
