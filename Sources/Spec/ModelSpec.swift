@@ -392,6 +392,7 @@ extension ModelSpec: SpecSection {
         }
         if kind == .elmo || (kind == .classifier && value.encoder == .elmo) {
             let layerWidth = value.projection ?? (kind == .elmo ? value.hidden : value.elmoHidden)
+            if node.entry("embedding") == nil { value.embedding = layerWidth }
             if value.embedding != layerWidth {
                 throw mark("embedding").error("'\(section).embedding' (\(value.embedding)) must equal "
                     + (value.projection == nil ? "the LSTMs' cells (\(layerWidth))" : "'projection' (\(layerWidth))")

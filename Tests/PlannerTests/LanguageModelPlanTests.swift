@@ -172,6 +172,8 @@ final class LanguageModelPlanTests: XCTestCase {
             return top + Foundation.log(values.reduce(0) { $0 + Foundation.exp($1 - top) }) - values[row * 6 + Int(targets[row])]
         }.reduce(0, +) / Float(targets.count)
         XCTAssertEqual(forward, byHand, accuracy: 1e-5)
+        XCTAssertEqual(try spec("data: {corpus: x}\nmodel: {kind: elmo, hidden: 5, projection: 4}").model.embedding, 4)
+        XCTAssertEqual(try spec("data: {corpus: x}\nmodel: {kind: elmo, hidden: 5}").model.embedding, 5)
         XCTAssertThrowsError(try LanguageModelPlan(try spec("data: {corpus: x, format: lines}\nmodel: {kind: elmo, embedding: 3, "
             + "hidden: 3}"), vocabularySize: 6)) {
             XCTAssertTrue("\($0)".contains("set 'data.format: stream'"), "\($0)")
