@@ -113,7 +113,7 @@ public struct ELMo {
             if layer > 0 { output = try output + input }
             outputs.append(output)
             states.append(final)
-            input = try output.dropout(config.dropout)
+            if layer < stack.count - 1 { input = try output.dropout(config.dropout) }
         }
         return (outputs, states)
     }

@@ -25,8 +25,11 @@ public struct ModelSpec: Sendable, Equatable {
 
         /// What a scored split logs beyond the task's names: ELMo's loss and perplexity per direction.
         public var loggedNames: [String] {
-            self == .elmo ? ["forward_loss", "forward_ppl", "backward_loss", "backward_ppl"] : []
+            self == .elmo ? Self.elmoDirections.flatMap { [$0 + "_loss", $0 + "_ppl"] } : []
         }
+
+        /// The names ELMo's two language models log their metrics under (`forward_ppl`, …).
+        public static let elmoDirections = ["forward", "backward"]
 
         /// The keys of `model` this kind reads besides `kind`; every other key is refused.
         var keys: [String] {
@@ -395,7 +398,8 @@ extension ModelSpec: SpecSection {
             if node.entry("embedding") == nil { value.embedding = layerWidth }
             if value.embedding != layerWidth {
                 throw mark("embedding").error("'\(section).embedding' (\(value.embedding)) must equal "
-                    + (value.projection == nil ? "the LSTMs' cells (\(layerWidth))" : "'projection' (\(layerWidth))")
+                    + (value.projection != nil ? "'projection' (\(layerWidth))"
+                        : kind == .elmo ? "'hidden' (\(layerWidth)), the LSTMs' cells" : "'elmo_hidden' (\(layerWidth))")
                     + ": ELMo mixes its token layer with its LSTM layers", hint: "set 'embedding: \(layerWidth)'")
             }
         }

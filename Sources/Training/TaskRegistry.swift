@@ -12,6 +12,7 @@ public enum TaskRegistry {
     static func newSession(_ spec: ExperimentSpec, locator: DataLocator, team: Team = .alone) throws
         -> (session: any TaskSession, transfer: WeightTransfer?) {
         try refuseDataParallel(spec, team)
+        if spec.model.kind == .classifier, spec.model.encoder == .elmo { try checkFeatureSource(spec) }
         let session: any TaskSession = switch spec.task {
         case .languageModel: try LanguageModelSession(spec: spec, locator: locator, team: team)
         case .translation: try TranslationSession(spec: spec, locator: locator)
@@ -42,6 +43,31 @@ public enum TaskRegistry {
         case .classification:
             return try ClassificationSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
         case .maskedLM: return try MaskedLMSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
+        }
+    }
+
+    /// ELMo's features stay as pretrained, so a biLM weight that `init_from` lacks would stay random:
+    /// the run must be an elmo run whose biLM has the sizes the classifier names.
+    private static func checkFeatureSource(_ spec: ExperimentSpec) throws {
+        guard let path = spec.initFrom else { return }
+        let source = URL(fileURLWithPath: path)
+        guard WeightTransfer.isRun(source) else {
+            throw TrainingError.featuresMismatch(path: path, reason: "is not a run directory; 'encoder: elmo' reads the "
+                + "features of an elmo run (experiments/elmo_wikitext2.yaml trains one)")
+        }
+        let model = try ExperimentSpec.load(path: try RunDirectory.open(source).specURL.path).model
+        guard model.kind == .elmo else {
+            throw TrainingError.featuresMismatch(path: path, reason: "is a \(model.kind.rawValue) run; 'encoder: elmo' reads "
+                + "the features of an elmo run (experiments/elmo_wikitext2.yaml trains one)")
+        }
+        let ours = spec.model
+        let sizes = [("embedding", "embedding", ours.embedding, model.embedding),
+                     ("projection", "projection", ours.projection ?? 0, model.projection ?? 0),
+                     ("elmo_hidden", "hidden", ours.elmoHidden, model.hidden), ("elmo_layers", "layers", ours.elmoLayers, model.layers)]
+        if let (key, theirs, value, wanted) = sizes.first(where: { $0.2 != $0.3 }) {
+            throw TrainingError.featuresMismatch(path: path, reason: "has a biLM of model.\(theirs) \(wanted == 0 ? "none" : "\(wanted)"), "
+                + "but this classifier's model.\(key) is \(value == 0 ? "none" : "\(value)"); set 'model.\(key): "
+                + "\(wanted == 0 ? "null" : "\(wanted)")'")
         }
     }
 

@@ -24,6 +24,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case nothingShared(path: String, theirs: String, ours: String)
     /// `init_from: RUN_DIR` with a weight whose shape differs between the two models.
     case weightShapeMismatch(key: String, ours: String, theirs: String, path: String)
+    /// A classifier reading ELMo's features from `init_from` that is not an elmo run of its biLM's sizes.
+    case featuresMismatch(path: String, reason: String)
     /// A text to classify or fill with more tokens (framed) than the model has positions.
     case textTooLong(line: Int, tokens: Int, positions: Int)
     /// `runner embed --layer L` beyond the model's layers.
@@ -76,6 +78,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .nothingShared(let path, let theirs, let ours):
             "init_from: \(path) shares no weight with this model (its first key is '\(theirs)', this model's '\(ours)'): "
                 + "it is another architecture; start from a run of this model's encoder"
+        case .featuresMismatch(let path, let reason):
+            "init_from: \(path) \(reason)"
         case .weightShapeMismatch(let key, let ours, let theirs, let path):
             "init_from: '\(key)' is \(theirs) in \(path) but \(ours) in this model; give the two models the same sizes "
                 + "where they share keys"
@@ -109,7 +113,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .unsupported, .unresumable, .unknownSplit, .emptySplit, .splitTooShort, .unscoredSplit, .emptyPrompt, .wrongTask, .sourceTooLong,
-             .emptyText, .textTooLong, .noLayer, .noMask, .weightShapeMismatch, .nothingShared, .noEndOfSequence, .otherRankCount:
+             .emptyText, .textTooLong, .noLayer, .noMask, .weightShapeMismatch, .featuresMismatch, .nothingShared, .noEndOfSequence, .otherRankCount:
             64
         case .noBestCheckpoint, .noCheckpointFile, .missingWeights: 66
         case .divergence: 1

@@ -39,14 +39,19 @@ extension RunnerTests {
         XCTAssertEqual(try XCTUnwrap(event["backward_ppl"] as? Double), Foundation.exp(backward), accuracy: 1e-3 * Foundation.exp(backward))
         XCTAssertTrue(FileManager.default.fileExists(atPath: path + "/checkpoints/best.ckpt"))
 
-        // The mix of the three layers (2 × 8 wide), the same for a line alone as beside a longer one.
-        let (embedded, vectors, embedError) = try run(["embed", path, "--elmo"], input: "river stone\nwinter silver north garden\n")
+        // The mix of the three layers (2 × 8 wide), the same for each line alone as among the others:
+        // six lengths share four length buckets, so some lines are padded to a longer one's length.
+        let texts = ["river stone", "winter silver north", "light", "garden winter silver north river",
+                     "harbour light stone river", "north garden river stone light winter"]
+        let (embedded, vectors, embedError) = try run(["embed", path, "--elmo"], input: texts.joined(separator: "\n") + "\n")
         XCTAssertEqual(embedded, 0, embedError)
         let embeddings = try vectors.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [Double]) }
-        XCTAssertEqual(embeddings.map(\.count), [16, 16])
-        let (_, alone, _) = try run(["embed", path], input: "river stone\n")
-        let single = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(alone.utf8.dropLast())) as? [Double])
-        for (a, b) in zip(single, embeddings[0]) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        XCTAssertEqual(embeddings.map(\.count), Array(repeating: 16, count: 6))
+        for (line, embedding) in zip(texts, embeddings) {
+            let (_, alone, _) = try run(["embed", path], input: line + "\n")
+            let single = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(alone.utf8.dropLast())) as? [Double])
+            for (a, b) in zip(single, embedding) { XCTAssertEqual(a, b, accuracy: 1e-4, line) }
+        }
         // Layer 0 is the token embedding twice: its mean over a line repeats itself.
         let (_, tokenLayer, _) = try run(["embed", path, "--layer", "0"], input: "river stone\n")
         let token = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(tokenLayer.utf8.dropLast())) as? [Double])
@@ -84,7 +89,11 @@ extension RunnerTests {
              "'checkpoint.best_by' is 'valid.sideways_ppl', which this run does not log"),
             (["check", classifier.path, "--set", "init_from=null"], 64, "'encoder: elmo' reads the features of a pretrained biLM"),
             (["check", classifier.path, "--set", "model.elmo_hidden=10"], 64,
-             "init_from: 'forward.layers.0.w_ih' is (48, 8) in "),
+             "has a biLM of model.hidden 12, but this classifier's model.elmo_hidden is 10; set 'model.elmo_hidden: 12'"),
+            (["check", classifier.path, "--set", "model.elmo_layers=3"], 64,
+             "has a biLM of model.layers 2, but this classifier's model.elmo_layers is 3"),
+            (["check", classifier.path, "--set", "init_from=\(directory.path)"], 64,
+             "is not a run directory; 'encoder: elmo' reads the features of an elmo run"),
             (["check", classifier.path, "--set", "model={kind: classifier, encoder: bilstm, projection: 8}"], 64,
              "'model.projection' describes the biLM of 'encoder: elmo', not of 'encoder: bilstm'"),
         ]

@@ -51,6 +51,7 @@ extension ELMo.Config: LanguageModelKind {
         let (forward, backward, final) = try model.languageModel(tokens: tokens, targets: targets, initialStates: initial)
         return LanguageModelForward(logits: forward, targets: targets, stateInputs: names.flatMap { $0 },
                                     stateOutputs: final.flatMap { $0 },
-                                    directions: [("forward", forward, targets), ("backward", backward, tokens)])
+                                    directions: zip(ModelSpec.Kind.elmoDirections, [(forward, targets), (backward, tokens)])
+                                        .map { ($0, $1.0, $1.1) })
     }
 }
