@@ -17,12 +17,8 @@ public final class RunClassifier {
 
     /// Opens `run`, which must be a classification run with a checkpoint.
     public init(_ run: RunDirectory, checkpoint choice: CheckpointChoice = .latest) throws {
-        spec = try ExperimentSpec.load(path: run.specURL.path)
-        guard spec.task == .classification else {
-            throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "predict")
-        }
-        checkpoint = try run.checkpoint(choice)
-        (tokenizer, labels) = (try TokenizerFile.load(from: run.tokenizerURL), try run.labels())
+        let trained = try TrainedRun(run, checkpoint: choice, for: "predict", task: .classification)
+        (spec, tokenizer, checkpoint, labels) = (trained.spec, trained.tokenizer, trained.checkpoint, try run.labels())
     }
 
     /// Each line's most probable class and its probability.

@@ -25,12 +25,8 @@ public final class PretrainedELMo {
 
     /// Opens `run`, which must be an elmo run with a checkpoint.
     public init(_ run: RunDirectory, checkpoint choice: CheckpointChoice = .latest) throws {
-        spec = try ExperimentSpec.load(path: run.specURL.path)
-        guard spec.model.kind == .elmo else {
-            throw TrainingError.wrongTask(run: run.url.path, task: spec.model.kind.rawValue, command: "embed --elmo")
-        }
-        checkpoint = try run.checkpoint(choice)
-        tokenizer = try TokenizerFile.load(from: run.tokenizerURL)
+        let trained = try TrainedRun(run, checkpoint: choice, for: "embed --elmo", task: .languageModel, kind: .elmo)
+        (spec, tokenizer, checkpoint) = (trained.spec, trained.tokenizer, trained.checkpoint)
         // Evaluation weights as the checkpoint holds them: no dropout.
         var config = try ELMo.Config(spec, vocabularySize: tokenizer.vocabularySize)
         config.dropout = 0

@@ -20,12 +20,8 @@ public final class PretrainedBERT {
     /// Opens `run`, which must be a masked_lm run with a checkpoint.
     /// - Parameter command: names the command in the message for a run of another task.
     public init(_ run: RunDirectory, checkpoint choice: CheckpointChoice = .latest, command: String = "fill-mask") throws {
-        spec = try ExperimentSpec.load(path: run.specURL.path)
-        guard spec.task == .maskedLM else {
-            throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: command)
-        }
-        checkpoint = try run.checkpoint(choice)
-        tokenizer = try TokenizerFile.load(from: run.tokenizerURL)
+        let trained = try TrainedRun(run, checkpoint: choice, for: command, task: .maskedLM)
+        (spec, tokenizer, checkpoint) = (trained.spec, trained.tokenizer, trained.checkpoint)
         // Evaluation weights as the run's checkpoint holds them: no dropout, no initialization to draw.
         var config = BERT.Config(spec.model, vocabularySize: tokenizer.vocabularySize, initialization: .pytorch)
         (config.dropout, config.attentionDropout) = (0, 0)
