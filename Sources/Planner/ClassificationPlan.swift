@@ -119,7 +119,7 @@ public struct ClassificationPlan: TrainingPlan {
         if training {
             // A frozen weight gets no gradient: clipping and the optimizer see only what trains.
             let parameters = graph.parameters.filter { info in
-                info.trainable && !(frozen && !isHead(info.key)) && !config.isFixed(info.key)
+                info.trainable && !keepsValue(info.key, config, freezingEncoder: frozen)
             }.map { graph.tensor($0.node) }
             gradients = Array(zip(parameters, try graph.gradients(of: loss, withRespectTo: parameters)))
         }
@@ -130,7 +130,13 @@ public struct ClassificationPlan: TrainingPlan {
     /// ELMo's biLM never does.
     public func rateScale(of slot: ParameterSlot) -> Float {
         if Self.isHead(slot.key) { return training.headLR.map { Float($0 / training.optimizer.lr) } ?? 1 }
-        return training.freezeEncoder || config.isFixed(slot.key) ? 0 : 1
+        return Self.keepsValue(slot.key, config, freezingEncoder: training.freezeEncoder) ? 0 : 1
+    }
+
+    /// Whether the weight under `key` does not train: with `freeze_encoder` all but the head, and
+    /// always ELMo's biLM under its features.
+    static func keepsValue(_ key: String, _ config: TextClassifier.Config, freezingEncoder: Bool) -> Bool {
+        (freezingEncoder && !isHead(key)) || config.isFixed(key)
     }
 
     /// The classifier's own layer, which no pretrained model has.
