@@ -130,11 +130,7 @@ extension RunnerTests {
             (["check", spec.path, "--set", "model={kind: rnn_lm}"], 64, "model kind 'rnn_lm' is trained for language_model"),
             (["check", spec.path, "--set", "eval.metrics=[bleu]"], 64, "eval metric 'bleu' for classification"),
         ]
-        for (arguments, expected, text) in cases {
-            let (status, _, error) = try run(arguments)
-            XCTAssertEqual(status, expected, "runner \(arguments.joined(separator: " ")): \(error)")
-            XCTAssertTrue(error.split(separator: "\n").first.map { $0.contains(text) } ?? false, "\(arguments): \(error)")
-        }
+        try assertRefusals(cases, onFirstLine: true)
         let (empty, _, emptyError) = try run(["predict", path], input: "great\n\n")
         XCTAssertEqual(empty, 64, emptyError)
         XCTAssertTrue(emptyError.contains("input line 2 has no tokens"), emptyError)

@@ -97,10 +97,6 @@ extension RunnerTests {
             (["check", classifier.path, "--set", "model={kind: classifier, encoder: bilstm, projection: 8}"], 64,
              "'model.projection' describes the biLM of 'encoder: elmo', not of 'encoder: bilstm'"),
         ]
-        for (arguments, expected, text) in cases {
-            let (status, _, error) = try run(arguments)
-            XCTAssertEqual(status, expected, "runner \(arguments.joined(separator: " ")): \(error)")
-            XCTAssertTrue(error.split(separator: "\n").first.map { $0.contains(text) } ?? false, "\(arguments): \(error)")
-        }
+        try assertRefusals(cases, onFirstLine: true)
     }
 }

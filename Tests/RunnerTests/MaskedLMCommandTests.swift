@@ -122,10 +122,6 @@ extension RunnerTests {
              "'checkpoint.best_by' is 'valid.accuracy', which this run does not log"),
             (["check", spec.path, "--set", "tokenizer={kind: word}"], 64, "masked_lm needs a tokenizer with [PAD], [CLS], [SEP]"),
         ]
-        for (arguments, expected, text) in cases {
-            let (status, _, error) = try run(arguments)
-            XCTAssertEqual(status, expected, "runner \(arguments.joined(separator: " ")): \(error)")
-            XCTAssertTrue(error.split(separator: "\n").first.map { $0.contains(text) } ?? false, "\(arguments): \(error)")
-        }
+        try assertRefusals(cases, onFirstLine: true)
     }
 }

@@ -38,13 +38,16 @@ final class RunnerTests: XCTestCase {
         return (status, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 
-    /// Each command exits with its code and says its message on stderr, never with a Swift trap.
-    func assertRefusals(_ cases: [([String], Int32, String)], file: StaticString = #filePath, line: UInt = #line) throws {
+    /// Each command exits with its code and says its message on stderr (with `onFirstLine`, in its
+    /// first line: the error itself, not a later hint), never with a Swift trap.
+    func assertRefusals(_ cases: [([String], Int32, String)], onFirstLine: Bool = false, file: StaticString = #filePath,
+                        line: UInt = #line) throws {
         for (arguments, expected, message) in cases {
             let (code, _, stderr) = try run(arguments)
             let command = "runner " + arguments.joined(separator: " ")
+            let said = onFirstLine ? String(stderr.split(separator: "\n").first ?? "") : stderr
             XCTAssertEqual(code, expected, "\(command): \(stderr)", file: file, line: line)
-            XCTAssertTrue(stderr.contains(message), "\(command) said: \(stderr)", file: file, line: line)
+            XCTAssertTrue(said.contains(message), "\(command) said: \(stderr)", file: file, line: line)
             XCTAssertFalse(stderr.contains("Fatal error") || stderr.contains("Stack dump"), stderr, file: file, line: line)
         }
     }
