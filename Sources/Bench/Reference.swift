@@ -19,7 +19,9 @@ struct Reference {
     static let bertScript = "Sources/Bench/bert_reference.py"
 
     /// Two-thread eager medians from ../shared/bench/README.md (2026-11-23).
-    static let onFileTwoThreads: [String: Double] = ["gpt_baby_cpu": 17_355, "gpt_small_char": 2_133, "transformer_mt": 2_718]
+    static let onFileTwoThreads: [String: Double] = [
+        "gru_charlm": 49_617, "lstm2_charlm": 32_142, "gpt_baby_cpu": 17_355, "gpt_small_char": 2_133, "transformer_mt": 2_718,
+    ]
 
     /// Hugging Face `tokenizers` 0.23.3, single thread, tinyshakespeare, vocab 2,000 (2026-11-23).
     static let tokenizersOnFile: [String: Double] = [

@@ -27,7 +27,9 @@ let reference = torchBenches.isEmpty ? nil : Reference(torchBenches: torchBenche
 if let reference { print("# reference: \(reference.source)") }
 if !chosen.isDisjoint(with: ["rnn", "wordlm", "gpt", "mpi", "seq2seq", "transformer", "bert"]) { print(MachinePeak.header) }
 do {
-    if let reference, chosen.contains("rnn") { try CharLMBench.run(reference: reference) }
+    if let reference, chosen.contains("rnn") {
+        try CharLMBench.run(references: [reference, Reference(torchBenches: ["gru_charlm", "lstm2_charlm"], threads: 2)])
+    }
     if chosen.contains("wordlm") {
         try CharLMBench.runWordLM(references: [1, 2].map { Reference(script: Reference.wordLMScript, threads: $0) })
     }

@@ -131,23 +131,36 @@ struct Lowering {
                 let start = rows.lowerBound * cols
                 softmaxBackward(x[0] + start, x[1] + start, rows: rows.count, cols: cols, out + start)
             }
+        // The cells' batch rows are independent: apart over the threads (row b0 of each operand is at
+        // b0 times its width), with the same results at any count. The grain is a row's gates.
         case .gruCell:
             let (batch, hidden) = (dims[0], dims[1])
-            run = { gruCell(gi: x[0], gh: x[1], h: x[2], batch: batch, hidden: hidden, out) }
+            run = split(batch, grain: 3 * hidden) { rows in
+                let (gates, state) = (rows.lowerBound * 3 * hidden, rows.lowerBound * hidden)
+                gruCell(gi: x[0] + gates, gh: x[1] + gates, h: x[2] + state, batch: rows.count, hidden: hidden, out + state)
+            }
         case .gruCellGrad:
-            let (batch, hidden) = (shapes[2][0], shapes[2][1]), gates = batch * 3 * hidden
-            run = {
-                gruCellBackward(gi: x[0], gh: x[1], h: x[2], gOut: x[3], batch: batch, hidden: hidden,
-                                dgi: out, dgh: out + gates, dh: out + 2 * gates)
+            let (batch, hidden) = (shapes[2][0], shapes[2][1]), gateCount = batch * 3 * hidden
+            run = split(batch, grain: 3 * hidden) { rows in
+                let (gates, state) = (rows.lowerBound * 3 * hidden, rows.lowerBound * hidden)
+                gruCellBackward(gi: x[0] + gates, gh: x[1] + gates, h: x[2] + state, gOut: x[3] + state, batch: rows.count,
+                                hidden: hidden, dgi: out + gates, dgh: out + gateCount + gates,
+                                dh: out + 2 * gateCount + state)
             }
         case .lstmCell:
             let (batch, hidden) = (shapes[1][0], shapes[1][1])
-            run = { lstmCell(gates: x[0], c: x[1], batch: batch, hidden: hidden, cellOut: out, hiddenOut: out + batch * hidden) }
+            run = split(batch, grain: 4 * hidden) { rows in
+                let (gates, state) = (rows.lowerBound * 4 * hidden, rows.lowerBound * hidden)
+                lstmCell(gates: x[0] + gates, c: x[1] + state, batch: rows.count, hidden: hidden, cellOut: out + state,
+                         hiddenOut: out + batch * hidden + state)
+            }
         case .lstmCellGrad:
             let (batch, hidden) = (shapes[1][0], shapes[1][1])
-            run = {
-                lstmCellBackward(gates: x[0], c: x[1], gradHidden: x[2] + batch * hidden, gradCell: x[2], batch: batch,
-                                 hidden: hidden, dGates: out, dc: out + 4 * batch * hidden)
+            run = split(batch, grain: 4 * hidden) { rows in
+                let (gates, state) = (rows.lowerBound * 4 * hidden, rows.lowerBound * hidden)
+                lstmCellBackward(gates: x[0] + gates, c: x[1] + state, gradHidden: x[2] + batch * hidden + state,
+                                 gradCell: x[2] + state, batch: rows.count, hidden: hidden, dGates: out + gates,
+                                 dc: out + 4 * batch * hidden + state)
             }
         }
         return Program.Step(name: stepName(node), run: run)

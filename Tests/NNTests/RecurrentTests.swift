@@ -146,6 +146,37 @@ final class RecurrentTests: XCTestCase {
         }, inputs: lossInputs(output: steps * batchSize * 2 * hiddenSize, states: 4))
     }
 
+    /// With two threads the fused GRU and LSTM cells and their gradients split the batch rows between
+    /// the threads (15 rows: 7 and 8); rows are independent, so outputs and every gradient are the
+    /// same bits as on one thread. The sizes are past the split threshold (15 × 1,152 gate floats).
+    func testCellsSplitOverTwoThreadsGiveTheSameBits() throws {
+        let (steps, batch, input) = (3, 15, 5)
+        func run(threads: Int) throws -> [[Float]] {
+            let g = Graph()
+            let x = g.input("x", shape: [steps, batch, input])
+            let (gru, _) = try GRU(g, key: "gru", inputSize: input, hiddenSize: 384)(x)
+            let (lstm, states) = try LSTM(g, key: "lstm", inputSize: input, hiddenSize: 288)(x)
+            let loss = try weightedSum(gru, name: "gru_weights") + weightedSum(lstm, name: "lstm_weights")
+                + weightedSum(states[0][1], name: "cell_weights")
+            let parameters = g.parameters.map { g.tensor($0.node) }
+            let program = try Engine.compile(g, outputs: [loss, gru, lstm],
+                                             gradients: Array(zip(parameters, try g.gradients(of: loss, withRespectTo: parameters))),
+                                             seed: 3, threads: threads)
+            try program.setInput("x", fixedValues(steps * batch * input))
+            try program.setInput("gru_weights", fixedValues(gru.shape.count, salt: 1))
+            try program.setInput("lstm_weights", fixedValues(lstm.shape.count, salt: 2))
+            try program.setInput("cell_weights", fixedValues(batch * 288, salt: 3))
+            program.run()
+            return try [program.read(gru), program.read(lstm)] + g.parameters.map { try program.arena.gradient($0.key) }
+        }
+        let (one, two) = (try run(threads: 1), try run(threads: 2))
+        XCTAssertEqual(one.count, 10, "two outputs and eight gradients")
+        for (index, (a, b)) in zip(one, two).enumerated() {
+            XCTAssertTrue(a.contains { $0 != 0 }, "result \(index) is not all zeros")
+            XCTAssertEqual(a, b, "result \(index)")
+        }
+    }
+
     /// Dropout between layers acts in training graphs only.
     func testDropoutBetweenLayersOnlyInTraining() throws {
         for training in [true, false] {
