@@ -2,8 +2,14 @@
 SWIFT       ?= swift
 # An import of a target that Package.swift does not list (one DESIGN.md forbids) fails the build.
 IMPORTS      = --explicit-target-dependency-import-check error
-RELEASE      = -c release $(IMPORTS)
-TESTFLAGS    = -c release -Xswiftc -enable-testing
+# On an x86-64 with Haswell's instructions (AVX2, FMA, BMI2, MOVBE, F16C: every server CPU since
+# 2013) Swift compiles for them: an eight-lane SIMD value is one register instead of two SSE halves,
+# which makes the recurrent cells, GELU and softmax 1.5-2x faster. Elsewhere, or with `make NATIVE=`,
+# the portable x86-64 baseline. Results are the same bits either way (Swift does not fuse a·b + c).
+NATIVE      ?= $(shell for flag in avx2 fma bmi2 movbe f16c; do grep -qw $$flag /proc/cpuinfo 2>/dev/null || exit; done; \
+                 echo -Xswiftc -target-cpu -Xswiftc haswell)
+RELEASE      = -c release $(IMPORTS) $(NATIVE)
+TESTFLAGS    = -c release -Xswiftc -enable-testing $(NATIVE)
 # Open MPI for data-parallel training (`mpirun -np N runner SPEC`): linked always, used when launched by mpirun.
 PACKAGES     = libyaml-dev libopenblas-dev libopenmpi-dev openmpi-bin pkg-config
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
