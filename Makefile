@@ -4,7 +4,7 @@ SWIFT       ?= swift
 IMPORTS      = --explicit-target-dependency-import-check error
 # On an x86-64 with Haswell's instructions (AVX2, FMA, BMI2, MOVBE, F16C: every server CPU since
 # 2013) Swift compiles for them: an eight-lane SIMD value is one register instead of two SSE halves,
-# which makes the recurrent cells, GELU and softmax 1.5-2x faster. Elsewhere, or with `make NATIVE=`,
+# which makes the recurrent cells, GELU and softmax 1.2-1.6x faster. Elsewhere, or with `make NATIVE=`,
 # the portable x86-64 baseline. Results are the same bits either way (Swift does not fuse a·b + c).
 NATIVE      ?= $(shell for flag in avx2 fma bmi2 movbe f16c; do grep -qw $$flag /proc/cpuinfo 2>/dev/null || exit; done; \
                  echo -Xswiftc -target-cpu -Xswiftc haswell)
