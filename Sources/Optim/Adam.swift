@@ -56,14 +56,40 @@ public struct Adam: StoredStateOptimizer {
                 case .decoupled: (0, Float(1 - Double(lr) * weightDecay))
                 }
                 let (decay, factor): (Float, Float) = slot.decay ? (coupled, shrink) : (0, 1)
-                for i in slot.range {
-                    let p = parameters[i]
-                    parameters[i] = moments.update(p * factor, gradient: gradients[i] + decay * p,
-                                                   m: &buffer[i], v: &buffer[count + i])
+                guard let p = parameters.baseAddress, let g = gradients.baseAddress, let m = buffer.baseAddress else { continue }
+                let v = m + count
+                // Eight elements at a time, the last chunk zero-padded: lane-wise IEEE operations give
+                // every element the bits a loop over single floats gives it.
+                var i = slot.range.lowerBound
+                while i < slot.range.upperBound {
+                    let width = min(8, slot.range.upperBound - i)
+                    let old = lanes(p, i, width)
+                    var (first, second) = (lanes(m, i, width), lanes(v, i, width))
+                    store(moments.update(old * factor, gradient: lanes(g, i, width) + decay * old, m: &first, v: &second),
+                          p, i, width)
+                    store(first, m, i, width)
+                    store(second, v, i, width)
+                    i += width
                 }
             }
         }
     }
+}
+
+/// Elements i..<i + width of `values` (width ≤ 8), zeros in the lanes past `width`.
+@inline(__always)
+private func lanes(_ values: UnsafePointer<Float>, _ i: Int, _ width: Int) -> SIMD8<Float> {
+    if width == 8 { return UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<Float>.self) }
+    var lanes = SIMD8<Float>()
+    for lane in 0..<width { lanes[lane] = values[i + lane] }
+    return lanes
+}
+
+/// Writes the first `width` lanes of `lanes` to elements i..<i + width of `values`.
+@inline(__always)
+private func store(_ lanes: SIMD8<Float>, _ values: UnsafeMutablePointer<Float>, _ i: Int, _ width: Int) {
+    if width == 8 { return UnsafeMutableRawPointer(values + i).storeBytes(of: lanes, as: SIMD8<Float>.self) }
+    for lane in 0..<width { values[i + lane] = lanes[lane] }
 }
 
 /// The moment update and bias-corrected step Adam and AdamW share, with PyTorch's operation order
@@ -90,9 +116,9 @@ struct AdamMoments {
         correction2Root = Float((1 - pow(beta2, t)).squareRoot())
     }
 
-    /// Updates the moments of one element and returns its new value.
+    /// Updates the moments of eight elements and returns their new values.
     @inline(__always)
-    func update(_ p: Float, gradient g: Float, m: inout Float, v: inout Float) -> Float {
+    func update(_ p: SIMD8<Float>, gradient g: SIMD8<Float>, m: inout SIMD8<Float>, v: inout SIMD8<Float>) -> SIMD8<Float> {
         m += oneMinusBeta1 * (g - m)
         v = v * beta2 + oneMinusBeta2 * g * g
         let denominator = v.squareRoot() / correction2Root + eps

@@ -71,6 +71,43 @@ final class OptimizerTests: XCTestCase {
         }
     }
 
+    /// Adam steps eight elements at a time; on slots of 21 (two whole chunks and a tail of 5), 8 and
+    /// 3 elements, with decay, without and at half rate, three steps of Adam and AdamW give the bits
+    /// of the update written out one float at a time in PyTorch's order of operations.
+    func testAdamInChunksOfEightEqualsTheUpdateOneFloatAtATime() {
+        var long = ParameterLayout()
+        long.append(key: "w", shape: [3, 7], decay: true)
+        long.append(key: "b", shape: [8], decay: false)
+        long.append(key: "s", shape: [3], decay: true)
+        long.setRateScale { $0.key == "s" ? 0.5 : 1 }
+        let (beta1, beta2, eps, lambda) = (0.9, 0.999, 1e-8, 0.1)
+        let initial = (0..<long.count).map { Float(($0 * 37) % 11) / 4 - 1.2 }
+        let gradients = (0..<3).map { step in (0..<long.count).map { Float((($0 + step) * 53) % 17) / 8 - 1 } }
+        for decoupled in [false, true] {
+            var adam = decoupled ? Adam.adamW(layout: long, weightDecay: lambda) : Adam(layout: long, weightDecay: lambda)
+            var (fast, p) = (initial, initial)
+            var (m, v) = ([Float](repeating: 0, count: long.count), [Float](repeating: 0, count: long.count))
+            for (index, lr) in TorchReference.rates.enumerated() {
+                adam.step(parameters: &fast, gradients: gradients[index], layout: long, lr: lr)
+                let t = Double(index + 1)
+                for slot in long.slots {
+                    let rate = lr * slot.rateScale
+                    let stepSize = Float(-Double(rate) / (1 - pow(beta1, t))), root = Float((1 - pow(beta2, t)).squareRoot())
+                    for i in slot.range {
+                        var (q, g) = (p[i], gradients[index][i])
+                        if slot.decay && decoupled { q *= Float(1 - Double(rate) * lambda) }
+                        if slot.decay && !decoupled { g += Float(lambda) * p[i] }
+                        m[i] += Float(1 - beta1) * (g - m[i])
+                        v[i] = v[i] * Float(beta2) + Float(1 - beta2) * g * g
+                        p[i] = q + stepSize * m[i] / (v[i].squareRoot() / root + Float(eps))
+                    }
+                }
+                XCTAssertEqual(fast, p, "decoupled \(decoupled), step \(index + 1)")
+            }
+            XCTAssertEqual(adam.state, m + v, "decoupled \(decoupled)")
+        }
+    }
+
     func testStateSizeFollowsConfiguration() {
         let n = layout.count
         XCTAssertEqual(SGD(layout: layout).stateSize, 0)
