@@ -74,7 +74,10 @@ func sigmoid8(_ x: Float8) -> Float8 {
 /// accuracy: 1 + erf(x) deep in the negative tail keeps only that absolute accuracy.
 @inline(__always)
 func erf8(_ x: Float8) -> Float8 {
-    let v = x.clamped(lowerBound: Float8(repeating: -4), upperBound: Float8(repeating: 4))
+    // Clamped by lane selects: `clamped(lowerBound:upperBound:)` compiles to two generic calls a lane at a
+    // time (half of GELU's time); NaN fails both compares and passes through.
+    var v = x.replacing(with: -4, where: x .< -4)
+    v.replace(with: 4, where: v .> 4)
     let v2 = v * v
     var p = Float8(repeating: -2.726_142_258_013_06e-10)
     p = p * v2 + 2.770_681_424_959_02e-08

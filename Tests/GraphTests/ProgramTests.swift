@@ -35,6 +35,35 @@ final class ProgramTests: XCTestCase {
         XCTAssertEqual(try program.read(y), (512..<768).map { Float($0) * 2 })
     }
 
+    /// With two threads a broadcast splits the rows of its leading axis, cutting each operand that spans
+    /// that axis and reading the others whole. Every pairing of spanning, broadcasting (size 1) and
+    /// shorter operands — among them one whose first axis has the output's length only by chance — gives
+    /// the exact values of the Float64 reference (one rounding) at one and two threads. Each output is
+    /// past the split threshold of 16,384 floats.
+    func testBroadcastsSplitOverTwoThreadsGiveTheReferenceBits() throws {
+        let cases: [(a: [Int], b: [Int], BinaryOp)] = [
+            ([33, 17, 40], [40], .mul), ([33, 17, 40], [33, 1, 40], .add), ([1, 17, 40], [33, 17, 40], .sub),
+            ([33, 17, 40], [17, 1], .div), ([520, 40], [520, 1], .maximum), ([130, 130], [130], .add),
+            ([33, 1, 40], [1, 17, 40], .mul),
+        ]
+        for (aShape, bShape, op) in cases {
+            let g = Graph()
+            let (a, b) = (g.input("a", shape: Shape(aShape)), g.input("b", shape: Shape(bShape)))
+            let y = try a.binary(op, b)
+            // b in [1, 5): no division by zero.
+            let aValues: [Float] = (0..<a.shape.count).map { Float(($0 * 7919) % 101) / 17 - 3 }
+            let bValues: [Float] = (0..<b.shape.count).map { Float(($0 * 7907 + 5) % 97) / 24 + 1 }
+            let feeds = ["a": aValues, "b": bValues]
+            let expected = ReferenceInterpreter(graph: g, feeds: feeds.mapValues { $0.map(Double.init) }).evaluate(y).map(Float.init)
+            for threads in [1, 2] {
+                let program = try Engine.compile(g, outputs: [y], threads: threads)
+                for (name, values) in feeds { try program.setInput(name, values) }
+                program.run()
+                XCTAssertEqual(try program.read(y), expected, "\(aShape) \(op) \(bShape) at \(threads) threads")
+            }
+        }
+    }
+
     /// Summed matmul gradients accumulate in place (β = 1) and still equal the plain sum.
     func testAccumulatedMatmulsEqualTheirSum() throws {
         let g = Graph()
