@@ -56,9 +56,9 @@ enum BERTBench {
                 try program.setInput(MaskedLMPlan.labels, labels)
                 try program.setInput(MaskedLMPlan.nextSentence, next)
                 program.run()
-                _ = clipGradNorm(arena.gradients, maxNorm: 1)
+                _ = clipGradNorm(arena.gradients, maxNorm: 1, threads: threads)
                 optimizer.step(parameters: arena.values, gradients: UnsafeBufferPointer(arena.gradients), layout: layout,
-                               lr: Float(spec.train.optimizer.lr))
+                               lr: Float(spec.train.optimizer.lr), threads: threads)
             }
             for i in 0..<2 { try step(i) }
             var times: [Double] = []

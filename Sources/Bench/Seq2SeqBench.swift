@@ -66,8 +66,8 @@ enum Seq2SeqBench {
             try program.setInput(TranslationPlan.inputs, inputs)
             try program.setInput(TranslationPlan.targets, targets)
             program.run()
-            _ = clipGradNorm(arena.gradients, maxNorm: 1)
-            optimizer.step(parameters: arena.values, gradients: UnsafeBufferPointer(arena.gradients), layout: layout, lr: lr)
+            _ = clipGradNorm(arena.gradients, maxNorm: 1, threads: threads)
+            optimizer.step(parameters: arena.values, gradients: UnsafeBufferPointer(arena.gradients), layout: layout, lr: lr, threads: threads)
             loss = try program.scalar(pass.loss)
         }
         for i in 0..<2 { try step(i) }

@@ -63,8 +63,8 @@ struct StepBench {
                 try team.sum(arena.gradients, "gradient sum")
                 allreduceSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
             }
-            if let maxNorm = spec.train.clipGradNorm { _ = clipGradNorm(arena.gradients, maxNorm: Float(maxNorm)) }
-            optimizer.step(parameters: arena.values, gradients: UnsafeBufferPointer(arena.gradients), layout: layout, lr: lr)
+            if let maxNorm = spec.train.clipGradNorm { _ = clipGradNorm(arena.gradients, maxNorm: Float(maxNorm), threads: threads) }
+            optimizer.step(parameters: arena.values, gradients: UnsafeBufferPointer(arena.gradients), layout: layout, lr: lr, threads: threads)
             state = try pass.stateOutputs.map { try program.read($0) }
             loss = try program.scalar(pass.loss)
         }

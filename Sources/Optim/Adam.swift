@@ -42,11 +42,11 @@ public struct Adam: StoredStateOptimizer {
     }
 
     public mutating func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
-                              layout: ParameterLayout, lr: Float) {
+                              layout: ParameterLayout, lr: Float, threads: Int) {
         let (beta1, beta2, eps, step, weightDecay, decayMode) = (beta1, beta2, eps, storage.stepCount + 1, weightDecay, decayMode)
         let count = storage.count
         storage.beginStep(parameters: parameters.count, gradients: gradients.count, layout: layout) { buffer in
-            for slot in layout.slots {
+            layout.forEachShare(threads: threads) { slot, elements in
                 let lr = lr * slot.rateScale
                 let moments = AdamMoments(beta1: beta1, beta2: beta2, eps: eps, step: step, lr: lr)
                 // Coupled: the gradient gains λ·p. Decoupled: p is first scaled by 1 − lr·λ, formed in
@@ -56,13 +56,13 @@ public struct Adam: StoredStateOptimizer {
                 case .decoupled: (0, Float(1 - Double(lr) * weightDecay))
                 }
                 let (decay, factor): (Float, Float) = slot.decay ? (coupled, shrink) : (0, 1)
-                guard let p = parameters.baseAddress, let g = gradients.baseAddress, let m = buffer.baseAddress else { continue }
+                guard let p = parameters.baseAddress, let g = gradients.baseAddress, let m = buffer.baseAddress else { return }
                 let v = m + count
                 // Eight elements at a time, the last chunk zero-padded: lane-wise IEEE operations give
                 // every element the bits a loop over single floats gives it.
-                var i = slot.range.lowerBound
-                while i < slot.range.upperBound {
-                    let width = min(8, slot.range.upperBound - i)
+                var i = elements.lowerBound
+                while i < elements.upperBound {
+                    let width = min(8, elements.upperBound - i)
                     let old = lanes(p, i, width)
                     var (first, second) = (lanes(m, i, width), lanes(v, i, width))
                     store(moments.update(old * factor, gradient: lanes(g, i, width) + decay * old, m: &first, v: &second),

@@ -1,3 +1,5 @@
+import Core
+
 /// Scales `gradients` so their global L2 norm is at most `maxNorm`, as
 /// `torch.nn.utils.clip_grad_norm_`; returns the norm before clipping, which training logs.
 ///
@@ -7,21 +9,51 @@
 /// keeps a zero gradient from dividing by zero — and gradients are scaled only when it is below 1.
 /// A non-finite norm is returned as is and leaves the gradients untouched, so the caller can see it
 /// and skip the step.
+///
+/// Over `threads`, blocks of the arena are summed side by side and scaled side by side; the block sums
+/// add up in block order, so the norm has the same bits at any thread count.
 @discardableResult
-public func clipGradNorm(_ gradients: UnsafeMutableBufferPointer<Float>, maxNorm: Float) -> Float {
+public func clipGradNorm(_ gradients: UnsafeMutableBufferPointer<Float>, maxNorm: Float, threads: Int = 1) -> Float {
     precondition(maxNorm >= 0, "clipGradNorm: maxNorm must be >= 0")
-    let norm = Float(sumOfSquares(UnsafeBufferPointer(gradients)).squareRoot())
+    let norm = Float(sumOfSquares(UnsafeBufferPointer(gradients), threads: threads).squareRoot())
     let coefficient = maxNorm / (norm + 1e-6)
     if norm.isFinite, coefficient < 1 {
-        for i in gradients.indices { gradients[i] *= coefficient }
+        forEachBlock(of: gradients.count, threads: threads) { _, range in
+            for i in range { gradients[i] *= coefficient }
+        }
     }
     return norm
 }
 
-/// Σ x², in Double, over eight interleaved partial sums: one running sum is a chain of dependent
-/// additions, latency-bound (~60 ms over a 50M-float arena); eight independent chains keep the adder
-/// busy. The grouping differs from a single sum only in Double rounding, far below Float's.
-func sumOfSquares(_ values: UnsafeBufferPointer<Float>) -> Double {
+/// Σ x² in Double: the sums of blocks of `sumOfSquaresBlock` floats (each over eight interleaved
+/// partial sums: one running sum is a chain of dependent additions, latency-bound, ~60 ms over a
+/// 50M-float arena; eight keep the adder busy), added in block order. The grouping differs from a
+/// single sum only in Double rounding, far below Float's.
+func sumOfSquares(_ values: UnsafeBufferPointer<Float>, threads: Int = 1) -> Double {
+    let blocks = (values.count + sumOfSquaresBlock - 1) / sumOfSquaresBlock
+    return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(blocks, 1)) { sums in
+        forEachBlock(of: values.count, threads: threads) { block, range in
+            sums[block] = interleavedSumOfSquares(UnsafeBufferPointer(rebasing: values[range]))
+        }
+        return sums.prefix(blocks).reduce(0, +)
+    }
+}
+
+/// Calls `body(block, range)` for the blocks of `sumOfSquaresBlock` elements of 0..<count, spread over
+/// `threads` when there are several.
+private func forEachBlock(of count: Int, threads: Int, _ body: (Int, Range<Int>) -> Void) {
+    let blocks = (count + sumOfSquaresBlock - 1) / sumOfSquaresBlock
+    parallelFor(blocks, threads: threads) { share in
+        for block in share {
+            body(block, (block * sumOfSquaresBlock)..<min(count, (block + 1) * sumOfSquaresBlock))
+        }
+    }
+}
+
+/// 64k floats, about 40 µs of summing: the unit a thread takes.
+private let sumOfSquaresBlock = 1 << 16
+
+private func interleavedSumOfSquares(_ values: UnsafeBufferPointer<Float>) -> Double {
     var partial = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     let whole = values.count - values.count % 8
     var i = 0

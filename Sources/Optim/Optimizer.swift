@@ -24,12 +24,19 @@ public protocol Optimizer: Sendable {
     var stepCount: Int { get set }
 
     /// Updates `parameters` in place from `gradients` (both `layout.count` floats). Weight decay
-    /// applies only to slots whose `decay` flag is set.
+    /// applies only to slots whose `decay` flag is set. The elements split over `threads` in contiguous
+    /// shares; each element's update reads and writes that element alone, so the count changes no bits.
     mutating func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
-                       layout: ParameterLayout, lr: Float)
+                       layout: ParameterLayout, lr: Float, threads: Int)
 }
 
 extension Optimizer {
+    /// `step` on the calling thread alone.
+    public mutating func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
+                              layout: ParameterLayout, lr: Float) {
+        step(parameters: parameters, gradients: gradients, layout: layout, lr: lr, threads: 1)
+    }
+
     /// `step` on arrays, for callers that do not already hold the arena's pointers.
     public mutating func step(parameters: inout [Float], gradients: [Float], layout: ParameterLayout, lr: Float) {
         gradients.withUnsafeBufferPointer { gradients in
@@ -91,3 +98,17 @@ extension StoredStateOptimizer {
         set { storage.stepCount = newValue }
     }
 }
+
+extension ParameterLayout {
+    /// Calls `body(slot, elements)` for every slot and the part of its elements in each of `threads`
+    /// contiguous shares of the arena, the shares side by side. An arena under two shares of
+    /// `minimumOptimizerShare` floats stays on the calling thread: the hand-off would cost more.
+    func forEachShare(threads: Int, _ body: (ParameterSlot, Range<Int>) -> Void) {
+        parallelFor(count, threads: count >= 2 * minimumOptimizerShare ? threads : 1) { share in
+            for slot in slots where slot.range.overlaps(share) { body(slot, slot.range.clamped(to: share)) }
+        }
+    }
+}
+
+/// About 50 µs of Adam: enough to pay for waking the second thread.
+private let minimumOptimizerShare = 1 << 15

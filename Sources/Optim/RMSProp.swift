@@ -34,7 +34,7 @@ public struct RMSProp: StoredStateOptimizer {
     }
 
     public mutating func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
-                              layout: ParameterLayout, lr: Float) {
+                              layout: ParameterLayout, lr: Float, threads: Int) {
         let (alpha, eps, momentum) = (Float(self.alpha), Float(self.eps), Float(self.momentum))
         let (oneMinusAlpha, weightDecay, centered) = (Float(1 - self.alpha), Float(self.weightDecay), self.centered)
         let count = storage.count
@@ -42,10 +42,10 @@ public struct RMSProp: StoredStateOptimizer {
         let averageOffset = count
         let momentumOffset = centered ? 2 * count : count
         storage.beginStep(parameters: parameters.count, gradients: gradients.count, layout: layout) { buffer in
-            for slot in layout.slots {
+            layout.forEachShare(threads: threads) { slot, elements in
                 let decay = slot.decay ? weightDecay : 0
                 let lr = lr * slot.rateScale
-                for i in slot.range {
+                for i in elements {
                     let p = parameters[i]
                     let g = gradients[i] + decay * p
                     let v = buffer[i] * alpha + oneMinusAlpha * g * g

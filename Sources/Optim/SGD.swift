@@ -31,15 +31,15 @@ public struct SGD: StoredStateOptimizer {
     }
 
     public mutating func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>,
-                              layout: ParameterLayout, lr: Float) {
+                              layout: ParameterLayout, lr: Float, threads: Int) {
         let (momentum, weightDecay, damped) = (Float(self.momentum), Float(self.weightDecay), Float(1 - dampening))
         let nesterov = self.nesterov
         let firstStep = storage.stepCount == 0
         storage.beginStep(parameters: parameters.count, gradients: gradients.count, layout: layout) { buffer in
-            for slot in layout.slots {
+            layout.forEachShare(threads: threads) { slot, elements in
                 let decay = slot.decay ? weightDecay : 0
                 let lr = lr * slot.rateScale
-                for i in slot.range {
+                for i in elements {
                     let p = parameters[i]
                     var g = gradients[i] + decay * p
                     if momentum != 0 {

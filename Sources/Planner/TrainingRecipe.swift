@@ -22,6 +22,9 @@ public struct TrainingRecipe {
     public let totalSteps: Int
     /// Optimizer steps an epoch makes (its batches in whole groups of `accumulation`).
     public let stepsPerEpoch: Int
+    /// Threads that clipping and the optimizer split the arena over (the run's `train.threads`); the
+    /// results are the same bits at any count.
+    public var threads = 1
 }
 
 extension TrainingRecipe {
@@ -36,8 +39,9 @@ extension TrainingRecipe {
     public mutating func step(_ step: Int, parameters: UnsafeMutableBufferPointer<Float>,
                               gradients: UnsafeMutableBufferPointer<Float>) -> (lr: Float, gradientNorm: Float?) {
         let lr = rate(at: step)
-        let gradientNorm = clipGradNorm.map { Optim.clipGradNorm(gradients, maxNorm: $0) }
-        optimizer.step(parameters: parameters, gradients: UnsafeBufferPointer(gradients), layout: stepLayout, lr: lr)
+        let gradientNorm = clipGradNorm.map { Optim.clipGradNorm(gradients, maxNorm: $0, threads: threads) }
+        optimizer.step(parameters: parameters, gradients: UnsafeBufferPointer(gradients), layout: stepLayout, lr: lr,
+                       threads: threads)
         return (lr, gradientNorm)
     }
 }

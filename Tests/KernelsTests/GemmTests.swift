@@ -67,29 +67,6 @@ final class GemmTests: KernelTestCase {
         }
     }
 
-    func testParallelForCoversEveryIndexOnce() {
-        for (count, threads) in [(0, 2), (1, 2), (7, 2), (48, 3), (5, 1)] {
-            let seen = buffer(count: max(count, 1), value: 0)
-            parallelFor(count, threads: threads) { range in
-                for i in range { seen.pointer[i] += 1 }
-            }
-            XCTAssertEqual(Array(seen.array.prefix(count)), [Float](repeating: 1, count: count), "\(count) over \(threads)")
-        }
-    }
-
-    /// Many hand-offs to the helper thread in a row, some after pauses long enough for it to fall
-    /// asleep: every job runs exactly once and none is lost (a lost wake-up would hang here).
-    func testHelperThreadRunsEveryJobOnce() {
-        let counts = buffer(count: 2, value: 0)
-        for round in 0..<20_000 {
-            parallelFor(2, threads: 2) { range in
-                for i in range { counts.pointer[i] += 1 }
-            }
-            if round % 4_000 == 0 { usleep(2_000) }
-        }
-        XCTAssertEqual(counts.array, [20_000, 20_000])
-    }
-
     /// beta = 0 must not read C: garbage, NaN included, is overwritten.
     func testBetaZeroIgnoresNaNInC() {
         let a = buffer([1, 2, 3, 4]), b = buffer([1, 0, 0, 1])

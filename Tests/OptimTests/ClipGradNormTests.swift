@@ -45,6 +45,27 @@ final class ClipGradNormTests: XCTestCase {
         }
     }
 
+    /// Past one block of 65,536 floats the norm adds block sums; over two and three threads the blocks
+    /// are summed side by side and the norm and the clipped gradient keep the bits of one thread, within
+    /// Double rounding of the naive running sum.
+    func testBlocksOverThreadsKeepTheBitsOfOneThread() {
+        let values = (0..<200_001).map { Float(($0 * 7919) % 2001 - 1000) / 137 }
+        let naive = values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        func clip(threads: Int) -> (norm: Float, gradients: [Float]) {
+            var gradients = values
+            let norm = gradients.withUnsafeMutableBufferPointer { clipGradNorm($0, maxNorm: 1, threads: threads) }
+            return (norm, gradients)
+        }
+        let one = clip(threads: 1)
+        XCTAssertEqual(Double(one.norm), naive, accuracy: naive * 1e-7)
+        XCTAssertNotEqual(one.gradients, values, "clipped")
+        for threads in [2, 3] {
+            let split = clip(threads: threads)
+            XCTAssertEqual(split.norm, one.norm, "\(threads) threads")
+            XCTAssertEqual(split.gradients, one.gradients, "\(threads) threads")
+        }
+    }
+
     /// A zero gradient has norm 0; the 1e-6 keeps the coefficient finite.
     func testZeroGradientStaysZero() {
         var gradients: [Float] = [0, 0, 0]

@@ -108,6 +108,43 @@ final class OptimizerTests: XCTestCase {
         }
     }
 
+    /// Over two and three threads every optimizer splits the arena in contiguous shares, cutting slots
+    /// at the shares' edges (a 40,000-float slot at rate 0.5 and without decay across the halves' edge
+    /// of 35,004); three steps leave the parameters and the state in the bits one thread leaves them.
+    func testSplittingTheArenaOverThreadsChangesNoBits() {
+        var wide = ParameterLayout()
+        wide.append(key: "w", shape: [30_001], decay: true)
+        wide.append(key: "b", shape: [7], decay: false)
+        wide.append(key: "e", shape: [40_000], decay: false)
+        wide.setRateScale { $0.key == "e" ? 0.5 : 1 }
+        let initial = (0..<wide.count).map { Float(($0 * 37) % 11) / 4 - 1.2 }
+        let gradients = (0..<3).map { step in (0..<wide.count).map { Float((($0 + step) * 53) % 17) / 8 - 1 } }
+        let optimizers: [any Optimizer] = [
+            SGD(layout: wide, momentum: 0.9, nesterov: true, weightDecay: 0.01), RMSProp(layout: wide, momentum: 0.5, centered: true),
+            Adam(layout: wide, weightDecay: 0.1), Adam.adamW(layout: wide, weightDecay: 0.1),
+        ]
+        for optimizer in optimizers {
+            func run(threads: Int) -> (parameters: [Float], state: [Float]) {
+                var (copy, parameters) = (optimizer, initial)
+                for (index, lr) in TorchReference.rates.enumerated() {
+                    parameters.withUnsafeMutableBufferPointer { p in
+                        gradients[index].withUnsafeBufferPointer { g in
+                            copy.step(parameters: p, gradients: g, layout: wide, lr: lr, threads: threads)
+                        }
+                    }
+                }
+                return (parameters, copy.state)
+            }
+            let one = run(threads: 1)
+            XCTAssertNotEqual(one.parameters, initial, "\(optimizer) moved")
+            for threads in [2, 3] {
+                let split = run(threads: threads)
+                XCTAssertEqual(split.parameters, one.parameters, "\(optimizer) at \(threads) threads")
+                XCTAssertEqual(split.state, one.state, "\(optimizer) state at \(threads) threads")
+            }
+        }
+    }
+
     func testStateSizeFollowsConfiguration() {
         let n = layout.count
         XCTAssertEqual(SGD(layout: layout).stateSize, 0)
