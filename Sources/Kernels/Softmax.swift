@@ -92,26 +92,44 @@ public func logSoftmaxNLLBackward(_ logits: UnsafePointer<Float>, targets: Unsaf
 /// y = softmax(x + mask[r % maskRows]) per row; the additive mask may hold -infinity, and a row that is
 /// entirely -infinity gives zeros rather than NaN. With maskRows = T a (T, T) causal mask serves scores
 /// of shape (B, H, T, T). x, out: (rows, cols); mask: (maskRows, cols).
+///
+/// Where the mask is -infinity y is 0 whatever x holds, NaN and +infinity included (as after PyTorch's
+/// `masked_fill(-inf)`), so columns past a mask row's last finite entry are not computed at all: half
+/// of a causal row. The computed span is rounded up to whole blocks of `rowSum`'s 16 floats, so a row
+/// sums the same terms in the same order as it would over every column, and gives the same bits.
 public func softmax(_ x: UnsafePointer<Float>, rows: Int, cols: Int, mask: UnsafePointer<Float>?, maskRows: Int,
                     _ out: UnsafeMutablePointer<Float>) {
-    for r in 0..<rows {
-        let src = x + r * cols, dst = out + r * cols
-        let maskRow = mask.map { $0 + (r % maskRows) * cols }
-        let max: Float
-        if let maskRow {
-            // Stage x + mask in `out`: the max and then the exponentials read it in place.
-            for i in 0..<cols { dst[i] = src[i] + maskRow[i] }
-            max = rowMax(dst, cols)
-        } else {
-            max = rowMax(src, cols)
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: max(maskRows, 1)) { spans in
+        for m in 0..<maskRows { spans[m] = mask.map { computedSpan(ofMaskRow: $0 + m * cols, cols) } ?? cols }
+        for r in 0..<rows {
+            let src = x + r * cols, dst = out + r * cols
+            let maskRow = mask.map { $0 + (r % maskRows) * cols }
+            let span = spans[r % maskRows]
+            (dst + span).update(repeating: 0, count: cols - span)
+            let max: Float
+            if let maskRow {
+                // Stage x + mask in `out`: the max and then the exponentials read it in place.
+                for i in 0..<span { dst[i] = maskRow[i] == -.infinity ? -.infinity : src[i] + maskRow[i] }
+                max = rowMax(dst, span)
+            } else {
+                max = rowMax(src, span)
+            }
+            guard max > -.infinity else {
+                dst.update(repeating: 0, count: span)
+                continue
+            }
+            let sum = expRow(maskRow == nil ? src : UnsafePointer(dst), span, minus: max, into: dst)
+            scaleRow(dst, span, by: 1 / sum)
         }
-        guard max > -.infinity else {
-            dst.update(repeating: 0, count: cols)
-            continue
-        }
-        let sum = expRow(maskRow == nil ? src : UnsafePointer(dst), cols, minus: max, into: dst)
-        scaleRow(dst, cols, by: 1 / sum)
     }
+}
+
+/// The columns of a row under `maskRow` that softmax computes: through the last finite entry, rounded
+/// up to a multiple of 16 (or all of them).
+private func computedSpan(ofMaskRow maskRow: UnsafePointer<Float>, _ cols: Int) -> Int {
+    var end = cols
+    while end > 0 && maskRow[end - 1] == -.infinity { end -= 1 }
+    return min(cols, (end + 15) / 16 * 16)
 }
 
 /// dx = y · (gy - Σ gy·y) per row, from the softmax output alone. y, gy, dx: (rows, cols).

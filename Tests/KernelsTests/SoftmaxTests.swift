@@ -126,6 +126,29 @@ final class SoftmaxTests: KernelTestCase {
         }
     }
 
+    /// Under a causal mask of 40 columns (computed spans of 16, 32 and 40) NaN and +inf at the masked
+    /// places change nothing: the row has the bits it has with finite values there, and exactly 0 there.
+    func testMaskedPlacesAreZeroWhateverTheScoresHold() {
+        var random = TestRandom(seed: 11)
+        let t = 40
+        let clean = random.array(2 * t * t, -3, 3)
+        var (poisoned, mask) = (clean, [Float](repeating: 0, count: t * t))
+        for i in 0..<t {
+            for j in (i + 1)..<t {
+                mask[i * t + j] = -.infinity
+                for b in 0..<2 { poisoned[(b * t + i) * t + j] = (i + j) % 2 == 0 ? .nan : .infinity }
+            }
+        }
+        let (a, b) = (buffer(count: 2 * t * t), buffer(count: 2 * t * t))
+        softmax(buffer(clean).p, rows: 2 * t, cols: t, mask: buffer(mask).p, maskRows: t, a.pointer)
+        softmax(buffer(poisoned).p, rows: 2 * t, cols: t, mask: buffer(mask).p, maskRows: t, b.pointer)
+        XCTAssertEqual(b.array, a.array)
+        for r in 0..<(2 * t) {
+            XCTAssertEqual(Array(a.array[(r * t + r % t + 1)..<((r + 1) * t)]), [Float](repeating: 0, count: t - 1 - r % t), "row \(r)")
+            XCTAssertEqual(a.array[(r * t)..<(r * t + r % t + 1)].reduce(0, +), 1, accuracy: 1e-5, "row \(r)")
+        }
+    }
+
     func testFullyMaskedRowGivesZeros() {
         let out = buffer(count: 6)
         let mask = buffer([-.infinity, -.infinity, -.infinity, 0, 0, -.infinity])
