@@ -11,6 +11,8 @@ struct Lowering {
     let random: RandomSource
     /// Threads a large kernel may split its work over (see `sgemm(threads:…)`).
     let threads: Int
+    /// The threads the step being lowered splits over, for `SEQLAB_DEBUG=1`'s report of idle threads.
+    private var parts = 1
 
     init(nodes: [Node], plan: MemoryPlan, activations: UnsafeMutablePointer<Float>, random: RandomSource, threads: Int) {
         self.nodes = nodes
@@ -25,6 +27,7 @@ struct Lowering {
     /// The kernel call computing `id`, or nil when nothing runs (leaves, views, fused adds).
     mutating func step(for id: Int) -> Program.Step? {
         let node = nodes[id]
+        parts = 1
         if plan.fusedAdds.contains(id) || plan.root[id] != id && !isAccumulatingMatmul(id) { return nil }
         let out = address(id)
         let x = node.inputs.map { UnsafePointer(address($0)) }
@@ -175,13 +178,14 @@ struct Lowering {
                                  dc: out + 4 * batch * hidden + state)
             }
         }
-        return Program.Step(name: stepName(node), run: run)
+        return Program.Step(name: stepName(node), parts: parts, run: run)
     }
 
     /// A kernel over `units` independent units of `grain` floats each, split over the threads when
     /// there is enough work to pay for the hand-off.
-    private func split(_ units: Int, grain: Int = 1, _ body: @escaping (Range<Int>) -> Void) -> () -> Void {
+    private mutating func split(_ units: Int, grain: Int = 1, _ body: @escaping (Range<Int>) -> Void) -> () -> Void {
         let threads = units * grain >= Self.parallelElementMinimum ? self.threads : 1
+        parts = min(threads, units)
         return { parallelFor(units, threads: threads, body) }
     }
 
@@ -202,7 +206,7 @@ struct Lowering {
     private func isAccumulatingMatmul(_ id: Int) -> Bool { plan.accumulateInto[id] != nil }
 
     /// C = op(A)·op(B) (+ C when accumulating), batched over equal leading dimensions.
-    private func matmul(a: UnsafePointer<Float>, b: UnsafePointer<Float>, aShape: [Int], bShape: [Int], ta: Bool, tb: Bool,
+    private mutating func matmul(a: UnsafePointer<Float>, b: UnsafePointer<Float>, aShape: [Int], bShape: [Int], ta: Bool, tb: Bool,
                         out: UnsafeMutablePointer<Float>, beta: Float) -> () -> Void {
         let rank = aShape.count
         let (aRows, aCols) = (aShape[rank - 2], aShape[rank - 1])
@@ -215,12 +219,14 @@ struct Lowering {
         // One large product splits its rows; a batch of small ones (attention's per-head products)
         // splits the batch.
         if batch == 1 {
+            parts = sgemmParts(threads: threads, m: m, n: n, k: k)
             return {
                 sgemm(threads: threads, transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a, lda: aCols,
                       b: b, ldb: bCols, beta: beta, c: out, ldc: n)
             }
         }
         let batchThreads = 2 * batch * m * n * k >= parallelGemmMinimumFlops ? threads : 1
+        parts = min(batchThreads, batch)
         return {
             parallelFor(batch, threads: batchThreads) { range in
                 for i in range {

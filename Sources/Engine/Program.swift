@@ -9,6 +9,9 @@ public final class Program {
     /// One kernel call.
     struct Step {
         let name: String
+        /// The threads the kernel splits its work over: 1 when it runs on the calling thread alone,
+        /// and any other thread the program may use idles meanwhile.
+        var parts = 1
         let run: () -> Void
     }
 
@@ -31,7 +34,7 @@ public final class Program {
     let random: RandomSource
     /// Every gradient the program computes, in the order it was asked for.
     public let gradientsReady: [GradientReady]
-    private var timings: [String: (calls: Int, seconds: Double)] = [:]
+    private var timings: [String: OpTiming] = [:]
     private let debug = SeqLabEnvironment.debug
 
     init(graph: Graph, arena: ParameterArena, schedule: [Int], plan: MemoryPlan, activations: UnsafeMutablePointer<Float>,
@@ -104,8 +107,7 @@ public final class Program {
             let start = DispatchTime.now().uptimeNanoseconds
             step.run()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-            timings[step.name, default: (0, 0)].calls += 1
-            timings[step.name, default: (0, 0)].seconds += seconds
+            timings[step.name, default: OpTiming()].add(seconds, parts: step.parts)
             afterStep?(index)
         }
     }
@@ -158,15 +160,37 @@ public final class Program {
     public var listing: String { graph.description(of: schedule) }
 
     /// Time per op kind since the program was built, slowest first (collected when SEQLAB_DEBUG=1).
+    /// A program that splits kernels over threads also says, per op and in all, the time spent in
+    /// kernels that ran on one thread: where the other cores idled.
     public func timingReport() -> String {
         let total = timings.values.reduce(0) { $0 + $1.seconds }
-        var lines = ["op                          calls     total ms   share"]
+        let split = steps.contains { $0.parts > 1 }
+        var lines = ["op                          calls     total ms   share" + (split ? "   one-thread ms" : "")]
         for (name, entry) in timings.sorted(by: { $0.value.seconds > $1.value.seconds }) {
             let padded = name.padding(toLength: 24, withPad: " ", startingAt: 0)
             lines.append(padded + String(format: " %8d %12.3f %6.1f%%", entry.calls, entry.seconds * 1e3,
-                                         100 * entry.seconds / Swift.max(total, 1e-12)))
+                                         100 * entry.seconds / Swift.max(total, 1e-12))
+                         + (split ? String(format: " %15.3f", entry.oneThreadSeconds * 1e3) : ""))
+        }
+        if split {
+            let alone = timings.values.reduce(0) { $0 + $1.oneThreadSeconds }
+            lines.append(String(format: "on one thread: %.3f ms of %.3f ms (%.1f%%); the other threads idle then",
+                                alone * 1e3, total * 1e3, 100 * alone / Swift.max(total, 1e-12)))
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// The calls and time of one op kind, and how much of that time its kernel ran on one thread.
+private struct OpTiming {
+    var calls = 0
+    var seconds = 0.0
+    var oneThreadSeconds = 0.0
+
+    mutating func add(_ seconds: Double, parts: Int) {
+        calls += 1
+        self.seconds += seconds
+        if parts == 1 { oneThreadSeconds += seconds }
     }
 }
 

@@ -12,8 +12,8 @@ public func sgemm(threads: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: I
                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     let splitRows = m >= n
-    let parts = min(threads, splitRows ? m : n)
-    guard parts > 1, 2 * m * n * k >= parallelGemmMinimumFlops else {
+    let parts = sgemmParts(threads: threads, m: m, n: n, k: k)
+    guard parts > 1 else {
         sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
               beta: beta, c: c, ldc: ldc)
         return
@@ -31,6 +31,12 @@ public func sgemm(threads: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: I
                   b: b + (transB ? c0 * ldb : c0), ldb: ldb, beta: beta, c: c + c0, ldc: ldc)
         }
     }
+}
+
+/// The threads `sgemm(threads:…)` splits an (m, k)·(k, n) product over: bands of the longer side of C,
+/// or 1 below `parallelGemmMinimumFlops`.
+public func sgemmParts(threads: Int, m: Int, n: Int, k: Int) -> Int {
+    2 * m * n * k >= parallelGemmMinimumFlops ? min(threads, max(m, n)) : 1
 }
 
 /// The smallest product (2·m·n·k) worth splitting.

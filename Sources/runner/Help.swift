@@ -71,7 +71,8 @@ enum Help {
 
     ENVIRONMENT
       SEQLAB_DATA       a dataset directory searched after --data-dir
-      SEQLAB_DEBUG=1    per-op timings of every compiled program
+      SEQLAB_DEBUG=1    per-op timings of every compiled program (on several threads, also the
+                        time each op ran on one thread while the others idled)
       SEQLAB_BLAS_KERNELS=keep  keep OpenBLAS's own kernel choice (default: its AVX-512 kernels where
                         the CPU has AVX-512, about twice as fast on AMD Zen 4)
     """

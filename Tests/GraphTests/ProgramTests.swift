@@ -64,6 +64,38 @@ final class ProgramTests: XCTestCase {
         }
     }
 
+    /// With SEQLAB_DEBUG=1 a program on two threads reports, per op and in all, the time its kernels ran
+    /// on one thread: a 20,000-float tanh splits (none of its time is on one thread), a 100-float one
+    /// does not (all of it is). On one thread the column and the summary are left out.
+    func testDebugReportSaysWhereTheOtherThreadIdles() throws {
+        setenv("SEQLAB_DEBUG", "1", 1)
+        defer { unsetenv("SEQLAB_DEBUG") }
+        let g = Graph()
+        let (large, small) = (g.input("large", shape: [20_000]).tanh(), g.input("small", shape: [100]).exp())
+        for threads in [1, 2] {
+            let program = try Engine.compile(g, outputs: [large, small], threads: threads)
+            try program.setInput("large", [Float](repeating: 0.5, count: 20_000))
+            try program.setInput("small", [Float](repeating: 0.5, count: 100))
+            for _ in 0..<3 { program.run() }
+            let lines = program.timingReport().split(separator: "\n").map(String.init)
+            guard threads == 2 else {
+                XCTAssertEqual(lines.count, 3, "header and two ops: \(lines)")
+                XCTAssertFalse(lines[0].contains("one-thread"))
+                continue
+            }
+            XCTAssertTrue(lines[0].hasSuffix("one-thread ms"), lines[0])
+            func columns(_ op: String) throws -> [String] {
+                try XCTUnwrap(lines.first { $0.hasPrefix(op + " ") }).split(separator: " ").map(String.init)
+            }
+            let (tanh, exp) = (try columns("tanh"), try columns("exp"))
+            guard tanh.count == 5, exp.count == 5 else { return XCTFail("five columns: \(tanh), \(exp)") }
+            XCTAssertEqual(tanh[1], "3")
+            XCTAssertEqual(tanh[4], "0.000", "the large tanh splits")
+            XCTAssertEqual(exp[4], exp[2], "the small exp runs on one thread for all of its time")
+            XCTAssertTrue(lines.last?.hasPrefix("on one thread: \(exp[2]) ms of ") ?? false, "\(lines.last ?? "")")
+        }
+    }
+
     /// Summed matmul gradients accumulate in place (β = 1) and still equal the plain sum.
     func testAccumulatedMatmulsEqualTheirSum() throws {
         let g = Graph()
