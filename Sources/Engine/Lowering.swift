@@ -185,7 +185,7 @@ struct Lowering {
     /// there is enough work to pay for the hand-off.
     private mutating func split(_ units: Int, grain: Int = 1, _ body: @escaping (Range<Int>) -> Void) -> () -> Void {
         let threads = units * grain >= Self.parallelElementMinimum ? self.threads : 1
-        parts = min(threads, units)
+        parts = max(1, min(threads, units))
         return { parallelFor(units, threads: threads, body) }
     }
 
