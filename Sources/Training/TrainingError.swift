@@ -68,7 +68,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             "the \(split) split has \(tokens) tokens, too few for one batch of batch_size \(batchSize) × seq_len \(length) "
                 + "(\(needed) needed); give it a larger share in data.split, or lower batch_size or seq_len"
         case .wrongTask(let run, let task, let command):
-            "\(run) is a \(task) run; \(command) needs \(Self.task(of: command)) run"
+            "\(run) is \(Self.withArticle(task)) run; \(command) needs \(Self.task(of: command)) run"
         case .emptyPrompt(let prompt):
             "the prompt \"\(prompt)\" has no tokens after the tokenizer's preprocessing; give --prompt (or sample.prompt) "
                 + "text the tokenizer keeps"
@@ -130,6 +130,11 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// "one process" or "4 MPI ranks".
     private static func processes(_ count: Int) -> String {
         count == 1 ? "one process" : "\(count) MPI ranks"
+    }
+
+    /// "an embeddings", "a translation": a task or model kind with the article its first letter asks for.
+    private static func withArticle(_ name: String) -> String {
+        "aeiou".contains(name.first ?? " ") ? "an \(name)" : "a \(name)"
     }
 
     /// The task a command works on, with its article.

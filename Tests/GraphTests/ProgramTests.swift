@@ -68,8 +68,10 @@ final class ProgramTests: XCTestCase {
     /// on one thread: a 20,000-float tanh splits (none of its time is on one thread), a 100-float one
     /// does not (all of it is). On one thread the column and the summary are left out.
     func testDebugReportSaysWhereTheOtherThreadIdles() throws {
+        // Restored afterwards, so that a suite run with SEQLAB_DEBUG=1 keeps its per-op timings.
+        let before = getenv("SEQLAB_DEBUG").map { String(cString: $0) }
         setenv("SEQLAB_DEBUG", "1", 1)
-        defer { unsetenv("SEQLAB_DEBUG") }
+        defer { if let before { setenv("SEQLAB_DEBUG", before, 1) } else { unsetenv("SEQLAB_DEBUG") } }
         let g = Graph()
         let (large, small) = (g.input("large", shape: [20_000]).tanh(), g.input("small", shape: [100]).exp())
         for threads in [1, 2] {

@@ -63,6 +63,7 @@ extension RunnerTests {
             (["similar", path, "cat", "--k", "0"], 64, "error: --k takes an integer ≥ 1, found '0'"),
             (["export", path], 64, "error: export needs --format word2vec or safetensors"),
             (["eval", path, "--split", "test"], 64, "error: embeddings runs are scored on valid only, not on test"),
+            (["translate", path], 64, "error: \(path) is an embeddings run; translate needs a translation run"),
             (["export", path, "--format", "glove"], 64, "error: --format takes word2vec or safetensors (got 'glove')"),
             (["similar", directory.path + "/nowhere", "cat"], 66, "nowhere"),
         ]
