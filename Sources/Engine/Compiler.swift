@@ -12,8 +12,12 @@ public enum Engine {
     ///   from `seed` when nil.
     /// - threads: how many threads large GEMMs split over; results are reproducible for a given count
     ///   and agree across counts up to rounding.
+    /// - scratch: where the intermediate values live, shared with programs that run only while this one
+    ///   does not (`ActivationScratch.shared()`); outputs must be read before another of them runs.
+    ///   The program's own when nil, or when it does not fit.
     public static func compile(_ graph: Graph, outputs: [Tensor], gradients: [(parameter: Tensor, gradient: Tensor)] = [],
-                               arena: ParameterArena? = nil, seed: UInt64 = 0, threads: Int = 1) throws -> Program {
+                               arena: ParameterArena? = nil, seed: UInt64 = 0, threads: Int = 1,
+                               scratch: ActivationScratch? = nil) throws -> Program {
         if arena == nil {
             try checkFits("parameters and gradients", floats: 2 * graph.parameters.reduce(0) { $0 + $1.shape.count })
         }
@@ -53,10 +57,11 @@ public enum Engine {
                               gradients: gradientTargets)
 
         try checkFits("activations", floats: plan.activationCount)
-        let activations = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(plan.activationCount, 1))
-        activations.initialize(repeating: 0, count: Swift.max(plan.activationCount, 1))
+        let own = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(plan.ownCount, 1))
+        own.initialize(repeating: 0, count: Swift.max(plan.ownCount, 1))
+        let scratch = scratch.flatMap { $0.holds(plan.scratchCount) ? $0 : nil } ?? ActivationScratch(floats: plan.scratchCount)
         let random = RandomSource(seed: seed &+ 0x5EED)
-        var lowering = Lowering(nodes: nodes, plan: plan, activations: activations, random: random, threads: max(1, threads))
+        var lowering = Lowering(nodes: nodes, plan: plan, own: own, scratch: scratch.base, random: random, threads: max(1, threads))
         var steps: [Program.Step] = []
         // The step that computes each node (a node fused into another's kernel has none), and the
         // memory each step writes.
@@ -99,24 +104,27 @@ public enum Engine {
         // Values that read an updated buffer are set aside before any update writes, so that every
         // update sees this run's values (`update(a, to: b)` beside `update(b, to: a)` swaps them).
         for (value, offset) in plan.staging.sorted(by: { $0.key < $1.key }) {
-            let source = lowering.address(value), stage = activations + offset, count = nodes[value].shape.count
+            let source = lowering.address(value), stage = scratch.base + offset, count = nodes[value].shape.count
             steps.append(Program.Step(name: "buffer_update") { stage.update(from: source, count: count) })
         }
         for (buffer, value) in graph.updates {
-            let source = plan.staging[value].map { activations + $0 } ?? lowering.address(value)
+            let source = plan.staging[value].map { scratch.base + $0 } ?? lowering.address(value)
             let destination = external[buffer]!, count = nodes[value].shape.count
             steps.append(Program.Step(name: "buffer_update") { destination.update(from: source, count: count) })
         }
-        return Program(graph: graph, arena: arena, schedule: live, plan: plan, activations: activations, steps: steps,
+        return Program(graph: graph, arena: arena, schedule: live, plan: plan, own: own, scratch: scratch, steps: steps,
                        inputs: inputs, outputs: Set(outputs.map(\.id)), random: random, gradientsReady: gradientsReady)
     }
+
+    /// The most bytes one allocation may take: nine tenths of the machine's memory.
+    static var memoryLimit: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) * 9 / 10 }
 
     /// Refuses an allocation beyond the machine's memory, which would otherwise end the process.
     public static func checkFits(_ what: String, floats: Int) throws {
         let bytes = floats.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
-        let available = Int(clamping: ProcessInfo.processInfo.physicalMemory)
-        guard !bytes.overflow, bytes.partialValue <= available * 9 / 10 else {
-            throw EngineError.tooLarge(what: what, bytes: bytes.overflow ? Int.max : bytes.partialValue, available: available)
+        guard !bytes.overflow, bytes.partialValue <= memoryLimit else {
+            throw EngineError.tooLarge(what: what, bytes: bytes.overflow ? Int.max : bytes.partialValue,
+                                       available: Int(clamping: ProcessInfo.processInfo.physicalMemory))
         }
     }
 

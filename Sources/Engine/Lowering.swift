@@ -7,22 +7,25 @@ import Kernels
 struct Lowering {
     let nodes: [Node]
     let plan: MemoryPlan
-    let activations: UnsafeMutablePointer<Float>
+    /// Where the program's own block and its scratch start.
+    let own: UnsafeMutablePointer<Float>
+    let scratch: UnsafeMutablePointer<Float>
     let random: RandomSource
     /// Threads a large kernel may split its work over (see `sgemm(threads:…)`).
     let threads: Int
     /// The threads the step being lowered splits over, for `SEQLAB_DEBUG=1`'s report of idle threads.
     private var parts = 1
 
-    init(nodes: [Node], plan: MemoryPlan, activations: UnsafeMutablePointer<Float>, random: RandomSource, threads: Int) {
+    init(nodes: [Node], plan: MemoryPlan, own: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+         random: RandomSource, threads: Int) {
         self.nodes = nodes
         self.plan = plan
-        self.activations = activations
+        (self.own, self.scratch) = (own, scratch)
         self.random = random
         self.threads = threads
     }
 
-    func address(_ id: Int) -> UnsafeMutablePointer<Float> { plan.address(of: id, arena: activations) }
+    func address(_ id: Int) -> UnsafeMutablePointer<Float> { plan.address(of: id, own: own, scratch: scratch) }
 
     /// The kernel call computing `id`, or nil when nothing runs (leaves, views, fused adds).
     mutating func step(for id: Int) -> Program.Step? {

@@ -4,11 +4,15 @@ import Graph
 /// Where every value of a program lives. Reshapes and contiguous slices are views (they alias their
 /// input), a matmul whose only use is `acc + matmul` accumulates straight into `acc` (GEMM with
 /// β = 1, so the add disappears: this is how the 35 per-step weight gradients of an unrolled RNN
-/// sum without 35 extra passes), and every other value gets a slot in one activation arena, reused
-/// once its last reader has run.
+/// sum without 35 extra passes). Inputs and constants, which must keep their values from run to run,
+/// get slots in the program's own block; every other value gets a slot in the scratch, reused once its
+/// last reader has run (and by other programs between runs when the scratch is shared).
 struct MemoryPlan {
     enum Placement {
-        case arena(Int)
+        /// An offset in the program's own block.
+        case own(Int)
+        /// An offset in the scratch.
+        case scratch(Int)
         case external(UnsafeMutablePointer<Float>)
     }
 
@@ -22,10 +26,13 @@ struct MemoryPlan {
     private(set) var placement: [Int: Placement] = [:]
     /// Gradients that could not be computed in place in the gradient arena: copied there after the run.
     private(set) var gradientCopies: [(node: Int, destination: UnsafeMutablePointer<Float>)] = []
-    /// Buffer-update values stored in a buffer that an update overwrites → the arena offset where a
+    /// Buffer-update values stored in a buffer that an update overwrites → the scratch offset where a
     /// copy waits for its own update.
     private(set) var staging: [Int: Int] = [:]
-    private(set) var activationCount = 0
+    /// Floats of the program's own block and of the scratch it needs.
+    private(set) var ownCount = 0
+    private(set) var scratchCount = 0
+    var activationCount: Int { ownCount + scratchCount }
 
     init(graph: Graph, live: [Int], consumers: [Int: [Int]], pinned: Set<Int>,
          external: [Int: UnsafeMutablePointer<Float>], gradients: [(node: Int, destination: UnsafeMutablePointer<Float>)]) {
@@ -80,18 +87,19 @@ struct MemoryPlan {
         for id in pinned.union(gradientCopies.map(\.node)) { lastUse[root[id]] = Int.max }
         for id in live where nodes[id].op.isLeaf { lastUse[id] = Int.max }
 
-        var allocator = ArenaAllocator()
         // Leaves that are filled once or from outside stay put for the program's life.
+        var own = ArenaAllocator()
         for id in live where nodes[id].op.isLeaf && placement[id] == nil {
             if case .randomUniform = nodes[id].op { continue }
-            placement[id] = .arena(allocator.allocate(nodes[id].shape.count))
+            placement[id] = .own(own.allocate(nodes[id].shape.count))
         }
+        var allocator = ArenaAllocator()
         for id in live {
             if root[id] == id, placement[id] == nil {
-                placement[id] = .arena(allocator.allocate(nodes[id].shape.count))
+                placement[id] = .scratch(allocator.allocate(nodes[id].shape.count))
             }
             for r in Set(nodes[id].inputs.map { root[$0] }) where lastUse[r] == id {
-                if case .arena(let offset) = placement[r] { allocator.release(offset: offset, count: nodes[r].shape.count) }
+                if case .scratch(let offset) = placement[r] { allocator.release(offset: offset, count: nodes[r].shape.count) }
             }
         }
         // Updates run after every kernel, so the staging copies may take any slot that is free by now.
@@ -99,7 +107,7 @@ struct MemoryPlan {
         for (_, value) in graph.updates where updated.contains(root[value]) && staging[value] == nil {
             staging[value] = allocator.allocate(nodes[value].shape.count)
         }
-        activationCount = allocator.size
+        (ownCount, scratchCount) = (own.size, allocator.size)
     }
 
     private mutating func alias(_ id: Int, to input: Int, offset: Int) {
@@ -107,10 +115,11 @@ struct MemoryPlan {
         aliasOffset[id] = aliasOffset[input] + offset
     }
 
-    /// The address of node `id`'s first element.
-    func address(of id: Int, arena: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+    /// The address of node `id`'s first element, given where the program's own block and its scratch start.
+    func address(of id: Int, own: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
         switch placement[root[id]]! {
-        case .arena(let offset): arena + offset + aliasOffset[id]
+        case .own(let offset): own + offset + aliasOffset[id]
+        case .scratch(let offset): scratch + offset + aliasOffset[id]
         case .external(let pointer): pointer + aliasOffset[id]
         }
     }

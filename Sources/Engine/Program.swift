@@ -3,8 +3,9 @@ import Foundation
 import Graph
 import Kernels
 
-/// A graph compiled for the CPU: kernel calls in topological order over fixed addresses in one
-/// activation arena and the shared parameter arena. Running it allocates nothing.
+/// A graph compiled for the CPU: kernel calls in topological order over fixed addresses in its own
+/// block (inputs, constants), its activation scratch and the shared parameter arena. Running it
+/// allocates nothing.
 public final class Program {
     /// One kernel call.
     struct Step {
@@ -28,7 +29,10 @@ public final class Program {
     let graph: Graph
     let steps: [Step]
     let plan: MemoryPlan
-    let activations: UnsafeMutablePointer<Float>
+    /// Inputs and constants.
+    let own: UnsafeMutablePointer<Float>
+    /// Every other value; perhaps shared with programs that take turns with this one.
+    let scratch: ActivationScratch
     let inputs: [String: ProgramInput]
     let outputs: Set<Int>
     let random: RandomSource
@@ -37,14 +41,14 @@ public final class Program {
     private var timings: [String: OpTiming] = [:]
     private let debug = SeqLabEnvironment.debug
 
-    init(graph: Graph, arena: ParameterArena, schedule: [Int], plan: MemoryPlan, activations: UnsafeMutablePointer<Float>,
-         steps: [Step], inputs: [String: ProgramInput], outputs: Set<Int>, random: RandomSource,
+    init(graph: Graph, arena: ParameterArena, schedule: [Int], plan: MemoryPlan, own: UnsafeMutablePointer<Float>,
+         scratch: ActivationScratch, steps: [Step], inputs: [String: ProgramInput], outputs: Set<Int>, random: RandomSource,
          gradientsReady: [GradientReady]) {
         self.graph = graph
         self.arena = arena
         self.schedule = schedule
         self.plan = plan
-        self.activations = activations
+        (self.own, self.scratch) = (own, scratch)
         self.steps = steps
         self.inputs = inputs
         self.outputs = outputs
@@ -54,8 +58,11 @@ public final class Program {
 
     deinit {
         if debug && !timings.isEmpty { FileHandle.standardError.write(Data((timingReport() + "\n").utf8)) }
-        activations.deallocate()
+        own.deallocate()
     }
+
+    /// The address of node `id`'s first element.
+    private func address(_ id: Int) -> UnsafeMutablePointer<Float> { plan.address(of: id, own: own, scratch: scratch.base) }
 
     /// Copies `values` into the input called `name`; ids outside the table they index are refused
     /// before anything is written.
@@ -65,7 +72,7 @@ public final class Program {
         guard let node = input.node, !values.isEmpty else { return }
         try values.withUnsafeBufferPointer { values in
             try Self.checkIndices(values, of: input, name: name)
-            if let start = values.baseAddress { plan.address(of: node, arena: activations).update(from: start, count: values.count) }
+            if let start = values.baseAddress { address(node).update(from: start, count: values.count) }
         }
     }
 
@@ -75,7 +82,7 @@ public final class Program {
     public func withInput(_ name: String, _ body: (UnsafeMutablePointer<Float>) throws -> Void) throws {
         guard let input = inputs[name] else { throw EngineError.unknownInput(name, known: inputs.keys.sorted()) }
         guard let node = input.node, input.count > 0 else { return }
-        let start = plan.address(of: node, arena: activations)
+        let start = address(node)
         try body(start)
         try Self.checkIndices(UnsafeBufferPointer(start: start, count: input.count), of: input, name: name)
     }
@@ -115,15 +122,14 @@ public final class Program {
     /// The values of an output.
     public func read(_ tensor: Tensor) throws -> [Float] {
         guard outputs.contains(tensor.id) else { throw EngineError.notAnOutput(node: tensor.id) }
-        let address = plan.address(of: tensor.id, arena: activations)
-        return Array(UnsafeBufferPointer(start: address, count: tensor.shape.count))
+        return Array(UnsafeBufferPointer(start: address(tensor.id), count: tensor.shape.count))
     }
 
     /// The first `count` rows of an output (R, …), each its own array: one copy, where `read` and
     /// slicing it would make two.
     public func readRows(_ tensor: Tensor, count: Int) throws -> [[Float]] {
         guard outputs.contains(tensor.id) else { throw EngineError.notAnOutput(node: tensor.id) }
-        let values = UnsafeBufferPointer(start: plan.address(of: tensor.id, arena: activations), count: tensor.shape.count)
+        let values = UnsafeBufferPointer(start: address(tensor.id), count: tensor.shape.count)
         let perRow = tensor.shape.rank > 0 && tensor.shape[0] > 0 ? values.count / tensor.shape[0] : 0
         return (0..<min(count, tensor.shape.rank > 0 ? tensor.shape[0] : 0)).map {
             Array(values[($0 * perRow)..<(($0 + 1) * perRow)])
@@ -139,8 +145,12 @@ public final class Program {
         set { random.generator = newValue }
     }
 
-    /// Bytes of the activation arena (inputs, constants and every intermediate, after reuse).
+    /// Bytes of the activations (inputs, constants and every intermediate, after reuse).
     public var activationBytes: Int { plan.activationCount * MemoryLayout<Float>.stride }
+
+    /// Floats of the scratch this program uses: with a shared scratch, the run's memory for activations
+    /// is the largest of these, not their sum.
+    public var scratchFloats: Int { plan.scratchCount }
 
     /// Sizes of the program's memory, one line each; `optimizerState` is the optimizer's float count
     /// (`Optimizer.stateSize`), which lives beside the arena.

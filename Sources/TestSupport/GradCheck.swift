@@ -16,8 +16,13 @@ public func gradCheck(_ build: (Graph) throws -> Tensor, inputs: [String: [Float
         let loss = try build(graph)
         let parameters = graph.parameters.filter(\.trainable)
         let gradients = try graph.gradients(of: loss, withRespectTo: parameters.map { graph.tensor($0.node) })
+        // Over a scratch another program has filled with NaN: a kernel that reads what it has not
+        // written fails the check.
+        let scratch = ActivationScratch.shared()
         let program = try Engine.compile(graph, outputs: [loss],
-                                         gradients: zip(parameters, gradients).map { (graph.tensor($0.node), $1) }, seed: seed)
+                                         gradients: zip(parameters, gradients).map { (graph.tensor($0.node), $1) }, seed: seed,
+                                         scratch: scratch)
+        if let scratch { try poison(scratch, floats: program.scratchFloats) }
         // Read before the run: buffer updates change buffers after the forward pass has used them.
         var feeds = inputs.mapValues { $0.map(Double.init) }
         for info in graph.parameters { feeds[info.key] = try program.arena.value(info.key).map(Double.init) }

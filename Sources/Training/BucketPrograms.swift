@@ -5,9 +5,13 @@ import Graph
 /// The training programs of a task batched in length buckets (translation, classification): one
 /// program per bucket shape, all compiled over one arena, and one dropout generator handed from
 /// program to program, so that the run draws one stream of masks (and a checkpoint saves one)
-/// whatever order the shapes come in.
+/// whatever order the shapes come in. The programs run one at a time, so they share one activation
+/// scratch, as the task's evaluation programs may (`scratch`): the run holds the activations of its
+/// largest shape, not of all of them.
 final class BucketPrograms {
     let programs: [Program]
+    /// The activation scratch of the programs, nil when the system reserves none (each has its own).
+    let scratch: ActivationScratch?
     /// The generator behind dropout, saved in checkpoints.
     var randomState: SeededGenerator
     var arena: ParameterArena { programs[0].arena }
@@ -16,11 +20,13 @@ final class BucketPrograms {
     init(_ passes: [(graph: Graph, loss: Tensor, gradients: [(parameter: Tensor, gradient: Tensor)])], seed: Int,
          threads: Int) throws {
         var programs: [Program] = []
+        let scratch = ActivationScratch.shared()
         for pass in passes {
             programs.append(try Engine.compile(pass.graph, outputs: [pass.loss], gradients: pass.gradients,
-                                               arena: programs.first?.arena, seed: UInt64(truncatingIfNeeded: seed), threads: threads))
+                                               arena: programs.first?.arena, seed: UInt64(truncatingIfNeeded: seed), threads: threads,
+                                               scratch: scratch))
         }
-        self.programs = programs
+        (self.programs, self.scratch) = (programs, scratch)
         randomState = programs[0].randomState
     }
 
@@ -32,10 +38,15 @@ final class BucketPrograms {
         return try body(program)
     }
 
-    /// Each bucket's memory, under its shape.
+    /// Each bucket's memory, under its shape, then what their shared scratch holds.
     func memorySummary(shapes: [String], optimizerState: Int) -> String {
-        zip(shapes, programs).map { shape, program in
+        let buckets = zip(shapes, programs).map { shape, program in
             "bucket \(shape):\n" + program.memorySummary(optimizerState: optimizerState)
-        }.joined(separator: "\n")
+        }
+        let sizes = programs.map(\.scratchFloats)
+        guard scratch != nil, sizes.count > 1 else { return buckets.joined(separator: "\n") }
+        let mebibytes = { (floats: Int) in String(format: "%.2f MiB", Double(floats * MemoryLayout<Float>.stride) / 1_048_576) }
+        return (buckets + ["the buckets' activations share one scratch: \(mebibytes(sizes.max() ?? 0)) (the largest), "
+                + "not \(mebibytes(sizes.reduce(0, +))) (all \(sizes.count)); evaluation takes turns on it too"]).joined(separator: "\n")
     }
 }

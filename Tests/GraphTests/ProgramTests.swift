@@ -1,6 +1,6 @@
 import Autodiff
 import Core
-import Engine
+@testable import Engine
 import Graph
 import TestSupport
 import XCTest
@@ -95,6 +95,43 @@ final class ProgramTests: XCTestCase {
             XCTAssertEqual(tanh[4], "0.000", "the large tanh splits")
             XCTAssertEqual(exp[4], exp[2], "the small exp runs on one thread for all of its time")
             XCTAssertTrue(lines.last?.hasPrefix("on one thread: \(exp[2]) ms of ") ?? false, "\(lines.last ?? "")")
+        }
+    }
+
+    /// Two programs that take turns on one shared scratch give the bits of the same programs with
+    /// scratches of their own: their inputs (set once) and constants live in their own blocks and keep
+    /// their values through the other's runs, and no kernel reads what another program left (the
+    /// scratch starts full of NaN).
+    func testProgramsTakingTurnsOnOneScratchGiveTheirOwnBits() throws {
+        // A loss over pads, concatenations and a constant, and its gradient; `width` makes two shapes.
+        func compile(width: Int, scratch: ActivationScratch?) throws -> (Program, Tensor) {
+            let g = Graph(training: true)
+            let w = try g.parameter("w", shape: [width, 3], initializer: .uniform(low: -1, high: 1), decay: true)
+            let h = try g.input("x", shape: [2, width]).matmul(w).tanh()                       // (2, 3)
+            let shifted = try (h.padded(axis: 1, before: 1, after: 0) * g.constant(0.5, shape: [2, 4])).sliced(axis: 1, 0..<3)
+            let joined = try Tensor.concatenated([h, shifted], axis: 0)                           // (4, 3)
+            let loss = try (joined * joined).sum()
+            let gradient = try g.gradients(of: loss, withRespectTo: [w])[0]
+            let program = try Engine.compile(g, outputs: [loss], gradients: [(w, gradient)], seed: UInt64(width), scratch: scratch)
+            try program.setInput("x", (0..<(2 * width)).map { Float($0 % 5) * 0.3 - 0.6 })
+            return (program, loss)
+        }
+        func result(_ program: Program, _ loss: Tensor) throws -> [Float] {
+            program.run()
+            return [try program.scalar(loss)] + (try program.arena.gradient("w"))
+        }
+        let (small, smallLoss) = try compile(width: 4, scratch: nil)
+        let (large, largeLoss) = try compile(width: 9, scratch: nil)
+        let expected = (small: try result(small, smallLoss), large: try result(large, largeLoss))
+
+        let scratch = try XCTUnwrap(ActivationScratch.shared(), "the system reserves the address space")
+        let (sharedSmall, sharedSmallLoss) = try compile(width: 4, scratch: scratch)
+        let (sharedLarge, sharedLargeLoss) = try compile(width: 9, scratch: scratch)
+        XCTAssertTrue(sharedSmall.scratch === scratch && sharedLarge.scratch === scratch)
+        try poison(scratch, floats: sharedLarge.scratchFloats)
+        for _ in 0..<2 {
+            XCTAssertEqual(try result(sharedLarge, sharedLargeLoss), expected.large)
+            XCTAssertEqual(try result(sharedSmall, sharedSmallLoss), expected.small)
         }
     }
 

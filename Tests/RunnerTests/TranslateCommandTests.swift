@@ -45,6 +45,10 @@ extension RunnerTests {
         let (checked, plan, checkError) = try run(["check", spec.path])
         XCTAssertEqual(checked, 0, checkError)
         XCTAssertTrue(plan.contains("2 training buckets (B, S, T), each compiled once"), plan)
+        // The two bucket programs take turns on one scratch: the run holds the larger's activations.
+        let shared = try XCTUnwrap(plan.firstMatch(of: /share one scratch: ([0-9.]+) MiB \(the largest\), not ([0-9.]+) MiB \(all 2\)/),
+                                   plan)
+        XCTAssertLessThan(try XCTUnwrap(Double(shared.1)), try XCTUnwrap(Double(shared.2)))
         let runs = directory.appendingPathComponent("runs")
         let (trained, _, trainError) = try run([spec.path, "--runs-dir", runs.path, "--name", "reverse"])
         XCTAssertEqual(trained, 0, trainError)

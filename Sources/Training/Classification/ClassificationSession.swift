@@ -67,7 +67,8 @@ final class ClassificationSession: TaskSession {
                                           threads: threads)
         self.training = training
         evaluationPrograms = try classificationPlan.eval.map { pass in
-            try Engine.compile(pass.graph, outputs: [pass.loss, pass.logits], arena: training.arena, threads: threads)
+            try Engine.compile(pass.graph, outputs: [pass.loss, pass.logits], arena: training.arena, threads: threads,
+                               scratch: training.scratch)
         }
     }
 

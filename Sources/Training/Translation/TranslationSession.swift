@@ -79,7 +79,7 @@ final class TranslationSession: TaskSession {
                                           threads: threads)
         self.training = training
         let compile = { (pass: TranslationPlan.Pass) in
-            try Engine.compile(pass.graph, outputs: [pass.loss], arena: training.arena, threads: threads)
+            try Engine.compile(pass.graph, outputs: [pass.loss], arena: training.arena, threads: threads, scratch: training.scratch)
         }
         evaluationPrograms = try translationPlan.eval.map(compile)
         freeRunningPrograms = try translationPlan.freeRunning.map(compile)

@@ -10,28 +10,16 @@ The reference for experiments/reproduce/transformer_multi30k.yaml on the same da
 """
 import math, random, sys, time
 import torch, torch.nn as nn
+from tutorial_common import PAD, corpus, fit, id_pairs, ids
 
 torch.set_num_threads(2)
 import os
 os.makedirs("/tmp/t6", exist_ok=True)
 SEED = 1234
 random.seed(SEED); torch.manual_seed(SEED)
-D = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../shared/data/multi30k/")
-def read(split, lang):
-    name = {"train": "train", "valid": "val", "test": "test_2016_flickr"}[split]
-    return [l.split() for l in open(f"{D}{name}.lc.norm.tok.{lang}", encoding="utf8").read().split("\n")[:-1]]
-data = {s: (read(s, "de"), read(s, "en")) for s in ["train", "valid", "test"]}
-def vocab(sents):
-    from collections import Counter
-    c = Counter(w for s in sents for w in s)
-    itos = ["<unk>", "<pad>", "<sos>", "<eos>"] + sorted([w for w, n in c.items() if n >= 2], key=lambda w: (-c[w], w))
-    return itos, {w: i for i, w in enumerate(itos)}
-SRC_ITOS, SRC = vocab(data["train"][0]); TRG_ITOS, TRG = vocab(data["train"][1])
-print("vocab", len(SRC_ITOS), len(TRG_ITOS), flush=True)
-PAD = 1
-def ids(s, v): return [2] + [v.get(w, 0) for w in s] + [3]
+data, (SRC_ITOS, SRC), (TRG_ITOS, TRG) = corpus()
 def batches(split, shuffle):
-    pairs = [(ids(a, SRC), ids(b, TRG)) for a, b in zip(*data[split])]
+    pairs = id_pairs(data[split], SRC, TRG)
     idx = list(range(len(pairs)))
     if shuffle: random.shuffle(idx)
     # BucketIterator: pools of 100 batches sorted by length, then the batches shuffled
@@ -108,13 +96,7 @@ def run(split, train):
             opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1); opt.step()
         total += loss.item()
     return total / len(bs)
-best = float("inf"); start = time.time()
-for epoch in range(10):
-    t = run("train", True); v = run("valid", False)
-    if v < best: best = v; torch.save(model.state_dict(), "/tmp/t6/best.pt")
-    print(f"epoch {epoch+1} train {t:.3f} valid loss {v:.3f} ppl {math.exp(v):.3f} ({time.time()-start:.0f} s)", flush=True)
-model.load_state_dict(torch.load("/tmp/t6/best.pt"))
-tl = run("test", False); print(f"test loss {tl:.3f} ppl {math.exp(tl):.3f}", flush=True)
+start = fit(model, run, "/tmp/t6/best.pt")
 model.eval(); hyps = []
 with torch.no_grad():
     for a in data["test"][0]:

@@ -1,0 +1,22 @@
+import Engine
+import Graph
+
+/// A shared activation scratch whose first `floats` floats hold NaN, written there by a program of its
+/// own, as a run's other programs leave garbage behind. A program compiled over it and run next
+/// computes NaN wherever a kernel reads a value it has not written, where a fresh scratch's zeros would
+/// hide the mistake. nil when the system reserves no shared scratch.
+public func poisonedScratch(floats: Int) throws -> ActivationScratch? {
+    guard let scratch = ActivationScratch.shared() else { return nil }
+    try poison(scratch, floats: floats)
+    return scratch
+}
+
+/// Writes NaN over the first `floats` floats of `scratch` (see `poisonedScratch`).
+public func poison(_ scratch: ActivationScratch, floats: Int) throws {
+    guard floats > 0 else { return }
+    let graph = Graph()
+    let garbage = graph.input("garbage", shape: [floats]).exp()     // placed first: offset 0 of the scratch
+    let program = try Engine.compile(graph, outputs: [garbage], scratch: scratch)
+    try program.setInput("garbage", [Float](repeating: .nan, count: floats))
+    program.run()
+}
