@@ -1,17 +1,10 @@
 import Engine
 import Graph
 
-/// A shared activation scratch whose first `floats` floats hold NaN, written there by a program of its
-/// own, as a run's other programs leave garbage behind. A program compiled over it and run next
+/// Writes NaN over the first `floats` floats of a shared activation scratch, with a program of its own,
+/// as a run's other programs leave garbage behind. A program compiled over the scratch and run next
 /// computes NaN wherever a kernel reads a value it has not written, where a fresh scratch's zeros would
-/// hide the mistake. nil when the system reserves no shared scratch.
-public func poisonedScratch(floats: Int) throws -> ActivationScratch? {
-    guard let scratch = ActivationScratch.shared() else { return nil }
-    try poison(scratch, floats: floats)
-    return scratch
-}
-
-/// Writes NaN over the first `floats` floats of `scratch` (see `poisonedScratch`).
+/// hide the mistake.
 public func poison(_ scratch: ActivationScratch, floats: Int) throws {
     guard floats > 0 else { return }
     let graph = Graph()
