@@ -8,7 +8,7 @@ import Foundation
 /// the next program runs), so each program only needs it to be large enough. A shared scratch reserves
 /// address space for the largest program the machine could hold and lets the system provide the pages
 /// when they are first written: the memory a run takes is that of its largest program, not the sum of
-/// all of them (the Transformer on Multi30k: 1.4 GiB of training activations, not 3.0).
+/// all of them (the Transformer on Multi30k: 1.4 GiB of training activations, not 2.9).
 public final class ActivationScratch {
     let base: UnsafeMutablePointer<Float>
     /// Floats the scratch can hold.
