@@ -23,7 +23,8 @@ public final class ActivationScratch {
         let bytes = Engine.memoryLimit / 4096 * 4096
         let mapping = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
         guard let mapping, mapping != MAP_FAILED else { return nil }
-        return ActivationScratch(base: mapping.bindMemory(to: Float.self, capacity: bytes / 4), capacity: bytes / 4, reserved: true)
+        let floats = bytes / MemoryLayout<Float>.stride
+        return ActivationScratch(base: mapping.bindMemory(to: Float.self, capacity: floats), capacity: floats, reserved: true)
     }
 
     /// A scratch of exactly `floats` floats, zeroed: one program's own.

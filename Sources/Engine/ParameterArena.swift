@@ -47,8 +47,12 @@ public final class ParameterArena {
 
     /// `parameters       226844 floats, 0.87 MiB`: one line of a memory summary, the label in a column of 17.
     public static func memoryLine(_ label: String, floats: Int) -> String {
-        label.padding(toLength: 17, withPad: " ", startingAt: 0)
-            + String(format: "%d floats, %.2f MiB", floats, Double(floats * MemoryLayout<Float>.stride) / 1_048_576)
+        label.padding(toLength: 17, withPad: " ", startingAt: 0) + "\(floats) floats, " + mebibytes(floats: floats)
+    }
+
+    /// `0.87 MiB`: the size of `floats` floats, as memory summaries print it.
+    public static func mebibytes(floats: Int) -> String {
+        String(format: "%.2f MiB", Double(floats * MemoryLayout<Float>.stride) / 1_048_576)
     }
 
     /// Bytes of parameter values, of gradients and of buffers.

@@ -6,12 +6,13 @@ import Graph
 /// program per bucket shape, all compiled over one arena, and one dropout generator handed from
 /// program to program, so that the run draws one stream of masks (and a checkpoint saves one)
 /// whatever order the shapes come in. The programs run one at a time, so they share one activation
-/// scratch, as the task's evaluation programs may (`scratch`): the run holds the activations of its
-/// largest shape, not of all of them.
+/// scratch, as the task's evaluation programs do (`compileEvaluation`): the run holds the activations
+/// of its largest shape, not of all of them.
 final class BucketPrograms {
     let programs: [Program]
     /// The activation scratch of the programs, nil when the system reserves none (each has its own).
-    let scratch: ActivationScratch?
+    private let scratch: ActivationScratch?
+    private let threads: Int
     /// The generator behind dropout, saved in checkpoints.
     var randomState: SeededGenerator
     var arena: ParameterArena { programs[0].arena }
@@ -26,7 +27,7 @@ final class BucketPrograms {
                                                arena: programs.first?.arena, seed: UInt64(truncatingIfNeeded: seed), threads: threads,
                                                scratch: scratch))
         }
-        (self.programs, self.scratch) = (programs, scratch)
+        (self.programs, self.scratch, self.threads) = (programs, scratch, threads)
         randomState = programs[0].randomState
     }
 
@@ -38,6 +39,12 @@ final class BucketPrograms {
         return try body(program)
     }
 
+    /// A program that runs between training steps (an evaluation pass) over the buckets' arena, threads
+    /// and scratch: its outputs are read before the next training step overwrites them.
+    func compileEvaluation(_ graph: Graph, outputs: [Tensor]) throws -> Program {
+        try Engine.compile(graph, outputs: outputs, arena: arena, threads: threads, scratch: scratch)
+    }
+
     /// Each bucket's memory, under its shape, then what their shared scratch holds.
     func memorySummary(shapes: [String], optimizerState: Int) -> String {
         let buckets = zip(shapes, programs).map { shape, program in
@@ -45,7 +52,7 @@ final class BucketPrograms {
         }
         let sizes = programs.map(\.scratchFloats)
         guard scratch != nil, sizes.count > 1 else { return buckets.joined(separator: "\n") }
-        let mebibytes = { (floats: Int) in String(format: "%.2f MiB", Double(floats * MemoryLayout<Float>.stride) / 1_048_576) }
+        let mebibytes = ParameterArena.mebibytes
         return (buckets + ["the buckets' activations share one scratch: \(mebibytes(sizes.max() ?? 0)) (the largest), "
                 + "not \(mebibytes(sizes.reduce(0, +))) (all \(sizes.count)); evaluation takes turns on it too"]).joined(separator: "\n")
     }

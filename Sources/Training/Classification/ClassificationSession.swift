@@ -67,8 +67,7 @@ final class ClassificationSession: TaskSession {
                                           threads: threads)
         self.training = training
         evaluationPrograms = try classificationPlan.eval.map { pass in
-            try Engine.compile(pass.graph, outputs: [pass.loss, pass.logits], arena: training.arena, threads: threads,
-                               scratch: training.scratch)
+            try training.compileEvaluation(pass.graph, outputs: [pass.loss, pass.logits])
         }
     }
 

@@ -78,9 +78,7 @@ final class TranslationSession: TaskSession {
         let training = try BucketPrograms(translationPlan.train.map { ($0.graph, $0.loss, $0.gradients) }, seed: spec.seed,
                                           threads: threads)
         self.training = training
-        let compile = { (pass: TranslationPlan.Pass) in
-            try Engine.compile(pass.graph, outputs: [pass.loss], arena: training.arena, threads: threads, scratch: training.scratch)
-        }
+        let compile = { (pass: TranslationPlan.Pass) in try training.compileEvaluation(pass.graph, outputs: [pass.loss]) }
         evaluationPrograms = try translationPlan.eval.map(compile)
         freeRunningPrograms = try translationPlan.freeRunning.map(compile)
     }
