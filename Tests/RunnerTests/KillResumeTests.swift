@@ -27,7 +27,9 @@ extension RunnerTests {
     func testKilledAndResumedTranslationEndsAsAnUninterruptedOne() throws {
         let runs = try temporaryRuns("translation-kills")
         defer { try? FileManager.default.removeItem(at: runs) }
-        let spec = try reversalSpec(in: runs, epochs: maximumKills > 8 ? 120 : 40)
+        // Long enough that the seeded kills (each within 0.3 s of a start) land at least three times: with
+        // 40 epochs a clean-clone run once finished after two.
+        let spec = try reversalSpec(in: runs, epochs: maximumKills > 8 ? 240 : 80)
         let (straight, killed) = (runs.appendingPathComponent("straight"), runs.appendingPathComponent("killed"))
         let (code, _, error) = try run([spec, "--run-dir", straight.path])
         XCTAssertEqual(code, 0, error)
