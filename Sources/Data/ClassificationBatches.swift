@@ -50,7 +50,8 @@ public struct ClassificationBatch: Hashable, Sendable {
 }
 
 /// Labelled texts sorted into a few length buckets (`LengthPartition`), each one padded shape, and
-/// cut into batches of a fixed number of texts or of about `batchTokens` positions.
+/// cut into batches of a fixed number of texts or of about `batchTokens` positions. The buckets' lengths
+/// grow, so the last holds any batch drawn across them.
 public struct ClassificationBuckets: BucketedBatches, Sendable {
     public struct Bucket: Hashable, Sendable {
         public let length: Int
@@ -61,10 +62,13 @@ public struct ClassificationBuckets: BucketedBatches, Sendable {
     public let texts: [LabelledText]
     public let buckets: [Bucket]
     public let padding: Int
+    public let composition: BatchComposition
 
-    public init(_ texts: [LabelledText], count: Int, batchSize: Int, batchTokens: Int?, padding: Int) throws(DataError) {
+    public init(_ texts: [LabelledText], count: Int, batchSize: Int, batchTokens: Int?, padding: Int,
+                composition: BatchComposition = .withinBuckets) throws(DataError) {
         guard !texts.isEmpty else { throw .invalidOption("no labelled texts are left to batch") }
         guard count >= 1 else { throw .invalidOption("at least one length bucket is needed") }
+        try composition.check(batchTokens: batchTokens)
         guard !texts.contains(where: \.tokens.isEmpty) else {
             throw .invalidOption("a text with no tokens cannot be classified")
         }
@@ -72,7 +76,7 @@ public struct ClassificationBuckets: BucketedBatches, Sendable {
             let length = members.map { texts[$0].tokens.count }.max() ?? 1
             return Bucket(length: length, batchSize: batchTokens.map { max(1, $0 / length) } ?? batchSize, members: members)
         }
-        (self.texts, self.padding) = (texts, padding)
+        (self.texts, self.padding, self.composition) = (texts, padding, composition)
     }
 
     public var bucketMembers: [(members: [Int], batchSize: Int)] { buckets.map { ($0.members, $0.batchSize) } }
@@ -81,5 +85,10 @@ public struct ClassificationBuckets: BucketedBatches, Sendable {
         let bucket = buckets[index]
         return ClassificationBatch(members.map { texts[$0] }, bucket: index, batchSize: bucket.batchSize, length: bucket.length,
                                    padding: padding)
+    }
+
+    public func bucket(fitting members: ArraySlice<Int>) -> Int {
+        let length = members.map { texts[$0].tokens.count }.max() ?? 1
+        return buckets.firstIndex { $0.length >= length } ?? buckets.count - 1
     }
 }

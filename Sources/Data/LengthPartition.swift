@@ -1,3 +1,5 @@
+import Core
+
 /// Examples cut into a few length buckets, each padded to its longest example (so each bucket is one
 /// shape, compiled once), where the padded positions are fewest. An example has one or more sides
 /// (a text; a source and a target), each with its padded length; a bucket pads every side to that
@@ -53,6 +55,22 @@ public enum LengthPartition {
         return ranges.map { range in
             range.flatMap { groups[keys[$0]] ?? [] }.sorted { a, b in
                 lengths[a] == lengths[b] ? a < b : lengths[a].lexicographicallyPrecedes(lengths[b])
+            }
+        }
+    }
+
+    /// Each side's longest in batches of `batchSize` examples drawn at random: `epochs` shuffles with
+    /// a fixed seed, cut into batches. Partitioned like examples, they give the shapes that pad batches
+    /// drawn across buckets least; every example is in some batch, so the longest of them all is too.
+    public static func randomBatchLengths(_ lengths: [[Int]], batchSize: Int, epochs: Int = 10) -> [[Int]] {
+        var generator = SeededGenerator(seed: 0)
+        let sides = lengths.first?.count ?? 0
+        return (0..<epochs).flatMap { _ in
+            let order = Array(lengths.indices).shuffled(with: &generator)
+            return stride(from: 0, to: order.count, by: batchSize).map { start in
+                order[start..<Swift.min(start + batchSize, order.count)].reduce([Int](repeating: 0, count: sides)) { longest, index in
+                    zip(longest, lengths[index]).map { Swift.max($0, $1) }
+                }
             }
         }
     }

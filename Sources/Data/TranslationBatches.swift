@@ -28,6 +28,10 @@ public struct TranslationTokens: Hashable, Sendable {
 /// A padded batch of B sentence pairs, batch-major. The source is the sentence and `<eos>` (S
 /// positions, `<pad>` after it, masked out); the decoder reads `<bos>` and the target (T positions)
 /// and predicts the target and `<eos>`, padding positions ignored by the loss.
+///
+/// A batch that reads its padding marks every row real up to the batch's longest source, so the
+/// encoder and attention read the `<pad>`s of the shorter ones as an RNN over a padded batch without
+/// packing does (bentrevett's tutorials); positions past the longest (the bucket shape's) stay masked.
 public struct TranslationBatch: Hashable, Sendable {
     /// Which of the buckets' shapes the batch has.
     public let bucket: Int
@@ -36,7 +40,7 @@ public struct TranslationBatch: Hashable, Sendable {
     public let targetLength: Int
     /// (B, S) ids.
     public let source: [Int]
-    /// (B, S): 1 at a real source position, 0 at padding.
+    /// (B, S): 1 at a source position the encoder reads, 0 at padding it passes over.
     public let sourceMask: [Float]
     /// (B, T): `<bos>` then the target, `<pad>` after it.
     public let decoderInputs: [Int]
@@ -53,9 +57,11 @@ public struct TranslationBatch: Hashable, Sendable {
     /// `pairs` (at most `batchSize`) laid into a (batchSize, sourceLength) / (batchSize, targetLength)
     /// shape. A filler row is a source of `<eos>` alone (so attention has one position to weigh)
     /// with every target ignored.
+    /// - Parameter readsPadding: whether a pair's row is read up to the longest source of `pairs`.
     public init(_ pairs: [TranslationPair], bucket: Int, batchSize: Int, sourceLength: Int, targetLength: Int,
-                tokens: TranslationTokens) {
+                tokens: TranslationTokens, readsPadding: Bool = false) {
         precondition(pairs.count <= batchSize, "a batch holds at most batchSize pairs")
+        let longestSource = (pairs.map(\.source.count).max() ?? 0) + 1
         var source = [Int](repeating: tokens.sourcePadding, count: batchSize * sourceLength)
         var mask = [Float](repeating: 0, count: batchSize * sourceLength)
         var inputs = [Int](repeating: tokens.padding, count: batchSize * targetLength)
@@ -69,6 +75,9 @@ public struct TranslationBatch: Hashable, Sendable {
                 mask[row * sourceLength + t] = 1
             }
             guard row < pairs.count else { continue }
+            if readsPadding {
+                for t in framedSource.count..<longestSource { mask[row * sourceLength + t] = 1 }
+            }
             for (t, id) in ([tokens.bos] + pair.target).enumerated() { inputs[row * targetLength + t] = id }
             for (t, id) in (pair.target + [tokens.eos]).enumerated() { targets[row * targetLength + t] = id }
         }
@@ -83,6 +92,7 @@ public struct TranslationBatch: Hashable, Sendable {
 ///
 /// A bucket's shape is its longest source (+ `<eos>`) and longest target (+ `<bos>`), so every pair
 /// in it is padded to those; `LengthPartition` cuts the buckets where the padded positions are fewest.
+/// Batches drawn across buckets are laid into shapes cut for random batches' lengths instead.
 public struct TranslationBuckets: BucketedBatches, Sendable {
     public struct Bucket: Hashable, Sendable {
         public let sourceLength: Int
@@ -96,24 +106,46 @@ public struct TranslationBuckets: BucketedBatches, Sendable {
     public let pairs: [TranslationPair]
     public let buckets: [Bucket]
     public let tokens: TranslationTokens
+    public let composition: BatchComposition
+    /// Whether a batch's rows are read up to its longest source (`TranslationBatch`).
+    public let readsPadding: Bool
 
     /// - Parameters:
     ///   - count: buckets wanted (fewer when there are fewer pairs).
     ///   - batchSize: sentences per batch, or with `batchTokens`, the most tokens (the longer side of
     ///     the bucket's shape times its sentences) a batch may hold.
-    public init(_ pairs: [TranslationPair], count: Int, batchSize: Int, batchTokens: Int?, tokens: TranslationTokens)
-        throws(DataError) {
+    ///   - composition: batches within buckets, or across them (then of `batchSize` sentences).
+    public init(_ pairs: [TranslationPair], count: Int, batchSize: Int, batchTokens: Int?, tokens: TranslationTokens,
+                composition: BatchComposition = .withinBuckets, readsPadding: Bool = false) throws(DataError) {
         guard !pairs.isEmpty else { throw .invalidOption("no sentence pairs are left to batch") }
         guard count >= 1 else { throw .invalidOption("at least one length bucket is needed") }
+        try composition.check(batchTokens: batchTokens)
         let lengths = pairs.map { [$0.source.count + 1, $0.target.count + 1] }      // with <eos>, with <bos>
-        buckets = LengthPartition.buckets(lengths, count: count).map { members in
+        buckets = composition == .withinBuckets ? LengthPartition.buckets(lengths, count: count).map { members in
             let sourceLength = (members.map { pairs[$0].source.count }.max() ?? 0) + 1
             let targetLength = (members.map { pairs[$0].target.count }.max() ?? 0) + 1
             let size = batchTokens.map { max(1, $0 / max(sourceLength, targetLength)) } ?? batchSize
             return Bucket(sourceLength: sourceLength, targetLength: targetLength, batchSize: size, members: members)
+        } : Self.shapesForRandomBatches(lengths, count: count, batchSize: batchSize)
+        (self.pairs, self.tokens, self.composition, self.readsPadding) = (pairs, tokens, composition, readsPadding)
+    }
+
+    /// Shapes cut where random batches' lengths pad least, each at least as long as the one before on
+    /// both sides, so the last holds any batch; a pair is a member of the first that holds it alone.
+    private static func shapesForRandomBatches(_ lengths: [[Int]], count: Int, batchSize: Int) -> [Bucket] {
+        let batchLengths = LengthPartition.randomBatchLengths(lengths, batchSize: batchSize)
+        var longest = [0, 0]
+        let shapes = LengthPartition.buckets(batchLengths, count: count).map { group in
+            longest = group.reduce(longest) { longest, batch in zip(longest, batchLengths[batch]).map { max($0, $1) } }
+            return longest
         }
-        self.pairs = pairs
-        self.tokens = tokens
+        var members = [[Int]](repeating: [], count: shapes.count)
+        for (index, length) in lengths.enumerated() {
+            members[shapes.firstIndex { $0[0] >= length[0] && $0[1] >= length[1] } ?? shapes.count - 1].append(index)
+        }
+        return zip(shapes, members).map { shape, members in
+            Bucket(sourceLength: shape[0], targetLength: shape[1], batchSize: batchSize, members: members)
+        }
     }
 
     public var bucketMembers: [(members: [Int], batchSize: Int)] { buckets.map { ($0.members, $0.batchSize) } }
@@ -121,7 +153,13 @@ public struct TranslationBuckets: BucketedBatches, Sendable {
     public func batch(of members: ArraySlice<Int>, bucket index: Int) -> TranslationBatch {
         let bucket = buckets[index]
         return TranslationBatch(members.map { pairs[$0] }, bucket: index, batchSize: bucket.batchSize, sourceLength: bucket.sourceLength,
-                                targetLength: bucket.targetLength, tokens: tokens)
+                                targetLength: bucket.targetLength, tokens: tokens, readsPadding: readsPadding)
+    }
+
+    public func bucket(fitting members: ArraySlice<Int>) -> Int {
+        let source = (members.map { pairs[$0].source.count }.max() ?? 0) + 1
+        let target = (members.map { pairs[$0].target.count }.max() ?? 0) + 1
+        return buckets.firstIndex { $0.sourceLength >= source && $0.targetLength >= target } ?? buckets.count - 1
     }
 }
 

@@ -37,15 +37,19 @@ public struct EncoderDecoder {
         /// In training graphs, the probability that a step reads the gold previous token rather than
         /// the model's own argmax (drawn per step and sentence); 1 is plain teacher forcing.
         public var teacherForcing: Float
+        /// Whether that choice is drawn once per step for the whole batch instead (bentrevett's tutorials).
+        public var teacherForcingByBatch: Bool
         public var initialization: WeightInitialization
 
         public init(sourceVocabularySize: Int, targetVocabularySize: Int, embedding: Int, hidden: Int, layers: Int = 1,
                     cell: Cell = .gru, encoderBidirectional: Bool = false, dropout: Float = 0, context: Context = .initial,
-                    attention: Attention = .none, teacherForcing: Float = 1, initialization: WeightInitialization = .pytorch) {
+                    attention: Attention = .none, teacherForcing: Float = 1, teacherForcingByBatch: Bool = false,
+                    initialization: WeightInitialization = .pytorch) {
             (self.sourceVocabularySize, self.targetVocabularySize) = (sourceVocabularySize, targetVocabularySize)
             (self.embedding, self.hidden, self.layers, self.cell) = (embedding, hidden, layers, cell)
             (self.encoderBidirectional, self.dropout, self.context) = (encoderBidirectional, dropout, context)
-            (self.attention, self.teacherForcing, self.initialization) = (attention, teacherForcing, initialization)
+            (self.attention, self.teacherForcing, self.teacherForcingByBatch) = (attention, teacherForcing, teacherForcingByBatch)
+            self.initialization = initialization
         }
 
         /// The width of an encoder output: H, or 2H bidirectional.
@@ -266,7 +270,10 @@ public struct EncoderDecoder {
             if t + 1 < steps, teacherForcing == 0 {
                 tokens = try stepLogits.argmax()
             } else if t + 1 < steps {
-                let useGold = try graph.constant(teacherForcing).greater(graph.randomUniform(shape: [batchSize]))
+                // One draw per sentence, or one for the whole batch spread over its rows: (B).
+                let draws = config.teacherForcingByBatch
+                    ? try graph.randomUniform(shape: [1]) + graph.constant(0, shape: [batchSize]) : graph.randomUniform(shape: [batchSize])
+                let useGold = try graph.constant(teacherForcing).greater(draws)
                 tokens = try gold(t + 1).selected(where: useGold, else: stepLogits.argmax())
             }
         }

@@ -262,6 +262,12 @@ extension ExperimentSpec: SpecSection {
             throw tokenizer.keyMark.error("a tokenizer per side ('tokenizer.source', 'tokenizer.target') is for translation, "
                 + "not \(value.task.rawValue)", hint: "give one tokenizer block")
         }
+        if value.data.batching == .random, value.train.batchTokens != nil {
+            let batchTokens = node.entry("train")?.value.entry("batch_tokens")
+            throw (batchTokens?.keyMark ?? node.mark).error("'train.batch_tokens' sizes batches of one length bucket; "
+                + "'data.batching: random' draws batches of train.batch_size examples from all of them",
+                hint: "give train.batch_size, or use data.batching: buckets")
+        }
         if value.task == .translation {
             let data = node.entry("data")?.value
             for (key, language) in [("source", value.data.source), ("target", value.data.target)] where language == nil {
@@ -306,8 +312,12 @@ public struct DataSpec: Sendable, Equatable {
     public var target: String?
     /// Translation: pairs with more tokens than this on either side are left out (and counted).
     public var maxLength: Int?
-    /// Translation: the length buckets, each one padded shape compiled once.
+    /// Translation and classification: the length buckets, each one padded shape compiled once.
     public var buckets = 4
+    /// Translation and classification: whether a batch comes from one length bucket or is drawn from all.
+    public var batching = Batching.buckets
+    /// Translation: whether the encoder passes over a batch's padding or reads it.
+    public var padding = Padding.packed
     /// Language models of running text: what ends a line in the token stream.
     public var lineEnd = LineEnd.none
     /// Word vectors: lowercase the corpus before splitting it into words.
@@ -319,6 +329,27 @@ public struct DataSpec: Sendable, Equatable {
     /// Classification: whether each file starts with a header line; nil to tell by its first line
     /// (a header's label field is a label no other line has).
     public var header: Bool?
+
+    /// How examples are grouped into batches.
+    public enum Batching: String, SpecChoice {
+        /// Each batch from one length bucket: the least padding.
+        case buckets
+        /// Batches of `train.batch_size` examples drawn at random from all of them (in file order for
+        /// evaluation), as a shuffled PyTorch DataLoader forms them; each padded in the smallest bucket
+        /// shape that holds it.
+        case random
+        static let label = "batching"
+    }
+
+    /// What the encoder does with the `<pad>` positions of a batch's shorter sources.
+    public enum Padding: String, SpecChoice {
+        /// Passes over them as over PyTorch's packed sequences; attention ignores them.
+        case packed
+        /// Reads them as tokens up to the batch's longest source, and attention weighs them, as an
+        /// RNN over a padded batch without packing (bentrevett's 2023 tutorials). Decoding reads none.
+        case read
+        static let label = "padding"
+    }
 
     /// The order of a labelled line's two tab-separated fields.
     public enum Columns: String, SpecChoice {
@@ -379,6 +410,8 @@ extension DataSpec: SpecSection {
             .string("target", \.target),
             .int("max_length", \.maxLength, .atLeastOne),
             .int("buckets", \.buckets, .atLeastOne),
+            .choice("batching", \.batching),
+            .choice("padding", \.padding),
             .choice("line_end", \.lineEnd),
             .bool("lowercase", \.lowercase),
             .double("mask_rate", \.maskRate, .openFraction),
@@ -387,9 +420,9 @@ extension DataSpec: SpecSection {
         ]
     }
 
-    static let translationKeys = ["source", "target", "max_length"]
+    static let translationKeys = ["source", "target", "max_length", "padding"]
     /// Sentences batched in length buckets: translation and classification.
-    static let bucketKeys = ["buckets"]
+    static let bucketKeys = ["buckets", "batching"]
     static let languageModelKeys = ["max_chars", "format", "line_end"]
     static let embeddingsKeys = ["lowercase"]
     static let classificationKeys = ["columns", "header"]

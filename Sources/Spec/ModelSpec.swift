@@ -47,7 +47,7 @@ public struct ModelSpec: Sendable, Equatable {
             case .wavenet: ["embedding", "residual_channels", "dilation_channels", "skip_channels", "kernel_size", "layers",
                             "stacks"] + initialization
             case .seq2seq: ["cell", "embedding", "hidden", "layers", "dropout", "encoder_bidirectional", "context",
-                            "attention", "teacher_forcing"] + initialization
+                            "attention", "teacher_forcing", "teacher_forcing_draw"] + initialization
             case .transformer: ["encoder_layers", "decoder_layers", "width", "heads", "ffn", "activation", "norm", "dropout",
                                 "attention_dropout", "positions", "max_positions", "share_embeddings"] + initialization
             case .word2vec: ["architecture", "loss", "negatives", "ns_exponent"] + wordVectors + ["subsample", "min_alpha"]
@@ -106,6 +106,11 @@ public struct ModelSpec: Sendable, Equatable {
         case initial
         case everyStep = "every_step"
         static let label = "context"
+    }
+
+    public enum TeacherForcingDraw: String, SpecChoice {
+        case sentence, batch
+        static let label = "teacher forcing draw"
     }
 
     public enum Attention: String, SpecChoice {
@@ -212,6 +217,9 @@ public struct ModelSpec: Sendable, Equatable {
     /// `seq2seq`: the probability that a training step feeds the decoder the gold token rather than
     /// its own prediction.
     public var teacherForcing = 1.0
+    /// `seq2seq`: whether that choice is drawn for each sentence at each step, or once per step for the
+    /// whole batch (bentrevett's tutorials).
+    public var teacherForcingDraw = TeacherForcingDraw.sentence
     /// `transformer`: blocks in the encoder and in the decoder.
     public var encoderLayers = 6
     public var decoderLayers = 6
@@ -316,6 +324,7 @@ extension ModelSpec: SpecSection {
             .choice("context", \.context),
             .choice("attention", \.attention),
             .double("teacher_forcing", \.teacherForcing, .closedFraction),
+            .choice("teacher_forcing_draw", \.teacherForcingDraw),
             .int("encoder_layers", \.encoderLayers, .atLeastOne),
             .int("decoder_layers", \.decoderLayers, .atLeastOne),
             .int("ffn", \.ffn, .atLeastOne),

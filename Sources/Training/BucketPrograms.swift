@@ -1,6 +1,8 @@
 import Core
+import Data
 import Engine
 import Graph
+import Spec
 
 /// The training programs of a task batched in length buckets (translation, classification): one
 /// program per bucket shape, all compiled over one arena, and one dropout generator handed from
@@ -56,4 +58,9 @@ final class BucketPrograms {
         return (buckets + ["the buckets' activations share one scratch: \(mebibytes(sizes.max() ?? 0)) (the largest), "
                 + "not \(mebibytes(sizes.reduce(0, +))) (all \(sizes.count)); evaluation takes turns on it too"]).joined(separator: "\n")
     }
+}
+
+extension DataSpec.Batching {
+    /// How the bucketed batches of a run are composed.
+    var composition: BatchComposition { self == .random ? .acrossBuckets : .withinBuckets }
 }

@@ -103,4 +103,27 @@ final class ClassificationDataTests: XCTestCase {
         XCTAssertThrowsError(try ClassificationBuckets([LabelledText(tokens: [], label: 0)], count: 1, batchSize: 2,
                                                        batchTokens: nil, padding: 1))
     }
+
+    /// Random batches: every text once an epoch, each batch in the shortest bucket that holds its
+    /// longest text; evaluation keeps the texts' order.
+    func testRandomBatchesTakeTheShortestBucketThatHoldsThem() throws {
+        var generator = SeededGenerator(seed: 8)
+        let texts = (0..<53).map { i in
+            LabelledText(tokens: Array(repeating: 4 + i, count: 1 + Int(generator.next() % 20)), label: i % 3)
+        }
+        let random = try ClassificationBuckets(texts, count: 3, batchSize: 8, batchTokens: nil, padding: 1, composition: .acrossBuckets)
+        let epoch = random.epoch(using: &generator)
+        XCTAssertEqual(epoch.count, 7)
+        var seen: [Int] = []
+        for batch in epoch {
+            let longest = (0..<batch.examples).map { row in
+                Int(batch.mask[(row * batch.length)..<((row + 1) * batch.length)].reduce(0, +))
+            }.max() ?? 0
+            XCTAssertEqual(batch.bucket, random.buckets.firstIndex { $0.length >= longest })
+            seen += (0..<batch.examples).map { batch.tokens[$0 * batch.length] - 4 }
+        }
+        XCTAssertEqual(seen.sorted(), Array(0..<53))
+        XCTAssertEqual(random.inExampleOrder { batch in (0..<batch.examples).map { batch.tokens[$0 * batch.length] - 4 } },
+                       Array(0..<53))
+    }
 }

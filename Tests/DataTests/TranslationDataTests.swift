@@ -75,6 +75,20 @@ final class TranslationDataTests: XCTestCase {
         XCTAssertEqual([batch.pairs, batch.predictions], [2, 5])
     }
 
+    /// A batch that reads its padding marks every pair's row up to its longest source (the sentence,
+    /// `<eos>` and the `<pad>`s a shorter one has there), not the shape's extra positions; a filler row
+    /// stays `<eos>` alone.
+    func testABatchThatReadsItsPaddingMarksRowsUpToItsLongestSource() {
+        let pairs = [TranslationPair(source: [10, 11], target: [20]), TranslationPair(source: [12], target: [21, 22])]
+        let batch = TranslationBatch(pairs, bucket: 0, batchSize: 3, sourceLength: 4, targetLength: 3, tokens: tokens,
+                                     readsPadding: true)
+        XCTAssertEqual(batch.source, [10, 11, 3, 1, 12, 3, 1, 1, 3, 1, 1, 1])
+        XCTAssertEqual(batch.sourceMask, [1, 1, 1, 0, 1, 1, 1, 0, 1, 0, 0, 0])
+        let packed = TranslationBatch(pairs, bucket: 0, batchSize: 3, sourceLength: 4, targetLength: 3, tokens: tokens)
+        XCTAssertEqual(packed.sourceMask, [1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 0])
+        XCTAssertEqual([batch.decoderInputs, batch.targets], [packed.decoderInputs, packed.targets], "the target side is the same")
+    }
+
     /// With a tokenizer per side the source is framed and padded with the source's own ids.
     func testTheSourceSideHasItsOwnSpecialTokens() {
         let sides = TranslationTokens(padding: 1, bos: 2, eos: 3, sourcePadding: 7, sourceEOS: 8)
@@ -161,5 +175,63 @@ final class TranslationDataTests: XCTestCase {
         XCTAssertEqual(kept.count + dropped, 103)
         XCTAssertTrue(kept.allSatisfy { (pair: TranslationPair) in pair.source.count <= 20 && pair.target.count <= 20 })
         XCTAssertThrowsError(try TranslationBuckets([], count: 4, batchSize: 8, batchTokens: nil, tokens: tokens))
+    }
+
+    /// Random batches: every pair once an epoch in batches drawn across the buckets, each in the first
+    /// (smallest) shape that holds it; evaluation keeps the pairs' order; the shapes grow on both sides
+    /// and the last holds the longest pair; a budget of tokens is refused.
+    func testRandomBatchesDrawFromAllPairsIntoTheSmallestShapeThatHoldsThem() throws {
+        var generator = SeededGenerator(seed: 5)
+        let pairs: [TranslationPair] = (0..<203).map { _ in
+            let (sourceLength, targetLength) = (1 + Int(generator.next() % 30), 1 + Int(generator.next() % 30))
+            return TranslationPair(source: Array(4..<(4 + sourceLength)), target: Array(4..<(4 + targetLength)))
+        }
+        let random = try TranslationBuckets(pairs, count: 3, batchSize: 8, batchTokens: nil, tokens: tokens,
+                                            composition: .acrossBuckets, readsPadding: true)
+        let shapes = random.buckets.map { [$0.sourceLength, $0.targetLength] }
+        XCTAssertEqual(shapes.count, 3)
+        XCTAssertEqual(shapes, shapes.sorted { $0[0] <= $1[0] && $0[1] <= $1[1] })
+        XCTAssertEqual(shapes.last, [pairs.map(\.source.count).max()! + 1, pairs.map(\.target.count).max()! + 1])
+        var first = SeededGenerator(seed: 1), again = SeededGenerator(seed: 1)
+        let epoch = random.epoch(using: &first)
+        XCTAssertEqual(epoch, random.epoch(using: &again))
+        XCTAssertEqual(epoch.count, 26)
+        XCTAssertEqual(random.batchesPerEpoch, 26)
+        var sources: [[Int]] = []
+        for batch in epoch {
+            let rows = (0..<batch.pairs).map { row in
+                Array(batch.source[(row * batch.sourceLength)..<((row + 1) * batch.sourceLength)].prefix { $0 != tokens.eos })
+            }
+            sources += rows
+            let longest = [rows.map(\.count).max()! + 1, (0..<batch.pairs).map { row in
+                batch.targets[(row * batch.targetLength)..<((row + 1) * batch.targetLength)].filter { $0 != -100 }.count
+            }.max()!]
+            let fitting = shapes.firstIndex { $0[0] >= longest[0] && $0[1] >= longest[1] }
+            XCTAssertEqual(batch.bucket, fitting)
+            XCTAssertEqual([batch.sourceLength, batch.targetLength], shapes[batch.bucket])
+            XCTAssertEqual(batch.sourceMask[..<batch.sourceLength].filter { $0 == 1 }.count, longest[0], "rows read to the longest")
+        }
+        XCTAssertEqual(sources.sorted { $0.lexicographicallyPrecedes($1) }, pairs.map(\.source).sorted { $0.lexicographicallyPrecedes($1) })
+        let lengthsByBucket = Dictionary(grouping: epoch, by: \.bucket).mapValues(\.count)
+        XCTAssertGreaterThan(lengthsByBucket.count, 1, "batches land in more than one shape")
+        // Evaluation: the pairs in their own order, eight to a batch.
+        let ordered = random.ordered
+        XCTAssertEqual(ordered.map(\.pairs), Array(repeating: 8, count: 25) + [3])
+        XCTAssertEqual(ordered[1].source.prefix(pairs[8].source.count), pairs[8].source[...])
+        XCTAssertEqual(random.inExampleOrder { batch in (0..<batch.pairs).map { batch.source[$0 * batch.sourceLength] } },
+                       pairs.map { $0.source[0] })
+        XCTAssertThrowsError(try TranslationBuckets(pairs, count: 3, batchSize: 8, batchTokens: 64, tokens: tokens,
+                                                    composition: .acrossBuckets))
+    }
+
+    /// Each sampled batch's lengths are the longest of its examples, and the longest example is in one.
+    func testRandomBatchLengthsAreTheLongestOfEachBatch() {
+        let lengths = (0..<50).map { [1 + $0 % 7, 1 + ($0 * 3) % 11] }
+        let batches = LengthPartition.randomBatchLengths(lengths, batchSize: 8, epochs: 3)
+        XCTAssertEqual(batches.count, 3 * 7)
+        XCTAssertEqual(batches.map { $0[0] }.max(), 7)
+        XCTAssertEqual(batches.map { $0[1] }.max(), 11)
+        XCTAssertTrue(batches.allSatisfy { $0[0] >= 1 && $0[0] <= 7 && $0[1] <= 11 })
+        XCTAssertGreaterThan(Set(batches).count, 1)
     }
 }

@@ -165,6 +165,32 @@ final class EncoderDecoderTests: XCTestCase {
         XCTAssertEqual(Array(try logits(teacherForcing: 0, inputs: other)[..<6]), Array(try logits(teacherForcing: 1, inputs: other)[..<6]))
     }
 
+    /// Teacher forcing drawn per batch makes one choice per step for every row, so eight copies of
+    /// one sentence get the same logits; drawn per sentence, the copies part ways.
+    func testTeacherForcingDrawnPerBatchChoosesAlikeForEveryRow() throws {
+        let (rows, steps) = (8, 6)
+        func rowLogits(byBatch: Bool) throws -> [[Float]] {
+            let g = Graph(training: true)
+            var settings = config()
+            (settings.teacherForcing, settings.teacherForcingByBatch) = (0.5, byBatch)
+            let model = try EncoderDecoder(g, config: settings)
+            let (logits, _) = try model(g.input("source", shape: [rows, 3], dtype: .int32), mask: g.input("mask", shape: [rows, 3]),
+                                        decoderInputs: g.input("inputs", shape: [rows, steps], dtype: .int32))
+            let program = try Engine.compile(g, outputs: [logits], seed: 7)
+            try program.setInput("source", Array(repeating: [1, 3, 2], count: rows).flatMap { $0 })
+            try program.setInput("mask", [Float](repeating: 1, count: rows * 3))
+            try program.setInput("inputs", Array(repeating: [1, 4, 2, 5, 3, 4], count: rows).flatMap { $0 })
+            program.run()
+            let values = try program.read(logits)                       // (B, T, V)
+            let width = values.count / rows
+            return (0..<rows).map { Array(values[($0 * width)..<(($0 + 1) * width)]) }
+        }
+        let byBatch = try rowLogits(byBatch: true)
+        XCTAssertTrue(byBatch.allSatisfy { $0 == byBatch[0] })
+        let bySentence = try rowLogits(byBatch: false)
+        XCTAssertFalse(bySentence.allSatisfy { $0 == bySentence[0] })
+    }
+
     /// By hand, PyTorch's module sizes: embeddings V·E, a GRU layer 3H(in + H) + 6H, Bahdanau's
     /// W_a, U_a (H × H, H × 2H) and v (1 × H), the bridge 2H → H with bias, the head over [h, c, e].
     func testParameterCountByHand() throws {

@@ -173,6 +173,18 @@ final class SpecErrorTests: XCTestCase {
              files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en, line_end: eos}\nmodel: {kind: seq2seq}\n"],
              headline: "x.yaml:1:50: error: 'data.line_end' applies to task language_model, not translation (remove it)",
              caret: 50),
+        Case(name: "read padding in a language model", files: ["x.yaml": "data: {corpus: timemachine, padding: read}\n"],
+             headline: "x.yaml:1:29: error: 'data.padding' applies to task translation, not language_model (remove it)",
+             caret: 29),
+        Case(name: "random batches sized in tokens",
+             files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en, batching: random}\nmodel: {kind: seq2seq}\n"
+                + "train: {epochs: 1, batch_tokens: 2000}\n"],
+             headline: "x.yaml:3:20: error: 'train.batch_tokens' sizes batches of one length bucket; 'data.batching: random' "
+                + "draws batches of train.batch_size examples from all of them (give train.batch_size, or use data.batching: "
+                + "buckets)", caret: 20),
+        Case(name: "a teacher forcing draw of neither kind",
+             files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en}\nmodel: {kind: seq2seq, teacher_forcing_draw: step}\n"],
+             headline: "x.yaml:2:46: error: unknown teacher forcing draw 'step' (expected one of: sentence, batch)", caret: 46),
         // Model keys the chosen kind does not read.
         Case(name: "heads on a recurrent model", files: ["x.yaml": minimalSpec + "model:\n  kind: rnn_lm\n  heads: 8\n"],
              headline: "x.yaml:4:3: error: 'model.heads' does not apply to model kind 'rnn_lm', which reads cell, embedding, "

@@ -68,11 +68,18 @@ final class TranslationTrainingTests: XCTestCase {
     }
 
     /// 60 steps straight against 60 whose last 30 are redone from the step-30 checkpoint, which falls
-    /// inside the third epoch.
+    /// inside the third epoch: in length buckets, and batched as bentrevett's tutorials (random
+    /// batches whose padding the encoder reads, teacher forcing drawn per batch).
     func testResumeIsBitForBit() throws {
+        try checkResume([])
+        try checkResume(["data.batching=random", "data.padding=read", "model.teacher_forcing=0.5",
+                         "model.teacher_forcing_draw=batch"])
+    }
+
+    private func checkResume(_ overrides: [String]) throws {
         let spec = try spec(["train.epochs=null", "train.steps=60", "checkpoint.every_steps=30", "eval.every_steps=30",
-                             "eval.metrics=[loss, perplexity]", "model.dropout=0.2"])
-        let runs = directory.appendingPathComponent("runs")
+                             "eval.metrics=[loss, perplexity]", "model.dropout=0.2"] + overrides)
+        let runs = directory.appendingPathComponent("runs-\(overrides.count)")
         let straight = try RunDirectory.create(runsDirectory: runs, name: "straight")
         try Trainer(spec: spec, run: straight, locator: .forCurrentProcess(dataDirectory: nil), echo: false).fit()
         let resumed = try RunDirectory.create(runsDirectory: runs, name: "resumed")

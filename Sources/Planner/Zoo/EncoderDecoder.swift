@@ -18,7 +18,7 @@ extension EncoderDecoder.Config: TranslationModelKind {
         self.init(sourceVocabularySize: sourceVocabularySize, targetVocabularySize: targetVocabularySize, embedding: model.embedding,
                   hidden: model.hidden, layers: model.layers, cell: cell, encoderBidirectional: model.encoderBidirectional,
                   dropout: Float(model.dropout), context: context, attention: attention, teacherForcing: Float(model.teacherForcing),
-                  initialization: WeightInitialization(model, standard: .pytorch))
+                  teacherForcingByBatch: model.teacherForcingDraw == .batch, initialization: WeightInitialization(model, standard: .pytorch))
         if attention == .dot, encoderWidth != hidden {
             throw PlanError.invalid("model.attention: dot needs encoder outputs as wide as the decoder state; with "
                 + "encoder_bidirectional use general or additive")

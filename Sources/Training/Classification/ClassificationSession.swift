@@ -53,7 +53,7 @@ final class ClassificationSession: TaskSession {
         let padding = corpus.tokenizer.paddingID ?? 0
         let bucketed = { (texts: [LabelledText]) in
             try ClassificationBuckets(texts, count: spec.data.buckets, batchSize: train.batchSize, batchTokens: train.batchTokens,
-                                      padding: padding)
+                                      padding: padding, composition: spec.data.batching.composition)
         }
         buckets = try bucketed(corpus.train)
         let scoring = { (texts: [LabelledText]) in texts.isEmpty ? nil : try bucketed(texts) }

@@ -59,7 +59,8 @@ final class TranslationSession: TaskSession {
         let train = spec.train
         let bucketed = { (pairs: [TranslationPair]) in
             try TranslationBuckets(pairs, count: spec.data.buckets, batchSize: train.batchSize, batchTokens: train.batchTokens,
-                                   tokens: corpus.tokens)
+                                   tokens: corpus.tokens, composition: spec.data.batching.composition,
+                                   readsPadding: spec.data.padding == .read)
         }
         buckets = try bucketed(corpus.train)
         let scoring = { (pairs: [TranslationPair]) in pairs.isEmpty ? nil : try bucketed(pairs) }
@@ -149,10 +150,14 @@ final class TranslationSession: TaskSession {
     var overview: String {
         let (model, shapes) = (translationPlan.model.summary, translationPlan.shapes)
         let shapeList = shapes.map(\.description).joined(separator: " ")
+        let batches = spec.data.batching == .random
+            ? "; batches of \(spec.train.batchSize) random pairs (in file order for evaluation), each in the smallest shape "
+                + "that holds it" : ""
+        let padding = spec.data.padding == .read ? "; the encoder reads each batch's padding up to its longest source" : ""
         return "\(spec.name): \(model), vocabularies \(corpus.source.vocabularySize) → \(corpus.target.vocabularySize), "
             + dataSummary + "\n"
             + "\(shapes.count) training buckets (B, S, T), each compiled once: \(shapeList); "
-            + "\(translationPlan.evaluationShapes.count) evaluation buckets"
+            + "\(translationPlan.evaluationShapes.count) evaluation buckets" + batches + padding
     }
 
     var dataNote: String? { dataSummary }
