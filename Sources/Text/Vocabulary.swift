@@ -67,6 +67,11 @@ public struct Vocabulary: Hashable, Sendable {
         }
         let ranked = counts.filter { $0.value.count >= options.minFrequency }
             .sorted { ($1.value.count, $0.value.first) < ($0.value.count, $1.value.first) }
+        // A vocabulary of reserved tokens alone would turn every token into <unk>.
+        if ranked.isEmpty, let most = counts.values.map(\.count).max() {
+            throw .invalidOption("min_frequency \(options.minFrequency) keeps no token of the training text: the most "
+                + "frequent appears \(most) time\(most == 1 ? "" : "s"); lower min_frequency to at most \(most)")
+        }
 
         var tokens = reserved.map(\.rawValue)
         var seen = Set(tokens)

@@ -26,6 +26,10 @@ public final class RunContext {
     public let arena: ParameterArena
     /// The training program; nil for `.inference`.
     public let train: Program?
+    /// The activation scratch the training program shares with evaluation (they run one at a time and
+    /// everything read from the training program is read right after its run); nil for `.inference`,
+    /// or when the system reserves none.
+    private let scratch: ActivationScratch?
     /// The checkpoint an opened run continues from, already loaded into `arena`; nil for a new run.
     public private(set) var latest: CheckpointStore.Latest?
     /// Newer checkpoints that could not be read and were passed over: never silent.
@@ -43,12 +47,13 @@ public final class RunContext {
         threads = spec.train.threadCount(ranksOnNode: team.ranksOnNode)
         switch purpose {
         case .training:
+            let scratch = ActivationScratch.shared()
             let program = try Engine.compile(plan.train.graph, outputs: [plan.train.loss] + plan.train.stateOutputs,
                                              gradients: plan.train.gradients, seed: UInt64(truncatingIfNeeded: spec.seed),
-                                             threads: threads)
-            (train, arena) = (program, program.arena)
+                                             threads: threads, scratch: scratch)
+            (train, arena, self.scratch) = (program, program.arena, scratch)
         case .inference:
-            (train, arena) = (nil, ParameterArena(graph: plan.decode.graph, seed: 0))
+            (train, arena, scratch) = (nil, ParameterArena(graph: plan.decode.graph, seed: 0), nil)
         }
     }
 
@@ -78,11 +83,12 @@ public final class RunContext {
         return context
     }
 
-    /// The evaluation program (forward and loss, no dropout) over the arena.
+    /// The evaluation program (forward and loss, no dropout) over the arena, on the training program's
+    /// scratch: its outputs are read before the next training step.
     public func evaluation() throws -> Program {
         let eval = plan.eval
         return try Engine.compile(eval.graph, outputs: [eval.loss] + eval.directionLosses.map(\.loss) + eval.stateOutputs,
-                                  arena: arena, threads: threads)
+                                  arena: arena, threads: threads, scratch: scratch)
     }
 
     /// A sampler over the arena, with the plan's decode pass and its KV cache where the model has one.

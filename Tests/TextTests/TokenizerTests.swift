@@ -18,6 +18,18 @@ final class VocabularyOrderTests: XCTestCase {
         XCTAssertEqual(tokenizer.encode("c a"), [tokenizer.unknownID, 1])
     }
 
+    /// A min_frequency above every count would leave the reserved tokens alone: refused, saying how far
+    /// to lower it.
+    func testMinFrequencyThatKeepsNoTokenIsAnError() {
+        XCTAssertThrowsError(try WordTokenizer.train(on: "a a a b b c", options: TokenizerOptions(minFrequency: 4))) {
+            guard case TextError.invalidOption(let message) = $0 else { return XCTFail("\($0)") }
+            XCTAssertTrue(message.contains("min_frequency 4 keeps no token"), message)
+            XCTAssertTrue(message.contains("appears 3 times; lower min_frequency to at most 3"), message)
+            XCTAssertEqual(($0 as? TextError)?.exitCode, 64)
+        }
+        XCTAssertNoThrow(try WordTokenizer.train(on: "a a a b b c", options: TokenizerOptions(minFrequency: 3)))
+    }
+
     func testMaxSizeCountsReservedTokensAndKeepsTheMostFrequent() throws {
         let options = TokenizerOptions(maxSize: 3, reserved: [.padding])
         let tokenizer = try CharTokenizer.train(on: "cccbba", options: options)
