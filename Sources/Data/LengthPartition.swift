@@ -63,6 +63,7 @@ public enum LengthPartition {
     /// a fixed seed, cut into batches. Partitioned like examples, they give the shapes that pad batches
     /// drawn across buckets least; every example is in some batch, so the longest of them all is too.
     public static func randomBatchLengths(_ lengths: [[Int]], batchSize: Int, epochs: Int = 10) -> [[Int]] {
+        precondition(batchSize >= 1 && epochs >= 1, "sampling random batches needs a batch size and an epoch")
         var generator = SeededGenerator(seed: 0)
         let sides = lengths.first?.count ?? 0
         return (0..<epochs).flatMap { _ in

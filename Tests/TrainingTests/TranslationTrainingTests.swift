@@ -68,7 +68,7 @@ final class TranslationTrainingTests: XCTestCase {
     }
 
     /// 60 steps straight against 60 whose last 30 are redone from the step-30 checkpoint, which falls
-    /// inside the third epoch: in length buckets, and batched as bentrevett's tutorials (random
+    /// inside the second epoch: in length buckets, and batched as bentrevett's tutorials (random
     /// batches whose padding the encoder reads, teacher forcing drawn per batch).
     func testResumeIsBitForBit() throws {
         try checkResume([])
