@@ -65,14 +65,18 @@ public enum LengthPartition {
     public static func randomBatchLengths(_ lengths: [[Int]], batchSize: Int, epochs: Int = 10) -> [[Int]] {
         precondition(batchSize >= 1 && epochs >= 1, "sampling random batches needs a batch size and an epoch")
         var generator = SeededGenerator(seed: 0)
-        let sides = lengths.first?.count ?? 0
         return (0..<epochs).flatMap { _ in
             let order = Array(lengths.indices).shuffled(with: &generator)
             return stride(from: 0, to: order.count, by: batchSize).map { start in
-                order[start..<Swift.min(start + batchSize, order.count)].reduce([Int](repeating: 0, count: sides)) { longest, index in
-                    zip(longest, lengths[index]).map { Swift.max($0, $1) }
-                }
+                longest(order[start..<Swift.min(start + batchSize, order.count)], in: lengths)
             }
+        }
+    }
+
+    /// Each side's longest over the examples `members` of `lengths` (zeros for none).
+    public static func longest(_ members: some Sequence<Int>, in lengths: [[Int]]) -> [Int] {
+        members.reduce([Int](repeating: 0, count: lengths.first?.count ?? 0)) { longest, index in
+            zip(longest, lengths[index]).map { Swift.max($0, $1) }
         }
     }
 }

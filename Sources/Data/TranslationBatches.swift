@@ -122,10 +122,9 @@ public struct TranslationBuckets: BucketedBatches, Sendable {
         try composition.check(batchTokens: batchTokens)
         let lengths = pairs.map { [$0.source.count + 1, $0.target.count + 1] }      // with <eos>, with <bos>
         buckets = composition == .withinBuckets ? LengthPartition.buckets(lengths, count: count).map { members in
-            let sourceLength = (members.map { pairs[$0].source.count }.max() ?? 0) + 1
-            let targetLength = (members.map { pairs[$0].target.count }.max() ?? 0) + 1
-            let size = batchTokens.map { max(1, $0 / max(sourceLength, targetLength)) } ?? batchSize
-            return Bucket(sourceLength: sourceLength, targetLength: targetLength, batchSize: size, members: members)
+            let shape = Self.shape(holding: members, pairs)
+            let size = batchTokens.map { max(1, $0 / max(shape.source, shape.target)) } ?? batchSize
+            return Bucket(sourceLength: shape.source, targetLength: shape.target, batchSize: size, members: members)
         } : Self.shapesForRandomBatches(lengths, count: count, batchSize: batchSize)
         (self.pairs, self.tokens, self.composition, self.readsPadding) = (pairs, tokens, composition, readsPadding)
     }
@@ -136,7 +135,7 @@ public struct TranslationBuckets: BucketedBatches, Sendable {
         let batchLengths = LengthPartition.randomBatchLengths(lengths, batchSize: batchSize)
         var longest = [0, 0]
         let shapes = LengthPartition.buckets(batchLengths, count: count).map { group in
-            longest = group.reduce(longest) { longest, batch in zip(longest, batchLengths[batch]).map { max($0, $1) } }
+            longest = zip(longest, LengthPartition.longest(group, in: batchLengths)).map { max($0, $1) }
             return longest
         }
         var members = [[Int]](repeating: [], count: shapes.count)
@@ -157,9 +156,14 @@ public struct TranslationBuckets: BucketedBatches, Sendable {
     }
 
     public func bucket(fitting members: ArraySlice<Int>) -> Int {
-        let source = (members.map { pairs[$0].source.count }.max() ?? 0) + 1
-        let target = (members.map { pairs[$0].target.count }.max() ?? 0) + 1
-        return buckets.firstIndex { $0.sourceLength >= source && $0.targetLength >= target } ?? buckets.count - 1
+        let shape = Self.shape(holding: members, pairs)
+        return buckets.firstIndex { $0.sourceLength >= shape.source && $0.targetLength >= shape.target } ?? buckets.count - 1
+    }
+
+    /// The longest source (+ `<eos>`) and target (+ `<bos>`) of the pairs `members`: the least shape
+    /// that holds them.
+    private static func shape(holding members: some Collection<Int>, _ pairs: [TranslationPair]) -> (source: Int, target: Int) {
+        ((members.map { pairs[$0].source.count }.max() ?? 0) + 1, (members.map { pairs[$0].target.count }.max() ?? 0) + 1)
     }
 }
 

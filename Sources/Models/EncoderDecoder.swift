@@ -272,7 +272,7 @@ public struct EncoderDecoder {
             } else if t + 1 < steps {
                 // One draw per sentence, or one for the whole batch spread over its rows: (B).
                 let draws = config.teacherForcingByBatch
-                    ? try graph.randomUniform(shape: [1]) + graph.constant(0, shape: [batchSize]) : graph.randomUniform(shape: [batchSize])
+                    ? try graph.randomUniform(shape: [1]).expanded(to: [batchSize]) : graph.randomUniform(shape: [batchSize])
                 let useGold = try graph.constant(teacherForcing).greater(draws)
                 tokens = try gold(t + 1).selected(where: useGold, else: stepLogits.argmax())
             }
