@@ -30,6 +30,7 @@ extension Graph {
         }
         var contributions: [Int: [Tensor]] = [loss.id: [constant(1)]]
         var finished: [Int: Tensor] = [:]
+        var recomputation = Recomputation()
         for id in stride(from: loss.id, through: 0, by: -1) where needsGradient[id] {
             guard let parts = contributions.removeValue(forKey: id) else { continue }
             let node = nodes[id]
@@ -37,7 +38,7 @@ extension Graph {
             finished[id] = gradient
             if node.op.isLeaf { continue }
             let wanted = node.inputs.map { needsGradient[$0] }
-            let rules = try vectorJacobian(node, upstream: gradient, wanted: wanted)
+            let rules = try vectorJacobian(node, upstream: gradient, wanted: wanted, recomputation: &recomputation)
             for (input, contribution) in zip(node.inputs, rules) where needsGradient[input] {
                 if let contribution { contributions[input, default: []].append(contribution) }
             }

@@ -4,10 +4,13 @@ import Graph
 extension Graph {
     /// One rule per op: given the upstream gradient g of `node`, the gradient of each input (nil where
     /// the input needs none or has none). Gradients of broadcast operands go through `unbroadcast`.
-    func vectorJacobian(_ node: Node, upstream g: Tensor, wanted: [Bool]) throws -> [Tensor?] {
+    /// Values of forward nodes come through `recomputation`, which may compute an activation again
+    /// instead of keeping it (see `Recomputation`).
+    func vectorJacobian(_ node: Node, upstream g: Tensor, wanted: [Bool], recomputation: inout Recomputation) throws -> [Tensor?] {
         let x = node.inputs.map(tensor)
         let y = tensor(node.id)
         func only(_ index: Int, _ rule: () throws -> Tensor) rethrows -> Tensor? { wanted[index] ? try rule() : nil }
+        func recomputed(_ t: Tensor) throws -> Tensor { try recomputation.value(of: t) }
 
         switch node.op {
         case .input, .parameter, .buffer, .constant, .randomUniform:
@@ -96,23 +99,6 @@ extension Graph {
             return try Tensor.lstmCellGradients(gates: x[0], cell: x[1], upstream: g)
         case .logSoftmaxNLLGrad, .layerNormGrad, .softmaxGrad, .gruCellGrad, .lstmCellGrad:
             throw AutodiffError.noGradientRule(op: node.op.name, node: node.id)
-        }
-    }
-
-    /// The value of forward node `t` for a backward rule to read. An activation's output (GELU, and
-    /// ReLU's maximum) is computed again from its inputs instead of being kept from the forward pass:
-    /// the activation's own rule reads those inputs, so they live until the backward pass anyway, and
-    /// one elementwise pass frees a (B·T, hidden) tensor per MLP for the whole forward pass (18.9M of
-    /// nanoGPT-small's 109.7M activation floats, at ~1% of its step time). The values are the same bits.
-    /// A reshape of an activation (a Linear's (B·T, hidden) view of it) is recomputed as the same view.
-    private func recomputed(_ t: Tensor) throws -> Tensor {
-        let inputs = t.node.inputs.map(tensor)
-        switch t.node.op {
-        case .unary(.gelu): return try inputs[0].gelu()
-        case .binary(.maximum): return try inputs[0].maximum(inputs[1])
-        case .reshape where [.unary(.gelu), .binary(.maximum)].contains(inputs[0].node.op):
-            return try recomputed(inputs[0]).reshaped(to: t.shape)
-        default: return t
         }
     }
 }

@@ -161,39 +161,42 @@ final class ProgramTests: XCTestCase {
         }
     }
 
-    /// An activation's output is not kept for the backward pass (its input is, for the activation's
-    /// own gradient): the weight gradient of the layer after it computes it again. Eight GELU and ReLU
-    /// layers of 64 × 512 keep their eight pre-activations alone, and the gradients still equal the
-    /// Float64 reference's finite differences.
-    func testActivationOutputsAreRecomputedForTheBackwardPass() throws {
-        let (rows, hidden, layers) = (64, 512, 8)
+    /// Activations and layer norms are not kept for the backward pass (their inputs are, for their
+    /// own gradients): the weight gradients that read them compute them again. A pre-norm stack of six
+    /// residual GELU and ReLU MLPs of 32 × 128 keeps each layer's input and pre-activation alone — not
+    /// also x̂, γ·x̂ + β and the activation — and its gradients still equal the Float64 reference's
+    /// finite differences.
+    func testActivationsAndNormsAreRecomputedForTheBackwardPass() throws {
+        let (rows, width, layers) = (32, 128, 6)
         let g = Graph(training: true)
-        var h = g.input("x", shape: [rows, 8])
+        var h = g.input("x", shape: [rows, width])
         var weights: [Tensor] = []
         for layer in 0..<layers {
-            let fc = try g.parameter("fc\(layer)", shape: [8, hidden], initializer: .uniform(low: -0.5, high: 0.5), decay: true)
-            let proj = try g.parameter("proj\(layer)", shape: [hidden, 8], initializer: .uniform(low: -0.1, high: 0.1), decay: true)
-            let pre = try h.matmul(fc)                                                            // (64, 512)
-            h = try (layer % 2 == 0 ? pre.gelu() : pre.relu()).matmul(proj) + h                   // (64, 8)
-            weights += [fc, proj]
+            let gamma = try g.parameter("gamma\(layer)", shape: [width], initializer: .uniform(low: 0.5, high: 1.5), decay: false)
+            let beta = try g.parameter("beta\(layer)", shape: [width], initializer: .uniform(low: -0.5, high: 0.5), decay: false)
+            let fc = try g.parameter("fc\(layer)", shape: [width, width], initializer: .uniform(low: -0.2, high: 0.2), decay: true)
+            let proj = try g.parameter("proj\(layer)", shape: [width, width], initializer: .uniform(low: -0.1, high: 0.1), decay: true)
+            let pre = try (h.layerNormalized(eps: 1e-5) * gamma + beta).matmul(fc)                  // (32, 128)
+            h = try (layer % 2 == 0 ? pre.gelu() : pre.relu()).matmul(proj) + h
+            weights += [gamma, beta, fc, proj]
         }
         let loss = try (h * h).sum()
         let gradients = try g.gradients(of: loss, withRespectTo: weights)
         let program = try Engine.compile(g, outputs: [loss], gradients: Array(zip(weights, gradients)), seed: 5)
-        // Kept: eight pre-activations; at a time also the activation, its gradient and the pre-activation's.
-        XCTAssertLessThan(program.scratchFloats, (layers + 4) * rows * hidden,
-                          "kept activation outputs would need \(2 * layers) tensors of \(rows * hidden) floats")
+        let tensor = rows * width
+        XCTAssertLessThan(program.scratchFloats, (2 * layers + 5) * tensor,
+                          "keeping norms and activations would need \(5 * layers) tensors of \(tensor) floats")
 
-        let x = (0..<(rows * 8)).map { Float(($0 * 37) % 23) / 23 - 0.5 }
+        let x = (0..<tensor).map { Float(($0 * 37) % 23) / 23 - 0.5 }
         try program.setInput("x", x)
         program.run()
         var feeds = ["x": x.map(Double.init)]
         for w in weights { if case .parameter(let key) = w.node.op { feeds[key] = try program.arena.value(key).map(Double.init) } }
         var reference = ReferenceInterpreter(graph: g, feeds: feeds)
         let base = reference.evaluate(loss)[0]
-        for key in ["fc0", "proj0", "fc1", "proj1", "proj7"] {
+        for key in ["gamma0", "beta0", "fc0", "proj0", "gamma1", "fc1", "proj5"] {
             let analytic = try program.arena.gradient(key)
-            for i in [0, 3, 1001] {
+            for i in [0, 3, 101] {
                 reference.feeds[key]![i] += 1e-6
                 let numeric = (reference.evaluate(loss)[0] - base) / 1e-6
                 reference.feeds[key]![i] -= 1e-6
