@@ -18,10 +18,9 @@ struct Recomputation {
     /// The value of forward node `t` for a backward rule to read: a copy computed again where `t` is
     /// recomputable, `t` itself otherwise.
     mutating func value(of t: Tensor) throws -> Tensor {
-        guard Self.isRecomputable(t) else { return t }
         if let copy = copies[t.id] { return copy }
-        let graph = t.graph
-        let inputs = t.node.inputs.map(graph.tensor)
+        guard Self.isRecomputable(t) else { return t }
+        let inputs = t.node.inputs.map(t.graph.tensor)
         let copy: Tensor
         switch t.node.op {
         case .unary(.gelu): copy = try inputs[0].gelu()
@@ -35,29 +34,25 @@ struct Recomputation {
         return copy
     }
 
-    /// Whether computing `t` again reads only values the backward pass keeps anyway.
-    private static func isRecomputable(_ t: Tensor) -> Bool {
-        let graph = t.graph
-        let inputs = t.node.inputs.map(graph.tensor)
+    /// Whether computing `t` again reads only values the backward pass keeps anyway: the input of an
+    /// activation or layer norm, and leaves (parameters, inputs, constants and random draws keep their
+    /// values through the run). A mul or add chain recomputes `chain` ops at most, as an affine map needs.
+    private static func isRecomputable(_ t: Tensor, chain: Int = 3) -> Bool {
+        let inputs = t.node.inputs.map(t.graph.tensor)
         switch t.node.op {
-        case .unary(.gelu), .layerNorm, .binary(.maximum):
+        case .unary(.gelu), .layerNorm:
             return true
+        case .binary(.maximum):
+            // ReLU: the other side a leaf, so that only the input its rule reads is read again.
+            return inputs.contains { $0.node.op.isLeaf }
         case .binary(.mul), .binary(.add):
-            // One side recomputable, the other a parameter or constant, which lives for the program's life.
-            return inputs.contains(where: isRecomputable) && inputs.allSatisfy { isRecomputable($0) || livesThroughTheRun($0) }
+            guard chain > 0, let computed = inputs.first(where: { !$0.node.op.isLeaf }),
+                  inputs.allSatisfy({ $0.id == computed.id || $0.node.op.isLeaf }) else { return false }
+            return isRecomputable(computed, chain: chain - 1)
         case .reshape:
-            return isRecomputable(inputs[0])
+            return isRecomputable(inputs[0], chain: chain)
         default:
             return false
-        }
-    }
-
-    /// Parameters, buffers, constants and inputs keep their values for the whole run (a random draw
-    /// does not: it lives in the scratch until its last reader).
-    private static func livesThroughTheRun(_ t: Tensor) -> Bool {
-        switch t.node.op {
-        case .parameter, .buffer, .constant, .input: true
-        default: false
         }
     }
 }
