@@ -7,7 +7,7 @@ import Graph
 /// chain from such a value with parameters or constants on the other side (the affine γ·x̂ + β of a
 /// LayerNorm, a view of either). The forward pass then keeps one tensor per MLP and per layer norm
 /// where it kept two or three — nanoGPT-small's training activations fall from 109.7M to 75.7M floats —
-/// at the cost of elementwise passes that are ~2% of its step. The recomputed values are the same bits.
+/// at the cost of elementwise passes that are under 2% of its step. The recomputed values are the same bits.
 ///
 /// One `gradients(of:)` call shares its copies: the three Q, K, V weight gradients read one
 /// recomputed LayerNorm output, which lives from the first of them to the last.
