@@ -73,7 +73,7 @@ public struct ClassificationBuckets: BucketedBatches, Sendable {
             throw .invalidOption("a text with no tokens cannot be classified")
         }
         buckets = LengthPartition.buckets(texts.map { [$0.tokens.count] }, count: count).map { members in
-            let length = members.map { texts[$0].tokens.count }.max() ?? 1
+            let length = Self.longest(members, texts)
             return Bucket(length: length, batchSize: batchTokens.map { max(1, $0 / length) } ?? batchSize, members: members)
         }
         (self.texts, self.padding, self.composition) = (texts, padding, composition)
@@ -88,7 +88,12 @@ public struct ClassificationBuckets: BucketedBatches, Sendable {
     }
 
     public func bucket(fitting members: ArraySlice<Int>) -> Int {
-        let length = members.map { texts[$0].tokens.count }.max() ?? 1
+        let length = Self.longest(members, texts)
         return buckets.firstIndex { $0.length >= length } ?? buckets.count - 1
+    }
+
+    /// The most tokens among the texts `members`: the least length that holds them.
+    private static func longest(_ members: some Collection<Int>, _ texts: [LabelledText]) -> Int {
+        members.map { texts[$0].tokens.count }.max() ?? 1
     }
 }

@@ -138,10 +138,9 @@ public struct TranslationBuckets: BucketedBatches, Sendable {
             longest = zip(longest, LengthPartition.longest(group, in: batchLengths)).map { max($0, $1) }
             return longest
         }
+        let sides = shapes.map { (source: $0[0], target: $0[1]) }
         var members = [[Int]](repeating: [], count: shapes.count)
-        for (index, length) in lengths.enumerated() {
-            members[shapes.firstIndex { $0[0] >= length[0] && $0[1] >= length[1] } ?? shapes.count - 1].append(index)
-        }
+        for (index, length) in lengths.enumerated() { members[first(of: sides, holding: (length[0], length[1]))].append(index) }
         return zip(shapes, members).map { shape, members in
             Bucket(sourceLength: shape[0], targetLength: shape[1], batchSize: batchSize, members: members)
         }
@@ -156,8 +155,12 @@ public struct TranslationBuckets: BucketedBatches, Sendable {
     }
 
     public func bucket(fitting members: ArraySlice<Int>) -> Int {
-        let shape = Self.shape(holding: members, pairs)
-        return buckets.firstIndex { $0.sourceLength >= shape.source && $0.targetLength >= shape.target } ?? buckets.count - 1
+        Self.first(of: buckets.map { ($0.sourceLength, $0.targetLength) }, holding: Self.shape(holding: members, pairs))
+    }
+
+    /// The index of the first of `shapes` that holds `shape` on both sides; the last when none does.
+    private static func first(of shapes: [(source: Int, target: Int)], holding shape: (source: Int, target: Int)) -> Int {
+        shapes.firstIndex { $0.source >= shape.source && $0.target >= shape.target } ?? shapes.count - 1
     }
 
     /// The longest source (+ `<eos>`) and target (+ `<bos>`) of the pairs `members`: the least shape
