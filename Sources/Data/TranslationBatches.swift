@@ -1,6 +1,7 @@
 import Core
 
-/// One sentence pair as ids, without `<bos>` or `<eos>`.
+/// One sentence pair as ids, without `<eos>`, the source with `<bos>` first when sources start with one
+/// (`TranslationTokens.source(_:)`).
 public struct TranslationPair: Hashable, Sendable {
     public let source: [Int]
     public let target: [Int]
@@ -11,17 +12,31 @@ public struct TranslationPair: Hashable, Sendable {
 }
 
 /// The ids a batch frames its sentences with: the target's `<pad>`, `<bos>`, `<eos>`, and the
-/// source's `<pad>` and `<eos>` (the same ids unless each side has its own tokenizer).
+/// source's `<pad>` and `<eos>` (the same ids unless each side has its own tokenizer), and the
+/// source's `<bos>` when sources start with one (`data.source_bos`).
 public struct TranslationTokens: Hashable, Sendable {
     public let padding: Int
     public let bos: Int
     public let eos: Int
     public let sourcePadding: Int
     public let sourceEOS: Int
+    /// Starts every source when not nil.
+    public let sourceBOS: Int?
 
-    public init(padding: Int, bos: Int, eos: Int, sourcePadding: Int? = nil, sourceEOS: Int? = nil) {
+    public init(padding: Int, bos: Int, eos: Int, sourcePadding: Int? = nil, sourceEOS: Int? = nil, sourceBOS: Int? = nil) {
         (self.padding, self.bos, self.eos) = (padding, bos, eos)
-        (self.sourcePadding, self.sourceEOS) = (sourcePadding ?? padding, sourceEOS ?? eos)
+        (self.sourcePadding, self.sourceEOS, self.sourceBOS) = (sourcePadding ?? padding, sourceEOS ?? eos, sourceBOS)
+    }
+
+    /// A source sentence's ids as a pair holds them and the encoder reads them before `<eos>`:
+    /// `<bos>` first when sources start with one.
+    public func source(_ sentence: [Int]) -> [Int] {
+        sourceBOS.map { [$0] + sentence } ?? sentence
+    }
+
+    /// The sentence of a pair's source ids: without the `<bos>` that `source(_:)` put first.
+    public func sentence(ofSource ids: [Int]) -> ArraySlice<Int> {
+        sourceBOS != nil && ids.first == sourceBOS ? ids.dropFirst() : ids[...]
     }
 }
 

@@ -195,14 +195,17 @@ extension ExperimentSpec: SpecSection {
         }
         guard let modelNode = node.entry("model")?.value else { return }
         let mark = { (key: String) in modelNode.entry(key)?.value.mark ?? modelNode.mark }
-        // A sentence of max_length tokens takes one more position: the source's `<eos>`, the target's `<bos>`.
-        if let maxLength = value.data.maxLength, maxLength + 1 > model.maxPositions {
+        // A sentence of max_length tokens takes one more position, the source's `<eos>` or the target's
+        // `<bos>`, and two for a source that also starts with `<bos>`.
+        let framing = value.data.sourceBOS ? 2 : 1
+        if let maxLength = value.data.maxLength, maxLength + framing > model.maxPositions {
             // The caret goes to the key the file gives: max_positions, or else the max_length it is too small for.
             let maxLengthMark = node.entry("data")?.value.entry("max_length")?.value.mark ?? modelNode.mark
             let at = modelNode.entry("max_positions") != nil ? mark("max_positions") : maxLengthMark
+            let frame = value.data.sourceBOS ? "the source's <bos> and <eos>" : "its <bos> or <eos>"
             throw at.error("'model.max_positions' (\(model.maxPositions)) is smaller than the "
-                + "\(maxLength + 1) positions a sentence of 'data.max_length' (\(maxLength)) takes with its <bos> or <eos>",
-                hint: "raise max_positions to \(maxLength + 1) or lower data.max_length")
+                + "\(maxLength + framing) positions a sentence of 'data.max_length' (\(maxLength)) takes with \(frame)",
+                hint: "raise max_positions to \(maxLength + framing) or lower data.max_length")
         }
         if model.shareEmbeddings == .all, let target = value.targetTokenizer, target != value.tokenizer {
             throw mark("share_embeddings").error("'model.share_embeddings: all' needs one vocabulary for both sides, but "
@@ -318,6 +321,9 @@ public struct DataSpec: Sendable, Equatable {
     public var batching = Batching.buckets
     /// Translation: whether the encoder passes over a batch's padding or reads it.
     public var padding = Padding.packed
+    /// Translation: whether every source starts with `<bos>` (it always ends with `<eos>`), as
+    /// torchtext's `init_token` frames the sources of bentrevett's tutorials.
+    public var sourceBOS = false
     /// Language models of running text: what ends a line in the token stream.
     public var lineEnd = LineEnd.none
     /// Word vectors: lowercase the corpus before splitting it into words.
@@ -412,6 +418,7 @@ extension DataSpec: SpecSection {
             .int("buckets", \.buckets, .atLeastOne),
             .choice("batching", \.batching),
             .choice("padding", \.padding),
+            .bool("source_bos", \.sourceBOS),
             .choice("line_end", \.lineEnd),
             .bool("lowercase", \.lowercase),
             .double("mask_rate", \.maskRate, .openFraction),
@@ -420,7 +427,7 @@ extension DataSpec: SpecSection {
         ]
     }
 
-    static let translationKeys = ["source", "target", "max_length", "padding"]
+    static let translationKeys = ["source", "target", "max_length", "padding", "source_bos"]
     /// Sentences batched in length buckets: translation and classification.
     static let bucketKeys = ["buckets", "batching"]
     static let languageModelKeys = ["max_chars", "format", "line_end"]

@@ -19,7 +19,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// A prompt the tokenizer's preprocessing leaves no token of, so there is nothing to condition on.
     case emptyPrompt(String)
     /// A source line with more tokens than the model has positions for (with its `<eos>`).
-    case sourceTooLong(line: Int, tokens: Int, positions: Int)
+    case sourceTooLong(line: Int, tokens: Int, framed: Int, positions: Int)
     /// `init_from: RUN_DIR` of a model that shares no key with this one (another architecture).
     case nothingShared(path: String, theirs: String, ours: String)
     /// `init_from: RUN_DIR` with a weight whose shape differs between the two models.
@@ -72,9 +72,10 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .emptyPrompt(let prompt):
             "the prompt \"\(prompt)\" has no tokens after the tokenizer's preprocessing; give --prompt (or sample.prompt) "
                 + "text the tokenizer keeps"
-        case .sourceTooLong(let line, let tokens, let positions):
-            "source line \(line) has \(tokens) tokens; with its <eos> that is more than the \(positions) positions of the "
-                + "model (model.max_positions): split the line, or train a model with more positions"
+        case .sourceTooLong(let line, let tokens, let framed, let positions):
+            "source line \(line) has \(tokens) tokens, \(framed) positions with its \(framed > tokens + 1 ? "<bos> and " : "")"
+                + "<eos>: more than the \(positions) positions of the model (model.max_positions); split the line, or train a "
+                + "model with more positions"
         case .nothingShared(let path, let theirs, let ours):
             "init_from: \(path) shares no weight with this model (its first key is '\(theirs)', this model's '\(ours)'): "
                 + "it is another architecture; start from a run of this model's encoder"

@@ -122,7 +122,7 @@ extension RunnerTests {
         let (tooLong, _, tooLongError) = try run(["translate", transformerRun],
                                                  input: "sun\n" + Array(repeating: "moon", count: 16).joined(separator: " ") + "\n")
         XCTAssertEqual(tooLong, 64, tooLongError)
-        XCTAssertTrue(tooLongError.contains("source line 2 has 16 tokens; with its <eos> that is more than the 16 positions"),
+        XCTAssertTrue(tooLongError.contains("source line 2 has 16 tokens, 17 positions with its <eos>: more than the 16 positions"),
                       tooLongError)
         let (fewPositions, _, fewPositionsError) = try run(["check", spec.path, "--set",
                                                             "model={kind: transformer, width: 16, heads: 2, max_positions: 4}"])

@@ -67,13 +67,36 @@ final class TranslationTrainingTests: XCTestCase {
         XCTAssertTrue(samples.contains(" → "), samples)
     }
 
+    /// `data.source_bos` starts every source with the source tokenizer's `<bos>`, after `data.max_length`
+    /// has counted the sentence's own tokens.
+    func testSourcesStartWithBOSWhenAsked() throws {
+        let locator = DataLocator.forCurrentProcess(dataDirectory: nil)
+        let plain = try TranslationCorpus(try spec(["data.max_length=5"]), locator: locator)
+        let framed = try TranslationCorpus(try spec(["data.max_length=5", "data.source_bos=true"]), locator: locator)
+        let bos = try XCTUnwrap(framed.source.bosID)
+        XCTAssertNil(plain.tokens.sourceBOS)
+        XCTAssertEqual(framed.tokens.sourceBOS, bos)
+        XCTAssertEqual(framed.tooLong, plain.tooLong)
+        XCTAssertTrue(plain.train.contains { $0.source.count == 5 }, "sentences of 3 to 6 words, 5 at most kept")
+        for (split, (a, b)) in [("train", (plain.train, framed.train)), ("valid", (plain.valid, framed.valid)),
+                                ("test", (plain.test, framed.test))] {
+            XCTAssertEqual(b.map(\.source), a.map { [bos] + $0.source }, split)
+            XCTAssertEqual(b.map(\.target), a.map(\.target), split)
+            XCTAssertEqual(b.map { Array(framed.tokens.sentence(ofSource: $0.source)) }, a.map(\.source), split)
+        }
+        let batch = TranslationBatch([framed.train[0]], bucket: 0, batchSize: 1, sourceLength: 8, targetLength: 8,
+                                     tokens: framed.tokens)
+        XCTAssertEqual(Array(batch.source.prefix(framed.train[0].source.count + 1)),
+                       [bos] + plain.train[0].source + [framed.tokens.sourceEOS])
+    }
+
     /// 60 steps straight against 60 whose last 30 are redone from the step-30 checkpoint, which falls
     /// inside the second epoch: in length buckets, and batched as bentrevett's tutorials (random
-    /// batches whose padding the encoder reads, teacher forcing drawn per batch).
+    /// batches whose padding the encoder reads, teacher forcing drawn per batch, sources from `<bos>`).
     func testResumeIsBitForBit() throws {
         try checkResume([])
         try checkResume(["data.batching=random", "data.padding=read", "model.teacher_forcing=0.5",
-                         "model.teacher_forcing_draw=batch"])
+                         "model.teacher_forcing_draw=batch", "data.source_bos=true"])
     }
 
     private func checkResume(_ overrides: [String]) throws {

@@ -28,7 +28,7 @@ public final class RunTranslator {
         }
         let latest = try run.checkpoint(checkpoint)
         tokenizers = try run.translationTokenizers()
-        tokens = try TranslationCorpus.tokens(source: tokenizers.source, target: tokenizers.target)
+        tokens = try TranslationCorpus.tokens(source: tokenizers.source, target: tokenizers.target, sourceBOS: spec.data.sourceBOS)
         // One evaluation graph of the smallest shape declares every parameter; decoding compiles its
         // own graphs over the arena.
         plan = try TranslationPlan(spec, sourceVocabularySize: tokenizers.source.vocabularySize,
@@ -48,7 +48,7 @@ public final class RunTranslator {
         let corpus = try TranslationCorpus(spec, locator: locator, tokenizers: tokenizers)
         let pairs = split == "valid" ? corpus.valid : split == "test" ? corpus.test : []
         guard !pairs.isEmpty else { throw TrainingError.emptySplit(split) }
-        return pairs.map { tokenizers.source.decode($0.source) }
+        return pairs.map { tokenizers.source.decode(Array(tokens.sentence(ofSource: $0.source))) }
     }
 
     /// The attention maps of the model producing `translation` from `source`, with their tokens (each
@@ -56,7 +56,7 @@ public final class RunTranslator {
     /// nil for a model without attention.
     public func attention(source: String, translation: String)
         throws -> (source: [String], target: [String], maps: [(title: String?, weights: [[Float]])], columns: Int)? {
-        let (sourceIDs, targetIDs) = (tokenizers.source.encode(source), tokenizers.target.encode(translation))
+        let (sourceIDs, targetIDs) = (tokens.source(tokenizers.source.encode(source)), tokenizers.target.encode(translation))
         // Long enough for the whole translation (tokenised again, it may count differently), within the
         // model's positions: rows past them are not drawn.
         var decoding = DecodeSpec()
@@ -73,9 +73,10 @@ public final class RunTranslator {
 
     /// The `nBest` best translations of each line, best first, with their scores.
     public func translate(_ lines: [String], decoding: DecodeSpec, nBest: Int) throws -> [[(text: String, score: Double)]] {
-        let sources = lines.map { tokenizers.source.encode($0) }
+        let sources = lines.map { tokens.source(tokenizers.source.encode($0)) }
         if let positions = plan.model.positionLimit, let line = sources.firstIndex(where: { $0.count + 1 > positions }) {
-            throw TrainingError.sourceTooLong(line: line + 1, tokens: sources[line].count, positions: positions)
+            throw TrainingError.sourceTooLong(line: line + 1, tokens: tokens.sentence(ofSource: sources[line]).count,
+                                              framed: sources[line].count + 1, positions: positions)
         }
         return try translator(Decoder(decoding, tokens: tokens, nBest: nBest))
             .translate(sources).map { hypotheses in

@@ -51,16 +51,21 @@ struct TranslationCorpus {
                                                              + (joint ? corpus.train.target : []), locator: locator)
         let target = try given?.target
             ?? (joint ? source : Self.tokenizer(options.target, training: corpus.train.target, locator: locator))
-        tokens = try Self.tokens(source: source, target: target)
+        let tokens = try Self.tokens(source: source, target: target, sourceBOS: data.sourceBOS)
         let encode = { (split: ParallelCorpus.Split) in
             zip(split.source, split.target).map { TranslationPair(source: source.encode($0), target: target.encode($1)) }
+        }
+        // data.max_length counts a sentence's own tokens, so `<bos>` comes after the cut.
+        let framed = { (pairs: [TranslationPair]) in
+            pairs.map { TranslationPair(source: tokens.source($0.source), target: $0.target) }
         }
         let limited = encode(corpus.train).limited(to: data.maxLength)
         guard !limited.pairs.isEmpty else {
             throw DataError.invalidOption("no training pair is within data.max_length \(data.maxLength ?? 0) tokens; raise it")
         }
-        (self.source, self.target, train, tooLong) = (source, target, limited.pairs, limited.dropped)
-        (valid, test, empty) = (encode(corpus.valid), encode(corpus.test), corpus.dropped)
+        (self.source, self.target, self.tokens) = (source, target, tokens)
+        (train, tooLong) = (framed(limited.pairs), limited.dropped)
+        (valid, test, empty) = (framed(encode(corpus.valid)), framed(encode(corpus.test)), corpus.dropped)
         references = (corpus.valid.target, corpus.test.target)
     }
 
@@ -74,12 +79,18 @@ struct TranslationCorpus {
     }
 
     /// The special tokens batches and decoding frame sentences with, each side's from its tokenizer.
-    static func tokens(source: any Tokenizer, target: any Tokenizer) throws -> TranslationTokens {
+    /// - Parameter sourceBOS: whether sources start with `<bos>` (`data.source_bos`).
+    static func tokens(source: any Tokenizer, target: any Tokenizer, sourceBOS: Bool) throws -> TranslationTokens {
         guard let padding = target.paddingID, let bos = target.bosID, let eos = target.eosID,
               let sourcePadding = source.paddingID, let sourceEOS = source.eosID else {
             throw DataError.invalidOption("translation needs <pad>, <bos> and <eos> in the target tokenizer and <pad> and "
                 + "<eos> in the source's; with a subword tokenizer, list them in tokenizer.special_tokens")
         }
-        return TranslationTokens(padding: padding, bos: bos, eos: eos, sourcePadding: sourcePadding, sourceEOS: sourceEOS)
+        if sourceBOS, source.bosID == nil {
+            throw DataError.invalidOption("data.source_bos needs <bos> in the source tokenizer; with a subword tokenizer, "
+                + "list it in tokenizer.special_tokens")
+        }
+        return TranslationTokens(padding: padding, bos: bos, eos: eos, sourcePadding: sourcePadding, sourceEOS: sourceEOS,
+                                 sourceBOS: sourceBOS ? source.bosID : nil)
     }
 }
