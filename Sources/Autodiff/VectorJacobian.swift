@@ -13,7 +13,7 @@ extension Graph {
         func recomputed(_ t: Tensor) throws -> Tensor { try recomputation.value(of: t) }
 
         switch node.op {
-        case .input, .parameter, .buffer, .constant, .randomUniform:
+        case .input, .parameter, .buffer, .constant, .randomUniform, .dropoutMask:
             return []
         case .unary(let op):
             switch op {

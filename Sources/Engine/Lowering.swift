@@ -44,7 +44,12 @@ struct Lowering {
             return nil
         case .randomUniform:
             let random = random
-            run = { random.generator.fillUniform(out, count: count) }
+            let fill = split(count) { range in SeededGenerator.fillUniform(out, range: range, key: random.key) }
+            run = { random.nextKey(); fill() }
+        case .dropoutMask(let p):
+            let random = random
+            let fill = split(count) { range in SeededGenerator.fillDropoutMask(out, range: range, key: random.key, p: p) }
+            run = { random.nextKey(); fill() }
         case .unary(let op):
             run = split(count) { range in unary(op, x[0] + range.lowerBound, out + range.lowerBound, count: range.count) }
         case .binary(let op) where shapes[0] == dims && shapes[1] == dims:

@@ -85,12 +85,12 @@ struct MemoryPlan {
             for input in nodes[id].inputs { lastUse[root[input]] = Swift.max(lastUse[root[input]] ?? 0, id) }
         }
         for id in pinned.union(gradientCopies.map(\.node)) { lastUse[root[id]] = Int.max }
-        for id in live where nodes[id].op.isLeaf { lastUse[id] = Int.max }
+        for id in live where nodes[id].op.isLeaf && !nodes[id].op.isRandom { lastUse[id] = Int.max }
 
         // Leaves that are filled once or from outside stay put for the program's life.
         var own = ArenaAllocator()
         for id in live where nodes[id].op.isLeaf && placement[id] == nil {
-            if case .randomUniform = nodes[id].op { continue }
+            if nodes[id].op.isRandom { continue }
             placement[id] = .own(own.allocate(nodes[id].shape.count))
         }
         var allocator = ArenaAllocator()

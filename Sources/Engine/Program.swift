@@ -219,7 +219,12 @@ struct ProgramInput {
 }
 
 /// The seeded generator a program's random ops draw from; a class so that kernel closures share it.
+/// Each run of a random op takes one word from it, the key its values are computed from
+/// (`SeededGenerator.fillUniform(_:range:key:)`), so the generator's state is all a checkpoint keeps.
 final class RandomSource {
     var generator: SeededGenerator
+    /// The key of the draw running now.
+    private(set) var key: UInt64 = 0
     init(seed: UInt64) { generator = SeededGenerator(seed: seed) }
+    func nextKey() { key = generator.next() }
 }

@@ -97,6 +97,11 @@ public final class Graph {
         add(.randomUniform, [], shape: shape)
     }
 
+    /// Inverted dropout's mask of `shape`, fresh on every run: 1/(1 − p) with probability 1 − p, else 0.
+    public func dropoutMask(shape: Shape, p: Float) -> Tensor {
+        add(.dropoutMask(p: p), [], shape: shape)
+    }
+
     /// After each run, `buffer` takes the value of `value` (same shape).
     public func update(_ buffer: Tensor, to value: Tensor) throws {
         guard buffer.graph === self, value.graph === self else { throw GraphError.foreignTensor(op: "update") }

@@ -16,6 +16,9 @@ public enum Op: Hashable, Sendable {
     case constant(Float)
     /// Fresh uniform [0, 1) values on every run, from the program's seeded generator.
     case randomUniform
+    /// Inverted dropout's mask, drawn afresh on every run like `randomUniform`: 1/(1 − p) where a
+    /// uniform draw exceeds p, else 0. One kernel instead of a draw, a comparison and a scaling.
+    case dropoutMask(p: Float)
 
     // Elementwise.
     case unary(UnaryOp)
@@ -76,7 +79,15 @@ public enum Op: Hashable, Sendable {
     /// Leaves take no inputs and are never recomputed by the backward pass.
     public var isLeaf: Bool {
         switch self {
-        case .input, .parameter, .buffer, .constant, .randomUniform: true
+        case .input, .parameter, .buffer, .constant, .randomUniform, .dropoutMask: true
+        default: false
+        }
+    }
+
+    /// Leaves drawn afresh on every run.
+    public var isRandom: Bool {
+        switch self {
+        case .randomUniform, .dropoutMask: true
         default: false
         }
     }
@@ -89,6 +100,7 @@ public enum Op: Hashable, Sendable {
         case .buffer: "buffer"
         case .constant: "constant"
         case .randomUniform: "random_uniform"
+        case .dropoutMask: "dropout_mask"
         case .unary(let op): op.rawValue
         case .binary(let op): op.rawValue
         case .select: "select"

@@ -43,7 +43,6 @@ extension Tensor {
             throw GraphError.invalidArgument(op: "dropout", node: graph.nextID, reason: "shared axes \(axes) outside rank \(rank)")
         }
         let maskShape = Shape(shape.dims.enumerated().map { axes.contains($0.offset) ? 1 : $0.element })
-        let keep = try graph.randomUniform(shape: maskShape).greater(graph.constant(p))
-        return try self * keep * (1 / (1 - p))
+        return try self * graph.dropoutMask(shape: maskShape, p: p)
     }
 }

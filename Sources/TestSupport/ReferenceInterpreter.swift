@@ -29,7 +29,7 @@ public struct ReferenceInterpreter {
         case .input(let name): return feeds[name] ?? [Double](repeating: 0, count: count)
         case .parameter(let key), .buffer(let key): return feeds[key]!
         case .constant(let value): return [Double](repeating: Double(value), count: count)
-        case .randomUniform: preconditionFailure("the reference cannot reproduce random draws")
+        case .randomUniform, .dropoutMask: preconditionFailure("the reference cannot reproduce random draws")
         case .unary(let op):
             return x[0].map { v in
                 switch op {

@@ -34,14 +34,57 @@ final class SeededGeneratorTests: XCTestCase {
         XCTAssertEqual((0..<5).map { _ in a.next() }, (0..<5).map { _ in resumed.next() })
     }
 
-    /// The bulk fill is the same stream as one draw at a time, and leaves the same state.
-    func testFillUniformIsNextFloatInOrder() {
-        var (one, bulk) = (SeededGenerator(seed: 11), SeededGenerator(seed: 11))
-        let expected = (0..<1000).map { _ in one.nextFloat() }
-        var filled = [Float](repeating: -1, count: 1000)
-        filled.withUnsafeMutableBufferPointer { bulk.fillUniform($0.baseAddress!, count: 1000) }
-        XCTAssertEqual(filled, expected)
-        XCTAssertEqual(bulk.state, one.state)
+    /// A draw's values depend on its key and their positions alone: any cut into ranges fills what
+    /// one pass fills (threads split a draw so), another key gives other values, and word w of the
+    /// draw is SplitMix64's w + 1st output seeded with the key (its published first output for seed 0,
+    /// 0xE220A8397B1DCDAF), split into two 24-bit floats. Dropout's mask is that draw thresholded.
+    func testCounterUniformIsAFunctionOfKeyAndPosition() {
+        let count = 1001
+        func filled(key: UInt64, cuts: [Int]) -> [Float] {
+            var out = [Float](repeating: -1, count: count)
+            out.withUnsafeMutableBufferPointer { out in
+                for (start, end) in zip([0] + cuts, cuts + [count]) {
+                    SeededGenerator.fillUniform(out.baseAddress!, range: start..<end, key: key)
+                }
+            }
+            return out
+        }
+        let whole = filled(key: 42, cuts: [])
+        XCTAssertFalse(whole.contains(-1))
+        for cuts in [[500], [1], [999, 1000], [3, 3, 7, 64, 501]] { XCTAssertEqual(filled(key: 42, cuts: cuts), whole, "\(cuts)") }
+        XCTAssertNotEqual(filled(key: 43, cuts: []), whole)
+        var mask = [Float](repeating: -1, count: count)
+        mask.withUnsafeMutableBufferPointer { out in
+            for (start, end) in [(0, 333), (333, count)] {
+                SeededGenerator.fillDropoutMask(out.baseAddress!, range: start..<end, key: 42, p: 0.3)
+            }
+        }
+        XCTAssertEqual(mask, whole.map { $0 > 0.3 ? 1 / Float(0.7) : 0 }, "dropout's mask is the same draw, thresholded")
+        let first = filled(key: 0, cuts: [])
+        XCTAssertEqual(first[0], Float(0xE220A8397B1DCDAF as UInt64 >> 40) * 0x1p-24)
+        XCTAssertEqual(first[1], Float((0xE220A8397B1DCDAF as UInt64 >> 16) & 0xFF_FFFF) * 0x1p-24)
+    }
+
+    /// Uniform on [0, 1): mean, variance, 16 equal bins within a chi-square bound, and neighbours
+    /// (the two halves of one word, and consecutive words) uncorrelated.
+    func testCounterUniformMoments() {
+        let n = 200_000
+        var u = [Float](repeating: 0, count: n)
+        u.withUnsafeMutableBufferPointer { SeededGenerator.fillUniform($0.baseAddress!, range: 0..<n, key: 0x5EED) }
+        let values = u.map(Double.init)
+        XCTAssertTrue(values.allSatisfy { $0 >= 0 && $0 < 1 })
+        let mean = values.reduce(0, +) / Double(n)
+        XCTAssertEqual(mean, 0.5, accuracy: 0.003)
+        XCTAssertEqual(values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n), 1.0 / 12, accuracy: 0.001)
+        var bins = [Double](repeating: 0, count: 16)
+        for v in values { bins[Int(v * 16)] += 1 }
+        let expected = Double(n) / 16
+        // χ² with 15 degrees of freedom exceeds 37.7 with probability 0.001.
+        XCTAssertLessThan(bins.reduce(0) { $0 + ($1 - expected) * ($1 - expected) / expected }, 37.7)
+        for lag in [1, 2] {
+            let covariance = (0..<(n - lag)).reduce(0.0) { $0 + (values[$1] - mean) * (values[$1 + lag] - mean) } / Double(n - lag)
+            XCTAssertEqual(covariance * 12, 0, accuracy: 0.01, "lag \(lag)")
+        }
     }
 
     func testUniformAndNormalMoments() {

@@ -35,6 +35,30 @@ final class ProgramTests: XCTestCase {
         XCTAssertEqual(try program.read(y), (512..<768).map { Float($0) * 2 })
     }
 
+    /// A random draw past the split threshold fills half its values on each of two threads, and they
+    /// are the values one thread draws, run after run: dropout's masks do not depend on the thread count.
+    /// Each run draws a new mask, keeping about 1 − p of the values, scaled by 1 / (1 − p).
+    func testDropoutMasksAreTheSameAtOneAndTwoThreads() throws {
+        let g = Graph(training: true)
+        let x = g.input("x", shape: [256, 130])
+        let y = try x.dropout(0.25)
+        var runs: [[[Float]]] = []
+        for threads in [1, 2] {
+            let program = try Engine.compile(g, outputs: [y], seed: 3, threads: threads)
+            try program.setInput("x", [Float](repeating: 1, count: x.shape.count))
+            runs.append(try (0..<3).map { _ in
+                program.run()
+                return try program.read(y)
+            })
+        }
+        XCTAssertEqual(runs[0], runs[1])
+        XCTAssertNotEqual(runs[0][0], runs[0][1])
+        for mask in runs[0] {
+            XCTAssertEqual(Set(mask), [0, Float(1) / 0.75])
+            XCTAssertEqual(Double(mask.filter { $0 == 0 }.count) / Double(mask.count), 0.25, accuracy: 0.01)
+        }
+    }
+
     /// With two threads a broadcast splits the rows of its leading axis, cutting each operand that spans
     /// that axis and reading the others whole. Every pairing of spanning, broadcasting (size 1) and
     /// shorter operands — among them one whose first axis has the output's length only by chance — gives

@@ -183,7 +183,7 @@ final class RecurrentTests: XCTestCase {
             let g = Graph(training: training)
             let gru = try GRU(g, key: "gru", inputSize: inputSize, hiddenSize: hiddenSize, layers: 2, dropout: 0.5)
             _ = try gru(g.input("x", shape: [steps, batchSize, inputSize]))
-            let draws = g.nodes.filter { $0.op == .randomUniform }
+            let draws = g.nodes.filter { $0.op.isRandom }
             XCTAssertEqual(draws.map(\.shape), training ? [[steps, batchSize, hiddenSize]] : [], "training \(training)")
         }
     }
