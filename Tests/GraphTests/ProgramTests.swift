@@ -229,6 +229,22 @@ final class ProgramTests: XCTestCase {
         }
     }
 
+    /// A dropped activation is kept, not recomputed through its mask: the backward pass computes one
+    /// ReLU again per MLP without dropout and none with it.
+    func testRecomputationStopsAtADropoutMask() throws {
+        for p: Float in [0, 0.1] {
+            let g = Graph(training: true)
+            let x = g.input("x", shape: [8, 16])
+            let fc = try g.parameter("fc", shape: [16, 32], initializer: .uniform(low: -0.2, high: 0.2), decay: true)
+            let proj = try g.parameter("proj", shape: [32, 16], initializer: .uniform(low: -0.2, high: 0.2), decay: true)
+            let loss = try x.matmul(fc).relu().dropout(p).matmul(proj).sum()
+            let forward = g.nodes.count
+            _ = try g.gradients(of: loss, withRespectTo: [fc, proj])
+            let recomputed = g.nodes[forward...].filter { $0.op == .binary(.maximum) }.count
+            XCTAssertEqual(recomputed, p == 0 ? 1 : 0, "dropout \(p)")
+        }
+    }
+
     func testBadInputsAreTypedErrors() throws {
         let g = Graph()
         let x = g.input("tokens", shape: [2, 3])
