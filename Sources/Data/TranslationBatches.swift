@@ -36,7 +36,7 @@ public struct TranslationTokens: Hashable, Sendable {
 
     /// The sentence of a pair's source ids: without the `<bos>` that `source(_:)` put first.
     public func sentence(ofSource ids: [Int]) -> ArraySlice<Int> {
-        sourceBOS != nil && ids.first == sourceBOS ? ids.dropFirst() : ids[...]
+        sourceBOS == nil ? ids[...] : ids.dropFirst()
     }
 }
 

@@ -18,7 +18,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case wrongTask(run: String, task: String, command: String)
     /// A prompt the tokenizer's preprocessing leaves no token of, so there is nothing to condition on.
     case emptyPrompt(String)
-    /// A source line with more tokens than the model has positions for (with its `<eos>`).
+    /// A source line with more tokens than the model has positions for: `framed` counts its `<eos>`, and its
+    /// `<bos>` with `data.source_bos`.
     case sourceTooLong(line: Int, tokens: Int, framed: Int, positions: Int)
     /// `init_from: RUN_DIR` of a model that shares no key with this one (another architecture).
     case nothingShared(path: String, theirs: String, ours: String)
