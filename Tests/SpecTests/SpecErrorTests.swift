@@ -97,6 +97,13 @@ final class SpecErrorTests: XCTestCase {
              headline: "x.yaml:2:63: error: 'model.max_positions' (100) is smaller than the 101 positions a sentence of "
                 + "'data.max_length' (100) takes with its <bos> or <eos> (raise max_positions to 101 or lower data.max_length)",
              caret: 63),
+        Case(name: "positions fewer than the longest source framed by <bos> and <eos>",
+             files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en, max_length: 99, source_bos: true}\n"
+                + "model: {kind: transformer, positions: learned, max_positions: 100}\n"],
+             headline: "x.yaml:2:63: error: 'model.max_positions' (100) is smaller than the 101 positions a sentence of "
+                + "'data.max_length' (99) takes with the source's <bos> and <eos> (raise max_positions to 101 or lower "
+                + "data.max_length)",
+             caret: 63),
         Case(name: "the default positions fewer than the longest sentence",
              files: ["x.yaml": "data: {corpus: multi30k, source: de, target: en, max_length: 300}\nmodel: {kind: transformer}\n"],
              headline: "x.yaml:1:62: error: 'model.max_positions' (256) is smaller than the 301 positions a sentence of "
