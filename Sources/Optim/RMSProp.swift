@@ -45,25 +45,36 @@ public struct RMSProp: StoredStateOptimizer {
             layout.forEachShare(threads: threads) { slot, elements in
                 let decay = slot.decay ? weightDecay : 0
                 let lr = lr * slot.rateScale
-                for i in elements {
-                    let p = parameters[i]
-                    let g = gradients[i] + decay * p
-                    let v = buffer[i] * alpha + oneMinusAlpha * g * g
-                    buffer[i] = v
-                    var variance = v
-                    if centered {
-                        let mean = buffer[averageOffset + i] + oneMinusAlpha * (g - buffer[averageOffset + i])
-                        buffer[averageOffset + i] = mean
-                        variance = v - mean * mean
+                // One loop per combination of options, each inlined with its flags constant: with the
+                // tests inside one loop the compiler turns the optional buffers' reads and writes into
+                // masked vector moves, which stall on every vector where the buffer is not allocated.
+                @inline(__always) func update(centered: Bool, withMomentum: Bool) {
+                    for i in elements {
+                        let p = parameters[i]
+                        let g = gradients[i] + decay * p
+                        let v = buffer[i] * alpha + oneMinusAlpha * g * g
+                        buffer[i] = v
+                        var variance = v
+                        if centered {
+                            let mean = buffer[averageOffset + i] + oneMinusAlpha * (g - buffer[averageOffset + i])
+                            buffer[averageOffset + i] = mean
+                            variance = v - mean * mean
+                        }
+                        let denominator = variance.squareRoot() + eps
+                        if withMomentum {
+                            let b = buffer[momentumOffset + i] * momentum + g / denominator
+                            buffer[momentumOffset + i] = b
+                            parameters[i] = p - lr * b
+                        } else {
+                            parameters[i] = p - lr * g / denominator
+                        }
                     }
-                    let denominator = variance.squareRoot() + eps
-                    if momentum > 0 {
-                        let b = buffer[momentumOffset + i] * momentum + g / denominator
-                        buffer[momentumOffset + i] = b
-                        parameters[i] = p - lr * b
-                    } else {
-                        parameters[i] = p - lr * g / denominator
-                    }
+                }
+                switch (centered, momentum > 0) {
+                case (false, false): update(centered: false, withMomentum: false)
+                case (true, false): update(centered: true, withMomentum: false)
+                case (false, true): update(centered: false, withMomentum: true)
+                case (true, true): update(centered: true, withMomentum: true)
                 }
             }
         }
