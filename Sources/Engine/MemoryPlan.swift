@@ -4,9 +4,11 @@ import Graph
 /// Where every value of a program lives. Reshapes and contiguous slices are views (they alias their
 /// input), a matmul whose only use is `acc + matmul` accumulates straight into `acc` (GEMM with
 /// β = 1, so the add disappears: this is how the 35 per-step weight gradients of an unrolled RNN
-/// sum without 35 extra passes). Inputs and constants, which must keep their values from run to run,
-/// get slots in the program's own block; every other value gets a slot in the scratch, reused once its
-/// last reader has run (and by other programs between runs when the scratch is shared).
+/// sum without 35 extra passes), and an elementwise result overwrites an input of its size that
+/// nothing reads after it (a word LM's 93 MB of logits become their gradient). Inputs and constants,
+/// which must keep their values from run to run, get slots in the program's own block; every other
+/// value gets a slot in the scratch, reused once its last reader has run (and by other programs between
+/// runs when the scratch is shared).
 struct MemoryPlan {
     enum Placement {
         /// An offset in the program's own block.
@@ -95,10 +97,16 @@ struct MemoryPlan {
         }
         var allocator = ArenaAllocator()
         for id in live {
+            var overwritten: Int?
             if root[id] == id, placement[id] == nil {
-                placement[id] = .scratch(allocator.allocate(nodes[id].shape.count))
+                // An elementwise result may take the slot of an input read for the last time, of its size.
+                overwritten = Self.overwritableInputs(of: nodes[id], nodes).map { root[$0] }.first { r in
+                    guard case .scratch = placement[r] else { return false }
+                    return lastUse[r] == id && nodes[r].shape.count == nodes[id].shape.count
+                }
+                placement[id] = overwritten.map { placement[$0]! } ?? .scratch(allocator.allocate(nodes[id].shape.count))
             }
-            for r in Set(nodes[id].inputs.map { root[$0] }) where lastUse[r] == id {
+            for r in Set(nodes[id].inputs.map { root[$0] }) where lastUse[r] == id && r != overwritten {
                 if case .scratch(let offset) = placement[r] { allocator.release(offset: offset, count: nodes[r].shape.count) }
             }
         }
@@ -108,6 +116,16 @@ struct MemoryPlan {
             staging[value] = allocator.allocate(nodes[value].shape.count)
         }
         (ownCount, scratchCount) = (own.size, allocator.size)
+    }
+
+    /// The inputs whose storage `node`'s kernel may write its result into: element i of the output
+    /// depends on element i of the input alone, or (the loss's gradient) on its row, read before the
+    /// row is written. (A view into a larger value is refused by the caller, whose slot is larger.)
+    private static func overwritableInputs(of node: Node, _ nodes: [Node]) -> [Int] {
+        switch node.op {
+        case .unary, .binary, .logSoftmaxNLLGrad: node.inputs.filter { nodes[$0].shape == node.shape }
+        default: []
+        }
     }
 
     private mutating func alias(_ id: Int, to input: Int, offset: Int) {
