@@ -100,9 +100,13 @@ struct MemoryPlan {
             var overwritten: Int?
             if root[id] == id, placement[id] == nil {
                 // An elementwise result may take the slot of an input read for the last time, of its size.
-                overwritten = Self.overwritableInputs(of: nodes[id], nodes).map { root[$0] }.first { r in
+                // Not when another input is a smaller view of that storage (x − x[0:1]): the result would
+                // overwrite rows that view is still to be read from.
+                let node = nodes[id]
+                overwritten = Self.overwritableInputs(of: node, nodes).map { root[$0] }.first { r in
                     guard case .scratch = placement[r] else { return false }
-                    return lastUse[r] == id && nodes[r].shape.count == nodes[id].shape.count
+                    return lastUse[r] == id && nodes[r].shape.count == node.shape.count
+                        && node.inputs.allSatisfy { root[$0] != r || nodes[$0].shape == node.shape }
                 }
                 placement[id] = overwritten.map { placement[$0]! } ?? .scratch(allocator.allocate(nodes[id].shape.count))
             }

@@ -110,7 +110,8 @@ public struct TranslationPlan: TrainingPlan {
         try TensorSize.refuseOversized(model.largestTensors(buckets + evaluationShapes))
         let longest = (buckets + evaluationShapes).map { max($0.sourceLength, $0.targetLength) }.max() ?? 0
         if let positions = model.positionLimit, longest > positions {
-            throw PlanError.invalid("the longest sentence of the data takes \(longest) positions with its <bos> or <eos>, "
+            let framing = spec.data.sourceBOS ? "its <bos> or <eos> (a source both)" : "its <bos> or <eos>"
+            throw PlanError.invalid("the longest sentence of the data takes \(longest) positions with \(framing), "
                 + "more than model.max_positions (\(positions)); raise max_positions (data.max_length leaves long training "
                 + "pairs out, but valid and test are scored whole)")
         }

@@ -85,7 +85,8 @@ extension EvalSpec: SpecSection {
 
 /// Decoding a translation: greedy (`beam: 1`) or beam search, fairseq's length penalty α (a
 /// hypothesis scores log p / length^α) and length limit: at most ⌊max_len_a · (source length + 1) +
-/// max_len_b⌋ tokens before `<eos>`, the source counted with its `<eos>`, as fairseq counts.
+/// max_len_b⌋ tokens before `<eos>`, the source counted with its `<eos>`, as fairseq counts (and with
+/// its `<bos>` under `data.source_bos`: the positions the encoder reads).
 public struct DecodeSpec: Sendable, Equatable {
     public var beam = 1
     public var lenpen = 1.0

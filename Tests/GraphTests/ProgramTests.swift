@@ -247,19 +247,22 @@ final class ProgramTests: XCTestCase {
 
     /// An elementwise result takes the slot of an input that nothing reads after it, so a chain of them
     /// needs one slot, not one each; an input read later keeps its own (`a` below, read by the last add),
-    /// and the values are the reference's, at one thread and two.
+    /// and so does one that another operand views; the values are the reference's, at one thread and two.
     func testElementwiseResultsOverwriteInputsReadForTheLastTime() throws {
         let g = Graph()
         let x = g.input("x", shape: [64, 512])
         let a = try x * 0.5
         let chain = try (a.exp() + 1).log().tanh() * 3 - 1          // two slots without the reuse
-        let y = try chain + a
+        // b − b[0:1]: the second operand is a view of the first's storage, read row by row as the
+        // result is written, so the result must not take that storage.
+        let b = try x * 0.25
+        let y = try chain + a + (b - b.sliced(axis: 0, 0..<1))
         let tensor = x.shape.count
         let feeds = ["x": (0..<tensor).map { Double(($0 * 7919) % 211) / 53 - 2 }]
         let expected = ReferenceInterpreter(graph: g, feeds: feeds).evaluate(y)
         for threads in [1, 2] {
             let program = try Engine.compile(g, outputs: [y], threads: threads)
-            XCTAssertEqual(program.scratchFloats, 2 * tensor, "a and the chain, each in one slot")
+            XCTAssertEqual(program.scratchFloats, 3 * tensor, "a, the chain and b − b[0:1], each in one slot")
             try program.setInput("x", feeds["x"]!.map(Float.init))
             program.run()
             for (ours, reference) in zip(try program.read(y), expected) {
