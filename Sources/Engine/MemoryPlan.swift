@@ -108,7 +108,7 @@ struct MemoryPlan {
                     return lastUse[r] == id && nodes[r].shape.count == node.shape.count
                         && node.inputs.allSatisfy { root[$0] != r || nodes[$0].shape == node.shape }
                 }
-                placement[id] = overwritten.map { placement[$0]! } ?? .scratch(allocator.allocate(nodes[id].shape.count))
+                placement[id] = overwritten.map { placement[$0]! } ?? .scratch(allocator.allocate(node.shape.count))
             }
             for r in Set(nodes[id].inputs.map { root[$0] }) where lastUse[r] == id && r != overwritten {
                 if case .scratch(let offset) = placement[r] { allocator.release(offset: offset, count: nodes[r].shape.count) }
