@@ -186,8 +186,8 @@ enum Help {
     scored with) and prints one detokenised translation a line; with --nbest N, N lines a
     source: rank, score and translation. Decoding is greedy (--beam 1) or beam search as fairseq's:
     a hypothesis scores its log-probability / length^A (--lenpen), at most
-    ⌊max_len_a · (source length + 1) + max_len_b⌋ tokens come before its <eos>, and <eos> never
-    comes first. Each flag defaults to the run's eval.decode and takes what that key takes. Prints
+    ⌊max_len_a · (source length + 1) + max_len_b⌋ tokens come before its <eos> (the source's
+    <bos> counted too under data.source_bos), and <eos> never comes first. Each flag defaults to the run's eval.decode and takes what that key takes. Prints
     sentences/s and tokens/s on stderr. With --attention, also draws the first sentence's attention
     weights (source × target) as an SVG heat map; a Transformer's cross-attention as a grid of maps,
     one per layer and head.
