@@ -35,8 +35,8 @@ public struct TranslationTokens: Hashable, Sendable {
     }
 
     /// The sentence of a pair's source ids: without the `<bos>` that `source(_:)` put first.
-    public func sentence(ofSource ids: [Int]) -> ArraySlice<Int> {
-        sourceBOS == nil ? ids[...] : ids.dropFirst()
+    public func sentence(ofSource ids: [Int]) -> [Int] {
+        sourceBOS == nil ? ids : Array(ids.dropFirst())
     }
 }
 

@@ -82,7 +82,7 @@ final class TranslationTrainingTests: XCTestCase {
                                 ("test", (plain.test, framed.test))] {
             XCTAssertEqual(b.map(\.source), a.map { [bos] + $0.source }, split)
             XCTAssertEqual(b.map(\.target), a.map(\.target), split)
-            XCTAssertEqual(b.map { Array(framed.tokens.sentence(ofSource: $0.source)) }, a.map(\.source), split)
+            XCTAssertEqual(b.map { framed.tokens.sentence(ofSource: $0.source) }, a.map(\.source), split)
         }
         let batch = TranslationBatch([framed.train[0]], bucket: 0, batchSize: 1, sourceLength: 8, targetLength: 8,
                                      tokens: framed.tokens)

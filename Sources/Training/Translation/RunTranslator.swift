@@ -48,7 +48,7 @@ public final class RunTranslator {
         let corpus = try TranslationCorpus(spec, locator: locator, tokenizers: tokenizers)
         let pairs = split == "valid" ? corpus.valid : split == "test" ? corpus.test : []
         guard !pairs.isEmpty else { throw TrainingError.emptySplit(split) }
-        return pairs.map { tokenizers.source.decode(Array(tokens.sentence(ofSource: $0.source))) }
+        return pairs.map(corpus.sourceText)
     }
 
     /// The attention maps of the model producing `translation` from `source`, with their tokens (each

@@ -69,6 +69,11 @@ struct TranslationCorpus {
         references = (corpus.valid.target, corpus.test.target)
     }
 
+    /// A pair's source sentence as text, without the `<bos>` that `data.source_bos` frames it with.
+    func sourceText(of pair: TranslationPair) -> String {
+        source.decode(tokens.sentence(ofSource: pair.source))
+    }
+
     /// The side's tokenizer: loaded from `options.file`, or trained on the side's training lines
     /// (char and word tokenizers with `<unk> <pad> <bos> <eos>` reserved).
     private static func tokenizer(_ options: TokenizerSpec, training lines: [String], locator: DataLocator) throws

@@ -144,7 +144,7 @@ final class TranslationSession: TaskSession {
     /// The first validation sentence and its translation.
     func sample(step: Int) throws -> String? {
         guard let pair = corpus.valid.first else { return nil }
-        return corpus.source.decode(Array(corpus.tokens.sentence(ofSource: pair.source))) + " → " + (try translate([pair.source]).first ?? "")
+        return corpus.sourceText(of: pair) + " → " + (try translate([pair.source]).first ?? "")
     }
 
     var overview: String {
