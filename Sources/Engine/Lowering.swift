@@ -92,8 +92,8 @@ struct Lowering {
         case .concat(let axis):
             run = { concat(x, shapes: shapes, axis: axis, out) }
         case .matmul(let ta, let tb):
-            run = matmul(a: x[0], b: x[1], aShape: shapes[0], bShape: shapes[1], ta: ta, tb: tb, out: out,
-                         beta: isAccumulatingMatmul(id) ? 1 : 0)
+            run = matmul(a: x[0], b: x[1], layouts: [node.inputs[0], node.inputs[1], id].map(layout), ta: ta, tb: tb,
+                         out: out, beta: isAccumulatingMatmul(id) ? 1 : 0)
         case .argmax:
             let cols = shapes[0].last ?? 1
             run = { argmaxRows(x[0], rows: count, cols: cols, out) }
@@ -214,36 +214,63 @@ struct Lowering {
 
     private func isAccumulatingMatmul(_ id: Int) -> Bool { plan.accumulateInto[id] != nil }
 
-    /// C = op(A)·op(B) (+ C when accumulating), batched over equal leading dimensions.
-    private mutating func matmul(a: UnsafePointer<Float>, b: UnsafePointer<Float>, aShape: [Int], bShape: [Int], ta: Bool, tb: Bool,
-                        out: UnsafeMutablePointer<Float>, beta: Float) -> () -> Void {
-        let rank = aShape.count
-        let (aRows, aCols) = (aShape[rank - 2], aShape[rank - 1])
-        let (bRows, bCols) = (bShape[rank - 2], bShape[rank - 1])
+    /// A matmul operand's or result's shape and its element strides per axis: row-major, or the
+    /// permuted ones of a permute folded into the product (`MemoryPlan.strides`).
+    private func layout(_ id: Int) -> MatrixLayout {
+        let shape = nodes[id].shape
+        return MatrixLayout(dims: shape.dims, strides: plan.strides[id] ?? shape.strides)
+    }
+
+    /// C = op(A)·op(B) (+ C when accumulating), batched over equal leading dimensions. Each matrix's rows
+    /// are `strides[rank − 2]` apart (its leading dimension), its columns adjacent.
+    private mutating func matmul(a: UnsafePointer<Float>, b: UnsafePointer<Float>, layouts: [MatrixLayout], ta: Bool, tb: Bool,
+                                 out: UnsafeMutablePointer<Float>, beta: Float) -> () -> Void {
+        let (aLayout, bLayout, cLayout) = (layouts[0], layouts[1], layouts[2])
+        let rank = aLayout.dims.count
+        let (aRows, aCols) = (aLayout.dims[rank - 2], aLayout.dims[rank - 1])
         let (m, k) = ta ? (aCols, aRows) : (aRows, aCols)
-        let n = tb ? bRows : bCols
-        let batch = aShape.dropLast(2).reduce(1, *)
-        let (strideA, strideB, strideC) = (aRows * aCols, bRows * bCols, m * n)
+        let n = tb ? bLayout.dims[rank - 2] : bLayout.dims[rank - 1]
+        let (lda, ldb, ldc) = (aLayout.leading, bLayout.leading, cLayout.leading)
         let threads = self.threads
         // One large product splits its rows; a batch of small ones (attention's per-head products)
         // splits the batch.
+        let batch = cLayout.dims.dropLast(2).reduce(1, *)
         if batch == 1 {
             parts = sgemmParts(threads: threads, m: m, n: n, k: k)
             return {
-                sgemm(threads: threads, transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a, lda: aCols,
-                      b: b, ldb: bCols, beta: beta, c: out, ldc: n)
+                sgemm(threads: threads, transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+                      b: b, ldb: ldb, beta: beta, c: out, ldc: ldc)
             }
         }
+        let (offsetsA, offsetsB, offsetsC) = (aLayout.matrixOffsets(), bLayout.matrixOffsets(), cLayout.matrixOffsets())
         let batchThreads = 2 * batch * m * n * k >= parallelGemmMinimumFlops ? threads : 1
         parts = min(batchThreads, batch)
         return {
             parallelFor(batch, threads: batchThreads) { range in
                 for i in range {
-                    sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a + i * strideA, lda: aCols,
-                          b: b + i * strideB, ldb: bCols, beta: beta, c: out + i * strideC, ldc: n)
+                    sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a + offsetsA[i], lda: lda,
+                          b: b + offsetsB[i], ldb: ldb, beta: beta, c: out + offsetsC[i], ldc: ldc)
                 }
             }
         }
+    }
+}
+
+/// A matmul operand's dims and element strides: a batch of matrices over the leading axes.
+private struct MatrixLayout {
+    let dims: [Int]
+    let strides: [Int]
+
+    /// Elements between the starts of two rows of one matrix.
+    var leading: Int { strides[strides.count - 2] }
+
+    /// Where each matrix of the batch starts, in row-major order of the leading axes.
+    func matrixOffsets() -> [Int] {
+        var offsets = [0]
+        for axis in 0..<(dims.count - 2) {
+            offsets = offsets.flatMap { base in (0..<dims[axis]).map { base + $0 * strides[axis] } }
+        }
+        return offsets
     }
 }
 

@@ -2,7 +2,9 @@ import Core
 import Graph
 
 /// Where every value of a program lives. Reshapes and contiguous slices are views (they alias their
-/// input), a matmul whose only use is `acc + matmul` accumulates straight into `acc` (GEMM with
+/// input), so is a permute that keeps the last axis last when matmuls read it or a matmul writes it
+/// (the product reads or writes through the permute's strides: attention's head splits and merges cost
+/// no copy), a matmul whose only use is `acc + matmul` accumulates straight into `acc` (GEMM with
 /// β = 1, so the add disappears: this is how the 35 per-step weight gradients of an unrolled RNN
 /// sum without 35 extra passes), and an elementwise result overwrites an input of its size that
 /// nothing reads after it (a word LM's 93 MB of logits become their gradient). Inputs and constants,
@@ -25,6 +27,9 @@ struct MemoryPlan {
     private(set) var accumulateInto: [Int: Int] = [:]
     /// `acc + matmul` nodes that the accumulation made free.
     private(set) var fusedAdds: Set<Int> = []
+    /// Matmul operands and results stored as a permute of themselves → their element stride per axis
+    /// in their root's storage (the last one 1); every other value is row-major.
+    private(set) var strides: [Int: [Int]] = [:]
     private(set) var placement: [Int: Placement] = [:]
     /// Gradients that could not be computed in place in the gradient arena: copied there after the run.
     private(set) var gradientCopies: [(node: Int, destination: UnsafeMutablePointer<Float>)] = []
@@ -52,6 +57,21 @@ struct MemoryPlan {
             case .slice(let axis, let start, _) where nodes[node.inputs[0]].shape.dims[..<axis].allSatisfy({ $0 == 1 }):
                 let inner = nodes[node.inputs[0]].shape.dims[(axis + 1)...].reduce(1, *)
                 alias(id, to: node.inputs[0], offset: start * inner)
+            case .permute(let perm) where perm.count >= 3 && perm.last == perm.count - 1:
+                let input = node.inputs[0], inverse = perm.indices.map { perm.firstIndex(of: $0)! }
+                let isFree = { [root] (id: Int) in !pinned.contains(id) && !gradientNodes.contains(id) && root[id] == id }
+                if case .matmul = nodes[input].op, consumers[input] == [id], isFree(input) {
+                    // The product writes its (…, m, n) straight into the permute's layout.
+                    let layout = node.shape.strides
+                    strides[input] = inverse.map { layout[$0] }
+                    alias(id, to: input, offset: 0)
+                } else if let readers = consumers[id], readers.allSatisfy({ if case .matmul = nodes[$0].op { true } else { false } }),
+                          isFree(id), strides[input] == nil {
+                    // Every reader is a product, which reads the input through the permuted strides.
+                    let layout = nodes[input].shape.strides
+                    strides[id] = perm.map { layout[$0] }
+                    alias(id, to: input, offset: 0)
+                }
             case .binary(.add) where node.inputs.allSatisfy({ nodes[$0].shape == node.shape }):
                 for (p, q) in [(node.inputs[0], node.inputs[1]), (node.inputs[1], node.inputs[0])] {
                     guard p != q, case .matmul = nodes[q].op, consumers[q] == [id], consumers[p] == [id],

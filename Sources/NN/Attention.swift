@@ -23,9 +23,17 @@ public func attentionWeights(_ query: Tensor, _ key: Tensor, mask: Tensor? = nil
     guard query.rank >= 2 else {
         throw GraphError.invalidShape(op: "attention", node: query.graph.nodes.count, query.shape, reason: "must be (…, T, d)")
     }
-    let scale = 1 / Float(query.shape[query.rank - 1]).squareRoot()
     // Scaling q (Tq·d elements) rather than the scores (Tq·Tk) gives the same product for less work.
-    var scores = try (query * scale).matmul(key, transposeB: true)             // (…, Tq, Tk)
+    return try attentionWeights(scaledQuery: query * attentionScale(width: query.shape[query.rank - 1]), key,
+                                mask: mask, bias: bias)
+}
+
+/// 1/√d, what a query of width d is scaled by.
+func attentionScale(width: Int) -> Float { 1 / Float(width).squareRoot() }
+
+/// `attentionWeights` of a query already scaled by 1/√d: softmax(q·kᵀ + mask + bias).
+func attentionWeights(scaledQuery query: Tensor, _ key: Tensor, mask: Tensor?, bias: Tensor?) throws -> Tensor {
+    var scores = try query.matmul(key, transposeB: true)                       // (…, Tq, Tk)
     if let bias { scores = try scores + bias }
     return try scores.softmax(mask: mask)
 }
@@ -99,7 +107,7 @@ public struct MultiHeadAttention {
             throw GraphError.shapeMismatch(op: "multi_head_attention", node: x.graph.nodes.count, x.shape, source.shape)
         }
         let (batchSize, sourceLength) = (x.shape[0], source.shape[1])
-        let q = try splitHeads(queryProjection(x))                                     // (B, nh, T, hs)
+        let q = try queries(x)                                                         // (B, nh, T, hs)
         let k = try splitHeads(keyProjection(source))                                  // (B, nh, S, hs)
         let v = try splitHeads(valueProjection(source))                                // (B, nh, S, hs)
         let bias = try padding.map { try additiveMask(padding: $0).reshaped(to: [batchSize, 1, 1, sourceLength]) }
@@ -116,7 +124,7 @@ public struct MultiHeadAttention {
     /// - Returns: the output (B, T, C) and the new positions' keys and values (B, nh, T, hs), for the cache.
     public func callAsFunction(_ x: Tensor, pastKeys: Tensor, pastValues: Tensor, mask: Tensor) throws
         -> (output: Tensor, keys: Tensor, values: Tensor) {
-        let q = try splitHeads(queryProjection(x))                                     // (B, nh, T, hs)
+        let q = try queries(x)                                                         // (B, nh, T, hs)
         let k = try splitHeads(keyProjection(x))                                       // (B, nh, T, hs)
         let v = try splitHeads(valueProjection(x))                                     // (B, nh, T, hs)
         let keys = try Tensor.concatenated([pastKeys, k], axis: 2)                     // (B, nh, S + T, hs)
@@ -138,8 +146,7 @@ public struct MultiHeadAttention {
     /// - Returns: the output (B, T, C) and the weights (B, nh, T, S).
     public func callAsFunction(_ x: Tensor, keys: Tensor, values: Tensor, bias: Tensor?) throws
         -> (output: Tensor, weights: Tensor) {
-        let q = try splitHeads(queryProjection(x))                                     // (B, nh, T, hs)
-        let weights = try attentionWeights(q, keys, bias: bias)                         // (B, nh, T, S)
+        let weights = try attentionWeights(scaledQuery: queries(x), keys, mask: nil, bias: bias)   // (B, nh, T, S)
         return (try merged(weights.dropout(dropout).matmul(values)), weights)
     }
 
@@ -155,15 +162,22 @@ public struct MultiHeadAttention {
     /// - Returns: the output (B, 1, C) and the cache with the step written, (B, nh, L, hs) each.
     public func callAsFunction(_ x: Tensor, cacheKeys: Tensor, cacheValues: Tensor, slot: Tensor, mask: Tensor) throws
         -> (output: Tensor, keys: Tensor, values: Tensor) {
-        let q = try splitHeads(queryProjection(x))                                     // (B, nh, 1, hs)
+        let q = try queries(x)                                                         // (B, nh, 1, hs)
         let keys = try cacheKeys + splitHeads(keyProjection(x)) * slot                 // (B, nh, L, hs)
         let values = try cacheValues + splitHeads(valueProjection(x)) * slot
         return (try attended(q, keys, values, mask: mask, bias: nil), keys, values)
     }
 
     /// The heads' attention outputs merged back to (B, T, C) and projected.
+    /// `q` scaled by 1/√hs (`queries`).
     private func attended(_ q: Tensor, _ k: Tensor, _ v: Tensor, mask: Tensor?, bias: Tensor?) throws -> Tensor {
-        try merged(scaledDotProductAttention(q, k, v, mask: mask, bias: bias, dropout: dropout))
+        try merged(attentionWeights(scaledQuery: q, k, mask: mask, bias: bias).dropout(dropout).matmul(v))
+    }
+
+    /// x (B, T, C) → its queries scaled by 1/√hs, (B, nh, T, hs). Scaled before the heads are split, so
+    /// that the split feeds the product alone and folds into it (`MemoryPlan`) instead of being copied.
+    private func queries(_ x: Tensor) throws -> Tensor {
+        try splitHeads(queryProjection(x) * attentionScale(width: width / heads))
     }
 
     /// y (B, nh, T, hs) → (B, T, C), projected by the output layer.

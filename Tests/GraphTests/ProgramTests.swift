@@ -35,6 +35,41 @@ final class ProgramTests: XCTestCase {
         XCTAssertEqual(try program.read(y), (512..<768).map { Float($0) * 2 })
     }
 
+    /// A permute that keeps the last axis last costs no copy where only matmuls read it (attention's
+    /// head split) or where a matmul's result feeds it alone (the merge): the products read and write
+    /// through its strides, in the forward and the backward pass, and the loss and gradient stay the
+    /// Float64 reference's (finite differences).
+    func testPermutesAroundMatmulsFoldIntoThem() throws {
+        let (b, t, h, d) = (2, 3, 2, 4)
+        let g = Graph()
+        let x = g.input("x", shape: [b * t, h * d])
+        let w = try g.parameter("w", shape: [h * d, h * d], initializer: .uniform(low: -0.5, high: 0.5), decay: true)
+        let heads = { (y: Tensor) in try y.reshaped(to: [b, t, h, d]).permuted([0, 2, 1, 3]) }   // (b, h, t, d)
+        let (q, k, v) = (try heads(x.matmul(w)), try heads(x), try heads(x.tanh()))
+        let weights = try q.matmul(k, transposeB: true).softmax()                                  // (b, h, t, t)
+        // (t, b, h, d): a merge that is not its own inverse, so that the result's strides must invert it.
+        let y = try weights.matmul(v).permuted([2, 0, 1, 3]).reshaped(to: [t * b, h * d])
+        let loss = try (y.matmul(w) * y).sum()
+        let gradient = try g.gradients(of: loss, withRespectTo: [w])[0]
+        let feed = (0..<(b * t * h * d)).map { Double(($0 * 13) % 17) / 17 - 0.5 }
+        for threads in [1, 2] {
+            let program = try Engine.compile(g, outputs: [loss], gradients: [(w, gradient)], seed: 7, threads: threads)
+            XCTAssertFalse(program.kernelCalls.contains("permute"), "\(program.kernelCalls)")
+            try program.setInput("x", feed.map(Float.init))
+            program.run()
+            var reference = ReferenceInterpreter(graph: g, feeds: ["x": feed, "w": try program.arena.value("w").map(Double.init)])
+            let base = reference.evaluate(loss)[0]
+            XCTAssertEqual(Double(try program.read(loss)[0]), base, accuracy: 1e-5 * Swift.max(1, Swift.abs(base)))
+            let analytic = try program.arena.gradient("w")
+            for i in [0, 5, 18, 27, 63] {
+                reference.feeds["w"]![i] += 1e-6
+                let numeric = (reference.evaluate(loss)[0] - base) / 1e-6
+                reference.feeds["w"]![i] -= 1e-6
+                XCTAssertEqual(Double(analytic[i]), numeric, accuracy: 1e-3 * Swift.max(1, Swift.abs(numeric)), "w[\(i)]")
+            }
+        }
+    }
+
     /// A random draw past the split threshold fills half its values on each of two threads, and they
     /// are the values one thread draws, run after run: dropout's masks do not depend on the thread count.
     /// Each run draws a new mask, keeping about 1 − p of the values, scaled by 1 / (1 − p).
