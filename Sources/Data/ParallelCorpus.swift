@@ -25,6 +25,19 @@ public struct ParallelCorpus: Sendable {
             dropped = source.count - kept.count
         }
 
+        /// The pairs of two files, which must hold at least one: files named for a split and empty (or
+        /// blank on one side throughout) are a mistake, not a split to skip.
+        init(sourceAt sourceURL: URL, targetAt targetURL: URL) throws(DataError) {
+            let lines = try DataLocator.readLines(at: sourceURL)
+            try self.init(source: lines, target: try DataLocator.readLines(at: targetURL), sourcePath: sourceURL.path,
+                          targetPath: targetURL.path)
+            guard count > 0 else {
+                throw .invalidOption("\(sourceURL.path) and \(targetURL.path) hold no sentence pair ("
+                    + (lines.isEmpty ? "both are empty" : "each of their \(lines.count) lines has an empty side")
+                    + "); give files with a sentence on each side of a line")
+            }
+        }
+
         private static func isBlank(_ line: String) -> Bool {
             line.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
         }
@@ -56,21 +69,17 @@ public struct ParallelCorpus: Sendable {
                 + "set data.source and data.target to two of them")
         }
         func split(_ split: String) throws(DataError) -> Split {
-            let (sourceURL, targetURL) = (try locator.url(for: name, role: "\(split).\(source)"),
-                                          try locator.url(for: name, role: "\(split).\(target)"))
-            return try Split(source: try DataLocator.readLines(at: sourceURL), target: try DataLocator.readLines(at: targetURL),
-                             sourcePath: sourceURL.path, targetPath: targetURL.path)
+            try Split(sourceAt: try locator.url(for: name, role: "\(split).\(source)"),
+                      targetAt: try locator.url(for: name, role: "\(split).\(target)"))
         }
         (train, valid, test) = (try split("train"), try split("valid"), try split("test"))
     }
 
-    /// Pairs from files: the training files, and valid and test files where given.
+    /// Pairs from files: the training files, and valid and test files where given; files without a pair are refused.
     public init(train: Files, valid: Files?, test: Files?, locator: DataLocator) throws(DataError) {
         func split(_ files: Files?) throws(DataError) -> Split {
             guard let files else { return try Split(source: [], target: [], sourcePath: "", targetPath: "") }
-            let (sourceURL, targetURL) = (try locator.url(for: files.source), try locator.url(for: files.target))
-            return try Split(source: try DataLocator.readLines(at: sourceURL), target: try DataLocator.readLines(at: targetURL),
-                             sourcePath: sourceURL.path, targetPath: targetURL.path)
+            return try Split(sourceAt: try locator.url(for: files.source), targetAt: try locator.url(for: files.target))
         }
         (self.train, self.valid, self.test) = (try split(train), try split(valid), try split(test))
     }

@@ -31,8 +31,9 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
         case .duplicateGradient(let key):
             "parameter '\(key)' is given two gradients; list each parameter once"
         case .tooLarge(let what, let bytes, let available):
-            String(format: "the %@ need %.1f GiB but the machine has %.1f GiB; lower train.batch_size, train.seq_len "
-                   + "or the model size", what, Double(bytes) / 1_073_741_824, Double(available) / 1_073_741_824)
+            String(format: "the %@ need %.1f GiB but the machine has %.1f GiB; lower the batch (train.batch_size or "
+                   + "train.batch_tokens), the lengths (train.seq_len, or data.max_length for sentence pairs) or the "
+                   + "model size", what, Double(bytes) / 1_073_741_824, Double(available) / 1_073_741_824)
         case .indexOutOfRange(let input, let position, let value, let bound):
             "input '\(input)' holds \(value) at position \(position); ids must be integers in 0..<\(bound) "
                 + "(is the vocabulary larger than the model's?)"

@@ -5,11 +5,12 @@ import Glibc
 import Darwin
 #endif
 
-/// Replaces the file at `url` with `data` so that a reader (or a run resumed after a crash) sees
+/// Replaces the file at `target` (or the file a link there points to) with `data` so that a reader (or a run resumed after a crash) sees
 /// either the old content or the new, never a mixture: write a temporary file in the same
 /// directory (rename is only atomic within one file system), fsync it, rename it over the target,
 /// then fsync the directory so the rename itself survives a power cut.
-public func atomicWrite(_ data: Data, to url: URL) throws {
+public func atomicWrite(_ data: Data, to target: URL) throws {
+    let url = try outputFile(target.path)
     let directory = url.deletingLastPathComponent()
     let unique = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(unique)")
@@ -30,6 +31,29 @@ public func atomicWrite(_ data: Data, to url: URL) throws {
         throw error
     }
     try syncDirectory(directory)
+}
+
+/// The file `atomicWrite` replaces for `path`: the path itself, or the file a symbolic link there points
+/// to (the rename then replaces the file and keeps the link). Refused: a directory, device, FIFO or
+/// socket at the path, which the rename would replace with a plain file (`--attention /dev/null` run
+/// as root), and a directory that does not exist. Commands call it before their work too, so that a
+/// bad output path is reported before, not after, a long computation.
+public func outputFile(_ path: String) throws -> URL {
+    let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+    var status = stat()
+    guard stat(url.path, &status) == 0 else {
+        let directory = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw RunError.missingDirectory(path: path, directory: directory)
+        }
+        return url
+    }
+    switch status.st_mode & S_IFMT {
+    case S_IFREG: return url
+    case S_IFDIR: throw RunError.badFile(path: path, reason: "is a directory, not a file; move it away or choose another path")
+    default: throw RunError.badFile(path: path, reason: "is not a regular file (a device, pipe or socket); choose another path")
+    }
 }
 
 /// Makes a directory's entries (a rename, a new file) durable.

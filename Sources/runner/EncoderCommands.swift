@@ -39,6 +39,7 @@ enum FillMaskCommand {
 enum EmbedCommand {
     static func run(_ path: String, _ options: Command.EmbedOptions) throws {
         let run = try RunDirectory.open(URL(fileURLWithPath: path))
+        let outputFile = try options.output.map(Runs.outputFile)     // checked before the lines are embedded
         let vectors: [[Float]]
         let holdsELMo = try PretrainedELMo.holds(run)
         if options.elmo || holdsELMo {
@@ -52,9 +53,9 @@ enum EmbedCommand {
             for warning in bert.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
             vectors = try bert.embed(textLines(), layer: options.layer, pool: options.pool ?? .cls)
         }
-        if let out = options.output {
+        if let outputFile, let out = options.output {
             try atomicWrite(NumpyArray.encode(vectors.flatMap { $0 }, rows: vectors.count, columns: vectors.first?.count ?? 0),
-                            to: URL(fileURLWithPath: out))
+                            to: outputFile)
             print(out)
         } else {
             let output = vectors.map { "[" + $0.map { String(format: "%.7g", $0) }.joined(separator: ", ") + "]\n" }.joined()

@@ -9,18 +9,26 @@ struct Parser {
 
     init(_ arguments: [String]) { rest = arguments }
 
+    /// The flags whose values add up when given again.
+    static let repeatable: Set<String> = ["--set", "--stop"]
+
     /// Consumes the shared options in `allowed` and any that `extra` accepts; collects positionals.
     mutating func options(_ allowed: Set<String>,
                           extra: (String, String) throws(Command.UsageError) -> Bool = { _, _ in false })
         throws(Command.UsageError) -> Command.Options {
         var options = Command.Options()
         var arguments = rest[...]
+        var given: Set<String> = []
         while let argument = arguments.popFirst() {
             guard argument.hasPrefix("--") else { positionals.append(argument); continue }
             guard let value = arguments.popFirst() else {
                 // A last flag without its value: asking `extra` with an empty one tells a known flag from a typo.
                 let known = allowed.contains(argument) || ((try? extra(argument, "")) ?? true)
                 throw Command.UsageError(message: known ? "\(argument) needs a value" : Self.unknown(argument))
+            }
+            // Only --set and --stop add up; a second value of any other flag would silently win.
+            guard given.insert(argument).inserted || Self.repeatable.contains(argument) else {
+                throw Command.UsageError(message: "\(argument) is given twice; give it once")
             }
             if try extra(argument, value) { continue }
             guard allowed.contains(argument) else { throw Command.UsageError(message: Self.unknown(argument)) }

@@ -22,8 +22,16 @@ enum TranslateCommand {
             throw Command.UsageError(message: "--nbest \(options.nBest) is more than the beam \(decoding.beam) keeps; "
                 + "raise --beam or lower --nbest")
         }
+        // The attention map's file and model are checked before translating, so that a mistake costs nothing.
+        let attentionFile = try options.attention.map(outputFile)
+        if attentionFile != nil, !translator.hasAttention {
+            throw Command.UsageError(message: "--attention: the model has no attention (model.attention: none)")
+        }
         let lines = try options.split.map { try translator.sources(of: $0) }
             ?? standardInputLines()
+        if attentionFile != nil, lines.isEmpty {
+            throw Command.UsageError(message: "--attention: no source sentence to draw (standard input is empty)")
+        }
         let start = Date()
         let translations = try translator.translate(lines, decoding: decoding, nBest: options.nBest)
         let seconds = max(Date().timeIntervalSince(start), 1e-9)
@@ -38,16 +46,14 @@ enum TranslateCommand {
             }
         }
         FileHandle.standardOutput.write(Data(output.utf8))
-        if let file = options.attention, let first = lines.first, let best = translations.first?.first {
-            guard let drawn = try translator.attention(source: first, translation: best.text) else {
-                throw Command.UsageError(message: "--attention: the model has no attention (model.attention: none)")
-            }
+        if let file = attentionFile, let first = lines.first, let best = translations.first?.first,
+           let drawn = try translator.attention(source: first, translation: best.text) {
             let maps = drawn.maps.map { map in
                 AttentionMap(source: drawn.source, target: drawn.target, weights: map.weights.map { $0.map(Double.init) },
                              title: map.title)
             }
             let svg = maps.count == 1 ? maps[0].svg : AttentionMap.grid(maps, columns: drawn.columns)
-            try atomicWrite(Data(svg.utf8), to: URL(fileURLWithPath: file))
+            try atomicWrite(Data(svg.utf8), to: file)
         }
         let tokens = translations.compactMap(\.first).map { $0.text.split(separator: " ").count }.reduce(0, +)
         FileHandle.standardError.write(Data(String(format: "%d sentences in %.3f s (%.1f sentences/s, %.0f tokens/s)\n",

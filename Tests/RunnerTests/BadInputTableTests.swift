@@ -23,6 +23,9 @@ extension RunnerTests {
             + Self.specCases(f, gru: gru) + Self.corpusCases(f) + Self.runCases(run, f)
             + Self.tokenizerCases(f) + Self.studyCases(run, f)
         XCTAssertGreaterThanOrEqual(cases.count, 80)
+        // What the refused commands must leave alone.
+        let written = ["log.txt", "metrics.jsonl", "summary.json"].map { URL(fileURLWithPath: run).appendingPathComponent($0) }
+        let before = try written.map { try Data(contentsOf: $0) }
         for (arguments, code, text) in cases {
             let (status, stdout, stderr) = try self.run(arguments)
             let command = "runner " + arguments.joined(separator: " ")
@@ -32,6 +35,7 @@ extension RunnerTests {
             XCTAssertFalse(stderr.contains("Fatal error") || stderr.contains("Stack dump") || stderr.contains("Backtrac"),
                            "\(command): \(stderr)")
         }
+        XCTAssertEqual(try written.map { try Data(contentsOf: $0) }, before, "the finished run's logs and summary are untouched")
         XCTAssertTrue(FileManager.default.fileExists(atPath: f + "weights/spec.yaml"), "the spec beside the exported weights")
         XCTAssertFalse(FileManager.default.fileExists(atPath: f + "nometrics/report.html"), "a refused report writes nothing")
         XCTAssertEqual(try self.run(["report", run]).1, run + "/report.html\n", "one run's report goes into it")
@@ -52,6 +56,8 @@ extension RunnerTests {
             (["--version"], 64, "error: unknown option '--version'"),
             (["check", "--help"], 0, "runner check SPEC"),
             (["check", gru, gru], 64, "error: check takes one argument, got 2"),
+            (["bleu", "--ref", "a", "--hyp", "b", "--ref", "c"], 64, "error: --ref is given twice; give it once"),
+            ([gru, "--name", "a", "--name", "b"], 64, "error: --name is given twice; give it once"),
             (["check", "experiments/sweeps/gru_lr.yaml", "--set", "seed=1"], 64, "error: check of a sweep takes no --set"),
             (["check", gru, "--set", "name=../x"], 64, "error: 'name' '../x' must not contain '/'"),
             ([gru, "--name", ".."], 64, "error: --name must not be '..'"),
@@ -78,7 +84,7 @@ extension RunnerTests {
             (["check", gru, "--set", "model={kind: bert}"], 64, "'data.max_chars' applies to task language_model, not masked_lm"),
             (["check", gru, "--set", "model={kind: seq2seq}"], 64,
              "experiments/gru_charlm.yaml:13:3: error: 'data.max_chars' applies to task language_model, not translation"),
-            (["check", gru, "--set", "train.batch_size=100000"], 64, "lower train.batch_size"),
+            (["check", gru, "--set", "train.batch_size=100000"], 64, "lower the batch (train.batch_size or train.batch_tokens)"),
             // Sizes whose element counts overflow Int, or whose unroll would take minutes to build.
             (["check", gru, "--set", "train.batch_size=9223372036854775807"], 64, "lower train.batch_size"),
             (["check", gru, "--set", "train.seq_len=9223372036854775807"], 64, "lower train.seq_len"),
@@ -114,7 +120,10 @@ extension RunnerTests {
             (["check", f + "words_empty.yaml"], 64, "error: the corpus has 0 distinct words seen at least min_count = 5 times"),
             (["check", f + "parallel_mismatch.yaml"], 64, "src.txt has 3 lines but \(f)tgt.txt has 2"),
             (["check", f + "parallel_too_long.yaml"], 64, "error: no training pair is within data.max_length 1 tokens"),
-            (["check", f + "parallel_empty.yaml"], 64, "error: the training split has no sentence pairs"),
+            (["check", f + "parallel_empty.yaml"], 64, "error: \(f)none.src and \(f)none.tgt hold no sentence pair (both are empty)"),
+            (["check", f + "parallel_blank.yaml"], 64,
+             "error: \(f)blank.src and \(f)blank.tgt hold no sentence pair (each of their 2 lines has an empty side)"),
+            (["check", f + "parallel_empty_valid.yaml"], 64, "error: \(f)none.src and \(f)none.tgt hold no sentence pair"),
             (["sweep", f + "sweep_no_base.yaml"], 66, "sweep_no_base.yaml:1:7: error: cannot read '\(f)nothere.yaml' named by 'base'"),
             (["sweep", f + "sweep_bad_key.yaml"], 64, "sweep_bad_key.yaml:3:9: error: unknown key 'hiden' in 'model'"),
             (["check", f + "sweep_bad_key.yaml"], 64, "sweep_bad_key.yaml:3:9: error: unknown key 'hiden' in 'model'"),
@@ -299,6 +308,8 @@ struct BadInputFiles {
             "pair.src": "a b c\nd e f\n", "pair.tgt": "x y\nz w\n", "none.src": "", "none.tgt": "",
             "parallel_too_long.yaml": parallel("pair", "max_length: 1, "),
             "parallel_empty.yaml": parallel("none", ""),
+            "blank.src": " \n\t\n", "blank.tgt": "a\nb\n", "parallel_blank.yaml": parallel("blank", ""),
+            "parallel_empty_valid.yaml": parallel("pair", "").replacingOccurrences(of: "/pair.{lang}\"}", with: "/none.{lang}\"}"),
             "sweep.yaml": "base: tiny.yaml\nparameters:\n  model.hidden: [4]\n",
             "sweep_no_base.yaml": "base: nothere.yaml\nparameters: {train.optimizer.lr: [0.1]}\n",
             "sweep_bad_key.yaml": "base: tiny.yaml\nparameters:\n  model.hiden: [1, 2]\n",

@@ -39,7 +39,7 @@ extension RunnerTests {
                 try FileManager.default.removeItem(at: run.appendingPathComponent(last))
                 try FileManager.default.createDirectory(at: run.appendingPathComponent(last), withIntermediateDirectories: false)
             }, [(0, "a directory stands where a checkpoint file should be"), (0, "a directory stands where"),
-                (1, "step-000020.ckpt: Is a directory")]),
+                (64, "step-000020.ckpt: is a directory, not a file; move it away or choose another path")]),
             ("tokenizer.json truncated", rewrite("tokenizer.json") { $0 = Array($0.prefix(50)) },
              [(64, "tokenizer.json: error: $: not valid JSON"), (64, "tokenizer.json: error"), (64, "tokenizer.json: error")]),
             ("tokenizer.json of wrong types", rewrite("tokenizer.json") { bytes in

@@ -84,6 +84,27 @@ extension RunnerTests {
         let svg = try String(contentsOf: map, encoding: .utf8)
         XCTAssertEqual(svg.components(separatedBy: "<rect x=").count - 1, 16, "(3 words + <eos>) × (3 words + <eos>) cells")
         XCTAssertTrue(svg.contains(">star</text>") && svg.contains("&lt;eos&gt;"), svg)
+        // A map path that cannot take the file is refused before anything is translated: a directory, and a
+        // FIFO, which the rename would replace with a plain file. A link is written through and stays a link.
+        let fifo = directory.appendingPathComponent("pipe.svg")
+        XCTAssertEqual(mkfifo(fifo.path, 0o644), 0)
+        for (target, message) in [(directory.path, "is a directory"), (fifo.path, "is not a regular file"),
+                                  (directory.path + "/none/map.svg", "the directory \(directory.path)/none does not exist")] {
+            let (refused, translated, refusal) = try run(["translate", path, "--attention", target], input: "sun moon star\n")
+            XCTAssertEqual(refused, target.hasSuffix("map.svg") ? 66 : 64, refusal)
+            XCTAssertEqual(translated, "", "nothing translated for --attention \(target)")
+            XCTAssertTrue(refusal.contains(message), refusal)
+        }
+        var status = stat()
+        XCTAssertEqual(lstat(fifo.path, &status), 0)
+        XCTAssertEqual(status.st_mode & S_IFMT, S_IFIFO, "the FIFO is still a FIFO")
+        let link = directory.appendingPathComponent("link.svg")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: map.path)
+        XCTAssertEqual(try run(["translate", path, "--attention", link.path], input: "sun moon star\n").0, 0)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link.path), map.path)
+        let (noSource, _, noSourceError) = try run(["translate", path, "--attention", map.path], input: "")
+        XCTAssertEqual(noSource, 64, noSourceError)
+        XCTAssertTrue(noSourceError.contains("--attention: no source sentence to draw"), noSourceError)
         let (nBest, ranked, _) = try run(["translate", path, "--beam", "2", "--nbest", "2"], input: "sun moon star\n")
         XCTAssertEqual(nBest, 0)
         XCTAssertEqual(ranked.split(separator: "\n").count, 2)

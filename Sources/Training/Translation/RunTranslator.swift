@@ -40,6 +40,10 @@ public final class RunTranslator {
         threads = spec.train.threadCount()
     }
 
+    /// Whether `attention(source:translation:)` has maps to draw: a Transformer's, or a seq2seq model's
+    /// with `model.attention` other than none.
+    public var hasAttention: Bool { spec.model.kind == .transformer || spec.model.attention != .none }
+
     /// The decoding settings the run was evaluated with.
     public var decoding: DecodeSpec { spec.eval.decode }
 

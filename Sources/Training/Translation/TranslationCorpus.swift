@@ -43,7 +43,6 @@ struct TranslationCorpus {
         } else {
             corpus = try ParallelCorpus(dataset: data.corpus, source: sourceLanguage, target: targetLanguage, locator: locator)
         }
-        guard corpus.train.count > 0 else { throw DataError.invalidOption("the training split has no sentence pairs") }
         let options = spec.tokenizers
         // A model that shares one embedding between the sides needs one vocabulary, learned from both.
         let joint = spec.model.shareEmbeddings == .all
