@@ -104,7 +104,8 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
             return "error: \(path) is not a consistent checkpoint: \(reason)"
         case .specMismatch(let path, let checkpoint, let expected):
             return "error: \(path) was written for a different spec (hash \(hex(checkpoint)), the run's spec.yaml "
-                + "hashes to \(hex(expected))); spec.yaml changed after the run started: restore it, or start a new run"
+                + "hashes to \(hex(expected))): it is another run's checkpoint, or spec.yaml changed after the run started; "
+                + "give this run's own checkpoint, restore its spec.yaml, or start a new run"
         case .layoutMismatch(let path, let problems):
             return "error: \(path) does not fit the model:\n"
                 + problems.map { "  " + $0.description }.joined(separator: "\n")
