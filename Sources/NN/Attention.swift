@@ -168,8 +168,7 @@ public struct MultiHeadAttention {
         return (try attended(q, keys, values, mask: mask, bias: nil), keys, values)
     }
 
-    /// The heads' attention outputs merged back to (B, T, C) and projected.
-    /// `q` scaled by 1/√hs (`queries`).
+    /// The heads' attention outputs merged back to (B, T, C) and projected; `q` comes scaled (`queries`).
     private func attended(_ q: Tensor, _ k: Tensor, _ v: Tensor, mask: Tensor?, bias: Tensor?) throws -> Tensor {
         try merged(attentionWeights(scaledQuery: q, k, mask: mask, bias: bias).dropout(dropout).matmul(v))
     }

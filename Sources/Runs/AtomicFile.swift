@@ -5,10 +5,10 @@ import Glibc
 import Darwin
 #endif
 
-/// Replaces the file at `target` (or the file a link there points to) with `data` so that a reader (or a run resumed after a crash) sees
-/// either the old content or the new, never a mixture: write a temporary file in the same
-/// directory (rename is only atomic within one file system), fsync it, rename it over the target,
-/// then fsync the directory so the rename itself survives a power cut.
+/// Replaces the file at `target` (or the file a link there points to) with `data` so that a reader
+/// (or a run resumed after a crash) sees either the old content or the new, never a mixture: write a
+/// temporary file in the same directory (rename is only atomic within one file system), fsync it,
+/// rename it over the target, then fsync the directory so the rename itself survives a power cut.
 public func atomicWrite(_ data: Data, to target: URL) throws {
     let url = try outputFile(target.path)
     let directory = url.deletingLastPathComponent()
