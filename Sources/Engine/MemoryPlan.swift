@@ -59,8 +59,8 @@ struct MemoryPlan {
                 alias(id, to: node.inputs[0], offset: start * inner)
             case .permute(let perm) where perm.count >= 3 && perm.last == perm.count - 1:
                 let input = node.inputs[0], inverse = perm.indices.map { perm.firstIndex(of: $0)! }
-                let isFree = { [root] (id: Int) in !pinned.contains(id) && !gradientNodes.contains(id) && root[id] == id }
-                if case .matmul = nodes[input].op, consumers[input] == [id], isFree(input) {
+                let isFree = { (id: Int) in !pinned.contains(id) && !gradientNodes.contains(id) }
+                if case .matmul = nodes[input].op, consumers[input] == [id], isFree(input), root[input] == input {
                     // The product writes its (…, m, n) straight into the permute's layout.
                     let layout = node.shape.strides
                     strides[input] = inverse.map { layout[$0] }
