@@ -14,21 +14,20 @@ public func runProcess(_ arguments: [String]) -> ProcessResult? {
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
     // Standard error goes to a file, read at the end: two pipes read one after the other could
-    // leave the child blocked on the second while the first is drained.
+    // leave the child blocked on the second while the first is drained. The file's name is removed
+    // as soon as it is open, so no temporary file outlives this call, even if the runner is killed.
     let errorURL = FileManager.default.temporaryDirectory.appendingPathComponent("seqlab-stderr-\(UUID().uuidString)")
     guard FileManager.default.createFile(atPath: errorURL.path, contents: nil),
-          let errorFile = try? FileHandle(forWritingTo: errorURL) else { return nil }
-    defer { try? FileManager.default.removeItem(at: errorURL) }
+          let errorFile = try? FileHandle(forUpdating: errorURL) else { return nil }
+    try? FileManager.default.removeItem(at: errorURL)
+    defer { try? errorFile.close() }
     let output = Pipe()
     (process.standardOutput, process.standardError) = (output, errorFile)
-    guard (try? process.run()) != nil else {
-        try? errorFile.close()
-        return nil
-    }
+    guard (try? process.run()) != nil else { return nil }
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    try? errorFile.close()
-    let errorData = (try? Data(contentsOf: errorURL)) ?? Data()
+    try? errorFile.seek(toOffset: 0)
+    let errorData = (try? errorFile.readToEnd()) ?? Data()
     return ProcessResult(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
                          error: String(decoding: errorData, as: UTF8.self))
 }

@@ -132,6 +132,19 @@ public struct RunDirectory: Hashable, Sendable {
         try atomicWrite(Data((JSONValue.object(JSONObject(summary)).pretty + "\n").utf8), to: summaryURL)
     }
 
+    /// The step a finished run ended at: summary.json's `steps`, when the newest checkpoint is of that
+    /// step and reads back whole. nil while steps remain: a run killed after its last checkpoint but
+    /// before its summary, one whose later checkpoints were deleted to train them again, or one whose
+    /// last checkpoint is damaged (resuming trains it again from an earlier one).
+    public func finishedStep() throws -> Int? {
+        guard let text = try? String(contentsOf: summaryURL, encoding: .utf8),
+              case .object(let summary)? = try? JSONValue(parsing: text),
+              case .int(let steps)? = summary["steps"],
+              try checkpoints.list().last?.step == steps,
+              (try? checkpoints.latest())?.checkpoint.step == steps else { return nil }
+        return steps
+    }
+
     /// Appends the text generated at an eval, under a header naming the step.
     public func appendSample(step: Int, text: String) throws {
         try AppendFile(url: samplesURL).append("--- step \(step) ---\n\(text)\n\n", sync: true)

@@ -121,7 +121,8 @@ enum Help {
     restored, so the run goes on exactly as if it had not stopped. Metrics logged after that
     checkpoint are dropped and logged again. A run trained under `mpirun -np N` resumes under
     `mpirun -np N` (each rank's dropout generator and rows of the carried state are in the checkpoint);
-    another number of ranks is refused.
+    another number of ranks is refused. A finished run (summary.json written at its last checkpoint's
+    step) is left untouched: resume says so and exits 0.
     """
 
     static let sample = """

@@ -49,8 +49,14 @@ func main() -> Int32 {
         case .resume(let path, let options):
             team = try joinTeam(options)
             Interruption.install()
-            let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
-            try Trainer.resume(try RunDirectory.open(URL(fileURLWithPath: path)), locator: locator, team: team).fit()
+            let run = try RunDirectory.open(URL(fileURLWithPath: path))
+            // A finished run is left exactly as it is: its test score, summary and wall time stand.
+            if let step = try run.finishedStep() {
+                if team.isLeader { print("\(path) finished at step \(step) (see its summary.json); nothing to resume") }
+            } else {
+                let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
+                try Trainer.resume(run, locator: locator, team: team).fit()
+            }
         case .eval(let path, let split, let options):
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
             let score = try SplitScore(try RunDirectory.open(URL(fileURLWithPath: path)), split: split, locator: locator,

@@ -23,12 +23,15 @@ extension RunnerTests {
                 try Data(bytes).write(to: url)
             }
         }
+        // A finished run is not trained again: resume reads only its summary and last checkpoint.
+        let finished = "finished at step 20 (see its summary.json); nothing to resume"
         let remove = { (file: String) in { (run: URL) in try FileManager.default.removeItem(at: run.appendingPathComponent(file)) } }
         // (damage, what it does, then per command: exit code and a text the first lines contain)
         let damages: [(String, (URL) throws -> Void, [(Int32, String)])] = [
-            ("metrics.jsonl deleted", remove("metrics.jsonl"), [(0, "tokens/s"), (0, "train loss"), (0, "resumed from")]),
+            ("metrics.jsonl deleted", remove("metrics.jsonl"), [(0, "tokens/s"), (0, "train loss"), (0, finished)]),
             ("metrics.jsonl garbage", rewrite("metrics.jsonl") { $0 = Array("garbage{{\n".utf8) },
-             [(0, "tokens/s"), (0, "train loss"), (0, "resumed from")]),
+             [(0, "tokens/s"), (0, "train loss"), (0, finished)]),
+            ("summary.json deleted", remove("summary.json"), [(0, "tokens/s"), (0, "train loss"), (0, "resumed from")]),
             ("checkpoint byte flipped", rewrite(last) { $0[$0.count / 2] ^= 0xFF },
              [(0, "step-000020.ckpt is corrupt"), (0, "step-000020.ckpt is corrupt"), (0, "step-000020.ckpt is corrupt")]),
             ("checkpoint truncated", rewrite(last) { $0 = Array($0.prefix(100)) },
@@ -41,14 +44,14 @@ extension RunnerTests {
             }, [(0, "a directory stands where a checkpoint file should be"), (0, "a directory stands where"),
                 (64, "step-000020.ckpt: is a directory, not a file; move it away or choose another path")]),
             ("tokenizer.json truncated", rewrite("tokenizer.json") { $0 = Array($0.prefix(50)) },
-             [(64, "tokenizer.json: error: $: not valid JSON"), (64, "tokenizer.json: error"), (64, "tokenizer.json: error")]),
+             [(64, "tokenizer.json: error: $: not valid JSON"), (64, "tokenizer.json: error"), (0, finished)]),
             ("tokenizer.json of wrong types", rewrite("tokenizer.json") { bytes in
                 bytes = Array(String(decoding: bytes, as: UTF8.self)
                     .replacingOccurrences(of: "\"lowercase\": false", with: "\"lowercase\": \"no\"").utf8)
             }, [(64, "tokenizer.json: error: $.lowercase: expected true or false, found a string"), (64, "$.lowercase"),
-                (64, "$.lowercase")]),
+                (0, finished)]),
             ("tokenizer.json not UTF-8", rewrite("tokenizer.json") { $0 = [0xFF, 0xFE, 0x7B] },
-             [(64, "tokenizer.json: error"), (64, "tokenizer.json: error"), (64, "tokenizer.json: error")]),
+             [(64, "tokenizer.json: error"), (64, "tokenizer.json: error"), (0, finished)]),
             ("spec.yaml deleted", remove("spec.yaml"),
              [(64, "has no spec.yaml"), (64, "has no spec.yaml"), (64, "has no spec.yaml")]),
         ]
@@ -64,5 +67,24 @@ extension RunnerTests {
                 XCTAssertFalse(stderr.contains("Fatal error"), "\(damage), \(command[0]): a trap")
             }
         }
+        // Resuming the finished run changes nothing in it: not the summary's wall time, not the log.
+        let before = try contents(of: pristine)
+        let (status, stdout, stderr) = try run(["resume", pristine.path])
+        XCTAssertEqual(status, 0, stderr)
+        XCTAssertTrue(stdout.contains(finished), stdout)
+        XCTAssertEqual(try contents(of: pristine), before)
+    }
+
+    /// Every file under `directory` by its relative path.
+    private func contents(of directory: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: directory.path)
+        while let path = enumerator?.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            let url = directory.appendingPathComponent(path)
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            files[path] = try Data(contentsOf: url)
+        }
+        return files
     }
 }

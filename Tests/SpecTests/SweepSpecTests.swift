@@ -12,6 +12,11 @@ final class SweepSpecTests: XCTestCase {
         try fixtures.write("base.yaml", minimalSpec + "model: {kind: rnn_lm, hidden: 64}\n")
     }
 
+    // XCTest keeps every test case object until the run ends, so the scratch directory is released here.
+    override func tearDown() {
+        fixtures = nil
+    }
+
     private func sweep(_ body: String) throws -> SweepSpec {
         try SweepSpec.load(path: try fixtures.write("sweep.yaml", "base: base.yaml\n" + body))
     }
