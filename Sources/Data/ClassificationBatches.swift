@@ -74,7 +74,11 @@ public struct ClassificationBuckets: BucketedBatches, Sendable {
         }
         buckets = LengthPartition.buckets(texts.map { [$0.tokens.count] }, count: count).map { members in
             let length = Self.longest(members, texts)
-            return Bucket(length: length, batchSize: batchTokens.map { max(1, $0 / length) } ?? batchSize, members: members)
+            let size = batchTokens.map { max(1, $0 / length) } ?? batchSize
+            // Batches within a bucket hold its texts alone: no more rows than it has (a long outlier
+            // in a bucket of its own is one row, not a batch of padding).
+            return Bucket(length: length, batchSize: composition == .withinBuckets ? min(size, members.count) : size,
+                          members: members)
         }
         (self.texts, self.padding, self.composition) = (texts, padding, composition)
     }

@@ -139,7 +139,9 @@ public struct TranslationBuckets: BucketedBatches, Sendable {
         buckets = composition == .withinBuckets ? LengthPartition.buckets(lengths, count: count).map { members in
             let shape = Self.shape(holding: members, pairs)
             let size = batchTokens.map { max(1, $0 / max(shape.source, shape.target)) } ?? batchSize
-            return Bucket(sourceLength: shape.source, targetLength: shape.target, batchSize: size, members: members)
+            // No more rows than the bucket has pairs: a long outlier in a bucket of its own is one row.
+            return Bucket(sourceLength: shape.source, targetLength: shape.target, batchSize: min(size, members.count),
+                          members: members)
         } : Self.shapesForRandomBatches(lengths, count: count, batchSize: batchSize)
         (self.pairs, self.tokens, self.composition, self.readsPadding) = (pairs, tokens, composition, readsPadding)
     }

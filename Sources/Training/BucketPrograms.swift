@@ -17,6 +17,9 @@ final class BucketPrograms {
     private let threads: Int
     /// The generator behind dropout, saved in checkpoints.
     var randomState: SeededGenerator
+    /// The activation floats of each evaluation program compiled over the scratch: the run's peak is
+    /// the largest of these and the buckets'.
+    private var evaluationScratchFloats: [Int] = []
     var arena: ParameterArena { programs[0].arena }
 
     /// Compiles each bucket's training graph (its loss and the gradients) over one arena.
@@ -44,19 +47,28 @@ final class BucketPrograms {
     /// A program that runs between training steps (an evaluation pass) over the buckets' arena, threads
     /// and scratch: its outputs are read before the next training step overwrites them.
     func compileEvaluation(_ graph: Graph, outputs: [Tensor]) throws -> Program {
-        try Engine.compile(graph, outputs: outputs, arena: arena, threads: threads, scratch: scratch)
+        let program = try Engine.compile(graph, outputs: outputs, arena: arena, threads: threads, scratch: scratch)
+        evaluationScratchFloats.append(program.scratchFloats)
+        return program
     }
 
-    /// Each bucket's memory, under its shape, then what their shared scratch holds.
+    /// Each bucket's memory, under its shape, then the evaluation programs' activations and what the
+    /// shared scratch holds.
     func memorySummary(shapes: [String], optimizerState: Int) -> String {
         let buckets = zip(shapes, programs).map { shape, program in
             "bucket \(shape):\n" + program.memorySummary(optimizerState: optimizerState)
         }
-        let sizes = programs.map(\.scratchFloats)
-        guard scratch != nil, sizes.count > 1 else { return buckets.joined(separator: "\n") }
-        let mebibytes = ParameterArena.mebibytes
-        return (buckets + ["the buckets' activations share one scratch: \(mebibytes(sizes.max() ?? 0)) (the largest), "
-                + "not \(mebibytes(sizes.reduce(0, +))) (all \(sizes.count)); evaluation takes turns on it too"]).joined(separator: "\n")
+        let mebibytes: (Int) -> String = ParameterArena.mebibytes
+        var lines = buckets
+        if let largest = evaluationScratchFloats.max() {
+            lines.append("evaluation       \(evaluationScratchFloats.count) programs, activations \(mebibytes(largest)) at most")
+        }
+        let sizes: [Int] = programs.map(\.scratchFloats) + evaluationScratchFloats
+        if scratch != nil, sizes.count > 1 {
+            let (largest, all) = (mebibytes(sizes.max() ?? 0), mebibytes(sizes.reduce(0, +)))
+            lines.append("training and evaluation share one scratch: \(largest) (the largest), not \(all) (all \(sizes.count))")
+        }
+        return lines.joined(separator: "\n")
     }
 }
 

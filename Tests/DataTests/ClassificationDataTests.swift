@@ -99,7 +99,13 @@ final class ClassificationDataTests: XCTestCase {
         }
         // Batches of about 40 positions: the longer the bucket, the fewer texts.
         let byTokens = try ClassificationBuckets(texts, count: 3, batchSize: 8, batchTokens: 40, padding: 1)
-        for bucket in byTokens.buckets { XCTAssertEqual(bucket.batchSize, max(1, 40 / bucket.length)) }
+        for bucket in byTokens.buckets { XCTAssertEqual(bucket.batchSize, min(bucket.members.count, max(1, 40 / bucket.length))) }
+        // A bucket takes no more rows than it has texts, unless batches are drawn across buckets (then
+        // the last must hold any batch).
+        let outlier = texts + [LabelledText(tokens: Array(repeating: 4, count: 90), label: 0)]
+        XCTAssertEqual(try ClassificationBuckets(outlier, count: 3, batchSize: 8, batchTokens: nil, padding: 1).buckets.last?.batchSize, 1)
+        XCTAssertEqual(try ClassificationBuckets(outlier, count: 3, batchSize: 8, batchTokens: nil, padding: 1,
+                                                 composition: .acrossBuckets).buckets.last?.batchSize, 8)
         XCTAssertThrowsError(try ClassificationBuckets([LabelledText(tokens: [], label: 0)], count: 1, batchSize: 2,
                                                        batchTokens: nil, padding: 1))
     }

@@ -169,8 +169,11 @@ final class TranslationDataTests: XCTestCase {
         // In tokens: each bucket takes as many sentences as fit its longer side into 64 tokens.
         let byTokens = try TranslationBuckets(pairs, count: 4, batchSize: 8, batchTokens: 64, tokens: tokens)
         for bucket in byTokens.buckets {
-            XCTAssertEqual(bucket.batchSize, max(1, 64 / max(bucket.sourceLength, bucket.targetLength)))
+            XCTAssertEqual(bucket.batchSize, min(bucket.members.count, max(1, 64 / max(bucket.sourceLength, bucket.targetLength))))
         }
+        // A bucket takes no more rows than it has pairs: the outlier alone is a batch of one.
+        let outlier = pairs.filter { $0.source.count < 20 } + [TranslationPair(source: Array(repeating: 4, count: 90), target: [4])]
+        XCTAssertEqual(try TranslationBuckets(outlier, count: 4, batchSize: 8, batchTokens: nil, tokens: tokens).buckets.last?.batchSize, 1)
         let (kept, dropped) = pairs.limited(to: 20)
         XCTAssertEqual(kept.count + dropped, 103)
         XCTAssertTrue(kept.allSatisfy { (pair: TranslationPair) in pair.source.count <= 20 && pair.target.count <= 20 })

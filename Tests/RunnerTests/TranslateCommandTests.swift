@@ -45,9 +45,12 @@ extension RunnerTests {
         let (checked, plan, checkError) = try run(["check", spec.path])
         XCTAssertEqual(checked, 0, checkError)
         XCTAssertTrue(plan.contains("2 training buckets (B, S, T), each compiled once"), plan)
-        // The two bucket programs take turns on one scratch: the run holds the larger's activations.
-        let shared = try XCTUnwrap(plan.firstMatch(of: /share one scratch: ([0-9.]+) MiB \(the largest\), not ([0-9.]+) MiB \(all 2\)/),
-                                   plan)
+        XCTAssertNotNil(plan.firstMatch(of: /evaluation buckets \(valid, test\): \([0-9]+, [0-9]+, [0-9]+\)/), plan)
+        XCTAssertNotNil(plan.firstMatch(of: /\nevaluation +[0-9]+ programs, activations [0-9.]+ MiB at most\n/), plan)
+        // The two bucket programs and the evaluation programs take turns on one scratch: the run holds
+        // the largest's activations.
+        let shared = try XCTUnwrap(plan.firstMatch(
+            of: /training and evaluation share one scratch: ([0-9.]+) MiB \(the largest\), not ([0-9.]+) MiB \(all [0-9]+\)/), plan)
         XCTAssertLessThan(try XCTUnwrap(Double(shared.1)), try XCTUnwrap(Double(shared.2)))
         let runs = directory.appendingPathComponent("runs")
         let (trained, _, trainError) = try run([spec.path, "--runs-dir", runs.path, "--name", "reverse"])

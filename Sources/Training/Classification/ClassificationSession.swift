@@ -118,7 +118,8 @@ final class ClassificationSession: TaskSession {
         return "\(spec.name): \(classificationPlan.summary), vocabulary \(corpus.tokenizer.vocabularySize), labels "
             + corpus.labels.joined(separator: ", ") + "; " + corpus.note + "\n"
             + "\(classificationPlan.shapes.count) training buckets (B, T), each compiled once: \(shapes); "
-            + "\(classificationPlan.evaluationShapes.count) evaluation buckets"
+            + "\(classificationPlan.evaluationShapes.count) evaluation buckets (valid, test): "
+            + classificationPlan.evaluationShapes.map(\.description).joined(separator: " ")
     }
 
     var dataNote: String? { corpus.note }

@@ -157,7 +157,8 @@ final class TranslationSession: TaskSession {
         return "\(spec.name): \(model), vocabularies \(corpus.source.vocabularySize) → \(corpus.target.vocabularySize), "
             + dataSummary + "\n"
             + "\(shapes.count) training buckets (B, S, T), each compiled once: \(shapeList); "
-            + "\(translationPlan.evaluationShapes.count) evaluation buckets" + batches + padding
+            + "\(translationPlan.evaluationShapes.count) evaluation buckets (valid, test): "
+            + translationPlan.evaluationShapes.map(\.description).joined(separator: " ") + batches + padding
     }
 
     var dataNote: String? { dataSummary }
