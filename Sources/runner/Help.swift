@@ -55,7 +55,7 @@ enum Help {
       sweep       train a base experiment over a grid or random draws of some of its keys
       help        this text, or one command's
 
-    OPTIONS
+    OPTIONS (--flag value, or --flag=value)
       --set KEY=VALUE   override any spec key, typed and checked like the file (repeatable)
       --data-dir DIR    look for datasets here first (then $SEQLAB_DATA, ./data, ../shared/data)
       --runs-dir DIR    where run directories go (default: runs)

@@ -2,7 +2,8 @@ import Core
 import Spec
 import Training
 
-/// `--flag value` options and one positional argument, with messages that say what was expected.
+/// `--flag value` (or `--flag=value`) options and one positional argument, with messages that say
+/// what was expected.
 struct Parser {
     private(set) var rest: [String]
     private var positionals: [String] = []
@@ -19,9 +20,12 @@ struct Parser {
         var options = Command.Options()
         var arguments = rest[...]
         var given: Set<String> = []
-        while let argument = arguments.popFirst() {
-            guard argument.hasPrefix("--") else { positionals.append(argument); continue }
-            guard let value = arguments.popFirst() else {
+        while let next = arguments.popFirst() {
+            guard next.hasPrefix("--") else { positionals.append(next); continue }
+            // `--beam=5` is `--beam 5`; the value may hold '=' itself (`--set=model.hidden=64`).
+            let separator = next.firstIndex(of: "=")
+            let argument = separator.map { String(next[..<$0]) } ?? next
+            guard let value = separator.map({ String(next[next.index(after: $0)...]) }) ?? arguments.popFirst() else {
                 // A last flag without its value: asking `extra` with an empty one tells a known flag from a typo.
                 let known = allowed.contains(argument) || ((try? extra(argument, "")) ?? true)
                 throw Command.UsageError(message: known ? "\(argument) needs a value" : Self.unknown(argument))

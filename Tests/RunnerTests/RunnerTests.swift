@@ -70,6 +70,12 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(code, 0, stderr)
         XCTAssertEqual(stdout, try snapshot("check_gru_charlm"),
                        "update Tests/RunnerTests/Snapshots/check_gru_charlm.txt if the change is meant")
+        // `--flag=value` is `--flag value`, the value keeping its own '='.
+        let attached = try run(["check", "experiments/gru_charlm.yaml", "--set=model.hidden=17"])
+        let apart = try run(["check", "experiments/gru_charlm.yaml", "--set", "model.hidden=17"])
+        XCTAssertEqual(attached.0, 0, attached.2)
+        XCTAssertEqual(attached.1, apart.1)
+        XCTAssertNotEqual(attached.1, stdout)
     }
 
     /// `runner check SWEEP.yaml` checks the sweep (and its base) and lists its trials.
