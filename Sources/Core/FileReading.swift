@@ -22,6 +22,20 @@ public func readFileBytes(atPath path: String) throws(FileReadFailure) -> Data {
     }
 }
 
+/// `data` as UTF-8 text, or where it stops being UTF-8: "not valid UTF-8: line 3, byte 41" (byte
+/// counted from the start, both from 1), so the person can find the stray byte with an editor.
+public func utf8Text(_ data: Data) throws(FileReadFailure) -> String {
+    if let text = String(data: data, encoding: .utf8) { return text }
+    var parser = Unicode.UTF8.ForwardParser()
+    var bytes = data.makeIterator()
+    var (offset, line) = (0, 1)
+    while case .valid(let scalar) = parser.parseScalar(from: &bytes) {
+        if scalar.count == 1, scalar.first == UInt8(ascii: "\n") { line += 1 }
+        offset += scalar.count
+    }
+    throw FileReadFailure(reason: "not valid UTF-8: line \(line), byte \(offset + 1)")
+}
+
 /// Whether `path` names a directory (through symbolic links).
 public func directoryExists(atPath path: String) -> Bool {
     var isDirectory: ObjCBool = false

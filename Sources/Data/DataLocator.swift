@@ -86,6 +86,16 @@ public struct DataLocator: Sendable {
         return lines
     }
 
+    /// The text of standard input, which must be UTF-8 (a stray byte is refused with its line, not
+    /// read as U+FFFD).
+    public static func standardInputText() throws(DataError) -> String {
+        do {
+            return try utf8Text(FileHandle.standardInput.readDataToEndOfFile())
+        } catch {
+            throw .unreadable(file: "standard input", reason: error.reason)
+        }
+    }
+
     /// The UTF-8 text of a file, decompressed first when it is gzip data (by its magic bytes, whatever
     /// its name).
     public static func readText(at url: URL) throws(DataError) -> String {
@@ -102,10 +112,11 @@ public struct DataLocator: Sendable {
                 throw .unreadable(file: url.path, reason: "gzip: \(error)")
             }
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw .unreadable(file: url.path, reason: "not valid UTF-8")
+        do {
+            return try utf8Text(data)
+        } catch {
+            throw .unreadable(file: url.path, reason: error.reason)
         }
-        return text
     }
 
     private static func absolute(_ path: String, in directory: String) -> String {

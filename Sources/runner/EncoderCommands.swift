@@ -8,7 +8,7 @@ enum PredictCommand {
     static func run(_ path: String, checkpoint: CheckpointChoice) throws {
         let classifier = try RunClassifier(try RunDirectory.open(URL(fileURLWithPath: path)), checkpoint: checkpoint)
         for warning in classifier.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-        let lines = textLines()
+        let lines = try textLines()
         let start = Date()
         let predictions = try classifier.predict(lines)
         let seconds = max(Date().timeIntervalSince(start), 1e-9)
@@ -66,7 +66,7 @@ enum EmbedCommand {
 
 /// The lines of standard input as a labelled file's texts are read: LF, CRLF or CR ends a line, and
 /// white space at either end goes.
-private func textLines() -> [String] {
-    let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+private func textLines() throws -> [String] {
+    let text = try DataLocator.standardInputText()
     return LabelledLines.lines(of: text).map(\.trimmingWhitespace)
 }

@@ -64,8 +64,8 @@ enum TranslateCommand {
 
 /// The lines of standard input, split at `\n` as Unicode scalars ("\r\n" is one Character, which a
 /// split on Characters would not cut; the `\r` left is white space to the tokenizers).
-private func standardInputLines() -> [String] {
-    let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+private func standardInputLines() throws -> [String] {
+    let text = try DataLocator.standardInputText()
     var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
         .map { String(String.UnicodeScalarView($0)) }
     if lines.last == "" { lines.removeLast() }

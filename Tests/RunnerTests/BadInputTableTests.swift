@@ -114,8 +114,8 @@ extension RunnerTests {
         [
             (["check", f + "corpus_empty.yaml"], 64, "error: the corpus has 0 tokens, but batch_size 4 × seq_len 10 needs"),
             (["check", f + "corpus_short.yaml"], 64, "error: the corpus has 6 tokens"),
-            (["check", f + "corpus_binary.yaml"], 66, "error: cannot read \(f)binary.txt as text (not valid UTF-8)"),
-            (["check", f + "corpus_utf16.yaml"], 66, "error: cannot read \(f)utf16.txt as text (not valid UTF-8)"),
+            (["check", f + "corpus_binary.yaml"], 66, "error: cannot read \(f)binary.txt as text (not valid UTF-8: line 2, byte 129)"),
+            (["check", f + "corpus_utf16.yaml"], 66, "error: cannot read \(f)utf16.txt as text (not valid UTF-8: line 1, byte 1)"),
             (["check", f + "corpus_long.yaml"], 0, "corpus_long: rnn_lm (gru), vocabulary 7, train tokens 47185916"),
             (["check", f + "corpus_crlf.yaml"], 0, "vocabulary 19"),
             (["check", f + "corpus_missing.yaml"], 66, "/nonexistent/corpus.txt"),
@@ -231,7 +231,7 @@ extension RunnerTests {
             (["tokenize", "--train", f + "empty.txt", "--kind", "bpe", "--vocab-size", "100", "--out", f + "out.json"], 64,
              "error: --train \(f)empty.txt: the corpus has no text to learn a vocabulary from"),
             (["tokenize", "--train", f + "binary.txt", "--kind", "bpe", "--vocab-size", "100", "--out", f + "out.json"], 66,
-             "error: cannot read \(f)binary.txt as text (not valid UTF-8)"),
+             "error: cannot read \(f)binary.txt as text (not valid UTF-8: line 2, byte 129)"),
             (train + ["--vocab-size", "100", "--out", "/nonexistent/dir/out.json"], 1,
              "/nonexistent/dir/out.json: error: cannot write the tokenizer (the directory /nonexistent/dir does not exist)"),
         ]

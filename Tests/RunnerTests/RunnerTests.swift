@@ -14,6 +14,11 @@ final class RunnerTests: XCTestCase {
     /// Runs `runner arguments` from the package root with `input` on standard input; returns
     /// (exit code, stdout, stderr).
     func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> (Int32, String, String) {
+        try run(arguments, inputBytes: Data(input.utf8), environment: environment)
+    }
+
+    /// `run` with standard input of any bytes (a String holds only valid UTF-8).
+    func run(_ arguments: [String], inputBytes data: Data, environment: [String: String] = [:]) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = runner
         process.arguments = arguments
@@ -26,7 +31,6 @@ final class RunnerTests: XCTestCase {
         try process.run()
         // Written from another thread: a large input must not block while the runner's output fills its pipe.
         let writer = inPipe.fileHandleForWriting
-        let data = Data(input.utf8)
         DispatchQueue.global().async {
             writer.write(data)
             try? writer.close()

@@ -68,6 +68,10 @@ extension RunnerTests {
         XCTAssertEqual(code, 0, stderr)
         XCTAssertEqual(stdout, "star moon sun\nsun stone river tree\n")
         XCTAssertTrue(stderr.contains("sentences/s"), stderr)
+        // A stray byte on standard input is refused with its line, not translated as U+FFFD.
+        let (garbled, _, garbledError) = try run(["translate", path], inputBytes: Data("sun moon\nstar \u{e9}".utf8.dropLast()) + Data([0x20]))
+        XCTAssertEqual(garbled, 66, garbledError)
+        XCTAssertTrue(garbledError.contains("cannot read standard input as text (not valid UTF-8: line 2, byte 15)"), garbledError)
         let (missing, _, missingError) = try run(["translate", path, "--split", "test"])
         XCTAssertEqual(missing, 66, "a split needs the corpus: \(missingError)")
         XCTAssertTrue(missingError.contains("train.src"), missingError)
