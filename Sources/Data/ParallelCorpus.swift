@@ -57,9 +57,15 @@ public struct ParallelCorpus: Sendable {
         }
     }
 
+    /// The names of the three splits, which `reading` chooses from.
+    public static let splits: Set<String> = ["train", "valid", "test"]
+
     /// A registered parallel dataset (`multi30k`), its `<split>.<language>` files for the `source` and
-    /// `target` language codes; an unknown code is refused with the languages the dataset has.
-    public init(dataset name: String, source: String, target: String, locator: DataLocator) throws(DataError) {
+    /// `target` language codes; an unknown code is refused with the languages the dataset has. Splits
+    /// not in `reading` are left empty, their files unread (translating the test split needs no
+    /// training files).
+    public init(dataset name: String, source: String, target: String, locator: DataLocator,
+                reading: Set<String> = splits) throws(DataError) {
         guard let dataset = locator.registry[name] else {
             throw .notFound(reference: name, path: name, known: locator.registry.names)
         }
@@ -69,19 +75,22 @@ public struct ParallelCorpus: Sendable {
                 + "set data.source and data.target to two of them")
         }
         func split(_ split: String) throws(DataError) -> Split {
-            try Split(sourceAt: try locator.url(for: name, role: "\(split).\(source)"),
-                      targetAt: try locator.url(for: name, role: "\(split).\(target)"))
+            guard reading.contains(split) else { return try Split(source: [], target: [], sourcePath: "", targetPath: "") }
+            return try Split(sourceAt: try locator.url(for: name, role: "\(split).\(source)"),
+                             targetAt: try locator.url(for: name, role: "\(split).\(target)"))
         }
         (train, valid, test) = (try split("train"), try split("valid"), try split("test"))
     }
 
-    /// Pairs from files: the training files, and valid and test files where given; files without a pair are refused.
-    public init(train: Files, valid: Files?, test: Files?, locator: DataLocator) throws(DataError) {
-        func split(_ files: Files?) throws(DataError) -> Split {
-            guard let files else { return try Split(source: [], target: [], sourcePath: "", targetPath: "") }
+    /// Pairs from files: the training files, and valid and test files where given; files without a
+    /// pair are refused. Splits not in `reading` are left empty, as for a registered dataset.
+    public init(train: Files, valid: Files?, test: Files?, locator: DataLocator, reading: Set<String> = splits)
+        throws(DataError) {
+        func split(_ name: String, _ files: Files?) throws(DataError) -> Split {
+            guard let files, reading.contains(name) else { return try Split(source: [], target: [], sourcePath: "", targetPath: "") }
             return try Split(sourceAt: try locator.url(for: files.source), targetAt: try locator.url(for: files.target))
         }
-        (self.train, self.valid, self.test) = (try split(train), try split(valid), try split(test))
+        (self.train, self.valid, self.test) = (try split("train", train), try split("valid", valid), try split("test", test))
     }
 
     /// Every pair dropped for an empty side, for the log.

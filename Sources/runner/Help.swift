@@ -182,10 +182,11 @@ enum Help {
                      [--split valid|test] [--attention FILE.svg] [--data-dir DIR] [--checkpoint latest|best|FILE]
                      [< source lines]
 
-    Translates each line of standard input (or the sources of a split of the run's corpus) with the
-    run's latest checkpoint (--checkpoint best: the best validation one's, which the test BLEU was
-    scored with) and prints one detokenised translation a line; with --nbest N, N lines a
-    source: rank, score and translation. Decoding is greedy (--beam 1) or beam search as fairseq's:
+    Translates each line of standard input (or the sources of a split of the run's corpus, whose
+    files alone are read: the training files may be gone) with the run's latest checkpoint
+    (--checkpoint best: the best validation one's, which the test BLEU was scored with) and prints
+    one detokenised translation a line; with --nbest N, N lines a source: rank, score and
+    translation. Decoding is greedy (--beam 1) or beam search as fairseq's:
     a hypothesis scores its log-probability / length^A (--lenpen), at most
     ⌊max_len_a · (source length + 1) + max_len_b⌋ tokens come before its <eos> (the source's
     <bos> counted too under data.source_bos), and <eos> never comes first. Each flag defaults to the run's eval.decode and takes what that key takes. Prints

@@ -73,9 +73,15 @@ extension RunnerTests {
         XCTAssertEqual(garbled, 66, garbledError)
         XCTAssertTrue(garbledError.contains("cannot read standard input as text (not valid UTF-8: line 2, byte 15)"), garbledError)
         let (missing, _, missingError) = try run(["translate", path, "--split", "test"])
-        XCTAssertEqual(missing, 66, "a split needs the corpus: \(missingError)")
-        XCTAssertTrue(missingError.contains("train.src"), missingError)
-        for split in ["train", "valid", "test"] {
+        XCTAssertEqual(missing, 66, "a split needs its files: \(missingError)")
+        XCTAssertTrue(missingError.contains("test.src"), missingError)
+        // ... and those alone: the training files may be gone.
+        try FileManager.default.moveItem(at: moved.appendingPathComponent("test.src"), to: directory.appendingPathComponent("test.src"))
+        let (alone, testTranslations, aloneError) = try run(["translate", path, "--split", "test"])
+        XCTAssertEqual(alone, 0, aloneError)
+        let testSources = try String(contentsOf: directory.appendingPathComponent("test.src"), encoding: .utf8)
+        XCTAssertEqual(testTranslations.split(separator: "\n").count, testSources.split(separator: "\n").count)
+        for split in ["train", "valid"] {
             try FileManager.default.moveItem(at: moved.appendingPathComponent("\(split).src"),
                                              to: directory.appendingPathComponent("\(split).src"))
         }

@@ -8,8 +8,8 @@ import Text
 import Translation
 
 /// `runner translate`: a translation run's checkpoint (the latest unless chosen) decoding lines of source text, greedily
-/// or by beam search. It needs the run directory alone (its spec, tokenizers and checkpoint); the
-/// corpus is read only to translate one of its splits.
+/// or by beam search. It needs the run directory alone (its spec, tokenizers and checkpoint); a
+/// split's files are read only to translate that split.
 public final class RunTranslator {
     let spec: ExperimentSpec
     let locator: DataLocator
@@ -47,12 +47,13 @@ public final class RunTranslator {
     /// The decoding settings the run was evaluated with.
     public var decoding: DecodeSpec { spec.eval.decode }
 
-    /// The source lines of a split ("valid" or "test"), read from the run's corpus.
+    /// The source lines of a split ("valid" or "test") that has pairs, read from the run's corpus
+    /// (that split's files alone).
     public func sources(of split: String) throws -> [String] {
-        let corpus = try TranslationCorpus(spec, locator: locator, tokenizers: tokenizers)
-        let pairs = split == "valid" ? corpus.valid : split == "test" ? corpus.test : []
-        guard !pairs.isEmpty else { throw TrainingError.emptySplit(split) }
-        return pairs.map(corpus.sourceText)
+        let corpus = try TranslationCorpus.parallelCorpus(spec, locator: locator, reading: [split])
+        let lines = split == "valid" ? corpus.valid.source : split == "test" ? corpus.test.source : []
+        guard !lines.isEmpty else { throw TrainingError.emptySplit(split) }
+        return lines
     }
 
     /// The attention maps of the model producing `translation` from `source`, with their tokens (each

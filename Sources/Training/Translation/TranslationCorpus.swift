@@ -25,24 +25,7 @@ struct TranslationCorpus {
     init(_ spec: ExperimentSpec, locator: DataLocator, tokenizers given: (source: any Tokenizer, target: any Tokenizer)? = nil)
         throws {
         let data = spec.data
-        guard let sourceLanguage = data.source, let targetLanguage = data.target else {
-            throw DataError.invalidOption("a translation spec needs data.source and data.target")
-        }
-        let corpus: ParallelCorpus
-        if let files = data.files {
-            let pair = { (path: String) in
-                ParallelCorpus.Files(source: path.replacingOccurrences(of: "{lang}", with: sourceLanguage),
-                                     target: path.replacingOccurrences(of: "{lang}", with: targetLanguage))
-            }
-            guard files.train.contains("{lang}") else {
-                throw DataError.invalidOption("data.files.train '\(files.train)' needs '{lang}' where the language goes, "
-                    + "e.g. train.{lang}")
-            }
-            corpus = try ParallelCorpus(train: pair(files.train), valid: files.valid.map(pair), test: files.test.map(pair),
-                                        locator: locator)
-        } else {
-            corpus = try ParallelCorpus(dataset: data.corpus, source: sourceLanguage, target: targetLanguage, locator: locator)
-        }
+        let corpus = try Self.parallelCorpus(spec, locator: locator)
         let options = spec.tokenizers
         // A model that shares one embedding between the sides needs one vocabulary, learned from both.
         let joint = spec.model.shareEmbeddings == .all
@@ -66,6 +49,29 @@ struct TranslationCorpus {
         (train, tooLong) = (framed(limited.pairs), limited.dropped)
         (valid, test, empty) = (framed(encode(corpus.valid)), framed(encode(corpus.test)), corpus.dropped)
         references = (corpus.valid.target, corpus.test.target)
+    }
+
+    /// The spec's parallel files: a registered dataset's, or `data.files` with `{lang}` for each side's
+    /// code; only the splits in `reading` are read.
+    static func parallelCorpus(_ spec: ExperimentSpec, locator: DataLocator, reading: Set<String> = ParallelCorpus.splits)
+        throws -> ParallelCorpus {
+        let data = spec.data
+        guard let sourceLanguage = data.source, let targetLanguage = data.target else {
+            throw DataError.invalidOption("a translation spec needs data.source and data.target")
+        }
+        guard let files = data.files else {
+            return try ParallelCorpus(dataset: data.corpus, source: sourceLanguage, target: targetLanguage, locator: locator,
+                                      reading: reading)
+        }
+        let pair = { (path: String) in
+            ParallelCorpus.Files(source: path.replacingOccurrences(of: "{lang}", with: sourceLanguage),
+                                 target: path.replacingOccurrences(of: "{lang}", with: targetLanguage))
+        }
+        guard files.train.contains("{lang}") else {
+            throw DataError.invalidOption("data.files.train '\(files.train)' needs '{lang}' where the language goes, e.g. train.{lang}")
+        }
+        return try ParallelCorpus(train: pair(files.train), valid: files.valid.map(pair), test: files.test.map(pair),
+                                  locator: locator, reading: reading)
     }
 
     /// A pair's source sentence as text, without the `<bos>` that `data.source_bos` frames it with.
