@@ -22,18 +22,30 @@ public func readFileBytes(atPath path: String) throws(FileReadFailure) -> Data {
     }
 }
 
-/// `data` as UTF-8 text, or where it stops being UTF-8: "not valid UTF-8: line 3, byte 41" (byte
-/// counted from the start, both from 1), so the person can find the stray byte with an editor.
+/// `data` as UTF-8 text, or where it stops being UTF-8: "not valid UTF-8: line 3, byte 7 of the
+/// line, byte 41 of the text", counted from 1, lines ended by LF, CRLF or CR, so the person can find
+/// the stray byte with an editor.
 public func utf8Text(_ data: Data) throws(FileReadFailure) -> String {
     if let text = String(data: data, encoding: .utf8) { return text }
     var parser = Unicode.UTF8.ForwardParser()
     var bytes = data.makeIterator()
-    var (offset, line) = (0, 1)
-    while case .valid(let scalar) = parser.parseScalar(from: &bytes) {
-        if scalar.count == 1, scalar.first == UInt8(ascii: "\n") { line += 1 }
-        offset += scalar.count
+    var (offset, line, lineStart, afterCR) = (0, 1, 0, false)
+    while true {
+        switch parser.parseScalar(from: &bytes) {
+        case .valid(let scalar):
+            let byte = scalar.count == 1 ? scalar.first : nil
+            if byte == UInt8(ascii: "\r") || (byte == UInt8(ascii: "\n") && !afterCR) { line += 1 }
+            offset += scalar.count
+            if byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") { lineStart = offset }
+            afterCR = byte == UInt8(ascii: "\r")
+        case .error:
+            throw FileReadFailure(reason: "not valid UTF-8: line \(line), byte \(offset - lineStart + 1) of the line, "
+                + "byte \(offset + 1) of the text")
+        case .emptyInput:
+            // Every byte parsed: what Foundation refused, the standard library reads exactly.
+            return String(decoding: data, as: UTF8.self)
+        }
     }
-    throw FileReadFailure(reason: "not valid UTF-8: line \(line), byte \(offset + 1)")
 }
 
 /// Whether `path` names a directory (through symbolic links).

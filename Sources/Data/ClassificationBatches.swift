@@ -64,8 +64,11 @@ public struct ClassificationBuckets: BucketedBatches, Sendable {
     public let padding: Int
     public let composition: BatchComposition
 
+    /// - Parameter fitsSmallBuckets: whether a bucket of fewer texts than a batch takes batches of as
+    ///   many rows as it has texts, within buckets (across them, the last bucket must hold any batch).
+    ///   Scoring does; training keeps its shapes, so that a run resumes bit for bit across versions.
     public init(_ texts: [LabelledText], count: Int, batchSize: Int, batchTokens: Int?, padding: Int,
-                composition: BatchComposition = .withinBuckets) throws(DataError) {
+                composition: BatchComposition = .withinBuckets, fitsSmallBuckets: Bool = true) throws(DataError) {
         guard !texts.isEmpty else { throw .invalidOption("no labelled texts are left to batch") }
         guard count >= 1 else { throw .invalidOption("at least one length bucket is needed") }
         try composition.check(batchTokens: batchTokens)
@@ -75,10 +78,8 @@ public struct ClassificationBuckets: BucketedBatches, Sendable {
         buckets = LengthPartition.buckets(texts.map { [$0.tokens.count] }, count: count).map { members in
             let length = Self.longest(members, texts)
             let size = batchTokens.map { max(1, $0 / length) } ?? batchSize
-            // Batches within a bucket hold its texts alone: no more rows than it has (a long outlier
-            // in a bucket of its own is one row, not a batch of padding).
-            return Bucket(length: length, batchSize: composition == .withinBuckets ? min(size, members.count) : size,
-                          members: members)
+            let fits = fitsSmallBuckets && composition == .withinBuckets
+            return Bucket(length: length, batchSize: fits ? min(size, members.count) : size, members: members)
         }
         (self.texts, self.padding, self.composition) = (texts, padding, composition)
     }

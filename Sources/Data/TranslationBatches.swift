@@ -130,8 +130,12 @@ public struct TranslationBuckets: BucketedBatches, Sendable {
     ///   - batchSize: sentences per batch, or with `batchTokens`, the most tokens (the longer side of
     ///     the bucket's shape times its sentences) a batch may hold.
     ///   - composition: batches within buckets, or across them (then of `batchSize` sentences).
+    ///   - fitsSmallBuckets: whether a bucket of fewer pairs than a batch takes batches of as many rows
+    ///     as it has pairs (a long outlier alone is a batch of one), within buckets. Scoring does;
+    ///     training keeps its shapes, so that a run resumes bit for bit across versions.
     public init(_ pairs: [TranslationPair], count: Int, batchSize: Int, batchTokens: Int?, tokens: TranslationTokens,
-                composition: BatchComposition = .withinBuckets, readsPadding: Bool = false) throws(DataError) {
+                composition: BatchComposition = .withinBuckets, readsPadding: Bool = false, fitsSmallBuckets: Bool = true)
+        throws(DataError) {
         guard !pairs.isEmpty else { throw .invalidOption("no sentence pairs are left to batch") }
         guard count >= 1 else { throw .invalidOption("at least one length bucket is needed") }
         try composition.check(batchTokens: batchTokens)
@@ -139,9 +143,8 @@ public struct TranslationBuckets: BucketedBatches, Sendable {
         buckets = composition == .withinBuckets ? LengthPartition.buckets(lengths, count: count).map { members in
             let shape = Self.shape(holding: members, pairs)
             let size = batchTokens.map { max(1, $0 / max(shape.source, shape.target)) } ?? batchSize
-            // No more rows than the bucket has pairs: a long outlier in a bucket of its own is one row.
-            return Bucket(sourceLength: shape.source, targetLength: shape.target, batchSize: min(size, members.count),
-                          members: members)
+            return Bucket(sourceLength: shape.source, targetLength: shape.target,
+                          batchSize: fitsSmallBuckets ? min(size, members.count) : size, members: members)
         } : Self.shapesForRandomBatches(lengths, count: count, batchSize: batchSize)
         (self.pairs, self.tokens, self.composition, self.readsPadding) = (pairs, tokens, composition, readsPadding)
     }

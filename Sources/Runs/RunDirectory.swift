@@ -133,16 +133,30 @@ public struct RunDirectory: Hashable, Sendable {
     }
 
     /// The step a finished run ended at: summary.json's `steps`, when the newest checkpoint is of that
-    /// step and reads back whole. nil while steps remain: a run killed after its last checkpoint but
-    /// before its summary, one whose later checkpoints were deleted to train them again, or one whose
-    /// last checkpoint is damaged (resuming trains it again from an earlier one).
+    /// step, reads back whole and was saved under the spec.yaml there now. nil while steps remain (a
+    /// run killed after its last checkpoint but before its summary, one whose later checkpoints were
+    /// deleted to train them again, one whose last checkpoint is damaged) and for an edited spec, so
+    /// that resuming says what is wrong.
     public func finishedStep() throws -> Int? {
         guard let text = try? String(contentsOf: summaryURL, encoding: .utf8),
               case .object(let summary)? = try? JSONValue(parsing: text),
               case .int(let steps)? = summary["steps"],
               try checkpoints.list().last?.step == steps,
-              (try? checkpoints.latest())?.checkpoint.step == steps else { return nil }
+              let latest = try? checkpoints.latest(), latest.checkpoint.step == steps,
+              let spec = try? String(contentsOf: specURL, encoding: .utf8),
+              latest.checkpoint.specHash == Checkpoint.specHash(of: spec) else { return nil }
         return steps
+    }
+
+    /// Removes summary.json: a run resumed before its end is unfinished until it writes a new one, so
+    /// a resume killed on the way is not taken for finished by the summary of the run's first end.
+    public func removeSummary() throws {
+        guard FileManager.default.fileExists(atPath: summaryURL.path) else { return }
+        do {
+            try FileManager.default.removeItem(at: summaryURL)
+        } catch {
+            throw RunError.io(path: summaryURL.path, operation: "remove", reason: error.localizedDescription)
+        }
     }
 
     /// Appends the text generated at an eval, under a header naming the step.

@@ -17,8 +17,7 @@ final class BucketPrograms {
     private let threads: Int
     /// The generator behind dropout, saved in checkpoints.
     var randomState: SeededGenerator
-    /// The activation floats of each evaluation program compiled over the scratch: the run's peak is
-    /// the largest of these and the buckets'.
+    /// The activation floats of each evaluation program compiled over the buckets' arena.
     private var evaluationScratchFloats: [Int] = []
     var arena: ParameterArena { programs[0].arena }
 
@@ -61,7 +60,8 @@ final class BucketPrograms {
         let mebibytes: (Int) -> String = ParameterArena.mebibytes
         var lines = buckets
         if let largest = evaluationScratchFloats.max() {
-            lines.append("evaluation       \(evaluationScratchFloats.count) programs, activations \(mebibytes(largest)) at most")
+            lines.append("evaluation       \(evaluationScratchFloats.count) programs, activations \(mebibytes(largest)) "
+                + "the largest, \(mebibytes(evaluationScratchFloats.reduce(0, +))) in all")
         }
         let sizes: [Int] = programs.map(\.scratchFloats) + evaluationScratchFloats
         if scratch != nil, sizes.count > 1 {

@@ -69,7 +69,8 @@ public final class Trainer {
     }
 
     /// Continues a run where its latest checkpoint left it. Metrics logged after the checkpoint (by
-    /// the run that was killed) are dropped first, as they will be logged again.
+    /// the run that was killed) are dropped first, as they will be logged again, and a summary of an
+    /// earlier end goes until the run writes its new one.
     public static func resume(_ run: RunDirectory, locator: DataLocator, team: Team = .alone, echo: Bool = true) throws
         -> Trainer {
         let trainer = try open(run, locator: locator, team: team, echo: echo)
@@ -78,6 +79,7 @@ public final class Trainer {
         // Only once everything else has been checked; truncating replaces the file, so the append
         // handle is opened again.
         try MetricsWriter.truncate(run.metricsURL, afterStep: latest.checkpoint.step)
+        try run.removeSummary()
         trainer.metrics = try run.metricsWriter(tensorboard: trainer.spec.log.tensorboard,
                                                  resumedAfter: latest.checkpoint.step)
         try trainer.log?.line("resumed from \(latest.url.path) at step \(latest.checkpoint.step)")

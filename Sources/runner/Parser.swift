@@ -7,6 +7,8 @@ import Training
 struct Parser {
     private(set) var rest: [String]
     private var positionals: [String] = []
+    /// The switches `flag(_:)` took out: given with `=value`, they are refused as taking no value.
+    private var switches: Set<String> = []
 
     init(_ arguments: [String]) { rest = arguments }
 
@@ -25,6 +27,7 @@ struct Parser {
             // `--beam=5` is `--beam 5`; the value may hold '=' itself (`--set=model.hidden=64`).
             let separator = next.firstIndex(of: "=")
             let argument = separator.map { String(next[..<$0]) } ?? next
+            guard !switches.contains(argument) else { throw Command.UsageError(message: "\(argument) takes no value") }
             guard let value = separator.map({ String(next[next.index(after: $0)...]) }) ?? arguments.popFirst() else {
                 // A last flag without its value: asking `extra` with an empty one tells a known flag from a typo.
                 let known = allowed.contains(argument) || ((try? extra(argument, "")) ?? true)
@@ -80,6 +83,7 @@ struct Parser {
 
     /// Removes every occurrence of a switch that takes no value (`--lowercase`); whether there was one.
     mutating func flag(_ name: String) -> Bool {
+        switches.insert(name)
         let present = rest.contains(name)
         rest.removeAll { $0 == name }
         return present

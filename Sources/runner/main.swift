@@ -51,7 +51,7 @@ func main() -> Int32 {
             Interruption.install()
             let run = try RunDirectory.open(URL(fileURLWithPath: path))
             // A finished run is left exactly as it is: its test score, summary and wall time stand.
-            if let step = try run.finishedStep() {
+            if let step = try finishedStep(of: run, team: team) {
                 if team.isLeader { print("\(path) finished at step \(step) (see its summary.json); nothing to resume") }
             } else {
                 let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
@@ -145,6 +145,17 @@ func main() -> Int32 {
 
 /// Joins the MPI job when its launcher started this process (or `--distributed mpi` says so); else
 /// the process trains alone.
+/// The step `run` finished at, nil if it has steps to train. Rank 0 decides for every rank, after
+/// checking that no process is training the run (its summary may be about to change).
+func finishedStep(of run: RunDirectory, team: Team) throws -> Int? {
+    var step = ""
+    if team.isLeader {
+        try DirectoryLock.checkFree(run.url)
+        step = try run.finishedStep().map(String.init) ?? ""
+    }
+    return Int(try team.broadcast(step, "whether the run is finished"))
+}
+
 func joinTeam(_ options: Command.Options) throws -> Team {
     guard options.distributed ?? Team.launchedByMPI() else { return .alone }
     return try Team.join(timeout: options.collectiveTimeout) { Interruption.received }

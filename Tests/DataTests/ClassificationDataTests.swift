@@ -106,6 +106,8 @@ final class ClassificationDataTests: XCTestCase {
         XCTAssertEqual(try ClassificationBuckets(outlier, count: 3, batchSize: 8, batchTokens: nil, padding: 1).buckets.last?.batchSize, 1)
         XCTAssertEqual(try ClassificationBuckets(outlier, count: 3, batchSize: 8, batchTokens: nil, padding: 1,
                                                  composition: .acrossBuckets).buckets.last?.batchSize, 8)
+        XCTAssertEqual(try ClassificationBuckets(outlier, count: 3, batchSize: 8, batchTokens: nil, padding: 1,
+                                                 fitsSmallBuckets: false).buckets.last?.batchSize, 8, "training keeps its shapes")
         XCTAssertThrowsError(try ClassificationBuckets([LabelledText(tokens: [], label: 0)], count: 1, batchSize: 2,
                                                        batchTokens: nil, padding: 1))
     }

@@ -174,6 +174,8 @@ final class TranslationDataTests: XCTestCase {
         // A bucket takes no more rows than it has pairs: the outlier alone is a batch of one.
         let outlier = pairs.filter { $0.source.count < 20 } + [TranslationPair(source: Array(repeating: 4, count: 90), target: [4])]
         XCTAssertEqual(try TranslationBuckets(outlier, count: 4, batchSize: 8, batchTokens: nil, tokens: tokens).buckets.last?.batchSize, 1)
+        XCTAssertEqual(try TranslationBuckets(outlier, count: 4, batchSize: 8, batchTokens: nil, tokens: tokens,
+                                              fitsSmallBuckets: false).buckets.last?.batchSize, 8, "training keeps its shapes")
         let (kept, dropped) = pairs.limited(to: 20)
         XCTAssertEqual(kept.count + dropped, 103)
         XCTAssertTrue(kept.allSatisfy { (pair: TranslationPair) in pair.source.count <= 20 && pair.target.count <= 20 })

@@ -62,6 +62,7 @@ extension RunnerTests {
             ([gru, "--name=a/b"], 64, "error: --name "),
             ([gru, "--nmae=a"], 64, "error: unknown option '--nmae'"),
             ([gru, "--set="], 64, "error: --set takes key=value"),
+            (["bleu", "--ref", "a", "--hyp", "b", "--lowercase=yes"], 64, "error: --lowercase takes no value"),
             (["check", "experiments/sweeps/gru_lr.yaml", "--set", "seed=1"], 64, "error: check of a sweep takes no --set"),
             (["check", gru, "--set", "name=../x"], 64, "error: 'name' '../x' must not contain '/'"),
             ([gru, "--name", ".."], 64, "error: --name must not be '..'"),
@@ -114,8 +115,8 @@ extension RunnerTests {
         [
             (["check", f + "corpus_empty.yaml"], 64, "error: the corpus has 0 tokens, but batch_size 4 × seq_len 10 needs"),
             (["check", f + "corpus_short.yaml"], 64, "error: the corpus has 6 tokens"),
-            (["check", f + "corpus_binary.yaml"], 66, "error: cannot read \(f)binary.txt as text (not valid UTF-8: line 2, byte 129)"),
-            (["check", f + "corpus_utf16.yaml"], 66, "error: cannot read \(f)utf16.txt as text (not valid UTF-8: line 1, byte 1)"),
+            (["check", f + "corpus_binary.yaml"], 66, "error: cannot read \(f)binary.txt as text (not valid UTF-8: line 3, byte 115 of the line, byte 129 of the text)"),
+            (["check", f + "corpus_utf16.yaml"], 66, "error: cannot read \(f)utf16.txt as text (not valid UTF-8: line 1, byte 1 of the line, byte 1 of the text)"),
             (["check", f + "corpus_long.yaml"], 0, "corpus_long: rnn_lm (gru), vocabulary 7, train tokens 47185916"),
             (["check", f + "corpus_crlf.yaml"], 0, "vocabulary 19"),
             (["check", f + "corpus_missing.yaml"], 66, "/nonexistent/corpus.txt"),
@@ -231,7 +232,7 @@ extension RunnerTests {
             (["tokenize", "--train", f + "empty.txt", "--kind", "bpe", "--vocab-size", "100", "--out", f + "out.json"], 64,
              "error: --train \(f)empty.txt: the corpus has no text to learn a vocabulary from"),
             (["tokenize", "--train", f + "binary.txt", "--kind", "bpe", "--vocab-size", "100", "--out", f + "out.json"], 66,
-             "error: cannot read \(f)binary.txt as text (not valid UTF-8: line 2, byte 129)"),
+             "error: cannot read \(f)binary.txt as text (not valid UTF-8: line 3, byte 115 of the line, byte 129 of the text)"),
             (train + ["--vocab-size", "100", "--out", "/nonexistent/dir/out.json"], 1,
              "/nonexistent/dir/out.json: error: cannot write the tokenizer (the directory /nonexistent/dir does not exist)"),
         ]

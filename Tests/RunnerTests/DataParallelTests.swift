@@ -58,6 +58,12 @@ extension RunnerTests {
         let (code, _, error) = try mpirun(["resume", killed.path])
         XCTAssertEqual(code, 0, error)
         try assertSameEnd(killed, straight, after: 1)
+        // A finished run is left as it is: rank 0 says so for every rank.
+        let before = try contents(of: straight)
+        let (finishedCode, finishedOutput, finishedError) = try mpirun(["resume", straight.path])
+        XCTAssertEqual(finishedCode, 0, finishedError)
+        XCTAssertEqual(finishedOutput.components(separatedBy: "nothing to resume").count, 2, finishedOutput)
+        XCTAssertEqual(try contents(of: straight), before)
         // Another rank count would split the batches and the carried state otherwise. (A finished run
         // is left as it is whatever the count, so each run gets steps to train again first.)
         try removeNewestCheckpoint(of: killed)

@@ -51,12 +51,12 @@ final class ClassificationSession: TaskSession {
         (self.spec, self.corpus) = (spec, corpus)
         let train = spec.train
         let padding = corpus.tokenizer.paddingID ?? 0
-        let bucketed = { (texts: [LabelledText]) in
+        let bucketed = { (texts: [LabelledText], scoring: Bool) in
             try ClassificationBuckets(texts, count: spec.data.buckets, batchSize: train.batchSize, batchTokens: train.batchTokens,
-                                      padding: padding, composition: spec.data.batching.composition)
+                                      padding: padding, composition: spec.data.batching.composition, fitsSmallBuckets: scoring)
         }
-        buckets = try bucketed(corpus.train)
-        let scoring = { (texts: [LabelledText]) in texts.isEmpty ? nil : try bucketed(texts) }
+        buckets = try bucketed(corpus.train, false)
+        let scoring = { (texts: [LabelledText]) in texts.isEmpty ? nil : try bucketed(texts, true) }
         let (valid, test) = (try scoring(corpus.valid), try scoring(corpus.test))
         evaluation = (valid, test, valid?.shapes.count ?? 0)
         classificationPlan = try ClassificationPlan(spec, vocabularySize: corpus.tokenizer.vocabularySize,

@@ -57,13 +57,13 @@ final class TranslationSession: TaskSession {
         self.spec = spec
         self.corpus = corpus
         let train = spec.train
-        let bucketed = { (pairs: [TranslationPair]) in
+        let bucketed = { (pairs: [TranslationPair], scoring: Bool) in
             try TranslationBuckets(pairs, count: spec.data.buckets, batchSize: train.batchSize, batchTokens: train.batchTokens,
                                    tokens: corpus.tokens, composition: spec.data.batching.composition,
-                                   readsPadding: spec.data.padding == .read)
+                                   readsPadding: spec.data.padding == .read, fitsSmallBuckets: scoring)
         }
-        buckets = try bucketed(corpus.train)
-        let scoring = { (pairs: [TranslationPair]) in pairs.isEmpty ? nil : try bucketed(pairs) }
+        buckets = try bucketed(corpus.train, false)
+        let scoring = { (pairs: [TranslationPair]) in pairs.isEmpty ? nil : try bucketed(pairs, true) }
         let (valid, test) = (try scoring(corpus.valid), try scoring(corpus.test))
         let shapes = { (buckets: TranslationBuckets?) in
             (buckets?.buckets ?? []).map {
