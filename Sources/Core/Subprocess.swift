@@ -15,7 +15,8 @@ public func runProcess(_ arguments: [String]) -> ProcessResult? {
     process.arguments = arguments
     // Standard error goes to a file, read at the end: two pipes read one after the other could
     // leave the child blocked on the second while the first is drained. The file's name is removed
-    // as soon as it is open, so no temporary file outlives this call, even if the runner is killed.
+    // as soon as it is open, before the child starts, so a runner killed while the child runs (SIGKILL
+    // runs no cleanup) leaves no file behind.
     let errorURL = FileManager.default.temporaryDirectory.appendingPathComponent("seqlab-stderr-\(UUID().uuidString)")
     guard FileManager.default.createFile(atPath: errorURL.path, contents: nil),
           let errorFile = try? FileHandle(forUpdating: errorURL) else { return nil }
