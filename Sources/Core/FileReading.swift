@@ -16,7 +16,16 @@ public func readFileBytes(atPath path: String) throws(FileReadFailure) -> Data {
     guard !isDirectory.boolValue else { throw FileReadFailure(reason: "it is a directory, not a file") }
     guard FileManager.default.isReadableFile(atPath: path) else { throw FileReadFailure(reason: "permission denied") }
     do {
+        // A pipe (`--ref <(zcat refs.gz)`) has no size to read up to: it is read to its end.
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              attributes[.type] as? FileAttributeType == .typeRegular else {
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw FileReadFailure(reason: "permission denied") }
+            defer { try? handle.close() }
+            return try handle.readToEnd() ?? Data()
+        }
         return try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch let failure as FileReadFailure {
+        throw failure
     } catch {
         throw FileReadFailure(reason: error.localizedDescription)
     }
