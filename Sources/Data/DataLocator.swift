@@ -89,10 +89,15 @@ public struct DataLocator: Sendable {
     /// The text of standard input, which must be UTF-8 (a stray byte is refused with its line, not
     /// read as U+FFFD).
     public static func standardInputText() throws(DataError) -> String {
+        try text(of: FileHandle.standardInput.readDataToEndOfFile(), from: "standard input")
+    }
+
+    /// `data` as UTF-8 text, or the error that names `file` and the first stray byte.
+    private static func text(of data: Foundation.Data, from file: String) throws(DataError) -> String {
         do {
-            return try utf8Text(FileHandle.standardInput.readDataToEndOfFile())
+            return try utf8Text(data)
         } catch {
-            throw .unreadable(file: "standard input", reason: error.reason)
+            throw .unreadable(file: file, reason: error.reason)
         }
     }
 
@@ -112,11 +117,7 @@ public struct DataLocator: Sendable {
                 throw .unreadable(file: url.path, reason: "gzip: \(error)")
             }
         }
-        do {
-            return try utf8Text(data)
-        } catch {
-            throw .unreadable(file: url.path, reason: error.reason)
-        }
+        return try text(of: data, from: url.path)
     }
 
     private static func absolute(_ path: String, in directory: String) -> String {

@@ -132,15 +132,20 @@ public struct RunDirectory: Hashable, Sendable {
         try atomicWrite(Data((JSONValue.object(JSONObject(summary)).pretty + "\n").utf8), to: summaryURL)
     }
 
+    /// summary.json as the run's end wrote it; nil when there is none or it does not parse.
+    public var summary: JSONObject? {
+        guard let text = try? String(contentsOf: summaryURL, encoding: .utf8),
+              case .object(let summary)? = try? JSONValue(parsing: text) else { return nil }
+        return summary
+    }
+
     /// The step a finished run ended at: summary.json's `steps`, when the newest checkpoint is of that
     /// step, reads back whole and was saved under the spec.yaml there now. nil while steps remain (a
     /// run killed after its last checkpoint but before its summary, one whose later checkpoints were
     /// deleted to train them again, one whose last checkpoint is damaged) and for an edited spec, so
     /// that resuming says what is wrong.
     public func finishedStep() throws -> Int? {
-        guard let text = try? String(contentsOf: summaryURL, encoding: .utf8),
-              case .object(let summary)? = try? JSONValue(parsing: text),
-              case .int(let steps)? = summary["steps"],
+        guard case .int(let steps)? = summary?["steps"],
               try checkpoints.list().last?.step == steps,
               let latest = try? checkpoints.latest(), latest.checkpoint.step == steps,
               let spec = try? String(contentsOf: specURL, encoding: .utf8),

@@ -214,10 +214,7 @@ public final class Sweep {
 
     /// The metric as the trial's summary.json reports it at the end.
     func finalMetric(of index: Int) -> Double? {
-        let summary = directory.run(trial: index).summaryURL
-        guard let text = try? String(contentsOf: summary, encoding: .utf8),
-              case .object(let object)? = try? JSONValue(parsing: text),
-              case .object(let final)? = object["final"] else { return nil }
+        guard case .object(let final)? = directory.run(trial: index).summary?["final"] else { return nil }
         switch final[metric] {
         case .double(let value)?: return value
         case .int(let value)?: return Double(value)
