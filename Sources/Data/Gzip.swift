@@ -25,11 +25,17 @@ public enum Gzip {
         let bytes = [UInt8](data)
         var output: [UInt8] = []
         var position = 0
-        repeat {
+        while true {
             position = try member(bytes, at: position, into: &output)
-            // Padding of zeros after the last member is ignored, as gzip ignores it.
-        } while bytes[position...].contains(where: { $0 != 0 })
-        return output
+            // Padding of zeros after the last member is ignored, as gzip ignores it; other bytes
+            // there must start another member (`cat a.gz b.gz`), else the file was damaged or appended to.
+            let rest = bytes[position...]
+            guard rest.contains(where: { $0 != 0 }) else { return output }
+            guard rest.starts(with: [0x1f, 0x8b]) else {
+                throw FormatError("the last \(rest.count) bytes follow the end of the gzip data and are not gzip data: "
+                    + "the file was damaged or something was appended to it")
+            }
+        }
     }
 
     /// Decodes the member at `start` onto `output`; returns where the next one starts.

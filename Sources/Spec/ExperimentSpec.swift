@@ -277,6 +277,21 @@ extension ExperimentSpec: SpecSection {
                 throw (data?.mark ?? node.mark).error("a translation spec needs 'data.\(key)', the \(key) language",
                                                       hint: "e.g. data: {corpus: multi30k, source: de, target: en}")
             }
+            // Both sides are read from the files of their language code: one code twice, or a file
+            // path without `{lang}`, would pair every sentence with itself.
+            if value.data.source == value.data.target, let target = data?.entry("target") {
+                throw target.value.mark.error("'data.source' and 'data.target' are both '\(value.data.target ?? "")': "
+                    + "both sides would read the same files", hint: "name two languages, e.g. source: de, target: en")
+            }
+            let files = data?.entry("files")?.value
+            for key in ["train", "valid", "test"] {
+                guard let path = files?.entry(key)?.value, !path.isNull, case .scalar(let text, _) = path.value,
+                      !text.contains("{lang}") else {
+                    continue
+                }
+                throw path.mark.error("'data.files.\(key)' needs '{lang}' where the language code goes, so that one "
+                    + "pattern names both sides' files", hint: "e.g. \(key): corpus/\(key).{lang}")
+            }
         }
     }
 }

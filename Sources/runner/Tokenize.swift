@@ -11,7 +11,9 @@ enum TokenizeCommand {
     static func encode(tokenizerPath: String) throws {
         let tokenizer = try TokenizerFile.load(from: URL(fileURLWithPath: tokenizerPath))
         var output = ""
-        while let line = readLine(strippingNewline: true) {
+        // All of standard input first, so that a byte that is not UTF-8 is refused with its line
+        // rather than read as U+FFFD; lines end in LF, CRLF or CR.
+        for line in LabelledLines.lines(of: try DataLocator.standardInputText()) {
             let ids = tokenizer.encode(line)
             output += "{\"ids\": [" + ids.map(String.init).joined(separator: ", ") + "], \"tokens\": ["
                 + ids.map { doubleQuoted(tokenizer.token(for: $0) ?? "") }.joined(separator: ", ") + "]}\n"
@@ -35,6 +37,11 @@ enum TokenizeCommand {
         try tokenizer.save(to: URL(fileURLWithPath: request.output))
         print(String(format: "trained %@ on %@: %d tokens in %.2f s; saved %@", request.kind, request.corpus,
                      tokenizer.vocabularySize, seconds, request.output))
+        // As Hugging Face's trainers, every character seen is a token whatever the size asked for.
+        if tokenizer.vocabularySize > request.vocabularySize {
+            print("note: that is more than --vocab-size \(request.vocabularySize): the special tokens and every character "
+                + "of the corpus are tokens before any merge")
+        }
     }
 
     private static func flush(_ output: inout String) {

@@ -28,7 +28,7 @@ enum TranslateCommand {
             throw Command.UsageError(message: "--attention: the model has no attention (model.attention: none)")
         }
         let lines = try options.split.map { try translator.sources(of: $0) }
-            ?? standardInputLines()
+            ?? DataLocator.lines(of: DataLocator.standardInputText())
         if attentionFile != nil, lines.isEmpty {
             throw Command.UsageError(message: "--attention: no source sentence to draw (standard input is empty)")
         }
@@ -60,14 +60,4 @@ enum TranslateCommand {
                                                    lines.count, seconds, Double(lines.count) / seconds,
                                                    Double(tokens) / seconds).utf8))
     }
-}
-
-/// The lines of standard input, split at `\n` as Unicode scalars ("\r\n" is one Character, which a
-/// split on Characters would not cut; the `\r` left is white space to the tokenizers).
-private func standardInputLines() throws -> [String] {
-    let text = try DataLocator.standardInputText()
-    var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
-        .map { String(String.UnicodeScalarView($0)) }
-    if lines.last == "" { lines.removeLast() }
-    return lines
 }

@@ -58,6 +58,12 @@ final class GzipTests: XCTestCase {
         XCTAssertThrowsError(try Gzip.decompress(Foundation.Data(Self.fixed.dropLast(8) + [0, 0, 0, 0, 24, 0, 0, 0]))) {
             XCTAssertTrue("\($0)".contains("CRC-32 mismatch"), "\($0)")
         }
+        // Bytes after the last member that are neither zero padding nor another member: `gzip -d`
+        // warns of "trailing garbage"; a corpus with them is refused, saying where they are.
+        XCTAssertThrowsError(try Gzip.decompress(Foundation.Data(Self.fixed + [0, 0] + Array("tail\n".utf8)))) {
+            XCTAssertEqual("\($0)", "the last 7 bytes follow the end of the gzip data and are not gzip data: "
+                + "the file was damaged or something was appended to it")
+        }
     }
 
     /// A corrupt .gz named as a corpus file is an unreadable file (exit 66) naming it and the reason.

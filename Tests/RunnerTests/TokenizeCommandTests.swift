@@ -25,6 +25,17 @@ extension RunnerTests {
                                                   encoding: .utf8))
             XCTAssertEqual(try decodeLines(stdout), expected, kind)
         }
+        // Lines may end in CRLF or CR as well as LF; a stray byte is refused with its line, not encoded as U+FFFD.
+        let tokenizer = ["tokenize", "--tokenizer", Self.fixtures.appendingPathComponent("bpe_bytelevel.json").path]
+        let lf = try run(tokenizer, input: "Hello there\nGeneral Kenobi\n")
+        XCTAssertEqual(try run(tokenizer, input: "Hello there\r\nGeneral Kenobi\r\n").1, lf.1)
+        XCTAssertEqual(try run(tokenizer, input: "Hello there\rGeneral Kenobi").1, lf.1)
+        XCTAssertEqual(try decodeLines(lf.1).count, 2)
+        let (code, stdout, stderr) = try run(tokenizer, inputBytes: Data("Hello there\nGeneral ".utf8) + Data([0xC3, 0x28]))
+        XCTAssertEqual(code, 66, stderr)
+        XCTAssertEqual(stdout, "", "nothing encoded before the refusal")
+        XCTAssertTrue(stderr.contains("cannot read standard input as text (not valid UTF-8: line 2, byte 9 of the line, byte 21 of the text)"),
+                      stderr)
     }
 
     /// Trained through the CLI, then used through the CLI: `sample.txt` encodes exactly as with the
@@ -42,6 +53,13 @@ extension RunnerTests {
                                 input: sample)
         XCTAssertEqual(ours.0, 0, ours.2)
         XCTAssertEqual(try decodeLines(ours.1), try decodeLines(reference.1))
+        // A size below the alphabet gets the alphabet (as the reference does), and says why.
+        let small = try run(["tokenize", "--train", "tinyshakespeare", "--kind", "bpe_bytelevel", "--vocab-size", "10",
+                             "--out", output.path])
+        XCTAssertEqual(small.0, 0, small.2)
+        XCTAssertTrue(small.1.contains(": 257 tokens in "), small.1)
+        XCTAssertTrue(small.1.contains("note: that is more than --vocab-size 10: the special tokens and every character"), small.1)
+        XCTAssertFalse(stdout.contains("note:"), "2000 tokens as asked: \(stdout)")
     }
 
     func testTokenizeRefusesBadFlagsAndFiles() throws {

@@ -53,8 +53,8 @@ final class ResolvedYAMLTests: XCTestCase {
         spec.data.corpus = "../shared/data/multi30k"
         spec.data.split = nil
         var files = DataFilesSpec()
-        files.train = "train.de"
-        files.test = "test 2016.de"
+        files.train = "train.{lang}"
+        files.test = "test 2016.{lang}"
         spec.data.files = files
         spec.data.maxLength = 50
         spec.tokenizer.kind = .bpeByteLevel

@@ -52,7 +52,7 @@ struct TranslationCorpus {
     }
 
     /// The spec's parallel files: a registered dataset's, or `data.files` with `{lang}` for each side's
-    /// code; only the splits in `reading` are read.
+    /// code (the spec's loader made sure every pattern has it); only the splits in `reading` are read.
     static func parallelCorpus(_ spec: ExperimentSpec, locator: DataLocator, reading: Set<String> = ParallelCorpus.splits)
         throws -> ParallelCorpus {
         let data = spec.data
@@ -66,9 +66,6 @@ struct TranslationCorpus {
         let pair = { (path: String) in
             ParallelCorpus.Files(source: path.replacingOccurrences(of: "{lang}", with: sourceLanguage),
                                  target: path.replacingOccurrences(of: "{lang}", with: targetLanguage))
-        }
-        guard files.train.contains("{lang}") else {
-            throw DataError.invalidOption("data.files.train '\(files.train)' needs '{lang}' where the language goes, e.g. train.{lang}")
         }
         return try ParallelCorpus(train: pair(files.train), valid: files.valid.map(pair), test: files.test.map(pair),
                                   locator: locator, reading: reading)
