@@ -177,6 +177,7 @@ extension RunnerTests {
              "error: --beam: 'eval.decode.beam' must be between 1 and 1024, found 4611686018427387904"),
             (["translate", path, "--nbest", "3"], 64, "error: --nbest 3 is more than the beam 1 keeps"),
             (["translate", path, "--split", "dev"], 64, "error: --split takes valid or test (got 'dev')"),
+            (["eval", path, "--split", "train"], 64, "error: translation runs are scored on valid, test only, not on train"),
             (["translate", "/nonexistent/run"], 66, "no run directory at /nonexistent/run"),
             (["translate", lm], 64, "is a language_model run; translate needs a translation run"),
             (["sample", path], 64, "is a translation run; sample needs a language_model run"),

@@ -38,7 +38,9 @@ final class TranslationSession: TaskSession {
     var plan: any TrainingPlan { translationPlan }
     var arena: ParameterArena { training.arena }
     var batchesPerEpoch: Int { buckets.batchesPerEpoch }
-    var scoredSplits: [String] { ["train", "valid", "test"] }
+    /// Training pairs are bucketed for training alone (no evaluation programs are compiled for their
+    /// shapes); the training loss is in metrics.jsonl.
+    var scoredSplits: [String] { ["valid", "test"] }
     var warnings: [String] { latest?.warnings ?? [] }
 
     convenience init(spec: ExperimentSpec, locator: DataLocator) throws {
