@@ -58,6 +58,7 @@ public struct SweepSpec: Sendable, Equatable {
     public var parameters: [Parameter] = []
     /// `<split>.<metric>` as summary.json reports it, e.g. `valid.ppl`.
     public var metric = "valid.loss"
+    /// Given, or the way `metric` improves (`MetricDirection`).
     public var goal = Goal.minimize
     public var earlyStop = false
 
@@ -123,6 +124,8 @@ public struct SweepSpec: Sendable, Equatable {
                                       hint: "e.g. valid.ppl or valid.loss")
             }
         }
+        // Without a goal, the way the metric improves: a sweep on valid.accuracy wants the highest.
+        if root.entry("goal") == nil { sweep.goal = MetricDirection.lowerIsBetter(sweep.metric) ? .minimize : .maximize }
         switch (sweep.method, sweep.trials) {
         case (.random, nil):
             throw (root.entry("method")?.value.mark ?? root.mark).error("a random sweep needs 'trials'", hint: "trials: 8")
@@ -187,8 +190,14 @@ public struct SweepSpec: Sendable, Equatable {
         if kind == .intUniform, lower.rounded() != lower || upper.rounded() != upper {
             throw low.value.mark.error("'\(name)' int_uniform takes whole numbers for 'min' and 'max'")
         }
-        // Both ends must be values the spec accepts (an lr of 0, a dropout of 1 are refused there).
+        // Both ends must be values the spec accepts (an lr of 0, a dropout of 1 are refused there), and
+        // with uniform and log_uniform a fraction between them too: an integer key takes int_uniform.
         for end in [low.value, high.value] { _ = try base.decode(setting: path, to: end) }
+        let fraction = Node(value: .scalar(String(lower + (upper - lower) * 0.37), plain: true), mark: distribution.value.mark)
+        if kind != .intUniform, (try? base.decode(setting: path, to: fraction)) == nil {
+            throw distribution.value.mark.error("'\(name)' takes whole numbers, and \(kind.rawValue) draws fractions",
+                                                hint: "use distribution: int_uniform")
+        }
         return Parameter(path: entry.key, domain: .range(kind, min: lower, max: upper))
     }
 

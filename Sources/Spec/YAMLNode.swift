@@ -6,8 +6,9 @@ final class SourceText: Sendable {
 
     init(path: String, text: String) {
         self.path = path
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        // By scalars: "\r\n" is one Character, which a split on Characters would not cut.
+        self.lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { String($0.last == "\r" ? $0.dropLast() : $0) }
     }
 
     /// Command-line overrides: one pseudo-line per `--set` argument, so line N is the N-th override.

@@ -72,16 +72,17 @@ public struct Preprocessor: Hashable, Sendable {
         case .none:
             return [lowercase ? text.lowercased() : text]
         case .letters:
-            return text.split(separator: "\n", omittingEmptySubsequences: false).map { Self.lettersOnly($0) }
+            // Split by scalars: "\r\n" is one Character, which a split on Characters would not cut.
+            return text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { Self.lettersOnly($0) }
         }
     }
 
     /// `re.sub('[^A-Za-z]+', ' ', line).strip().lower()`: only ASCII letters count as letters, as in
     /// the regular expression, so accented letters become spaces too.
-    static func lettersOnly(_ line: Substring) -> String {
+    static func lettersOnly(_ line: Substring.UnicodeScalarView) -> String {
         var scalars = String.UnicodeScalarView()
         var pendingSpace = false
-        for scalar in line.unicodeScalars {
+        for scalar in line {
             switch scalar.value {
             case 0x41...0x5A, 0x61...0x7A:
                 if pendingSpace && !scalars.isEmpty { scalars.append(" ") }

@@ -59,18 +59,19 @@ public final class RunContext {
 
     /// A run as its chosen checkpoint (the latest readable one unless said) left it: the run's own
     /// spec.yaml and tokenizer.json, the checkpoint checked against the spec's hash, its weights (and
-    /// buffers) in the arena.
-    public static func open(_ run: RunDirectory, for purpose: Purpose, checkpoint: CheckpointChoice = .latest) throws
-        -> RunContext {
-        try open(run, spec: try ExperimentSpec.load(path: run.specURL.path), for: purpose, checkpoint: checkpoint)
+    /// buffers) in the arena. `command` names what asks, in the refusal of a run of another task.
+    public static func open(_ run: RunDirectory, for purpose: Purpose, checkpoint: CheckpointChoice = .latest,
+                            command: String = "sample") throws -> RunContext {
+        try open(run, spec: try ExperimentSpec.load(path: run.specURL.path), for: purpose, checkpoint: checkpoint, command: command)
     }
 
     /// `open(_:for:checkpoint:)` with the run's spec.yaml already loaded. A run that `team` goes on
     /// training must be the number of ranks that trained it (nil: the run is only read).
     static func open(_ run: RunDirectory, spec: ExperimentSpec, for purpose: Purpose,
-                     checkpoint choice: CheckpointChoice = .latest, continuing team: Team? = nil) throws -> RunContext {
+                     checkpoint choice: CheckpointChoice = .latest, continuing team: Team? = nil,
+                     command: String = "sample") throws -> RunContext {
         guard spec.task == .languageModel else {
-            throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: "sample")
+            throw TrainingError.wrongTask(run: run.url.path, task: spec.task.rawValue, command: command)
         }
         let latest = try run.checkpoint(choice)
         if let team, latest.checkpoint.ranks != team.size {

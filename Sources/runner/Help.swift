@@ -335,7 +335,7 @@ enum Help {
         model.hidden: {values: [128, 256]}
         model.dropout: {distribution: uniform, min: 0.0, max: 0.5}   # uniform, log_uniform, int_uniform
       metric: valid.ppl                        # as summary.json reports it
-      goal: minimize
+      goal: minimize                           # default: the way the metric improves (bleu: maximize)
       early_stop: true                         # stop a trial worse than the finished trials' median
     Every key and value is checked against the base experiment before anything runs. The trials run
     as N child processes (default 1) with the cores divided among them, each a run directory

@@ -67,7 +67,8 @@ func main() -> Int32 {
             // The task files first: a mistake in one shows before the model is loaded.
             let task = try PromptedTask.load(path: options.task)
             let demos = try options.demos.map(PromptedTask.load(path:)) ?? task
-            let sampler = try Sampler.open(try RunDirectory.open(URL(fileURLWithPath: path)), checkpoint: options.checkpoint)
+            let sampler = try Sampler.open(try RunDirectory.open(URL(fileURLWithPath: path)), checkpoint: options.checkpoint,
+                                           command: "eval --task")
             for warning in sampler.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
             print(try PromptedEvaluation(sampler).evaluate(task, shots: options.shots, demos: demos, seed: options.seed))
         case .table(let paths, let options):

@@ -26,6 +26,12 @@ final class NamesCorpusTests: XCTestCase {
                                                        reason: "'j.r' contains '.', the start/end symbol of every name"))
         }
         XCTAssertNil(try NamesCorpus(text: "ann\n", source: "x").encode("bob"))
+        // Lines may end in CRLF (one Character to Swift) or CR as well as LF.
+        XCTAssertEqual(try NamesCorpus(text: "ann\r\nbob\r\n\r\neve\rjo", source: "x").words, ["ann", "bob", "eve", "jo"])
+        XCTAssertThrowsError(try NamesCorpus(text: "ann\r\nj.r\r\n", source: "names.txt")) {
+            XCTAssertEqual($0 as? DataError, .malformed(file: "names.txt", line: 2,
+                                                       reason: "'j.r' contains '.', the start/end symbol of every name"))
+        }
         XCTAssertThrowsError(try ContextWindows(LineExamples(lines: [[1]], boundary: 0), block: 0))
     }
 

@@ -387,3 +387,32 @@ extension RunnerTests {
         XCTAssertTrue(error.hasPrefix("error: \(config.path): n_head is 4 but the spec's model.heads is 2"), error)
     }
 }
+
+extension RunnerTests {
+    /// `data.format: lines` frames each line in `train.seq_len` positions. A line too long for them is
+    /// refused in whichever split the seed's shuffle puts it, naming the split; a valid or test line
+    /// used to pass the training split's check and trap at the first evaluation.
+    func testALineLongerThanTheWindowIsRefusedInEverySplit() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("long-line-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let names = directory.appendingPathComponent("names.txt"), spec = directory.appendingPathComponent("lines.yaml")
+        try Data((Array(repeating: "abc", count: 9) + ["abcdefgh"]).joined(separator: "\n").utf8).write(to: names)
+        try Data("""
+            data: {corpus: \(names.path), format: lines}
+            tokenizer: {kind: char}
+            model: {kind: rnn_lm, cell: gru, hidden: 8}
+            train: {batch_size: 2, seq_len: 4, epochs: 1}
+            """.utf8).write(to: spec)
+        var splits: Set<String> = []
+        for seed in 0..<20 {
+            let (code, _, error) = try run(["check", spec.path, "--set", "seed=\(seed)"])
+            XCTAssertEqual(code, 64, error)
+            let split = ["valid ", "test ", ""].first { error.hasPrefix("error: the longest \($0)line needs 9 positions") }
+            XCTAssertNotNil(split, error)
+            splits.insert(split ?? "none")
+        }
+        XCTAssertTrue(splits.contains("") && !splits.isDisjoint(with: ["valid ", "test "]),
+                      "the long line in training and in an evaluation split over the seeds: \(splits)")
+    }
+}

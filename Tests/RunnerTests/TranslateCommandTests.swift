@@ -170,7 +170,10 @@ extension RunnerTests {
         XCTAssertEqual(languageModel, 0, lmError)
         let lm = runs.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: runs.path)
             .first { $0.hasPrefix("lm-") })).path
+        let task = directory.appendingPathComponent("task.jsonl")
+        try Data(#"{"context": "sun", "choices": [" moon", " star"], "answer": 0}"#.utf8).write(to: task)
         try assertRefusals([
+            (["eval", path, "--task", task.path], 64, "is a translation run; eval --task needs a language_model run"),
             (["translate", path, "--beam", "0"], 64, "error: --beam: 'eval.decode.beam' must be between 1 and 1024, found 0"),
             (["translate", path, "--lenpen", "nan"], 64, "error: --lenpen: expected a number for 'eval.decode.lenpen', found 'nan'"),
             (["translate", path, "--beam", "4611686018427387904"], 64,

@@ -375,6 +375,9 @@ final class SpecErrorTests: XCTestCase {
         XCTAssertEqual(error.kind, .invalidSpec)
         XCTAssertEqual(error.hint, "did you mean 'hidden'?")
         XCTAssertEqual(error.location, SourceLocation(path: path, line: 3, column: 3))
+        // A file saved with CRLF line ends shows the same line, without its CR.
+        let crlf = try fixtures.write("x.yaml", (minimalSpec + "model:\n  hiden: 256\n").replacingOccurrences(of: "\n", with: "\r\n"))
+        XCTAssertEqual(try XCTUnwrap(loadError(crlf)).rendered, error.rendered)
     }
 
     /// A caret under a column after a tab is padded with that tab, so it lines up in a terminal.

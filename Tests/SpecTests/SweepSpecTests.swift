@@ -43,6 +43,17 @@ final class SweepSpecTests: XCTestCase {
         }
     }
 
+    /// Without `goal`, a sweep seeks the way its metric improves; a given goal stands.
+    func testTheGoalFollowsTheMetricUnlessGiven() throws {
+        let parameters = "parameters: {model.hidden: [8, 16]}\n"
+        XCTAssertEqual(try sweep(parameters).goal, .minimize, "valid.loss by default")
+        XCTAssertEqual(try sweep(parameters + "metric: valid.ppl\n").goal, .minimize)
+        XCTAssertEqual(try sweep(parameters + "metric: valid.accuracy\n").goal, .maximize)
+        XCTAssertEqual(try sweep(parameters + "metric: test.bleu\n").goal, .maximize)
+        XCTAssertEqual(try sweep(parameters + "metric: valid.mlm_loss\n").goal, .minimize)
+        XCTAssertEqual(try sweep(parameters + "metric: valid.accuracy\ngoal: minimize\n").goal, .minimize)
+    }
+
     func testRandomDrawsAreInRangeAndFollowTheSeed() throws {
         let body = """
             method: random
@@ -83,6 +94,8 @@ final class SweepSpecTests: XCTestCase {
              5, 56, "must be > 0 for log_uniform"),
             ("method: random\ntrials: 3\nparameters:\n  train.optimizer.lr: {distribution: normal, min: 0, max: 1}\n",
              5, 38, "unknown distribution 'normal'"),
+            ("method: random\ntrials: 3\nparameters:\n  model.hidden: {distribution: uniform, min: 64, max: 512}\n",
+             5, 32, "'parameters.model.hidden' takes whole numbers, and uniform draws fractions"),
             ("parameters:\n  train.optimizer.lr: {distribution: uniform, min: 0.1, max: 1}\n", 3, 24,
              "a distribution needs method random"),
             ("method: random\nparameters:\n  model.hidden: [1]\n", 2, 9, "a random sweep needs 'trials'"),

@@ -69,6 +69,42 @@ final class PromptedEvaluationTests: XCTestCase {
         }
     }
 
+    /// A window model (Bengio's MLP, block_size 3) scores each choice token from the three tokens before
+    /// it, padded with id 0 where the text is shorter: against the evaluation pass run on all of those
+    /// windows as one batch, with the log-softmax written out in Double.
+    func testAWindowModelScoresEachTokenFromTheWindowBeforeIt() throws {
+        let tokenizer = try CharTokenizer.train(on: "abcdefgh ", options: TokenizerOptions())
+        let model = ["model={kind: mlp_lm, block_size: 3, embedding: 4, hidden: 16}", "data.format=lines"]
+        let decodePlan = try plan(model, tokenizer: tokenizer)
+        let arena = ParameterArena(graph: decodePlan.decode.graph, seed: 0)
+        var rng = SeededGenerator(seed: 5)
+        for index in arena.values.indices { arena.values[index] = rng.nextNormal() }
+        let evaluation = PromptedEvaluation(try Sampler(decodePlan, arena: arena, tokenizer: tokenizer))
+        let vocabulary = tokenizer.vocabularySize
+        for (context, choice) in [("a", "bcdef"), ("abc defg", "h"), ("abc defg", "ha e")].map({ (tokenizer.encode($0), tokenizer.encode($1)) }) {
+            let padded = [0, 0, 0] + context + choice
+            let windows = choice.indices.map { offset in
+                let position = padded.count - choice.count + offset
+                return Array(padded[(position - 3)..<position])
+            }
+            let pass = try plan(model + ["train.batch_size=\(choice.count)"], tokenizer: tokenizer).eval
+            let program = try Engine.compile(pass.graph, outputs: [pass.logits], arena: arena)
+            try program.setInput(LanguageModelPlan.tokens, windows.joined().map(Float.init))
+            // Targets as a stream lays them out: each context shifted by one, the token scored last.
+            let targets = zip(windows, choice).flatMap { window, id in window.dropFirst() + [id] }
+            try program.setInput(LanguageModelPlan.targets, targets.map(Float.init))
+            program.run()
+            let logits = try program.read(pass.logits).map(Double.init)          // (B, 1, V)
+            let expected = choice.indices.map { row -> Double in
+                let values = logits[(row * vocabulary)..<((row + 1) * vocabulary)]
+                return values[values.startIndex + choice[row]] - log(values.map(exp).reduce(0, +))
+            }
+            let score = try evaluation.scores(of: [choice], after: context)[0]
+            XCTAssertEqual(score.sum, expected.reduce(0, +), accuracy: 1e-4, "choice \(choice) after \(context)")
+            XCTAssertEqual(score.tokens, choice.count)
+        }
+    }
+
     /// With every parameter zero, the logits are zero and each token has probability 1/V: a choice of
     /// c tokens sums to −c·log V and averages −log V. So the summed score prefers the shorter choice
     /// and the normalised one ties, which goes to the first choice.
@@ -93,6 +129,13 @@ final class PromptedEvaluationTests: XCTestCase {
             XCTAssertEqual(report.normalisedAccuracy, .init(correct: 1, count: 2))
             XCTAssertEqual(report.description, "zeros.jsonl: 2 items, 0 shots: accuracy 1.000 ± 0.000 "
                 + "(length-normalised 0.500 ± 0.354), chance 0.417")
+            // The same file saved with CRLF line ends.
+            let crlf = try PromptedTask(text: """
+                {"context": "abc", "choices": ["de", "d"], "answer": 1}\r
+                {"context": "abc", "choices": ["d", "de", "fgh"], "answer": 0}\r
+
+                """, path: "zeros.jsonl")
+            XCTAssertEqual(try evaluation.evaluate(crlf, shots: 0, demos: crlf, seed: 0).description, report.description)
         }
     }
 

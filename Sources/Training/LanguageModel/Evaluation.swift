@@ -28,8 +28,13 @@ struct Evaluator {
     }
 
     /// Refuses a stream split that has tokens but too few for one batch: it would be passed over at
-    /// every evaluation without a word. `runner check` and training both ask this.
+    /// every evaluation without a word; and a split of lines whose longest does not fit the batches'
+    /// length (the training split's is checked by its batcher). `runner check` and training both ask this.
     func checkBatchable(_ name: String, _ split: LanguageModelData.Split) throws {
+        if case .lines(let examples) = split, examples.length > plan.length {
+            throw DataError.invalidOption("the longest \(name) line needs \(examples.length) positions (its ids and a "
+                + "boundary); train.seq_len is \(plan.length)")
+        }
         guard case .stream(let tokens) = split, !tokens.isEmpty else { return }
         do {
             _ = try batcher(of: tokens)

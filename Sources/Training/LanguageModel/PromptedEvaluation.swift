@@ -98,14 +98,29 @@ public struct PromptedEvaluation {
     }
 
     /// GPT's block size: its decode pass takes a window of that many tokens. Nil for a model that
-    /// takes one token a run and carries a state (a GPT of block_size 1 too: it sees only that token).
+    /// takes one token a run and carries a state (a GPT of block_size 1 too: it sees only that token);
+    /// not asked of window models.
     private var block: Int? {
         sampler.pass.length > 1 ? sampler.pass.length : nil
     }
 
-    /// Each choice's log-probability after `context`. GPT runs one window per choice; a recurrent
-    /// model feeds the context once and then each choice from the state it left.
+    /// Each choice's log-probability after `context`. GPT runs one window per choice; a window model
+    /// (MLP, WaveNet, n-gram) one window per choice token, the tokens before it padded with id 0 as
+    /// its sampler pads them; a recurrent model feeds the context once and then each choice from the
+    /// state it left.
     func scores(of choices: [[Int]], after context: [Int]) throws -> [Score] {
+        if let window = sampler.window {
+            return try choices.map { choice in
+                let padded = [Int](repeating: 0, count: window) + context + choice
+                var sum = 0.0
+                for (offset, id) in choice.enumerated() {
+                    let position = padded.count - choice.count + offset            // of the token scored
+                    let logits = try sampler.logits(ofWindow: Array(padded[(position - window)..<position]))   // (V)
+                    sum += Self.logProbability(of: id, in: logits[...])
+                }
+                return Score(sum: sum, tokens: choice.count)
+            }
+        }
         if let block {
             return try choices.map { choice in
                 // nanoGPT's crop: the window ends with the choice and keeps what fits of the context.

@@ -23,9 +23,11 @@ public final class Sampler {
     /// Newer checkpoints that could not be read and were passed over: never silent.
     public private(set) var warnings: [String] = []
 
-    /// The sampler of a finished (or checkpointed) run: its spec, tokenizer and the chosen weights; no data needed.
-    public static func open(_ run: RunDirectory, checkpoint: CheckpointChoice = .latest) throws -> Sampler {
-        let context = try RunContext.open(run, for: .inference, checkpoint: checkpoint)
+    /// The sampler of a finished (or checkpointed) run: its spec, tokenizer and the chosen weights; no data
+    /// needed. `command` names what asks, in the refusal of a run of another task.
+    public static func open(_ run: RunDirectory, checkpoint: CheckpointChoice = .latest, command: String = "sample") throws
+        -> Sampler {
+        let context = try RunContext.open(run, for: .inference, checkpoint: checkpoint, command: command)
         let sampler = try context.sampler()
         sampler.warnings = context.warnings
         return sampler
