@@ -260,6 +260,13 @@ extension ExperimentSpec: SpecSection {
                     + owner.tasks.map(\.rawValue).joined(separator: " and ") + ", not \(value.task.rawValue)", hint: "remove it")
             }
         }
+        // These tasks read a file per split (a registered dataset's, or data.files): a share of one
+        // corpus would be ignored.
+        if [.translation, .classification, .maskedLM].contains(value.task), value.data.split != nil,
+           let split = given[0].1.first(where: { $0.key == "split" }) {
+            throw split.keyMark.error("'data.split' divides one corpus for a language model; task \(value.task.rawValue) "
+                + "reads a file for each split", hint: "name them with data.files: {train: …, valid: …, test: …}")
+        }
         if value.task == .embeddings { try checkEmbeddingsKeys(value, given, node) }
         if value.targetTokenizer != nil, value.task != .translation, let tokenizer = node.entry("tokenizer") {
             throw tokenizer.keyMark.error("a tokenizer per side ('tokenizer.source', 'tokenizer.target') is for translation, "

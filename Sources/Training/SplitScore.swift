@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import Runs
+import Spec
 
 /// `runner eval RUN --split S`: a run's checkpoint (the latest unless chosen) scored on one split of its
 /// corpus, with the metrics its task reports (loss and perplexity; BLEU for translation).
@@ -20,7 +21,9 @@ public struct SplitScore: Sendable {
         guard session.scoredSplits.contains(split) else {
             throw TrainingError.unscoredSplit(split, task: session.spec.task.rawValue, scored: session.scoredSplits)
         }
-        guard let metrics = try session.evaluate(split) else { throw TrainingError.emptySplit(split) }
+        guard let metrics = try session.evaluate(split) else {
+            throw TrainingError.emptySplit(split, fromFiles: session.spec.task != .languageModel)
+        }
         (self.split, self.metrics, step, warnings) = (split, metrics, session.latest?.checkpoint.step ?? 0, session.warnings)
     }
 

@@ -8,8 +8,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// A checkpoint without what resuming needs.
     case unresumable(path: String, reason: String)
     case unknownSplit(String)
-    /// A split too short for one batch of the training shape, or one the task does not score.
-    case emptySplit(String)
+    /// A split too short for one batch of the training shape; `fromFiles` when the task reads a
+    /// file per split (all but the language model, which divides one corpus by data.split).
+    case emptySplit(String, fromFiles: Bool)
     /// A valid or test stream with tokens, but fewer than one batch needs.
     case splitTooShort(String, tokens: Int, needed: Int, batchSize: Int, length: Int)
     /// A split the run's task does not score (word vectors are scored on their evaluation sets, as valid).
@@ -63,8 +64,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             "no split '\(split)'; use train, valid or test"
         case .unscoredSplit(let split, let task, let scored):
             "\(task) runs are scored on \(scored.joined(separator: ", ")) only, not on \(split)"
-        case .emptySplit(let split):
-            "the \(split) split has too little data for one batch; give it a share in data.split or a file"
+        case .emptySplit(let split, let fromFiles):
+            fromFiles ? "the run has no \(split) split: its spec's data.files names no \(split) file"
+                : "the \(split) split has too little data for one batch; give it a share in data.split or a file"
         case .splitTooShort(let split, let tokens, let needed, let batchSize, let length):
             "the \(split) split has \(tokens) tokens, too few for one batch of batch_size \(batchSize) × seq_len \(length) "
                 + "(\(needed) needed); give it a larger share in data.split, or lower batch_size or seq_len"

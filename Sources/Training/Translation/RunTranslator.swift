@@ -52,7 +52,7 @@ public final class RunTranslator {
     public func sources(of split: String) throws -> [String] {
         let corpus = try TranslationCorpus.parallelCorpus(spec, locator: locator, reading: [split])
         let lines = split == "valid" ? corpus.valid.source : split == "test" ? corpus.test.source : []
-        guard !lines.isEmpty else { throw TrainingError.emptySplit(split) }
+        guard !lines.isEmpty else { throw TrainingError.emptySplit(split, fromFiles: true) }
         return lines
     }
 
