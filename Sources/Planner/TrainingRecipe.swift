@@ -143,8 +143,7 @@ enum Optimization {
         switch spec.kind {
         case .constant, .plateau: decay = .constant(base)
         case .multistep:
-            let milestones = spec.unit == .epoch ? spec.milestones.map { $0 * stepsPerEpoch } : spec.milestones
-            decay = .multiStep(base, milestones: milestones, gamma: spec.gamma)
+            decay = .multiStep(base, milestones: spec.milestoneSteps(stepsPerEpoch: stepsPerEpoch), gamma: spec.gamma)
         case .step: decay = .step(base, stepSize: spec.stepSize, gamma: spec.gamma)
         case .exponential: decay = .exponential(base, gamma: spec.gamma)
         case .cosine: decay = .cosine(base, totalSteps: decaySteps, minLR: Float(spec.minLR))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a run is scored: when (every so many steps or epochs), which metrics, on how many batches, how
 /// translations are decoded for BLEU, and the evaluation sets of word vectors.
 public struct EvalSpec: Sendable, Equatable {
@@ -68,6 +70,19 @@ extension EvalSpec: SpecSection {
     }
 
     static let embeddingsKeys = ["word_pairs", "analogies", "restrict_vocab"]
+
+    /// A word-similarity file's metric name: its registry role (`wordsim:simlex999` → `simlex999`) or its
+    /// file name's stem.
+    public static func metricName(_ reference: String) -> String {
+        if let colon = reference.lastIndex(of: ":"), !reference.contains("/") { return String(reference[reference.index(after: colon)...]) }
+        return ((reference as NSString).lastPathComponent as NSString).deletingPathExtension
+    }
+
+    /// The scores word vectors log at "valid", one for each evaluation file (ρ of a word-pair file, the
+    /// analogy accuracies), without the details (`.oov`, `.answered`, `.section.<name>`).
+    public var wordVectorNames: [String] {
+        wordPairs.map(Self.metricName) + (analogies == nil ? [] : ["analogy", "analogy.semantic", "analogy.syntactic"])
+    }
 
     /// The names a split's events carry in metrics.jsonl when these metrics are asked for.
     public var loggedNames: [String] {

@@ -164,11 +164,14 @@ extension ExperimentSpec: SpecSection {
     private static func checkLogged(_ metric: String, key: String, _ value: ExperimentSpec, training: Bool, at mark: Mark)
         throws(SpecError) {
         let parts = metric.split(separator: ".", maxSplits: 1).map(String.init)
-        // Translation, classification and masked_lm read a dataset's own valid file when no files are named.
+        // Translation, classification and masked_lm read a dataset's own valid file when no files are
+        // named; word vectors are scored on their evaluation sets, as valid.
         let readsFiles = [.translation, .classification, .maskedLM].contains(value.task)
-        let hasValid = value.data.files.map { $0.valid != nil } ?? (readsFiles || (value.data.split?.valid ?? 0) > 0)
+        let hasValid = value.task == .embeddings
+            || (value.data.files.map { $0.valid != nil } ?? (readsFiles || (value.data.split?.valid ?? 0) > 0))
         // Classification and masked_lm log their own metrics whatever eval.metrics lists.
-        let validNames = value.task.loggedNames.isEmpty ? value.eval.loggedNames + value.model.kind.loggedNames
+        let validNames = value.task == .embeddings ? value.eval.wordVectorNames
+            : value.task.loggedNames.isEmpty ? value.eval.loggedNames + value.model.kind.loggedNames
             : ["loss", "ppl"] + value.task.loggedNames
         let logged: [String] = switch parts.first {
         case "train" where training: ["loss", "ppl"]
@@ -436,7 +439,8 @@ extension DataSpec: SpecSection {
             .choice("format", \.format),
             .string("source", \.source),
             .string("target", \.target),
-            .int("max_length", \.maxLength, .atLeastOne),
+            // A bound far above any sentence, so that the positions and shapes counted from it cannot overflow.
+            .int("max_length", \.maxLength, .atLeastOneAtMost(1 << 20)),
             .int("buckets", \.buckets, .atLeastOne),
             .choice("batching", \.batching),
             .choice("padding", \.padding),

@@ -395,7 +395,8 @@ extension ModelSpec: SpecSection {
             throw mark("block_size").error("'\(section).block_size' (\(value.blockSize)) must be a power of two for "
                 + "wavenet_hier, which fuses pairs of positions until one is left", hint: "use 8 (makemore) or 16")
         }
-        let outputWidth = value.hidden * (value.bidirectional ? 2 : 1)       // what the output layer reads
+        // What the output layer reads; a width past Int's range is refused later with the model's sizes.
+        let outputWidth = value.hidden.multipliedReportingOverflow(by: value.bidirectional ? 2 : 1).partialValue
         if kind == .rnnLM, value.tieEmbeddings, value.embedding != outputWidth {
             throw mark("tie_embeddings").error("'\(section).tie_embeddings' needs 'embedding' (\(value.embedding)) equal to "
                 + (value.bidirectional ? "2 × 'hidden' (\(outputWidth)), the bidirectional output" : "'hidden' (\(outputWidth))")

@@ -117,6 +117,12 @@ public struct ScheduleSpec: Sendable, Equatable {
     public var milestones: [Int] = []
     /// `multistep`: whether `milestones` count optimizer steps or epochs; required with milestones.
     public var unit: Unit?
+
+    /// `milestones` in optimizer steps; one past Int's range of steps is never reached.
+    public func milestoneSteps(stepsPerEpoch: Int) -> [Int] {
+        guard unit == .epoch else { return milestones }
+        return milestones.map { $0.multipliedReportingOverflow(by: stepsPerEpoch).overflow ? .max : $0 * stepsPerEpoch }
+    }
     /// `plateau`: the factor the rate is multiplied by (PyTorch's default 0.1).
     public var factor = 0.1
     /// `plateau`: evaluations without improvement tolerated before the rate drops.

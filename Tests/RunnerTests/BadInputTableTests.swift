@@ -93,6 +93,12 @@ extension RunnerTests {
             // Sizes whose element counts overflow Int, or whose unroll would take minutes to build.
             (["check", gru, "--set", "train.batch_size=9223372036854775807"], 64, "lower train.batch_size"),
             (["check", gru, "--set", "train.seq_len=9223372036854775807"], 64, "lower train.seq_len"),
+            (["check", gru, "--set", "model.hidden=4611686018427387904", "--set", "model.bidirectional=true"], 64,
+             "error: a tensor of the plan would hold more than 2^36 floats"),
+            (["check", gru, "--set", "train.schedule={kind: multistep, milestones: [4611686018427387904], unit: epoch}"], 0,
+             "gru_charlm: rnn_lm (gru)"),
+            (["check", "experiments/reproduce/transformer_multi30k.yaml", "--set", "data.max_length=9223372036854775807"], 64,
+             "--set:1:17: error: 'data.max_length' must be between 1 and 1048576"),
             (["check", gru, "--set", "model.hidden=9223372036854775807"], 64, "or model.hidden"),
             (["check", gru, "--set", "model.hidden=3037000500"], 64, "or model.hidden"),
             (["check", gru, "--set", "model.embedding=9223372036854775807"], 64, "or model.embedding"),

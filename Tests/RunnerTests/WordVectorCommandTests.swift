@@ -35,6 +35,12 @@ extension RunnerTests {
         XCTAssertEqual(checked, 0, checkError)
         XCTAssertTrue(plan.contains("vocabulary 8 words (min_count 1) of 9000 words in 1500 sentences"), plan)
         XCTAssertTrue(plan.contains("sgd lr 0.025; linear to 0.0001"), plan)
+        // The best checkpoint is chosen by a score of the evaluation files: their stems name them.
+        XCTAssertEqual(try run(["check", spec.path, "--set", "checkpoint.best_by=valid.pairs"]).0, 0)
+        let (noAnalogies, _, noAnalogiesError) = try run(["check", spec.path, "--set", "checkpoint.best_by=valid.analogy"])
+        XCTAssertEqual(noAnalogies, 64)
+        XCTAssertTrue(noAnalogiesError.contains("'checkpoint.best_by' is 'valid.analogy', which this run does not log "
+            + "(use one of valid.pairs)"), noAnalogiesError)
         let runs = directory.appendingPathComponent("runs")
         let (trained, log, trainError) = try run([spec.path, "--runs-dir", runs.path])
         XCTAssertEqual(trained, 0, trainError)

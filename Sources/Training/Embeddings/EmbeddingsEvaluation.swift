@@ -21,19 +21,13 @@ struct EmbeddingsEvaluation {
         }
         pairs = try eval.wordPairs.map { reference in
             let file = try read(reference)
-            return (Self.metricName(reference), try WordPairs(text: file.text, path: file.path))
+            return (EvalSpec.metricName(reference), try WordPairs(text: file.text, path: file.path))
         }
         analogies = try eval.analogies.map { reference in
             let file = try read(reference)
             return try Analogies(text: file.text, path: file.path)
         }
         restrict = eval.restrictVocab
-    }
-
-    /// A file's metric name: its registry role (`wordsim:simlex999` → `simlex999`) or its file name's stem.
-    static func metricName(_ reference: String) -> String {
-        if let colon = reference.lastIndex(of: ":"), !reference.contains("/") { return String(reference[reference.index(after: colon)...]) }
-        return ((reference as NSString).lastPathComponent as NSString).deletingPathExtension
     }
 
     /// `wordsim353` (ρ), `wordsim353.oov` (% of pairs skipped), …; `analogy` (accuracy over the
