@@ -159,6 +159,15 @@ extension ExperimentSpec: SpecSection {
         }
     }
 
+    /// The metrics a scored split (valid, test) of this spec's runs logs, without the split:
+    /// classification and masked_lm log their own whatever eval.metrics lists, word vectors a score of
+    /// each evaluation file.
+    public var scoredMetricNames: [String] {
+        task == .embeddings ? eval.wordVectorNames
+            : task.loggedNames.isEmpty ? eval.loggedNames + model.kind.loggedNames
+            : ["loss", "ppl"] + task.loggedNames
+    }
+
     /// `metric` must be one the run logs: on the validation split (which the data must have), or with
     /// `training` also the training loss or perplexity.
     private static func checkLogged(_ metric: String, key: String, _ value: ExperimentSpec, training: Bool, at mark: Mark)
@@ -169,10 +178,7 @@ extension ExperimentSpec: SpecSection {
         let readsFiles = [.translation, .classification, .maskedLM].contains(value.task)
         let hasValid = value.task == .embeddings
             || (value.data.files.map { $0.valid != nil } ?? (readsFiles || (value.data.split?.valid ?? 0) > 0))
-        // Classification and masked_lm log their own metrics whatever eval.metrics lists.
-        let validNames = value.task == .embeddings ? value.eval.wordVectorNames
-            : value.task.loggedNames.isEmpty ? value.eval.loggedNames + value.model.kind.loggedNames
-            : ["loss", "ppl"] + value.task.loggedNames
+        let validNames = value.scoredMetricNames
         let logged: [String] = switch parts.first {
         case "train" where training: ["loss", "ppl"]
         case "valid" where hasValid: validNames

@@ -123,6 +123,12 @@ public struct SweepSpec: Sendable, Equatable {
                 throw node.mark.error("'metric' is <split>.<metric> as summary.json reports it, found '\(sweep.metric)'",
                                       hint: "e.g. valid.ppl or valid.loss")
             }
+            // A metric the trials never log would leave every trial without a value and the sweep without a best.
+            let scored = try ExperimentSpec.load(path: basePath).scoredMetricNames
+            if parts[0] != "train", !scored.contains(String(parts[1])) {
+                throw node.mark.error("'metric' is '\(sweep.metric)', which the runs of \(baseName) do not log",
+                                      hint: "use one of " + scored.map { parts[0] + "." + $0 }.joined(separator: ", "))
+            }
         }
         // Without a goal, the way the metric improves: a sweep on valid.accuracy wants the highest.
         if root.entry("goal") == nil { sweep.goal = MetricDirection.lowerIsBetter(sweep.metric) ? .minimize : .maximize }

@@ -117,12 +117,6 @@ public struct ScheduleSpec: Sendable, Equatable {
     public var milestones: [Int] = []
     /// `multistep`: whether `milestones` count optimizer steps or epochs; required with milestones.
     public var unit: Unit?
-
-    /// `milestones` in optimizer steps; one past Int's range of steps is never reached.
-    public func milestoneSteps(stepsPerEpoch: Int) -> [Int] {
-        guard unit == .epoch else { return milestones }
-        return milestones.map { $0.multipliedReportingOverflow(by: stepsPerEpoch).overflow ? .max : $0 * stepsPerEpoch }
-    }
     /// `plateau`: the factor the rate is multiplied by (PyTorch's default 0.1).
     public var factor = 0.1
     /// `plateau`: evaluations without improvement tolerated before the rate drops.
@@ -139,6 +133,12 @@ public struct ScheduleSpec: Sendable, Equatable {
     static let kindKeys = Kind.allCases.flatMap(\.ownKeys)
 
     public init() {}
+
+    /// `milestones` in optimizer steps; one past Int's range of steps is never reached.
+    public func milestoneSteps(stepsPerEpoch: Int) -> [Int] {
+        guard unit == .epoch else { return milestones }
+        return milestones.map { $0.multipliedReportingOverflow(by: stepsPerEpoch).overflow ? .max : $0 * stepsPerEpoch }
+    }
 }
 
 /// Text generated at each evaluation, so a run shows what the model has learned.

@@ -43,15 +43,22 @@ final class SweepSpecTests: XCTestCase {
         }
     }
 
-    /// Without `goal`, a sweep seeks the way its metric improves; a given goal stands.
+    /// Without `goal`, a sweep seeks the way its metric improves; a given goal stands. The metric must
+    /// be one the base experiment's runs log (a trial's training metrics are whatever it logs).
     func testTheGoalFollowsTheMetricUnlessGiven() throws {
+        try fixtures.write("base.yaml", minimalSpec + "model: {kind: rnn_lm, hidden: 64}\n"
+            + "eval: {every_steps: 10, metrics: [loss, perplexity, accuracy]}\n")
         let parameters = "parameters: {model.hidden: [8, 16]}\n"
         XCTAssertEqual(try sweep(parameters).goal, .minimize, "valid.loss by default")
         XCTAssertEqual(try sweep(parameters + "metric: valid.ppl\n").goal, .minimize)
         XCTAssertEqual(try sweep(parameters + "metric: valid.accuracy\n").goal, .maximize)
-        XCTAssertEqual(try sweep(parameters + "metric: test.bleu\n").goal, .maximize)
-        XCTAssertEqual(try sweep(parameters + "metric: valid.mlm_loss\n").goal, .minimize)
+        XCTAssertEqual(try sweep(parameters + "metric: test.accuracy\n").goal, .maximize)
+        XCTAssertEqual(try sweep(parameters + "metric: train.loss\n").goal, .minimize)
         XCTAssertEqual(try sweep(parameters + "metric: valid.accuracy\ngoal: minimize\n").goal, .minimize)
+        XCTAssertThrowsError(try sweep(parameters + "metric: valid.bleu\n")) {
+            XCTAssertEqual(($0 as? SpecError)?.message, "'metric' is 'valid.bleu', which the runs of base.yaml do not log")
+            XCTAssertEqual(($0 as? SpecError)?.hint, "use one of valid.loss, valid.ppl, valid.accuracy")
+        }
     }
 
     func testRandomDrawsAreInRangeAndFollowTheSeed() throws {
