@@ -38,7 +38,10 @@ extension RunDirectory {
             chosen = try checkpoints.latest()
         case .best:
             let url = checkpoints.bestURL
-            guard FileManager.default.fileExists(atPath: url.path) else { throw TrainingError.noBestCheckpoint(run: self.url.path) }
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                let bestBy = (try? ExperimentSpec.load(path: specURL.path))?.checkpoint.bestBy ?? CheckpointSpec().bestBy
+                throw TrainingError.noBestCheckpoint(run: self.url.path, bestBy: bestBy)
+            }
             chosen = CheckpointStore.Latest(checkpoint: try Checkpoint.read(from: url), url: url, skipped: [])
         case .file(let path):
             let url = URL(fileURLWithPath: path)

@@ -39,7 +39,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// `data.line_end: eos` with a tokenizer that has no end-of-sequence token.
     case noEndOfSequence
     /// `--checkpoint best` for a run that never wrote one.
-    case noBestCheckpoint(run: String)
+    case noBestCheckpoint(run: String, bestBy: String)
     /// `--checkpoint FILE` for a file that is not there.
     case noCheckpointFile(path: String)
     /// `init_from` names no file (or a directory without model.safetensors).
@@ -96,9 +96,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             "\"\(text)\" has no [MASK] to fill; write [MASK] where a word should be guessed"
         case .emptyText(let line):
             "input line \(line) has no tokens after the tokenizer's preprocessing; there is nothing to read"
-        case .noBestCheckpoint(let run):
-            "\(run) has no checkpoints/best.ckpt: it is written at each new best of checkpoint.best_by (the validation loss), and this run has not "
-                + "scored a validation split yet; use --checkpoint latest"
+        case .noBestCheckpoint(let run, let bestBy):
+            "\(run) has no checkpoints/best.ckpt: it is written at each new best of checkpoint.best_by (\(bestBy)), which "
+                + "this run has not logged yet; use --checkpoint latest"
         case .noCheckpointFile(let path):
             "--checkpoint \(path): no such file; give latest, best or a checkpoint file of the run (its checkpoints/)"
         case .missingWeights(let path):
