@@ -129,8 +129,9 @@ extension Trainer {
         try saveCheckpoint()
     }
 
-    /// Scores the test split and writes summary.json; returns the final metrics.
-    func finish(started: Date) throws -> [String: JSONValue] {
+    /// Scores the test split and writes summary.json; returns the final metrics. `revision` is the
+    /// git commit the run was started (or resumed) from.
+    func finish(started: Date, revision: String?) throws -> [String: JSONValue] {
         try scoreTest()
         var summary: [String: JSONValue] = [
             "final": .object(JSONObject(last)), "best": .object(JSONObject(best.mapValues { .double($0) })),
@@ -138,7 +139,7 @@ extension Trainer {
             "wall_s": .double(Date().timeIntervalSince(started)), "machine": .object(JSONObject(Machine.description)),
             "spec_hash": .string(String(spec.hash, radix: 16)),
         ]
-        if let revision = Machine.gitRevision { summary["git_revision"] = .string(revision) }
+        if let revision { summary["git_revision"] = .string(revision) }
         if let reproduces = spec.reproduces, case .double(let ours)? = last[reproduces.metric] {
             summary["reproduces"] = .object([
                 "metric": .string(reproduces.metric), "published": .double(reproduces.value), "ours": .double(ours),

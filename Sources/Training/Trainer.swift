@@ -135,7 +135,8 @@ public final class Trainer {
     /// Trains to the end; returns the final metrics.
     @discardableResult
     public func fit() throws -> [String: JSONValue] {
-        let started = Date()
+        // The checkout's commit as training starts: one checked out meanwhile did not train this run.
+        let (started, revision) = (Date(), Machine.gitRevision)
         try begin()
         while position.step < recipe.totalSteps {
             var generator = position.epochStart
@@ -150,7 +151,7 @@ public final class Trainer {
             }
             if position.step < recipe.totalSteps || position.batchInEpoch == usable { startEpoch(after: generator) }
         }
-        return try finish(started: started)
+        return try finish(started: started, revision: revision)
     }
 
     /// Runs the training pass on batch `index` of the epoch, from the state the batch before left.
