@@ -103,6 +103,9 @@ final class PromptedEvaluationTests: XCTestCase {
             XCTAssertEqual(score.sum, expected.reduce(0, +), accuracy: 1e-4, "choice \(choice) after \(context)")
             XCTAssertEqual(score.tokens, choice.count)
         }
+        // A choice longer than the window is scored (a GPT's block would refuse it).
+        let task = try PromptedTask(text: #"{"context": "a", "choices": ["bcdefgh", "b"], "answer": 0}"#, path: "t.jsonl")
+        XCTAssertEqual(try evaluation.evaluate(task, shots: 0, demos: task, seed: 0).accuracy.count, 1)
     }
 
     /// With every parameter zero, the logits are zero and each token has probability 1/V: a choice of

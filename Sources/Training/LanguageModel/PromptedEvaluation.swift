@@ -98,10 +98,10 @@ public struct PromptedEvaluation {
     }
 
     /// GPT's block size: its decode pass takes a window of that many tokens. Nil for a model that
-    /// takes one token a run and carries a state (a GPT of block_size 1 too: it sees only that token);
-    /// not asked of window models.
+    /// takes one token a run and carries a state (a GPT of block_size 1 too: it sees only that token),
+    /// and for a window model, which scores each token of a choice from a window of its own.
     private var block: Int? {
-        sampler.pass.length > 1 ? sampler.pass.length : nil
+        sampler.window == nil && sampler.pass.length > 1 ? sampler.pass.length : nil
     }
 
     /// Each choice's log-probability after `context`. GPT runs one window per choice; a window model
