@@ -46,8 +46,11 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "  found    sha256 \(actual)\nThe download is truncated or a different edition; delete it "
                 + "and download it again, or give the file's path instead of the dataset name to use it unchecked."
         case .notFound(let reference, let path, let known):
+            // A run's spec.yaml keeps a path as it was written, relative to where the run was started.
             return "error: '\(reference)' is neither a registered dataset (\(known.joined(separator: ", "))) "
                 + "nor an existing file (looked for \(path))"
+                + (reference.hasPrefix("/") ? "" : "; a relative path is found from the current directory: run the "
+                    + "command from the directory the spec's paths are relative to, or make the path absolute")
         case .unreadable(let file, let reason):
             return "error: cannot read \(file) as text (\(reason))"
         case .unknownFile(let name, let role, let known) where role == "text" && !known.isEmpty:

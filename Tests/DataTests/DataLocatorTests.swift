@@ -96,6 +96,12 @@ final class DataLocatorTests: XCTestCase {
             let path = self.root.appendingPathComponent("work/fak").path
             XCTAssertEqual(error as? DataError, .notFound(reference: "fak", path: path, known: ["fake"]))
             XCTAssertEqual((error as? DataError)?.exitCode, 66)
+            // A relative path is looked for from the current directory, which a resume elsewhere changes: said.
+            XCTAssertTrue("\(error)".hasSuffix("(looked for \(path)); a relative path is found from the current "
+                + "directory: run the command from the directory the spec's paths are relative to, or make the path absolute"), "\(error)")
+        }
+        XCTAssertThrowsError(try locator.url(for: "/nonexistent/fak")) {
+            XCTAssertTrue("\($0)".hasSuffix("(looked for /nonexistent/fak)"), "\($0)")
         }
     }
 
