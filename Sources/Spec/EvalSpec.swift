@@ -74,7 +74,9 @@ extension EvalSpec: SpecSection {
     /// A word-similarity file's metric name: its registry role (`wordsim:simlex999` → `simlex999`) or its
     /// file name's stem.
     public static func metricName(_ reference: String) -> String {
-        if let colon = reference.lastIndex(of: ":"), !reference.contains("/") { return String(reference[reference.index(after: colon)...]) }
+        if let colon = reference.lastIndex(of: ":"), !reference.contains("/") {
+            return String(reference[reference.index(after: colon)...])
+        }
         return ((reference as NSString).lastPathComponent as NSString).deletingPathExtension
     }
 

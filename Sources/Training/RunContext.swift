@@ -62,7 +62,8 @@ public final class RunContext {
     /// buffers) in the arena. `command` names what asks, in the refusal of a run of another task.
     public static func open(_ run: RunDirectory, for purpose: Purpose, checkpoint: CheckpointChoice = .latest,
                             command: String = "sample") throws -> RunContext {
-        try open(run, spec: try ExperimentSpec.load(path: run.specURL.path), for: purpose, checkpoint: checkpoint, command: command)
+        try open(run, spec: try ExperimentSpec.load(path: run.specURL.path), for: purpose, checkpoint: checkpoint,
+                 command: command)
     }
 
     /// `open(_:for:checkpoint:)` with the run's spec.yaml already loaded. A run that `team` goes on

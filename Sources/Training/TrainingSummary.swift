@@ -27,7 +27,8 @@ enum TrainingSummary {
         case .noam: "noam" + (schedule.width.map { " (width \($0))" } ?? "")
         case .inverseSqrt: "inverse square root"
         case .multistep where schedule.unit == .epoch:
-            "×\(gamma) at epochs \(list(schedule.milestones)) (steps \(list(schedule.milestoneSteps(stepsPerEpoch: stepsPerEpoch))))"
+            "×\(gamma) at epochs \(list(schedule.milestones)) "
+                + "(steps \(list(schedule.milestoneSteps(stepsPerEpoch: stepsPerEpoch))))"
         case .multistep: "×\(gamma) at steps \(list(schedule.milestones))"
         case .plateau:
             "×\(number(schedule.factor)) when \(schedule.metric) stops improving (patience \(schedule.patience))"
