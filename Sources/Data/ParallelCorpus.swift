@@ -13,6 +13,9 @@ public struct ParallelCorpus: Sendable {
 
         public var count: Int { source.count }
 
+        /// A split with no pairs: one the spec names no files for, or one not read.
+        init() { (source, target, dropped) = ([], [], 0) }
+
         /// The pairs of two files read line by line; `sourcePath`/`targetPath` name them in messages.
         public init(source: [String], target: [String], sourcePath: String, targetPath: String) throws(DataError) {
             guard source.count == target.count else {
@@ -75,7 +78,7 @@ public struct ParallelCorpus: Sendable {
                 + "set data.source and data.target to two of them")
         }
         func split(_ split: String) throws(DataError) -> Split {
-            guard reading.contains(split) else { return try Split(source: [], target: [], sourcePath: "", targetPath: "") }
+            guard reading.contains(split) else { return Split() }
             return try Split(sourceAt: try locator.url(for: name, role: "\(split).\(source)"),
                              targetAt: try locator.url(for: name, role: "\(split).\(target)"))
         }
@@ -87,7 +90,7 @@ public struct ParallelCorpus: Sendable {
     public init(train: Files, valid: Files?, test: Files?, locator: DataLocator, reading: Set<String> = splits)
         throws(DataError) {
         func split(_ name: String, _ files: Files?) throws(DataError) -> Split {
-            guard let files, reading.contains(name) else { return try Split(source: [], target: [], sourcePath: "", targetPath: "") }
+            guard let files, reading.contains(name) else { return Split() }
             return try Split(sourceAt: try locator.url(for: files.source), targetAt: try locator.url(for: files.target))
         }
         (self.train, self.valid, self.test) = (try split("train", train), try split("valid", valid), try split("test", test))

@@ -148,9 +148,13 @@ public struct RunDirectory: Hashable, Sendable {
         guard case .int(let steps)? = summary?["steps"],
               try checkpoints.list().last?.step == steps,
               let latest = try? checkpoints.latest(), latest.checkpoint.step == steps,
-              let spec = try? String(contentsOf: specURL, encoding: .utf8),
-              latest.checkpoint.specHash == Checkpoint.specHash(of: spec) else { return nil }
+              latest.checkpoint.specHash == (try? specTextHash()) else { return nil }
         return steps
+    }
+
+    /// The hash checkpoints carry for this run: of spec.yaml's text.
+    public func specTextHash() throws -> UInt64 {
+        Checkpoint.specHash(of: try String(contentsOf: specURL, encoding: .utf8))
     }
 
     /// Removes summary.json: a run resumed before its end is unfinished until it writes a new one, so

@@ -44,6 +44,11 @@ extension ExperimentSpec {
         let root: Node
         let path: String
 
+        /// The spec as the file and those it extends give it.
+        func decoded() throws(SpecError) -> ExperimentSpec {
+            try ExperimentSpec.decode(named(root, path: path), section: "")
+        }
+
         /// The spec with the key at `keyPath` set to `value`; every error points into `value`'s file.
         func decode(setting keyPath: [(key: String, mark: Mark)], to value: Node) throws(SpecError) -> ExperimentSpec {
             let tree = try Overrides.set(keyPath[...], to: value, in: root, schema: ExperimentSpec.keySchema, section: "")

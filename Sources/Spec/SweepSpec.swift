@@ -124,7 +124,7 @@ public struct SweepSpec: Sendable, Equatable {
                                       hint: "e.g. valid.ppl or valid.loss")
             }
             // A metric the trials never log would leave every trial without a value and the sweep without a best.
-            let scored = try ExperimentSpec.load(path: basePath).scoredMetricNames
+            let scored = try baseTree.decoded().scoredMetricNames
             if parts[0] != "train", !scored.contains(String(parts[1])) {
                 throw node.mark.error("'metric' is '\(sweep.metric)', which the runs of \(baseName) do not log",
                                       hint: "use one of " + scored.map { parts[0] + "." + $0 }.joined(separator: ", "))

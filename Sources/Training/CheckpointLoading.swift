@@ -106,11 +106,6 @@ extension RunDirectory {
         guard labels.count >= 2 else { throw RunError.badFile(path: labelsURL.path, reason: "needs two class names or more") }
         return labels
     }
-
-    /// The hash checkpoints carry for this run: of spec.yaml's text.
-    func specTextHash() throws -> UInt64 {
-        Checkpoint.specHash(of: try String(contentsOf: specURL, encoding: .utf8))
-    }
 }
 
 extension CheckpointStore.Latest {

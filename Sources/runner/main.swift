@@ -144,8 +144,6 @@ func main() -> Int32 {
     }
 }
 
-/// Joins the MPI job when its launcher started this process (or `--distributed mpi` says so); else
-/// the process trains alone.
 /// The step `run` finished at, nil if it has steps to train. Rank 0 decides for every rank, after
 /// checking that no process is training the run (its summary may be about to change).
 func finishedStep(of run: RunDirectory, team: Team) throws -> Int? {
@@ -157,6 +155,8 @@ func finishedStep(of run: RunDirectory, team: Team) throws -> Int? {
     return Int(try team.broadcast(step, "whether the run is finished"))
 }
 
+/// Joins the MPI job when its launcher started this process (or `--distributed mpi` says so); else
+/// the process trains alone.
 func joinTeam(_ options: Command.Options) throws -> Team {
     guard options.distributed ?? Team.launchedByMPI() else { return .alone }
     return try Team.join(timeout: options.collectiveTimeout) { Interruption.received }
