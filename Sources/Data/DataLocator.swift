@@ -57,6 +57,15 @@ public struct DataLocator: Sendable {
         return URL(fileURLWithPath: path)
     }
 
+    /// `reference` as it is found from any directory: a relative path made absolute against the
+    /// current directory; a registry name (or `name:role`) and an absolute path as they are. A new
+    /// run's spec.yaml records its paths so, and `eval` or `resume` started elsewhere reads the same files.
+    public func anchored(_ reference: String) -> String {
+        let name = reference.firstIndex(of: ":").map { String(reference[..<$0]) } ?? reference
+        guard !reference.isEmpty, registry[reference] == nil, registry[name] == nil else { return reference }
+        return Self.absolute(reference, in: currentDirectory)
+    }
+
     /// Every file `reference` stands for, in order: all the files of a registered dataset named alone
     /// (`wikitext2`: its valid and test files), or the one file of `url(for:)`.
     public func urls(for reference: String) throws(DataError) -> [URL] {

@@ -48,9 +48,12 @@ public final class Sweep {
         self.report = report
     }
 
-    /// A new sweep in `runsDirectory/<name>-<time>/` with every trial pending.
-    public static func start(_ spec: SweepSpec, runsDirectory: URL, report: @escaping (String) -> Void) throws -> Sweep {
-        var base = try ExperimentSpec.load(path: spec.base)
+    /// A new sweep in `runsDirectory/<name>-<time>/` with every trial pending. The base's file
+    /// references go through `anchoring` (the data locator's, which makes relative paths absolute), so
+    /// that `--resume` from another directory trains on the same files.
+    public static func start(_ spec: SweepSpec, runsDirectory: URL, anchoring: (String) -> String,
+                             report: @escaping (String) -> Void) throws -> Sweep {
+        var base = try ExperimentSpec.load(path: spec.base).mappingFileReferences(anchoring)
         // A trial varies the experiment, so it does not reproduce the base's published number.
         base.reproduces = nil
         let directory = SweepDirectory(url: try RunDirectory.claim(in: runsDirectory, name: spec.name))

@@ -81,7 +81,8 @@ enum Help {
     runner [train] SPEC [--set KEY=VALUE]... [--data-dir DIR] [--runs-dir DIR] [--name NAME | --run-dir DIR]
                    [--distributed mpi|none] [--collective-timeout SECONDS]
 
-    Trains the experiment in SPEC. The run directory records the resolved spec (spec.yaml), the plan
+    Trains the experiment in SPEC. The run directory records the resolved spec (spec.yaml, its relative
+    file paths made absolute, so eval and resume find them from any directory), the plan
     (plan.txt), the tokenizer (a word-vector run: vocabulary.tsv), metrics.jsonl, log.txt, samples.txt,
     checkpoints/ and summary.json. A run resumed from a checkpoint continues bit for bit, except word
     vectors trained with train.threads ≥ 2: their threads update shared tables without locks

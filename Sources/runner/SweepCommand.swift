@@ -1,3 +1,4 @@
+import Data
 import Foundation
 import Runs
 import Spec
@@ -24,7 +25,9 @@ enum SweepCommand {
             }
         } else {
             let spec = try SweepSpec.load(path: request.path)
-            sweep = try Sweep.start(spec, runsDirectory: URL(fileURLWithPath: request.runsDirectory), report: say)
+            let locator = DataLocator.forCurrentProcess(dataDirectory: request.dataDirectory)
+            sweep = try Sweep.start(spec, runsDirectory: URL(fileURLWithPath: request.runsDirectory),
+                                    anchoring: locator.anchored, report: say)
             say("sweep directory: \(sweep.directory.url.path) (\(sweep.trials.count) trials)")
         }
         // Held until the sweep returns: a second `sweep --resume` of this directory refuses meanwhile.

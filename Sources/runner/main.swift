@@ -35,8 +35,10 @@ func main() -> Int32 {
         case .train(let path, let options):
             team = try joinTeam(options)
             Interruption.install()
-            let spec = try ExperimentSpec.load(path: path, overrides: options.overrides, ranks: team.size)
             let locator = DataLocator.forCurrentProcess(dataDirectory: options.dataDirectory)
+            // Relative paths are recorded absolute: the run reads the same files from wherever it is evaluated or resumed.
+            let spec = try ExperimentSpec.load(path: path, overrides: options.overrides, ranks: team.size)
+                .mappingFileReferences(locator.anchored)
             let run = try newRun(of: spec, options, team: team)
             let trainer: Trainer
             do {

@@ -105,6 +105,22 @@ final class DataLocatorTests: XCTestCase {
         }
     }
 
+    /// What a run's spec.yaml records: relative paths made absolute against the current directory,
+    /// registry references and absolute paths as written.
+    func testAnchoringMakesOnlyRelativePathsAbsolute() {
+        let work = root.appendingPathComponent("work").path
+        let cases = [
+            ("fake", "fake"), ("fake:text", "fake:text"), ("/srv/corpus.txt", "/srv/corpus.txt"), ("", ""),
+            ("corpus.txt", work + "/corpus.txt"), ("./a/../b/train.{lang}", work + "/b/train.{lang}"),
+            ("../shared/x.txt", root.appendingPathComponent("shared/x.txt").path),
+            // A colon does not make a registry reference unless what comes before it is a dataset's name.
+            ("notes:v2.txt", work + "/notes:v2.txt"),
+        ]
+        for (reference, expected) in cases {
+            XCTAssertEqual(locator.anchored(reference), expected, reference)
+        }
+    }
+
     func testMultiFileDatasetNeedsARole() {
         XCTAssertThrowsError(try sharedLocator.url(for: "multi30k")) {
             guard case DataError.unknownFile("multi30k", _, let known) = $0 else { return XCTFail("\($0)") }

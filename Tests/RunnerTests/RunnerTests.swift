@@ -11,19 +11,21 @@ final class RunnerTests: XCTestCase {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs `runner arguments` from the package root with `input` on standard input; returns
-    /// (exit code, stdout, stderr).
-    func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> (Int32, String, String) {
-        try run(arguments, inputBytes: Data(input.utf8), environment: environment)
+    /// Runs `runner arguments` from `directory` (the package root unless given) with `input` on standard
+    /// input; returns (exit code, stdout, stderr).
+    func run(_ arguments: [String], input: String = "", environment: [String: String] = [:],
+             directory: URL = packageRoot) throws -> (Int32, String, String) {
+        try run(arguments, inputBytes: Data(input.utf8), environment: environment, directory: directory)
     }
 
     /// `run` with standard input of any bytes (a String holds only valid UTF-8).
-    func run(_ arguments: [String], inputBytes data: Data, environment: [String: String] = [:]) throws -> (Int32, String, String) {
+    func run(_ arguments: [String], inputBytes data: Data, environment: [String: String] = [:],
+             directory: URL = packageRoot) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = runner
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.currentDirectoryURL = Self.packageRoot
+        process.currentDirectoryURL = directory
         let (out, err, inPipe) = (Pipe(), Pipe(), Pipe())
         process.standardOutput = out
         process.standardError = err
@@ -147,5 +149,27 @@ final class RunnerTests: XCTestCase {
             XCTAssertTrue(stderr.contains("warning: skipped") && stderr.contains(newest),
                           "runner \(arguments.joined(separator: " ")) said: \(stderr)")
         }
+    }
+
+    /// A corpus given by a relative path is recorded in spec.yaml as an absolute one, so the run is
+    /// evaluated and resumed from any directory, not only the one it was trained from.
+    func testARunFindsItsRelativeCorpusFromAnotherDirectory() throws {
+        let work = runs.appendingPathComponent(UUID().uuidString)
+        defer { try? FileManager.default.removeItem(at: work) }
+        try FileManager.default.createDirectory(at: work.appendingPathComponent("text"), withIntermediateDirectories: true)
+        let words = ["the", "time", "traveller", "spoke", "of", "a", "machine", "that", "moves", "through", "ages"]
+        let corpus = (0..<400).map { words[($0 * 7) % words.count] }.joined(separator: " ")
+        try corpus.write(to: work.appendingPathComponent("text/corpus.txt"), atomically: true, encoding: .utf8)
+        let spec = Self.packageRoot.appendingPathComponent("experiments/gru_charlm.yaml").path
+        let (trained, _, trainError) = try run([spec, "--run-dir", "run", "--set", "data.corpus=./text/../text/corpus.txt",
+                                                "--set", "model.hidden=8", "--set", "train.batch_size=4",
+                                                "--set", "train.seq_len=10", "--set", "train.epochs=1"], directory: work)
+        XCTAssertEqual(trained, 0, trainError)
+        let trainedRun = work.appendingPathComponent("run")
+        let recorded = try String(contentsOf: trainedRun.appendingPathComponent("spec.yaml"), encoding: .utf8)
+        XCTAssertTrue(recorded.contains("corpus: \"\(work.appendingPathComponent("text/corpus.txt").path)\""), recorded)
+        let (code, stdout, stderr) = try run(["eval", trainedRun.path, "--split", "train"])
+        XCTAssertEqual(code, 0, stderr)
+        XCTAssertTrue(stdout.hasPrefix("train loss"), stdout)
     }
 }

@@ -53,6 +53,28 @@ extension RunnerTests {
         XCTAssertTrue(spec.contains("lr: 2.0") && spec.contains("threads: 1"), spec)
     }
 
+    /// A base's relative corpus path is recorded absolute in the sweep's base.yaml, so trials started
+    /// by `--resume` from another directory read the same file.
+    func testASweepRecordsItsBaseWithAbsolutePaths() throws {
+        let directory = try sweepFixture()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let text = try String(contentsOf: Self.packageRoot.appendingPathComponent("../shared/data/timemachine/timemachine.txt"),
+                              encoding: .utf8)
+        try String(text.prefix(4000)).write(to: directory.appendingPathComponent("corpus.txt"), atomically: true, encoding: .utf8)
+        let base = directory.appendingPathComponent("base.yaml")
+        try (try String(contentsOf: base, encoding: .utf8) + "\ndata: {corpus: corpus.txt}\n").write(to: base, atomically: true,
+                                                                                                   encoding: .utf8)
+        let sweep = try writeSweep(directory, "parameters:\n  train.epochs: [1]\n")
+        let (code, _, stderr) = try run(["sweep", sweep, "--runs-dir", "runs"], directory: directory)
+        XCTAssertEqual(code, 0, stderr)
+        let recorded = try sweepDirectory(in: directory.appendingPathComponent("runs"))
+        let corpus = "corpus: \"\(directory.appendingPathComponent("corpus.txt").path)\""
+        for file in ["base.yaml", "trial-000/spec.yaml"] {
+            let text = try String(contentsOf: recorded.appendingPathComponent(file), encoding: .utf8)
+            XCTAssertTrue(text.contains(corpus), "\(file):\n\(text)")
+        }
+    }
+
     /// A trial that fails is reported with its exit code and last line when it fails; with
     /// --fail-fast the trials after it never start.
     func testAFailedTrialIsReportedAtOnceAndFailFastStops() throws {

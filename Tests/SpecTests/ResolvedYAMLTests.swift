@@ -154,4 +154,32 @@ final class ResolvedYAMLTests: XCTestCase {
         XCTAssertEqual(a.hash, a.hash)
         XCTAssertNotEqual(a.hash, 0)
     }
+
+    /// `mappingFileReferences` reaches every key that names a file and no other: the keys whose values
+    /// change are exactly those.
+    func testMappingFileReferencesChangesEveryFileKeyAndNothingElse() throws {
+        var spec = ExperimentSpec()
+        spec.name = "paths"
+        spec.data.corpus = "corpus.txt"
+        var files = DataFilesSpec()
+        (files.train, files.valid, files.test) = ("train.{lang}", "valid.{lang}", "test.{lang}")
+        spec.data.files = files
+        spec.tokenizer.file = "source.json"
+        var target = TokenizerSpec()
+        target.file = "target.json"
+        spec.targetTokenizer = target
+        spec.initFrom = "runs/base"
+        spec.eval.wordPairs = ["pairs.tsv", "wordsim:simlex999"]
+        spec.eval.analogies = "questions.txt"
+        let mapped = spec.mappingFileReferences { "/anchor/" + $0 }
+        let before = Dictionary(uniqueKeysWithValues: spec.flattened().map { ($0.key, $0.value) })
+        let changed = mapped.flattened().filter { before[$0.key] != $0.value }
+        XCTAssertEqual(Set(changed.map(\.key)), [
+            "data.corpus", "data.files.train", "data.files.valid", "data.files.test", "tokenizer.source.file",
+            "tokenizer.target.file", "eval.word_pairs", "eval.analogies", "init_from",
+        ])
+        XCTAssertEqual(mapped.data.files?.train, "/anchor/train.{lang}")
+        XCTAssertEqual(mapped.eval.wordPairs, ["/anchor/pairs.tsv", "/anchor/wordsim:simlex999"])
+        XCTAssertEqual(mapped.targetTokenizer?.file, "/anchor/target.json")
+    }
 }

@@ -45,7 +45,8 @@ final class SlurmScriptTests: XCTestCase {
               sample.prompt: ["it's", "a \\"b\\" $HOME `x`", "plain", "four"]
             metric: valid.loss
             """.utf8).write(to: sweepFile)
-        let sweep = try Sweep.start(try SweepSpec.load(path: sweepFile.path), runsDirectory: directory, report: { _ in })
+        let sweep = try Sweep.start(try SweepSpec.load(path: sweepFile.path), runsDirectory: directory, anchoring: { $0 },
+                                    report: { _ in })
         let runner = directory.appendingPathComponent("fake runner")
         try Data("#!/bin/bash\nprintf '%s\\0' \"$@\" > \"$RECORD\"\n".utf8).write(to: runner)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: runner.path)
