@@ -50,14 +50,16 @@ public final class MetricsWriter {
         return log
     }
 
-    /// Reads every event of a metrics file; a blank last line is ignored. A line that is not a JSON
-    /// object is reported with its line number.
+    /// Reads every event of a metrics file; a blank last line is ignored, and so is a last line cut
+    /// short (no newline after it), which a run killed mid-write leaves until `resume` drops it. Any
+    /// other line that is not a JSON object is reported with its line number.
     public static func read(_ url: URL) throws -> [[String: JSONValue]] {
         let text = try readText(url)
         var events: [[String: JSONValue]] = []
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() where !line.isEmpty {
             guard case .object(let event)? = try? JSONValue(parsing: String(line)) else {
+                if index == lines.count - 1 { break }
                 throw RunError.badFile(path: "\(url.path):\(index + 1)", reason: "not a JSON object")
             }
             events.append(event.dictionary)

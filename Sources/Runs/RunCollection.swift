@@ -12,6 +12,28 @@ public enum RunCollection {
         try paths.flatMap { try runs(at: URL(fileURLWithPath: $0)) }
     }
 
+    /// `runs(in:)` where a directory of runs stands only for its members that `usable` accepts (a table
+    /// wants finished runs, a plot runs that have logged), so that one run still training, or one that
+    /// failed, does not stop the comparison of the others; `passedOver` lists those left out. A run
+    /// named itself is always kept, and so are a directory's runs when none is usable: the command then
+    /// says what is wrong with them.
+    public static func runs(in paths: [String], usable: (RunDirectory) -> Bool) throws
+        -> (runs: [RunDirectory], passedOver: [RunDirectory]) {
+        var (kept, passedOver): ([RunDirectory], [RunDirectory]) = ([], [])
+        for path in paths {
+            let url = URL(fileURLWithPath: path)
+            let members = try runs(at: url)
+            let usableMembers = members.filter(usable)
+            if isRun(url) || usableMembers.isEmpty {
+                kept += members
+            } else {
+                kept += usableMembers
+                passedOver += members.filter { !usable($0) }
+            }
+        }
+        return (kept, passedOver)
+    }
+
     /// The runs one path names; a missing path, and a file or a directory without runs, are errors
     /// naming it.
     public static func runs(at url: URL) throws -> [RunDirectory] {

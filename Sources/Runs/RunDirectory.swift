@@ -102,7 +102,10 @@ public struct RunDirectory: Hashable, Sendable {
             throw RunError.missingRun(path: url.path)
         }
         let run = RunDirectory(url: url)
-        guard isDirectory.boolValue, FileManager.default.fileExists(atPath: run.specURL.path) else {
+        guard isDirectory.boolValue else {
+            throw RunError.badFile(path: url.path, reason: "is a file, not a run directory; give the directory that holds it")
+        }
+        guard FileManager.default.fileExists(atPath: run.specURL.path) else {
             throw RunError.notARun(path: url.path)
         }
         return run
@@ -119,6 +122,37 @@ public struct RunDirectory: Hashable, Sendable {
         }
         return pad(parts.year, 4) + pad(parts.month, 2) + pad(parts.day, 2) + "-"
             + pad(parts.hour, 2) + pad(parts.minute, 2) + pad(parts.second, 2)
+    }
+
+    /// The names of the files a run keeps at its top level, which no command's output may replace.
+    var recordNames: Set<String> {
+        Set([specURL, planURL, tokenizerURL, tokenizerURL(side: "source"), tokenizerURL(side: "target"), labelsURL,
+             vocabularyURL, metricsURL, logURL, summaryURL, samplesURL, url.appendingPathComponent(DirectoryLock.fileName)]
+            .map(\.lastPathComponent))
+    }
+
+    /// Refuses `path` as a command's output (`--out`, `--attention`) where writing it would replace a
+    /// file of a run: one of its records (spec.yaml, metrics.jsonl, a tokenizer…) or anything under its
+    /// checkpoints/ or tb/. A run is a directory with spec.yaml and checkpoints/; a plot, report or
+    /// export written beside them is fine. Returns the file `atomicWrite` would replace.
+    public static func checkOutput(_ path: String, flag: String) throws -> URL {
+        let file = try outputFile(path)
+        let parent = file.deletingLastPathComponent()
+        let isRun = { (directory: URL) in
+            let run = RunDirectory(url: directory)
+            return FileManager.default.fileExists(atPath: run.specURL.path)
+                && FileManager.default.fileExists(atPath: run.checkpointsURL.path)
+        }
+        let owner: (run: URL, part: String)? = if isRun(parent), RunDirectory(url: parent).recordNames.contains(file.lastPathComponent) {
+            (parent, "its \(file.lastPathComponent)")
+        } else if ["checkpoints", "tb"].contains(parent.lastPathComponent), isRun(parent.deletingLastPathComponent()) {
+            (parent.deletingLastPathComponent(), "a file of its \(parent.lastPathComponent)/")
+        } else {
+            nil
+        }
+        guard let owner else { return file }
+        throw RunError.badFile(path: path, reason: "is \(owner.part) of the run \(owner.run.path), which \(flag) would "
+            + "replace; write to another path")
     }
 
     /// Writes the fully resolved spec; this is what makes the directory a run.
@@ -171,6 +205,21 @@ public struct RunDirectory: Hashable, Sendable {
     /// Appends the text generated at an eval, under a header naming the step.
     public func appendSample(step: Int, text: String) throws {
         try AppendFile(url: samplesURL).append("--- step \(step) ---\n\(text)\n\n", sync: true)
+    }
+
+    /// Drops the samples generated after `step`, as metrics.jsonl drops its events: a run resumed from
+    /// the checkpoint at `step` generates them again.
+    public func truncateSamples(afterStep step: Int) throws {
+        guard FileManager.default.fileExists(atPath: samplesURL.path) else { return }
+        let lines = try readText(samplesURL).split(separator: "\n", omittingEmptySubsequences: false)
+        let later = lines.firstIndex { line in
+            guard line.hasPrefix("--- step "), line.hasSuffix(" ---"), let sampled = Int(line.dropFirst(9).dropLast(4)) else {
+                return false
+            }
+            return sampled > step
+        }
+        guard let later else { return }
+        try atomicWrite(Data(lines[..<later].map { $0 + "\n" }.joined().utf8), to: samplesURL)
     }
 
     /// TensorBoard's event files (`tensorboard --logdir runs` finds them).

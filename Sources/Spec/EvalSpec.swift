@@ -122,7 +122,8 @@ extension DecodeSpec: SpecSection {
             .int("beam", \.beam, .atLeastOneAtMost(maxBeam)),
             .double("lenpen", \.lenpen, .any),
             .double("max_len_a", \.maxLenA, .nonNegative),
-            .int("max_len_b", \.maxLenB, .atLeastOne),
+            // Decoding stops at 1,024 tokens whatever a and b say (BeamSearch's length limit).
+            .int("max_len_b", \.maxLenB, .atLeastOneAtMost(1024)),
         ]
     }
 

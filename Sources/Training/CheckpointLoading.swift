@@ -74,6 +74,10 @@ extension RunDirectory {
             config = HuggingFaceGPT2.config(model, vocabularySize: tokens.shape[0], blockSize: positions.shape[0])
             tensors = try HuggingFaceGPT2.exported(tensors, layers: model.layers)
         }
+        // Into a run's own directory, the spec.yaml beside the weights would replace the run's.
+        for name in ["model.safetensors", "config.json", Self.specFileName] where FileManager.default.fileExists(atPath: directory.path) {
+            _ = try Self.checkOutput(directory.appendingPathComponent(name).path, flag: "--out")
+        }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -91,8 +95,9 @@ extension RunDirectory {
             // An earlier export's config.json would make init_from read these SeqLab keys as GPT-2's.
             try? FileManager.default.removeItem(at: configURL)
         }
-        try atomicWrite(try Data(contentsOf: specURL), to: directory.appendingPathComponent("spec.yaml"))
-        return (files, chosen.warnings)
+        let spec = directory.appendingPathComponent(Self.specFileName)
+        try atomicWrite(try Data(contentsOf: specURL), to: spec)
+        return (files + [spec], chosen.warnings)
     }
 
     /// A translation run's tokenizers, source and target.

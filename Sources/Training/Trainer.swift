@@ -79,6 +79,7 @@ public final class Trainer {
         // Only once everything else has been checked; truncating replaces the file, so the append
         // handle is opened again.
         try MetricsWriter.truncate(run.metricsURL, afterStep: latest.checkpoint.step)
+        try run.truncateSamples(afterStep: latest.checkpoint.step)
         try run.removeSummary()
         trainer.metrics = try run.metricsWriter(tensorboard: trainer.spec.log.tensorboard,
                                                  resumedAfter: latest.checkpoint.step)

@@ -28,8 +28,15 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case weightShapeMismatch(key: String, ours: String, theirs: String, path: String)
     /// A classifier reading ELMo's features from `init_from` that is not an elmo run of its biLM's sizes.
     case featuresMismatch(path: String, reason: String)
+    /// The most tokens (framed) of one input line that `translate` and `predict` unroll a recurrent model
+    /// over: its graph is compiled for the line's length, tens of KB a token, so a megabyte pasted as one
+    /// line would take gigabytes.
+    public static let longestUnrolledLine = 4096
+
     /// A text to classify or fill with more tokens (framed) than the model has positions.
     case textTooLong(line: Int, tokens: Int, positions: Int)
+    /// An input line longer than a recurrent model is unrolled over (`longestUnrolledLine`).
+    case lineTooLongToUnroll(line: Int, tokens: Int)
     /// `runner embed --layer L` beyond the model's layers.
     case noLayer(Int, layers: Int)
     /// A text given to fill-mask without a `[MASK]` in it.
@@ -87,6 +94,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .weightShapeMismatch(let key, let ours, let theirs, let path):
             "init_from: '\(key)' is \(theirs) in \(path) but \(ours) in this model; give the two models the same sizes "
                 + "where they share keys"
+        case .lineTooLongToUnroll(let line, let tokens):
+            "input line \(line) has \(tokens) tokens, more than the \(Self.longestUnrolledLine) a recurrent model is unrolled "
+                + "over here (its graph, and memory, grow with the line); split the line into sentences"
         case .textTooLong(let line, let tokens, let positions):
             "input line \(line) takes \(tokens) positions with its framing, more than the \(positions) of the model "
                 + "(model.max_positions); shorten the line"
@@ -117,7 +127,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .unsupported, .unresumable, .unknownSplit, .emptySplit, .splitTooShort, .unscoredSplit, .emptyPrompt, .wrongTask, .sourceTooLong,
-             .emptyText, .textTooLong, .noLayer, .noMask, .weightShapeMismatch, .featuresMismatch, .nothingShared, .noEndOfSequence, .otherRankCount:
+             .emptyText, .textTooLong, .lineTooLongToUnroll, .noLayer, .noMask, .weightShapeMismatch, .featuresMismatch,
+             .nothingShared, .noEndOfSequence, .otherRankCount:
             64
         case .noBestCheckpoint, .noCheckpointFile, .missingWeights: 66
         case .divergence: 1

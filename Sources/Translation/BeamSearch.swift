@@ -17,9 +17,10 @@ public struct Decoder: Sendable {
     public var maxLengthB: Int
     /// Hypotheses returned per sentence, best first.
     public var nBest: Int
-    /// The most tokens any hypothesis takes before its `<eos>`, whatever a and b allow: a model with
-    /// a table of positions decodes no further than its table.
-    public var lengthLimit = 1 << 20
+    /// The most tokens any hypothesis takes before its `<eos>`, whatever a and b allow (a recurrent
+    /// decoder would otherwise run as long as `--max-len-a` says); a model with a table of positions
+    /// decodes no further than its table.
+    public var lengthLimit = 1024
     public let bos: Int
     public let eos: Int
     /// Tokens never generated: `<bos>` and `<pad>`.

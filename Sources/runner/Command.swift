@@ -319,6 +319,8 @@ extension Command {
                     throw UsageError(message: "--split takes train, valid or test (got '\(value)')")
                 }
                 split = value
+            case _ where ["--task", "--demos"].contains(flag) && value.isEmpty:
+                throw UsageError(message: "\(flag) needs a .jsonl file's path")
             case "--task": task = value
             case "--shots": shots = try Parser.integer(flag, value, atLeast: 0)
             case "--demos": demos = value

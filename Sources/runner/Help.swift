@@ -134,7 +134,7 @@ enum Help {
     newest checkpoint (--checkpoint best: the best validation one's, by checkpoint.best_by, which the
     test split was scored with; or a checkpoint file of the run). Temperature scales the logits (default 1); --top-k keeps the K likeliest
     tokens (1 is greedy); --top-p then keeps the likeliest tokens whose probabilities reach P. The
-    text ends before the first --stop string it generates (\n and \t allowed). The same seed gives
+    text ends before the first --stop string it generates (\\n and \\t allowed). The same seed gives
     the same text. GPT decodes with a KV cache; --no-cache recomputes the whole context every token
     (same text, slower). Prints the tokens/s on stderr. Needs no dataset. Each flag takes what its
     spec key takes (sample.length ≥ 0, temperature > 0, top_k ≥ 1, top_p in (0, 1]).
@@ -190,7 +190,9 @@ enum Help {
     translation. Decoding is greedy (--beam 1) or beam search as fairseq's:
     a hypothesis scores its log-probability / length^A (--lenpen), at most
     ⌊max_len_a · (source length + 1) + max_len_b⌋ tokens come before its <eos> (the source's
-    <bos> counted too under data.source_bos), and <eos> never comes first. Each flag defaults to the run's eval.decode and takes what that key takes. Prints
+    <bos> counted too under data.source_bos), 1,024 at most, and <eos> never comes first. Each flag
+    defaults to the run's eval.decode and takes what that key takes. A line may have 4,096 tokens
+    (a Transformer: its positions). Prints
     sentences/s and tokens/s on stderr. With --attention, also draws the first sentence's attention
     weights (source × target) as an SVG heat map; a Transformer's cross-attention as a grid of maps,
     one per layer and head.

@@ -117,9 +117,10 @@ struct Parser {
                 result.append(character)
             }
         }
-        guard !escaping, !result.isEmpty else {
-            throw Command.UsageError(message: "\(flag) got '\(value)', which is not a valid value")
+        guard !escaping else {
+            throw Command.UsageError(message: "\(flag) got '\(value)', which ends in a lone '\\' (use \\\\ for a backslash)")
         }
+        guard !result.isEmpty else { throw Command.UsageError(message: "\(flag) needs a non-empty string") }
         return result
     }
 

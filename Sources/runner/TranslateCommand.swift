@@ -23,12 +23,12 @@ enum TranslateCommand {
                 + "raise --beam or lower --nbest")
         }
         // The attention map's file and model are checked before translating, so that a mistake costs nothing.
-        let attentionFile = try options.attention.map(outputFile)
+        let attentionFile = try options.attention.map { try RunDirectory.checkOutput($0, flag: "--attention") }
         if attentionFile != nil, !translator.hasAttention {
             throw Command.UsageError(message: "--attention: the model has no attention (model.attention: none)")
         }
         let lines = try options.split.map { try translator.sources(of: $0) }
-            ?? DataLocator.lines(of: DataLocator.standardInputText())
+            ?? LabelledLines.lines(of: DataLocator.standardInputText())       // LF, CRLF or CR ends a line
         if attentionFile != nil, lines.isEmpty {
             throw Command.UsageError(message: "--attention: no source sentence to draw (standard input is empty)")
         }

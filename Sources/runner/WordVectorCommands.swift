@@ -101,9 +101,9 @@ enum WordVectorCommand {
             for file in written.files { print(file.path) }
             return
         }
+        let output = try RunDirectory.checkOutput(options.output
+            ?? URL(fileURLWithPath: path).appendingPathComponent(options.binary ? "vectors.bin" : "vectors.txt").path, flag: "--out")
         let run = try open(path, options, command: "export")
-        let output = options.output.map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: path).appendingPathComponent(options.binary ? "vectors.bin" : "vectors.txt")
         try atomicWrite(WordVectorsFormat.data(run.vectors, binary: options.binary), to: output)
         print(output.path)
     }

@@ -74,21 +74,26 @@ func main() -> Int32 {
             for warning in sampler.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
             print(try PromptedEvaluation(sampler).evaluate(task, shots: options.shots, demos: demos, seed: options.seed))
         case .table(let paths, let options):
-            let table = try ResultsTable(runs: RunCollection.runs(in: paths), metrics: options.metrics, sortedBy: options.sort)
+            let runs = try comparedRuns(paths, usable: { FileManager.default.fileExists(atPath: $0.summaryURL.path) },
+                                        left: "not finished")
+            let table = try ResultsTable(runs: runs, metrics: options.metrics, sortedBy: options.sort)
             switch options.format {
             case .text: print(table.text)
             case .markdown: print(table.markdown)
             case .csv: FileHandle.standardOutput.write(Data(table.csv.utf8))
             }
         case .plot(let paths, let options):
-            let plot = try CurvePlot(learningCurvesOf: RunCollection.runs(in: paths), metric: options.metric,
-                                     logarithmic: options.logarithmic)
-            try atomicWrite(Data(plot.svg.utf8), to: URL(fileURLWithPath: options.output))
+            let runs = try comparedRuns(paths, usable: { (try? MetricsWriter.read($0.metricsURL).isEmpty == false) ?? false },
+                                        left: "no metrics logged yet")
+            let output = try RunDirectory.checkOutput(options.output, flag: "--out")
+            let plot = try CurvePlot(learningCurvesOf: runs, metric: options.metric, logarithmic: options.logarithmic)
+            try atomicWrite(Data(plot.svg.utf8), to: output)
             print(options.output)
         case .report(let paths, let output):
-            let html = try RunReport(paths: paths).html
             let file = output ?? (paths.count == 1 ? URL(fileURLWithPath: paths[0]).appendingPathComponent("report.html").path : "report.html")
-            try atomicWrite(Data(html.utf8), to: URL(fileURLWithPath: file))
+            let html = try RunReport(paths: paths).html
+            let checked = try RunDirectory.checkOutput(file, flag: "--out")
+            try atomicWrite(Data(html.utf8), to: checked)
             print(file)
         case .sweep(let request):
             return try SweepCommand.run(request)
@@ -155,6 +160,17 @@ func finishedStep(of run: RunDirectory, team: Team) throws -> Int? {
         step = try run.finishedStep().map(String.init) ?? ""
     }
     return Int(try team.broadcast(step, "whether the run is finished"))
+}
+
+/// The runs `table` or `plot` compares (`RunCollection.runs(in:usable:)`); the runs of a directory
+/// that were left out are named on stderr with `reason`.
+func comparedRuns(_ paths: [String], usable: (RunDirectory) -> Bool, left reason: String) throws -> [RunDirectory] {
+    let (runs, passedOver) = try RunCollection.runs(in: paths, usable: usable)
+    if !passedOver.isEmpty {
+        let names = passedOver.map(\.url.lastPathComponent).joined(separator: ", ")
+        FileHandle.standardError.write(Data("note: left out (\(reason)): \(names)\n".utf8))
+    }
+    return runs
 }
 
 /// Joins the MPI job when its launcher started this process (or `--distributed mpi` says so); else

@@ -379,7 +379,8 @@ extension RunnerTests {
             XCTAssertEqual(try self.run(spec + ["--run-dir", run("-first")] + steps(20)).0, 0)
             let written = try self.run(["export", run("-first"), "--format", "safetensors"]).1
             let export = run("-first") + "/export"
-            XCTAssertEqual(written, "\(export)/model.safetensors\n" + (name == "gpt" ? "\(export)/config.json\n" : ""))
+            XCTAssertEqual(written, "\(export)/model.safetensors\n" + (name == "gpt" ? "\(export)/config.json\n" : "")
+                + "\(export)/spec.yaml\n")
             let (code, _, error) = try self.run(spec + ["--run-dir", run("-second"), "--set", "init_from=\(export)",
                                                         "--set", "train.optimizer.lr=1e-30"] + steps(1))
             XCTAssertEqual(code, 0, error)

@@ -119,7 +119,7 @@ extension RunnerTests {
              "'train.head_lr' applies to task classification, not language_model"),
             (["predict", path, "--checkpoint", ""], 64, "error: --checkpoint takes latest, best or a checkpoint file"),
             (["predict"], 64, "error: predict needs a classification run directory"),
-            (["predict", "experiments/gru_charlm.yaml"], 64, "is not a SeqLab run directory"),
+            (["predict", "experiments/gru_charlm.yaml"], 64, "is a file, not a run directory"),
             ([spec.path, "--set", "model.pool=cls"], 64, "'model.pool: cls' does not apply to 'encoder: bilstm'"),
             ([spec.path, "--set", "model.encoder=cnn", "--set", "model.pool=mean"], 64,
              "'model.pool: mean' does not apply to 'encoder: cnn'"),

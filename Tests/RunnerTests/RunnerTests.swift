@@ -137,8 +137,21 @@ final class RunnerTests: XCTestCase {
             (["sample", path, "--prompt", "123 !?"], 64, "has no tokens"),
             (["sample", path, "--prompt", "time", "--top-k", "1000", "--length", "0"], 0, "0 tokens"),
             (["eval", path, "--split", "valid"], 64, "the valid split has too little data for one batch"),
+            // An output path over one of the run's own files.
+            (["plot", path, "--out", path + "/metrics.jsonl"], 64, "is its metrics.jsonl of the run"),
+            (["report", path, "--out", path + "/spec.yaml"], 64, "which --out would replace"),
+            (["export", path, "--format", "safetensors", "--out", path], 64, "is its spec.yaml of the run"),
+            (["sample", path, "--stop", ""], 64, "--stop needs a non-empty string"),
+            (["eval", path, "--task", ""], 64, "--task needs a .jsonl file's path"),
         ]
         try assertRefusals(cases)
+        // A run still training (no summary yet) beside it is left out of a table of the directory, and said.
+        let unfinished = runs.appendingPathComponent("unfinished")
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: path), to: unfinished)
+        try FileManager.default.removeItem(at: unfinished.appendingPathComponent("summary.json"))
+        let (listed, table, tableError) = try run(["table", runs.path])
+        XCTAssertEqual(listed, 0, tableError)
+        XCTAssertTrue(tableError.contains("note: left out (not finished): unfinished") && table.contains("gru_charlm"), table + tableError)
         // A damaged newest checkpoint: sample and eval fall back to the one before, and say so.
         let checkpoints = URL(fileURLWithPath: path).appendingPathComponent("checkpoints")
         let newest = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: checkpoints.path).sorted().last)

@@ -85,9 +85,11 @@ extension RunnerTests {
             try FileManager.default.moveItem(at: moved.appendingPathComponent("\(split).src"),
                                              to: directory.appendingPathComponent("\(split).src"))
         }
-        let (huge, _, hugeError) = try run(["translate", path, "--max-len-a", "1e300", "--max-len-b", "9223372036854775807"],
-                                           input: "sun moon\n")
-        XCTAssertEqual(huge, 0, "absurd length limits saturate: \(hugeError)")
+        let (huge, _, hugeError) = try run(["translate", path, "--max-len-a", "1e300", "--max-len-b", "1024"], input: "sun moon\n")
+        XCTAssertEqual(huge, 0, "an absurd a saturates at 1,024 tokens: \(hugeError)")
+        let (endless, _, endlessError) = try run(["translate", path, "--max-len-b", "9223372036854775807"], input: "sun moon\n")
+        XCTAssertEqual(endless, 64, endlessError)
+        XCTAssertTrue(endlessError.contains("'eval.decode.max_len_b' must be between 1 and 1024"), endlessError)
         let (crlf, windows, _) = try run(["translate", path, "--beam", "3"], input: "sun moon star\r\ntree river stone sun\r\n")
         XCTAssertEqual(crlf, 0)
         XCTAssertEqual(windows, stdout, "CRLF line ends are line ends")

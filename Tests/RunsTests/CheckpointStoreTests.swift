@@ -54,6 +54,11 @@ final class CheckpointStoreTests: TemporaryDirectoryTestCase {
             XCTAssertEqual(error as? RunError, .missingCheckpoint(path: store.directory.path))
             XCTAssertEqual((error as? RunError)?.exitCode, 66)
         }
+        // With best.ckpt left, the run did not stop before its first checkpoint: said so, not that.
+        try store.saveBest(sampleCheckpoint(step: 100))
+        XCTAssertThrowsError(try store.latest()) { error in
+            XCTAssertTrue("\(error)".contains("holds no step checkpoint, only best.ckpt"), "\(error)")
+        }
     }
 
     func testLatestWhenEveryCheckpointIsDamagedListsThemAll() throws {

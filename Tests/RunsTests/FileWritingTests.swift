@@ -69,8 +69,12 @@ final class FileWritingTests: TemporaryDirectoryTestCase {
             """)
     }
 
+    /// A line cut short at the end (a kill mid-write, no newline after it) is passed over; the same
+    /// text anywhere else is an error with its line number.
     func testMalformedMetricsLineIsReportedWithItsLineNumber() throws {
         let url = root.appendingPathComponent("metrics.jsonl")
+        try Data("{\"step\":1}\n{\"step\":2,\"lo".utf8).write(to: url)
+        XCTAssertEqual(try MetricsWriter.read(url).count, 1)
         try Data("{\"step\":1}\nnot json\n".utf8).write(to: url)
         XCTAssertThrowsError(try MetricsWriter.read(url)) { error in
             XCTAssertEqual(error as? RunError, .badFile(path: url.path + ":2", reason: "not a JSON object"))

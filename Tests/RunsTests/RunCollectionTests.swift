@@ -26,6 +26,19 @@ final class RunCollectionTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try RunCollection.runs(at: root.appendingPathComponent("sweep/trial-001")).count, 1)
     }
 
+    /// A directory stands for its usable runs only, unless none is; a run named itself is always kept.
+    func testADirectoryPassesOverRunsThatAreNotUsable() throws {
+        for name in ["a", "b", "c"] { try makeRun("runs/\(name)") }
+        let usable = { (run: RunDirectory) in run.url.lastPathComponent != "b" }
+        let directory = root.appendingPathComponent("runs").path
+        let (runs, passedOver) = try RunCollection.runs(in: [directory], usable: usable)
+        XCTAssertEqual(runs.map(\.url.lastPathComponent), ["a", "c"])
+        XCTAssertEqual(passedOver.map(\.url.lastPathComponent), ["b"])
+        let named = try RunCollection.runs(in: [directory + "/b"], usable: usable)
+        XCTAssertEqual(named.runs.map(\.url.lastPathComponent), ["b"])
+        XCTAssertEqual(try RunCollection.runs(in: [directory], usable: { _ in false }).runs.count, 3)
+    }
+
     func testPathsThatNameNoRunAreRefused() throws {
         try FileManager.default.createDirectory(at: root.appendingPathComponent("empty"), withIntermediateDirectories: true)
         try Data("x".utf8).write(to: root.appendingPathComponent("file.txt"))

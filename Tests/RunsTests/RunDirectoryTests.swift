@@ -67,7 +67,8 @@ final class RunDirectoryTests: TemporaryDirectoryTestCase {
         let file = root.appendingPathComponent("file.txt")
         try Data("x".utf8).write(to: file)
         XCTAssertThrowsError(try RunDirectory.open(file)) { error in
-            XCTAssertEqual(error as? RunError, .notARun(path: file.path))
+            XCTAssertEqual(error as? RunError, .badFile(path: file.path, reason: "is a file, not a run directory; give the "
+                + "directory that holds it"))
         }
     }
 
@@ -86,5 +87,39 @@ final class RunDirectoryTests: TemporaryDirectoryTestCase {
         try run.writePlan("plan\n")
         XCTAssertEqual(try contents(of: run.url),
                        ["checkpoints", "log.txt", "metrics.jsonl", "plan.txt", "samples.txt", "summary.json"])
+    }
+
+    /// A run resumed from step 500 generates the later samples again: they go first, the rest stays.
+    func testTruncatingSamplesKeepsThoseUpToTheStep() throws {
+        let run = try RunDirectory.create(runsDirectory: runs, name: "x", date: date, timeZone: utc)
+        try run.truncateSamples(afterStep: 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run.samplesURL.path))
+        for step in [500, 1000, 1500] { try run.appendSample(step: step, text: "at \(step)\n--- not a header") }
+        try run.truncateSamples(afterStep: 500)
+        XCTAssertEqual(try String(contentsOf: run.samplesURL, encoding: .utf8), "--- step 500 ---\nat 500\n--- not a header\n\n")
+        try run.truncateSamples(afterStep: 500)
+        XCTAssertEqual(try String(contentsOf: run.samplesURL, encoding: .utf8), "--- step 500 ---\nat 500\n--- not a header\n\n")
+    }
+
+    /// A command's output may go beside a run's files, never over them.
+    func testOutputsMayNotReplaceARunsFiles() throws {
+        let run = try RunDirectory.create(runsDirectory: runs, name: "x", date: date, timeZone: utc)
+        try run.writeSpec("name: x\n")
+        try run.writePlan("plan\n")
+        XCTAssertEqual(try RunDirectory.checkOutput(run.url.appendingPathComponent("curves.svg").path, flag: "--out").lastPathComponent,
+                       "curves.svg")
+        for (path, part) in [(run.specURL.path, "its spec.yaml"), (run.planURL.path, "its plan.txt"),
+                             (run.metricsURL.path, "its metrics.jsonl"), (run.tokenizerURL(side: "source").path, "its tokenizer.source.json"),
+                             (run.checkpointsURL.appendingPathComponent("step-000010.ckpt").path, "a file of its checkpoints/")] {
+            XCTAssertThrowsError(try RunDirectory.checkOutput(path, flag: "--out")) { error in
+                XCTAssertEqual(error as? RunError, .badFile(path: path, reason: "is \(part) of the run \(run.url.path), which --out "
+                    + "would replace; write to another path"))
+            }
+        }
+        // An export's directory holds a spec.yaml too, but no checkpoints/: writing it again is fine.
+        let export = run.url.appendingPathComponent("export")
+        try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true)
+        try Data("name: x\n".utf8).write(to: export.appendingPathComponent("spec.yaml"))
+        XCTAssertNoThrow(try RunDirectory.checkOutput(export.appendingPathComponent("spec.yaml").path, flag: "--out"))
     }
 }

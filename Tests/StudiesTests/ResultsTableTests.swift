@@ -49,10 +49,16 @@ final class ResultsTableTests: XCTestCase {
         XCTAssertEqual(table.markdown.split(separator: "\n")[2],
                        "| baby | valid.loss | 1.8820 | 1.8800 ± 0.0200 | +0.0020 | ✓ | 804,096 | 77 s |")
         // Chosen metrics come before the reproduction: final and best, "–" where the run has none.
-        let chosen = try ResultsTable(runs: [within], metrics: ["test.loss", "train.loss"])
-        XCTAssertEqual(chosen.columns.map(\.header), ["experiment", "test.loss", "best test.loss", "train.loss", "best train.loss",
-                                                      "metric", "ours", "published", "diff", "ok", "params", "wall"])
-        XCTAssertEqual(chosen.cells().map { $0.prefix(7).map(\.text) }, [["baby", "1.9000", "–", "–", "–", "valid.loss", "1.8820"]])
+        let chosen = try ResultsTable(runs: [within, outside], metrics: ["test.loss"])
+        XCTAssertEqual(chosen.columns.map(\.header), ["experiment", "test.loss", "best test.loss", "metric", "ours", "published",
+                                                      "diff", "ok", "params", "wall"])
+        XCTAssertEqual(chosen.cells().map { $0.prefix(5).map(\.text) }, [["baby", "1.9000", "–", "valid.loss", "1.8820"],
+                                                                          ["names", "–", "–", "valid.loss", "1.9877"]])
+        // A metric no run recorded is a typo, not a column of dashes.
+        XCTAssertThrowsError(try ResultsTable(runs: [within, outside], metrics: ["valid.los"])) { error in
+            XCTAssertEqual(error as? ComparisonError, .unknownMetric("valid.los", option: "--metrics",
+                                                                     available: ["test.loss", "valid.loss"]))
+        }
     }
 
     /// A sweep's directory stands for its runs in name order; the key that differs becomes a column,

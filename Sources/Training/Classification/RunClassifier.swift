@@ -31,6 +31,9 @@ public final class RunClassifier {
             if let positions = spec.model.classifierPositionLimit, framed.count > positions {
                 throw TrainingError.textTooLong(line: index + 1, tokens: framed.count, positions: positions)
             }
+            if framed.count > TrainingError.longestUnrolledLine {
+                throw TrainingError.lineTooLongToUnroll(line: index + 1, tokens: framed.count)
+            }
             return LabelledText(tokens: framed, label: 0)
         }
         let buckets = try ClassificationBuckets(texts, count: spec.data.buckets, batchSize: spec.train.batchSize, batchTokens: nil,

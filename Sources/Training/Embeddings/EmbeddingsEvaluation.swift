@@ -57,7 +57,8 @@ struct EmbeddingsEvaluation {
     static func vocabulary(of run: RunDirectory) throws -> EmbeddingVocabulary {
         let url = run.vocabularyURL
         guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            throw TrainingError.unresumable(path: url.path, reason: "the run's vocabulary is missing or not UTF-8 text")
+            throw RunError.badFile(path: url.path, reason: "is missing or not UTF-8 text: it is the run's vocabulary, which "
+                + "its checkpoints' rows stand for; restore it from a copy of the run")
         }
         return try EmbeddingVocabulary.read(tsv: text, path: url.path)
     }

@@ -83,6 +83,9 @@ public final class RunTranslator {
             throw TrainingError.sourceTooLong(line: line + 1, tokens: tokens.sentence(ofSource: sources[line]).count,
                                               framed: sources[line].count + 1, positions: positions)
         }
+        if let line = sources.firstIndex(where: { $0.count + 1 > TrainingError.longestUnrolledLine }) {
+            throw TrainingError.lineTooLongToUnroll(line: line + 1, tokens: sources[line].count + 1)
+        }
         return try translator(Decoder(decoding, tokens: tokens, nBest: nBest))
             .translate(sources).map { hypotheses in
                 hypotheses.map { (tokenizers.target.decode($0.tokens), $0.score) }
