@@ -14,6 +14,13 @@ public struct ContextWindows: Hashable, Sendable {
     /// start) and whose target is that id. A line of n ids gives n + 1 examples.
     public init(_ examples: LineExamples, block: Int) throws(DataError) {
         guard block >= 1 else { throw .invalidOption("block_size must be at least 1, got \(block)") }
+        // Every example keeps its whole context: refused before the memory is taken, not by the kernel's OOM killer.
+        let examplesCount = examples.lines.reduce(0) { $0 + $1.count + 1 }
+        let (ids, overflow) = examplesCount.multipliedReportingOverflow(by: block)
+        guard !overflow, ids <= Self.idLimit else {
+            throw .invalidOption("the \(examplesCount) context windows of block_size \(block) would hold more than 2^30 ids "
+                + "(8 GiB); lower model.block_size")
+        }
         var contexts: [Int] = [], targets: [Int] = []
         for line in examples.lines {
             var context = [Int](repeating: examples.boundary, count: block)
@@ -26,6 +33,9 @@ public struct ContextWindows: Hashable, Sendable {
         }
         (self.contexts, self.targets, self.block, boundary) = (contexts, targets, block, examples.boundary)
     }
+
+    /// The most ids the contexts of a split may hold.
+    static let idLimit = 1 << 30
 
     public var count: Int { targets.count }
 

@@ -53,7 +53,12 @@ public struct DataLocator: Sendable {
             return try url(of: file, in: dataset)
         }
         let path = Self.absolute(reference, in: currentDirectory)
-        guard Self.isFile(path) else { throw .notFound(reference: reference, path: path, known: registry.names) }
+        guard Self.isFile(path) else {
+            if FileManager.default.fileExists(atPath: path) {
+                throw .unreadable(file: path, reason: "it is a directory, not a file; name a file in it")
+            }
+            throw .notFound(reference: reference, path: path, known: registry.names)
+        }
         return URL(fileURLWithPath: path)
     }
 

@@ -117,8 +117,10 @@ enum NumberRule {
     case factor
     /// (0, 1): factors that must shrink what they multiply.
     case openFraction
-    /// From 1 up to a bound: a beam SeqLab keeps.
+    /// From 1 up to a bound: a beam SeqLab keeps, a model's sizes.
     case atLeastOneAtMost(Int)
+    /// From 0 up to a bound.
+    case nonNegativeAtMost(Double)
 
     func allows(_ x: Double) -> Bool {
         switch self {
@@ -131,6 +133,7 @@ enum NumberRule {
         case .factor: x > 0 && x <= 1
         case .openFraction: x > 0 && x < 1
         case .atLeastOneAtMost(let bound): x >= 1 && x <= Double(bound)
+        case .nonNegativeAtMost(let bound): x >= 0 && x <= bound
         }
     }
 
@@ -145,6 +148,7 @@ enum NumberRule {
         case .factor: "in (0, 1]"
         case .openFraction: "in (0, 1)"
         case .atLeastOneAtMost(let bound): "between 1 and \(bound)"
+        case .nonNegativeAtMost(let bound): "between 0 and \(bound.rounded() == bound ? String(Int(bound)) : String(bound))"
         }
     }
 }
@@ -164,6 +168,11 @@ enum Scalar {
     static func double(_ node: Node, _ name: String, _ rule: NumberRule) throws(SpecError) -> Double {
         guard case .scalar(let text, plain: true) = node.value, !node.isNull, let value = parseDouble(text) else {
             throw node.mark.error("expected a number for '\(name)', found \(node.summary)")
+        }
+        // 1e400 parses as infinity and 1e-400 as 0: said as such, not as a value out of the key's range.
+        let mantissa = text.prefix { $0 != "e" && $0 != "E" }
+        guard value.isFinite, value != 0 || !mantissa.contains(where: { ("1"..."9").contains($0) }) else {
+            throw node.mark.error("'\(name)' is \(text), beyond the range of a floating-point number")
         }
         guard rule.allows(value) else {
             throw node.mark.error("'\(name)' must be \(rule.wording), found \(text)")

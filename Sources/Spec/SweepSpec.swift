@@ -56,6 +56,8 @@ public struct SweepSpec: Sendable, Equatable {
     public var trials: Int?
     public var seed = 0
     public var parameters: [Parameter] = []
+    /// The most runs a sweep makes: `trials`, or a grid's combinations.
+    static let trialLimit = 100_000
     /// `<split>.<metric>` as summary.json reports it, e.g. `valid.ppl`.
     public var metric = "valid.loss"
     /// Given, or the way `metric` improves (`MetricDirection`).
@@ -112,7 +114,7 @@ public struct SweepSpec: Sendable, Equatable {
             }
         }
         if let node = root.entry("method")?.value { sweep.method = try Scalar.choice(node, "method", as: Method.self) }
-        if let node = root.entry("trials")?.value { sweep.trials = try Scalar.int(node, "trials", .atLeastOne) }
+        if let node = root.entry("trials")?.value { sweep.trials = try Scalar.int(node, "trials", .atLeastOneAtMost(trialLimit)) }
         if let node = root.entry("seed")?.value { sweep.seed = try Scalar.int(node, "seed", .nonNegative) }
         if let node = root.entry("goal")?.value { sweep.goal = try Scalar.choice(node, "goal", as: Goal.self) }
         if let node = root.entry("early_stop")?.value { sweep.earlyStop = try Scalar.bool(node, "early_stop") }
@@ -147,6 +149,17 @@ public struct SweepSpec: Sendable, Equatable {
         }
         sweep.parameters = try list.map { entry throws(SpecError) in
             try parameter(entry, method: sweep.method, base: baseTree)
+        }
+        // Counted without multiplying out, which could overflow: each factor at most the limit.
+        var combinations = 1
+        for parameter in sweep.parameters {
+            guard case .values(let values) = parameter.domain else { continue }
+            let (product, overflow) = combinations.multipliedReportingOverflow(by: values.count)
+            combinations = overflow ? Int.max : min(product, Int.max)
+            guard combinations <= trialLimit else {
+                throw parameters.value.mark.error("the grid has more than \(trialLimit) combinations, each one a run",
+                                                  hint: "list fewer values, or sample some with method: random and trials")
+            }
         }
         return sweep
     }
@@ -195,6 +208,10 @@ public struct SweepSpec: Sendable, Equatable {
         }
         if kind == .intUniform, lower.rounded() != lower || upper.rounded() != upper {
             throw low.value.mark.error("'\(name)' int_uniform takes whole numbers for 'min' and 'max'")
+        }
+        // Whole numbers a Double holds exactly, so that a draw converts back to an Int.
+        if kind == .intUniform, max(abs(lower), abs(upper)) > 0x1p53 {
+            throw (abs(lower) > 0x1p53 ? low : high).value.mark.error("'\(name)' int_uniform takes 'min' and 'max' within ±2^53")
         }
         // Both ends must be values the spec accepts (an lr of 0, a dropout of 1 are refused there), and
         // with uniform and log_uniform a fraction between them too: an integer key takes int_uniform.

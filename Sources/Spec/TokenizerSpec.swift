@@ -47,7 +47,7 @@ extension TokenizerSpec: SpecSection {
             .int("min_frequency", \.minFrequency, .atLeastOne),
             .int("max_size", \.maxSize, .atLeastOne),
             .strings("reserved", \.reserved),
-            .int("vocab_size", \.vocabSize, .atLeastOne),
+            .int("vocab_size", \.vocabSize, .atLeastOneAtMost(1 << 24)),
             .strings("special_tokens", \.specialTokens),
             .string("file", \.file),
         ]

@@ -179,9 +179,9 @@ public struct LogSpec: Sendable, Equatable {
 extension TrainSpec: SpecSection {
     static var fields: [Field<TrainSpec>] {
         [
-            .int("batch_size", \.batchSize, .atLeastOne),
-            .int("batch_tokens", \.batchTokens, .atLeastOne),
-            .int("seq_len", \.seqLen, .atLeastOne),
+            .int("batch_size", \.batchSize, .atLeastOneAtMost(1 << 20)),
+            .int("batch_tokens", \.batchTokens, .atLeastOneAtMost(1 << 30)),
+            .int("seq_len", \.seqLen, .atLeastOneAtMost(1 << 20)),
             .choice("sampling", \.sampling),
             .int("epochs", \.epochs, .atLeastOne),
             .int("steps", \.steps, .atLeastOne),

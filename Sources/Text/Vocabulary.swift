@@ -54,8 +54,10 @@ public struct Vocabulary: Hashable, Sendable {
                                      spelling: (S.Element) -> String) throws(TextError) -> Vocabulary
     where S.Element: Hashable {
         let reserved = ReservedToken.allCases.filter { $0 == .unknown || options.reserved.contains($0) }
-        if let maxSize = options.maxSize, maxSize < reserved.count {
-            throw .invalidOption("max_size \(maxSize) is smaller than the \(reserved.count) reserved tokens "
+        // At least one token of the text besides them: a vocabulary of reserved tokens alone reads every
+        // text as <unk>, and a model of it scores a perfect, meaningless loss of 0.
+        if let maxSize = options.maxSize, maxSize <= reserved.count {
+            throw .invalidOption("max_size \(maxSize) leaves no room besides the \(reserved.count) reserved tokens "
                 + "(\(reserved.map(\.rawValue).joined(separator: ", "))); raise max_size")
         }
         guard options.minFrequency >= 0 else {

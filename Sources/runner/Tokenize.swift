@@ -1,6 +1,7 @@
 import Core
 import Data
 import Foundation
+import Runs
 import Text
 
 /// `runner tokenize`, for people who debug tokenisation: what a tokenizer file makes of each line of
@@ -24,6 +25,7 @@ enum TokenizeCommand {
 
     /// Trains on the corpus (a registry name or a path), saves the tokenizer and reports what it made.
     static func train(_ request: Command.TokenizerTraining) throws {
+        let output = try RunDirectory.checkOutput(request.output, flag: "--out")      // before the training it would waste
         let locator = DataLocator.forCurrentProcess(dataDirectory: request.dataDirectory)
         let text = try locator.text(of: request.corpus)
         guard text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
@@ -34,7 +36,7 @@ enum TokenizeCommand {
             lowercase: request.lowercase, minFrequency: request.minFrequency, maxSize: request.vocabularySize,
             pipeline: SubwordPipeline(rawValue: request.kind) ?? .bpe, specialTokens: request.specialTokens))
         let seconds = Date().timeIntervalSince(start)
-        try tokenizer.save(to: URL(fileURLWithPath: request.output))
+        try tokenizer.save(to: output)
         print(String(format: "trained %@ on %@: %d tokens in %.2f s; saved %@", request.kind, request.corpus,
                      tokenizer.vocabularySize, seconds, request.output))
         // As Hugging Face's trainers, every character seen is a token whatever the size asked for.

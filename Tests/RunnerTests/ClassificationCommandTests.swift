@@ -27,6 +27,7 @@ extension RunnerTests {
         }
         try write("train.tsv", count: 400)
         try write("valid.tsv", count: 60)
+        try "text\tlabel\n".write(to: directory.appendingPathComponent("header.tsv"), atomically: true, encoding: .utf8)
         try "the film was great\tpos\nthe plot was awful\tmeh\n".write(to: directory.appendingPathComponent("unknown.tsv"),
                                                                            atomically: true, encoding: .utf8)
         let spec = directory.appendingPathComponent("sentiment.yaml")
@@ -120,6 +121,8 @@ extension RunnerTests {
             (["predict", path, "--checkpoint", ""], 64, "error: --checkpoint takes latest, best or a checkpoint file"),
             (["predict"], 64, "error: predict needs a classification run directory"),
             (["predict", "experiments/gru_charlm.yaml"], 64, "is a file, not a run directory"),
+            (["check", spec.path, "--set", "data.files.valid=\(directory.path)/header.tsv"], 64,
+             "\(directory.path)/header.tsv, the valid split's file, has no labelled lines"),
             ([spec.path, "--set", "model.pool=cls"], 64, "'model.pool: cls' does not apply to 'encoder: bilstm'"),
             ([spec.path, "--set", "model.encoder=cnn", "--set", "model.pool=mean"], 64,
              "'model.pool: mean' does not apply to 'encoder: cnn'"),

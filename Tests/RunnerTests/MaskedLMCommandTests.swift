@@ -23,6 +23,7 @@ extension RunnerTests {
         }
         try corpus(documents: 30).write(to: directory.appendingPathComponent("train.txt"), atomically: true, encoding: .utf8)
         try corpus(documents: 6).write(to: directory.appendingPathComponent("valid.txt"), atomically: true, encoding: .utf8)
+        try "\n \n".write(to: directory.appendingPathComponent("empty.txt"), atomically: true, encoding: .utf8)
         let spec = directory.appendingPathComponent("bert.yaml")
         try """
             name: bert
@@ -121,6 +122,11 @@ extension RunnerTests {
             (["check", spec.path, "--set", "checkpoint.best_by=valid.accuracy"], 64,
              "'checkpoint.best_by' is 'valid.accuracy', which this run does not log"),
             (["check", spec.path, "--set", "tokenizer={kind: word}"], 64, "masked_lm needs a tokenizer with [PAD], [CLS], [SEP]"),
+            // An empty file is said to be empty, not blamed on the vocabulary or skipped.
+            (["check", spec.path, "--set", "data.files.train=\(directory.path)/empty.txt"], 64,
+             "the training file \(directory.path)/empty.txt has no text"),
+            (["check", spec.path, "--set", "data.files.valid=\(directory.path)/empty.txt"], 64,
+             "the valid file \(directory.path)/empty.txt has no document of two sentences or more"),
         ]
         try assertRefusals(cases, onFirstLine: true)
     }

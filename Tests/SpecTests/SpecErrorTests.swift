@@ -252,7 +252,7 @@ final class SpecErrorTests: XCTestCase {
         Case(name: "dropout of 1.5", files: ["x.yaml": minimalSpec + "model:\n  dropout: 1.5\n"],
              headline: "x.yaml:3:12: error: 'model.dropout' must be in [0, 1), found 1.5", caret: 12),
         Case(name: "hidden of 0", files: ["x.yaml": minimalSpec + "model:\n  hidden: 0\n"],
-             headline: "x.yaml:3:11: error: 'model.hidden' must be ≥ 1, found 0", caret: 11),
+             headline: "x.yaml:3:11: error: 'model.hidden' must be between 1 and 65536, found 0", caret: 11),
         Case(name: "learning rate of 0", files: ["x.yaml": minimalSpec + "train:\n  optimizer: {kind: sgd, lr: 0}\n"],
              headline: "x.yaml:3:30: error: 'train.optimizer.lr' must be > 0, found 0", caret: 30),
         Case(name: "one beta", files: ["x.yaml": minimalSpec + "train:\n  optimizer: {kind: adam, betas: [0.9]}\n"],

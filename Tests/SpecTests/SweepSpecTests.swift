@@ -93,7 +93,7 @@ final class SweepSpecTests: XCTestCase {
         let cases: [(String, Int, Int, String)] = [
             ("parameters:\n  train.optimizer.lrr: [0.5]\n", 3, 19, "unknown key 'lrr' in 'train.optimizer'"),
             ("parameters:\n  model.hidden: []\n", 3, 17, "'parameters.model.hidden' lists no values to try"),
-            ("parameters:\n  model.hidden: [64, -3]\n", 3, 22, "'model.hidden' must be ≥ 1, found -3"),
+            ("parameters:\n  model.hidden: [64, -3]\n", 3, 22, "'model.hidden' must be between 1 and 65536, found -3"),
             ("parameters:\n  model.hiden.x: [1]\n", 3, 9, "unknown key 'hiden' in 'model'"),
             ("method: random\ntrials: 3\nparameters:\n  train.optimizer.lr: {distribution: uniform, min: 0.5, max: 0.1}\n",
              5, 62, "'parameters.train.optimizer.lr.max' (0.1) must be greater than 'min' (0.5)"),
@@ -111,6 +111,12 @@ final class SweepSpecTests: XCTestCase {
             ("parameters: {}\n", 2, 13, "a sweep needs 'parameters'"),
             ("paramters:\n  model.hidden: [1]\n", 2, 1, "unknown key 'paramters'"),
             ("parameters:\n  model.hidden: 128\n", 3, 17, "takes a list of values"),
+            ("method: random\ntrials: 100001\nparameters:\n  model.hidden: [1]\n", 3, 9, "'trials' must be between 1 and 100000"),
+            ("method: random\ntrials: 3\nparameters:\n  model.hidden: {distribution: int_uniform, min: 1, max: 9223372036854775807}\n",
+             5, 58, "int_uniform takes 'min' and 'max' within ±2^53"),
+            ("parameters:\n" + (0..<6).map { "  \(["seed", "train.steps", "train.batch_size", "train.seq_len", "train.threads", "train.epochs"][$0]): "
+                + "[\((1...10).map(String.init).joined(separator: ", "))]\n" }.joined(), 3, 3,
+             "the grid has more than 100000 combinations"),
         ]
         for (body, line, column, message) in cases {
             XCTAssertThrowsError(try sweep(body), body) { error in

@@ -112,7 +112,7 @@ final class EmbeddingsTrainingTests: XCTestCase {
     func testRefusals() throws {
         let locator = DataLocator.forCurrentProcess(dataDirectory: nil)
         let refusedSpecs: [(model: String, overrides: [String], message: String)] = [
-            ("{kind: word2vec, window: 0}", [], "'model.window' must be ≥ 1, found 0"),
+            ("{kind: word2vec, window: 0}", [], "'model.window' must be between 1 and 1024, found 0"),
             ("{kind: word2vec, negatives: 0}", [], "'model.negatives' is 0, but negative sampling needs noise words"),
             ("{kind: fasttext, min_n: 5, max_n: 4}", [], "'model.min_n' (5) is larger than 'max_n' (4)"),
             ("{kind: word2vec, alpha: 0.01, min_alpha: 0.1}", [], "'model.min_alpha' (0.1) is above the starting rate"),

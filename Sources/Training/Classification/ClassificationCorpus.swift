@@ -46,9 +46,11 @@ struct ClassificationCorpus {
             read[split] = (lines, url.path)
             if split == "train", known == nil { known = Set(lines.examples.map(\.label)) }
         }
-        guard let training = read["train"], !training.lines.examples.isEmpty else {
-            throw DataError.invalidOption("the training split has no labelled lines")
+        // An empty file named for a split is a mistake, not a split to skip: its metrics would never appear.
+        if let (split, url) = files.first(where: { read[$0.split]?.lines.examples.isEmpty ?? true }) {
+            throw DataError.invalidOption("\(url.path), the \(split) split's file, has no labelled lines")
         }
+        guard let training = read["train"] else { throw DataError.invalidOption("the training split has no file") }
         let labels = givenLabels ?? Self.classes(of: training.lines.examples.map(\.label))
         guard labels.count >= 2 else {
             throw DataError.malformed(file: training.path, line: training.lines.examples[0].line,

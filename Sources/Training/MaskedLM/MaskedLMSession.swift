@@ -54,6 +54,10 @@ final class MaskedLMSession: TaskSession {
         }()
         let text = { (reference: String?) in try reference.map { try locator.text(of: $0) } }
         guard let trainingText = try text(files.train) else { throw DataError.invalidOption("masked_lm needs a training file") }
+        // Before a tokenizer is trained on it: an empty file would be blamed on the vocabulary's size.
+        guard trainingText.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
+            throw DataError.invalidOption("the training file \(files.train) has no text")
+        }
         let tokenizer = try given ?? LanguageModelCorpus.tokenizer(spec.tokenizer, training: trainingText, locator: locator)
         self.tokenizer = tokenizer
         guard let padding = tokenizer.paddingID, let cls = tokenizer.bosID, let sep = tokenizer.eosID,
@@ -81,8 +85,14 @@ final class MaskedLMSession: TaskSession {
         var scoring = SeededGenerator(seed: UInt64(truncatingIfNeeded: spec.seed) ^ 0x5EED_0F_5C0E)
         var scored: [String: [MaskedPair]] = [:]
         for (split, reference) in [("valid", files.valid), ("test", files.test)] {
-            guard let splitText = try text(reference) else { continue }
-            scored[split] = recipe.pairs(Documents(text: splitText, encode: tokenizer.encode), using: &scoring)
+            guard let reference else { continue }
+            let pairs = recipe.pairs(Documents(text: try locator.text(of: reference), encode: tokenizer.encode), using: &scoring)
+            // A file named for a split that gives no pair is a mistake: the split's metrics would never appear.
+            guard !pairs.isEmpty else {
+                throw DataError.invalidOption("the \(split) file \(reference) has no document of two sentences or more, "
+                    + "so no sentence pair to score")
+            }
+            scored[split] = pairs
         }
         self.scored = scored
         let threads = spec.train.threadCount()
