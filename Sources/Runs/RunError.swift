@@ -109,7 +109,8 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
         case .layoutMismatch(let path, let problems):
             return "error: \(path) does not fit the model:\n"
                 + problems.map { "  " + $0.description }.joined(separator: "\n")
-                + "\nthe model in the spec differs from the one that was trained; restore the spec or start a new run"
+                + "\nthe model in the spec, or a vocabulary its sizes come from (tokenizer.json, labels.txt, vocabulary.tsv), "
+                + "differs from the one that was trained; restore the run's files or start a new run"
         case .noUsableCheckpoint(let directory, let problems):
             return "error: no usable checkpoint in \(directory):\n"
                 + problems.map { "  " + $0.description }.joined(separator: "\n")

@@ -374,6 +374,7 @@ extension ModelSpec: SpecSection {
                 hint: "remove it; to change the kind from the command line, give the whole section: --set 'model={kind: "
                     + "\(kind.rawValue), …}'")
         }
+        if kind == .classifier { try checkEncoderKeys(value, node, section: section) }
         if [.gpt, .transformer, .bert, .seq2seq, .classifier].contains(kind), value.width % value.heads != 0 {
             throw (node.entry("heads")?.value.mark ?? node.mark)
                 .error("'\(section).heads' (\(value.heads)) must divide '\(section).width' (\(value.width))")
@@ -428,15 +429,36 @@ extension ModelSpec: SpecSection {
         if kind == .classifier { try checkClassifier(&value, node, section: section) }
     }
 
+    /// The keys of a classifier's encoders besides those every one reads (`encoder`, `pool`, `dropout`,
+    /// the initialisation): a key that only another encoder reads would be silently ignored.
+    private static func encoderKeys(_ encoder: Encoder) -> Set<String> {
+        switch encoder {
+        case .bilstm: ["embedding", "hidden", "layers"]
+        case .cnn: ["embedding", "kernel_sizes", "channels"]
+        case .transformer: ["width", "layers", "heads", "ffn", "activation", "norm", "attention_dropout", "max_positions"]
+        case .bert: ["width", "layers", "heads", "ffn", "attention_dropout", "max_positions"]
+        case .elmo: ["embedding", "hidden", "layers", "projection", "elmo_hidden", "elmo_layers"]
+        }
+    }
+
+    private static func checkEncoderKeys(_ value: ModelSpec, _ node: Node, section: String) throws(SpecError) {
+        let own = encoderKeys(value.encoder)
+        let others = Encoder.allCases.filter { $0 != value.encoder }
+        for entry in givenEntries(value, node) where !own.contains(entry.key) {
+            guard let reader = others.first(where: { encoderKeys($0).contains(entry.key) }) else { continue }
+            let what = reader == .elmo && !["embedding", "hidden", "layers"].contains(entry.key) ? "the biLM of 'encoder: elmo'"
+                : "'encoder: \(reader.rawValue)'"
+            throw entry.keyMark.error("'\(section).\(entry.key)' describes \(what), not 'encoder: \(value.encoder.rawValue)', "
+                + "which reads " + own.sorted().joined(separator: ", "),
+                hint: "remove it; to change the encoder from the command line, give the whole section: --set 'model={kind: "
+                    + "classifier, encoder: \(value.encoder.rawValue), …}'")
+        }
+    }
+
     /// A classifier's pooling must suit its encoder: `cls` reads the Transformer's first position,
     /// convolutions are pooled by their maximum over time (Kim 2014), `last` needs a recurrent encoder.
     private static func checkClassifier(_ value: inout ModelSpec, _ node: Node, section: String) throws(SpecError) {
         let encoder = value.encoder
-        let biLMKeys = ["projection", "elmo_hidden", "elmo_layers"]
-        if encoder != .elmo, let entry = givenEntries(value, node).first(where: { biLMKeys.contains($0.key) }) {
-            throw entry.keyMark.error("'\(section).\(entry.key)' describes the biLM of 'encoder: elmo', not of "
-                + "'encoder: \(encoder.rawValue)'", hint: "remove it")
-        }
         if value.kernelSizes.isEmpty {
             throw (node.entry("kernel_sizes")?.value.mark ?? node.mark).error("'\(section).kernel_sizes' needs at least one width")
         }

@@ -95,7 +95,7 @@ extension RunnerTests {
             (["check", classifier.path, "--set", "init_from=\(directory.path)"], 64,
              "is not a run directory; 'encoder: elmo' reads the features of an elmo run"),
             (["check", classifier.path, "--set", "model={kind: classifier, encoder: bilstm, projection: 8}"], 64,
-             "'model.projection' describes the biLM of 'encoder: elmo', not of 'encoder: bilstm'"),
+             "'model.projection' describes the biLM of 'encoder: elmo', not 'encoder: bilstm'"),
         ]
         try assertRefusals(cases, onFirstLine: true)
     }
