@@ -62,6 +62,7 @@ public final class Trainer {
         try self.init(session, run: run, team: team, lock: lock, specHash: Checkpoint.specHash(of: text), echo: echo)
         guard team.isLeader else { return }
         if let transfer { try log?.line(transfer.table) }
+        if let note = TrainingSummary.warmupNote(spec.train, totalSteps: recipe.totalSteps) { try log?.line(note) }
         try run.writeSpec(text)
         try run.writePlan(session.parameterSummary + "\n" + session.memorySummary(optimizerState: recipe.optimizer.stateSize)
                           + "\n")

@@ -13,7 +13,17 @@ enum TrainingSummary {
             ?? "\(epochs) epoch\(epochs == 1 ? "" : "s") × \(stepsPerEpoch) steps = \(totalSteps) steps"
         let optimizer = "\(train.optimizer.kind.rawValue) lr \(number(train.optimizer.lr))"
         let clip = train.clipGradNorm.map { "; clip \(number($0))" } ?? ""
-        return "training  \(length); \(optimizer); \(schedule(train.schedule, stepsPerEpoch: stepsPerEpoch))\(clip)"
+        let note = warmupNote(train, totalSteps: totalSteps).map { "\n" + $0 } ?? ""
+        return "training  \(length); \(optimizer); \(schedule(train.schedule, stepsPerEpoch: stepsPerEpoch))\(clip)\(note)"
+    }
+
+    /// A warm-up as long as the run or longer: legal, and a mistake nearly always, so `check` and the
+    /// start of training say it before the run is spent.
+    static func warmupNote(_ train: TrainSpec, totalSteps: Int) -> String? {
+        let warmup = train.schedule.warmupSteps
+        guard warmup >= totalSteps else { return nil }
+        return "note: the warm-up of \(warmup) steps is as long as the run (\(totalSteps) steps) or longer, so the learning "
+            + "rate never reaches \(number(train.optimizer.lr)); lower train.schedule.warmup_steps"
     }
 
     static func schedule(_ schedule: ScheduleSpec, stepsPerEpoch: Int) -> String {

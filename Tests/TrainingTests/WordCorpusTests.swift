@@ -95,6 +95,10 @@ final class WordCorpusTests: XCTestCase {
         (train.schedule.kind, train.schedule.factor, train.schedule.patience, train.schedule.warmupSteps) = (.plateau, 0.5, 2, 100)
         XCTAssertEqual(TrainingSummary.schedule(train.schedule, stepsPerEpoch: 544),
                        "warm-up 100 steps, then ×0.5 when valid.loss stops improving (patience 2)")
+        XCTAssertTrue(TrainingSummary.line(train, stepsPerEpoch: 5, totalSteps: 100, byCounting: false).hasSuffix(
+            "\nnote: the warm-up of 100 steps is as long as the run (100 steps) or longer, so the learning rate never reaches 20; "
+                + "lower train.schedule.warmup_steps"))
+        XCTAssertFalse(TrainingSummary.line(train, stepsPerEpoch: 5, totalSteps: 101, byCounting: false).contains("note:"))
     }
 
     func testWithoutLineEndsLinesJustRunOn() throws {
