@@ -94,7 +94,9 @@ public struct CheckpointStore: Hashable, Sendable {
         let stored = try list()
         guard !stored.isEmpty else {
             // Step checkpoints deleted by hand, best.ckpt kept: the run did get that far.
-            guard FileManager.default.fileExists(atPath: bestURL.path) else { throw RunError.missingCheckpoint(path: directory.path) }
+            guard FileManager.default.fileExists(atPath: bestURL.path) else {
+                throw RunError.missingCheckpoint(path: directory.path)
+            }
             throw RunError.badFile(path: directory.path, reason: "holds no step checkpoint, only best.ckpt, which a run does "
                 + "not continue from; give --checkpoint best where the command takes it, or train the run again")
         }

@@ -12,26 +12,16 @@ public enum RunCollection {
         try paths.flatMap { try runs(at: URL(fileURLWithPath: $0)) }
     }
 
-    /// `runs(in:)` where a directory of runs stands only for its members that `usable` accepts (a table
-    /// wants finished runs, a plot runs that have logged), so that one run still training, or one that
-    /// failed, does not stop the comparison of the others; `passedOver` lists those left out. A run
-    /// named itself is always kept, and so are a directory's runs when none is usable: the command then
-    /// says what is wrong with them.
+    /// `runs(in:)` less the runs that `usable` refuses (a table wants finished runs, a plot runs that
+    /// have logged), so that one run still training, or one that failed, does not stop the comparison
+    /// of the others (`runs/*` or a sweep's directory); `passedOver` lists those left out. When none is
+    /// usable, all are kept, and the command says what is wrong with them.
     public static func runs(in paths: [String], usable: (RunDirectory) -> Bool) throws
         -> (runs: [RunDirectory], passedOver: [RunDirectory]) {
-        var (kept, passedOver): ([RunDirectory], [RunDirectory]) = ([], [])
-        for path in paths {
-            let url = URL(fileURLWithPath: path)
-            let members = try runs(at: url)
-            let usableMembers = members.filter(usable)
-            if isRun(url) || usableMembers.isEmpty {
-                kept += members
-            } else {
-                kept += usableMembers
-                passedOver += members.filter { !usable($0) }
-            }
-        }
-        return (kept, passedOver)
+        let all = try runs(in: paths)
+        let accepted = all.map(usable)
+        guard accepted.contains(true) else { return (all, []) }
+        return (zip(all, accepted).filter(\.1).map(\.0), zip(all, accepted).filter { !$0.1 }.map(\.0))
     }
 
     /// The runs one path names; a missing path, and a file or a directory without runs, are errors

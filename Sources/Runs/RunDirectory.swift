@@ -143,16 +143,16 @@ public struct RunDirectory: Hashable, Sendable {
             return FileManager.default.fileExists(atPath: run.specURL.path)
                 && FileManager.default.fileExists(atPath: run.checkpointsURL.path)
         }
-        let owner: (run: URL, part: String)? = if isRun(parent), RunDirectory(url: parent).recordNames.contains(file.lastPathComponent) {
-            (parent, "its \(file.lastPathComponent)")
+        let name = file.lastPathComponent
+        let owned: String? = if isRun(parent), RunDirectory(url: parent).recordNames.contains(name) {
+            "the \(name) of the run \(parent.path)"
         } else if ["checkpoints", "tb"].contains(parent.lastPathComponent), isRun(parent.deletingLastPathComponent()) {
-            (parent.deletingLastPathComponent(), "a file of its \(parent.lastPathComponent)/")
+            "in the \(parent.lastPathComponent)/ of the run \(parent.deletingLastPathComponent().path)"
         } else {
             nil
         }
-        guard let owner else { return file }
-        throw RunError.badFile(path: path, reason: "is \(owner.part) of the run \(owner.run.path), which \(flag) would "
-            + "replace; write to another path")
+        guard let owned else { return file }
+        throw RunError.badFile(path: path, reason: "is \(owned), which \(flag) would replace; write to another path")
     }
 
     /// Writes the fully resolved spec; this is what makes the directory a run.

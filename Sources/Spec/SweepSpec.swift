@@ -56,8 +56,6 @@ public struct SweepSpec: Sendable, Equatable {
     public var trials: Int?
     public var seed = 0
     public var parameters: [Parameter] = []
-    /// The most runs a sweep makes: `trials`, or a grid's combinations.
-    static let trialLimit = 100_000
     /// `<split>.<metric>` as summary.json reports it, e.g. `valid.ppl`.
     public var metric = "valid.loss"
     /// Given, or the way `metric` improves (`MetricDirection`).
@@ -65,6 +63,8 @@ public struct SweepSpec: Sendable, Equatable {
     public var earlyStop = false
 
     static let keys = ["name", "base", "method", "trials", "seed", "parameters", "metric", "goal", "early_stop"]
+    /// The most runs a sweep makes: `trials`, or a grid's combinations.
+    static let trialLimit = 100_000
 
     /// Whether the YAML file at `path` is a sweep (a mapping with a `base` key) rather than an
     /// experiment; false for anything unreadable, which loading it as an experiment then reports.
@@ -150,12 +150,11 @@ public struct SweepSpec: Sendable, Equatable {
         sweep.parameters = try list.map { entry throws(SpecError) in
             try parameter(entry, method: sweep.method, base: baseTree)
         }
-        // Counted without multiplying out, which could overflow: each factor at most the limit.
+        // Refused as soon as the product passes the limit, so that it never grows past limit × one list's length.
         var combinations = 1
-        for parameter in sweep.parameters {
+        for parameter in sweep.parameters where sweep.method == .grid {
             guard case .values(let values) = parameter.domain else { continue }
-            let (product, overflow) = combinations.multipliedReportingOverflow(by: values.count)
-            combinations = overflow ? Int.max : min(product, Int.max)
+            combinations *= values.count
             guard combinations <= trialLimit else {
                 throw parameters.value.mark.error("the grid has more than \(trialLimit) combinations, each one a run",
                                                   hint: "list fewer values, or sample some with method: random and trials")

@@ -107,7 +107,7 @@ public struct LoggedRun {
 
     /// The run if it has reported; nil while it has not (a trial still loading its data), or when its
     /// metrics cannot be read.
-    static func ifReported(_ run: RunDirectory) throws -> LoggedRun? {
+    public static func ifReported(_ run: RunDirectory) throws -> LoggedRun? {
         guard FileManager.default.fileExists(atPath: run.metricsURL.path), let events = try? reportedEvents(run),
               !events.isEmpty else { return nil }
         return LoggedRun(run: run, spec: try ExperimentSpec.load(path: run.specURL.path), events: events)

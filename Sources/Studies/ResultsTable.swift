@@ -53,14 +53,16 @@ public struct ResultsTable {
 
     /// Reads each run's spec.yaml and summary.json (a run without a summary has not finished, and is
     /// an error naming it). `metrics` are shown for every run, and each must be one some run recorded;
-    /// without them, valid.loss is, unless every run `reproduces` a metric of its own. `sortMetric` orders the runs by that final metric,
-    /// best first and runs without it last; it must be a metric some run has.
+    /// without them, valid.loss is, unless every run `reproduces` a metric of its own. `sortMetric`
+    /// orders the runs by that final metric, best first and runs without it last; it must be a metric
+    /// some run has.
     public init(runs: [RunDirectory], metrics: [String] = [], sortedBy sortMetric: String? = nil) throws {
         var rows = try runs.map(Self.row)
         var shown = metrics.isEmpty && !rows.allSatisfy({ $0.spec.reproduces != nil }) ? ["valid.loss"] : metrics
         let recorded = Set(rows.flatMap(\.final.keys))
         // A metric shown must be one some run recorded (finally or at its best): a typo would be a column of dashes.
-        if let unknown = metrics.first(where: { metric in !rows.contains { $0.final[metric] != nil || $0.best[metric] != nil } }) {
+        let recordedAtAll = { (metric: String) in rows.contains { $0.final[metric] != nil || $0.best[metric] != nil } }
+        if let unknown = metrics.first(where: { !recordedAtAll($0) }) {
             throw ComparisonError.unknownMetric(unknown, option: "--metrics", available: recorded.sorted())
         }
         if let sortMetric {

@@ -75,8 +75,10 @@ extension RunDirectory {
             tensors = try HuggingFaceGPT2.exported(tensors, layers: model.layers)
         }
         // Into a run's own directory, the spec.yaml beside the weights would replace the run's.
-        for name in ["model.safetensors", "config.json", Self.specFileName] where FileManager.default.fileExists(atPath: directory.path) {
-            _ = try Self.checkOutput(directory.appendingPathComponent(name).path, flag: "--out")
+        if FileManager.default.fileExists(atPath: directory.path) {
+            for name in ["model.safetensors", "config.json", Self.specFileName] {
+                _ = try Self.checkOutput(directory.appendingPathComponent(name).path, flag: "--out")
+            }
         }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -28,11 +28,6 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case weightShapeMismatch(key: String, ours: String, theirs: String, path: String)
     /// A classifier reading ELMo's features from `init_from` that is not an elmo run of its biLM's sizes.
     case featuresMismatch(path: String, reason: String)
-    /// The most tokens (framed) of one input line that `translate` and `predict` unroll a recurrent model
-    /// over: its graph is compiled for the line's length, tens of KB a token, so a megabyte pasted as one
-    /// line would take gigabytes.
-    public static let longestUnrolledLine = 4096
-
     /// A text to classify or fill with more tokens (framed) than the model has positions.
     case textTooLong(line: Int, tokens: Int, positions: Int)
     /// An input line longer than a recurrent model is unrolled over (`longestUnrolledLine`).
@@ -122,6 +117,11 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 + "add '<eos>' to tokenizer.special_tokens (subword) or use a tokenizer file that has one"
         }
     }
+
+    /// The most tokens (framed) of one input line that `translate` and `predict` unroll a recurrent model
+    /// over: its graph is compiled for the line's length, tens of KB a token, so a megabyte pasted as one
+    /// line would take gigabytes.
+    public static let longestUnrolledLine = 4096
 
     /// DESIGN.md: 64 for what the spec asks and cannot be done, 1 for a run that failed.
     public var exitCode: Int32 {

@@ -21,7 +21,8 @@ enum TrainingSummary {
     /// start of training say it before the run is spent.
     static func warmupNote(_ train: TrainSpec, totalSteps: Int) -> String? {
         let warmup = train.schedule.warmupSteps
-        guard warmup >= totalSteps else { return nil }
+        // noam's peak is its own formula's, not lr; a model fitted by counting takes no step at all.
+        guard warmup > 0, totalSteps > 0, warmup >= totalSteps, train.schedule.kind != .noam else { return nil }
         return "note: the warm-up of \(warmup) steps is as long as the run (\(totalSteps) steps) or longer, so the learning "
             + "rate never reaches \(number(train.optimizer.lr)); lower train.schedule.warmup_steps"
     }

@@ -39,7 +39,8 @@ enum FillMaskCommand {
 enum EmbedCommand {
     static func run(_ path: String, _ options: Command.EmbedOptions) throws {
         let run = try RunDirectory.open(URL(fileURLWithPath: path))
-        let outputFile = try options.output.map { try RunDirectory.checkOutput($0, flag: "--out") }   // before the lines are embedded
+        // Checked before the lines are embedded.
+        let outputFile = try options.output.map { try RunDirectory.checkOutput($0, flag: "--out") }
         let vectors: [[Float]]
         let holdsELMo = try PretrainedELMo.holds(run)
         if options.elmo || holdsELMo {

@@ -119,8 +119,8 @@ enum Help {
 
     Continues the run in RUN_DIR from its newest readable checkpoint with the run's own spec.yaml and
     tokenizer.json: weights, optimizer state, random generators and the position in the data are
-    restored, so the run goes on exactly as if it had not stopped. Metrics logged after that
-    checkpoint are dropped and logged again. A run trained under `mpirun -np N` resumes under
+    restored, so the run goes on exactly as if it had not stopped. Metrics and samples logged after
+    that checkpoint are dropped and logged again. A run trained under `mpirun -np N` resumes under
     `mpirun -np N` (each rank's dropout generator and rows of the carried state are in the checkpoint);
     another number of ranks is refused. A finished run (summary.json written at its last checkpoint's
     step) is left untouched: resume says so and exits 0.
@@ -191,8 +191,8 @@ enum Help {
     a hypothesis scores its log-probability / length^A (--lenpen), at most
     ⌊max_len_a · (source length + 1) + max_len_b⌋ tokens come before its <eos> (the source's
     <bos> counted too under data.source_bos), 1,024 at most, and <eos> never comes first. Each flag
-    defaults to the run's eval.decode and takes what that key takes. A line may have 4,096 tokens
-    (a Transformer: its positions). Prints
+    defaults to the run's eval.decode and takes what that key takes. A line may have 4,096 tokens for
+    a recurrent model, as many as its positions for a Transformer. Prints
     sentences/s and tokens/s on stderr. With --attention, also draws the first sentence's attention
     weights (source × target) as an SVG heat map; a Transformer's cross-attention as a grid of maps,
     one per layer and head.
@@ -286,9 +286,11 @@ enum Help {
     runner table RUN_OR_SWEEP_DIR... [--metrics A,B] [--sort METRIC] [--markdown|--csv]
 
     One line per finished run; a directory that holds runs (a sweep's, or runs/ itself) stands for all
-    of them, in name order. The columns: the experiment; where an experiment has several runs, the run
+    of them, in name order. Runs that have not finished (still training, or failed) are left out and
+    named on stderr, unless none has finished. The columns: the experiment; where an experiment has several runs, the run
     directory and each spec key whose value differs between them; the final and the best value of each
-    of --metrics (default valid.loss, or none when every spec `reproduces` a metric of its own); for a
+    of --metrics (each one some run recorded; default valid.loss, or none when every spec `reproduces` a
+    metric of its own); for a
     spec that `reproduces` a published number, that metric, ours, the published number ± tolerance, the
     difference and ✓ when within the tolerance; the parameter count and the wall time. "Best" is the
     lowest loss, perplexity or bpc and the highest BLEU, accuracy or correlation. --sort orders the
@@ -305,7 +307,8 @@ enum Help {
     split (solid) and the valid split (dashed), or on one split only when NAME names it (valid.ppl),
     and the learning rate in a panel below. Each run has its colour; the legend names it by the spec
     keys whose values differ between the runs (lr=0.3 hidden=128), or by its directory when none do.
-    --log puts NAME on a logarithmic scale. A directory that holds runs stands for all of them.
+    --log puts NAME on a logarithmic scale. A directory that holds runs stands for all of them; runs
+    that have logged nothing yet are left out and named on stderr, unless none has logged.
     Example: runner plot runs/gru_charlm-* --metric ppl --log --out gru.svg
     """
 

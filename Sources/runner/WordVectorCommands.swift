@@ -101,8 +101,10 @@ enum WordVectorCommand {
             for file in written.files { print(file.path) }
             return
         }
-        let output = try RunDirectory.checkOutput(options.output
-            ?? URL(fileURLWithPath: path).appendingPathComponent(options.binary ? "vectors.bin" : "vectors.txt").path, flag: "--out")
+        // The run first, so that a mistyped run is said as such, not as an output directory that is missing.
+        let vectorsFile = try RunDirectory.open(URL(fileURLWithPath: path)).url
+            .appendingPathComponent(options.binary ? "vectors.bin" : "vectors.txt")
+        let output = try RunDirectory.checkOutput(options.output ?? vectorsFile.path, flag: "--out")
         let run = try open(path, options, command: "export")
         try atomicWrite(WordVectorsFormat.data(run.vectors, binary: options.binary), to: output)
         print(output.path)

@@ -83,8 +83,7 @@ func main() -> Int32 {
             case .csv: FileHandle.standardOutput.write(Data(table.csv.utf8))
             }
         case .plot(let paths, let options):
-            let runs = try comparedRuns(paths, usable: { (try? MetricsWriter.read($0.metricsURL).isEmpty == false) ?? false },
-                                        left: "no metrics logged yet")
+            let runs = try comparedRuns(paths, usable: { (try? LoggedRun.ifReported($0)) != nil }, left: "no metrics logged yet")
             let output = try RunDirectory.checkOutput(options.output, flag: "--out")
             let plot = try CurvePlot(learningCurvesOf: runs, metric: options.metric, logarithmic: options.logarithmic)
             try atomicWrite(Data(plot.svg.utf8), to: output)

@@ -78,12 +78,16 @@ extension RunnerTests {
             (["plot", sweep, "--metrics", "loss"], 64, "error: unknown option '--metrics'"),
             (["plot", sweep, "--metric", "valid.bleu", "--out", output], 64,
              "error: --metric valid.bleu: no run recorded that metric; they have train.loss, train.lr, train.ppl, valid.loss, valid.ppl"),
-            (["plot", sweep, silent.path, "--out", output], 66, "error: \(silent.path)/metrics.jsonl holds no metrics"),
+            (["plot", silent.path, "--out", output], 66, "error: \(silent.path)/metrics.jsonl holds no metrics"),
             (["plot", sweep, "--out", "/nonexistent/dir/plot.svg"], 66,
              "error: cannot write /nonexistent/dir/plot.svg: the directory /nonexistent/dir does not exist"),
             (["plot", sweep, "--metric", "", "--out", output], 64, "error: --metric takes a metric such as loss or valid.ppl"),
         ])
         XCTAssertFalse(FileManager.default.fileExists(atPath: output), "a refused plot wrote \(output)")
+        // Beside runs that have logged, the silent one is left out and named, not an error.
+        let (plotted, _, said) = try run(["plot", sweep, silent.path, "--out", root.appendingPathComponent("some.svg").path])
+        XCTAssertEqual(plotted, 0, said)
+        XCTAssertEqual(said, "note: left out (no metrics logged yet): silent\n")
     }
 
     func testHelpDescribesTableAndPlot() throws {

@@ -138,9 +138,9 @@ final class RunnerTests: XCTestCase {
             (["sample", path, "--prompt", "time", "--top-k", "1000", "--length", "0"], 0, "0 tokens"),
             (["eval", path, "--split", "valid"], 64, "the valid split has too little data for one batch"),
             // An output path over one of the run's own files.
-            (["plot", path, "--out", path + "/metrics.jsonl"], 64, "is its metrics.jsonl of the run"),
+            (["plot", path, "--out", path + "/metrics.jsonl"], 64, "is the metrics.jsonl of the run"),
             (["report", path, "--out", path + "/spec.yaml"], 64, "which --out would replace"),
-            (["export", path, "--format", "safetensors", "--out", path], 64, "is its spec.yaml of the run"),
+            (["export", path, "--format", "safetensors", "--out", path], 64, "is the spec.yaml of the run"),
             (["sample", path, "--stop", ""], 64, "--stop needs a non-empty string"),
             (["eval", path, "--task", ""], 64, "--task needs a .jsonl file's path"),
         ]

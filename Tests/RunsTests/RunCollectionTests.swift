@@ -26,7 +26,7 @@ final class RunCollectionTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try RunCollection.runs(at: root.appendingPathComponent("sweep/trial-001")).count, 1)
     }
 
-    /// A directory stands for its usable runs only, unless none is; a run named itself is always kept.
+    /// Runs that are not usable are left out, named one by one or by their directory, unless none is usable.
     func testADirectoryPassesOverRunsThatAreNotUsable() throws {
         for name in ["a", "b", "c"] { try makeRun("runs/\(name)") }
         let usable = { (run: RunDirectory) in run.url.lastPathComponent != "b" }
@@ -36,6 +36,9 @@ final class RunCollectionTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(passedOver.map(\.url.lastPathComponent), ["b"])
         let named = try RunCollection.runs(in: [directory + "/b"], usable: usable)
         XCTAssertEqual(named.runs.map(\.url.lastPathComponent), ["b"])
+        // `runs/*` names each run itself: the unusable one is left out all the same.
+        let globbed = try RunCollection.runs(in: ["a", "b", "c"].map { directory + "/" + $0 }, usable: usable)
+        XCTAssertEqual(globbed.runs.map(\.url.lastPathComponent), ["a", "c"])
         XCTAssertEqual(try RunCollection.runs(in: [directory], usable: { _ in false }).runs.count, 3)
     }
 

@@ -108,9 +108,9 @@ final class RunDirectoryTests: TemporaryDirectoryTestCase {
         try run.writePlan("plan\n")
         XCTAssertEqual(try RunDirectory.checkOutput(run.url.appendingPathComponent("curves.svg").path, flag: "--out").lastPathComponent,
                        "curves.svg")
-        for (path, part) in [(run.specURL.path, "its spec.yaml"), (run.planURL.path, "its plan.txt"),
-                             (run.metricsURL.path, "its metrics.jsonl"), (run.tokenizerURL(side: "source").path, "its tokenizer.source.json"),
-                             (run.checkpointsURL.appendingPathComponent("step-000010.ckpt").path, "a file of its checkpoints/")] {
+        for (path, part) in [(run.specURL.path, "the spec.yaml"), (run.planURL.path, "the plan.txt"),
+                             (run.metricsURL.path, "the metrics.jsonl"), (run.tokenizerURL(side: "source").path, "the tokenizer.source.json"),
+                             (run.checkpointsURL.appendingPathComponent("step-000010.ckpt").path, "in the checkpoints/")] {
             XCTAssertThrowsError(try RunDirectory.checkOutput(path, flag: "--out")) { error in
                 XCTAssertEqual(error as? RunError, .badFile(path: path, reason: "is \(part) of the run \(run.url.path), which --out "
                     + "would replace; write to another path"))

@@ -89,6 +89,13 @@ final class SweepSpecTests: XCTestCase {
     }
 
     /// (sweep body, line, column, message fragment): each mistake where it was written.
+    /// The combination limit is a grid's: random draws take `trials` runs however long the value lists are.
+    func testARandomSweepOfLongListsIsNotAGrid() throws {
+        let lists = (0..<6).map { "  \(["seed", "train.steps", "train.batch_size", "train.seq_len", "train.threads", "train.epochs"][$0]): "
+            + "[\((1...10).map(String.init).joined(separator: ", "))]\n" }.joined()
+        XCTAssertEqual(try sweep("method: random\ntrials: 4\nparameters:\n" + lists).trialOverrides().count, 4)
+    }
+
     func testMistakesAreReportedWhereTheyAre() throws {
         let cases: [(String, Int, Int, String)] = [
             ("parameters:\n  train.optimizer.lrr: [0.5]\n", 3, 19, "unknown key 'lrr' in 'train.optimizer'"),

@@ -99,6 +99,9 @@ final class WordCorpusTests: XCTestCase {
             "\nnote: the warm-up of 100 steps is as long as the run (100 steps) or longer, so the learning rate never reaches 20; "
                 + "lower train.schedule.warmup_steps"))
         XCTAssertFalse(TrainingSummary.line(train, stepsPerEpoch: 5, totalSteps: 101, byCounting: false).contains("note:"))
+        XCTAssertNil(TrainingSummary.warmupNote(train, totalSteps: 0), "a model fitted by counting takes no step")
+        train.schedule.kind = .noam
+        XCTAssertNil(TrainingSummary.warmupNote(train, totalSteps: 100), "noam's peak is not lr")
     }
 
     func testWithoutLineEndsLinesJustRunOn() throws {

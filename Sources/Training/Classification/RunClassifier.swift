@@ -31,7 +31,7 @@ public final class RunClassifier {
             if let positions = spec.model.classifierPositionLimit, framed.count > positions {
                 throw TrainingError.textTooLong(line: index + 1, tokens: framed.count, positions: positions)
             }
-            if framed.count > TrainingError.longestUnrolledLine {
+            if spec.model.classifierPositionLimit == nil, framed.count > TrainingError.longestUnrolledLine {
                 throw TrainingError.lineTooLongToUnroll(line: index + 1, tokens: framed.count)
             }
             return LabelledText(tokens: framed, label: 0)

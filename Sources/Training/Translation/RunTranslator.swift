@@ -83,7 +83,8 @@ public final class RunTranslator {
             throw TrainingError.sourceTooLong(line: line + 1, tokens: tokens.sentence(ofSource: sources[line]).count,
                                               framed: sources[line].count + 1, positions: positions)
         }
-        if let line = sources.firstIndex(where: { $0.count + 1 > TrainingError.longestUnrolledLine }) {
+        if plan.model.positionLimit == nil,
+           let line = sources.firstIndex(where: { $0.count + 1 > TrainingError.longestUnrolledLine }) {
             throw TrainingError.lineTooLongToUnroll(line: line + 1, tokens: sources[line].count + 1)
         }
         return try translator(Decoder(decoding, tokens: tokens, nBest: nBest))
