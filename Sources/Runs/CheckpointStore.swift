@@ -87,18 +87,15 @@ public struct CheckpointStore: Hashable, Sendable {
     }
 
     /// The newest step checkpoint that reads back whole. Unreadable newer ones are returned in
-    /// `skipped`, newest first. Throws `missingCheckpoint` when there are none and
-    /// `noUsableCheckpoint` when none can be read. The spec hash is the caller's to check: a
-    /// checkpoint of another spec is not damaged, and falling back past it would hide the mix-up.
+    /// `skipped`, newest first. Throws `missingCheckpoint` when there are none (`onlyBestCheckpoint`
+    /// when best.ckpt is left) and `noUsableCheckpoint` when none can be read. The spec hash is the
+    /// caller's to check: a checkpoint of another spec is not damaged, and falling back past it would
+    /// hide the mix-up.
     public func latest() throws -> Latest {
         let stored = try list()
         guard !stored.isEmpty else {
-            // Step checkpoints deleted by hand, best.ckpt kept: the run did get that far.
-            guard FileManager.default.fileExists(atPath: bestURL.path) else {
-                throw RunError.missingCheckpoint(path: directory.path)
-            }
-            throw RunError.badFile(path: directory.path, reason: "holds no step checkpoint, only best.ckpt, which a run does "
-                + "not continue from; give --checkpoint best where the command takes it, or train the run again")
+            let bestOnly = FileManager.default.fileExists(atPath: bestURL.path)
+            throw bestOnly ? RunError.onlyBestCheckpoint(directory: directory.path) : RunError.missingCheckpoint(path: directory.path)
         }
         var skipped: [RunError] = []
         for candidate in stored.reversed() {

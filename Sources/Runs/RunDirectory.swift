@@ -207,19 +207,33 @@ public struct RunDirectory: Hashable, Sendable {
         try AppendFile(url: samplesURL).append("--- step \(step) ---\n\(text)\n\n", sync: true)
     }
 
+    /// samples.txt as `appendSample` writes it: each eval's step and text, in order; none without the file.
+    public func samples() -> [(step: Int, text: String)] {
+        guard let text = try? readText(samplesURL) else { return [] }
+        var samples: [(step: Int, lines: [Substring])] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if let step = Self.sampleStep(line) {
+                samples.append((step, []))
+            } else if !samples.isEmpty {
+                samples[samples.count - 1].lines.append(line)
+            }
+        }
+        return samples.map { ($0.step, $0.lines.joined(separator: "\n").trimmingCharacters(in: .newlines)) }
+    }
+
     /// Drops the samples generated after `step`, as metrics.jsonl drops its events: a run resumed from
     /// the checkpoint at `step` generates them again.
     public func truncateSamples(afterStep step: Int) throws {
         guard FileManager.default.fileExists(atPath: samplesURL.path) else { return }
         let lines = try readText(samplesURL).split(separator: "\n", omittingEmptySubsequences: false)
-        let later = lines.firstIndex { line in
-            guard line.hasPrefix("--- step "), line.hasSuffix(" ---"), let sampled = Int(line.dropFirst(9).dropLast(4)) else {
-                return false
-            }
-            return sampled > step
-        }
-        guard let later else { return }
+        guard let later = lines.firstIndex(where: { Self.sampleStep($0).map { $0 > step } ?? false }) else { return }
         try atomicWrite(Data(lines[..<later].map { $0 + "\n" }.joined().utf8), to: samplesURL)
+    }
+
+    /// The step of a header line of samples.txt, `--- step N ---`; nil for any other line.
+    private static func sampleStep(_ line: Substring) -> Int? {
+        guard line.hasPrefix("--- step "), line.hasSuffix(" ---") else { return nil }
+        return Int(line.dropFirst(9).dropLast(4))
     }
 
     /// TensorBoard's event files (`tensorboard --logdir runs` finds them).

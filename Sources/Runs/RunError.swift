@@ -12,6 +12,8 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
     case invalidRunName(String, problem: String)
     /// A checkpoint file, or any checkpoint in a run's `checkpoints/`, is missing.
     case missingCheckpoint(path: String)
+    /// The step checkpoints are gone (deleted by hand) but best.ckpt is there: the run did get that far.
+    case onlyBestCheckpoint(directory: String)
     /// The file does not start with the checkpoint magic bytes.
     case notACheckpoint(path: String)
     /// The file is a SeqLab checkpoint in a format version this build cannot read.
@@ -63,7 +65,7 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
     /// failed run), 1 for the operating system failing a read or write.
     public var exitCode: Int32 {
         switch self {
-        case .missingRun, .missingCheckpoint, .noUsableCheckpoint, .missingDirectory: 66
+        case .missingRun, .missingCheckpoint, .onlyBestCheckpoint, .noUsableCheckpoint, .missingDirectory: 66
         case .notARun, .noRuns, .invalidRunName, .notACheckpoint, .unsupportedVersion, .truncated, .checksumMismatch,
              .malformed, .specMismatch, .layoutMismatch, .badFile: 64
         case .io, .locked: 1
@@ -85,6 +87,9 @@ public indirect enum RunError: Error, Hashable, Sendable, CustomStringConvertibl
         case .missingCheckpoint(let path):
             return "error: no checkpoint at \(path); the run stopped before its first checkpoint, so start it "
                 + "again with `runner SPEC`"
+        case .onlyBestCheckpoint(let directory):
+            return "error: \(directory) holds no step checkpoint, only best.ckpt, which a run does not continue from; give "
+                + "--checkpoint best where the command takes it, or train the run again"
         case .notACheckpoint(let path):
             return "error: \(path) is not a SeqLab checkpoint (it does not start with SEQLABCK)"
         case .unsupportedVersion(let path, let found, let supported):

@@ -133,7 +133,7 @@ public struct RunReport {
         let specText = (try? String(contentsOf: run.specURL, encoding: .utf8)) ?? spec.resolvedYAML()
         return RunPage(run: run, spec: spec, summary: summary,
                        lastStep: logged.events.compactMap { $0["step"]?.number.flatMap { Int(exactly: $0) } }.max() ?? 0,
-                       curves: try curves(of: logged), samples: samples(of: run),
+                       curves: try curves(of: logged), samples: run.samples(),
                        plan: try? String(contentsOf: run.planURL, encoding: .utf8), settings: settings,
                        specLines: specLines(specText, setKeys: setKeys, sweepKeys: sweepKeys))
     }
@@ -180,16 +180,5 @@ public struct RunReport {
             let key = path.map(\.key).joined(separator: ".")
             return SpecLine(text: String(line), isSet: setKeys.contains(key), bySweep: sweepKeys.contains(key))
         }
-    }
-
-    /// samples.txt as the trainer writes it: `--- step N ---`, then the text, then a blank line.
-    static func samples(of run: RunDirectory) -> [(step: Int, text: String)] {
-        guard let text = try? String(contentsOf: run.samplesURL, encoding: .utf8) else { return [] }
-        var samples: [(step: Int, text: String)] = []
-        for block in text.components(separatedBy: "--- step ").dropFirst() {
-            guard let end = block.range(of: " ---\n"), let step = Int(block[..<end.lowerBound]) else { continue }
-            samples.append((step, String(block[end.upperBound...]).trimmingCharacters(in: .newlines)))
-        }
-        return samples
     }
 }

@@ -57,7 +57,8 @@ final class CheckpointStoreTests: TemporaryDirectoryTestCase {
         // With best.ckpt left, the run did not stop before its first checkpoint: said so, not that.
         try store.saveBest(sampleCheckpoint(step: 100))
         XCTAssertThrowsError(try store.latest()) { error in
-            XCTAssertTrue("\(error)".contains("holds no step checkpoint, only best.ckpt"), "\(error)")
+            XCTAssertEqual(error as? RunError, .onlyBestCheckpoint(directory: store.directory.path))
+            XCTAssertEqual((error as? RunError)?.exitCode, 66)
         }
     }
 

@@ -95,6 +95,8 @@ final class RunDirectoryTests: TemporaryDirectoryTestCase {
         try run.truncateSamples(afterStep: 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: run.samplesURL.path))
         for step in [500, 1000, 1500] { try run.appendSample(step: step, text: "at \(step)\n--- not a header") }
+        XCTAssertEqual(run.samples().map(\.step), [500, 1000, 1500])
+        XCTAssertEqual(run.samples().first?.text, "at 500\n--- not a header")
         try run.truncateSamples(afterStep: 500)
         XCTAssertEqual(try String(contentsOf: run.samplesURL, encoding: .utf8), "--- step 500 ---\nat 500\n--- not a header\n\n")
         try run.truncateSamples(afterStep: 500)
