@@ -94,8 +94,9 @@ public struct CheckpointStore: Hashable, Sendable {
     public func latest() throws -> Latest {
         let stored = try list()
         guard !stored.isEmpty else {
-            let bestOnly = FileManager.default.fileExists(atPath: bestURL.path)
-            throw bestOnly ? RunError.onlyBestCheckpoint(directory: directory.path) : RunError.missingCheckpoint(path: directory.path)
+            let bestIsLeft = FileManager.default.fileExists(atPath: bestURL.path)
+            throw bestIsLeft ? RunError.onlyBestCheckpoint(directory: directory.path)
+                : RunError.missingCheckpoint(path: directory.path)
         }
         var skipped: [RunError] = []
         for candidate in stored.reversed() {
