@@ -80,7 +80,7 @@ public struct LanguageModelPlan {
         try TensorSize.refuseOversized(try kind.largestTensors(spec, vocabularySize: vocabularySize))
         let model = try kind.init(spec, vocabularySize: vocabularySize)
         if model.window != nil, spec.data.format != .lines {
-            throw PlanError.unsupported("model kind '\(spec.model.kind.rawValue)' on a token stream: it learns from "
+            throw PlanError.invalid("model kind '\(spec.model.kind.rawValue)' on a token stream: it learns from "
                 + "(context, target) examples of lines, as makemore frames names; set 'data.format: lines'")
         }
         self.model = model

@@ -104,6 +104,12 @@ public final class LogWriter {
         if echo { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
         try file.append(text + "\n", sync: sync)
     }
+
+    /// Writes one line to the log alone: what the console shows another way, as the error that ends
+    /// a failed run (the runner prints it on standard error).
+    public func record(_ text: String) throws {
+        try file.append(text + "\n", sync: true)
+    }
 }
 
 func readText(_ url: URL) throws -> String {

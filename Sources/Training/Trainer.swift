@@ -182,8 +182,12 @@ public final class Trainer {
         }
         try sumOverRanks()
         guard pending.loss.isFinite else {
-            throw TrainingError.divergence(step: position.step, loss: Float(pending.loss / Double(recipe.accumulation)),
-                                           checkpoint: try? run.checkpoints.latest().url.path)
+            // Numbered as the log lines number steps, from 1; log.txt keeps why the run ended, as the console showed it.
+            let error = TrainingError.divergence(step: position.step + 1, loss: Float(pending.loss / Double(recipe.accumulation)),
+                                                 checkpoint: try? run.checkpoints.latest().url.path)
+            progress.clear()
+            try log?.record("error: \(error)")
+            throw error
         }
         return true
     }

@@ -57,7 +57,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .interrupted(let signal, let step, let resume):
             "stopped by signal \(signal) after step \(step), checkpointed; continue with: \(resume)"
         case .divergence(let step, let loss, let checkpoint):
-            "the loss is \(loss) at step \(step); "
+            "the loss is \(loss.isNaN ? "NaN" : "\(loss)") at step \(step); "
                 + (checkpoint.map { "the last good checkpoint is \($0). " } ?? "no checkpoint was written yet. ")
                 + "Lower train.optimizer.lr or set train.clip_grad_norm, then run again."
         case .unresumable(let path, let reason):

@@ -74,7 +74,7 @@ extension RunnerTests {
             (["eval", gpt, "--task", try file("nocontext2.jsonl", #"{"context": "?!", "choices": [" a"], "answer": 0}"#)], 64,
              "nocontext2.jsonl:1: error: the prompt has no tokens"),
             (["eval", gpt, "--task", try file("long.jsonl", line, #"{"context": "a", "choices": [" a b c d e f g h"], "answer": 0}"#)],
-             64, "long.jsonl:2: error: choice 0 is 16 tokens; a GPT of block_size 16 scores at most 15"),
+             64, "long.jsonl:2: error: choice 0 is 16 tokens; the model reads 16 at a time (a GPT's block_size, else train.seq_len) and scores at most 15"),
             (["eval", gpt, "--task", good, "--shots", "-1"], 64, "error: --shots takes an integer ≥ 0, found '-1'"),
             (["eval", gpt, "--task", good, "--seed", "x"], 64, "error: --seed takes a whole number from 0 to"),
             (["eval", gpt, "--task", good, "--split", "test"], 64, "--split belongs to the loss on a split"),

@@ -172,6 +172,9 @@ final class TrainerTests: XCTestCase {
             XCTAssertFalse(loss.isFinite)
             XCTAssertEqual((error as? TrainingError)?.exitCode, 1)
             XCTAssertTrue("\(error)".contains("Lower train.optimizer.lr"), "\(error)")
+            // log.txt ends with why the run stopped, as the console showed it.
+            let log = (try? String(contentsOf: run.logURL, encoding: .utf8)) ?? ""
+            XCTAssertTrue(log.hasSuffix("error: \(error)\n"), log)
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: run.specURL.path), "what was written stays")
     }

@@ -79,8 +79,8 @@ public struct PromptedEvaluation {
             guard !ids.isEmpty else { throw malformed("choice \(index) has no tokens after the tokenizer's preprocessing") }
             // A GPT predicts a choice's first token from the position before it, inside one block.
             if let block, ids.count >= block {
-                throw malformed("choice \(index) is \(ids.count) tokens; a GPT of block_size \(block) scores at most "
-                    + "\(block - 1), after at least one token of the prompt")
+                throw malformed("choice \(index) is \(ids.count) tokens; the model reads \(block) at a time (a GPT's "
+                    + "block_size, else train.seq_len) and scores at most \(block - 1), after at least one token of the prompt")
             }
             return ids
         }
