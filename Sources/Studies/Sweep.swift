@@ -19,6 +19,8 @@ public final class Sweep {
         /// The `runner` binary the trials run.
         public var executable: URL
         public var cores = ProcessInfo.processInfo.activeProcessorCount
+        /// The signal that asked the sweep to stop (SIGINT, SIGTERM), if one has: polled between trials' checks.
+        public var stopSignal: () -> Int32? = { nil }
 
         public init(executable: URL) { self.executable = executable }
     }
@@ -94,8 +96,11 @@ public final class Sweep {
     }
 
     /// Runs every unfinished trial; returns when all have finished, or at the first failure with
-    /// `failFast` (the others are then interrupted, to be resumed).
-    public func run(_ options: Options) throws {
+    /// `failFast` (the others are then interrupted, to be resumed). Returns the signal it stopped for:
+    /// the running trials get it too, stop after their step with a checkpoint, as a run does, and are
+    /// marked interrupted for `--resume`.
+    @discardableResult
+    public func run(_ options: Options) throws -> Int32? {
         let parallel = max(1, min(options.parallel, options.cores))
         let threads = max(1, options.cores / parallel)
         var queue = trials.filter { !$0.isFinished }.map(\.index)
@@ -107,6 +112,20 @@ public final class Sweep {
                 children[index] = try launch(index, threads: threads, options)
             }
             Thread.sleep(forTimeInterval: 0.1)
+            if let signal = options.stopSignal() {
+                // A trial runs in its own process group, so a terminal's Ctrl-C reaches this process alone.
+                for (index, child) in children {
+                    kill(child.process.processIdentifier, signal)
+                    child.process.waitUntilExit()
+                    if child.process.terminationReason == .exit, child.process.terminationStatus == 0 {
+                        try finish(index, child)
+                    } else {
+                        trials[index].status = .interrupted
+                    }
+                }
+                try directory.write(trials)
+                return signal
+            }
             for (index, child) in children where !child.process.isRunning {
                 children[index] = nil
                 try finish(index, child)
@@ -119,10 +138,11 @@ public final class Sweep {
                     trials[index].status = .interrupted
                 }
                 try directory.write(trials)
-                return
+                return nil
             }
             if earlyStop { try stopLaggards(&children) }
         }
+        return nil
     }
 
     private func launch(_ index: Int, threads: Int, _ options: Options) throws -> Child {

@@ -346,10 +346,12 @@ enum Help {
     Every key and value is checked against the base experiment before anything runs. The trials run
     as N child processes (default 1) with the cores divided among them, each a run directory
     runs/<sweep>-<time>/trial-NNN/; sweep.jsonl records each trial's parameters, status (pending,
-    running, done, failed, stopped), metric, wall time, and for a failure its exit code and last
-    line, which is also printed the moment it fails; --fail-fast stops the sweep there. After a
-    kill, --resume runs what is left: interrupted trials continue from their checkpoints, finished
-    ones are never run again. Exits 1 when a trial failed.
+    running, done, failed, stopped, interrupted), metric, wall time, and for a failure its exit code
+    and last line, which is also printed the moment it fails; --fail-fast stops the sweep there.
+    Ctrl-C or SIGTERM reaches the running trials too: each stops after its step with a checkpoint,
+    and the sweep exits 130 or 143. After that or a kill, --resume runs what is left: interrupted
+    trials continue from their checkpoints, finished ones are never run again. Exits 1 when a trial
+    failed.
     --scheduler slurm hands the trials to Slurm instead, as one job array: SWEEP_DIR/sweep.sbatch
     runs trial N as array task N (runner resume when it has a checkpoint), --max-concurrent K at
     once, each with train.threads CPUs and its output in trial-NNN.out; it is submitted with sbatch,

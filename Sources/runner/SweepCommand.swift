@@ -3,6 +3,7 @@ import Foundation
 import Runs
 import Spec
 import Studies
+import Training
 
 /// `runner sweep`: starts or resumes a sweep, reports trials as they start and end, and closes with
 /// every trial's metric and the best one. Exit 1 when a trial failed.
@@ -49,7 +50,13 @@ enum SweepCommand {
         if request.parallel > options.cores {
             say("note: --parallel \(request.parallel) lowered to \(options.cores), the cores of this machine")
         }
-        try sweep.run(options)
+        Interruption.install()
+        options.stopSignal = { Interruption.received }
+        if let signal = try sweep.run(options) {
+            say("stopped by signal \(signal); the running trials stopped after their step with a checkpoint; continue with: "
+                + "runner sweep --resume \(sweep.directory.url.path)")
+            return 128 + signal
+        }
         for trial in sweep.trials {
             let metric = trial.metric.map { String(format: "%.4f", $0) } ?? "–"
             print("\(SweepTrial.directoryName(trial.index))  \(trial.status.rawValue)  \(metric)  "

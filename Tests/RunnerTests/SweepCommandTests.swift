@@ -166,6 +166,54 @@ extension RunnerTests {
         XCTAssertTrue(log.contains("resumed from"), log)
     }
 
+    /// SIGTERM (or a terminal's Ctrl-C) to a sweep reaches its trials, which run in process groups of
+    /// their own: each stops after its step with a checkpoint, the sweep records them interrupted,
+    /// says how to continue and exits 128 + the signal, and --resume at once finishes them.
+    func testASignalledSweepStopsItsTrialsForResume() throws {
+        let directory = try sweepFixture()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sweep = try writeSweep(directory, "parameters:\n  train.epochs: [200]\n")
+        let runs = directory.appendingPathComponent("runs")
+        let process = Process()
+        process.executableURL = runner
+        process.arguments = ["sweep", sweep, "--runs-dir", runs.path]
+        process.currentDirectoryURL = Self.packageRoot
+        let said = Pipe()
+        (process.standardOutput, process.standardError) = (FileHandle.nullDevice, said)
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        var sweepURL: URL?
+        while Date() < deadline, sweepURL == nil {
+            Thread.sleep(forTimeInterval: 0.05)
+            guard let found = try? sweepDirectory(in: runs),
+                  let checkpoints = try? FileManager.default.contentsOfDirectory(
+                    atPath: found.appendingPathComponent("trial-000/checkpoints").path),
+                  checkpoints.contains(where: { $0.hasPrefix("step-") }) else { continue }
+            sweepURL = found
+        }
+        let lister = Process(), children = Pipe()
+        lister.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        (lister.arguments, lister.standardOutput) = (["-P", String(process.processIdentifier)], children)
+        try lister.run()
+        lister.waitUntilExit()
+        let pids = String(decoding: children.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").compactMap { Int32($0) }
+        kill(process.processIdentifier, SIGTERM)
+        let stderr = String(decoding: said.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let stopped = try XCTUnwrap(sweepURL, "trial-000 never checkpointed")
+        XCTAssertEqual(process.terminationStatus, 128 + SIGTERM, stderr)
+        XCTAssertTrue(stderr.contains("continue with: runner sweep --resume \(stopped.path)"), stderr)
+        XCTAssertFalse(pids.isEmpty)
+        XCTAssertTrue(pids.allSatisfy { kill($0, 0) != 0 }, "a trial outlived its sweep: \(pids)")
+        XCTAssertEqual(try trials(in: stopped).map { $0["status"] as? String }, ["interrupted"])
+        let (code, _, resumed) = try run(["sweep", "--resume", stopped.path])
+        XCTAssertEqual(code, 0, resumed)
+        XCTAssertEqual(try trials(in: stopped).map { $0["status"] as? String }, ["done"])
+        let log = try String(contentsOf: stopped.appendingPathComponent("trial-000/log.txt"), encoding: .utf8)
+        XCTAssertTrue(log.contains("resumed from"), log)
+    }
+
     func testSweepRefusals() throws {
         let directory = try sweepFixture()
         defer { try? FileManager.default.removeItem(at: directory) }
