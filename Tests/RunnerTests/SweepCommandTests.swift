@@ -31,6 +31,37 @@ extension RunnerTests {
         return try text.split(separator: "\n").map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
     }
 
+    /// Starts `runner sweep SWEEP --runs-dir RUNS` and waits until `trial` has a step checkpoint.
+    /// Returns the sweep's process, its directory (nil when no checkpoint came within two minutes) and
+    /// the pids of the trials it runs.
+    private func startSweep(_ sweep: String, runs: URL, until trial: String, stderr: Any) throws
+        -> (process: Process, directory: URL?, children: [Int32]) {
+        let process = Process()
+        process.executableURL = runner
+        process.arguments = ["sweep", sweep, "--runs-dir", runs.path]
+        process.currentDirectoryURL = Self.packageRoot
+        (process.standardOutput, process.standardError) = (FileHandle.nullDevice, stderr)
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        var found: URL?
+        while Date() < deadline, found == nil {
+            Thread.sleep(forTimeInterval: 0.05)
+            guard let directory = try? sweepDirectory(in: runs),
+                  let checkpoints = try? FileManager.default.contentsOfDirectory(
+                    atPath: directory.appendingPathComponent("\(trial)/checkpoints").path),
+                  checkpoints.contains(where: { $0.hasPrefix("step-") }) else { continue }
+            found = directory
+        }
+        let lister = Process(), children = Pipe()
+        lister.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        (lister.arguments, lister.standardOutput) = (["-P", String(process.processIdentifier)], children)
+        try lister.run()
+        lister.waitUntilExit()
+        let pids = String(decoding: children.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").compactMap { Int32($0) }
+        return (process, found, pids)
+    }
+
     private func sweepDirectory(in runs: URL) throws -> URL {
         let names = try FileManager.default.contentsOfDirectory(atPath: runs.path).filter { !$0.hasPrefix(".") }
         return runs.appendingPathComponent(try XCTUnwrap(names.first))
@@ -114,38 +145,12 @@ extension RunnerTests {
         let directory = try sweepFixture()
         defer { try? FileManager.default.removeItem(at: directory) }
         let sweep = try writeSweep(directory, "parameters:\n  train.optimizer.lr: [1.0, 1.5, 2.0]\n  train.epochs: [4, 100]\n")
-        let runs = directory.appendingPathComponent("runs")
-        let process = Process()
-        process.executableURL = Bundle.main.bundleURL.appendingPathComponent("runner")
-        process.arguments = ["sweep", sweep, "--runs-dir", runs.path]
-        process.currentDirectoryURL = Self.packageRoot
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Wait until trial 1 (lr 1.0, 100 epochs) has a checkpoint, then kill everything.
-        let deadline = Date().addingTimeInterval(120)
-        var sweepURL: URL?
-        while Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-            guard let found = try? sweepDirectory(in: runs),
-                  let checkpoints = try? FileManager.default.contentsOfDirectory(
-                    atPath: found.appendingPathComponent("trial-001/checkpoints").path),
-                  checkpoints.contains(where: { $0.hasPrefix("step-") }) else { continue }
-            sweepURL = found
-            break
-        }
-        // The parent first, so that it cannot record its child's death; then the child it left running.
-        let children = Pipe()
-        let lister = Process()
-        lister.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
-        lister.arguments = ["-P", String(process.processIdentifier)]
-        lister.standardOutput = children
-        try lister.run()
-        lister.waitUntilExit()
+        // Once trial 1 (lr 1.0, 100 epochs) has a checkpoint, the parent is killed first, so that it cannot
+        // record its child's death; then the child it left running.
+        let (process, sweepURL, pids) = try startSweep(sweep, runs: directory.appendingPathComponent("runs"),
+                                                       until: "trial-001", stderr: FileHandle.nullDevice)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let pids = String(decoding: children.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .split(separator: "\n").compactMap({ Int32($0) })
         let killed = try XCTUnwrap(sweepURL, "trial-001 never checkpointed")
         // While the killed sweep's trial still runs, resuming the sweep refuses, naming it and its pid.
         let (refused, _, refusal) = try run(["sweep", "--resume", killed.path])
@@ -173,31 +178,9 @@ extension RunnerTests {
         let directory = try sweepFixture()
         defer { try? FileManager.default.removeItem(at: directory) }
         let sweep = try writeSweep(directory, "parameters:\n  train.epochs: [200]\n")
-        let runs = directory.appendingPathComponent("runs")
-        let process = Process()
-        process.executableURL = runner
-        process.arguments = ["sweep", sweep, "--runs-dir", runs.path]
-        process.currentDirectoryURL = Self.packageRoot
         let said = Pipe()
-        (process.standardOutput, process.standardError) = (FileHandle.nullDevice, said)
-        try process.run()
-        let deadline = Date().addingTimeInterval(120)
-        var sweepURL: URL?
-        while Date() < deadline, sweepURL == nil {
-            Thread.sleep(forTimeInterval: 0.05)
-            guard let found = try? sweepDirectory(in: runs),
-                  let checkpoints = try? FileManager.default.contentsOfDirectory(
-                    atPath: found.appendingPathComponent("trial-000/checkpoints").path),
-                  checkpoints.contains(where: { $0.hasPrefix("step-") }) else { continue }
-            sweepURL = found
-        }
-        let lister = Process(), children = Pipe()
-        lister.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
-        (lister.arguments, lister.standardOutput) = (["-P", String(process.processIdentifier)], children)
-        try lister.run()
-        lister.waitUntilExit()
-        let pids = String(decoding: children.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .split(separator: "\n").compactMap { Int32($0) }
+        let (process, sweepURL, pids) = try startSweep(sweep, runs: directory.appendingPathComponent("runs"),
+                                                       until: "trial-000", stderr: said)
         kill(process.processIdentifier, SIGTERM)
         let stderr = String(decoding: said.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
