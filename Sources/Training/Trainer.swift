@@ -186,7 +186,7 @@ public final class Trainer {
             let error = TrainingError.divergence(step: position.step + 1, loss: Float(pending.loss / Double(recipe.accumulation)),
                                                  checkpoint: try? run.checkpoints.latest().url.path)
             progress.clear()
-            try log?.record("error: \(error)")
+            try? log?.record("error: \(error)")
             throw error
         }
         return true
