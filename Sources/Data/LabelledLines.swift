@@ -97,6 +97,9 @@ public struct LabelledLines: Sendable, Equatable {
 }
 
 extension String {
+    /// Whether the text is empty or white space only, looked at without a copy (a whole corpus may be asked).
+    public var isBlank: Bool { unicodeScalars.allSatisfy(\.properties.isWhitespace) }
+
     /// Without the white space at either end.
     public var trimmingWhitespace: String {
         let scalars = unicodeScalars

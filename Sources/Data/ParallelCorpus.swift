@@ -22,7 +22,7 @@ public struct ParallelCorpus: Sendable {
                 throw .lineCountMismatch(first: sourcePath, firstLines: source.count, second: targetPath,
                                          secondLines: target.count)
             }
-            let kept = zip(source, target).filter { !Self.isBlank($0) && !Self.isBlank($1) }
+            let kept = zip(source, target).filter { !$0.isBlank && !$1.isBlank }
             self.source = kept.map(\.0)
             self.target = kept.map(\.1)
             dropped = source.count - kept.count
@@ -39,10 +39,6 @@ public struct ParallelCorpus: Sendable {
                     + (lines.isEmpty ? "both are empty" : "each of their \(lines.count) lines has an empty side")
                     + "); give files with a sentence on each side of a line")
             }
-        }
-
-        private static func isBlank(_ line: String) -> Bool {
-            line.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
         }
     }
 

@@ -28,7 +28,7 @@ enum TokenizeCommand {
         let output = try RunDirectory.checkOutput(request.output, flag: "--out")      // before the training it would waste
         let locator = DataLocator.forCurrentProcess(dataDirectory: request.dataDirectory)
         let text = try locator.text(of: request.corpus)
-        guard text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
+        guard !text.isBlank else {
             throw Command.UsageError(message: "--train \(request.corpus): the corpus has no text to learn a vocabulary from")
         }
         let start = Date()

@@ -83,9 +83,15 @@ func main() -> Int32 {
             case .csv: FileHandle.standardOutput.write(Data(table.csv.utf8))
             }
         case .plot(let paths, let options):
-            let runs = try comparedRuns(paths, usable: { (try? LoggedRun.ifReported($0)) != nil }, left: "no metrics logged yet")
+            // Each metrics.jsonl read once: the runs found to have reported are plotted as read.
+            var reported: [RunDirectory: LoggedRun] = [:]
+            let runs = try comparedRuns(paths, usable: { run in
+                reported[run] = (try? LoggedRun.ifReported(run)) ?? nil
+                return reported[run] != nil
+            }, left: "no metrics logged yet")
             let output = try RunDirectory.checkOutput(options.output, flag: "--out")
-            let plot = try CurvePlot(learningCurvesOf: runs, metric: options.metric, logarithmic: options.logarithmic)
+            let plot = try CurvePlot(learningCurvesOf: try runs.map { try reported[$0] ?? LoggedRun($0) }, metric: options.metric,
+                                     logarithmic: options.logarithmic)
             try atomicWrite(Data(plot.svg.utf8), to: output)
             print(options.output)
         case .report(let paths, let output):

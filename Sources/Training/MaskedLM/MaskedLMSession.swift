@@ -52,10 +52,9 @@ final class MaskedLMSession: TaskSession {
             files.train = spec.data.corpus
             return files
         }()
-        let text = { (reference: String?) in try reference.map { try locator.text(of: $0) } }
-        guard let trainingText = try text(files.train) else { throw DataError.invalidOption("masked_lm needs a training file") }
+        let trainingText = try locator.text(of: files.train)
         // Before a tokenizer is trained on it: an empty file would be blamed on the vocabulary's size.
-        guard trainingText.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
+        guard !trainingText.isBlank else {
             throw DataError.invalidOption("the training file \(files.train) has no text")
         }
         let tokenizer = try given ?? LanguageModelCorpus.tokenizer(spec.tokenizer, training: trainingText, locator: locator)
