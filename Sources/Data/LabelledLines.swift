@@ -1,8 +1,9 @@
 /// A classification file: one text and its label a line, the two fields separated by a tab
 /// (`label<TAB>text`, as GLUE's SST-2 copy here, or `text<TAB>label`), lines ending in LF, CRLF or a
 /// lone CR (SST-2's training file mixes the last two). A header line is skipped when the spec says
-/// there is one or, left to tell, when it has no tab, or when its label field is a label no other
-/// line of the training file has (`label`) or, in another split, no training label. Blank lines are
+/// there is one or, left to tell, when it has no tab, or when its text field is one word (a column
+/// name: `sentence`) and its label field a label no other line of the training file has (`label`)
+/// or, in another split, no training label. Blank lines are
 /// skipped and counted; a line without a tab, or with an empty label or text, is an error naming the
 /// file and line.
 public struct LabelledLines: Sendable, Equatable {
@@ -63,8 +64,11 @@ public struct LabelledLines: Sendable, Equatable {
             }
             examples.append(Example(label: label, text: text, line: number))
         }
+        // A first example of a rare label is kept: a column name is one word, a text seldom.
         let guessed = { (first: Example) in
-            knownLabels.map { !$0.contains(first.label) } ?? (examples.count > 1 && !examples.dropFirst().contains { $0.label == first.label })
+            !first.text.unicodeScalars.contains { $0.properties.isWhitespace }
+                && (knownLabels.map { !$0.contains(first.label) }
+                    ?? (examples.count > 1 && !examples.dropFirst().contains { $0.label == first.label }))
         }
         let labelledHeader = !tablessHeader && (header ?? examples.first.map(guessed) ?? false)
         if labelledHeader, !examples.isEmpty { examples.removeFirst() }

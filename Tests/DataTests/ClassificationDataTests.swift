@@ -30,6 +30,13 @@ final class ClassificationDataTests: XCTestCase {
         let headed = try LabelledLines(text: "label\ttext\npos\tgood\n", path: "v.tsv", labelColumn: .first, header: nil,
                                        knownLabels: ["pos", "neg"])
         XCTAssertEqual(headed.examples.map(\.label), ["pos"])
+        // A first line of a label seen once is an example when its text is more than a column name.
+        let rare = try read("2\tan odd one\n1\tgood\n0\tbad\n1\tfine\n")
+        XCTAssertFalse(rare.skippedHeader)
+        XCTAssertEqual(rare.examples.map(\.label), ["2", "1", "0", "1"])
+        let unseen = try LabelledLines(text: "neutral\tso so\npos\tgood\n", path: "v.tsv", labelColumn: .first,
+                                       header: nil, knownLabels: ["pos", "neg"])
+        XCTAssertEqual(unseen.examples.map(\.label), ["neutral", "pos"], "left for the unknown-label check to name")
         // The spec overrides the guess either way.
         XCTAssertEqual(try read("pos\tgood\nneg\tbad\n", header: false).examples.count, 2)
         XCTAssertEqual(try read("1\tgood\n0\tbad\n1\tok\n", header: true).examples.map(\.text), ["bad", "ok"])

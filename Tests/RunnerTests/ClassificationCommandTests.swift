@@ -30,6 +30,8 @@ extension RunnerTests {
         try "text\tlabel\n".write(to: directory.appendingPathComponent("header.tsv"), atomically: true, encoding: .utf8)
         try "the film was great\tpos\nthe plot was awful\tmeh\n".write(to: directory.appendingPathComponent("unknown.tsv"),
                                                                            atomically: true, encoding: .utf8)
+        try "review text\tlabel\nthe film was great\tpos\n".write(to: directory.appendingPathComponent("headed.tsv"),
+                                                                     atomically: true, encoding: .utf8)
         let spec = directory.appendingPathComponent("sentiment.yaml")
         try """
             name: sentiment
@@ -55,6 +57,12 @@ extension RunnerTests {
         XCTAssertEqual(refused, 64, refusal)
         XCTAssertTrue(refusal.contains("unknown.tsv:2: error: the label 'meh' is not one of the training labels (neg, pos)"), refusal)
         XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: badRuns.path)) ?? [], [], "no run directory left behind")
+        // A header of more than one word is not guessed: the message says how to say it is one.
+        let (unguessed, _, unguessedError) = try run(["check", spec.path, "--set",
+                                                      "data.files={train: \"\(directory.path)/train.tsv\", valid: \"\(directory.path)/headed.tsv\"}"])
+        XCTAssertEqual(unguessed, 64, unguessedError)
+        XCTAssertTrue(unguessedError.contains("headed.tsv:1: error: the label 'label' is not one of the training labels (neg, pos); "
+            + "if it is a header, set data.header: true"), unguessedError)
 
         let runs = directory.appendingPathComponent("runs")
         let (trained, _, trainError) = try run([spec.path, "--runs-dir", runs.path])
