@@ -6,16 +6,18 @@ tested (loss as the tutorial averages it: a mean of per-batch means) and decoded
 The reference for experiments/reproduce/transformer_multi30k.yaml on the same data and machine.
 
   python3 experiments/reproduce/reference/transformer_tutorial6.py   # writes /tmp/t6/test.hyp
+  SEED=1 OUT=/tmp/t6-1 THREADS=1 python3 …/transformer_tutorial6.py    # another seed, one thread
   .build/release/runner bleu --ref ../shared/data/multi30k/test_2016_flickr.lc.norm.tok.en --hyp /tmp/t6/test.hyp --tokenize none
 """
 import math, random, sys, time
 import torch, torch.nn as nn
 from tutorial_common import PAD, corpus, fit, id_pairs, ids
 
-torch.set_num_threads(2)
 import os
-os.makedirs("/tmp/t6", exist_ok=True)
-SEED = 1234
+torch.set_num_threads(int(os.environ.get("THREADS", "2")))
+OUT = os.environ.get("OUT", "/tmp/t6")
+os.makedirs(OUT, exist_ok=True)
+SEED = int(os.environ.get("SEED", "1234"))
 random.seed(SEED); torch.manual_seed(SEED)
 data, (SRC_ITOS, SRC), (TRG_ITOS, TRG) = corpus()
 def batches(split, shuffle):
@@ -96,7 +98,7 @@ def run(split, train):
             opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 1); opt.step()
         total += loss.item()
     return total / len(bs)
-start = fit(model, run, "/tmp/t6/best.pt")
+start = fit(model, run, f"{OUT}/best.pt")
 model.eval(); hyps = []
 with torch.no_grad():
     for a in data["test"][0]:
@@ -105,5 +107,5 @@ with torch.no_grad():
             o = model.decode(torch.tensor([t]), enc, sm); p = o.argmax(2)[0, -1].item(); t.append(p)
             if p == 3: break
         hyps.append(" ".join(TRG_ITOS[i] for i in t[1:] if i != 3))
-open("/tmp/t6/test.hyp", "w").write("\n".join(hyps) + "\n")
+open(f"{OUT}/test.hyp", "w").write("\n".join(hyps) + "\n")
 print("decoded", time.time() - start, flush=True)
