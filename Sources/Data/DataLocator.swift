@@ -91,13 +91,21 @@ public struct DataLocator: Sendable {
         lines(of: try readText(at: url))
     }
 
-    /// The lines of a text as `readLines` splits a file's.
+    /// The lines of a text as `readLines` splits a file's: LF, CRLF and a lone CR each end a line
+    /// (SST-2's training file mixes the last two); a final line end does not start another line.
     public static func lines(of text: String) -> [String] {
         // By scalars: "\r\n" is one Character, which a split on Characters would not cut.
-        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        var lines = universalNewlines(text).unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
             .map { String(String.UnicodeScalarView($0)) }
         if lines.last == "" { lines.removeLast() }
         return lines
+    }
+
+    /// `text` as Python's text mode reads a file (`open(path).read()` in d2l and nanoGPT): "\r\n" and a
+    /// lone "\r" end a line as "\n" does, so a corpus saved on Windows trains the same model.
+    public static func universalNewlines(_ text: String) -> String {
+        guard text.utf8.contains(UInt8(ascii: "\r")) else { return text }
+        return text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
     }
 
     /// The text of standard input, which must be UTF-8 (a stray byte is refused with its line, not

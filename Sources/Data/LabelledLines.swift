@@ -40,7 +40,7 @@ public struct LabelledLines: Sendable, Equatable {
         var blank = 0
         // A first line without a tab is a header (`sentence label`) unless the spec says there is none.
         var (firstLine, tablessHeader) = (true, false)
-        for (index, line) in Self.lines(of: text).enumerated() {
+        for (index, line) in DataLocator.lines(of: text).enumerated() {
             guard !line.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) else {
                 blank += 1
                 continue
@@ -75,28 +75,6 @@ public struct LabelledLines: Sendable, Equatable {
         self.examples = examples
         skippedHeader = tablessHeader || labelledHeader
         self.blank = blank
-    }
-
-    /// The lines of a text cut at LF, CRLF and lone CR; a final line end does not start another line.
-    public static func lines(of text: String) -> [String] {
-        var lines: [String] = []
-        var current = String.UnicodeScalarView()
-        var afterCR = false
-        for scalar in text.unicodeScalars {
-            if scalar == "\n", afterCR {
-                afterCR = false
-                continue
-            }
-            afterCR = scalar == "\r"
-            if scalar == "\n" || scalar == "\r" {
-                lines.append(String(current))
-                current = String.UnicodeScalarView()
-            } else {
-                current.append(scalar)
-            }
-        }
-        if !current.isEmpty { lines.append(String(current)) }
-        return lines
     }
 }
 

@@ -18,7 +18,7 @@ public struct NamesCorpus: Hashable, Sendable {
     /// `source` names the text in messages (its file path).
     public init(text: String, source: String) throws(DataError) {
         var words: [String] = []
-        for (index, line) in LabelledLines.lines(of: text).enumerated() {
+        for (index, line) in DataLocator.lines(of: text).enumerated() {
             let word = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if word.isEmpty { continue }
             if word.unicodeScalars.contains(Self.boundary) {

@@ -69,5 +69,5 @@ enum EmbedCommand {
 /// white space at either end goes.
 private func textLines() throws -> [String] {
     let text = try DataLocator.standardInputText()
-    return LabelledLines.lines(of: text).map(\.trimmingWhitespace)
+    return DataLocator.lines(of: text).map(\.trimmingWhitespace)
 }

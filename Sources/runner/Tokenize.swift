@@ -14,7 +14,7 @@ enum TokenizeCommand {
         var output = ""
         // All of standard input first, so that a byte that is not UTF-8 is refused with its line
         // rather than read as U+FFFD; lines end in LF, CRLF or CR.
-        for line in LabelledLines.lines(of: try DataLocator.standardInputText()) {
+        for line in DataLocator.lines(of: try DataLocator.standardInputText()) {
             let ids = tokenizer.encode(line)
             output += "{\"ids\": [" + ids.map(String.init).joined(separator: ", ") + "], \"tokens\": ["
                 + ids.map { doubleQuoted(tokenizer.token(for: $0) ?? "") }.joined(separator: ", ") + "]}\n"

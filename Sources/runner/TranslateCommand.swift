@@ -28,7 +28,7 @@ enum TranslateCommand {
             throw Command.UsageError(message: "--attention: the model has no attention (model.attention: none)")
         }
         let lines = try options.split.map { try translator.sources(of: $0) }
-            ?? LabelledLines.lines(of: DataLocator.standardInputText())       // LF, CRLF or CR ends a line
+            ?? DataLocator.lines(of: DataLocator.standardInputText())       // LF, CRLF or CR ends a line
         if attentionFile != nil, lines.isEmpty {
             throw Command.UsageError(message: "--attention: no source sentence to draw (standard input is empty)")
         }

@@ -61,6 +61,21 @@ final class TranslationDataTests: XCTestCase {
         }
     }
 
+    /// A file saved with CRLF, or with lone CRs, pairs line for line with one saved with LF, no `\r`
+    /// left on a sentence (a byte-level BPE would learn it, and BLEU count it).
+    func testEveryLineEndPairsTheSameSentences() throws {
+        let target = try file("c.en", ["a dog", "a cat", "a bird"])
+        for (name, text) in [("crlf.de", "ein hund\r\neine katze\r\nein vogel\r\n"), ("cr.de", "ein hund\reine katze\rein vogel"),
+                             ("mixed.de", "ein hund\r\neine katze\rein vogel\n")] {
+            let source = directory.appendingPathComponent(name)
+            try text.write(to: source, atomically: true, encoding: .utf8)
+            let corpus = try ParallelCorpus(train: .init(source: source.path, target: target), valid: nil, test: nil,
+                                            locator: locator)
+            XCTAssertEqual(corpus.train.source, ["ein hund", "eine katze", "ein vogel"], name)
+        }
+        XCTAssertEqual(DataLocator.lines(of: "a\r\n\r\nb\rc\n"), ["a", "", "b", "c"], "a blank line kept, no line after the last end")
+    }
+
     private let tokens = TranslationTokens(padding: 1, bos: 2, eos: 3)
 
     /// A batch by hand: the source framed with <eos> and masked, the decoder's input behind <bos>,

@@ -34,7 +34,7 @@ public struct LanguageModelCorpus {
         let lineEnd = data.lineEnd
         if let files = data.files {
             let texts = try [files.train, files.valid, files.test].map { file in
-                try file.map { Self.universalNewlines(try locator.text(of: $0)) } ?? ""
+                try file.map { DataLocator.universalNewlines(try locator.text(of: $0)) } ?? ""
             }
             // As the split corpus below: char and word vocabularies from every file (PyTorch's
             // word_language_model builds its dictionary from train, valid and test), subwords from train.
@@ -44,7 +44,7 @@ public struct LanguageModelCorpus {
             tokenizer = trained
             splits = TokenSplits(train: streams[0], valid: streams[1], test: streams[2])
         } else {
-            let text = Self.universalNewlines(try locator.text(of: data.corpus))
+            let text = DataLocator.universalNewlines(try locator.text(of: data.corpus))
             let split = data.split ?? SplitSpec()
             let fractions = try SplitFractions(train: split.train, valid: split.valid, test: split.test)
             tokenizer = try given ?? Self.tokenizer(spec.tokenizer, training: Self.trainingPart(of: text, spec: spec, fractions),
@@ -52,13 +52,6 @@ public struct LanguageModelCorpus {
             splits = TokenSplits(stream: try Self.encode(text, with: tokenizer, lineEnd: lineEnd), maxTokens: data.maxChars,
                                  fractions: fractions)
         }
-    }
-
-    /// `text` as Python's text mode reads a file (`open(path).read()` in d2l and nanoGPT): "\r\n" and a
-    /// lone "\r" end a line as "\n" does, so a corpus saved on Windows trains the same model.
-    static func universalNewlines(_ text: String) -> String {
-        guard text.utf8.contains(UInt8(ascii: "\r")) else { return text }
-        return text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
     }
 
     /// The token stream of `text`: the tokenizer's encoding, or with `line_end: eos` each line's

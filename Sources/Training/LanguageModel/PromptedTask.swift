@@ -44,7 +44,7 @@ public struct PromptedTask: Sendable {
     /// Parses the JSON lines of `text`; `path` names it in messages.
     public init(text: String, path: String) throws(DataError) {
         var items: [Item] = []
-        for (index, line) in LabelledLines.lines(of: text).enumerated()
+        for (index, line) in DataLocator.lines(of: text).enumerated()
         where !line.allSatisfy(\.isWhitespace) {
             items.append(try Self.item(String(line), line: index + 1, path: path))
         }
