@@ -53,13 +53,13 @@ public struct ClassificationPlan: TrainingPlan {
                 evaluationShapes: [BucketShape]) throws {
         if let metric = spec.eval.metrics.first(where: { ![.loss, .perplexity, .accuracy].contains($0) }) {
             throw PlanError.unsupported("eval metric '\(metric.rawValue)' for classification (it reports loss, accuracy "
-                + "and macro_f1 whatever eval.metrics lists)")
+                + "and macro_f1 whatever eval.metrics lists)", keys: ["eval.metrics"])
         }
         let config = try Self.config(spec, vocabularySize: vocabularySize, classes: classes)
         let longest = (buckets + evaluationShapes).map(\.length).max() ?? 0
         if let positions = config.positionLimit, longest > positions {
             throw PlanError.invalid("the longest text of the data takes \(longest) positions, more than model.max_positions "
-                + "(\(positions)); raise max_positions")
+                + "(\(positions)); raise max_positions", keys: ["model.max_positions"])
         }
         try TensorSize.refuseOversized(buckets.flatMap { shape in
             [TensorSize([shape.batchSize, shape.length, max(config.embedding, config.featureSize)], "train.batch_size")]
@@ -73,7 +73,7 @@ public struct ClassificationPlan: TrainingPlan {
     static func config(_ spec: ExperimentSpec, vocabularySize: Int, classes: Int) throws -> TextClassifier.Config {
         let model = spec.model
         guard model.kind == .classifier else {
-            throw PlanError.unsupported("model kind '\(model.kind.rawValue)' for classification (use classifier)")
+            throw PlanError.unsupported("model kind '\(model.kind.rawValue)' for classification (use classifier)", keys: ["model.kind"])
         }
         let encoder: TextClassifier.Encoder
         switch model.encoder {
@@ -82,7 +82,8 @@ public struct ClassificationPlan: TrainingPlan {
         case .transformer:
             guard let activation = Activation(rawValue: model.activation.rawValue),
                   let norm = TransformerBlock.NormPlacement(rawValue: model.norm.rawValue) else {
-                throw PlanError.unsupported("model.activation '\(model.activation.rawValue)' in a classifier's transformer")
+                throw PlanError.unsupported("model.activation '\(model.activation.rawValue)' in a classifier's transformer",
+                                                     keys: ["model.activation", "model.norm"])
             }
             encoder = .transformer(layers: model.layers, heads: model.heads, feedForwardSize: model.ffn ?? 4 * model.width,
                                    activation: activation, norm: norm, attentionDropout: Float(model.attentionDropout),
@@ -101,7 +102,8 @@ public struct ClassificationPlan: TrainingPlan {
         }
         // An attention encoder's embedding is its model width.
         let width = [.transformer, .bert].contains(model.encoder) ? model.width : model.embedding
-        guard width > 0 else { throw PlanError.invalid("model.embedding must be at least 1 for a classifier") }
+        guard width > 0 else { throw PlanError.invalid("model.embedding must be at least 1 for a classifier",
+                                                                    keys: ["model.embedding"]) }
         return TextClassifier.Config(vocabularySize: vocabularySize, classes: classes, embedding: width, encoder: encoder,
                                      pool: pool, dropout: Float(model.dropout),
                                      initialization: WeightInitialization(model, standard: model.encoder == .bert ? .bert : .pytorch))

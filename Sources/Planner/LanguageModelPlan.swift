@@ -72,21 +72,23 @@ public struct LanguageModelPlan {
     public init(_ spec: ExperimentSpec, vocabularySize: Int, ranks: Int = 1) throws {
         if let metric = spec.eval.metrics.first(where: { ![.loss, .perplexity, .bpc].contains($0) }) {
             throw PlanError.unsupported("eval metric '\(metric.rawValue)' for a language model (it reports loss, perplexity "
-                + "and bpc)")
+                + "and bpc)", keys: ["eval.metrics"])
         }
         guard let kind = spec.model.kind.languageModel else {
-            throw PlanError.unsupported("model kind '\(spec.model.kind.rawValue)'")
+            throw PlanError.unsupported("model kind '\(spec.model.kind.rawValue)'", keys: ["model.kind"])
         }
         try TensorSize.refuseOversized(try kind.largestTensors(spec, vocabularySize: vocabularySize))
         let model = try kind.init(spec, vocabularySize: vocabularySize)
         if model.window != nil, spec.data.format != .lines {
             throw PlanError.invalid("model kind '\(spec.model.kind.rawValue)' on a token stream: it learns from "
-                + "(context, target) examples of lines, as makemore frames names; set 'data.format: lines'")
+                + "(context, target) examples of lines, as makemore frames names; set 'data.format: lines'",
+                                    keys: ["data.format", "model.kind"])
         }
         self.model = model
         training = spec.train
         guard spec.train.batchSize % ranks == 0 else {
-            throw PlanError.invalid("train.batch_size (\(spec.train.batchSize)) does not split evenly over \(ranks) ranks")
+            throw PlanError.invalid("train.batch_size (\(spec.train.batchSize)) does not split evenly over \(ranks) ranks",
+                                    keys: ["train.batch_size"])
         }
         batchSize = spec.train.batchSize / ranks
         length = model.window ?? spec.train.seqLen

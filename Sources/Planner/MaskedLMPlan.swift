@@ -51,22 +51,24 @@ public struct MaskedLMPlan: TrainingPlan {
     public init(_ spec: ExperimentSpec, vocabularySize: Int, capacity: Int) throws {
         let model = spec.model
         guard model.kind == .bert else {
-            throw PlanError.unsupported("model kind '\(model.kind.rawValue)' for masked_lm (use bert)")
+            throw PlanError.unsupported("model kind '\(model.kind.rawValue)' for masked_lm (use bert)", keys: ["model.kind"])
         }
         if let metric = spec.eval.metrics.first(where: { ![.loss, .perplexity, .accuracy].contains($0) }) {
             throw PlanError.unsupported("eval metric '\(metric.rawValue)' for masked_lm (it reports the masked-LM and "
-                + "next-sentence losses and accuracies whatever eval.metrics lists)")
+                + "next-sentence losses and accuracies whatever eval.metrics lists)", keys: ["eval.metrics"])
         }
         let length = spec.train.seqLen
-        guard length >= 5 else { throw PlanError.invalid("train.seq_len \(length) leaves no room for a pair: [CLS] A [SEP] B [SEP]") }
+        guard length >= 5 else {
+            throw PlanError.invalid("train.seq_len \(length) leaves no room for a pair: [CLS] A [SEP] B [SEP]", keys: ["train.seq_len"])
+        }
         guard length <= model.maxPositions else {
             throw PlanError.invalid("train.seq_len (\(length)) is more than model.max_positions (\(model.maxPositions)); "
-                + "raise max_positions or lower seq_len")
+                + "raise max_positions or lower seq_len", keys: ["train.seq_len", "model.max_positions"])
         }
         let config = BERT.Config(model, vocabularySize: vocabularySize, initialization: WeightInitialization(model, standard: .bert))
         let batchSize = spec.train.batchSize
-        try TensorSize.refuseOversized([TensorSize([capacity, vocabularySize], "train.batch_size or train.seq_len"),
-                                        TensorSize([batchSize, config.heads, length, length], "train.batch_size or train.seq_len")])
+        try TensorSize.refuseOversized([TensorSize([capacity, vocabularySize], "train.batch_size", "train.seq_len"),
+                                        TensorSize([batchSize, config.heads, length, length], "train.batch_size", "train.seq_len")])
         (self.config, self.batchSize, self.length, self.capacity, training) = (config, batchSize, length, capacity, spec.train)
         train = try Self.pass(config, batchSize: batchSize, length: length, capacity: capacity, training: true)
         eval = try Self.pass(config, batchSize: batchSize, length: length, capacity: capacity, training: false)

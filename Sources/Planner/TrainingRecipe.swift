@@ -99,12 +99,13 @@ extension TrainingPlan {
         let stepsPerEpoch = batchesPerEpoch / training.gradAccumSteps
         guard stepsPerEpoch > 0 else {
             throw PlanError.invalid("an epoch has \(batchesPerEpoch) batches, fewer than "
-                + "train.grad_accum_steps \(training.gradAccumSteps); lower grad_accum_steps or batch_size")
+                + "train.grad_accum_steps \(training.gradAccumSteps); lower grad_accum_steps or batch_size",
+                                    keys: ["train.grad_accum_steps", "train.batch_size"])
         }
         let (epochSteps, overflow) = (training.epochs ?? 1).multipliedReportingOverflow(by: stepsPerEpoch)
         guard !overflow else {
             throw PlanError.invalid("train.epochs \(training.epochs ?? 1) × \(stepsPerEpoch) steps an epoch "
-                + "is more steps than can be counted; lower train.epochs")
+                + "is more steps than can be counted; lower train.epochs", keys: ["train.epochs"])
         }
         return fitsByCounting ? 0 : training.steps ?? epochSteps
     }
@@ -113,7 +114,8 @@ extension TrainingPlan {
 /// The optimizer and learning-rate schedule a spec asks for.
 enum Optimization {
     static func optimizer(_ spec: OptimizerSpec, layout: ParameterLayout) throws -> any Optimizer {
-        guard spec.betas.count == 2 else { throw PlanError.invalid("train.optimizer.betas needs two values, got \(spec.betas.count)") }
+        guard spec.betas.count == 2 else { throw PlanError.invalid("train.optimizer.betas needs two values, got \(spec.betas.count)",
+                                                                    keys: ["train.optimizer.betas"]) }
         switch spec.kind {
         case .sgd: return SGD(layout: layout, momentum: spec.momentum, nesterov: spec.nesterov, weightDecay: spec.weightDecay)
         case .adam: return Adam(layout: layout, beta1: spec.betas[0], beta2: spec.betas[1], eps: spec.eps, weightDecay: spec.weightDecay)

@@ -96,16 +96,17 @@ public struct TranslationPlan: TrainingPlan {
                 evaluationShapes: [BucketShape]) throws {
         if let metric = spec.eval.metrics.first(where: { ![.loss, .perplexity, .bleu, .freeRunning].contains($0) }) {
             throw PlanError.unsupported("eval metric '\(metric.rawValue)' for translation (it reports loss, perplexity, "
-                + "free_running and bleu)")
+                + "free_running and bleu)", keys: ["eval.metrics"])
         }
         guard let kind = spec.model.kind.translationModel else {
-            throw PlanError.unsupported("model kind '\(spec.model.kind.rawValue)' for translation (use seq2seq or transformer)")
+            throw PlanError.unsupported("model kind '\(spec.model.kind.rawValue)' for translation (use seq2seq or transformer)",
+                                        keys: ["model.kind"])
         }
         let model = try kind.init(spec, sourceVocabularySize: sourceVocabularySize, targetVocabularySize: targetVocabularySize)
         let runsFree = spec.eval.metrics.contains(.freeRunning)
         if runsFree, !model.runsFree {
             throw PlanError.invalid("eval metric 'free_running' needs a recurrent seq2seq model: a \(model.summary) reads "
-                + "the whole target at once; remove it from eval.metrics")
+                + "the whole target at once; remove it from eval.metrics", keys: ["eval.metrics"])
         }
         try TensorSize.refuseOversized(model.largestTensors(buckets + evaluationShapes))
         let longest = (buckets + evaluationShapes).map { max($0.sourceLength, $0.targetLength) }.max() ?? 0
@@ -113,7 +114,7 @@ public struct TranslationPlan: TrainingPlan {
             let framing = spec.data.sourceBOS ? "its <bos> or <eos> (a source both)" : "its <bos> or <eos>"
             throw PlanError.invalid("the longest sentence of the data takes \(longest) positions with \(framing), "
                 + "more than model.max_positions (\(positions)); raise max_positions (data.max_length leaves long training "
-                + "pairs out, but valid and test are scored whole)")
+                + "pairs out, but valid and test are scored whole)", keys: ["model.max_positions"])
         }
         self.model = model
         shapes = buckets

@@ -150,8 +150,11 @@ extension ExperimentSpec {
 /// Each override is a pseudo-line of the source `--set`: an error in the second override reads
 /// `--set:2:21: error: …` and shows that override with a caret, the column counted within it.
 enum Overrides {
+    /// The name of the overrides' pseudo-source in messages.
+    static let sourcePath = "--set"
+
     static func apply(_ overrides: [String], to root: Node) throws(SpecError) -> Node {
-        let source = SourceText(path: "--set", lines: overrides)
+        let source = SourceText(path: sourcePath, lines: overrides)
         var tree = root
         for (index, override) in overrides.enumerated() {
             tree = try apply(override, line: index + 1, source: source, to: tree)

@@ -29,6 +29,8 @@ public struct ExperimentSpec: Sendable, Equatable {
     /// Weights a new run starts from instead of its initializer: a `model.safetensors` (or the
     /// directory holding one, as `runner export --format safetensors` writes) with the model's keys.
     public var initFrom: String?
+    /// Where the files and `--set` wrote each key, for errors found after loading.
+    public var origins = SpecOrigins()
 
     public init() {}
 
@@ -118,6 +120,7 @@ extension ExperimentSpec: SpecSection {
     }
 
     static func validate(_ value: inout ExperimentSpec, _ node: Node, section: String) throws(SpecError) {
+        value.origins = SpecOrigins(node)
         if let problem = RunName.problem(value.name) {
             throw (node.entry("name")?.value.mark ?? node.mark).error("'name' \(problem)",
                                                                       hint: "it names a directory under the runs directory")

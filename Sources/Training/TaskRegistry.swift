@@ -1,6 +1,7 @@
 import Data
 import Distributed
 import Foundation
+import Planner
 import Runs
 import Spec
 
@@ -8,8 +9,13 @@ import Spec
 public enum TaskRegistry {
     /// The session of a new run of `spec`: data read, tokenizers trained, weights from the seed or
     /// from `init_from` (with what was taken from another run's checkpoint); trained by `team`, this
-    /// rank's share of it.
+    /// rank's share of it. A plan error is reported at the spec key to change.
     static func newSession(_ spec: ExperimentSpec, locator: DataLocator, team: Team = .alone) throws
+        -> (session: any TaskSession, transfer: WeightTransfer?) {
+        try spec.locating { try newSession(planning: spec, locator: locator, team: team) }
+    }
+
+    private static func newSession(planning spec: ExperimentSpec, locator: DataLocator, team: Team) throws
         -> (session: any TaskSession, transfer: WeightTransfer?) {
         try refuseDataParallel(spec, team)
         if spec.model.kind == .classifier, spec.model.encoder == .elmo { try checkFeatureSource(spec) }
@@ -35,14 +41,15 @@ public enum TaskRegistry {
                             checkpoint: CheckpointChoice = .latest, continuing team: Team? = nil) throws -> any TaskSession {
         let spec = try spec ?? ExperimentSpec.load(path: run.specURL.path)
         try refuseDataParallel(spec, team ?? .alone)
-        switch spec.task {
-        case .languageModel:
-            return try LanguageModelSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint, continuing: team)
-        case .translation: return try TranslationSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
-        case .embeddings: return try EmbeddingsSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
-        case .classification:
-            return try ClassificationSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
-        case .maskedLM: return try MaskedLMSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
+        return try spec.locating { () throws -> any TaskSession in
+            switch spec.task {
+            case .languageModel:
+                try LanguageModelSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint, continuing: team)
+            case .translation: try TranslationSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
+            case .embeddings: try EmbeddingsSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
+            case .classification: try ClassificationSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
+            case .maskedLM: try MaskedLMSession(opening: run, spec: spec, locator: locator, checkpoint: checkpoint)
+            }
         }
     }
 

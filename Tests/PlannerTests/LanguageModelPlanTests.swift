@@ -45,7 +45,53 @@ final class LanguageModelPlanTests: XCTestCase {
 
     func testUnsupportedModelKindIsAPlanError() throws {
         XCTAssertThrowsError(try LanguageModelPlan(try spec("data: {corpus: x}\nmodel: {kind: bert}"), vocabularySize: 10)) {
-            XCTAssertEqual($0 as? PlanError, .unsupported("model kind 'bert'"))
+            XCTAssertEqual($0 as? PlanError, .unsupported("model kind 'bert'", keys: ["model.kind"]))
+        }
+    }
+
+    /// A rule over keys the planner checks is reported where the key to change was written: given by
+    /// `--set` before the spec's own file, the spec's file before the one it extends, the first key
+    /// named among equals; a section, or the file itself, when only defaults are involved.
+    func testAPlanErrorIsReportedAtTheKeyToChange() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("origins-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let base = directory.appendingPathComponent("base.yaml")
+        try "data: {corpus: x}\nmodel:\n  kind: gpt\n  block_size: 32\ntrain:\n  seq_len: 32\n".write(to: base, atomically: true,
+                                                                                                       encoding: .utf8)
+        let child = directory.appendingPathComponent("child.yaml")
+        try "extends: base.yaml\nmodel: {block_size: 16}\n".write(to: child, atomically: true, encoding: .utf8)
+        func located(_ path: URL, _ overrides: [String] = []) throws -> SpecError? {
+            let spec = try ExperimentSpec.load(path: path.path, overrides: overrides)
+            var caught: (any Error)?
+            XCTAssertThrowsError(try spec.locating { try LanguageModelPlan(spec, vocabularySize: 10) }) { caught = $0 }
+            return caught as? SpecError
+        }
+        let inBase = try XCTUnwrap(located(base, ["train.seq_len=64"]))
+        XCTAssertEqual(inBase.location, SourceLocation(path: "--set", line: 1, column: 15))
+        XCTAssertEqual(inBase.message, "train.seq_len 64 is longer than model.block_size 32, the positions GPT learns; "
+            + "lower seq_len or raise block_size")
+        XCTAssertEqual(inBase.exitCode, 64)
+        XCTAssertEqual(try located(child)?.location, SourceLocation(path: child.path, line: 2, column: 21))
+        XCTAssertEqual(try located(child, ["model.block_size=8"])?.location.path, "--set")
+        // Both keys in one file: the first named, seq_len.
+        try "data: {corpus: x}\nmodel: {kind: gpt, block_size: 8}\ntrain: {seq_len: 16}\n".write(to: base, atomically: true,
+                                                                                                   encoding: .utf8)
+        XCTAssertEqual(try located(base)?.location, SourceLocation(path: base.path, line: 3, column: 18))
+        // seq_len left at its default: the other key, block_size.
+        try "data: {corpus: x}\nmodel: {kind: gpt, block_size: 8}\n".write(to: base, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try located(base)?.location, SourceLocation(path: base.path, line: 2, column: 32))
+        // Keys at their defaults: the section written, else the file without a line.
+        let sections = try spec("data: {corpus: x}\nmodel: {kind: gpt}\n").origins
+        XCTAssertEqual(sections.error(at: ["train.seq_len", "model.block_size"], "m")?.location,
+                       SourceLocation(path: "test.yaml", line: 2, column: 8))
+        XCTAssertEqual(sections.error(at: ["train.seq_len"], "m")?.location, SourceLocation(path: "test.yaml", line: 0, column: 0))
+        // A spec made in code has no file: the plan error stays itself.
+        var made = ExperimentSpec()
+        made.model.kind = .gpt
+        (made.model.blockSize, made.train.seqLen) = (8, 16)
+        XCTAssertThrowsError(try made.locating { try LanguageModelPlan(made, vocabularySize: 10) }) {
+            XCTAssertEqual(($0 as? PlanError)?.keys, ["train.seq_len", "model.block_size"])
         }
     }
 
@@ -104,7 +150,8 @@ final class LanguageModelPlanTests: XCTestCase {
         let yaml = "data: {corpus: x}\nmodel: {kind: rnn_lm}\neval: {metrics: [loss, bleu]}"
         XCTAssertThrowsError(try LanguageModelPlan(try spec(yaml), vocabularySize: 10)) {
             XCTAssertEqual($0 as? PlanError,
-                           .unsupported("eval metric 'bleu' for a language model (it reports loss, perplexity and bpc)"))
+                           .unsupported("eval metric 'bleu' for a language model (it reports loss, perplexity and bpc)",
+                                        keys: ["eval.metrics"]))
         }
     }
 

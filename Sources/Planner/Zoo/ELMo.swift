@@ -13,10 +13,10 @@ extension ELMo.Config: LanguageModelKind {
         try RNNLanguageModel.Config.refuseLongUnrolling(spec, directions: 2)
         let width = model.projection ?? model.hidden
         return [
-            TensorSize([2, train.batchSize, train.seqLen, vocabularySize], "train.batch_size or train.seq_len"),
-            TensorSize([2, train.batchSize, train.seqLen, 4, model.hidden], "train.batch_size, train.seq_len or model.hidden"),
-            TensorSize([4, model.hidden, width], "model.hidden or model.projection"),
-            TensorSize([vocabularySize, width], "model.projection or model.hidden"),
+            TensorSize([2, train.batchSize, train.seqLen, vocabularySize], "train.batch_size", "train.seq_len"),
+            TensorSize([2, train.batchSize, train.seqLen, 4, model.hidden], "train.batch_size", "train.seq_len", "model.hidden"),
+            TensorSize([4, model.hidden, width], "model.hidden", "model.projection"),
+            TensorSize([vocabularySize, width], "model.projection", "model.hidden"),
         ]
     }
 
@@ -24,7 +24,7 @@ extension ELMo.Config: LanguageModelKind {
         let model = spec.model
         guard spec.data.format != .lines else {
             throw PlanError.unsupported("model kind 'elmo' on lines: its backward model reads the stream right to left from "
-                + "each window's targets; set 'data.format: stream'")
+                + "each window's targets; set 'data.format: stream'", keys: ["data.format"])
         }
         self.init(vocabularySize: vocabularySize, embedding: model.embedding, hidden: model.hidden,
                   projection: model.projection, layers: model.layers, dropout: Float(model.dropout),

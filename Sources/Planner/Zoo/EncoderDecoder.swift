@@ -9,11 +9,11 @@ extension EncoderDecoder.Config: TranslationModelKind {
     public init(_ spec: ExperimentSpec, sourceVocabularySize: Int, targetVocabularySize: Int) throws {
         let model = spec.model
         guard let cell = EncoderDecoder.Cell(rawValue: model.cell.rawValue) else {
-            throw PlanError.unsupported("cell '\(model.cell.rawValue)' in a seq2seq model (use gru or lstm)")
+            throw PlanError.unsupported("cell '\(model.cell.rawValue)' in a seq2seq model (use gru or lstm)", keys: ["model.cell"])
         }
         guard let context = EncoderDecoder.Context(rawValue: model.context.rawValue),
               let attention = EncoderDecoder.Attention(rawValue: model.attention.rawValue) else {
-            throw PlanError.unsupported("attention '\(model.attention.rawValue)'")
+            throw PlanError.unsupported("attention '\(model.attention.rawValue)'", keys: ["model.attention", "model.context"])
         }
         self.init(sourceVocabularySize: sourceVocabularySize, targetVocabularySize: targetVocabularySize, embedding: model.embedding,
                   hidden: model.hidden, layers: model.layers, cell: cell, encoderBidirectional: model.encoderBidirectional,
@@ -21,16 +21,16 @@ extension EncoderDecoder.Config: TranslationModelKind {
                   teacherForcingByBatch: model.teacherForcingDraw == .batch, initialization: WeightInitialization(model, standard: .pytorch))
         if attention == .dot, encoderWidth != hidden {
             throw PlanError.invalid("model.attention: dot needs encoder outputs as wide as the decoder state; with "
-                + "encoder_bidirectional use general or additive")
+                + "encoder_bidirectional use general or additive", keys: ["model.attention", "model.encoder_bidirectional"])
         }
     }
 
     public func largestTensors(_ shapes: [TranslationPlan.BucketShape]) -> [TensorSize] {
         shapes.flatMap { shape in [
-            TensorSize([shape.batchSize, shape.targetLength, targetVocabularySize], "train.batch_size or data.max_length"),
+            TensorSize([shape.batchSize, shape.targetLength, targetVocabularySize], "train.batch_size", "data.max_length"),
             TensorSize([shape.batchSize, shape.sourceLength, encoderWidth, shape.targetLength],
-                       "train.batch_size, data.max_length or model.hidden"),
-        ] } + [TensorSize([targetVocabularySize, 3 * hidden + embedding], "model.hidden or model.embedding")]
+                       "train.batch_size", "data.max_length", "model.hidden"),
+        ] } + [TensorSize([targetVocabularySize, 3 * hidden + embedding], "model.hidden", "model.embedding")]
     }
 
     public var summary: String {

@@ -8,10 +8,10 @@ extension GPT.Config: BatchMajorLanguageModel {
     public static func largestTensors(_ spec: ExperimentSpec, vocabularySize: Int) throws -> [TensorSize] {
         let (model, train) = (spec.model, spec.train)
         return [
-            TensorSize([train.batchSize, train.seqLen, vocabularySize], "train.batch_size or train.seq_len"),
-            TensorSize([train.batchSize, model.heads, train.seqLen, train.seqLen], "train.batch_size, train.seq_len or model.heads"),
-            TensorSize([train.batchSize, train.seqLen, 4, model.width], "train.batch_size, train.seq_len or model.width"),
-            TensorSize([model.blockSize, model.width], "model.block_size or model.width"),
+            TensorSize([train.batchSize, train.seqLen, vocabularySize], "train.batch_size", "train.seq_len"),
+            TensorSize([train.batchSize, model.heads, train.seqLen, train.seqLen], "train.batch_size", "train.seq_len", "model.heads"),
+            TensorSize([train.batchSize, train.seqLen, 4, model.width], "train.batch_size", "train.seq_len", "model.width"),
+            TensorSize([model.blockSize, model.width], "model.block_size", "model.width"),
             TensorSize([vocabularySize, model.width], "model.width"),
             TensorSize([4, model.width, model.width], "model.width"),
         ]
@@ -21,11 +21,12 @@ extension GPT.Config: BatchMajorLanguageModel {
         let model = spec.model
         guard spec.train.seqLen <= model.blockSize else {
             throw PlanError.invalid("train.seq_len \(spec.train.seqLen) is longer than model.block_size "
-                + "\(model.blockSize), the positions GPT learns; lower seq_len or raise block_size")
+                + "\(model.blockSize), the positions GPT learns; lower seq_len or raise block_size",
+                                    keys: ["train.seq_len", "model.block_size"])
         }
         guard let activation = Activation(rawValue: model.activation.rawValue),
               let norm = TransformerBlock.NormPlacement(rawValue: model.norm.rawValue) else {
-            throw PlanError.unsupported("activation '\(model.activation.rawValue)'")
+            throw PlanError.unsupported("activation '\(model.activation.rawValue)'", keys: ["model.activation", "model.norm"])
         }
         self.init(vocabularySize: vocabularySize, blockSize: model.blockSize, layers: model.layers, heads: model.heads,
                   width: model.width, dropout: Float(model.dropout), bias: model.bias, activation: activation,

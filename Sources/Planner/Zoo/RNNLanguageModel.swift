@@ -15,7 +15,7 @@ extension RNNLanguageModel.Config: LanguageModelKind {
         guard TensorSize.product([length, layers, directions]) <= maxUnrolledSteps else {
             throw PlanError.invalid("train.seq_len \(length) × model.layers \(layers)"
                 + (directions == 2 ? " × 2 directions" : "") + " unrolls more than \(maxUnrolledSteps) recurrent steps; "
-                + "lower train.seq_len or model.layers")
+                + "lower train.seq_len or model.layers", keys: ["train.seq_len", "model.layers"])
         }
     }
 
@@ -25,11 +25,11 @@ extension RNNLanguageModel.Config: LanguageModelKind {
         let input = model.inputWidth(vocabularySize: vocabularySize)
         try refuseLongUnrolling(spec, directions: directions)
         return [
-            TensorSize([train.batchSize, train.seqLen, vocabularySize], "train.batch_size or train.seq_len"),
-            TensorSize([train.batchSize, train.seqLen, input], "train.batch_size, train.seq_len or model.embedding"),
+            TensorSize([train.batchSize, train.seqLen, vocabularySize], "train.batch_size", "train.seq_len"),
+            TensorSize([train.batchSize, train.seqLen, input], "train.batch_size", "train.seq_len", "model.embedding"),
             TensorSize([train.batchSize, train.seqLen, 4, model.hidden, directions],
-                       "train.batch_size, train.seq_len or model.hidden"),
-            TensorSize([4, model.hidden, input], "model.hidden or model.embedding"),
+                       "train.batch_size", "train.seq_len", "model.hidden"),
+            TensorSize([4, model.hidden, input], "model.hidden", "model.embedding"),
             TensorSize([4, model.hidden, model.hidden, directions], "model.hidden"),
             TensorSize([vocabularySize, model.hidden, directions], "model.hidden"),
         ]
@@ -38,7 +38,7 @@ extension RNNLanguageModel.Config: LanguageModelKind {
     public init(_ spec: ExperimentSpec, vocabularySize: Int) throws {
         let model = spec.model
         guard let cell = RNNLanguageModel.Cell(rawValue: model.cell.rawValue) else {
-            throw PlanError.unsupported("cell '\(model.cell.rawValue)'")
+            throw PlanError.unsupported("cell '\(model.cell.rawValue)'", keys: ["model.cell"])
         }
         // `dropout` at Zaremba's three sites; `dropout_between_layers` overrides the middle one.
         var dropout = RNNLanguageModel.Dropouts.zaremba(Float(model.dropout))

@@ -3,11 +3,15 @@ import Spec
 /// A tensor a plan would hold, by its element count, and the spec keys that make it large.
 public struct TensorSize {
     public let floats: Int
-    public let keys: String
+    public let keys: [String]
 
-    public init(_ factors: [Int], _ keys: String) {
+    public init(_ factors: [Int], keys: [String]) {
         floats = Self.product(factors)
         self.keys = keys
+    }
+
+    public init(_ factors: [Int], _ keys: String...) {
+        self.init(factors, keys: keys)
     }
 
     /// The product of `factors`, or `Int.max` when it overflows.
@@ -25,7 +29,10 @@ public struct TensorSize {
     /// Refuses the first of `sizes` that is too large, naming the keys to lower.
     public static func refuseOversized(_ sizes: [TensorSize]) throws {
         if let tooLarge = sizes.first(where: { $0.floats > maxFloats }) {
-            throw PlanError.invalid("a tensor of the plan would hold more than 2^36 floats (256 GiB); lower \(tooLarge.keys)")
+            let keys = tooLarge.keys.dropLast().joined(separator: ", ") + (tooLarge.keys.count > 1 ? " or " : "")
+                + (tooLarge.keys.last ?? "")
+            throw PlanError.invalid("a tensor of the plan would hold more than 2^36 floats (256 GiB); lower \(keys)",
+                                    keys: tooLarge.keys)
         }
     }
 }
@@ -41,9 +48,9 @@ extension TensorSize {
         let (model, batchSize) = (spec.model, spec.train.batchSize)
         return [
             TensorSize([batchSize, window, max(model.embedding, model.hidden)],
-                       "train.batch_size, model.block_size, model.embedding or model.hidden"),
+                       "train.batch_size", "model.block_size", "model.embedding", "model.hidden"),
             TensorSize([batchSize, vocabularySize], "train.batch_size"),
-            TensorSize([window, model.embedding, model.hidden], "model.block_size, model.embedding or model.hidden"),
+            TensorSize([window, model.embedding, model.hidden], "model.block_size", "model.embedding", "model.hidden"),
             TensorSize([vocabularySize, model.hidden], "model.hidden"),
             TensorSize([vocabularySize, model.embedding], "model.embedding"),
         ]

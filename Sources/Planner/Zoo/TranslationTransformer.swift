@@ -12,13 +12,14 @@ extension TranslationTransformer.Config: TranslationModelKind {
         let model = spec.model
         // The spec's choices and the model's have the same names; a choice without a counterpart is refused by name.
         guard let activation = Activation(rawValue: model.activation.rawValue) else {
-            throw PlanError.unsupported("model.activation '\(model.activation.rawValue)' in a transformer")
+            throw PlanError.unsupported("model.activation '\(model.activation.rawValue)' in a transformer", keys: ["model.activation"])
         }
         guard let norm = TransformerBlock.NormPlacement(rawValue: model.norm.rawValue),
               let positions = TranslationTransformer.Positions(rawValue: model.positions.rawValue),
               let shared = TranslationTransformer.SharedEmbeddings(rawValue: model.shareEmbeddings.rawValue) else {
             throw PlanError.unsupported("model.norm '\(model.norm.rawValue)', positions '\(model.positions.rawValue)' or "
-                + "share_embeddings '\(model.shareEmbeddings.rawValue)' in a transformer")
+                + "share_embeddings '\(model.shareEmbeddings.rawValue)' in a transformer",
+                                    keys: ["model.norm", "model.positions", "model.share_embeddings"])
         }
         self.init(sourceVocabularySize: sourceVocabularySize, targetVocabularySize: targetVocabularySize, width: model.width,
                   heads: model.heads, feedForwardSize: model.ffn ?? 4 * model.width, encoderLayers: model.encoderLayers,
@@ -31,12 +32,12 @@ extension TranslationTransformer.Config: TranslationModelKind {
         shapes.flatMap { shape in
             let (b, s, t) = (shape.batchSize, shape.sourceLength, shape.targetLength)
             return [
-                TensorSize([b, t, targetVocabularySize], "train.batch_size or data.max_length"),
-                TensorSize([b, heads, max(s, t), max(s, t)], "train.batch_size, data.max_length or model.heads"),
-                TensorSize([b, max(s, t), feedForwardSize], "train.batch_size, data.max_length or model.ffn"),
+                TensorSize([b, t, targetVocabularySize], "train.batch_size", "data.max_length"),
+                TensorSize([b, heads, max(s, t), max(s, t)], "train.batch_size", "data.max_length", "model.heads"),
+                TensorSize([b, max(s, t), feedForwardSize], "train.batch_size", "data.max_length", "model.ffn"),
             ]
         } + [TensorSize([max(sourceVocabularySize, targetVocabularySize), width], "model.width"),
-             TensorSize([feedForwardSize, width], "model.ffn or model.width")]
+             TensorSize([feedForwardSize, width], "model.ffn", "model.width")]
     }
 
     public var summary: String {

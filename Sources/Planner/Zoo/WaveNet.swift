@@ -12,11 +12,12 @@ extension WaveNet.Config: BatchMajorLanguageModel {
         let reach = model.layers > 40 ? Int.max : TensorSize.product([model.kernelSize - 1, 1 << (model.layers - 1)])
         let (padded, overflow) = train.seqLen.addingReportingOverflow(reach)
         return [
-            TensorSize([train.batchSize, overflow ? .max : padded, widest], "model.layers or model.kernel_size"),
+            TensorSize([train.batchSize, overflow ? .max : padded, widest], "model.layers", "model.kernel_size"),
             TensorSize([train.batchSize, train.seqLen, widest, model.layers, model.stacks],
-                       "train.batch_size, train.seq_len, model.layers, model.stacks or the channel widths"),
+                       "train.batch_size", "train.seq_len", "model.layers", "model.stacks", "model.residual_channels",
+                       "model.dilation_channels", "model.skip_channels"),
             TensorSize([model.kernelSize, 2 * model.dilationChannels, model.residualChannels],
-                       "model.kernel_size, model.dilation_channels or model.residual_channels"),
+                       "model.kernel_size", "model.dilation_channels", "model.residual_channels"),
             TensorSize([vocabularySize, model.skipChannels], "model.skip_channels"),
         ]
     }
