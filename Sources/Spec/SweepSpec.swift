@@ -15,7 +15,7 @@ import Foundation
 ///
 /// Every parameter path is checked against the experiment schema, and every value (each listed one,
 /// both ends of a range) is applied to the base spec and decoded, so a mistake is reported at its own
-/// line and column of the sweep file before any trial runs.
+/// line and column of the sweep file before any trial runs; then every trial, its values together.
 public struct SweepSpec: Sendable, Equatable {
     public enum Method: String, SpecChoice {
         case grid, random
@@ -65,6 +65,8 @@ public struct SweepSpec: Sendable, Equatable {
     static let keys = ["name", "base", "method", "trials", "seed", "parameters", "metric", "goal", "early_stop"]
     /// The most runs a sweep makes: `trials`, or a grid's combinations.
     static let trialLimit = 100_000
+    /// The trials loading decodes with their values together (`checkTrials`).
+    static let checkedTrialLimit = 10_000
 
     /// Whether the YAML file at `path` is a sweep (a mapping with a `base` key) rather than an
     /// experiment; false for anything unreadable, which loading it as an experiment then reports.
@@ -160,7 +162,24 @@ public struct SweepSpec: Sendable, Equatable {
                                                   hint: "list fewer values, or sample some with method: random and trials")
             }
         }
+        try checkTrials(sweep, base: baseTree, at: parameters.keyMark)
         return sweep
+    }
+
+    /// Each value was checked alone; a trial sets them together, and keys can rule each other out (a
+    /// cnn encoder beside a biLSTM's `hidden`, `heads` that do not divide a `width`). Every trial is
+    /// decoded as it will run, so that none is found wrong only at its start: the first
+    /// `checkedTrialLimit` of them (a decode takes about 0.25 ms; a later one is refused at its start).
+    private static func checkTrials(_ sweep: SweepSpec, base: ExperimentSpec.Tree, at mark: Mark) throws(SpecError) {
+        for (index, overrides) in sweep.trialOverrides().prefix(checkedTrialLimit).enumerated() {
+            do {
+                _ = try ExperimentSpec.Tree(root: try Overrides.apply(overrides, to: base.root), path: base.path).decoded()
+            } catch {
+                throw mark.error(String(format: "trial-%03d", index) + " (\(overrides.joined(separator: " "))) is not a valid "
+                    + "experiment: \(error.message)",
+                    hint: "its values are each valid alone; sweep keys that rule each other out in separate sweeps")
+            }
+        }
     }
 
     /// One `parameters` entry: its path checked against the schema, its values against the base spec.

@@ -91,7 +91,7 @@ final class SweepSpecTests: XCTestCase {
     /// (sweep body, line, column, message fragment): each mistake where it was written.
     /// The combination limit is a grid's: random draws take `trials` runs however long the value lists are.
     func testARandomSweepOfLongListsIsNotAGrid() throws {
-        let lists = (0..<6).map { "  \(["seed", "train.steps", "train.batch_size", "train.seq_len", "train.threads", "train.epochs"][$0]): "
+        let lists = (0..<6).map { "  \(["seed", "train.steps", "train.batch_size", "train.seq_len", "train.threads", "train.grad_accum_steps"][$0]): "
             + "[\((1...10).map(String.init).joined(separator: ", "))]\n" }.joined()
         XCTAssertEqual(try sweep("method: random\ntrials: 4\nparameters:\n" + lists).trialOverrides().count, 4)
     }
@@ -124,6 +124,10 @@ final class SweepSpecTests: XCTestCase {
             ("parameters:\n" + (0..<6).map { "  \(["seed", "train.steps", "train.batch_size", "train.seq_len", "train.threads", "train.epochs"][$0]): "
                 + "[\((1...10).map(String.init).joined(separator: ", "))]\n" }.joined(), 3, 3,
              "the grid has more than 100000 combinations"),
+            // Values valid alone, a trial invalid with them together: named, its overrides listed.
+            ("parameters:\n  train.optimizer.lr: [0.1, 0.3]\n  train.steps: [100]\n  train.epochs: [2]\n", 2, 1,
+             "trial-000 (train.optimizer.lr=0.1 train.steps=100 train.epochs=2) is not a valid experiment: set either 'epochs' "
+                + "or 'steps' in 'train', not both"),
         ]
         for (body, line, column, message) in cases {
             XCTAssertThrowsError(try sweep(body), body) { error in
