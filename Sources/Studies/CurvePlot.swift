@@ -61,11 +61,12 @@ public struct CurvePlot: Sendable {
     }
 
     /// The step axis all panels share, from step 0 so that curves read from the start of training
-    /// even where the first report comes later; nil when no panel has a point.
+    /// even where the first report comes later (to step 1 when every point is at step 0, a counted
+    /// model's); nil when no panel has a point.
     var stepAxis: Axis? {
         let steps = panels.flatMap { $0.series.flatMap { $0.points.map(\.step) } }
         guard let low = steps.min(), let high = steps.max() else { return nil }
-        return Axis.linear(min(low, 0), high, margin: 0)
+        return Axis.linear(min(low, 0), max(high, 1), margin: 0)
     }
 
     /// A panel's y axis, around its values with a little room above and below (on a log scale, its
@@ -96,9 +97,18 @@ struct Axis: Equatable {
 
     func label(_ tick: Double) -> String {
         let spacing = step ?? tick
-        let decimals = min(12, max(0, -Int((log10(spacing)).rounded(.down))))
         // A tick computed as 0.1 + 0.2 would otherwise print as -0.0 or 0.30000000000000004.
         let value = abs(tick) < spacing * 1e-9 ? 0 : tick
+        // Written out, a diverging loss's 3e+25 (or values of 1e-7) would run off the panel's edge:
+        // an axis of such values writes every label with an exponent, with the digits the spacing needs.
+        let largest = ticks.map(abs).max() ?? abs(tick)
+        if largest >= 1e6 || largest < 1e-4 {
+            guard value != 0 else { return "0" }
+            // Ticks 1-2-5 per decade need one digit; linear ones as many as the step is below the largest.
+            let digits = step.map { Int(log10(largest).rounded(.down)) - Int(log10($0).rounded(.down)) } ?? 0
+            return String(format: "%.\(min(9, max(0, digits)))e", value)
+        }
+        let decimals = min(12, max(0, -Int((log10(spacing)).rounded(.down))))
         return String(format: "%.\(decimals)f", value)
     }
 

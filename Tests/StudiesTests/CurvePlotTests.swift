@@ -46,6 +46,27 @@ final class CurvePlotTests: XCTestCase {
         XCTAssertEqual(margin.ticks.map(margin.label), ["1.5", "2.0", "2.5", "3.0", "3.5", "4.0"])
         XCTAssertEqual(margin.fraction(margin.lower), 0)
         XCTAssertEqual(margin.fraction(margin.upper), 1)
+        // A diverged loss, and values too small to write out: every label with an exponent and the
+        // digits the spacing needs; a fine spacing around 1 is written out.
+        let diverged = Axis.linear(2, 3.3e25, margin: 0)
+        XCTAssertEqual(diverged.ticks.map(diverged.label), ["0", "5.0e+24", "1.0e+25", "1.5e+25", "2.0e+25", "2.5e+25", "3.0e+25"])
+        let tiny = Axis.linear(2e-7, 9e-7, margin: 0)
+        XCTAssertEqual(tiny.ticks.map(tiny.label), ["2e-07", "3e-07", "4e-07", "5e-07", "6e-07", "7e-07", "8e-07", "9e-07"])
+        let fine = Axis.linear(1, 1.000001, margin: 0)
+        XCTAssertEqual(fine.ticks.map(fine.label).prefix(2), ["1.0000000", "1.0000002"])
+        let huge = Axis.logarithmic(1e3, 1e30)
+        XCTAssertTrue(huge.ticks.map(huge.label).allSatisfy { $0.contains("e+") && $0.count <= 5 }, "\(huge.ticks.map(huge.label))")
+    }
+
+    /// The step axis starts at 0, and reaches step 1 when every point is at step 0 (a counted model's
+    /// scores) rather than spreading to −1…1.
+    func testTheStepAxisNeverGoesBelowZero() throws {
+        func axis(_ steps: [Double]) throws -> Axis {
+            let series = CurvePlot.Series(run: 0, style: .solid, points: steps.map { CurvePlot.Point(step: $0, value: 1) })
+            return try XCTUnwrap(CurvePlot(title: "t", runs: ["r"], styles: [], panels: [.init(label: "loss", series: [series])]).stepAxis)
+        }
+        XCTAssertEqual(try axis([0]).ticks.map(try axis([0]).label), ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
+        XCTAssertEqual(try axis([50, 160]).ticks, [0, 50, 100, 150])
     }
 
     func testLogarithmicTicks() {
