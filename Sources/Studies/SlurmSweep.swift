@@ -62,6 +62,7 @@ extension Sweep {
                      "#SBATCH --cpus-per-task=\(threads)"]
         if let partition = options.partition { lines.append("#SBATCH --partition=" + directiveQuoted(partition)) }
         if let time = options.time { lines.append("#SBATCH --time=\(time)") }
+        if let start = workingDirectory { lines.append("#SBATCH --chdir=" + directiveQuoted(start.path)) }
         let data = dataDirectory.map { " --data-dir " + shellQuoted($0) } ?? ""
         lines += ["set -u", "case \"$SLURM_ARRAY_TASK_ID\" in"]
         for index in indices {

@@ -51,8 +51,9 @@ public final class Sweep {
     }
 
     /// A new sweep in `runsDirectory/<name>-<time>/` with every trial pending. The base's file
-    /// references go through `anchoring` (the data locator's, which makes relative paths absolute), so
-    /// that `--resume` from another directory trains on the same files.
+    /// references go through `anchoring` (the data locator's, which makes relative paths absolute), and
+    /// the current directory is recorded for trials to start in (`workingDirectory`), so that `--resume`
+    /// from another directory trains on the same files, a parameter's relative paths included.
     public static func start(_ spec: SweepSpec, runsDirectory: URL, anchoring: (String) -> String,
                              report: @escaping (String) -> Void) throws -> Sweep {
         var base = try ExperimentSpec.load(path: spec.base).mappingFileReferences(anchoring)
@@ -63,6 +64,7 @@ public final class Sweep {
         let header: [String: JSONValue] = [
             "name": .string(spec.name), "base": .string(spec.base), "method": .string(spec.method.rawValue),
             "metric": .string(spec.metric), "goal": .string(spec.goal.rawValue), "early_stop": .bool(spec.earlyStop),
+            "directory": .string(FileManager.default.currentDirectoryPath),
         ]
         try directory.writeHeader(header)
         let trials = spec.trialOverrides().enumerated().map { SweepTrial(index: $0.offset, overrides: $0.element) }
@@ -84,6 +86,16 @@ public final class Sweep {
         // twice or, killed before its first checkpoint, deleted under the process writing it.
         for trial in sweep.trials where !trial.isFinished { try DirectoryLock.checkFree(sweep.directory.runURL(trial: trial.index)) }
         return sweep
+    }
+
+    /// The directory the sweep was started in (sweep.json's `directory`), where every trial starts so
+    /// that a parameter's relative path (`data.corpus: [a.txt, b.txt]`) means the same file at
+    /// `--resume`; nil for a sweep recorded before it was kept, or when it is gone.
+    public var workingDirectory: URL? {
+        guard case .string(let path)? = header["directory"] else { return nil }
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+            ? URL(fileURLWithPath: path) : nil
     }
 
     /// Whether the sweep's trials were handed to Slurm (sweep.json's `scheduler`).
@@ -166,6 +178,7 @@ public final class Sweep {
         let process = Process()
         process.executableURL = options.executable
         process.arguments = arguments
+        process.currentDirectoryURL = workingDirectory
         (process.standardOutput, process.standardError) = (handle, handle)
         try process.run()
         try handle.close()

@@ -9,6 +9,9 @@ import Training
 /// every trial's metric and the best one. Exit 1 when a trial failed.
 enum SweepCommand {
     static func run(_ request: Command.SweepRequest) throws -> Int32 {
+        var request = request
+        // Trials start in the sweep's first directory (`Sweep.workingDirectory`), not necessarily this one.
+        request.dataDirectory = request.dataDirectory.map { URL(fileURLWithPath: $0).path }
         let say = { (line: String) in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         if request.status {
             try printStatus(try Sweep.open(URL(fileURLWithPath: request.path), report: say))

@@ -84,8 +84,9 @@ extension RunnerTests {
         XCTAssertTrue(spec.contains("lr: 2.0") && spec.contains("threads: 1"), spec)
     }
 
-    /// A base's relative corpus path is recorded absolute in the sweep's base.yaml, so trials started
-    /// by `--resume` from another directory read the same file.
+    /// A base's relative corpus path is recorded absolute in the sweep's base.yaml, and a parameter's
+    /// is read where the sweep started, so trials started by `--resume` from another directory read
+    /// the same files.
     func testASweepRecordsItsBaseWithAbsolutePaths() throws {
         let directory = try sweepFixture()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -95,7 +96,8 @@ extension RunnerTests {
         let base = directory.appendingPathComponent("base.yaml")
         try (try String(contentsOf: base, encoding: .utf8) + "\ndata: {corpus: corpus.txt}\n").write(to: base, atomically: true,
                                                                                                    encoding: .utf8)
-        let sweep = try writeSweep(directory, "parameters:\n  train.epochs: [1]\n")
+        try String(text.prefix(3000)).write(to: directory.appendingPathComponent("other.txt"), atomically: true, encoding: .utf8)
+        let sweep = try writeSweep(directory, "parameters:\n  train.epochs: [1]\n  data.corpus: [corpus.txt, other.txt]\n")
         let (code, _, stderr) = try run(["sweep", sweep, "--runs-dir", "runs"], directory: directory)
         XCTAssertEqual(code, 0, stderr)
         let recorded = try sweepDirectory(in: directory.appendingPathComponent("runs"))
@@ -104,6 +106,20 @@ extension RunnerTests {
             let text = try String(contentsOf: recorded.appendingPathComponent(file), encoding: .utf8)
             XCTAssertTrue(text.contains(corpus), "\(file):\n\(text)")
         }
+        // trial-001 as a kill before its start leaves it, resumed from a directory without other.txt.
+        let records = try String(contentsOf: recorded.appendingPathComponent("sweep.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        let pending = records[1].replacingOccurrences(of: #""status":"done""#, with: #""status":"pending""#)
+        XCTAssertNotEqual(pending, records[1], records[1])
+        try ([records[0], pending].joined(separator: "\n") + "\n").write(to: recorded.appendingPathComponent("sweep.jsonl"),
+                                                                       atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: recorded.appendingPathComponent("trial-001"))
+        let elsewhere = directory.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let (resumed, _, resumeError) = try run(["sweep", "--resume", recorded.path], directory: elsewhere)
+        XCTAssertEqual(resumed, 0, resumeError)
+        let spec = try String(contentsOf: recorded.appendingPathComponent("trial-001/spec.yaml"), encoding: .utf8)
+        XCTAssertTrue(spec.contains("corpus: \"\(directory.appendingPathComponent("other.txt").path)\""), spec)
     }
 
     /// A trial that fails is reported with its exit code and last line when it fails; with

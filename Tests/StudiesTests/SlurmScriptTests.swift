@@ -57,7 +57,8 @@ final class SlurmScriptTests: XCTestCase {
         XCTAssertEqual(directives, ["#SBATCH --job-name=\"\(sweep.directory.url.lastPathComponent)\"", "#SBATCH --array=0-1,3%2",
                                     "#SBATCH --output=\"\(sweep.directory.url.path)/trial-%3a.out\"", "#SBATCH --open-mode=append",
                                     "#SBATCH --cpus-per-task=2",
-                                    "#SBATCH --partition=\"gpu\"", "#SBATCH --time=01:30:00"])
+                                    "#SBATCH --partition=\"gpu\"", "#SBATCH --time=01:30:00",
+                                    "#SBATCH --chdir=\"\(FileManager.default.currentDirectoryPath)\""], "the last: where the sweep started")
         let script = sweep.directory.url.appendingPathComponent("sweep.sbatch")
         try Data(text.utf8).write(to: script)
 
