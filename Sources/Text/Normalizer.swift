@@ -87,19 +87,22 @@ enum Normalizer: Sendable, Equatable {
         return out
     }
 
-    /// BERT keeps TAB, LF and CR as whitespace although they are control characters.
+    /// NUL, U+FFFD and control, format and private-use characters removed, then whitespace made a
+    /// space. BERT keeps TAB, LF and CR as whitespace although they are control characters; the other
+    /// controls that are whitespace (VT, FF, NEL) are removed, joining their neighbours, and
+    /// unassigned code points are kept, as Hugging Face's `BertNormalizer` does.
     private static func cleaned(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(text.count)
         for scalar in text {
-            if scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar.properties.isWhitespace {
+            if scalar == "\t" || scalar == "\n" || scalar == "\r" {
                 out.append(" ")
                 continue
             }
             if scalar.value == 0 || scalar.value == 0xFFFD { continue }
             switch scalar.properties.generalCategory {
-            case .control, .format, .privateUse, .unassigned, .surrogate: continue
-            default: out.append(scalar)
+            case .control, .format, .privateUse, .surrogate: continue
+            default: out.append(scalar.properties.isWhitespace ? " " : scalar)
             }
         }
         return out

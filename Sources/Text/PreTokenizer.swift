@@ -94,7 +94,8 @@ enum PreTokenizer: Sendable, Equatable {
         return words
     }
 
-    /// Oniguruma's Unicode `\w` (letters, marks, numbers, connector punctuation) and `\s`.
+    /// Oniguruma's Unicode `\w` (alphabetic characters, marks, decimal digits, connector punctuation
+    /// and the zero-width joiners: `m²` is two words, `Ⓐb` and an emoji joined by U+200D one) and `\s`.
     private static func whitespaceClass(_ scalar: Unicode.Scalar) -> Role {
         if scalar.isASCII {
             switch scalar.value {
@@ -103,10 +104,10 @@ enum PreTokenizer: Sendable, Equatable {
             default: return .join(1)
             }
         }
-        switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber,
-             .connectorPunctuation:
+        let properties = scalar.properties
+        if properties.isAlphabetic || properties.isJoinControl { return .join(0) }
+        switch properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation:
             return .join(0)
         case .spaceSeparator, .lineSeparator, .paragraphSeparator:
             return .drop
