@@ -36,24 +36,32 @@ public func atomicWrite(_ data: Data, to target: URL) throws {
 /// The file `atomicWrite` replaces for `path`: the path itself, or the file a symbolic link there points
 /// to (the rename then replaces the file and keeps the link). Refused: a directory, device, FIFO or
 /// socket at the path, which the rename would replace with a plain file (`--attention /dev/null` run
-/// as root), and a directory that does not exist. Commands call it before their work too, so that a
-/// bad output path is reported before, not after, a long computation.
+/// as root), a directory that does not exist or is a file, and one this user cannot write in (the
+/// rename writes there). Commands call it before their work too, so that a bad output path is
+/// reported before, not after, a long computation.
 public func outputFile(_ path: String) throws -> URL {
     let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+    let directory = url.deletingLastPathComponent().path
     var status = stat()
-    guard stat(url.path, &status) == 0 else {
-        let directory = url.deletingLastPathComponent().path
+    if stat(url.path, &status) == 0 {
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw RunError.badFile(path: path, reason: "is a directory, not a file; move it away or choose another path")
+        default: throw RunError.badFile(path: path, reason: "is not a regular file (a device, pipe or socket); choose another path")
+        }
+    } else {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             throw RunError.missingDirectory(path: path, directory: directory)
         }
-        return url
+        guard isDirectory.boolValue else {
+            throw RunError.badFile(path: path, reason: "cannot be written: \(directory) is a file, not a directory; choose another path")
+        }
     }
-    switch status.st_mode & S_IFMT {
-    case S_IFREG: return url
-    case S_IFDIR: throw RunError.badFile(path: path, reason: "is a directory, not a file; move it away or choose another path")
-    default: throw RunError.badFile(path: path, reason: "is not a regular file (a device, pipe or socket); choose another path")
+    guard access(directory, W_OK) == 0 else {
+        throw RunError.badFile(path: path, reason: "cannot be written: this user may not write in \(directory); choose another path")
     }
+    return url
 }
 
 /// Makes a directory's entries (a rename, a new file) durable.

@@ -136,6 +136,7 @@ public struct RunDirectory: Hashable, Sendable {
     /// checkpoints/ or tb/. A run is a directory with spec.yaml and checkpoints/; a plot, report or
     /// export written beside them is fine. Returns the file `atomicWrite` would replace.
     public static func checkOutput(_ path: String, flag: String) throws -> URL {
+        guard !path.isEmpty else { throw RunError.badFile(path: flag, reason: "names no file (an empty path); give one") }
         let file = try outputFile(path)
         let parent = file.deletingLastPathComponent()
         let isRun = { (directory: URL) in

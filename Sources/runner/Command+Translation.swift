@@ -43,7 +43,7 @@ extension Command {
     }
 
     static func bleu(_ parser: inout Parser) throws(UsageError) -> BLEUCommand.Request {
-        let (lowercase, sentence) = (parser.flag("--lowercase"), parser.flag("--sentence"))
+        let (lowercase, sentence) = try (parser.flag("--lowercase"), parser.flag("--sentence"))
         var values: [String: String] = [:]
         _ = try parser.options([]) { flag, value throws(UsageError) in
             guard ["--ref", "--hyp", "--tokenize"].contains(flag) else { return false }

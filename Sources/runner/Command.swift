@@ -72,7 +72,7 @@ enum Command: Equatable {
 
     static func embed(_ parser: inout Parser) throws(UsageError) -> Command {
         var options = EmbedOptions()
-        options.elmo = parser.flag("--elmo")
+        options.elmo = try parser.flag("--elmo")
         options.checkpoint = try parser.options(["--checkpoint"]) { flag, value throws(UsageError) in
             switch flag {
             case "--layer": options.layer = try Parser.integer(flag, value, atLeast: 0)
@@ -183,7 +183,7 @@ enum Command: Equatable {
             self = try Self.eval(&parser)
         case "sample":
             var sample = SampleOptions()
-            sample.decoding.useCache = !parser.flag("--no-cache")
+            sample.decoding.useCache = try !parser.flag("--no-cache")
             sample.checkpoint = try parser.options(["--checkpoint"]) { flag, value throws(UsageError) in
                 switch flag {
                 case "--prompt": sample.prompt = value
@@ -261,9 +261,9 @@ enum Command: Equatable {
 extension Command {
     private static func sweep(_ parser: inout Parser) throws(UsageError) -> SweepRequest {
         var request = SweepRequest(path: "")
-        request.resume = parser.flag("--resume")
-        request.status = parser.flag("--status")
-        request.failFast = parser.flag("--fail-fast")
+        request.resume = try parser.flag("--resume")
+        request.status = try parser.flag("--status")
+        request.failFast = try parser.flag("--fail-fast")
         var scheduler: String?, slurm = SlurmOptions(), slurmFlag: String?, parallelGiven = false
         let options = try parser.options(["--data-dir", "--runs-dir"]) { flag, value throws(UsageError) in
             switch flag {
@@ -343,7 +343,7 @@ extension Command {
     }
 
     private static func table(_ parser: inout Parser) throws(UsageError) -> Command {
-        let (markdown, csv) = (parser.flag("--markdown"), parser.flag("--csv"))
+        let (markdown, csv) = try (parser.flag("--markdown"), parser.flag("--csv"))
         if markdown && csv { throw UsageError(message: "table prints --markdown or --csv, not both") }
         var options = TableOptions(format: markdown ? .markdown : csv ? .csv : .text)
         _ = try parser.options([]) { flag, value throws(UsageError) in
@@ -365,7 +365,7 @@ extension Command {
     }
 
     private static func plot(_ parser: inout Parser) throws(UsageError) -> Command {
-        var options = PlotOptions(logarithmic: parser.flag("--log"))
+        var options = PlotOptions(logarithmic: try parser.flag("--log"))
         _ = try parser.options([]) { flag, value throws(UsageError) in
             switch flag {
             case "--metric":
@@ -401,7 +401,7 @@ extension Command {
     }
 
     private static func tokenize(_ parser: inout Parser) throws(UsageError) -> Tokenize {
-        let lowercase = parser.flag("--lowercase")
+        let lowercase = try parser.flag("--lowercase")
         var values: [String: String] = [:]
         _ = try parser.options([]) { flag, value throws(UsageError) in
             guard ["--tokenizer", "--train", "--kind", "--vocab-size", "--special-tokens", "--min-frequency", "--out",

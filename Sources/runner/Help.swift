@@ -65,6 +65,7 @@ enum Help {
                         join when an MPI launcher such as mpirun or srun started it)
       --collective-timeout SECONDS  under MPI, how long a rank waits for the others in one collective
                         before it ends the job, naming itself and the step (default 300)
+      --                every argument after it is positional, even one starting with --
 
     EXIT CODES
       0 success · 1 the run failed (NaN loss, I/O) · 64 bad usage or spec · 66 missing input file

@@ -14,6 +14,9 @@ struct Parser {
 
     /// The flags whose values add up when given again.
     static let repeatable: Set<String> = ["--set", "--stop"]
+    /// Ends the options: every argument after it is positional, even one that starts with `--` (a
+    /// text for `fill-mask`, a word for `similar`).
+    static let endOfOptions = "--"
 
     /// Consumes the shared options in `allowed` and any that `extra` accepts; collects positionals.
     mutating func options(_ allowed: Set<String>,
@@ -23,6 +26,10 @@ struct Parser {
         var arguments = rest[...]
         var given: Set<String> = []
         while let next = arguments.popFirst() {
+            if next == Self.endOfOptions {
+                positionals += arguments
+                break
+            }
             guard next.hasPrefix("--") else { positionals.append(next); continue }
             // `--beam=5` is `--beam 5`; the value may hold '=' itself (`--set=model.hidden=64`).
             let separator = next.firstIndex(of: "=")
@@ -81,12 +88,15 @@ struct Parser {
         "unknown option '\(flag)'; `runner help COMMAND` lists a command's options"
     }
 
-    /// Removes every occurrence of a switch that takes no value (`--lowercase`); whether there was one.
-    mutating func flag(_ name: String) -> Bool {
+    /// Removes a switch that takes no value (`--lowercase`) from the options (before a `--`); whether
+    /// it was there. Given twice, it is refused, as a flag with a value is.
+    mutating func flag(_ name: String) throws(Command.UsageError) -> Bool {
         switches.insert(name)
-        let present = rest.contains(name)
-        rest.removeAll { $0 == name }
-        return present
+        let options = rest.prefix { $0 != Self.endOfOptions }
+        let count = options.count { $0 == name }
+        guard count <= 1 else { throw Command.UsageError(message: "\(name) is given twice; give it once") }
+        if let index = options.firstIndex(of: name) { rest.remove(at: index) }
+        return count == 1
     }
 
     /// The one positional argument.

@@ -27,6 +27,10 @@ enum TokenizeCommand {
     static func train(_ request: Command.TokenizerTraining) throws {
         let output = try RunDirectory.checkOutput(request.output, flag: "--out")      // before the training it would waste
         let locator = DataLocator.forCurrentProcess(dataDirectory: request.dataDirectory)
+        if try locator.urls(for: request.corpus).contains(where: { $0.resolvingSymlinksInPath().path == output.path }) {
+            throw Command.UsageError(message: "--out \(request.output) is the corpus --train reads; saving there would replace "
+                + "it: give another path")
+        }
         let text = try locator.text(of: request.corpus)
         guard !text.isBlank else {
             throw Command.UsageError(message: "--train \(request.corpus): the corpus has no text to learn a vocabulary from")

@@ -37,7 +37,7 @@ extension Command {
     }
 
     static func export(_ parser: inout Parser) throws(UsageError) -> Command {
-        let binary = parser.flag("--binary")
+        let binary = try parser.flag("--binary")
         let formats = ExportFormat.allCases.map(\.rawValue).joined(separator: " or ")
         var format: ExportFormat?
         var options = try wordVectorOptions(&parser, flags: ["--out"]) { flag, value throws(UsageError) in

@@ -59,6 +59,9 @@ extension RunnerTests {
             (["bleu", "--ref", "a", "--hyp", "b", "--ref", "c"], 64, "error: --ref is given twice; give it once"),
             ([gru, "--name", "a", "--name", "b"], 64, "error: --name is given twice; give it once"),
             ([gru, "--name=a", "--name", "b"], 64, "error: --name is given twice; give it once"),
+            (["bleu", "--ref", "a", "--hyp", "b", "--sentence", "--sentence"], 64, "error: --sentence is given twice; give it once"),
+            // After `--` an argument is positional though it starts with `--`.
+            (["check", "--", "--spec.yaml"], 66, "cannot read spec file '--spec.yaml': no such file"),
             ([gru, "--name=a/b"], 64, "error: --name "),
             ([gru, "--nmae=a"], 64, "error: unknown option '--nmae'"),
             ([gru, "--set="], 64, "error: --set takes key=value"),
@@ -259,6 +262,11 @@ extension RunnerTests {
             (train + ["--vocab-size", "100", "--out", f + "nothing"], 64, "error: \(f)nothing: is a directory, not a file"),
             (train + ["--vocab-size", "100", "--out", "/nonexistent/dir/out.json"], 66,
              "error: cannot write /nonexistent/dir/out.json: the directory /nonexistent/dir does not exist"),
+            (train + ["--vocab-size", "100", "--out", f + "lf.txt"], 64,
+             "error: --out \(f)lf.txt is the corpus --train reads; saving there would replace it"),
+            (train + ["--vocab-size", "100", "--out", f + "lf.txt/out.json"], 64,
+             "error: \(f)lf.txt/out.json: cannot be written: \(f)lf.txt is a file, not a directory"),
+            (train + ["--vocab-size", "100", "--out", ""], 64, "error: --out: names no file (an empty path)"),
         ]
     }
 
