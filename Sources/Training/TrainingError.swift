@@ -31,7 +31,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// A text to classify or fill with more tokens (framed) than the model has positions.
     case textTooLong(line: Int, tokens: Int, positions: Int)
     /// An input line longer than a recurrent model is unrolled over (`longestUnrolledLine`).
-    case lineTooLongToUnroll(line: Int, tokens: Int)
+    case lineTooLongToUnroll(line: Int, positions: Int)
     /// `runner embed --layer L` beyond the model's layers.
     case noLayer(Int, layers: Int)
     /// A text given to fill-mask without a `[MASK]` in it.
@@ -89,9 +89,10 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case .weightShapeMismatch(let key, let ours, let theirs, let path):
             "init_from: '\(key)' is \(theirs) in \(path) but \(ours) in this model; give the two models the same sizes "
                 + "where they share keys"
-        case .lineTooLongToUnroll(let line, let tokens):
-            "input line \(line) has \(tokens) tokens, more than the \(Self.longestUnrolledLine) a recurrent model is unrolled "
-                + "over here (its graph, and memory, grow with the line); split the line into sentences"
+        case .lineTooLongToUnroll(let line, let positions):
+            "input line \(line) takes \(positions) positions with its framing (<eos>, or [CLS] and [SEP]), more than the "
+                + "\(Self.longestUnrolledLine) a recurrent model is unrolled over here (its graph, and memory, grow with the line); "
+                + "split the line into sentences"
         case .textTooLong(let line, let tokens, let positions):
             "input line \(line) takes \(tokens) positions with its framing, more than the \(positions) of the model "
                 + "(model.max_positions); shorten the line"

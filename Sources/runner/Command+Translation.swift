@@ -10,7 +10,8 @@ extension Command {
         var lenpen: Double?
         var maxLenA: Double?
         var maxLenB: Int?
-        var nBest = 1
+        /// `--nbest N`: N hypotheses a source, with their ranks and scores; nil for the best alone, as text.
+        var nBest: Int?
         /// A split of the run's corpus; nil for standard input.
         var split: String?
         var dataDirectory: String?

@@ -192,8 +192,8 @@ enum Help {
     a hypothesis scores its log-probability / length^A (--lenpen), at most
     ⌊max_len_a · (source length + 1) + max_len_b⌋ tokens come before its <eos> (the source's
     <bos> counted too under data.source_bos), 1,024 at most, and <eos> never comes first. Each flag
-    defaults to the run's eval.decode and takes what that key takes. A line may have 4,096 tokens for
-    a recurrent model, as many as its positions for a Transformer. Prints
+    defaults to the run's eval.decode and takes what that key takes. A line may take 4,096 positions
+    (its tokens and <eos>) for a recurrent model, as many as its positions for a Transformer. Prints
     sentences/s and tokens/s on stderr. With --attention, also draws the first sentence's attention
     weights (source × target) as an SVG heat map; a Transformer's cross-attention as a grid of maps,
     one per layer and head.

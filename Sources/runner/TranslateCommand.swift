@@ -18,8 +18,9 @@ enum TranslateCommand {
         decoding.lenpen = options.lenpen ?? decoding.lenpen
         decoding.maxLenA = options.maxLenA ?? decoding.maxLenA
         decoding.maxLenB = options.maxLenB ?? decoding.maxLenB
-        guard options.nBest <= decoding.beam else {
-            throw Command.UsageError(message: "--nbest \(options.nBest) is more than the beam \(decoding.beam) keeps; "
+        let nBest = options.nBest ?? 1
+        guard nBest <= decoding.beam else {
+            throw Command.UsageError(message: "--nbest \(nBest) is more than the beam \(decoding.beam) keeps; "
                 + "raise --beam or lower --nbest")
         }
         // The attention map's file and model are checked before translating, so that a mistake costs nothing.
@@ -33,11 +34,12 @@ enum TranslateCommand {
             throw Command.UsageError(message: "--attention: no source sentence to draw (standard input is empty)")
         }
         let start = Date()
-        let translations = try translator.translate(lines, decoding: decoding, nBest: options.nBest)
+        let translations = try translator.translate(lines, decoding: decoding, nBest: nBest)
         let seconds = max(Date().timeIntervalSince(start), 1e-9)
         var output = ""
         for hypotheses in translations {
-            if options.nBest == 1 {
+            // --nbest 1 still prints the rank and score: the one way to see a translation's score.
+            if options.nBest == nil {
                 output += (hypotheses.first?.text ?? "") + "\n"
             } else {
                 for (rank, hypothesis) in hypotheses.enumerated() {

@@ -124,6 +124,9 @@ extension RunnerTests {
         XCTAssertEqual(nBest, 0)
         XCTAssertEqual(ranked.split(separator: "\n").count, 2)
         XCTAssertTrue(ranked.hasPrefix("1\t"), ranked)
+        // --nbest 1 gives the best with its rank and score, the same line as the first of two.
+        let (_, first, _) = try run(["translate", path, "--beam", "2", "--nbest", "1"], input: "sun moon star\n")
+        XCTAssertEqual(first, ranked.split(separator: "\n").first.map { $0 + "\n" }, first)
         let (evaluated, line, _) = try run(["eval", path, "--split", "test"])
         XCTAssertEqual(evaluated, 0)
         XCTAssertTrue(line.hasPrefix("test loss ") && line.contains("  bleu "), line)

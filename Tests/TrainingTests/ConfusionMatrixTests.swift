@@ -26,4 +26,12 @@ final class ConfusionMatrixTests: XCTestCase {
         XCTAssertEqual(spurious.accuracy, 0.5)
         XCTAssertEqual(ConfusionMatrix(classes: 2).total, 0)
     }
+
+    /// Classes in numeric order when every label is a number, decimals too; else in text order.
+    func testClassesAreInNumericOrderWhenEveryLabelIsANumber() {
+        XCTAssertEqual(ClassificationCorpus.classes(of: ["1", "2", "10", "1.5", "2"]), ["1", "1.5", "2", "10"])
+        XCTAssertEqual(ClassificationCorpus.classes(of: ["-1", "0", "1", "-0.5"]), ["-1", "-0.5", "0", "1"])
+        XCTAssertEqual(ClassificationCorpus.classes(of: ["10", "2", "nan"]), ["10", "2", "nan"], "nan is a word here")
+        XCTAssertEqual(ClassificationCorpus.classes(of: ["pos", "neg", "10"]), ["10", "neg", "pos"])
+    }
 }

@@ -128,7 +128,8 @@ final class EmbeddingsTrainingTests: XCTestCase {
             }
         }
         XCTAssertThrowsError(try TaskRegistry.newSession(try spec("{kind: word2vec, min_count: 100000}"), locator: locator)) {
-            XCTAssertEqual($0 as? EmbeddingsError, .tooFewWords(found: 0, minCount: 100_000, words: 21_000))
+            XCTAssertEqual($0 as? EmbeddingsError, .tooFewWords(corpus: "\(directory.path)/corpus.txt", found: 0, minCount: 100_000,
+                                                                  words: 21_000))
         }
         try "# pairs\nw00 w01 9\n".write(to: directory.appendingPathComponent("pairs.tsv"), atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try TaskRegistry.newSession(try spec(), locator: locator)) {

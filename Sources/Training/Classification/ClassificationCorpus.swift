@@ -86,11 +86,12 @@ struct ClassificationCorpus {
         }.joined(separator: "; ")
     }
 
-    /// The distinct labels, in numeric order when all are integers, else in text order.
+    /// The distinct labels, in numeric order when all are numbers (`1, 1.5, 2, 10`), else in text order.
     static func classes(of labels: [String]) -> [String] {
         let distinct = Set(labels)
-        if distinct.allSatisfy({ Int($0) != nil }) { return distinct.sorted { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) } }
-        return distinct.sorted()
+        let numbers = distinct.compactMap { label in Double(label).flatMap { $0.isFinite ? (label: label, value: $0) : nil } }
+        guard numbers.count == distinct.count else { return distinct.sorted() }
+        return numbers.sorted { ($0.value, $0.label) < ($1.value, $1.label) }.map(\.label)
     }
 
     /// A text's ids as the model reads them: `[CLS] … [SEP]` for a BERT encoder, `<bos>` first for

@@ -32,7 +32,7 @@ public final class RunClassifier {
                 throw TrainingError.textTooLong(line: index + 1, tokens: framed.count, positions: positions)
             }
             if spec.model.classifierPositionLimit == nil, framed.count > TrainingError.longestUnrolledLine {
-                throw TrainingError.lineTooLongToUnroll(line: index + 1, tokens: framed.count)
+                throw TrainingError.lineTooLongToUnroll(line: index + 1, positions: framed.count)
             }
             return LabelledText(tokens: framed, label: 0)
         }

@@ -27,7 +27,8 @@ struct EmbeddingsCorpus {
         let vocabulary = given ?? EmbeddingVocabulary(sentences: lines, minCount: spec.model.minCount)
         (rawSentences, rawWords) = (lines.count, lines.reduce(0) { $0 + $1.count })
         guard vocabulary.count >= 2 else {
-            throw EmbeddingsError.tooFewWords(found: vocabulary.count, minCount: spec.model.minCount, words: rawWords)
+            throw EmbeddingsError.tooFewWords(corpus: spec.data.corpus, found: vocabulary.count, minCount: spec.model.minCount,
+                                              words: rawWords)
         }
         self.vocabulary = vocabulary
         let length = Word2VecLearner.maxSentenceLength

@@ -78,7 +78,8 @@ final class MaskedLMSession: TaskSession {
         documents = Documents(text: trainingText, encode: tokenizer.encode)
         pairsPerEpoch = documents.documents.reduce(0) { $0 + max(0, $1.count - 1) }
         guard pairsPerEpoch > 0 else {
-            throw DataError.invalidOption("the training file has no document of two sentences or more, so no sentence pair")
+            throw DataError.invalidOption("the training file \(files.train) has no document of two sentences or more, so no "
+                + "sentence pair")
         }
         // Scored pairs come from a generator of their own: the same pairs at every report and in every run of the spec.
         var scoring = SeededGenerator(seed: UInt64(truncatingIfNeeded: spec.seed) ^ 0x5EED_0F_5C0E)

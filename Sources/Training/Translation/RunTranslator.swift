@@ -85,7 +85,7 @@ public final class RunTranslator {
         }
         if plan.model.positionLimit == nil,
            let line = sources.firstIndex(where: { $0.count + 1 > TrainingError.longestUnrolledLine }) {
-            throw TrainingError.lineTooLongToUnroll(line: line + 1, tokens: sources[line].count + 1)
+            throw TrainingError.lineTooLongToUnroll(line: line + 1, positions: sources[line].count + 1)
         }
         return try translator(Decoder(decoding, tokens: tokens, nBest: nBest))
             .translate(sources).map { hypotheses in
