@@ -477,7 +477,8 @@ extension DataSpec: SpecSection {
     static func validate(_ value: inout DataSpec, _ node: Node, section: String) throws(SpecError) {
         guard let corpus = node.entry("corpus") else {
             throw node.mark.error("missing required key 'corpus' in '\(section)'",
-                                  hint: "a registry name such as 'timemachine', or a path")
+                                  hint: node.entry("files") == nil ? "a registry name such as 'timemachine', or a path"
+                                      : "with 'files', a name for the data, such as 'corpus: reviews'")
         }
         if value.corpus.isEmpty { throw corpus.value.mark.error("'\(section).corpus' must not be empty") }
         if value.format == .lines, let key = ["files", "max_chars"].first(where: { node.entry($0).map { !$0.value.isNull } ?? false }) {

@@ -187,8 +187,8 @@ enum Help {
     Translates each line of standard input (or the sources of a split of the run's corpus, whose
     files alone are read: the training files may be gone) with the run's latest checkpoint
     (--checkpoint best: the best validation one's, which the test BLEU was scored with) and prints
-    one detokenised translation a line; with --nbest N, N lines a source: rank, score and
-    translation. Decoding is greedy (--beam 1) or beam search as fairseq's:
+    one detokenised translation a line (a blank line for a blank one); with --nbest N, N lines a
+    source: rank, score and translation. Decoding is greedy (--beam 1) or beam search as fairseq's:
     a hypothesis scores its log-probability / length^A (--lenpen), at most
     ⌊max_len_a · (source length + 1) + max_len_b⌋ tokens come before its <eos> (the source's
     <bos> counted too under data.source_bos), 1,024 at most, and <eos> never comes first. Each flag

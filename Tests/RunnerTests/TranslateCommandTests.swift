@@ -127,6 +127,10 @@ extension RunnerTests {
         // --nbest 1 gives the best with its rank and score, the same line as the first of two.
         let (_, first, _) = try run(["translate", path, "--beam", "2", "--nbest", "1"], input: "sun moon star\n")
         XCTAssertEqual(first, ranked.split(separator: "\n").first.map { $0 + "\n" }, first)
+        // Blank lines translate to blank lines, keeping the output aligned with the input.
+        let (_, one, _) = try run(["translate", path], input: "sun moon star\n")
+        let (_, spaced, _) = try run(["translate", path], input: "sun moon star\n\n \t\nsun moon star\n")
+        XCTAssertEqual(spaced, one + "\n\n" + one)
         let (evaluated, line, _) = try run(["eval", path, "--split", "test"])
         XCTAssertEqual(evaluated, 0)
         XCTAssertTrue(line.hasPrefix("test loss ") && line.contains("  bleu "), line)

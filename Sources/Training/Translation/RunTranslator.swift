@@ -76,7 +76,8 @@ public final class RunTranslator {
                 Array(zip(titles, maps)).map { (title: $0, weights: $1) }, layout.columns)
     }
 
-    /// The `nBest` best translations of each line, best first, with their scores.
+    /// The `nBest` best translations of each line, best first, with their scores. A blank line has
+    /// nothing to translate: its translations are blank, scored 0, so that the lines stay aligned.
     public func translate(_ lines: [String], decoding: DecodeSpec, nBest: Int) throws -> [[(text: String, score: Double)]] {
         let sources = lines.map { tokens.source(tokenizers.source.encode($0)) }
         if let positions = plan.model.positionLimit, let line = sources.firstIndex(where: { $0.count + 1 > positions }) {
@@ -87,10 +88,13 @@ public final class RunTranslator {
            let line = sources.firstIndex(where: { $0.count + 1 > TrainingError.longestUnrolledLine }) {
             throw TrainingError.lineTooLongToUnroll(line: line + 1, positions: sources[line].count + 1)
         }
-        return try translator(Decoder(decoding, tokens: tokens, nBest: nBest))
-            .translate(sources).map { hypotheses in
-                hypotheses.map { (tokenizers.target.decode($0.tokens), $0.score) }
-            }
+        let blank = lines.map(\.isBlank)
+        var translated = try translator(Decoder(decoding, tokens: tokens, nBest: nBest))
+            .translate(zip(sources, blank).filter { !$1 }.map(\.0)).makeIterator()
+        return blank.map { isBlank in
+            isBlank ? Array(repeating: ("", 0), count: nBest)
+                : (translated.next() ?? []).map { (tokenizers.target.decode($0.tokens), $0.score) }
+        }
     }
 
     private func translator(_ decoder: Decoder, rows: Int = 128) -> Translator {
