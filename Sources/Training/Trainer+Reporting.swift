@@ -154,15 +154,19 @@ extension Trainer {
 
     /// The test split is scored once, at the end, with the weights of the best validation loss when
     /// there is one (the checkpoint a paper would test); the last weights stay in the step checkpoints.
-    /// Rank 0, which wrote it, says whether there is one: every rank scores the same weights.
+    /// Rank 0, which wrote it, says whether there is one: every rank scores the same weights. The
+    /// test line of metrics.jsonl carries the step of the weights it scored.
     private func scoreTest() throws {
         let bestURL = run.checkpoints.bestURL
         let hasBest = try team.broadcast(FileManager.default.fileExists(atPath: bestURL.path) ? "best" : "", "best checkpoint")
+        var scoredStep = position.step
         if hasBest == "best" {
-            try arena.load(try Checkpoint.read(from: bestURL), path: bestURL.path)
+            let best = try Checkpoint.read(from: bestURL)
+            try arena.load(best, path: bestURL.path)
+            scoredStep = best.step
         }
         guard let test = try session.evaluate("test"), let testLoss = test["loss"] else { return }
-        try metrics?.append(test.mapValues { .double($0) }.merging(["step": .int(position.step), "split": "test"]) { $1 },
+        try metrics?.append(test.mapValues { .double($0) }.merging(["step": .int(scoredStep), "split": "test"]) { $1 },
                            sync: true)
         try log?.line(String(format: "test loss %.4f  ppl %.3f", testLoss, Foundation.exp(testLoss)) + Self.extras(test))
         for (name, value) in test { last["test." + name] = .double(value) }

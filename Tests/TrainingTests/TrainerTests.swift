@@ -282,6 +282,28 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(validLoss, losses.last!)
     }
 
+    /// The test split is scored with the best-validation weights, and its metrics line carries their
+    /// step. On random letters a GRU of 64 overfits: its best validation comes well before its end.
+    func testTheTestLineCarriesTheStepOfTheWeightsItScored() throws {
+        var state: UInt64 = 7
+        let letters = (0..<3000).map { _ -> Character in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Character(Unicode.Scalar(UInt8(97 + (state >> 33) % 8)))
+        }
+        let corpus = directory.appendingPathComponent("letters.txt")
+        try String(letters).write(to: corpus, atomically: true, encoding: .utf8)
+        let run = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "letters")
+        let overrides = ["data.corpus=\(corpus.path)", "data.split={train: 0.8, valid: 0.1, test: 0.1}", "model.hidden=64",
+                         "train.epochs=12", "train.optimizer.lr=0.02", "train.threads=1"]
+        _ = try Trainer(spec: try spec(overrides), run: run, locator: .forCurrentProcess(dataDirectory: nil), echo: false).fit()
+        let events = try MetricsWriter.read(run.metricsURL)
+        let best = try Checkpoint.read(from: run.checkpoints.bestURL).step
+        let last = events.compactMap { event -> Int? in if case .int(let step)? = event["step"] { step } else { nil } }.max()
+        XCTAssertLessThan(best, try XCTUnwrap(last), "the run was meant to overfit")
+        let test = try XCTUnwrap(events.last { $0["split"] == "test" })
+        XCTAssertEqual(test["step"], .int(best))
+    }
+
     func testGPTResumesBitForBit() throws {
         try assertResumesBitForBit(Self.gpt, from: 10)
     }
