@@ -75,7 +75,7 @@ func main() -> Int32 {
             print(try PromptedEvaluation(sampler).evaluate(task, shots: options.shots, demos: demos, seed: options.seed))
         case .table(let paths, let options):
             let runs = try comparedRuns(paths, usable: { FileManager.default.fileExists(atPath: $0.summaryURL.path) },
-                                        left: "not finished")
+                                        left: "no summary.json: still training, stopped or failed")
             let table = try ResultsTable(runs: runs, metrics: options.metrics, sortedBy: options.sort)
             switch options.format {
             case .text: print(table.text)

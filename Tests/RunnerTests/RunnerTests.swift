@@ -151,7 +151,7 @@ final class RunnerTests: XCTestCase {
         try FileManager.default.removeItem(at: unfinished.appendingPathComponent("summary.json"))
         let (listed, table, tableError) = try run(["table", runs.path])
         XCTAssertEqual(listed, 0, tableError)
-        XCTAssertTrue(tableError.contains("note: left out (not finished): unfinished") && table.contains("gru_charlm"), table + tableError)
+        XCTAssertTrue(tableError.contains("note: left out (no summary.json: still training, stopped or failed): unfinished") && table.contains("gru_charlm"), table + tableError)
         // A damaged newest checkpoint: sample and eval fall back to the one before, and say so.
         let checkpoints = URL(fileURLWithPath: path).appendingPathComponent("checkpoints")
         let newest = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: checkpoints.path).sorted().last)
