@@ -12,4 +12,10 @@ public enum RunName {
         }
         return nil
     }
+
+    /// A sweep's trial `index`: `trial-000`, its run directory and its name in messages.
+    public static func trial(_ index: Int) -> String {
+        let digits = String(index)
+        return "trial-" + String(repeating: "0", count: max(0, 3 - digits.count)) + digits
+    }
 }

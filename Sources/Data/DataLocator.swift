@@ -85,17 +85,35 @@ public struct DataLocator: Sendable {
         try Self.readText(at: url(for: reference, role: role))
     }
 
-    /// The lines of a text file, split at `\n` only (a `\r` before it stays, as Python's
-    /// `newline="\n"` keeps it); a last line ending in `\n` adds no empty line after it.
+    /// The lines of a text file as `lines(of:)` cuts them.
     public static func readLines(at url: URL) throws(DataError) -> [String] {
         lines(of: try readText(at: url))
     }
 
-    /// The lines of a text as `readLines` splits a file's: LF, CRLF and a lone CR each end a line
-    /// (SST-2's training file mixes the last two); a final line end does not start another line.
+    /// The lines of a text: LF, CRLF and a lone CR each end a line (Python's universal newlines; SST-2's
+    /// training file mixes the last two); a final line end does not start another line. One pass over
+    /// the bytes, which a line end (ASCII) never falls inside of.
     public static func lines(of text: String) -> [String] {
+        let bytes = text.utf8
+        var lines: [String] = []
+        var (start, index) = (bytes.startIndex, bytes.startIndex)
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            bytes.formIndex(after: &index)
+            guard byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") else { continue }
+            lines.append(String(text[start..<bytes.index(before: index)]))
+            if byte == UInt8(ascii: "\r"), index != bytes.endIndex, bytes[index] == UInt8(ascii: "\n") { bytes.formIndex(after: &index) }
+            start = index
+        }
+        if start != bytes.endIndex { lines.append(String(text[start...])) }
+        return lines
+    }
+
+    /// The lines of a text as sacreBLEU reads a file (Python's `newline="\n"`): only LF ends a line; a
+    /// CR stays in its line, where BLEU's tokenizers take it for white space.
+    public static func lineFeedLines(of text: String) -> [String] {
         // By scalars: "\r\n" is one Character, which a split on Characters would not cut.
-        var lines = universalNewlines(text).unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
             .map { String(String.UnicodeScalarView($0)) }
         if lines.last == "" { lines.removeLast() }
         return lines

@@ -26,6 +26,9 @@ public struct LabelledLines: Sendable, Equatable {
     public let examples: [Example]
     /// Whether the first line was a header and skipped.
     public let skippedHeader: Bool
+    /// The first example of a training file left to tell when its label is on no other line but its
+    /// text is more than one word: kept, though it may be a header (`label<TAB>movie review`).
+    public let possibleHeader: Example?
     /// Blank lines skipped.
     public let blank: Int
 
@@ -71,6 +74,10 @@ public struct LabelledLines: Sendable, Equatable {
                     ?? (examples.count > 1 && !examples.dropFirst().contains { $0.label == first.label }))
         }
         let labelledHeader = !tablessHeader && (header ?? examples.first.map(guessed) ?? false)
+        possibleHeader = examples.first.flatMap { first in
+            header == nil && !tablessHeader && !labelledHeader && knownLabels == nil
+                && !examples.dropFirst().contains { $0.label == first.label } ? first : nil
+        }
         if labelledHeader, !examples.isEmpty { examples.removeFirst() }
         self.examples = examples
         skippedHeader = tablessHeader || labelledHeader

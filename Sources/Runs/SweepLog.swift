@@ -95,10 +95,7 @@ public struct SweepTrial: Equatable, Sendable {
         self.overrides = overrides
     }
 
-    public static func directoryName(_ index: Int) -> String {
-        let digits = String(index)
-        return "trial-" + String(repeating: "0", count: max(0, 3 - digits.count)) + digits
-    }
+    public static func directoryName(_ index: Int) -> String { RunName.trial(index) }
 
     /// Finished one way or another: a resume leaves it alone.
     public var isFinished: Bool { [.done, .failed, .stopped].contains(status) }

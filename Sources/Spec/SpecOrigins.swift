@@ -33,7 +33,7 @@ public struct SpecOrigins: Sendable, Equatable {
     /// spec's own file, then in a file it extends, the first of `keys` among equals. Failing all, at
     /// the nearest written section of one of them, then at the top of the spec's file. Nil for a spec
     /// made in code, which has no file to point into.
-    public func error(at keys: [String], _ message: String, hint: String? = nil) -> SpecError? {
+    public func error(at keys: [String], _ message: String) -> SpecError? {
         let sections = keys.flatMap { key in
             let parts = key.split(separator: ".")
             return (1..<parts.count).reversed().map { parts[..<$0].joined(separator: ".") }
@@ -43,9 +43,9 @@ public struct SpecOrigins: Sendable, Equatable {
             return written.min { ($0.element.distance(root), $0.offset) < ($1.element.distance(root), $1.offset) }?.element
         }
         if let mark = nearest(keys) ?? nearest(sections) {
-            return mark.error(message, hint: hint)
+            return mark.error(message)
         }
-        return root.map { SpecError(at: SourceLocation(path: $0.source.path, line: 0, column: 0), message, hint: hint) }
+        return root.map { SpecError(at: SourceLocation(path: $0.source.path, line: 0, column: 0), message) }
     }
 }
 

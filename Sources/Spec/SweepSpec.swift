@@ -82,7 +82,7 @@ public struct SweepSpec: Sendable, Equatable {
         let search = method == .grid ? "grid" : "\(trials.count) random draws (seed \(seed))"
         return (["sweep \(name): \(search) over \(parameters.map(\.path).joined(separator: ", ")) of \(base); "
             + "\(trials.count) trials; \(goal.rawValue) \(metric)" + (earlyStop ? ", early stop" : "")]
-            + trials.enumerated().map { String(format: "  trial-%03d  ", $0.offset) + $0.element.joined(separator: " ") })
+            + trials.enumerated().map { "  \(RunName.trial($0.offset))  " + $0.element.joined(separator: " ") })
             .joined(separator: "\n")
     }
 
@@ -169,13 +169,13 @@ public struct SweepSpec: Sendable, Equatable {
     /// Each value was checked alone; a trial sets them together, and keys can rule each other out (a
     /// cnn encoder beside a biLSTM's `hidden`, `heads` that do not divide a `width`). Every trial is
     /// decoded as it will run, so that none is found wrong only at its start: the first
-    /// `checkedTrialLimit` of them (a decode takes about 0.25 ms; a later one is refused at its start).
+    /// `checkedTrialLimit` of them (a decode takes 0.1 to 0.25 ms; a later one is refused at its start).
     private static func checkTrials(_ sweep: SweepSpec, base: ExperimentSpec.Tree, at mark: Mark) throws(SpecError) {
         for (index, overrides) in sweep.trialOverrides().prefix(checkedTrialLimit).enumerated() {
             do {
                 _ = try ExperimentSpec.Tree(root: try Overrides.apply(overrides, to: base.root), path: base.path).decoded()
             } catch {
-                throw mark.error(String(format: "trial-%03d", index) + " (\(overrides.joined(separator: " "))) is not a valid "
+                throw mark.error("\(RunName.trial(index)) (\(overrides.joined(separator: " "))) is not a valid "
                     + "experiment: \(error.message)",
                     hint: "its values are each valid alone; sweep keys that rule each other out in separate sweeps")
             }

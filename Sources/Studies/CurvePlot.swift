@@ -66,7 +66,9 @@ public struct CurvePlot: Sendable {
     var stepAxis: Axis? {
         let steps = panels.flatMap { $0.series.flatMap { $0.points.map(\.step) } }
         guard let low = steps.min(), let high = steps.max() else { return nil }
-        return Axis.linear(min(low, 0), max(high, 1), margin: 0)
+        var axis = Axis.linear(min(low, 0), max(high, 1), margin: 0)
+        axis.exponentFrom = 1e12
+        return axis
     }
 
     /// A panel's y axis, around its values with a little room above and below (on a log scale, its
@@ -89,6 +91,8 @@ struct Axis: Equatable {
     /// The spacing of linear ticks, which fixes how many decimals every label shows; nil for ticks
     /// spaced 1-2-5 per decade, each labelled with as many decimals as it needs.
     let step: Double?
+    /// Labels at or past this are written with an exponent; steps stay written out much further.
+    var exponentFrom = 1e6
 
     /// Where `value` lies along the axis: 0 at `lower`, 1 at `upper`.
     func fraction(_ value: Double) -> Double {
@@ -102,7 +106,7 @@ struct Axis: Equatable {
         // Written out, a diverging loss's 3e+25 (or values of 1e-7) would run off the panel's edge:
         // an axis of such values writes every label with an exponent, with the digits the spacing needs.
         let largest = ticks.map(abs).max() ?? abs(tick)
-        if largest >= 1e6 || largest < 1e-4 {
+        if largest >= exponentFrom || largest < 1e-4 {
             guard value != 0 else { return "0" }
             // Ticks 1-2-5 per decade need one digit; linear ones as many as the step is below the largest.
             let digits = step.map { Int(log10(largest).rounded(.down)) - Int(log10($0).rounded(.down)) } ?? 0

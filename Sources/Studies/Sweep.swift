@@ -85,6 +85,10 @@ public final class Sweep {
         // A trial still trained by a child of the killed sweep is refused here, before it is resumed
         // twice or, killed before its first checkpoint, deleted under the process writing it.
         for trial in sweep.trials where !trial.isFinished { try DirectoryLock.checkFree(sweep.directory.runURL(trial: trial.index)) }
+        if case .string(let started)? = sweep.header["directory"], sweep.workingDirectory == nil {
+            report("note: \(started), where the sweep started, is gone; its trials start here, and read a parameter's "
+                + "relative paths from here")
+        }
         return sweep
     }
 

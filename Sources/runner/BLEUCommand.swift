@@ -14,8 +14,9 @@ enum BLEUCommand {
     }
 
     static func run(_ request: Request) throws {
-        let references = try DataLocator.readLines(at: URL(fileURLWithPath: request.reference))
-        let hypotheses = try DataLocator.readLines(at: URL(fileURLWithPath: request.hypotheses))
+        // Cut into lines as sacreBLEU cuts them, so that the scores are its scores whatever the line ends.
+        let references = DataLocator.lineFeedLines(of: try DataLocator.readText(at: URL(fileURLWithPath: request.reference)))
+        let hypotheses = DataLocator.lineFeedLines(of: try DataLocator.readText(at: URL(fileURLWithPath: request.hypotheses)))
         guard references.count == hypotheses.count else {
             throw DataError.lineCountMismatch(first: request.hypotheses, firstLines: hypotheses.count,
                                               second: request.reference, secondLines: references.count)

@@ -158,7 +158,7 @@ enum Command: Equatable {
     init(arguments: [String]) throws(UsageError) {
         guard let first = arguments.first else { self = .help(topic: nil); return }
         var parser = Parser(Array(arguments.dropFirst()))
-        if arguments.count > 1, arguments.contains(where: { $0 == "--help" || $0 == "-h" }) {
+        if arguments.count > 1, arguments.prefix(while: { $0 != Parser.endOfOptions }).contains(where: { $0 == "--help" || $0 == "-h" }) {
             self = .help(topic: Self.commands.contains(first) ? first : nil)
             return
         }

@@ -111,8 +111,8 @@ enum Help {
     Validates SPEC, builds the tokenizer and the graphs, and prints every parameter by key with its
     shape and count, the total, the FLOPs of one training step and the memory of every arena.
     Trains nothing and writes nothing. Given a sweep file (one with `base:`), checks it and its base,
-    and every trial with its values together, and lists every trial's overrides. Under `mpirun -np N`, also each rank's share of a batch and the
-    gradient floats one MPI_Allreduce sums per step.
+    and every trial with its values together, and lists every trial's overrides. Under `mpirun -np
+    N`, also each rank's share of a batch and the gradient floats one MPI_Allreduce sums per step.
     """
 
     static let resume = """

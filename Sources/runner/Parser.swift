@@ -88,15 +88,30 @@ struct Parser {
         "unknown option '\(flag)'; `runner help COMMAND` lists a command's options"
     }
 
-    /// Removes a switch that takes no value (`--lowercase`) from the options (before a `--`); whether
-    /// it was there. Given twice, it is refused, as a flag with a value is.
+    /// Every switch of every command: the flags that take no value. Any other `--flag` takes the
+    /// argument after it as its value, whatever that looks like (`--prompt --no-cache`, `--prompt --`).
+    static let switchNames: Set<String> = ["--lowercase", "--sentence", "--elmo", "--no-cache", "--resume", "--status",
+                                           "--fail-fast", "--markdown", "--csv", "--log", "--binary"]
+
+    /// Removes a switch that takes no value (`--lowercase`) from the options: where it stands as a flag,
+    /// not as another flag's value, and before a `--`. Whether it was there; given twice, it is refused,
+    /// as a flag with a value is.
     mutating func flag(_ name: String) throws(Command.UsageError) -> Bool {
+        precondition(Self.switchNames.contains(name), "\(name) is missing from Parser.switchNames")
         switches.insert(name)
-        let options = rest.prefix { $0 != Self.endOfOptions }
-        let count = options.count { $0 == name }
-        guard count <= 1 else { throw Command.UsageError(message: "\(name) is given twice; give it once") }
-        if let index = options.firstIndex(of: name) { rest.remove(at: index) }
-        return count == 1
+        var (index, found) = (rest.startIndex, [Int]())
+        while index < rest.endIndex, rest[index] != Self.endOfOptions {
+            let argument = rest[index]
+            if argument == name {
+                found.append(index)
+            } else if argument.hasPrefix("--"), !argument.contains("="), !Self.switchNames.contains(argument) {
+                index += 1                               // the flag's value
+            }
+            index += 1
+        }
+        guard found.count <= 1 else { throw Command.UsageError(message: "\(name) is given twice; give it once") }
+        if let first = found.first { rest.remove(at: first) }
+        return !found.isEmpty
     }
 
     /// The one positional argument.

@@ -30,8 +30,8 @@ enum TranslateCommand {
         }
         let lines = try options.split.map { try translator.sources(of: $0) }
             ?? DataLocator.lines(of: DataLocator.standardInputText())       // LF, CRLF or CR ends a line
-        if attentionFile != nil, lines.isEmpty {
-            throw Command.UsageError(message: "--attention: no source sentence to draw (standard input is empty)")
+        if attentionFile != nil, lines.allSatisfy(\.isBlank) {
+            throw Command.UsageError(message: "--attention: no source sentence to draw (standard input is empty or blank)")
         }
         let start = Date()
         let translations = try translator.translate(lines, decoding: decoding, nBest: nBest)
@@ -48,8 +48,9 @@ enum TranslateCommand {
             }
         }
         FileHandle.standardOutput.write(Data(output.utf8))
-        if let file = attentionFile, let first = lines.first, let best = translations.first?.first,
-           let drawn = try translator.attention(source: first, translation: best.text) {
+        // The first sentence: a blank line has nothing to draw.
+        if let file = attentionFile, let (first, hypotheses) = zip(lines, translations).first(where: { !$0.0.isBlank }),
+           let best = hypotheses.first, let drawn = try translator.attention(source: first, translation: best.text) {
             let maps = drawn.maps.map { map in
                 AttentionMap(source: drawn.source, target: drawn.target, weights: map.weights.map { $0.map(Double.init) },
                              title: map.title)

@@ -34,6 +34,9 @@ final class ClassificationDataTests: XCTestCase {
         let rare = try read("2\tan odd one\n1\tgood\n0\tbad\n1\tfine\n")
         XCTAssertFalse(rare.skippedHeader)
         XCTAssertEqual(rare.examples.map(\.label), ["2", "1", "0", "1"])
+        XCTAssertEqual(rare.possibleHeader?.line, 1, "kept, and named for the plan to say so")
+        XCTAssertNil(plain.possibleHeader)
+        XCTAssertNil(try read("2\tan odd one\n1\tgood\n", header: false).possibleHeader, "the spec said there is none")
         let unseen = try LabelledLines(text: "neutral\tso so\npos\tgood\n", path: "v.tsv", labelColumn: .first,
                                        header: nil, knownLabels: ["pos", "neg"])
         XCTAssertEqual(unseen.examples.map(\.label), ["neutral", "pos"], "left for the unknown-label check to name")

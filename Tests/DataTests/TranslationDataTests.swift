@@ -74,6 +74,8 @@ final class TranslationDataTests: XCTestCase {
             XCTAssertEqual(corpus.train.source, ["ein hund", "eine katze", "ein vogel"], name)
         }
         XCTAssertEqual(DataLocator.lines(of: "a\r\n\r\nb\rc\n"), ["a", "", "b", "c"], "a blank line kept, no line after the last end")
+        XCTAssertEqual(DataLocator.lines(of: "é\r\r\nü"), ["é", "", "ü"])
+        XCTAssertEqual(DataLocator.lineFeedLines(of: "a\r\nb\rc\n\n"), ["a\r", "b\rc", ""], "as sacreBLEU reads a file")
     }
 
     private let tokens = TranslationTokens(padding: 1, bos: 2, eos: 3)

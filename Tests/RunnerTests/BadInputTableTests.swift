@@ -62,6 +62,9 @@ extension RunnerTests {
             (["bleu", "--ref", "a", "--hyp", "b", "--sentence", "--sentence"], 64, "error: --sentence is given twice; give it once"),
             // After `--` an argument is positional though it starts with `--`.
             (["check", "--", "--spec.yaml"], 66, "cannot read spec file '--spec.yaml': no such file"),
+            (["check", "--", "--help"], 66, "cannot read spec file '--help': no such file"),
+            // A switch's name as another flag's value is that value.
+            (["bleu", "--ref", "--sentence", "--hyp", "--lowercase"], 66, "--sentence"),
             ([gru, "--name=a/b"], 64, "error: --name "),
             ([gru, "--nmae=a"], 64, "error: unknown option '--nmae'"),
             ([gru, "--set="], 64, "error: --set takes key=value"),

@@ -63,6 +63,15 @@ extension RunnerTests {
         XCTAssertEqual(unguessed, 64, unguessedError)
         XCTAssertTrue(unguessedError.contains("headed.tsv:1: error: the label 'label' is not one of the training labels (neg, pos); "
             + "if it is a header, set data.header: true"), unguessedError)
+        // In the training file such a header is a class of its own: kept, and the plan says so.
+        let training = try String(contentsOf: directory.appendingPathComponent("train.tsv"), encoding: .utf8)
+        try training.replacingOccurrences(of: "text\tlabel\r\n", with: "review text\tlabel\r\n")
+            .write(to: directory.appendingPathComponent("headed_train.tsv"), atomically: true, encoding: .utf8)
+        let (kept, keptPlan, keptError) = try run(["check", spec.path, "--set",
+                                                   "data.files={train: \"\(directory.path)/headed_train.tsv\", valid: \"\(directory.path)/valid.tsv\"}"])
+        XCTAssertEqual(kept, 0, keptError)
+        XCTAssertTrue(keptPlan.contains("labels label, neg, pos; train 401 texts, line 1 kept as a text of 'label', a label no other "
+            + "line has (if it is a header, set data.header: true)"), keptPlan)
 
         let runs = directory.appendingPathComponent("runs")
         let (trained, _, trainError) = try run([spec.path, "--runs-dir", runs.path])

@@ -117,9 +117,15 @@ extension RunnerTests {
         try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: map.path)
         XCTAssertEqual(try run(["translate", path, "--attention", link.path], input: "sun moon star\n").0, 0)
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link.path), map.path)
-        let (noSource, _, noSourceError) = try run(["translate", path, "--attention", map.path], input: "")
-        XCTAssertEqual(noSource, 64, noSourceError)
-        XCTAssertTrue(noSourceError.contains("--attention: no source sentence to draw"), noSourceError)
+        for input in ["", "\n \n"] {
+            let (noSource, _, noSourceError) = try run(["translate", path, "--attention", map.path], input: input)
+            XCTAssertEqual(noSource, 64, noSourceError)
+            XCTAssertTrue(noSourceError.contains("--attention: no source sentence to draw"), noSourceError)
+        }
+        // A blank first line: the map is the first sentence's, as with that sentence alone.
+        let firstMap = try String(contentsOf: map, encoding: .utf8)
+        XCTAssertEqual(try run(["translate", path, "--attention", map.path], input: "\nsun moon star\n").0, 0)
+        XCTAssertEqual(try String(contentsOf: map, encoding: .utf8), firstMap)
         let (nBest, ranked, _) = try run(["translate", path, "--beam", "2", "--nbest", "2"], input: "sun moon star\n")
         XCTAssertEqual(nBest, 0)
         XCTAssertEqual(ranked.split(separator: "\n").count, 2)

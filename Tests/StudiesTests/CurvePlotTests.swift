@@ -67,6 +67,8 @@ final class CurvePlotTests: XCTestCase {
         }
         XCTAssertEqual(try axis([0]).ticks.map(try axis([0]).label), ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
         XCTAssertEqual(try axis([50, 160]).ticks, [0, 50, 100, 150])
+        let long = try axis([2_000_000])
+        XCTAssertEqual(long.ticks.map(long.label), ["0", "500000", "1000000", "1500000", "2000000"], "steps written out")
     }
 
     func testLogarithmicTicks() {

@@ -5,13 +5,9 @@ public struct TensorSize {
     public let floats: Int
     public let keys: [String]
 
-    public init(_ factors: [Int], keys: [String]) {
+    public init(_ factors: [Int], _ keys: String...) {
         floats = Self.product(factors)
         self.keys = keys
-    }
-
-    public init(_ factors: [Int], _ keys: String...) {
-        self.init(factors, keys: keys)
     }
 
     /// The product of `factors`, or `Int.max` when it overflows.

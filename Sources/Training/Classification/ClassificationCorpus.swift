@@ -83,6 +83,8 @@ struct ClassificationCorpus {
             let lines = read[split]?.lines
             return "\(split) \(lines?.examples.count ?? 0) texts" + (lines?.skippedHeader == true ? ", header skipped" : "")
                 + ((lines?.blank ?? 0) > 0 ? ", \(lines?.blank ?? 0) blank lines" : "")
+                + (lines?.possibleHeader.map { ", line \($0.line) kept as a text of '\($0.label)', a label no other line has "
+                    + "(if it is a header, set data.header: true)" } ?? "")
         }.joined(separator: "; ")
     }
 

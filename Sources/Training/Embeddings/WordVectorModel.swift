@@ -63,8 +63,8 @@ struct WordVectorModel {
     /// too large for the machine are refused before anything is allocated.
     func arena(seed: Int) throws -> ParameterArena {
         let rows = model.kind == .fasttext ? vocabulary.count + model.buckets : vocabulary.count
-        let table = TensorSize([rows, dimensions + 1], keys: model.kind == .fasttext ? ["model.buckets", "model.dimensions"]
-                                                                             : ["model.dimensions"])
+        let table = model.kind == .fasttext ? TensorSize([rows, dimensions + 1], "model.buckets", "model.dimensions")
+            : TensorSize([rows, dimensions + 1], "model.dimensions")
         try TensorSize.refuseOversized([table])
         // Two tables, and GloVe's AdaGrad sums beside them.
         try Engine.checkFits("word-vector tables", floats: (model.kind == .glove ? 4 : 2) * table.floats)
