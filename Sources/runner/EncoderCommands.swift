@@ -41,22 +41,22 @@ enum EmbedCommand {
         let run = try RunDirectory.open(URL(fileURLWithPath: path))
         // Checked before the lines are embedded.
         let outputFile = try options.output.map { try RunDirectory.checkOutput($0, flag: "--out") }
-        let vectors: [[Float]]
+        let (vectors, width): ([[Float]], Int)
         let holdsELMo = try PretrainedELMo.holds(run)
         if options.elmo || holdsELMo {
             let elmo = try PretrainedELMo(run, checkpoint: options.checkpoint)
             for warning in elmo.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
             if options.pool == .cls { throw Command.UsageError(message: "--pool cls: ELMo has no [CLS]; an elmo run's vectors "
                 + "are means over each line (--pool mean)") }
-            vectors = try elmo.embed(textLines(), layer: options.layer)
+            (vectors, width) = (try elmo.embed(textLines(), layer: options.layer), elmo.vectorWidth)
         } else {
             let bert = try PretrainedBERT(run, checkpoint: options.checkpoint, command: "embed")
             for warning in bert.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-            vectors = try bert.embed(textLines(), layer: options.layer, pool: options.pool ?? .cls)
+            (vectors, width) = (try bert.embed(textLines(), layer: options.layer, pool: options.pool ?? .cls), bert.vectorWidth)
         }
         if let outputFile, let out = options.output {
-            try atomicWrite(NumpyArray.encode(vectors.flatMap { $0 }, rows: vectors.count, columns: vectors.first?.count ?? 0),
-                            to: outputFile)
+            // Empty input gives a (0, width) matrix, which stacks with the model's other vectors.
+            try atomicWrite(NumpyArray.encode(vectors.flatMap { $0 }, rows: vectors.count, columns: width), to: outputFile)
             print(out)
         } else {
             let output = vectors.map { "[" + $0.map { String(format: "%.7g", $0) }.joined(separator: ", ") + "]\n" }.joined()

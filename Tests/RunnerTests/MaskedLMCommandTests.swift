@@ -71,6 +71,9 @@ extension RunnerTests {
         let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
         XCTAssertEqual(bytes.count, 10 + headerLength + 3 * 16 * 4)
         XCTAssertTrue(String(decoding: bytes[10..<(10 + headerLength)], as: UTF8.self).contains("'shape': (3, 16)"))
+        // No lines: no vectors, but of the model's width, so that the matrix stacks with others.
+        XCTAssertEqual(try run(["embed", path, "--out", matrix.path], input: "").0, 0)
+        XCTAssertTrue(String(decoding: try Data(contentsOf: matrix), as: UTF8.self).contains("'shape': (0, 16)"))
         let (scored, score, scoreError) = try run(["eval", path, "--split", "valid"])
         XCTAssertEqual(scored, 0, scoreError)
         XCTAssertTrue(score.contains("mlm_accuracy"), score)

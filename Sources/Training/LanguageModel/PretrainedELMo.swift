@@ -15,6 +15,8 @@ public final class PretrainedELMo {
     let spec: ExperimentSpec
     let tokenizer: any Tokenizer
     let config: ELMo.Config
+    /// The width of each vector `embed` gives: 2R, every layer's.
+    public var vectorWidth: Int { config.representationWidth }
     let checkpoint: CheckpointStore.Latest
     public var warnings: [String] { checkpoint.warnings }
 

@@ -14,6 +14,8 @@ public final class PretrainedBERT {
     let spec: ExperimentSpec
     let tokenizer: any Tokenizer
     let config: BERT.Config
+    /// The width of each vector `embed` gives: the model's.
+    public var vectorWidth: Int { config.width }
     let checkpoint: CheckpointStore.Latest
     public var warnings: [String] { checkpoint.warnings }
 
