@@ -102,7 +102,9 @@ public struct DataLocator: Sendable {
             bytes.formIndex(after: &index)
             guard byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") else { continue }
             lines.append(String(text[start..<bytes.index(before: index)]))
-            if byte == UInt8(ascii: "\r"), index != bytes.endIndex, bytes[index] == UInt8(ascii: "\n") { bytes.formIndex(after: &index) }
+            if byte == UInt8(ascii: "\r"), index != bytes.endIndex, bytes[index] == UInt8(ascii: "\n") {
+                bytes.formIndex(after: &index)
+            }
             start = index
         }
         if start != bytes.endIndex { lines.append(String(text[start...])) }

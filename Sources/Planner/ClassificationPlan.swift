@@ -73,7 +73,8 @@ public struct ClassificationPlan: TrainingPlan {
     static func config(_ spec: ExperimentSpec, vocabularySize: Int, classes: Int) throws -> TextClassifier.Config {
         let model = spec.model
         guard model.kind == .classifier else {
-            throw PlanError.unsupported("model kind '\(model.kind.rawValue)' for classification (use classifier)", keys: ["model.kind"])
+            throw PlanError.unsupported("model kind '\(model.kind.rawValue)' for classification (use classifier)",
+                                        keys: ["model.kind"])
         }
         let encoder: TextClassifier.Encoder
         switch model.encoder {

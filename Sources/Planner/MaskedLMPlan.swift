@@ -59,7 +59,8 @@ public struct MaskedLMPlan: TrainingPlan {
         }
         let length = spec.train.seqLen
         guard length >= 5 else {
-            throw PlanError.invalid("train.seq_len \(length) leaves no room for a pair: [CLS] A [SEP] B [SEP]", keys: ["train.seq_len"])
+            throw PlanError.invalid("train.seq_len \(length) leaves no room for a pair: [CLS] A [SEP] B [SEP]",
+                                    keys: ["train.seq_len"])
         }
         guard length <= model.maxPositions else {
             throw PlanError.invalid("train.seq_len (\(length)) is more than model.max_positions (\(model.maxPositions)); "
@@ -67,8 +68,10 @@ public struct MaskedLMPlan: TrainingPlan {
         }
         let config = BERT.Config(model, vocabularySize: vocabularySize, initialization: WeightInitialization(model, standard: .bert))
         let batchSize = spec.train.batchSize
-        try TensorSize.refuseOversized([TensorSize([capacity, vocabularySize], "train.batch_size", "train.seq_len"),
-                                        TensorSize([batchSize, config.heads, length, length], "train.batch_size", "train.seq_len")])
+        try TensorSize.refuseOversized([
+            TensorSize([capacity, vocabularySize], "train.batch_size", "train.seq_len"),
+            TensorSize([batchSize, config.heads, length, length], "train.batch_size", "train.seq_len"),
+        ])
         (self.config, self.batchSize, self.length, self.capacity, training) = (config, batchSize, length, capacity, spec.train)
         train = try Self.pass(config, batchSize: batchSize, length: length, capacity: capacity, training: true)
         eval = try Self.pass(config, batchSize: batchSize, length: length, capacity: capacity, training: false)

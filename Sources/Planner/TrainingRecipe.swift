@@ -114,8 +114,10 @@ extension TrainingPlan {
 /// The optimizer and learning-rate schedule a spec asks for.
 enum Optimization {
     static func optimizer(_ spec: OptimizerSpec, layout: ParameterLayout) throws -> any Optimizer {
-        guard spec.betas.count == 2 else { throw PlanError.invalid("train.optimizer.betas needs two values, got \(spec.betas.count)",
-                                                                    keys: ["train.optimizer.betas"]) }
+        guard spec.betas.count == 2 else {
+            throw PlanError.invalid("train.optimizer.betas needs two values, got \(spec.betas.count)",
+                                    keys: ["train.optimizer.betas"])
+        }
         switch spec.kind {
         case .sgd: return SGD(layout: layout, momentum: spec.momentum, nesterov: spec.nesterov, weightDecay: spec.weightDecay)
         case .adam: return Adam(layout: layout, beta1: spec.betas[0], beta2: spec.betas[1], eps: spec.eps, weightDecay: spec.weightDecay)

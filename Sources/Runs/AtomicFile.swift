@@ -46,8 +46,10 @@ public func outputFile(_ path: String) throws -> URL {
     if stat(url.path, &status) == 0 {
         switch status.st_mode & S_IFMT {
         case S_IFREG: break
-        case S_IFDIR: throw RunError.badFile(path: path, reason: "is a directory, not a file; move it away or choose another path")
-        default: throw RunError.badFile(path: path, reason: "is not a regular file (a device, pipe or socket); choose another path")
+        case S_IFDIR:
+            throw RunError.badFile(path: path, reason: "is a directory, not a file; move it away or choose another path")
+        default:
+            throw RunError.badFile(path: path, reason: "is not a regular file (a device, pipe or socket); choose another path")
         }
     } else {
         var isDirectory: ObjCBool = false
@@ -55,11 +57,13 @@ public func outputFile(_ path: String) throws -> URL {
             throw RunError.missingDirectory(path: path, directory: directory)
         }
         guard isDirectory.boolValue else {
-            throw RunError.badFile(path: path, reason: "cannot be written: \(directory) is a file, not a directory; choose another path")
+            throw RunError.badFile(path: path,
+                                   reason: "cannot be written: \(directory) is a file, not a directory; choose another path")
         }
     }
     guard access(directory, W_OK) == 0 else {
-        throw RunError.badFile(path: path, reason: "cannot be written: this user may not write in \(directory); choose another path")
+        throw RunError.badFile(path: path,
+                               reason: "cannot be written: this user may not write in \(directory); choose another path")
     }
     return url
 }

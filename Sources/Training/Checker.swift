@@ -9,7 +9,9 @@ public enum Checker {
     /// The plan of `spec`; under MPI also each rank's share of a batch and what is reduced per step.
     public static func plan(_ spec: ExperimentSpec, locator: DataLocator, team: Team = .alone) throws -> String {
         let (session, transfer) = try TaskRegistry.newSession(spec, locator: locator, team: team)
-        let recipe = try spec.locating { try session.plan.recipe(for: session.arena.layout, batchesPerEpoch: session.batchesPerEpoch) }
+        let recipe = try spec.locating {
+            try session.plan.recipe(for: session.arena.layout, batchesPerEpoch: session.batchesPerEpoch)
+        }
         let training = TrainingSummary.line(session.plan.training, stepsPerEpoch: recipe.stepsPerEpoch, totalSteps: recipe.totalSteps,
                                             byCounting: session.fitsByCounting)
         return """

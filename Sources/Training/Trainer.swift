@@ -104,7 +104,9 @@ public final class Trainer {
     private init(_ session: any TaskSession, run: RunDirectory, team: Team, lock: DirectoryLock?, specHash: UInt64,
                  echo: Bool) throws {
         (self.session, self.run, spec, self.specHash, self.team) = (session, run, session.spec, specHash, team)
-        recipe = try spec.locating { try session.plan.recipe(for: session.arena.layout, batchesPerEpoch: session.batchesPerEpoch) }
+        recipe = try spec.locating {
+            try session.plan.recipe(for: session.arena.layout, batchesPerEpoch: session.batchesPerEpoch)
+        }
         recipe.threads = spec.train.threadCount(ranksOnNode: team.ranksOnNode)
         accumulated = recipe.accumulation > 1 ? [Float](repeating: 0, count: session.arena.layout.count) : []
         self.lock = lock

@@ -91,8 +91,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
                 + "where they share keys"
         case .lineTooLongToUnroll(let line, let positions):
             "input line \(line) takes \(positions) positions with its framing (<eos>, or [CLS] and [SEP]), more than the "
-                + "\(Self.longestUnrolledLine) a recurrent model is unrolled over here (its graph, and memory, grow with the line); "
-                + "split the line into sentences"
+                + "\(Self.longestUnrolledLine) a recurrent model is unrolled over here (its graph, and memory, grow with the "
+                + "line); split the line into sentences"
         case .textTooLong(let line, let tokens, let positions):
             "input line \(line) takes \(tokens) positions with its framing, more than the \(positions) of the model "
                 + "(model.max_positions); shorten the line"

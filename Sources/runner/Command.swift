@@ -158,7 +158,8 @@ enum Command: Equatable {
     init(arguments: [String]) throws(UsageError) {
         guard let first = arguments.first else { self = .help(topic: nil); return }
         var parser = Parser(Array(arguments.dropFirst()))
-        if arguments.count > 1, arguments.prefix(while: { $0 != Parser.endOfOptions }).contains(where: { $0 == "--help" || $0 == "-h" }) {
+        let options = arguments.prefix { $0 != Parser.endOfOptions }
+        if arguments.count > 1, options.contains(where: { $0 == "--help" || $0 == "-h" }) {
             self = .help(topic: Self.commands.contains(first) ? first : nil)
             return
         }

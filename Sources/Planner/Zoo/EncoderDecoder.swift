@@ -9,7 +9,8 @@ extension EncoderDecoder.Config: TranslationModelKind {
     public init(_ spec: ExperimentSpec, sourceVocabularySize: Int, targetVocabularySize: Int) throws {
         let model = spec.model
         guard let cell = EncoderDecoder.Cell(rawValue: model.cell.rawValue) else {
-            throw PlanError.unsupported("cell '\(model.cell.rawValue)' in a seq2seq model (use gru or lstm)", keys: ["model.cell"])
+            throw PlanError.unsupported("cell '\(model.cell.rawValue)' in a seq2seq model (use gru or lstm)",
+                                        keys: ["model.cell"])
         }
         guard let context = EncoderDecoder.Context(rawValue: model.context.rawValue),
               let attention = EncoderDecoder.Attention(rawValue: model.attention.rawValue) else {

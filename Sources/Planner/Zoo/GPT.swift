@@ -9,7 +9,8 @@ extension GPT.Config: BatchMajorLanguageModel {
         let (model, train) = (spec.model, spec.train)
         return [
             TensorSize([train.batchSize, train.seqLen, vocabularySize], "train.batch_size", "train.seq_len"),
-            TensorSize([train.batchSize, model.heads, train.seqLen, train.seqLen], "train.batch_size", "train.seq_len", "model.heads"),
+            TensorSize([train.batchSize, model.heads, train.seqLen, train.seqLen],
+                       "train.batch_size", "train.seq_len", "model.heads"),
             TensorSize([train.batchSize, train.seqLen, 4, model.width], "train.batch_size", "train.seq_len", "model.width"),
             TensorSize([model.blockSize, model.width], "model.block_size", "model.width"),
             TensorSize([vocabularySize, model.width], "model.width"),

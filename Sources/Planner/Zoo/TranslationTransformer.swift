@@ -12,7 +12,8 @@ extension TranslationTransformer.Config: TranslationModelKind {
         let model = spec.model
         // The spec's choices and the model's have the same names; a choice without a counterpart is refused by name.
         guard let activation = Activation(rawValue: model.activation.rawValue) else {
-            throw PlanError.unsupported("model.activation '\(model.activation.rawValue)' in a transformer", keys: ["model.activation"])
+            throw PlanError.unsupported("model.activation '\(model.activation.rawValue)' in a transformer",
+                                        keys: ["model.activation"])
         }
         guard let norm = TransformerBlock.NormPlacement(rawValue: model.norm.rawValue),
               let positions = TranslationTransformer.Positions(rawValue: model.positions.rawValue),

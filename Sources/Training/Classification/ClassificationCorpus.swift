@@ -70,7 +70,8 @@ struct ClassificationCorpus {
             guard let (lines, path) = read[split] else { return [] }
             return try lines.examples.map { example in
                 guard let label = classIDs[example.label] else {
-                    let header = example == lines.examples.first && !lines.skippedHeader ? "; if it is a header, set data.header: true" : ""
+                    let header = example == lines.examples.first && !lines.skippedHeader
+                        ? "; if it is a header, set data.header: true" : ""
                     throw DataError.malformed(file: path, line: example.line, reason: "the label '\(example.label)' is not one "
                         + "of the training labels (\(labels.joined(separator: ", ")))" + header)
                 }
