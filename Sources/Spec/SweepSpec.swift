@@ -68,11 +68,10 @@ public struct SweepSpec: Sendable, Equatable {
     /// The trials loading decodes with their values together (`checkTrials`).
     static let checkedTrialLimit = 10_000
 
-    /// Whether the YAML file at `path` is a sweep (a mapping with a `base` key) rather than an
-    /// experiment; false for anything unreadable, which loading it as an experiment then reports.
-    public static func isSweep(path: String) -> Bool {
-        guard let text = try? ExperimentSpec.readFile(path, namedAt: nil),
-              let root = try? YAMLReader.read(text, source: SourceText(path: path, text: text)) else { return false }
+    /// Whether `text`, the YAML file at `path`, is a sweep (a mapping with a `base` key) rather than an
+    /// experiment; false for YAML that does not parse, which parsing it as an experiment then reports.
+    public static func isSweep(text: String, path: String) -> Bool {
+        guard let root = try? YAMLReader.read(text, source: SourceText(path: path, text: text)) else { return false }
         return root.entry("base") != nil
     }
 

@@ -4,11 +4,22 @@ final class SourceText: Sendable {
     let path: String
     let lines: [String]
 
+    /// Cut into lines where libyaml counts them (YAML 1.1's line breaks: LF, CR, CRLF, NEL, U+2028 and
+    /// U+2029), so that its line numbers name the lines shown under messages.
     init(path: String, text: String) {
         self.path = path
-        // By scalars: "\r\n" is one Character, which a split on Characters would not cut.
-        self.lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { String($0.last == "\r" ? $0.dropLast() : $0) }
+        var (lines, current, afterCR) = ([String](), String.UnicodeScalarView(), false)
+        for scalar in text.unicodeScalars {
+            defer { afterCR = scalar == "\r" }
+            if afterCR, scalar == "\n" { continue }
+            if ["\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"].contains(scalar) {
+                lines.append(String(current))
+                current = String.UnicodeScalarView()
+            } else {
+                current.append(scalar)
+            }
+        }
+        self.lines = lines + [String(current)]
     }
 
     /// Command-line overrides: one pseudo-line per `--set` argument, so line N is the N-th override.

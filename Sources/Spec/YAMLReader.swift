@@ -32,6 +32,10 @@ enum YAMLReader {
         if depth > maximumDepth {
             throw event.mark.error("values nest deeper than \(maximumDepth) levels here; a spec needs a few")
         }
+        if event.hasTag {
+            // A tag would change a value's type unseen: `!!str 64` read as the integer 64.
+            throw event.mark.error("tags (!!str, !!float…) are not supported in specs; quote a value to make it a string")
+        }
         if event.hasAnchor {
             throw event.mark.error("anchors (&name) are not supported in specs; use 'extends:' to share settings")
         }
@@ -51,7 +55,7 @@ enum YAMLReader {
             while true {
                 let keyEvent = try events.next()
                 if keyEvent.type == YAML_MAPPING_END_EVENT { break }
-                guard keyEvent.type == YAML_SCALAR_EVENT, !keyEvent.hasAnchor else {
+                guard keyEvent.type == YAML_SCALAR_EVENT, !keyEvent.hasAnchor, !keyEvent.hasTag else {
                     throw keyEvent.mark.error("a key must be a plain word\(section(path))")
                 }
                 let key = keyEvent.text
@@ -82,6 +86,7 @@ private struct Event {
     var text = ""
     var isPlain = false
     var hasAnchor = false
+    var hasTag = false
 }
 
 /// Owns the libyaml parser and the input bytes it reads from (libyaml keeps a pointer to them).
@@ -132,10 +137,13 @@ private final class EventStream {
             event.text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
             event.isPlain = scalar.style == YAML_PLAIN_SCALAR_STYLE
             event.hasAnchor = scalar.anchor != nil
+            event.hasTag = scalar.tag != nil
         case YAML_SEQUENCE_START_EVENT:
             event.hasAnchor = raw.data.sequence_start.anchor != nil
+            event.hasTag = raw.data.sequence_start.tag != nil
         case YAML_MAPPING_START_EVENT:
             event.hasAnchor = raw.data.mapping_start.anchor != nil
+            event.hasTag = raw.data.mapping_start.tag != nil
         default:
             break
         }

@@ -264,7 +264,9 @@ public final class Sweep {
 
     func lastLine(of url: URL) -> String? {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
-        return text.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init)
+        let lines = text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        // A spec error ends with its source line and a caret under it: its headline says what is wrong.
+        return (lines.last { $0.contains("error: ") } ?? lines.last).map(String.init)
     }
 
     static func format(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "–" }

@@ -22,14 +22,18 @@ func main() -> Int32 {
         switch try Command(arguments: Array(CommandLine.arguments.dropFirst())) {
         case .help(let topic):
             print(Help.text(for: topic))
-        case .check(let path, let options) where SweepSpec.isSweep(path: path):
-            guard options.overrides.isEmpty else {
-                throw Command.UsageError(message: "check of a sweep takes no --set; its parameters are the overrides")
-            }
-            print(try SweepSpec.load(path: path).summary)
         case .check(let path, let options):
+            // Read once: the file may be a pipe (`runner check <(…)`), which a second read finds empty.
+            let text = try ExperimentSpec.text(ofFileAt: path)
+            if SweepSpec.isSweep(text: text, path: path) {
+                guard options.overrides.isEmpty else {
+                    throw Command.UsageError(message: "check of a sweep takes no --set; its parameters are the overrides")
+                }
+                print(try SweepSpec.parse(text, path: path).summary)
+                break
+            }
             team = try joinTeam(options)
-            let spec = try ExperimentSpec.load(path: path, overrides: options.overrides, ranks: team.size)
+            let spec = try ExperimentSpec.parse(text, path: path, overrides: options.overrides, ranks: team.size)
             let plan = try Checker.plan(spec, locator: .forCurrentProcess(dataDirectory: options.dataDirectory), team: team)
             if team.isLeader { print(plan) }
         case .train(let path, let options):

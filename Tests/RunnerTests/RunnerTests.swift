@@ -76,6 +76,12 @@ final class RunnerTests: XCTestCase {
         XCTAssertEqual(code, 0, stderr)
         XCTAssertEqual(stdout, try snapshot("check_gru_charlm"),
                        "update Tests/RunnerTests/Snapshots/check_gru_charlm.txt if the change is meant")
+        // A spec given through a pipe is read once: a second read would find it empty.
+        let piped = try run(["check", "/dev/stdin"],
+                            input: try String(contentsOf: Self.packageRoot.appendingPathComponent("experiments/gru_charlm.yaml"),
+                                              encoding: .utf8))
+        XCTAssertEqual(piped.0, 0, piped.2)
+        XCTAssertEqual(piped.1, stdout)
         // `--flag=value` is `--flag value`, the value keeping its own '='.
         let attached = try run(["check", "experiments/gru_charlm.yaml", "--set=model.hidden=17"])
         let apart = try run(["check", "experiments/gru_charlm.yaml", "--set", "model.hidden=17"])

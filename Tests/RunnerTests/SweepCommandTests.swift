@@ -138,6 +138,12 @@ extension RunnerTests {
         XCTAssertEqual(records.map { $0["status"] as? String }, ["done", "failed", "pending"])
         XCTAssertEqual(records[1]["exit_code"] as? Int, 64)
         XCTAssertNotNil(records[1]["last_line"] as? String)
+        // A trial refused with a spec error is reported by the error's headline, not its caret line.
+        let unrolled = try writeSweep(directory, "parameters:\n  train.seq_len: [200000]\n")
+        let (refused, _, refusal) = try run(["sweep", unrolled, "--runs-dir", runs.path])
+        XCTAssertEqual(refused, 1, refusal)
+        XCTAssertTrue(refusal.contains("trial-000 failed (exit 64): --set:"), refusal)
+        XCTAssertTrue(refusal.contains("error: train.seq_len 200000 × model.layers 1 unrolls more than"), refusal)
     }
 
     /// The second trial learns so slowly that its perplexity at the first report is above the

@@ -295,6 +295,9 @@ final class SpecErrorTests: XCTestCase {
         Case(name: "anchor", files: ["x.yaml": minimalSpec + "model: &m {hidden: 3}\n"],
              headline: "x.yaml:2:8: error: anchors (&name) are not supported in specs; use 'extends:' to share settings",
              caret: 8),
+        Case(name: "tag", files: ["x.yaml": minimalSpec + "model: {hidden: !!str 64}\n"],
+             headline: "x.yaml:2:17: error: tags (!!str, !!float…) are not supported in specs; quote a value to make it a string",
+             caret: 17),
         Case(name: "two documents", files: ["x.yaml": minimalSpec + "---\nseed: 1\n"],
              headline: "x.yaml:2:1: error: a spec is one YAML document; found a second one ('---')", caret: 1),
         Case(name: "nesting deeper than a stack", files: ["x.yaml": minimalSpec + "seed: " + String(repeating: "[", count: 10_000)],
@@ -378,6 +381,18 @@ final class SpecErrorTests: XCTestCase {
         // A file saved with CRLF line ends shows the same line, without its CR.
         let crlf = try fixtures.write("x.yaml", (minimalSpec + "model:\n  hiden: 256\n").replacingOccurrences(of: "\n", with: "\r\n"))
         XCTAssertEqual(try XCTUnwrap(loadError(crlf)).rendered, error.rendered)
+    }
+
+    /// Lines are counted where libyaml counts them: a lone CR, NEL and U+2028 end a line too, so the
+    /// line shown under a message is the line the message names.
+    func testTheLineShownIsTheLineNamed() throws {
+        for text in ["seed: 1\rmodel:\n  hiden: 64\n", "sample: {prompt: \"a\u{2028}b\"}\nmodel:\n  hiden: 64\n",
+                     "sample: {prompt: \"a\u{85}b\"}\r\nmodel:\r\n  hiden: 64\r\n"] {
+            XCTAssertThrowsError(try ExperimentSpec.parse(minimalSpec + text, path: "x.yaml"), text.debugDescription) { error in
+                XCTAssertEqual((error as? SpecError)?.sourceLine, "  hiden: 64", "\(error)")
+                XCTAssertEqual((error as? SpecError)?.location.column, 3, "\(error)")
+            }
+        }
     }
 
     /// A caret under a column after a tab is padded with that tab, so it lines up in a terminal.
