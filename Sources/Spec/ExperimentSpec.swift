@@ -162,6 +162,14 @@ extension ExperimentSpec: SpecSection {
         }
     }
 
+    /// Whether the runs of this spec score a validation split. Translation, classification and
+    /// masked_lm read a dataset's own valid file when no files are named; word vectors are scored on
+    /// their evaluation sets, as valid.
+    public var hasValidationSplit: Bool {
+        let readsFiles = [.translation, .classification, .maskedLM].contains(task)
+        return task == .embeddings || (data.files.map { $0.valid != nil } ?? (readsFiles || (data.split?.valid ?? 0) > 0))
+    }
+
     /// The metrics a scored split (valid, test) of this spec's runs logs, without the split:
     /// classification and masked_lm log their own whatever eval.metrics lists, word vectors a score of
     /// each evaluation file.
@@ -176,11 +184,7 @@ extension ExperimentSpec: SpecSection {
     private static func checkLogged(_ metric: String, key: String, _ value: ExperimentSpec, training: Bool, at mark: Mark)
         throws(SpecError) {
         let parts = metric.split(separator: ".", maxSplits: 1).map(String.init)
-        // Translation, classification and masked_lm read a dataset's own valid file when no files are
-        // named; word vectors are scored on their evaluation sets, as valid.
-        let readsFiles = [.translation, .classification, .maskedLM].contains(value.task)
-        let hasValid = value.task == .embeddings
-            || (value.data.files.map { $0.valid != nil } ?? (readsFiles || (value.data.split?.valid ?? 0) > 0))
+        let hasValid = value.hasValidationSplit
         let validNames = value.scoredMetricNames
         let logged: [String] = switch parts.first {
         case "train" where training: ["loss", "ppl"]

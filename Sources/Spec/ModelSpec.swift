@@ -322,7 +322,8 @@ extension ModelSpec: SpecSection {
             .double("batch_norm_momentum", \.batchNormMomentum, .fraction),
             .bool("direct", \.direct),
             .int("order", \.order, .atLeastOneAtMost(16)),
-            .double("smoothing", \.smoothing, .nonNegativeAtMost(1e6)),
+            // Add-0 would give an n-gram unseen in training probability 0: an infinite (NaN) loss.
+            .double("smoothing", \.smoothing, .positiveAtMost(1e6)),
             .int("stacks", \.stacks, .atLeastOneAtMost(depthLimit)),
             .int("kernel_size", \.kernelSize, .atLeastOneAtMost(1024)),
             .int("residual_channels", \.residualChannels, .atLeastOneAtMost(widthLimit)),

@@ -121,6 +121,8 @@ enum NumberRule {
     case atLeastOneAtMost(Int)
     /// From 0 up to a bound.
     case nonNegativeAtMost(Double)
+    /// Above 0 up to a bound.
+    case positiveAtMost(Double)
 
     func allows(_ x: Double) -> Bool {
         switch self {
@@ -134,6 +136,7 @@ enum NumberRule {
         case .openFraction: x > 0 && x < 1
         case .atLeastOneAtMost(let bound): x >= 1 && x <= Double(bound)
         case .nonNegativeAtMost(let bound): x >= 0 && x <= bound
+        case .positiveAtMost(let bound): x > 0 && x <= bound
         }
     }
 
@@ -148,8 +151,14 @@ enum NumberRule {
         case .factor: "in (0, 1]"
         case .openFraction: "in (0, 1)"
         case .atLeastOneAtMost(let bound): "between 1 and \(bound)"
-        case .nonNegativeAtMost(let bound): "between 0 and \(bound.rounded() == bound ? String(Int(bound)) : String(bound))"
+        case .nonNegativeAtMost(let bound): "between 0 and \(Self.written(bound))"
+        case .positiveAtMost(let bound): "> 0 and at most \(Self.written(bound))"
         }
+    }
+
+    /// A bound as it reads best: 1000000, not 1000000.0.
+    private static func written(_ bound: Double) -> String {
+        bound.rounded() == bound ? String(Int(bound)) : String(bound)
     }
 }
 

@@ -119,20 +119,8 @@ public struct SweepSpec: Sendable, Equatable {
         if let node = root.entry("seed")?.value { sweep.seed = try Scalar.int(node, "seed", .nonNegative) }
         if let node = root.entry("goal")?.value { sweep.goal = try Scalar.choice(node, "goal", as: Goal.self) }
         if let node = root.entry("early_stop")?.value { sweep.earlyStop = try Scalar.bool(node, "early_stop") }
-        if let node = root.entry("metric")?.value {
-            sweep.metric = try Scalar.string(node, "metric")
-            let parts = sweep.metric.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count == 2, ["train", "valid", "test"].contains(parts[0]), !parts[1].isEmpty else {
-                throw node.mark.error("'metric' is <split>.<metric> as summary.json reports it, found '\(sweep.metric)'",
-                                      hint: "e.g. valid.ppl or valid.loss")
-            }
-            // A metric the trials never log would leave every trial without a value and the sweep without a best.
-            let scored = try baseTree.decoded().scoredMetricNames
-            if parts[0] != "train", !scored.contains(String(parts[1])) {
-                throw node.mark.error("'metric' is '\(sweep.metric)', which the runs of \(baseName) do not log",
-                                      hint: "use one of " + scored.map { parts[0] + "." + $0 }.joined(separator: ", "))
-            }
-        }
+        let metricNode = root.entry("metric")?.value
+        if let metricNode { sweep.metric = try Scalar.string(metricNode, "metric") }
         // Without a goal, the way the metric improves: a sweep on valid.accuracy wants the highest.
         if root.entry("goal") == nil { sweep.goal = MetricDirection.lowerIsBetter(sweep.metric) ? .minimize : .maximize }
         switch (sweep.method, sweep.trials) {
@@ -162,6 +150,22 @@ public struct SweepSpec: Sendable, Equatable {
             }
         }
         try checkTrials(sweep, base: baseTree, at: parameters.keyMark)
+        let parts = sweep.metric.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, ["train", "valid", "test"].contains(parts[0]), !parts[1].isEmpty else {
+            throw (metricNode?.mark ?? root.mark).error("'metric' is <split>.<metric> as summary.json reports it, found "
+                + "'\(sweep.metric)'", hint: "e.g. valid.ppl or valid.loss")
+        }
+        // A metric the trials never log (the default valid.loss too) would leave every trial without a
+        // value and the sweep without a best.
+        let base = try baseTree.decoded()
+        if parts[0] == "valid", !base.hasValidationSplit {
+            throw (metricNode?.mark ?? root.mark).error("'metric' is '\(sweep.metric)', and the runs of \(baseName) have no "
+                + "validation split", hint: "give the base a validation split, or set metric: train.loss")
+        }
+        if parts[0] != "train", !base.scoredMetricNames.contains(String(parts[1])) {
+            throw (metricNode?.mark ?? root.mark).error("'metric' is '\(sweep.metric)', which the runs of \(baseName) do not log",
+                hint: "use one of " + base.scoredMetricNames.map { parts[0] + "." + $0 }.joined(separator: ", "))
+        }
         return sweep
     }
 

@@ -1,6 +1,8 @@
 import Engine
 import Foundation
 import Runs
+import Spec
+import Text
 
 /// `init_from: RUN_DIR`: a new model starts from the weights of another run wherever the two share a
 /// key (a classifier from a pretrained encoder): a weight of the same key and shape is taken, a key
@@ -21,6 +23,15 @@ struct WeightTransfer: Equatable {
     static func isRun(_ directory: URL) -> Bool {
         let has = { (name: String) in FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) }
         return has(RunDirectory.specFileName) && !has("model.safetensors")
+    }
+
+    /// The tokenizer of `spec`'s `init_from` run: the vocabulary its weights were trained over, which a
+    /// new run starting from them must read its text with (the same characters in another order would
+    /// fit every shape and scramble the embeddings). Nil when `init_from` is not a run directory.
+    static func sourceTokenizer(of spec: ExperimentSpec) throws -> (any Tokenizer)? {
+        guard let source = spec.initFrom.map({ URL(fileURLWithPath: $0) }) else { return nil }
+        guard FileManager.default.fileExists(atPath: source.path) else { throw TrainingError.missingWeights(path: source.path) }
+        return isRun(source) ? try TokenizerFile.load(from: try RunDirectory.open(source).tokenizerURL) : nil
     }
 
     /// Copies the shared weights (and buffers) of `run`'s checkpoint into `arena`.

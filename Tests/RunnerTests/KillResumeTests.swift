@@ -52,7 +52,8 @@ extension RunnerTests {
             checkpoint: {every_steps: 9, keep: 2}
             """.write(to: runs.appendingPathComponent("base.yaml"), atomically: true, encoding: .utf8)
         let sweep = runs.appendingPathComponent("sweep.yaml").path
-        try "base: base.yaml\nparameters:\n  train.optimizer.lr: [0.5, 2.0]\n".write(toFile: sweep, atomically: true, encoding: .utf8)
+        try "base: base.yaml\nmetric: train.ppl\nparameters:\n  train.optimizer.lr: [0.5, 2.0]\n".write(toFile: sweep, atomically: true,
+                                                                                                   encoding: .utf8)
         let (straightRuns, killedRuns) = (runs.appendingPathComponent("straight"), runs.appendingPathComponent("killed"))
         let (code, _, error) = try run(["sweep", sweep, "--runs-dir", straightRuns.path])
         XCTAssertEqual(code, 0, error)

@@ -55,6 +55,18 @@ final class SweepSpecTests: XCTestCase {
         XCTAssertEqual(try sweep(parameters + "metric: test.accuracy\n").goal, .maximize)
         XCTAssertEqual(try sweep(parameters + "metric: train.loss\n").goal, .minimize)
         XCTAssertEqual(try sweep(parameters + "metric: valid.accuracy\ngoal: minimize\n").goal, .minimize)
+        // A base without a validation split logs no valid metric, the default valid.loss included.
+        try fixtures.write("base.yaml", minimalSpec.replacingOccurrences(of: "}", with: ", split: {train: 1.0, valid: 0.0}}")
+            + "model: {kind: rnn_lm, hidden: 64}\n")
+        for body in [parameters, parameters + "metric: valid.ppl\n"] {
+            XCTAssertThrowsError(try sweep(body), body) {
+                XCTAssertTrue(($0 as? SpecError)?.message.hasSuffix("and the runs of base.yaml have no validation split") ?? false,
+                              "\($0)")
+            }
+        }
+        XCTAssertEqual(try sweep(parameters + "metric: train.loss\n").metric, "train.loss")
+        try fixtures.write("base.yaml", minimalSpec + "model: {kind: rnn_lm, hidden: 64}\n"
+            + "eval: {every_steps: 10, metrics: [loss, perplexity, accuracy]}\n")
         XCTAssertThrowsError(try sweep(parameters + "metric: valid.bleu\n")) {
             XCTAssertEqual(($0 as? SpecError)?.message, "'metric' is 'valid.bleu', which the runs of base.yaml do not log")
             XCTAssertEqual(($0 as? SpecError)?.hint, "use one of valid.loss, valid.ppl, valid.accuracy")

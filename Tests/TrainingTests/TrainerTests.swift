@@ -282,6 +282,25 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(validLoss, losses.last!)
     }
 
+    /// A run that starts from another run's weights reads its text with that run's tokenizer: a corpus
+    /// of the same characters in another order of frequency would otherwise number them anew, fit
+    /// every shape and scramble the embeddings.
+    func testInitFromARunKeepsItsVocabulary() throws {
+        let locator = DataLocator.forCurrentProcess(dataDirectory: nil)
+        let source = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "source")
+        _ = try Trainer(spec: try spec(["train.epochs=1", "train.threads=1"]), run: source, locator: locator, echo: false).fit()
+        let reordered = directory.appendingPathComponent("reordered.txt")
+        try String(repeating: "dellims rellevart emit eht. ", count: 200).write(to: reordered, atomically: true, encoding: .utf8)
+        let started = try RunDirectory.create(runsDirectory: directory.appendingPathComponent("runs"), name: "started")
+        _ = try Trainer(spec: try spec(["data.corpus=\(reordered.path)", "init_from=\(source.url.path)", "train.epochs=1",
+                                        "train.threads=1"]), run: started, locator: locator, echo: false)
+        let (theirs, ours) = (try TokenizerFile.load(from: source.tokenizerURL), try TokenizerFile.load(from: started.tokenizerURL))
+        XCTAssertEqual(ours.encode("the time traveller"), theirs.encode("the time traveller"))
+        // Trained on the reordered text itself, the vocabulary would differ: the test would catch that.
+        XCTAssertNotEqual(try LanguageModelCorpus(try spec(["data.corpus=\(reordered.path)"]), locator: locator).tokenizer
+            .encode("the time traveller"), theirs.encode("the time traveller"))
+    }
+
     /// The test split is scored with the best-validation weights, and its metrics line carries their
     /// step. On random letters a GRU of 64 overfits: its best validation comes well before its end.
     func testTheTestLineCarriesTheStepOfTheWeightsItScored() throws {

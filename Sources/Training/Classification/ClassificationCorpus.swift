@@ -111,10 +111,7 @@ struct ClassificationCorpus {
     private static func tokenizer(_ spec: ExperimentSpec, training texts: [String], locator: DataLocator) throws
         -> any Tokenizer {
         if let file = spec.tokenizer.file { return try LanguageModelCorpus.tokenizer(file: file, locator: locator) }
-        if let source = spec.initFrom.map({ URL(fileURLWithPath: $0) }) {
-            guard FileManager.default.fileExists(atPath: source.path) else { throw TrainingError.missingWeights(path: source.path) }
-            if WeightTransfer.isRun(source) { return try TokenizerFile.load(from: try RunDirectory.open(source).tokenizerURL) }
-        }
+        if let source = try WeightTransfer.sourceTokenizer(of: spec) { return source }
         var options = spec.tokenizer
         if !options.kind.isSubword { options.reserved = ["<unk>", "<pad>", "<bos>"] }
         return try LanguageModelCorpus.tokenizer(options, training: texts.joined(separator: "\n"))

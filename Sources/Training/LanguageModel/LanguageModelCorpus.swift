@@ -20,11 +20,12 @@ public struct LanguageModelCorpus {
     }
 
     /// Reads the spec's corpus through `locator`, trains the spec's tokenizer on its training text (or
-    /// loads `tokenizer.file`, or uses the given one, e.g. a resumed run's) and splits the encoded
-    /// stream (cut to `max_chars` tokens first, as d2l cuts The Time Machine).
+    /// loads `tokenizer.file`, or takes the `init_from` run's, or uses the given one, e.g. a resumed
+    /// run's) and splits the encoded stream (cut to `max_chars` tokens first, as d2l cuts The Time Machine).
     public init(_ spec: ExperimentSpec, locator: DataLocator, tokenizer given: (any Tokenizer)? = nil) throws {
         let data = spec.data
         let given = try given ?? spec.tokenizer.file.map { try Self.tokenizer(file: $0, locator: locator) }
+            ?? WeightTransfer.sourceTokenizer(of: spec)
         if data.format == .lines {
             (tokenizer, lines) = try Self.lines(spec, locator: locator, tokenizer: given)
             splits = TokenSplits(train: [], valid: [], test: [])
