@@ -44,7 +44,7 @@ public struct LabelledLines: Sendable, Equatable {
         // A first line without a tab is a header (`sentence label`) unless the spec says there is none.
         var (firstLine, tablessHeader) = (true, false)
         for (index, line) in DataLocator.lines(of: text).enumerated() {
-            guard !line.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) else {
+            guard !line.isBlank else {
                 blank += 1
                 continue
             }
@@ -67,17 +67,16 @@ public struct LabelledLines: Sendable, Equatable {
             }
             examples.append(Example(label: label, text: text, line: number))
         }
+        // Whether the first example's label is on no other line: a header's `label`, or a rare class.
+        let lonelyFirst = examples.first.map { first in !examples.dropFirst().contains { $0.label == first.label } } ?? false
         // A first example of a rare label is kept: a column name is one word, a text seldom.
         let guessed = { (first: Example) in
             !first.text.unicodeScalars.contains { $0.properties.isWhitespace }
-                && (knownLabels.map { !$0.contains(first.label) }
-                    ?? (examples.count > 1 && !examples.dropFirst().contains { $0.label == first.label }))
+                && (knownLabels.map { !$0.contains(first.label) } ?? (examples.count > 1 && lonelyFirst))
         }
         let labelledHeader = !tablessHeader && (header ?? examples.first.map(guessed) ?? false)
-        possibleHeader = examples.first.flatMap { first in
-            header == nil && !tablessHeader && !labelledHeader && knownLabels == nil
-                && !examples.dropFirst().contains { $0.label == first.label } ? first : nil
-        }
+        possibleHeader = header == nil && !tablessHeader && !labelledHeader && knownLabels == nil && lonelyFirst
+            ? examples.first : nil
         if labelledHeader, !examples.isEmpty { examples.removeFirst() }
         self.examples = examples
         skippedHeader = tablessHeader || labelledHeader

@@ -123,14 +123,14 @@ extension ExperimentSpec {
         URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
-    /// The file's text. A missing file is reported at `namedAt` (the `extends:` value that names it)
-    /// when there is one, else against the path alone.
     /// The text of the spec or sweep file at `path`, read once (it may be a pipe: `check <(…)`), for
     /// `parse` or `SweepSpec.parse`.
     public static func text(ofFileAt path: String) throws(SpecError) -> String {
         try readFile(path, namedAt: nil)
     }
 
+    /// The file's text. A missing file is reported at `namedAt` (the `extends:` value that names it)
+    /// when there is one, else against the path alone.
     static func readFile(_ path: String, namedAt mark: Mark?, by key: String = "extends") throws(SpecError) -> String {
         let data: Data
         do {

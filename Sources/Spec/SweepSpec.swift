@@ -150,21 +150,24 @@ public struct SweepSpec: Sendable, Equatable {
             }
         }
         try checkTrials(sweep, base: baseTree, at: parameters.keyMark)
+        // Where the metric was written, or for the default valid.loss the top of the sweep.
+        let metricMark = metricNode?.mark ?? root.mark
         let parts = sweep.metric.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, ["train", "valid", "test"].contains(parts[0]), !parts[1].isEmpty else {
-            throw (metricNode?.mark ?? root.mark).error("'metric' is <split>.<metric> as summary.json reports it, found "
-                + "'\(sweep.metric)'", hint: "e.g. valid.ppl or valid.loss")
+            throw metricMark.error("'metric' is <split>.<metric> as summary.json reports it, found '\(sweep.metric)'",
+                                   hint: "e.g. valid.ppl or valid.loss")
         }
         // A metric the trials never log (the default valid.loss too) would leave every trial without a
         // value and the sweep without a best.
         let base = try baseTree.decoded()
         if parts[0] == "valid", !base.hasValidationSplit {
-            throw (metricNode?.mark ?? root.mark).error("'metric' is '\(sweep.metric)', and the runs of \(baseName) have no "
-                + "validation split", hint: "give the base a validation split, or set metric: train.loss")
+            throw metricMark.error("'metric' is '\(sweep.metric)', and the runs of \(baseName) have no validation split",
+                                   hint: "give the base a validation split, or set metric: train.loss")
         }
-        if parts[0] != "train", !base.scoredMetricNames.contains(String(parts[1])) {
-            throw (metricNode?.mark ?? root.mark).error("'metric' is '\(sweep.metric)', which the runs of \(baseName) do not log",
-                hint: "use one of " + base.scoredMetricNames.map { parts[0] + "." + $0 }.joined(separator: ", "))
+        let scored = base.scoredMetricNames
+        if parts[0] != "train", !scored.contains(String(parts[1])) {
+            throw metricMark.error("'metric' is '\(sweep.metric)', which the runs of \(baseName) do not log",
+                                   hint: "use one of " + scored.map { parts[0] + "." + $0 }.joined(separator: ", "))
         }
         return sweep
     }
